@@ -1,0 +1,226 @@
+//! Command-line arguments, turned into typed library options.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use nmjscope::io::Inspection;
+use nmjscope::Settings;
+
+/// Electrodiagnostic studies of the neuromuscular junction: RNS decrement,
+/// exercise and high-rate increment, interpreted against published criteria.
+#[derive(Debug, Parser)]
+#[command(name = "nmjscope", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show how a trace file (or each file of a study directory) was read.
+    Inspect(InspectArgs),
+    /// Measure, evaluate and interpret a test file or a study directory.
+    Analyze(AnalyzeArgs),
+}
+
+/// Protocol names for `--protocol`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProtocolArg {
+    /// Low-rate repetitive nerve stimulation (2-5 Hz).
+    Rns,
+    /// High-rate repetitive nerve stimulation (10-50 Hz).
+    Hfrns,
+    /// CMAP before and after exercise.
+    Exercise,
+}
+
+impl From<ProtocolArg> for nmjscope::Protocol {
+    fn from(p: ProtocolArg) -> Self {
+        match p {
+            ProtocolArg::Rns => nmjscope::Protocol::Rns,
+            ProtocolArg::Hfrns => nmjscope::Protocol::Hfrns,
+            ProtocolArg::Exercise => nmjscope::Protocol::Exercise,
+        }
+    }
+}
+
+/// What goes to standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A readable report.
+    Text,
+    /// JSON (schema nmjscope.report/1 for analyze).
+    Json,
+    /// Markdown.
+    Markdown,
+    /// The tidy per-response CSV.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// A CSV trace file or a study directory.
+    pub path: PathBuf,
+    /// Protocol for files that do not declare one.
+    #[arg(long, value_enum)]
+    pub protocol: Option<ProtocolArg>,
+    /// Output format (text or json).
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A CSV trace file (one test) or a directory (a study).
+    pub path: PathBuf,
+    /// Protocol for files that do not declare one.
+    #[arg(long, value_enum)]
+    pub protocol: Option<ProtocolArg>,
+    /// What to print to standard output.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: OutputFormat,
+    /// Write the full report set (HTML, Markdown, JSON, text, CSV, plots)
+    /// into this directory.
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    /// Thresholds and settings file (TOML or JSON); flags below override it.
+    #[arg(long)]
+    pub thresholds: Option<PathBuf>,
+    /// Low-rate decrement above this is abnormal (%, default 10).
+    #[arg(long)]
+    pub decrement_pct: Option<f64>,
+    /// Increment suggestive of LEMS at or above this (%, default 60).
+    #[arg(long)]
+    pub increment_suggestive_pct: Option<f64>,
+    /// Increment specific for LEMS at or above this (%, default 100).
+    #[arg(long)]
+    pub increment_specific_pct: Option<f64>,
+    /// Which response the decrement compares with the first (default 4).
+    #[arg(long)]
+    pub decrement_response: Option<usize>,
+    /// Turn on zero-phase filtering with these settings' corners.
+    #[arg(long)]
+    pub filter: bool,
+    /// Low-pass corner (Hz) when filtering.
+    #[arg(long)]
+    pub lowpass_hz: Option<f64>,
+    /// High-pass corner (Hz) when filtering.
+    #[arg(long)]
+    pub highpass_hz: Option<f64>,
+    /// Mains frequency to notch (50 or 60) when filtering.
+    #[arg(long)]
+    pub notch_hz: Option<f64>,
+}
+
+impl AnalyzeArgs {
+    /// The settings: defaults, then the thresholds file, then the flags.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let mut s = match &self.thresholds {
+            Some(path) => Settings::from_file(path)
+                .with_context(|| format!("reading thresholds {}", path.display()))?,
+            None => Settings::default(),
+        };
+        if let Some(v) = self.decrement_pct {
+            s.interpret.decrement_abnormal_pct = v;
+        }
+        if let Some(v) = self.increment_suggestive_pct {
+            s.interpret.increment_suggestive_pct = v;
+        }
+        if let Some(v) = self.increment_specific_pct {
+            s.interpret.increment_specific_pct = v;
+        }
+        if let Some(v) = self.decrement_response {
+            s.protocol.decrement_response = v;
+        }
+        if self.filter
+            || self.lowpass_hz.is_some()
+            || self.highpass_hz.is_some()
+            || self.notch_hz.is_some()
+        {
+            s.signal.filter.enabled = true;
+        }
+        if let Some(v) = self.lowpass_hz {
+            s.signal.filter.lowpass_hz = Some(v);
+        }
+        if let Some(v) = self.highpass_hz {
+            s.signal.filter.highpass_hz = Some(v);
+        }
+        if let Some(v) = self.notch_hz {
+            s.signal.filter.notch_hz = Some(v);
+        }
+        s.validate(std::path::Path::new("<flags>"))?;
+        Ok(s)
+    }
+}
+
+/// The text form of `inspect`.
+pub fn inspection_text(items: &[Inspection]) -> String {
+    let mut s = String::new();
+    for (k, i) in items.iter().enumerate() {
+        if k > 0 {
+            s.push('\n');
+        }
+        let _ = writeln!(s, "file:              {}", i.file);
+        let _ = writeln!(s, "layout:            {:?}", i.layout);
+        let _ = writeln!(
+            s,
+            "delimiter:         {:?}{}",
+            i.delimiter,
+            if i.decimal_comma {
+                " (decimal comma accepted)"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(
+            s,
+            "units:             {}",
+            serde_json::to_string(&i.units)
+                .unwrap_or_default()
+                .trim_matches('"')
+        );
+        let _ = writeln!(
+            s,
+            "time column:       {}",
+            if i.time_in_seconds {
+                "seconds"
+            } else {
+                "milliseconds"
+            }
+        );
+        let _ = writeln!(s, "sampling rate:     {} Hz", i.sampling_rate_hz);
+        let _ = writeln!(s, "pre-stimulus:      {} ms", i.pre_stimulus_ms);
+        let _ = writeln!(
+            s,
+            "sweep:             {} ms ({} samples)",
+            i.sweep_ms, i.samples_per_response
+        );
+        let _ = writeln!(
+            s,
+            "protocol:          {}{}",
+            i.protocol,
+            match i.protocol_source {
+                nmjscope::model::ProtocolSource::Metadata => " (declared)",
+                nmjscope::model::ProtocolSource::Option => " (from --protocol)",
+                nmjscope::model::ProtocolSource::Inferred => " (inferred)",
+            }
+        );
+        let _ = writeln!(s, "polarity:          {:?}", i.polarity);
+        let _ = writeln!(
+            s,
+            "responses ({}):     {}",
+            i.responses.len(),
+            i.responses.join(", ")
+        );
+        if !i.metadata.is_empty() {
+            let _ = writeln!(s, "metadata:");
+            for (k, v) in &i.metadata {
+                let _ = writeln!(s, "  {k}: {v}");
+            }
+        }
+    }
+    s
+}

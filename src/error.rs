@@ -1,0 +1,271 @@
+//! Typed errors of the library.
+//!
+//! Every error that comes from an input file names the file and, where it
+//! applies, the 1-based line and column, so that a user can open the file and
+//! see what is wrong. The binary adds context and maps errors to exit codes.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Where in an input file an error was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line number, when the error belongs to a line.
+    pub line: Option<u64>,
+    /// 1-based column (field) number, when the error belongs to a cell.
+    pub column: Option<u64>,
+}
+
+impl Location {
+    /// A location naming only the file.
+    pub fn file(path: &Path) -> Self {
+        Location {
+            path: path.to_path_buf(),
+            line: None,
+            column: None,
+        }
+    }
+
+    /// A location naming the file and a line.
+    pub fn line(path: &Path, line: u64) -> Self {
+        Location {
+            path: path.to_path_buf(),
+            line: Some(line),
+            column: None,
+        }
+    }
+
+    /// A location naming the file, a line and a column.
+    pub fn cell(path: &Path, line: u64, column: u64) -> Self {
+        Location {
+            path: path.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        if let Some(col) = self.column {
+            write!(f, ", column {col}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Everything that can go wrong in the library.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file or directory could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file has no content (or only metadata lines).
+    #[error("{at}: the file is empty; expected a header row and data rows")]
+    Empty {
+        /// Where.
+        at: Location,
+    },
+    /// The file is not valid UTF-8.
+    #[error("{at}: invalid UTF-8 text; expected a UTF-8 (or ASCII) CSV export")]
+    InvalidUtf8 {
+        /// Where the first invalid byte is.
+        at: Location,
+    },
+    /// The header row is present but no data row follows.
+    #[error("{at}: the header has no data rows under it")]
+    NoData {
+        /// Where the header is.
+        at: Location,
+    },
+    /// A cell that must hold a number does not.
+    #[error("{at}: expected a number, found {found:?}")]
+    NotANumber {
+        /// Where the cell is.
+        at: Location,
+        /// The cell's text.
+        found: String,
+    },
+    /// A cell holds NaN or an infinity.
+    #[error("{at}: expected a finite number, found {found:?}")]
+    NonFinite {
+        /// Where the cell is.
+        at: Location,
+        /// The cell's text.
+        found: String,
+    },
+    /// A data row has a different number of fields from the header.
+    #[error("{at}: expected {expected} fields as in the header, found {found}")]
+    Ragged {
+        /// Where the row is.
+        at: Location,
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in this row.
+        found: usize,
+    },
+    /// The time column does not increase.
+    #[error("{at}: time must increase from row to row ({previous} then {found})")]
+    TimeNotIncreasing {
+        /// Where the offending row is.
+        at: Location,
+        /// The previous time value.
+        previous: f64,
+        /// This row's time value.
+        found: f64,
+    },
+    /// The sampling interval is not uniform.
+    #[error(
+        "{at}: sampling interval {found_ms} ms differs from {expected_ms} ms by more than 1%; expected uniform sampling"
+    )]
+    NonUniformTime {
+        /// Where the offending row is.
+        at: Location,
+        /// The interval expected (the first one).
+        expected_ms: f64,
+        /// The interval found.
+        found_ms: f64,
+    },
+    /// Too few samples to measure a response.
+    #[error("{at}: only {found} samples per response; at least {min} are needed")]
+    TooFewSamples {
+        /// The file.
+        at: Location,
+        /// Samples found.
+        found: usize,
+        /// Samples needed.
+        min: usize,
+    },
+    /// A unit is not one the reader knows.
+    #[error("{at}: unknown unit {unit:?}; expected {expected}")]
+    UnknownUnit {
+        /// Where the unit was given.
+        at: Location,
+        /// The unit text.
+        unit: String,
+        /// What is accepted.
+        expected: &'static str,
+    },
+    /// Two response columns (or groups) have the same label.
+    #[error("{at}: duplicate response label {label:?}")]
+    DuplicateLabel {
+        /// Where the second occurrence is.
+        at: Location,
+        /// The label.
+        label: String,
+    },
+    /// The header names no response column.
+    #[error(
+        "{at}: no response columns; expected a time column followed by one column per response"
+    )]
+    NoResponses {
+        /// Where the header is.
+        at: Location,
+    },
+    /// The file mixes the wide and the long layout.
+    #[error("{at}: mixed layouts: {detail}")]
+    MixedLayout {
+        /// Where.
+        at: Location,
+        /// What was found.
+        detail: String,
+    },
+    /// The header does not fit either layout.
+    #[error("{at}: bad header: {detail}")]
+    BadHeader {
+        /// Where.
+        at: Location,
+        /// What was expected.
+        detail: String,
+    },
+    /// A metadata value is not valid for its key.
+    #[error("{at}: metadata {key:?}: {detail}")]
+    BadMetadata {
+        /// Where the metadata line is.
+        at: Location,
+        /// The key.
+        key: String,
+        /// What was expected.
+        detail: String,
+    },
+    /// Responses of a long-layout file are not alike (rows not grouped, or
+    /// different time axes).
+    #[error("{at}: {detail}")]
+    BadLongLayout {
+        /// Where.
+        at: Location,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A directory holds no CSV file.
+    #[error("{path}: no *.csv files in the directory")]
+    EmptyStudy {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The settings (thresholds file or flags) are not valid.
+    #[error("{path}: {detail}")]
+    Settings {
+        /// The settings file, or `<flags>`.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A simulation parameter is out of range.
+    #[error("simulation: {0}")]
+    Simulation(String),
+    /// A plot could not be drawn.
+    #[error("plot {name}: {detail}")]
+    Plot {
+        /// The plot.
+        name: String,
+        /// What went wrong.
+        detail: String,
+    },
+    /// A report could not be rendered.
+    #[error("report {format}: {detail}")]
+    Render {
+        /// The format.
+        format: String,
+        /// What went wrong.
+        detail: String,
+    },
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: &Path, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+
+    /// True for errors caused by the content of an input file (as opposed to
+    /// the file system, settings or the tool itself).
+    pub fn is_input(&self) -> bool {
+        !matches!(
+            self,
+            Error::Io { .. }
+                | Error::Settings { .. }
+                | Error::Simulation(_)
+                | Error::Plot { .. }
+                | Error::Render { .. }
+        )
+    }
+}
+
+/// The library's result type.
+pub type Result<T> = std::result::Result<T, Error>;

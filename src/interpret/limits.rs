@@ -1,0 +1,112 @@
+//! Lower limits of normal for the distal CMAP amplitude, by muscle.
+//!
+//! Only muscles with a published limit are listed; anything else gives
+//! `low_cmap: null`. Users may add or override limits in the thresholds file
+//! (`interpret.lower_limits_mv`).
+
+use std::collections::BTreeMap;
+
+use super::sources;
+
+/// One muscle's lower limit of normal.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LowerLimit {
+    /// Canonical short name.
+    pub muscle: &'static str,
+    /// Lower limit of normal, distal stimulation (mV).
+    pub amplitude_mv: f64,
+    /// Where the number comes from.
+    pub source: &'static str,
+}
+
+/// The built-in table.
+pub const TABLE: &[LowerLimit] = &[
+    LowerLimit {
+        muscle: "ADM",
+        amplitude_mv: 6.0,
+        source: sources::PRESTON_SHAPIRO,
+    },
+    LowerLimit {
+        muscle: "APB",
+        amplitude_mv: 4.0,
+        source: sources::PRESTON_SHAPIRO,
+    },
+    LowerLimit {
+        muscle: "FDI",
+        amplitude_mv: 7.0,
+        source: sources::PRESTON_SHAPIRO,
+    },
+    LowerLimit {
+        muscle: "EIP",
+        amplitude_mv: 2.0,
+        source: sources::PRESTON_SHAPIRO,
+    },
+    LowerLimit {
+        muscle: "trapezius",
+        amplitude_mv: 3.6,
+        source: sources::TRAPEZIUS_2019,
+    },
+];
+
+/// The canonical short name of a muscle as written in a file, when known.
+pub fn canonical_muscle(name: &str) -> Option<&'static str> {
+    let n: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ')
+        .collect();
+    let n = n.trim();
+    match n {
+        "adm" | "abductor digiti minimi" | "abductor digiti quinti" | "adq" => Some("ADM"),
+        "apb" | "abductor pollicis brevis" => Some("APB"),
+        "fdi" | "first dorsal interosseous" | "1st dorsal interosseous" | "fdio" => Some("FDI"),
+        "eip" | "ei" | "extensor indicis" | "extensor indicis proprius" => Some("EIP"),
+        "trapezius" | "upper trapezius" | "trap" => Some("trapezius"),
+        "anconeus" => Some("anconeus"),
+        "nasalis" => Some("nasalis"),
+        _ => None,
+    }
+}
+
+/// The lower limit for a muscle: the user's override first, then the table.
+/// Returns (limit mV, source).
+pub fn lower_limit(muscle: &str, overrides: &BTreeMap<String, f64>) -> Option<(f64, String)> {
+    let key = canonical_muscle(muscle)
+        .map(str::to_string)
+        .unwrap_or_else(|| muscle.trim().to_string());
+    if let Some((_, v)) = overrides
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(&key) || k.eq_ignore_ascii_case(muscle.trim()))
+    {
+        return Some((
+            *v,
+            "thresholds file (interpret.lower_limits_mv)".to_string(),
+        ));
+    }
+    TABLE
+        .iter()
+        .find(|l| l.muscle.eq_ignore_ascii_case(&key))
+        .map(|l| (l.amplitude_mv, l.source.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_overrides() {
+        let none = BTreeMap::new();
+        assert_eq!(lower_limit("Abductor digiti minimi", &none).unwrap().0, 6.0);
+        assert_eq!(lower_limit("apb", &none).unwrap().0, 4.0);
+        assert!(
+            lower_limit("anconeus", &none).is_none(),
+            "no published limit"
+        );
+        assert!(lower_limit("biceps", &none).is_none());
+        let mut o = BTreeMap::new();
+        o.insert("anconeus".to_string(), 1.5);
+        o.insert("ADM".to_string(), 7.0);
+        assert_eq!(lower_limit("anconeus", &o).unwrap().0, 1.5);
+        assert_eq!(lower_limit("adm", &o).unwrap().0, 7.0);
+    }
+}

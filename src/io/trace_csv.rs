@@ -1,0 +1,714 @@
+//! The CSV trace reader of input contract v1 (`docs/formats.md`).
+//!
+//! Metadata lines (`# key: value`) are taken off the top line by line; the
+//! rest is tokenised by the `csv` crate, and every error names the file line
+//! it came from.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use ndarray::Array2;
+
+use super::header::{
+    is_exercise_label, is_response_id, normalise_key, response_label, time_column, value_column,
+    HeaderCell, TimeUnit,
+};
+use super::ReadOptions;
+use crate::error::{Error, Location, Result};
+use crate::model::{
+    Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo, VoltUnit,
+};
+
+/// Fewest samples per response the reader accepts.
+pub const MIN_SAMPLES: usize = 20;
+
+/// Largest deviation of a sample time from the uniform grid, as a fraction of
+/// the sampling interval.
+const GRID_TOLERANCE: f64 = 0.01;
+
+/// Time values are often written rounded to 1 µs; a deviation of up to half
+/// that is rounding, not jitter.
+const TIME_ROUNDING_MS: f64 = 0.0005;
+
+/// Reads one test from a CSV file.
+pub fn read_trace_file(path: &Path, options: &ReadOptions) -> Result<Recording> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    parse_trace(path, &bytes, options)
+}
+
+/// Parses one test from the bytes of a CSV file; `path` names it in errors.
+pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<Recording> {
+    let text = decode(path, bytes)?;
+    let (meta, body_offset, body_first_line) = split_metadata(path, text)?;
+    let body = &text[body_offset..];
+    if body.trim().is_empty() {
+        return Err(Error::Empty {
+            at: Location::file(path),
+        });
+    }
+    let delimiter = detect_delimiter(body);
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter.byte())
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .from_reader(body.as_bytes());
+    let line_of = |record: &csv::StringRecord| -> u64 {
+        record
+            .position()
+            .map(|p| p.line() + body_first_line - 1)
+            .unwrap_or(body_first_line)
+    };
+    let mut rows = Vec::new();
+    for result in reader.records() {
+        let record = result.map_err(|e| csv_error(path, body_first_line, e))?;
+        if record.iter().all(|f| f.is_empty()) {
+            continue;
+        }
+        let line = line_of(&record);
+        rows.push((line, record));
+    }
+    let Some((header_line, header)) = rows.first().cloned() else {
+        return Err(Error::Empty {
+            at: Location::file(path),
+        });
+    };
+    let data = &rows[1..];
+    let ctx = Ctx {
+        path,
+        decimal_comma: delimiter != Delimiter::Comma,
+    };
+    let cells: Vec<HeaderCell> = header.iter().map(HeaderCell::parse).collect();
+    let default_unit = meta.units.unwrap_or(VoltUnit::Millivolt);
+    let parsed = if cells.first().is_some_and(is_response_id) {
+        read_long(&ctx, header_line, &cells, data, default_unit)?
+    } else {
+        read_wide(&ctx, header_line, &cells, data, default_unit)?
+    };
+    finish(path, delimiter, meta, parsed, options)
+}
+
+struct Ctx<'a> {
+    path: &'a Path,
+    decimal_comma: bool,
+}
+
+impl Ctx<'_> {
+    fn number(&self, cell: &str, line: u64, column: usize) -> Result<f64> {
+        let at = || Location::cell(self.path, line, column as u64 + 1);
+        let owned;
+        let text = if self.decimal_comma && cell.contains(',') {
+            owned = cell.replace(',', ".");
+            owned.as_str()
+        } else {
+            cell
+        };
+        let value: f64 = text.parse().map_err(|_| Error::NotANumber {
+            at: at(),
+            found: cell.to_string(),
+        })?;
+        if !value.is_finite() {
+            return Err(Error::NonFinite {
+                at: at(),
+                found: cell.to_string(),
+            });
+        }
+        Ok(value)
+    }
+}
+
+/// What the layout readers hand over: one time axis and one trace per label.
+struct Parsed {
+    layout: Layout,
+    time_unit: TimeUnit,
+    units: VoltUnit,
+    header_line: u64,
+    /// (line, time in the file's unit) per sample.
+    times: Vec<(u64, f64)>,
+    labels: Vec<String>,
+    /// Column-major: one vector of mV values per label.
+    columns: Vec<Vec<f64>>,
+}
+
+fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    std::str::from_utf8(bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u64
+            + 1;
+        Error::InvalidUtf8 {
+            at: Location::line(path, line),
+        }
+    })
+}
+
+/// Metadata read from the `# key: value` lines.
+#[derive(Default)]
+struct Meta {
+    all: BTreeMap<String, String>,
+    lines: BTreeMap<String, u64>,
+    units: Option<VoltUnit>,
+}
+
+/// Takes the metadata lines off the top; returns them, the byte offset of the
+/// body and the file line the body starts on.
+fn split_metadata(path: &Path, text: &str) -> Result<(Meta, usize, u64)> {
+    let mut meta = Meta::default();
+    let mut offset = 0;
+    let mut line_no = 1u64;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if let Some(comment) = trimmed.strip_prefix('#') {
+            if let Some((key, value)) = comment.split_once(':') {
+                let key = normalise_key(key);
+                if !key.is_empty() {
+                    meta.all.insert(key.clone(), value.trim().to_string());
+                    meta.lines.insert(key, line_no);
+                }
+            }
+        } else if !trimmed.is_empty() {
+            break;
+        }
+        offset += line.len();
+        line_no += 1;
+    }
+    if let Some(units) = meta.all.get("units") {
+        let at = Location::line(path, meta.lines["units"]);
+        meta.units = Some(VoltUnit::parse(units).ok_or_else(|| Error::UnknownUnit {
+            at,
+            unit: units.clone(),
+            expected: "mV, uV, µV or V",
+        })?);
+    }
+    Ok((meta, offset, line_no))
+}
+
+fn detect_delimiter(body: &str) -> Delimiter {
+    let header = body
+        .lines()
+        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .unwrap_or("");
+    if header.contains(';') {
+        Delimiter::Semicolon
+    } else if header.contains('\t') {
+        Delimiter::Tab
+    } else {
+        Delimiter::Comma
+    }
+}
+
+fn csv_error(path: &Path, first_line: u64, e: csv::Error) -> Error {
+    let line = e
+        .position()
+        .map(|p| p.line() + first_line - 1)
+        .unwrap_or(first_line);
+    Error::BadHeader {
+        at: Location::line(path, line),
+        detail: e.to_string(),
+    }
+}
+
+fn volt_unit(
+    path: &Path,
+    line: u64,
+    column: usize,
+    cell: &HeaderCell,
+    fallback: VoltUnit,
+) -> Result<VoltUnit> {
+    match &cell.bracket_unit {
+        Some(u) => VoltUnit::parse(u).ok_or_else(|| Error::UnknownUnit {
+            at: Location::cell(path, line, column as u64 + 1),
+            unit: u.clone(),
+            expected: "mV, uV, µV or V",
+        }),
+        None => Ok(fallback),
+    }
+}
+
+fn time_unit_of(path: &Path, line: u64, column: usize, cell: &HeaderCell) -> Result<TimeUnit> {
+    match time_column(cell) {
+        Some(Ok(unit)) => Ok(unit),
+        Some(Err(unit)) => Err(Error::UnknownUnit {
+            at: Location::cell(path, line, column as u64 + 1),
+            unit,
+            expected: "ms or s for the time column",
+        }),
+        None => Err(Error::BadHeader {
+            at: Location::cell(path, line, column as u64 + 1),
+            detail: format!(
+                "expected a time column (time_ms, time_s, time, t, \"Time (ms)\"), found {:?}",
+                cell.name
+            ),
+        }),
+    }
+}
+
+fn read_wide(
+    ctx: &Ctx,
+    header_line: u64,
+    cells: &[HeaderCell],
+    data: &[(u64, csv::StringRecord)],
+    default_unit: VoltUnit,
+) -> Result<Parsed> {
+    let path = ctx.path;
+    let time_unit = time_unit_of(path, header_line, 0, &cells[0])?;
+    let mut labels: Vec<String> = Vec::new();
+    let mut scales = Vec::new();
+    let mut units = Vec::new();
+    for (i, cell) in cells.iter().enumerate().skip(1) {
+        let at = || Location::cell(path, header_line, i as u64 + 1);
+        if is_response_id(cell) || value_column(cell).is_some() {
+            return Err(Error::MixedLayout {
+                at: at(),
+                detail: format!(
+                    "column {:?} belongs to the long layout, but the first column is time (wide layout)",
+                    cell.name
+                ),
+            });
+        }
+        if time_column(cell).is_some() {
+            return Err(Error::BadHeader {
+                at: at(),
+                detail: "a second time column".to_string(),
+            });
+        }
+        if cell.name.is_empty() {
+            return Err(Error::BadHeader {
+                at: at(),
+                detail: "an empty column name; expected a response label (r1, pre, post_30s)"
+                    .to_string(),
+            });
+        }
+        let (label, suffix_unit) = response_label(&cell.name);
+        let unit = volt_unit(
+            path,
+            header_line,
+            i,
+            cell,
+            suffix_unit.unwrap_or(default_unit),
+        )?;
+        if labels.contains(&label) {
+            return Err(Error::DuplicateLabel { at: at(), label });
+        }
+        labels.push(label);
+        scales.push(unit.to_mv());
+        units.push(unit);
+    }
+    if labels.is_empty() {
+        return Err(Error::NoResponses {
+            at: Location::line(path, header_line),
+        });
+    }
+    if data.is_empty() {
+        return Err(Error::NoData {
+            at: Location::line(path, header_line),
+        });
+    }
+    let mut times = Vec::with_capacity(data.len());
+    let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(data.len()); labels.len()];
+    for (line, record) in data {
+        if record.len() != cells.len() {
+            return Err(Error::Ragged {
+                at: Location::line(path, *line),
+                expected: cells.len(),
+                found: record.len(),
+            });
+        }
+        times.push((*line, ctx.number(&record[0], *line, 0)?));
+        for (j, column) in columns.iter_mut().enumerate() {
+            column.push(ctx.number(&record[j + 1], *line, j + 1)? * scales[j]);
+        }
+    }
+    Ok(Parsed {
+        layout: Layout::Wide,
+        time_unit,
+        units: units[0],
+        header_line,
+        times,
+        labels,
+        columns,
+    })
+}
+
+fn read_long(
+    ctx: &Ctx,
+    header_line: u64,
+    cells: &[HeaderCell],
+    data: &[(u64, csv::StringRecord)],
+    default_unit: VoltUnit,
+) -> Result<Parsed> {
+    let path = ctx.path;
+    if cells.len() != 3 {
+        return Err(Error::MixedLayout {
+            at: Location::line(path, header_line),
+            detail: format!(
+                "the first column {:?} starts the long layout, which has exactly three columns (response, time, value); found {}",
+                cells[0].name,
+                cells.len()
+            ),
+        });
+    }
+    let time_unit = time_unit_of(path, header_line, 1, &cells[1])?;
+    let Some(name_unit) = value_column(&cells[2]) else {
+        return Err(Error::BadHeader {
+            at: Location::cell(path, header_line, 3),
+            detail: format!(
+                "expected a value column (value_mv, value_uv, value, mv, uv), found {:?}",
+                cells[2].name
+            ),
+        });
+    };
+    let unit = volt_unit(
+        path,
+        header_line,
+        2,
+        &cells[2],
+        name_unit.unwrap_or(default_unit),
+    )?;
+    if data.is_empty() {
+        return Err(Error::NoData {
+            at: Location::line(path, header_line),
+        });
+    }
+    let scale = unit.to_mv();
+    let mut labels: Vec<String> = Vec::new();
+    let mut groups: Vec<(Vec<(u64, f64)>, Vec<f64>)> = Vec::new();
+    for (line, record) in data {
+        if record.len() != 3 {
+            return Err(Error::Ragged {
+                at: Location::line(path, *line),
+                expected: 3,
+                found: record.len(),
+            });
+        }
+        let label = long_label(&record[0]);
+        if label.is_empty() {
+            return Err(Error::BadLongLayout {
+                at: Location::cell(path, *line, 1),
+                detail: "an empty response id".to_string(),
+            });
+        }
+        let time = ctx.number(&record[1], *line, 1)?;
+        let value = ctx.number(&record[2], *line, 2)? * scale;
+        if labels.last() != Some(&label) {
+            if labels.contains(&label) {
+                return Err(Error::DuplicateLabel {
+                    at: Location::cell(path, *line, 1),
+                    label: format!("{label} (rows of one response must be together)"),
+                });
+            }
+            labels.push(label);
+            groups.push((Vec::new(), Vec::new()));
+        }
+        if let Some(group) = groups.last_mut() {
+            group.0.push((*line, time));
+            group.1.push(value);
+        }
+    }
+    let (times, _) = &groups[0];
+    for (label, (group_times, _)) in labels.iter().zip(&groups).skip(1) {
+        let first_line = group_times.first().map(|t| t.0).unwrap_or(header_line);
+        if group_times.len() != times.len() {
+            return Err(Error::BadLongLayout {
+                at: Location::line(path, first_line),
+                detail: format!(
+                    "response {label:?} has {} samples, the first response {}; every response needs the same time axis",
+                    group_times.len(),
+                    times.len()
+                ),
+            });
+        }
+        let step = (times[times.len() - 1].1 - times[0].1).abs() / times.len().max(2) as f64;
+        for ((line, t), (_, t_first)) in group_times.iter().zip(times) {
+            if (t - t_first).abs() > 0.01 * step + 1e-9 {
+                return Err(Error::BadLongLayout {
+                    at: Location::cell(path, *line, 2),
+                    detail: format!(
+                        "response {label:?} has time {t} where the first response has {t_first}; every response needs the same time axis"
+                    ),
+                });
+            }
+        }
+    }
+    let times = groups[0].0.clone();
+    let columns = groups.into_iter().map(|g| g.1).collect();
+    Ok(Parsed {
+        layout: Layout::Long,
+        time_unit,
+        units: unit,
+        header_line,
+        times,
+        labels,
+        columns,
+    })
+}
+
+/// Long-layout ids: `1` and `r1` are the same response.
+fn long_label(cell: &str) -> String {
+    let label = cell.trim().to_lowercase();
+    if !label.is_empty() && label.chars().all(|c| c.is_ascii_digit()) {
+        format!("r{label}")
+    } else {
+        label
+    }
+}
+
+fn finish(
+    path: &Path,
+    delimiter: Delimiter,
+    meta: Meta,
+    parsed: Parsed,
+    options: &ReadOptions,
+) -> Result<Recording> {
+    let n = parsed.times.len();
+    if n < MIN_SAMPLES {
+        return Err(Error::TooFewSamples {
+            at: Location::line(path, parsed.header_line),
+            found: n,
+            min: MIN_SAMPLES,
+        });
+    }
+    let to_ms = match parsed.time_unit {
+        TimeUnit::Ms => 1.0,
+        TimeUnit::S => 1000.0,
+    };
+    for pair in parsed.times.windows(2) {
+        let ((_, previous), (line, found)) = (pair[0], pair[1]);
+        if found <= previous {
+            return Err(Error::TimeNotIncreasing {
+                at: Location::cell(path, line, time_column_index(parsed.layout)),
+                previous,
+                found,
+            });
+        }
+    }
+    let t0_ms = parsed.times[0].1 * to_ms;
+    // The uniform grid that fits the times best (least squares), so that
+    // rounding of the first or last value does not tilt it.
+    let (grid_start, dt_ms) = fit_grid(&parsed.times, to_ms);
+    let tolerance = GRID_TOLERANCE * dt_ms + TIME_ROUNDING_MS;
+    for (i, (line, t)) in parsed.times.iter().enumerate() {
+        let ideal = grid_start + i as f64 * dt_ms;
+        if (t * to_ms - ideal).abs() > tolerance {
+            let found_ms = if i > 0 {
+                (t - parsed.times[i - 1].1) * to_ms
+            } else {
+                dt_ms
+            };
+            return Err(Error::NonUniformTime {
+                at: Location::cell(path, *line, time_column_index(parsed.layout)),
+                expected_ms: round_to(dt_ms, 6),
+                found_ms: round_to(found_ms, 6),
+            });
+        }
+    }
+    let sampling_rate_hz = 1000.0 / dt_ms;
+
+    let meta_at = |key: &str| Location::line(path, meta.lines.get(key).copied().unwrap_or(1));
+    let number = |key: &str| -> Result<Option<f64>> {
+        match meta.all.get(key) {
+            None => Ok(None),
+            Some(v) => {
+                let value = v.replace(',', ".").parse::<f64>().ok();
+                match value {
+                    Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
+                    _ => Err(Error::BadMetadata {
+                        at: meta_at(key),
+                        key: key.to_string(),
+                        detail: format!("expected a positive number, found {v:?}"),
+                    }),
+                }
+            }
+        }
+    };
+    let stim_rate_hz = number("stim_rate_hz")?;
+    let exercise_s = number("exercise_s")?;
+    if let Some(fs) = number("sampling_rate_hz")? {
+        if (fs - sampling_rate_hz).abs() > 0.01 * sampling_rate_hz {
+            return Err(Error::BadMetadata {
+                at: meta_at("sampling_rate_hz"),
+                key: "sampling_rate_hz".to_string(),
+                detail: format!(
+                    "{fs} Hz disagrees with the time column ({} Hz)",
+                    round_to(sampling_rate_hz, 3)
+                ),
+            });
+        }
+    }
+    let polarity = match meta.all.get("polarity").map(|s| s.to_lowercase()) {
+        None => Polarity::Normal,
+        Some(p) if p == "normal" => Polarity::Normal,
+        Some(p) if p == "inverted" => Polarity::Inverted,
+        Some(p) => {
+            return Err(Error::BadMetadata {
+                at: meta_at("polarity"),
+                key: "polarity".to_string(),
+                detail: format!("expected normal or inverted, found {p:?}"),
+            })
+        }
+    };
+    let declared = match meta.all.get("protocol") {
+        None => None,
+        Some(p) => Some(Protocol::parse(p).ok_or_else(|| Error::BadMetadata {
+            at: meta_at("protocol"),
+            key: "protocol".to_string(),
+            detail: format!("expected rns, hfrns or exercise, found {p:?}"),
+        })?),
+    };
+    let (protocol, protocol_source) = match (declared, options.protocol) {
+        (Some(p), _) => (p, ProtocolSource::Metadata),
+        (None, Some(p)) => (p, ProtocolSource::Option),
+        (None, None) => (
+            infer_protocol(&parsed.labels, stim_rate_hz),
+            ProtocolSource::Inferred,
+        ),
+    };
+
+    let n_resp = parsed.labels.len();
+    let mut samples_mv = Array2::<f64>::zeros((n_resp, n));
+    for (mut row, column) in samples_mv.rows_mut().into_iter().zip(&parsed.columns) {
+        for (dst, src) in row.iter_mut().zip(column) {
+            *dst = *src;
+        }
+    }
+    let text = |key: &str| meta.all.get(key).filter(|v| !v.is_empty()).cloned();
+    Ok(Recording {
+        source: SourceInfo {
+            path: path.to_path_buf(),
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string()),
+            layout: parsed.layout,
+            delimiter,
+            decimal_comma: delimiter != Delimiter::Comma,
+            units: parsed.units,
+            time_in_seconds: parsed.time_unit == TimeUnit::S,
+        },
+        sampling_rate_hz,
+        t0_ms,
+        labels: parsed.labels,
+        samples_mv,
+        protocol,
+        protocol_source,
+        stim_rate_hz,
+        exercise_s,
+        polarity,
+        muscle: text("muscle"),
+        nerve: text("nerve"),
+        side: text("side"),
+        study_id: text("study_id"),
+        metadata: meta.all,
+    })
+}
+
+/// Least-squares line through (index, time in ms): (intercept, slope).
+fn fit_grid(times: &[(u64, f64)], to_ms: f64) -> (f64, f64) {
+    let n = times.len() as f64;
+    let mean_i = (n - 1.0) / 2.0;
+    let mean_t = times.iter().map(|(_, t)| t * to_ms).sum::<f64>() / n;
+    let mut sxy = 0.0;
+    let mut sxx = 0.0;
+    for (i, (_, t)) in times.iter().enumerate() {
+        let dx = i as f64 - mean_i;
+        sxy += dx * (t * to_ms - mean_t);
+        sxx += dx * dx;
+    }
+    let slope = sxy / sxx;
+    (mean_t - slope * mean_i, slope)
+}
+
+fn time_column_index(layout: Layout) -> u64 {
+    match layout {
+        Layout::Wide => 1,
+        Layout::Long => 2,
+    }
+}
+
+fn infer_protocol(labels: &[String], stim_rate_hz: Option<f64>) -> Protocol {
+    if labels.iter().any(|l| is_exercise_label(l)) {
+        Protocol::Exercise
+    } else if stim_rate_hz.is_some_and(|r| r >= 10.0) {
+        Protocol::Hfrns
+    } else {
+        Protocol::Rns
+    }
+}
+
+fn round_to(value: f64, decimals: i32) -> f64 {
+    let f = 10f64.powi(decimals);
+    (value * f).round() / f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn parse(text: &str) -> Result<Recording> {
+        parse_trace(
+            &PathBuf::from("t.csv"),
+            text.as_bytes(),
+            &ReadOptions::default(),
+        )
+    }
+
+    fn wide(n: usize) -> String {
+        let mut s = String::from("time_ms,r1,r2\n");
+        for i in 0..n {
+            s.push_str(&format!(
+                "{},{},{}\n",
+                i as f64 * 0.05 - 1.0,
+                i,
+                -(i as f64)
+            ));
+        }
+        s
+    }
+
+    #[test]
+    fn reads_a_plain_wide_file() {
+        let r = parse(&format!("# protocol: rns\n# Stim-Rate_Hz: 3\n{}", wide(40))).unwrap();
+        assert_eq!(r.labels, ["r1", "r2"]);
+        assert_eq!(r.samples_mv.dim(), (2, 40));
+        assert!((r.sampling_rate_hz - 20_000.0).abs() < 1e-6);
+        assert!((r.t0_ms + 1.0).abs() < 1e-12);
+        assert_eq!(r.stim_rate_hz, Some(3.0));
+        assert_eq!(r.protocol_source, ProtocolSource::Metadata);
+        assert_eq!(r.samples_mv[[1, 3]], -3.0);
+    }
+
+    #[test]
+    fn infers_protocol_from_rate_and_labels() {
+        let r = parse(&format!("# stim_rate_hz: 50\n{}", wide(40))).unwrap();
+        assert_eq!(
+            (r.protocol, r.protocol_source),
+            (Protocol::Hfrns, ProtocolSource::Inferred)
+        );
+        let ex = wide(40).replace("r1,r2", "pre,post_10s");
+        assert_eq!(parse(&ex).unwrap().protocol, Protocol::Exercise);
+        let opt = parse_trace(
+            &PathBuf::from("t.csv"),
+            wide(40).as_bytes(),
+            &ReadOptions {
+                protocol: Some(Protocol::Exercise),
+            },
+        )
+        .unwrap();
+        assert_eq!(opt.protocol_source, ProtocolSource::Option);
+    }
+
+    #[test]
+    fn rounded_time_values_are_uniform_enough() {
+        // 48 kHz written with 3 decimals: up to 0.5 us rounding per sample.
+        let mut s = String::from("time_ms,r1\n");
+        for i in 0..100 {
+            s.push_str(&format!("{:.3},0\n", i as f64 / 48.0));
+        }
+        let r = parse(&s).unwrap();
+        assert!((r.sampling_rate_hz - 48_000.0).abs() < 48.0);
+    }
+}

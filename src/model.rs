@@ -1,0 +1,247 @@
+//! The in-memory recording model: what every reader produces and every later
+//! stage consumes.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+
+use ndarray::{Array2, ArrayView1};
+use serde::{Deserialize, Serialize};
+
+/// The stimulation protocol of one test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Protocol {
+    /// Low-rate repetitive nerve stimulation (2-5 Hz): decrement.
+    Rns,
+    /// High-rate repetitive nerve stimulation (10-50 Hz): increment.
+    Hfrns,
+    /// CMAP before and after maximal voluntary exercise: increment.
+    Exercise,
+}
+
+impl Protocol {
+    /// Parses `rns`, `hfrns` or `exercise` (case-insensitive).
+    pub fn parse(text: &str) -> Option<Protocol> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "rns" => Some(Protocol::Rns),
+            "hfrns" => Some(Protocol::Hfrns),
+            "exercise" => Some(Protocol::Exercise),
+            _ => None,
+        }
+    }
+
+    /// The lower-case name used in files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Rns => "rns",
+            Protocol::Hfrns => "hfrns",
+            Protocol::Exercise => "exercise",
+        }
+    }
+}
+
+impl fmt::Display for Protocol {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the protocol of a test came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProtocolSource {
+    /// The file's `protocol` metadata key.
+    Metadata,
+    /// The caller (the `--protocol` flag).
+    Option,
+    /// Inferred from the columns and the stimulation rate.
+    Inferred,
+}
+
+/// Declared polarity of the traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Polarity {
+    /// Negative values are the negative phase (the default).
+    Normal,
+    /// The amplifier inverted the signal: the reader's consumers flip it.
+    Inverted,
+}
+
+/// Column layout of a trace file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Layout {
+    /// A time column followed by one column per response.
+    Wide,
+    /// A response-id column, a time column and a value column.
+    Long,
+}
+
+/// Field delimiter of a trace file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Delimiter {
+    /// `,`
+    Comma,
+    /// `;`
+    Semicolon,
+    /// a tab
+    Tab,
+}
+
+impl Delimiter {
+    /// The delimiter byte.
+    pub fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+            Delimiter::Tab => b'\t',
+        }
+    }
+}
+
+/// Voltage unit of the values in a file (everything is held in mV).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum VoltUnit {
+    /// millivolts
+    #[serde(rename = "mV")]
+    Millivolt,
+    /// microvolts
+    #[serde(rename = "uV")]
+    Microvolt,
+    /// volts
+    #[serde(rename = "V")]
+    Volt,
+}
+
+impl VoltUnit {
+    /// Parses `mV`, `uV`, `µV`, `μV` or `V` (case-insensitive).
+    pub fn parse(text: &str) -> Option<VoltUnit> {
+        match text.trim().to_lowercase().as_str() {
+            "mv" => Some(VoltUnit::Millivolt),
+            "uv" | "µv" | "μv" => Some(VoltUnit::Microvolt),
+            "v" => Some(VoltUnit::Volt),
+            _ => None,
+        }
+    }
+
+    /// Factor that converts a value in this unit to mV.
+    pub fn to_mv(self) -> f64 {
+        match self {
+            VoltUnit::Millivolt => 1.0,
+            VoltUnit::Microvolt => 1e-3,
+            VoltUnit::Volt => 1e3,
+        }
+    }
+}
+
+/// How a file was written: what `inspect` shows besides the data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    /// Path as given.
+    pub path: PathBuf,
+    /// The file name (no directory).
+    pub file_name: String,
+    /// Wide or long layout.
+    pub layout: Layout,
+    /// The field delimiter.
+    pub delimiter: Delimiter,
+    /// Whether values used a decimal comma.
+    pub decimal_comma: bool,
+    /// Unit of the values as written (before conversion to mV). When columns
+    /// differ, the unit of the first response column.
+    pub units: VoltUnit,
+    /// Whether the time column was in seconds (else milliseconds).
+    pub time_in_seconds: bool,
+}
+
+/// One test: a train of responses (or a pre/post exercise series) from one
+/// file, all sampled on one time axis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recording {
+    /// How the file was written.
+    pub source: SourceInfo,
+    /// Sampling rate.
+    pub sampling_rate_hz: f64,
+    /// Time of the first sample relative to the stimulus (negative when a
+    /// pre-stimulus baseline was recorded).
+    pub t0_ms: f64,
+    /// Response labels (`r1`.., `pre`, `post`, `post_30s`), in file order.
+    pub labels: Vec<String>,
+    /// Samples in mV, one row per response, as recorded (not flipped for
+    /// `polarity: inverted`).
+    pub samples_mv: Array2<f64>,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// Where the protocol came from.
+    pub protocol_source: ProtocolSource,
+    /// Stimulation rate, when given.
+    pub stim_rate_hz: Option<f64>,
+    /// Duration of the voluntary exercise, when given.
+    pub exercise_s: Option<f64>,
+    /// Declared polarity.
+    pub polarity: Polarity,
+    /// Muscle, when given (as written).
+    pub muscle: Option<String>,
+    /// Nerve, when given.
+    pub nerve: Option<String>,
+    /// Side, when given.
+    pub side: Option<String>,
+    /// Study identifier, when given.
+    pub study_id: Option<String>,
+    /// All metadata keys (normalised: lower case, `_` for `-` and space) and
+    /// values, known and unknown.
+    pub metadata: BTreeMap<String, String>,
+}
+
+impl Recording {
+    /// Sampling interval.
+    pub fn dt_ms(&self) -> f64 {
+        1000.0 / self.sampling_rate_hz
+    }
+
+    /// Number of samples per response.
+    pub fn sweep_len(&self) -> usize {
+        self.samples_mv.ncols()
+    }
+
+    /// Number of responses.
+    pub fn n_responses(&self) -> usize {
+        self.samples_mv.nrows()
+    }
+
+    /// One response's samples.
+    pub fn trace(&self, index: usize) -> ArrayView1<'_, f64> {
+        self.samples_mv.row(index)
+    }
+
+    /// Time of sample `i` relative to the stimulus.
+    pub fn time_ms(&self, i: usize) -> f64 {
+        self.t0_ms + i as f64 * self.dt_ms()
+    }
+
+    /// Span of the pre-stimulus baseline (0 when the sweep starts at or after
+    /// the stimulus).
+    pub fn pre_stimulus_ms(&self) -> f64 {
+        (-self.t0_ms).max(0.0)
+    }
+
+    /// Duration of the sweep.
+    pub fn sweep_ms(&self) -> f64 {
+        self.sweep_len() as f64 * self.dt_ms()
+    }
+}
+
+/// A study: the tests of one patient session (a directory, or one file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Study {
+    /// Identifier: the `study_id` metadata key, else the directory or file
+    /// stem.
+    pub id: String,
+    /// Path as given.
+    pub path: PathBuf,
+    /// The tests, in file-name order.
+    pub tests: Vec<Recording>,
+}

@@ -1,0 +1,67 @@
+//! `measurements.csv`: one row per response in tidy long form (study, file,
+//! protocol, response, every measure and flag), ready for R or pandas.
+
+use super::Report;
+
+/// The column names, in order.
+pub const COLUMNS: &[&str] = &[
+    "study",
+    "file",
+    "protocol",
+    "muscle",
+    "stim_rate_hz",
+    "response",
+    "index",
+    "onset_ms",
+    "negative_peak_ms",
+    "amplitude_mv",
+    "peak_to_peak_mv",
+    "area_mv_ms",
+    "duration_ms",
+    "change_pct",
+    "noise_mv",
+    "flags",
+];
+
+fn num(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.4}")).unwrap_or_default()
+}
+
+/// Renders `measurements.csv` (empty cells for missing values; flags joined
+/// with `;`).
+pub fn measurements_csv(report: &Report) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    rows.push(COLUMNS.iter().map(|c| c.to_string()).collect());
+    for t in &report.tests {
+        for (i, r) in t.responses.iter().enumerate() {
+            rows.push(vec![
+                report.study.id.clone(),
+                t.file.clone(),
+                t.protocol.to_string(),
+                t.muscle.clone().unwrap_or_default(),
+                t.stim_rate_hz.map(|v| v.to_string()).unwrap_or_default(),
+                r.label.clone(),
+                (i + 1).to_string(),
+                num(r.onset_ms),
+                num(r.negative_peak_ms),
+                num(r.amplitude_mv),
+                num(r.peak_to_peak_mv),
+                num(r.area_mv_ms),
+                num(r.duration_ms),
+                num(r.change_pct),
+                num(Some(r.noise_mv)),
+                r.flags
+                    .iter()
+                    .map(|f| f.code())
+                    .collect::<Vec<_>>()
+                    .join(";"),
+            ]);
+        }
+    }
+    for row in rows {
+        // Writing to a Vec cannot fail.
+        let _ = w.write_record(&row);
+    }
+    w.into_inner().unwrap_or_default()
+}

@@ -1,0 +1,159 @@
+//! Small robust statistics on slices, using a caller-owned scratch buffer so
+//! that the hot path does not allocate.
+
+/// Median of `values`, using `scratch` (cleared and refilled). `None` for an
+/// empty slice.
+pub fn median(values: &[f64], scratch: &mut Vec<f64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    scratch.clear();
+    scratch.extend_from_slice(values);
+    Some(median_in_place(scratch))
+}
+
+/// Median of a non-empty buffer, reordering it.
+fn median_in_place(buf: &mut [f64]) -> f64 {
+    let n = buf.len();
+    let mid = n / 2;
+    let (_, upper, _) = buf.select_nth_unstable_by(mid, f64::total_cmp);
+    let upper = *upper;
+    if n % 2 == 1 {
+        upper
+    } else {
+        let lower = buf[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        0.5 * (lower + upper)
+    }
+}
+
+/// White-noise standard deviation from first differences: the median
+/// absolute difference scaled to a Gaussian SD (1.4826 / sqrt 2). Slow
+/// waves (hum, drift, the CMAP itself over most of a sweep) barely move it.
+pub fn noise_sd(values: &[f64], scratch: &mut Vec<f64>) -> f64 {
+    if values.len() < 3 {
+        return 0.0;
+    }
+    scratch.clear();
+    scratch.extend(values.windows(2).map(|w| (w[1] - w[0]).abs()));
+    median_in_place(scratch) * 1.4826 / std::f64::consts::SQRT_2
+}
+
+/// Centred moving average over `width` samples (odd), into `out`; the ends
+/// use the samples that exist. One pass with a running sum.
+pub fn moving_average(values: &[f64], width: usize, out: &mut Vec<f64>) {
+    out.clear();
+    let n = values.len();
+    if width <= 1 || n == 0 {
+        out.extend_from_slice(values);
+        return;
+    }
+    let half = width / 2;
+    let mut sum = 0.0;
+    let mut lo = 0usize;
+    let mut hi = 0usize; // exclusive
+    for i in 0..n {
+        let want_hi = (i + half + 1).min(n);
+        let want_lo = i.saturating_sub(half);
+        while hi < want_hi {
+            sum += values[hi];
+            hi += 1;
+        }
+        while lo < want_lo {
+            sum -= values[lo];
+            lo += 1;
+        }
+        out.push(sum / (hi - lo) as f64);
+    }
+}
+
+/// Least-squares parabola through `y[centre-h ..= centre+h]`; returns the
+/// vertex (fractional index, value) when it lies inside the window, else the
+/// sample at `centre`. Sub-sample peak timing and a noise-averaged height.
+pub fn parabola_vertex(y: &[f64], centre: usize, h: usize) -> (f64, f64) {
+    let lo = centre.saturating_sub(h);
+    let hi = (centre + h).min(y.len().saturating_sub(1));
+    if hi < lo + 2 {
+        return (centre as f64, y[centre]);
+    }
+    // Fit y = a + b x + c x^2 with x centred on `centre`.
+    let (mut s0, mut s1, mut s2, mut s3, mut s4) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut t0, mut t1, mut t2) = (0.0, 0.0, 0.0);
+    for (i, &v) in y.iter().enumerate().take(hi + 1).skip(lo) {
+        let x = i as f64 - centre as f64;
+        let x2 = x * x;
+        s0 += 1.0;
+        s1 += x;
+        s2 += x2;
+        s3 += x2 * x;
+        s4 += x2 * x2;
+        t0 += v;
+        t1 += v * x;
+        t2 += v * x2;
+    }
+    // Solve the 3x3 normal equations by Cramer's rule.
+    let det = s0 * (s2 * s4 - s3 * s3) - s1 * (s1 * s4 - s3 * s2) + s2 * (s1 * s3 - s2 * s2);
+    if det.abs() < 1e-12 {
+        return (centre as f64, y[centre]);
+    }
+    let a = (t0 * (s2 * s4 - s3 * s3) - s1 * (t1 * s4 - s3 * t2) + s2 * (t1 * s3 - s2 * t2)) / det;
+    let b = (s0 * (t1 * s4 - t2 * s3) - t0 * (s1 * s4 - s3 * s2) + s2 * (s1 * t2 - t1 * s2)) / det;
+    let c = (s0 * (s2 * t2 - s3 * t1) - s1 * (s1 * t2 - s3 * t0) + t0 * (s1 * s3 - s2 * s2)) / det;
+    if c.abs() < 1e-15 {
+        return (centre as f64, y[centre]);
+    }
+    let xv = -b / (2.0 * c);
+    if xv.abs() > h as f64 {
+        return (centre as f64, y[centre]);
+    }
+    (centre as f64 + xv, a + b * xv + c * xv * xv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_odd_and_even() {
+        let mut s = Vec::new();
+        assert_eq!(median(&[3.0, 1.0, 2.0], &mut s), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0], &mut s), Some(2.5));
+        assert_eq!(median(&[], &mut s), None);
+    }
+
+    #[test]
+    fn moving_average_matches_naive() {
+        let v: Vec<f64> = (0..50).map(|i| ((i * 37) % 11) as f64).collect();
+        let mut out = Vec::new();
+        moving_average(&v, 5, &mut out);
+        for i in 0..v.len() {
+            let lo = i.saturating_sub(2);
+            let hi = (i + 3).min(v.len());
+            let naive: f64 = v[lo..hi].iter().sum::<f64>() / (hi - lo) as f64;
+            assert!((out[i] - naive).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn parabola_vertex_is_exact_on_a_parabola() {
+        let y: Vec<f64> = (0..20)
+            .map(|i| {
+                let x = i as f64 - 7.3;
+                2.0 - 0.5 * x * x
+            })
+            .collect();
+        let (x, v) = parabola_vertex(&y, 7, 3);
+        assert!((x - 7.3).abs() < 1e-9);
+        assert!((v - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn noise_sd_of_white_noise() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, Normal};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        let normal = Normal::new(0.0, 0.02).unwrap();
+        let v: Vec<f64> = (0..4000).map(|_| normal.sample(&mut rng)).collect();
+        let sd = noise_sd(&v, &mut Vec::new());
+        assert!((sd - 0.02).abs() < 0.002, "sd {sd}");
+    }
+}
