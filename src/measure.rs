@@ -28,6 +28,9 @@ pub struct MeasureConfig {
     pub onset_noise_factor: f64,
     /// ... and this fraction of the amplitude (default 0.05).
     pub onset_fraction: f64,
+    /// The takeoff is where the edge becomes shallower than this fraction of
+    /// the amplitude per ms (default 0.01), or than noise allows.
+    pub onset_min_slope_per_ms: f64,
     /// No response below this amplitude (default 0.05 mV, and at least 4 x
     /// noise).
     pub no_response_mv: f64,
@@ -48,6 +51,7 @@ impl Default for MeasureConfig {
             polarity_ratio: 0.6,
             onset_noise_factor: 4.0,
             onset_fraction: 0.05,
+            onset_min_slope_per_ms: 0.01,
             no_response_mv: 0.05,
             low_snr_ratio: 10.0,
             clip_min_ms: 0.15,
@@ -310,15 +314,36 @@ fn measure_conditioned(
     // Onset: first cross a threshold that noise cannot, then walk back to
     // where the smoothed trace leaves the noise band around zero.
     let threshold = (c.onset_noise_factor * sigma).max(c.onset_fraction * amplitude);
-    let floor = (sigma / (width as f64).sqrt()).max(1e-4 * amplitude);
+    // The noise band: white noise after smoothing, and at least half the
+    // baseline's own wander (hum, residual artifact).
+    let sigma_s = sigma / (width as f64).sqrt();
+    let floor = sigma_s
+        .max(0.5 * info.baseline_spread_mv)
+        .max(1e-4 * amplitude);
     let mut j = imin;
     while j > a && smooth[j] < -threshold {
         j -= 1;
     }
-    while j > a && smooth[j - 1] < -floor {
+    // Walk back while the trace is below the band and still rising towards
+    // zero going backwards faster than noise, hum or a residual artifact
+    // tail can make it: the takeoff is where the steep edge ends.
+    let slope_step = (3.0 * std::f64::consts::SQRT_2 * sigma / width as f64)
+        .max(c.onset_min_slope_per_ms * amplitude * dt_ms);
+    while j > a && smooth[j - 1] < -floor && smooth[j] - smooth[j - 1] < -slope_step {
         j -= 1;
     }
-    let onset_x = if j > a || smooth[a] >= -floor {
+    let onset_x = if smooth[j] < -floor && j + 1 < n {
+        // Stopped on the edge (the slope fell to noise level) rather than at
+        // the noise band: extrapolate the edge back to zero, by at most one
+        // sample, which halves the lateness of a gradual takeoff.
+        let drop = smooth[j] - smooth[j + 1];
+        let back = if drop > 1e-12 {
+            (-smooth[j] / drop).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        (j as f64 - back).max(a as f64)
+    } else if j > a || smooth[a] >= -floor {
         // Interpolate the crossing of -floor between j and j+1.
         let (v0, v1) = (smooth[j], smooth[(j + 1).min(n - 1)]);
         let frac = if (v0 - v1).abs() > 1e-12 {

@@ -53,11 +53,11 @@ impl FilterConfig {
         let mut g = 1.0;
         if let Some(fc) = self.highpass_hz.filter(|&f| f > 0.0) {
             // |H|^2 of a 2nd-order Butterworth high-pass.
-            g *= if f_hz <= 0.0 {
-                0.0
-            } else {
-                1.0 / (1.0 + (fc / f_hz).powi(4))
-            };
+            // The DC level belongs to the baseline stage, which has already
+            // removed it; the high-pass acts on slow waves only.
+            if f_hz > 0.0 {
+                g *= 1.0 / (1.0 + (fc / f_hz).powi(4));
+            }
         }
         if let Some(fc) = self.lowpass_hz.filter(|&f| f > 0.0) {
             g *= 1.0 / (1.0 + (f_hz / fc).powi(4));

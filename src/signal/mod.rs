@@ -43,7 +43,7 @@ pub struct SignalConfig {
     /// (default 0.1 mV, and at least 20 x noise).
     pub artifact_min_mv: f64,
     /// Length of the quiet window that shows the artifact has ended
-    /// (default 0.3 ms).
+    /// (default 0.3 ms, and never fewer than 6 samples).
     pub settle_window_ms: f64,
     /// The quiet window may span this many noise SDs (default 8).
     pub settle_noise_factor: f64,
@@ -165,7 +165,10 @@ impl Conditioner {
         let noise_sd_mv = if has_pre {
             stats::noise_sd(&self.y[..pre_end], &mut self.scratch)
         } else {
-            stats::noise_sd(&self.y[late_start..], &mut self.scratch)
+            // The end of the sweep, where the CMAP is over and slopes are
+            // small even at low sampling rates.
+            let tail = late_start.max(n - (3 * n / 10).max(8));
+            stats::noise_sd(&self.y[tail..], &mut self.scratch)
         };
 
         // A reference level to judge the artifact against.
@@ -184,9 +187,21 @@ impl Conditioner {
             .map(|v| (v - reference).abs())
             .fold(0.0, f64::max);
         let artifact_present = excursion > config.artifact_min_mv.max(20.0 * noise_sd_mv);
-        let window = ms(config.settle_window_ms).max(3);
+        let window = ms(config.settle_window_ms).max(6);
         let settle_range = config.settle_noise_factor * noise_sd_mv + config.settle_floor_mv;
-        let level_tolerance = (0.25 * excursion).max(settle_range);
+        // With a pre-stimulus baseline the settled trace must be back at it;
+        // without one the reference is the end of the sweep, which drift
+        // may have moved, so only a rail (far from it) is excluded.
+        let level_tolerance = if has_pre {
+            settle_range
+        } else {
+            (0.25 * excursion).max(settle_range)
+        };
+        // A decaying tail still slopes: the two halves of the window must
+        // agree within noise.
+        let half_n = (window / 2).max(1) as f64;
+        let slope_tolerance =
+            2.0 * noise_sd_mv * (2.0 / half_n).sqrt() + 0.25 * config.settle_floor_mv;
         let search_end = (stim_index + ms(config.artifact_max_ms)).min(n.saturating_sub(window));
         let mut artifact_end = min_end;
         let mut artifact_unsettled = false;
@@ -199,7 +214,12 @@ impl Conditioner {
                         (lo.min(v), hi.max(v))
                     });
                 let mean = w.iter().sum::<f64>() / w.len() as f64;
-                hi - lo <= settle_range && (mean - reference).abs() <= level_tolerance
+                let h = w.len() / 2;
+                let first = w[..h].iter().sum::<f64>() / h.max(1) as f64;
+                let second = w[h..].iter().sum::<f64>() / (w.len() - h).max(1) as f64;
+                hi - lo <= settle_range
+                    && (second - first).abs() <= slope_tolerance
+                    && (mean - reference).abs() <= level_tolerance
             });
             match settled {
                 Some(i) => artifact_end = i,
@@ -214,9 +234,19 @@ impl Conditioner {
         let (anchor_lo, anchor_hi, baseline_source) = if has_pre {
             (0, pre_end, BaselineSource::PreStimulus)
         } else {
-            let hi = (artifact_end + window).min(n);
+            // Extend the settled window up to where the response leaves the
+            // noise band, so the baseline rests on every quiet sample.
+            let lo = artifact_end.min(n.saturating_sub(1));
+            let mut hi = (artifact_end + window).min(n);
+            let level = stats::median(&self.y[lo..hi], &mut self.scratch).unwrap_or(0.0);
+            let band = 0.5 * settle_range;
+            while hi < n && (self.y[hi] - level).abs() <= band {
+                hi += 1;
+            }
+            // The latest part of the quiet stretch, just before the response,
+            // is furthest from any residue of the artifact.
             (
-                artifact_end.min(hi.saturating_sub(1)),
+                (lo).max(hi.saturating_sub(2 * window)),
                 hi,
                 BaselineSource::PostArtifact,
             )

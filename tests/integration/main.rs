@@ -1,0 +1,9 @@
+//! Integration tests: one binary, one module per area.
+
+mod accuracy;
+mod cli;
+mod interpretation;
+mod reader;
+mod reports;
+mod simulation;
+mod util;
