@@ -24,6 +24,104 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Measure, evaluate and interpret a test file or a study directory.
     Analyze(AnalyzeArgs),
+    /// Simulate normal, myasthenic or Lambert-Eaton recordings.
+    Simulate(SimulateArgs),
+    /// Analyse the built-in LEMS sample study and write the full report set.
+    Demo(DemoArgs),
+}
+
+/// Conditions for `--condition`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ConditionArg {
+    /// Healthy neuromuscular transmission.
+    Normal,
+    /// Myasthenia gravis.
+    Mg,
+    /// Lambert-Eaton myasthenic syndrome.
+    Lems,
+}
+
+/// File variants for `--variant`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum VariantArg {
+    /// Comma-separated, ms, mV.
+    Plain,
+    /// Semicolons and decimal commas.
+    Semicolon,
+    /// Values in microvolts.
+    Microvolts,
+    /// Time in seconds.
+    Seconds,
+    /// Long layout.
+    Long,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The physiology.
+    #[arg(long, value_enum, default_value = "normal")]
+    pub condition: ConditionArg,
+    /// Severity from 0 to 1.
+    #[arg(long, default_value_t = 0.7)]
+    pub severity: f64,
+    /// Protocol of a single test.
+    #[arg(long, value_enum, default_value = "rns")]
+    pub protocol: ProtocolArg,
+    /// Stimulation rate (Hz); default 3 (rns) or 50 (hfrns).
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Muscle written to the file.
+    #[arg(long, default_value = "ADM")]
+    pub muscle: String,
+    /// Random seed: same seed, same bytes.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// White-noise SD in mV.
+    #[arg(long, default_value_t = 0.01)]
+    pub noise_mv: f64,
+    /// How the CSV is written.
+    #[arg(long, value_enum, default_value = "plain")]
+    pub variant: VariantArg,
+    /// Output file (default: standard output).
+    #[arg(short = 'o', long = "output", conflicts_with = "study")]
+    pub output: Option<PathBuf>,
+    /// Write a whole study (3 Hz train, exercise, 50 Hz train) into this directory.
+    #[arg(long)]
+    pub study: Option<PathBuf>,
+}
+
+impl SimulateArgs {
+    pub fn config(&self) -> nmjscope::simulate::SimConfig {
+        use nmjscope::simulate::{Condition, FileVariant, SimConfig};
+        SimConfig {
+            condition: match self.condition {
+                ConditionArg::Normal => Condition::Normal,
+                ConditionArg::Mg => Condition::Mg,
+                ConditionArg::Lems => Condition::Lems,
+            },
+            severity: self.severity,
+            protocol: self.protocol.into(),
+            rate_hz: self.rate,
+            muscle: self.muscle.clone(),
+            seed: self.seed,
+            noise_mv: self.noise_mv,
+            variant: match self.variant {
+                VariantArg::Plain => FileVariant::Plain,
+                VariantArg::Semicolon => FileVariant::Semicolon,
+                VariantArg::Microvolts => FileVariant::Microvolts,
+                VariantArg::Seconds => FileVariant::Seconds,
+                VariantArg::Long => FileVariant::Long,
+            },
+            ..SimConfig::default()
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the report set.
+    #[arg(long, default_value = "nmjscope-demo")]
+    pub out: PathBuf,
 }
 
 /// Protocol names for `--protocol`.

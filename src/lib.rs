@@ -57,10 +57,12 @@ pub mod interpret;
 pub mod io;
 pub mod measure;
 pub mod model;
+pub mod plot;
 pub mod protocol;
 pub mod report;
 pub mod settings;
 pub mod signal;
+pub mod simulate;
 
 pub use analysis::{analyze_recording, analyze_study};
 pub use error::{Error, Location, Result};

@@ -75,13 +75,91 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("reading {}", args.path.display()))?;
             let report = nmjscope::analyze_study(&study, &settings);
             if let Some(dir) = &args.out {
-                let files = report_files(&report, &study)?;
-                nmjscope::report::write_files(dir, &files)
-                    .with_context(|| format!("writing the report set to {}", dir.display()))?;
+                write_report_set(&report, &study, dir)?;
             }
             stdout(&render(&report, args.format))
         }
+        Command::Simulate(args) => {
+            let config = args.config();
+            if let Some(dir) = &args.study {
+                let files = nmjscope::simulate::simulate_study(&config)?;
+                nmjscope::report::write_files(dir, &files)
+                    .with_context(|| format!("writing the study to {}", dir.display()))?;
+                eprintln!("wrote {} tests to {}", files.len(), dir.display());
+                Ok(())
+            } else {
+                let bytes = nmjscope::simulate::simulate_test(&config)?;
+                match &args.output {
+                    Some(path) => {
+                        let dir = path
+                            .parent()
+                            .filter(|p| !p.as_os_str().is_empty())
+                            .unwrap_or(std::path::Path::new("."));
+                        let name = path
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_else(|| "simulated.csv".into());
+                        nmjscope::report::write_files(dir, &[(name, bytes)])
+                            .with_context(|| format!("writing {}", path.display()))?;
+                        Ok(())
+                    }
+                    None => stdout(&bytes),
+                }
+            }
+        }
+        Command::Demo(args) => {
+            let study = demo_study()?;
+            let report = nmjscope::analyze_study(&study, &nmjscope::Settings::default());
+            write_report_set(&report, &study, &args.out)?;
+            stdout(&report::text(&report))?;
+            eprintln!(
+                "\nfull report set (HTML, Markdown, JSON, CSV, plots) in {}",
+                args.out.display()
+            );
+            Ok(())
+        }
     }
+}
+
+/// The LEMS sample study, compiled in so the demo needs no data.
+const DEMO_FILES: [(&str, &[u8]); 3] = [
+    (
+        "1_rns_3hz.csv",
+        include_bytes!("../samples/lems/1_rns_3hz.csv"),
+    ),
+    (
+        "2_exercise_10s.csv",
+        include_bytes!("../samples/lems/2_exercise_10s.csv"),
+    ),
+    (
+        "3_hfrns_50hz.csv",
+        include_bytes!("../samples/lems/3_hfrns_50hz.csv"),
+    ),
+];
+
+fn demo_study() -> anyhow::Result<nmjscope::Study> {
+    let tests = DEMO_FILES
+        .iter()
+        .map(|(name, bytes)| {
+            nmjscope::io::parse_trace(std::path::Path::new(name), bytes, &ReadOptions::default())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(nmjscope::Study {
+        id: "demo-lems".to_string(),
+        path: "samples/lems (built in)".into(),
+        tests,
+    })
+}
+
+fn write_report_set(
+    report: &nmjscope::Report,
+    study: &nmjscope::Study,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let files = report::report_set(report, study)?;
+    nmjscope::report::write_files(dir, &files)
+        .with_context(|| format!("writing the report set to {}", dir.display()))?;
+    Ok(())
 }
 
 fn render(report: &nmjscope::Report, format: OutputFormat) -> Vec<u8> {
@@ -91,19 +169,4 @@ fn render(report: &nmjscope::Report, format: OutputFormat) -> Vec<u8> {
         OutputFormat::Markdown => report::markdown(report),
         OutputFormat::Csv => report::measurements_csv(report),
     }
-}
-
-fn report_files(
-    report: &nmjscope::Report,
-    _study: &nmjscope::Study,
-) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    Ok(vec![
-        ("report.json".to_string(), report::json(report)),
-        ("report.txt".to_string(), report::text(report)),
-        ("report.md".to_string(), report::markdown(report)),
-        (
-            "measurements.csv".to_string(),
-            report::measurements_csv(report),
-        ),
-    ])
 }

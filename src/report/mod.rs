@@ -6,6 +6,7 @@
 //! then a rename), so a failure never leaves a half-written report.
 
 mod csv_long;
+mod html;
 
 mod json;
 mod markdown;
@@ -21,6 +22,7 @@ use crate::protocol::TestMeasures;
 use crate::settings::Settings;
 
 pub use csv_long::measurements_csv;
+pub use html::html;
 
 pub use json::json;
 pub use markdown::markdown;
@@ -74,6 +76,28 @@ pub struct Report {
     pub interpretation: Interpretation,
 }
 
+/// The full report set of a study as (file name, bytes): `report.html`,
+/// `report.md`, `report.json`, `report.txt`, `measurements.csv`, and every
+/// plot as PNG and SVG under `plots/`. Pure: nothing is written here.
+pub fn report_set(report: &Report, study: &crate::model::Study) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut plots = Vec::with_capacity(report.tests.len());
+    for (rec, test) in study.tests.iter().zip(&report.tests) {
+        plots.push(crate::plot::plots_for_test(rec, test)?);
+    }
+    let mut files = vec![
+        ("report.html".to_string(), html(report, &plots)?),
+        ("report.md".to_string(), markdown(report)),
+        ("report.json".to_string(), json(report)),
+        ("report.txt".to_string(), text(report)),
+        ("measurements.csv".to_string(), measurements_csv(report)),
+    ];
+    for plot in plots.into_iter().flatten() {
+        files.push((format!("plots/{}.svg", plot.name), plot.svg.into_bytes()));
+        files.push((format!("plots/{}.png", plot.name), plot.png));
+    }
+    Ok(files)
+}
+
 /// Writes files atomically into `dir` (created if needed): each is written
 /// to a temporary file in the same directory, then renamed into place.
 /// Returns the paths written.
@@ -82,8 +106,18 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBu
     let mut written = Vec::with_capacity(files.len());
     for (name, bytes) in files {
         let target = dir.join(name);
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::io(dir, e))?;
+        let parent = target.parent().unwrap_or(dir);
+        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| Error::io(parent, e))?;
         std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io(&target, e))?;
+        // Temporary files are private; reports are ordinary files.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644));
+        }
         tmp.persist(&target)
             .map_err(|e| Error::io(&target, e.error))?;
         written.push(target);

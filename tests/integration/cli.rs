@@ -1,1 +1,178 @@
-//! placeholder module filled below
+//! The command line: exit codes, formats and the files it writes.
+
+use predicates::prelude::*;
+
+use super::util::{nmjscope, TempDir};
+
+fn sample(path: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("samples")
+        .join(path)
+}
+
+#[test]
+fn inspect_text_and_json() {
+    nmjscope()
+        .args(["inspect"])
+        .arg(sample("variants/mg_rns_semicolon_decimal_comma.csv"))
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("Semicolon").and(predicate::str::contains("rns (declared)")),
+        );
+    let out = nmjscope()
+        .args(["inspect", "--format", "json"])
+        .arg(sample("variants/normal_rns_long_layout.csv"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["layout"], "long");
+    assert_eq!(v["sampling_rate_hz"], 20000.0);
+    assert_eq!(v["responses"].as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn analyze_writes_the_report_set() {
+    let dir = TempDir::new();
+    nmjscope()
+        .arg("analyze")
+        .arg(sample("mg"))
+        .arg("--out")
+        .arg(dir.path())
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::starts_with("nmjscope")
+                .and(predicate::str::contains("pattern:        postsynaptic")),
+        );
+    for f in [
+        "report.html",
+        "report.md",
+        "report.json",
+        "report.txt",
+        "measurements.csv",
+        "plots/1_rns_3hz_stack.png",
+        "plots/1_rns_3hz_stack.svg",
+    ] {
+        assert!(dir.path().join(f).is_file(), "{f}");
+    }
+    let out = nmjscope()
+        .arg("analyze")
+        .arg(sample("lems/2_exercise_10s.csv"))
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["interpretation"]["lems_criterion"], "specific");
+}
+
+#[test]
+fn thresholds_file_and_flags_are_echoed() {
+    let dir = TempDir::new();
+    let t = dir.write("t.toml", "[interpret]\nincrement_suggestive_pct = 50.0\n");
+    let out = nmjscope()
+        .arg("analyze")
+        .arg(sample("normal"))
+        .arg("--thresholds")
+        .arg(&t)
+        .args(["--decrement-pct", "8", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["settings"]["interpret"]["increment_suggestive_pct"], 50.0);
+    assert_eq!(v["settings"]["interpret"]["decrement_abnormal_pct"], 8.0);
+    let bad = dir.write("bad.json", "{\"interpret\": {\"nonsense\": 1}}");
+    nmjscope()
+        .arg("analyze")
+        .arg(sample("normal"))
+        .arg("--thresholds")
+        .arg(&bad)
+        .assert()
+        .code(5)
+        .stderr(predicate::str::contains("bad.json"));
+}
+
+#[test]
+fn bad_input_exit_codes_and_nothing_lost() {
+    let dir = TempDir::new();
+    let bad = dir.write("broken.csv", "time_ms,r1\n0,1\n0.05,x\n");
+    nmjscope()
+        .arg("analyze")
+        .arg(&bad)
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("broken.csv").and(predicate::str::contains("line 3")));
+    nmjscope()
+        .arg("analyze")
+        .arg(dir.path().join("missing.csv"))
+        .assert()
+        .code(4);
+    // An earlier report set survives a failed run into the same directory.
+    let out = dir.path().join("out");
+    nmjscope()
+        .arg("analyze")
+        .arg(sample("normal"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let before = std::fs::read(out.join("report.json")).unwrap();
+    nmjscope()
+        .arg("analyze")
+        .arg(&bad)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(3);
+    assert_eq!(std::fs::read(out.join("report.json")).unwrap(), before);
+}
+
+#[test]
+fn simulate_is_reproducible_and_demo_runs() {
+    let dir = TempDir::new();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    for p in [&a, &b] {
+        nmjscope()
+            .args([
+                "simulate",
+                "--condition",
+                "lems",
+                "--severity",
+                "0.8",
+                "--protocol",
+                "hfrns",
+                "--seed",
+                "9",
+                "-o",
+            ])
+            .arg(p)
+            .assert()
+            .success();
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    nmjscope()
+        .args(["simulate", "--study"])
+        .arg(dir.path().join("study"))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("study")).unwrap().count(),
+        3
+    );
+    nmjscope()
+        .args(["simulate", "--severity", "2"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("severity"));
+    let demo = dir.path().join("demo");
+    nmjscope()
+        .args(["demo", "--out"])
+        .arg(&demo)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("presynaptic"));
+    assert!(demo.join("report.html").is_file());
+}

@@ -1,1 +1,163 @@
-//! placeholder module filled below
+//! Report writers: snapshots of text, Markdown and JSON for a fixed study,
+//! and the HTML report parsed and checked for self-containment and escaping.
+
+use nmjscope::{analyze_study, read_study, report, ReadOptions, Settings};
+
+use super::util::TempDir;
+
+fn lems_report() -> (nmjscope::Report, nmjscope::Study) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/lems");
+    let study = read_study(&dir, &ReadOptions::default()).unwrap();
+    let mut r = analyze_study(&study, &Settings::default());
+    // The path differs between checkouts; the snapshot must not.
+    r.study.path = "samples/lems".to_string();
+    (r, study)
+}
+
+#[test]
+fn text_markdown_and_json_snapshots() {
+    let (r, _) = lems_report();
+    insta::assert_snapshot!("lems_text", String::from_utf8(report::text(&r)).unwrap());
+    insta::assert_snapshot!(
+        "lems_markdown",
+        String::from_utf8(report::markdown(&r)).unwrap()
+    );
+    insta::assert_snapshot!("lems_json", String::from_utf8(report::json(&r)).unwrap());
+}
+
+#[test]
+fn json_keys_are_never_missing() {
+    let (r, _) = lems_report();
+    let v: serde_json::Value = serde_json::from_slice(&report::json(&r)).unwrap();
+    assert_eq!(v["schema"], "nmjscope.report/1");
+    for t in v["tests"].as_array().unwrap() {
+        for key in [
+            "decrement_pct",
+            "max_decrement_pct",
+            "area_decrement_pct",
+            "increment_pct",
+            "last_increment_pct",
+            "area_increment_pct",
+            "pseudofacilitation",
+            "flags",
+            "file",
+            "protocol_inferred",
+            "stim_rate_hz",
+            "muscle",
+            "nerve",
+        ] {
+            assert!(t.get(key).is_some(), "missing {key}");
+        }
+        for resp in t["responses"].as_array().unwrap() {
+            for key in [
+                "label",
+                "onset_ms",
+                "negative_peak_ms",
+                "amplitude_mv",
+                "peak_to_peak_mv",
+                "area_mv_ms",
+                "duration_ms",
+                "change_pct",
+                "flags",
+            ] {
+                assert!(resp.get(key).is_some(), "missing response key {key}");
+            }
+        }
+    }
+    assert!(v["settings"]["interpret"]["decrement_abnormal_pct"].is_number());
+    assert!(v["settings"]["signal"]["artifact_max_ms"].is_number());
+}
+
+#[test]
+fn measurements_csv_is_tidy() {
+    let (r, _) = lems_report();
+    let bytes = report::measurements_csv(&r);
+    let mut rdr = csv::Reader::from_reader(bytes.as_slice());
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(headers.get(0), Some("study"));
+    assert!(headers.iter().any(|h| h == "amplitude_mv"));
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let expected: usize = r.tests.iter().map(|t| t.responses.len()).sum();
+    assert_eq!(rows.len(), expected);
+}
+
+#[test]
+fn html_is_self_contained_and_escaped() {
+    let (mut r, study) = lems_report();
+    // Hostile metadata must come out as text.
+    r.tests[0].muscle = Some("<script>alert(1)</script>ADM".to_string());
+    r.study.id = "<b>id</b>".to_string();
+    let files = report::report_set(&r, &study).unwrap();
+    let html = String::from_utf8(
+        files
+            .iter()
+            .find(|f| f.0 == "report.html")
+            .unwrap()
+            .1
+            .clone(),
+    )
+    .unwrap();
+    assert!(
+        !html.contains("<script>alert(1)</script>"),
+        "metadata must be escaped"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)"));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no external references"
+    );
+    let doc = scraper::Html::parse_document(&html);
+    for (tag, attr) in [
+        ("img", "src"),
+        ("script", "src"),
+        ("link", "href"),
+        ("iframe", "src"),
+        ("image", "href"),
+    ] {
+        let sel = scraper::Selector::parse(tag).unwrap();
+        for el in doc.select(&sel) {
+            if let Some(v) = el.value().attr(attr) {
+                assert!(
+                    !v.starts_with("//") && !v.contains("://"),
+                    "external {tag} {v}"
+                );
+            }
+        }
+    }
+    assert_eq!(
+        doc.select(&scraper::Selector::parse("script").unwrap())
+            .count(),
+        0
+    );
+    let plots = files.iter().filter(|f| f.0.ends_with(".svg")).count();
+    let inline = doc
+        .select(&scraper::Selector::parse("figure svg").unwrap())
+        .count();
+    assert_eq!(inline, plots, "one inline SVG per plot");
+    assert_eq!(plots, 9);
+    let pngs = files.iter().filter(|f| f.0.ends_with(".png")).count();
+    assert_eq!(pngs, 9);
+    // Conclusion first.
+    let conclusion = html.find("id=\"conclusion\"").unwrap();
+    let findings = html.find("id=\"findings\"").unwrap();
+    let tests = html.find("id=\"tests\"").unwrap();
+    assert!(conclusion < findings && findings < tests);
+}
+
+#[test]
+fn writing_keeps_what_was_there_when_a_write_fails() {
+    let dir = TempDir::new();
+    let first = report::write_files(dir.path(), &[("a.txt".to_string(), b"one".to_vec())]).unwrap();
+    assert_eq!(std::fs::read(&first[0]).unwrap(), b"one");
+    // A directory where a file should go makes the second write fail; the
+    // earlier file is untouched and no temporary file is left behind.
+    std::fs::create_dir_all(dir.path().join("b.txt/inner")).unwrap();
+    let err = report::write_files(dir.path(), &[("b.txt".to_string(), b"two".to_vec())]);
+    assert!(err.is_err());
+    assert_eq!(std::fs::read(&first[0]).unwrap(), b"one");
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+}

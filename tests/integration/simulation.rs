@@ -1,1 +1,169 @@
-//! placeholder module filled below
+//! The simulator: physiology comes out of the model, and `analyze` reads it
+//! the way a neurophysiologist would.
+
+use nmjscope::simulate::{simulate_study, simulate_test, Condition, SimConfig};
+use nmjscope::{analyze_study, io, Pattern, Protocol, ReadOptions, Settings, Study};
+
+fn analyse(condition: Condition, severity: f64, seed: u64) -> nmjscope::Report {
+    let sim = SimConfig {
+        condition,
+        severity,
+        seed,
+        ..SimConfig::default()
+    };
+    let tests = simulate_study(&sim)
+        .unwrap()
+        .into_iter()
+        .map(|(name, bytes)| {
+            io::parse_trace(name.as_ref(), &bytes, &ReadOptions::default()).unwrap()
+        })
+        .collect();
+    let study = Study {
+        id: format!("{condition:?}-{seed}"),
+        path: "sim".into(),
+        tests,
+    };
+    analyze_study(&study, &Settings::default())
+}
+
+#[test]
+fn each_condition_reads_as_its_pattern_over_30_seeds() {
+    for seed in 0..30u64 {
+        // Severities from mild to severe, cycling with the seed.
+        let severity = 0.3 + 0.7 * (seed % 8) as f64 / 7.0;
+        let normal = analyse(Condition::Normal, severity, seed);
+        assert_eq!(
+            normal.interpretation.pattern,
+            Pattern::Normal,
+            "normal seed {seed}"
+        );
+        let mg = analyse(Condition::Mg, severity, seed);
+        let p = mg.interpretation.pattern;
+        if severity >= 0.8 {
+            assert_eq!(
+                p,
+                Pattern::Postsynaptic,
+                "MG seed {seed} severity {severity}"
+            );
+        } else {
+            assert!(
+                matches!(
+                    p,
+                    Pattern::Normal | Pattern::Postsynaptic | Pattern::NmjUnspecified
+                ),
+                "MG seed {seed} severity {severity}: {p:?}"
+            );
+        }
+        let lems = analyse(Condition::Lems, severity, seed);
+        let p = lems.interpretation.pattern;
+        if severity >= 0.7 {
+            assert_eq!(
+                p,
+                Pattern::Presynaptic,
+                "LEMS seed {seed} severity {severity}"
+            );
+        } else {
+            assert!(
+                matches!(
+                    p,
+                    Pattern::Normal | Pattern::Presynaptic | Pattern::NmjUnspecified
+                ),
+                "LEMS seed {seed} severity {severity}: {p:?}"
+            );
+        }
+    }
+}
+
+fn mean(values: impl Iterator<Item = f64>) -> f64 {
+    let v: Vec<f64> = values.collect();
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+#[test]
+fn decrement_and_increment_grow_with_severity() {
+    let severities = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
+    let mut last_dec = f64::NEG_INFINITY;
+    let mut last_inc = f64::NEG_INFINITY;
+    for s in severities {
+        let dec = mean((0..4).map(|seed| {
+            analyse(Condition::Mg, s, seed).tests[0]
+                .decrement_pct
+                .unwrap()
+        }));
+        let inc = mean((0..4).map(|seed| {
+            analyse(Condition::Lems, s, seed).tests[1]
+                .increment_pct
+                .unwrap()
+        }));
+        assert!(
+            dec > last_dec,
+            "MG decrement {dec} at severity {s} not above {last_dec}"
+        );
+        assert!(
+            inc > last_inc,
+            "LEMS increment {inc} at severity {s} not above {last_inc}"
+        );
+        last_dec = dec;
+        last_inc = inc;
+    }
+}
+
+#[test]
+fn the_physiology_comes_out_of_the_model() {
+    // MG: U shape, nadir by the 4th-6th response; little increment.
+    let mg = analyse(Condition::Mg, 1.0, 11);
+    let amps: Vec<f64> = mg.tests[0]
+        .responses
+        .iter()
+        .map(|r| r.amplitude_mv.unwrap())
+        .collect();
+    let nadir = amps
+        .iter()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(b.1))
+        .unwrap()
+        .0;
+    assert!(
+        (3..=6).contains(&nadir),
+        "MG nadir at response {}: {amps:?}",
+        nadir + 1
+    );
+    assert!(
+        amps[9] > amps[nadir],
+        "partial recovery after the nadir: {amps:?}"
+    );
+    assert!(mg.tests[1].increment_pct.unwrap() < 60.0);
+    // LEMS: low first CMAP, large increment after exercise and at 50 Hz.
+    let lems = analyse(Condition::Lems, 0.85, 11);
+    assert!(lems.tests[0].first_amplitude_mv().unwrap() < 6.0);
+    assert!(lems.tests[1].increment_pct.unwrap() >= 100.0);
+    assert!(lems.tests[2].increment_pct.unwrap() >= 100.0);
+    assert_eq!(lems.interpretation.low_cmap, Some(true));
+    // Normal: flat train, small rise at 50 Hz with the area unchanged.
+    let normal = analyse(Condition::Normal, 0.0, 11);
+    assert!(normal.tests[0].decrement_pct.unwrap().abs() < 5.0);
+    assert_eq!(normal.tests[2].pseudofacilitation, Some(true));
+    assert!(normal.tests[2].increment_pct.unwrap() < 40.0);
+}
+
+#[test]
+fn a_study_simulates_well_under_a_second() {
+    // Not a timing assertion (that would flake): the benchmark measures it.
+    // This checks the shape of what `--study` writes.
+    let files = simulate_study(&SimConfig::default()).unwrap();
+    let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
+    assert_eq!(
+        names,
+        ["1_rns_3hz.csv", "2_exercise_10s.csv", "3_hfrns_50hz.csv"]
+    );
+    let single = simulate_test(&SimConfig {
+        protocol: Protocol::Hfrns,
+        rate_hz: Some(20.0),
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let r = io::parse_trace("x.csv".as_ref(), &single, &ReadOptions::default()).unwrap();
+    assert_eq!(r.protocol, Protocol::Hfrns);
+    assert_eq!(r.stim_rate_hz, Some(20.0));
+    assert_eq!(r.n_responses(), 20);
+}
