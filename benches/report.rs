@@ -1,1 +1,22 @@
-fn main() {}
+//! Writing every plot and report of a 3-test study (target: under 200 ms).
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use nmjscope::{analyze_study, read_study, report, ReadOptions, Settings};
+
+fn report_set(c: &mut Criterion) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/lems");
+    let study = read_study(dir.as_ref(), &ReadOptions::default()).unwrap();
+    let r = analyze_study(&study, &Settings::default());
+    let mut group = c.benchmark_group("report");
+    group.sample_size(20);
+    group.bench_function("report_set_3_tests", |b| {
+        b.iter(|| report::report_set(&r, &study).unwrap())
+    });
+    group.bench_function("analyze_3_tests", |b| {
+        b.iter(|| analyze_study(&study, &Settings::default()))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, report_set);
+criterion_main!(benches);

@@ -375,7 +375,7 @@ fn read_long(
     }
     let scale = unit.to_mv();
     let mut labels: Vec<String> = Vec::new();
-    let mut groups: Vec<(Vec<(u64, f64)>, Vec<f64>)> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
     for (line, record) in data {
         if record.len() != 3 {
             return Err(Error::Ragged {
@@ -445,6 +445,9 @@ fn read_long(
         columns,
     })
 }
+
+/// One long-layout response: (line, time) per sample, and its values.
+type Group = (Vec<(u64, f64)>, Vec<f64>);
 
 /// Long-layout ids: `1` and `r1` are the same response.
 fn long_label(cell: &str) -> String {

@@ -160,7 +160,7 @@ impl ZeroPhaseFilter {
         if let Some(first) = plan.spectrum.first_mut() {
             first.im = 0.0;
         }
-        if len % 2 == 0 {
+        if len.is_multiple_of(2) {
             if let Some(last) = plan.spectrum.last_mut() {
                 last.im = 0.0;
             }
