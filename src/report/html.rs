@@ -4,7 +4,7 @@
 use minijinja::{context, Environment};
 use serde::Serialize;
 
-use super::{fmt_opt, Report};
+use super::{response_cells, Report};
 use crate::error::{Error, Result};
 use crate::plot::Plot;
 use crate::protocol::TestMeasures;
@@ -51,21 +51,9 @@ pub fn html(report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
                 .responses
                 .iter()
                 .map(|r| {
-                    vec![
-                        r.label.clone(),
-                        fmt_opt(r.onset_ms, 2),
-                        fmt_opt(r.negative_peak_ms, 2),
-                        fmt_opt(r.amplitude_mv, 2),
-                        fmt_opt(r.peak_to_peak_mv, 2),
-                        fmt_opt(r.area_mv_ms, 2),
-                        fmt_opt(r.duration_ms, 2),
-                        fmt_opt(r.change_pct, 1),
-                        r.flags
-                            .iter()
-                            .map(|f| f.code())
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ]
+                    let mut row = vec![r.label.clone()];
+                    row.extend(response_cells(r));
+                    row
                 })
                 .collect(),
         })

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use super::{fmt_opt, Report};
+use super::{response_cells, Report};
 
 /// Escapes text from input files for Markdown tables and prose.
 fn esc(text: &str) -> String {
@@ -109,23 +109,8 @@ pub fn markdown(report: &Report) -> Vec<u8> {
         let _ = writeln!(s, "| response | onset (ms) | peak (ms) | amplitude (mV) | peak-to-peak (mV) | area (mV·ms) | duration (ms) | change (%) | flags |");
         let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---|");
         for r in &t.responses {
-            let _ = writeln!(
-                s,
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                esc(&r.label),
-                fmt_opt(r.onset_ms, 2),
-                fmt_opt(r.negative_peak_ms, 2),
-                fmt_opt(r.amplitude_mv, 2),
-                fmt_opt(r.peak_to_peak_mv, 2),
-                fmt_opt(r.area_mv_ms, 2),
-                fmt_opt(r.duration_ms, 2),
-                fmt_opt(r.change_pct, 1),
-                r.flags
-                    .iter()
-                    .map(|f| f.code())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            let c = response_cells(r);
+            let _ = writeln!(s, "| {} | {} |", esc(&r.label), c.join(" | "));
         }
         s.push('\n');
     }

@@ -125,6 +125,25 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBu
     Ok(written)
 }
 
+/// The cells of one response row, shared by every tabular writer: onset,
+/// peak, amplitude, peak-to-peak, area, duration, change, flags.
+pub(crate) fn response_cells(r: &crate::measure::ResponseMeasures) -> [String; 8] {
+    [
+        fmt_opt(r.onset_ms, 2),
+        fmt_opt(r.negative_peak_ms, 2),
+        fmt_opt(r.amplitude_mv, 2),
+        fmt_opt(r.peak_to_peak_mv, 2),
+        fmt_opt(r.area_mv_ms, 2),
+        fmt_opt(r.duration_ms, 2),
+        fmt_opt(r.change_pct, 1),
+        r.flags
+            .iter()
+            .map(|f| f.code())
+            .collect::<Vec<_>>()
+            .join(", "),
+    ]
+}
+
 /// Formats an optional number with `decimals`, `-` when absent.
 pub(crate) fn fmt_opt(value: Option<f64>, decimals: usize) -> String {
     value

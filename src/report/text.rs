@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{fmt_opt, Report};
+use super::{response_cells, Report};
 use crate::protocol::TestMeasures;
 
 /// Renders the text report.
@@ -122,22 +122,11 @@ fn test_table(s: &mut String, t: &TestMeasures) {
         "", "ms", "ms", "mV", "mV", "mV.ms", "ms", "%"
     );
     for r in &t.responses {
+        let c = response_cells(r);
         let _ = writeln!(
             s,
             "  {:<9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>7} {:>8}  {}",
-            r.label,
-            fmt_opt(r.onset_ms, 2),
-            fmt_opt(r.negative_peak_ms, 2),
-            fmt_opt(r.amplitude_mv, 2),
-            fmt_opt(r.peak_to_peak_mv, 2),
-            fmt_opt(r.area_mv_ms, 2),
-            fmt_opt(r.duration_ms, 2),
-            fmt_opt(r.change_pct, 1),
-            r.flags
-                .iter()
-                .map(|f| f.code())
-                .collect::<Vec<_>>()
-                .join(",")
+            r.label, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
         );
     }
 }
