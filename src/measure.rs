@@ -29,7 +29,7 @@ pub struct MeasureConfig {
     /// ... and this fraction of the amplitude (default 0.05).
     pub onset_fraction: f64,
     /// The takeoff is where the edge becomes shallower than this fraction of
-    /// the amplitude per ms (default 0.01), or than noise allows.
+    /// the amplitude per ms (default 0.02), or than noise allows.
     pub onset_min_slope_per_ms: f64,
     /// No response below this amplitude (default 0.05 mV, and at least 4 x
     /// noise).
@@ -51,7 +51,7 @@ impl Default for MeasureConfig {
             polarity_ratio: 0.6,
             onset_noise_factor: 4.0,
             onset_fraction: 0.05,
-            onset_min_slope_per_ms: 0.01,
+            onset_min_slope_per_ms: 0.02,
             no_response_mv: 0.05,
             low_snr_ratio: 10.0,
             clip_min_ms: 0.15,
@@ -334,11 +334,14 @@ fn measure_conditioned(
     }
     let onset_x = if smooth[j] < -floor && j + 1 < n {
         // Stopped on the edge (the slope fell to noise level) rather than at
-        // the noise band: extrapolate the edge back to zero, by at most one
-        // sample, which halves the lateness of a gradual takeoff.
+        // the noise band: extrapolate the edge back, by at most one sample,
+        // to the level just before it (the local baseline, which residual
+        // hum or drift may hold off zero). This halves the lateness of a
+        // gradual takeoff.
+        let level = if j > a { smooth[j - 1].min(0.0) } else { 0.0 };
         let drop = smooth[j] - smooth[j + 1];
         let back = if drop > 1e-12 {
-            (-smooth[j] / drop).clamp(0.0, 1.0)
+            ((level - smooth[j]) / drop).clamp(0.0, 1.0)
         } else {
             0.0
         };

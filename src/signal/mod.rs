@@ -43,7 +43,7 @@ pub struct SignalConfig {
     /// (default 0.1 mV, and at least 20 x noise).
     pub artifact_min_mv: f64,
     /// Length of the quiet window that shows the artifact has ended
-    /// (default 0.3 ms, and never fewer than 6 samples).
+    /// (default 0.3 ms, and never fewer than 4 samples).
     pub settle_window_ms: f64,
     /// The quiet window may span this many noise SDs (default 8).
     pub settle_noise_factor: f64,
@@ -58,6 +58,9 @@ pub struct SignalConfig {
     /// stimulus, when the CMAP is over (default 25 ms); shorter sweeps get DC
     /// removal only.
     pub drift_min_start_ms: f64,
+    /// Without a pre-stimulus baseline, fit and remove the artifact's
+    /// exponential tail (default true).
+    pub tail_fit: bool,
     /// Optional zero-phase filters (off by default).
     pub filter: FilterConfig,
 }
@@ -76,6 +79,7 @@ impl Default for SignalConfig {
             drift_correction: true,
             drift_window_ms: 3.0,
             drift_min_start_ms: 25.0,
+            tail_fit: true,
             filter: FilterConfig::default(),
         }
     }
@@ -112,6 +116,87 @@ pub struct ConditionInfo {
     pub baseline_source: BaselineSource,
     /// Peak-to-peak wander of the baseline window after smoothing (mV).
     pub baseline_spread_mv: f64,
+}
+
+/// An artifact tail fitted as `baseline + amplitude exp(-t / tau)`, with `t`
+/// from the first sample of the fitted segment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct TailFit {
+    baseline: f64,
+    amplitude: f64,
+    tau_ms: f64,
+}
+
+/// Where a tail fit starts: the first sample after the stimulus within 30%
+/// of the artifact's excursion from the reference (past any rail, where the
+/// decay is closest to one exponential). `end` when there is none.
+fn tail_start(y: &[f64], stim: usize, end: usize, reference: f64, excursion: f64) -> usize {
+    (stim.min(end)..end)
+        .find(|&i| (y[i] - reference).abs() <= 0.3 * excursion)
+        .unwrap_or(end)
+}
+
+/// Slowest artifact decay the tail fit considers.
+const TAU_MAX_MS: f64 = 1.0;
+
+/// Least-squares fit of `c + a exp(-k dt / tau)` to `y` over a geometric grid
+/// of `tau` (0.03 to 1 ms, and at most half the segment), with `a` of the
+/// artifact's sign `sign`; for each `tau` the model is linear in `c` and `a`.
+/// Accepted only when the exponential explains clearly more than a constant
+/// does (by 16 noise variances), so a settled trace keeps its median.
+fn fit_tail(y: &[f64], dt_ms: f64, noise_sd: f64, sign: f64) -> Option<TailFit> {
+    let n = y.len();
+    if n < 8 {
+        return None;
+    }
+    // A decay slower than half the segment cannot be told from a constant,
+    // and extrapolating it would tilt the whole response.
+    let tau_max = (0.5 * n as f64 * dt_ms).min(TAU_MAX_MS);
+    let nf = n as f64;
+    let sy: f64 = y.iter().sum();
+    let syy: f64 = y.iter().map(|v| v * v).sum();
+    let sse_const = syy - sy * sy / nf;
+    let mut best: Option<(f64, TailFit)> = None;
+    const STEPS: usize = 48;
+    for step in 0..STEPS {
+        let tau_ms = 0.03 * (TAU_MAX_MS / 0.03).powf(step as f64 / (STEPS - 1) as f64);
+        if tau_ms > tau_max {
+            break;
+        }
+        let ratio = (-dt_ms / tau_ms).exp();
+        let (mut sx, mut sxx, mut sxy) = (0.0, 0.0, 0.0);
+        let mut x = 1.0;
+        for &v in y {
+            sx += x;
+            sxx += x * x;
+            sxy += x * v;
+            x *= ratio;
+        }
+        let det = nf * sxx - sx * sx;
+        if det.abs() < 1e-12 {
+            continue;
+        }
+        let a = (nf * sxy - sx * sy) / det;
+        let c = (sy - a * sx) / nf;
+        let sse = syy - c * sy - a * sxy;
+        // The residue has the artifact's sign.
+        if a * sign <= 0.0 {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(b, _)| sse < *b) {
+            best = Some((
+                sse,
+                TailFit {
+                    baseline: c,
+                    amplitude: a,
+                    tau_ms,
+                },
+            ));
+        }
+    }
+    let (sse, fit) = best?;
+    let gain = sse_const - sse;
+    (gain > 16.0 * noise_sd * noise_sd + 1e-10).then_some(fit)
 }
 
 /// Conditions responses, reusing buffers and filter plans.
@@ -187,7 +272,15 @@ impl Conditioner {
             .map(|v| (v - reference).abs())
             .fold(0.0, f64::max);
         let artifact_present = excursion > config.artifact_min_mv.max(20.0 * noise_sd_mv);
-        let window = ms(config.settle_window_ms).max(6);
+        let artifact_sign = self.y[stim_index.min(n)..peak_window_end]
+            .iter()
+            .map(|v| v - reference)
+            .fold(
+                0.0,
+                |best: f64, d| if d.abs() > best.abs() { d } else { best },
+            )
+            .signum();
+        let window = ms(config.settle_window_ms).max(4);
         let settle_range = config.settle_noise_factor * noise_sd_mv + config.settle_floor_mv;
         // With a pre-stimulus baseline the settled trace must be back at it;
         // without one the reference is the end of the sweep, which drift
@@ -205,6 +298,7 @@ impl Conditioner {
         let search_end = (stim_index + ms(config.artifact_max_ms)).min(n.saturating_sub(window));
         let mut artifact_end = min_end;
         let mut artifact_unsettled = false;
+        let mut early_fit: Option<(usize, TailFit)> = None;
         if artifact_present {
             let settled = (min_end..=search_end.max(min_end)).find(|&i| {
                 let w = &self.y[i..(i + window).min(n)];
@@ -226,6 +320,25 @@ impl Conditioner {
                 None => {
                     artifact_end = search_end.max(min_end);
                     artifact_unsettled = true;
+                    // Without a pre-stimulus baseline, a tail fitted up to the
+                    // latest artifact end still tells where it became
+                    // negligible; the response stays flagged.
+                    if !has_pre && config.tail_fit {
+                        let i0 = tail_start(&self.y, stim_index, search_end, reference, excursion);
+                        if let Some(fit) =
+                            fit_tail(&self.y[i0..search_end], dt_ms, noise_sd_mv, artifact_sign)
+                        {
+                            let negligible = (0..search_end - i0)
+                                .find(|&k| {
+                                    (fit.amplitude * (-(k as f64) * dt_ms / fit.tau_ms).exp()).abs()
+                                        <= 0.5 * settle_range
+                                })
+                                .map(|k| i0 + k)
+                                .unwrap_or(search_end);
+                            artifact_end = negligible.max(min_end);
+                            early_fit = Some((i0, fit));
+                        }
+                    }
                 }
             }
         }
@@ -234,25 +347,58 @@ impl Conditioner {
         let (anchor_lo, anchor_hi, baseline_source) = if has_pre {
             (0, pre_end, BaselineSource::PreStimulus)
         } else {
-            // Extend the settled window up to where the response leaves the
-            // noise band, so the baseline rests on every quiet sample.
+            // The quiet stretch runs from the settled window up to shortly
+            // before the response: from the leading edge of the response,
+            // walk back to where it is 5% of its largest excursion (or 5
+            // noise SDs) from the settled level, and stop 0.5 ms earlier.
             let lo = artifact_end.min(n.saturating_sub(1));
-            let mut hi = (artifact_end + window).min(n);
-            let level = stats::median(&self.y[lo..hi], &mut self.scratch).unwrap_or(0.0);
-            let band = 0.5 * settle_range;
-            while hi < n && (self.y[hi] - level).abs() <= band {
-                hi += 1;
+            let first_hi = (artifact_end + window).min(n);
+            let level = stats::median(&self.y[lo..first_hi], &mut self.scratch).unwrap_or(0.0);
+            let size = self.y[lo..]
+                .iter()
+                .map(|v| (v - level).abs())
+                .fold(0.0, f64::max);
+            // The first phase to reach half the largest excursion leads the
+            // response (a later, larger phase would carry the walk past it).
+            let leading = (lo..n)
+                .find(|&i| (self.y[i] - level).abs() >= 0.5 * size)
+                .unwrap_or(lo);
+            let threshold = (0.05 * size).max(5.0 * noise_sd_mv);
+            let mut k = leading;
+            while k > lo && (self.y[k] - level).abs() > threshold {
+                k -= 1;
             }
-            // The latest part of the quiet stretch, just before the response,
-            // is furthest from any residue of the artifact.
+            let hi = k.saturating_sub(ms(0.5)).max(first_hi).min(n);
             (
-                (lo).max(hi.saturating_sub(2 * window)),
+                lo.max(hi.saturating_sub(2 * window)),
                 hi,
                 BaselineSource::PostArtifact,
             )
         };
-        let b1 = stats::median(&self.y[anchor_lo..anchor_hi], &mut self.scratch).unwrap_or(0.0);
+        let mut b1 = stats::median(&self.y[anchor_lo..anchor_hi], &mut self.scratch).unwrap_or(0.0);
         let c1 = t0_ms + 0.5 * (anchor_lo + anchor_hi.saturating_sub(1)) as f64 * dt_ms;
+
+        // Without a pre-stimulus baseline a slowly decaying artifact can leave
+        // a residue that the quiet window mistakes for baseline. Fit the
+        // tail (baseline + exponential) from where the artifact has fallen
+        // to 30% of its excursion up to the response, and remove it.
+        let mut tail: Option<(usize, f64, f64)> = None;
+        if !has_pre && artifact_present && config.tail_fit {
+            let fit = early_fit.or_else(|| {
+                let i0 = tail_start(&self.y, stim_index, anchor_hi, reference, excursion);
+                fit_tail(
+                    &self.y[i0..anchor_hi.min(n)],
+                    dt_ms,
+                    noise_sd_mv,
+                    artifact_sign,
+                )
+                .map(|f| (i0, f))
+            });
+            if let Some((i0, fit)) = fit {
+                b1 = fit.baseline;
+                tail = Some((i0, fit.amplitude, fit.tau_ms));
+            }
+        }
 
         // Anchor 2: the end of the sweep, when it is late and flat.
         let mut drift = 0.0;
@@ -274,7 +420,15 @@ impl Conditioner {
                 // A flat tail: its own slope agrees with the anchor line, or is
                 // within noise; otherwise the CMAP has not ended and the tail
                 // is no baseline.
-                let noise_slope = 4.0 * noise_sd_mv / half_ms.max(dt_ms) + 1e-6;
+                // Hum and other slow wander move half-window medians as much
+                // as the baseline window's own range.
+                let (lo, hi) = self.y[anchor_lo..anchor_hi]
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                        (lo.min(v), hi.max(v))
+                    });
+                let wander = if hi >= lo { hi - lo } else { 0.0 };
+                let noise_slope = (4.0 * noise_sd_mv).max(wander) / half_ms.max(dt_ms) + 1e-6;
                 if (slope_tail - slope).abs() <= noise_slope.max(0.5 * slope.abs()) {
                     drift = slope;
                 }
@@ -283,6 +437,15 @@ impl Conditioner {
         for (i, v) in self.y.iter_mut().enumerate() {
             let t = t0_ms + i as f64 * dt_ms;
             *v -= b1 + drift * (t - c1);
+        }
+        if let Some((i0, amplitude, tau_ms)) = tail {
+            for (k, v) in self.y[i0..].iter_mut().enumerate() {
+                let decay = (-(k as f64) * dt_ms / tau_ms).exp();
+                if decay < 1e-9 {
+                    break;
+                }
+                *v -= amplitude * decay;
+            }
         }
 
         // Blank the artifact: it is not part of the response, and a filter

@@ -97,18 +97,24 @@ pub fn render(
         .collect()
 }
 
-#[test]
-fn measures_match_the_truth_under_realistic_disturbances() {
-    // Known limit: with no pre-stimulus baseline and a large, slowly decaying
-    // artifact, about one trace in 200 from other seeds misses the area or
-    // onset tolerance (the residual tail biases the post-artifact baseline);
-    // see docs/measurement.md. This seed's 192 traces all pass.
-    let mut rng = ChaCha8Rng::seed_from_u64(1);
+/// Worst errors over a batch, and the traces that missed a tolerance.
+#[derive(Default)]
+struct Outcome {
+    cases: usize,
+    worst_amp: f64,
+    worst_onset: f64,
+    worst_area: f64,
+    failures: Vec<String>,
+}
+
+/// 192 random traces from one seed: every sampling rate, with and without a
+/// pre-stimulus baseline, both polarities, declared or found.
+fn accuracy_batch(seed: u64) -> Outcome {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let signal = SignalConfig::default();
     let config = MeasureConfig::default();
     let mut measurer = Measurer::new();
-    let mut cases = 0;
-    let (mut worst_amp, mut worst_onset, mut worst_area) = (0.0f64, 0.0f64, 0.0f64);
+    let mut out = Outcome::default();
     for &fs in &[5_000.0, 10_000.0, 20_000.0, 48_000.0] {
         for &pre in &[true, false] {
             for &sign in &[1.0, -1.0] {
@@ -152,41 +158,79 @@ fn measures_match_the_truth_under_realistic_disturbances() {
                             1000.0 / fs,
                             invert,
                         );
-                        let ctx = format!("fs {fs} pre {pre} sign {sign} declared {declared}: {cmap:?} {d:?} -> {r:?}");
-                        let amp = r.amplitude_mv.expect("amplitude");
+                        out.cases += 1;
+                        let ctx = format!("seed {seed} fs {fs} pre {pre} sign {sign} declared {declared}: {cmap:?} {d:?} -> {r:?}");
+                        let (Some(amp), Some(onset), Some(area), Some(peak)) =
+                            (r.amplitude_mv, r.onset_ms, r.area_mv_ms, r.negative_peak_ms)
+                        else {
+                            out.failures.push(format!("unmeasured: {ctx}"));
+                            continue;
+                        };
                         let amp_err = (amp - cmap.amp_mv).abs();
-                        assert!(
-                            amp_err <= 0.02 * cmap.amp_mv + 3.0 * d.noise_sd_mv,
-                            "amplitude: {ctx}"
-                        );
-                        let onset_err = (r.onset_ms.expect("onset") - cmap.onset_ms).abs();
-                        assert!(onset_err <= 0.3, "onset: {ctx}");
-                        let area_err =
-                            (r.area_mv_ms.expect("area") - cmap.area()).abs() / cmap.area();
-                        assert!(area_err <= 0.05, "area: {ctx}");
-                        let peak_err = (r.negative_peak_ms.unwrap() - cmap.peak_ms()).abs();
-                        assert!(peak_err <= 0.3, "peak time: {ctx}");
-                        assert_eq!(
-                            r.has(Flag::PolarityInverted),
-                            sign < 0.0 && !declared,
-                            "{ctx}"
-                        );
-                        assert!(!r.has(Flag::NoResponse) && !r.has(Flag::Clipped), "{ctx}");
-                        worst_amp = worst_amp.max(amp_err / cmap.amp_mv);
-                        worst_onset = worst_onset.max(onset_err);
-                        worst_area = worst_area.max(area_err);
-                        cases += 1;
+                        let onset_err = (onset - cmap.onset_ms).abs();
+                        let area_err = (area - cmap.area()).abs() / cmap.area();
+                        let peak_err = (peak - cmap.peak_ms()).abs();
+                        let mut missed = Vec::new();
+                        if amp_err > 0.02 * cmap.amp_mv + 3.0 * d.noise_sd_mv {
+                            missed.push("amplitude");
+                        }
+                        if onset_err > 0.3 {
+                            missed.push("onset");
+                        }
+                        if area_err > 0.05 {
+                            missed.push("area");
+                        }
+                        if peak_err > 0.3 {
+                            missed.push("peak time");
+                        }
+                        if r.has(Flag::PolarityInverted) != (sign < 0.0 && !declared) {
+                            missed.push("polarity flag");
+                        }
+                        if r.has(Flag::NoResponse) || r.has(Flag::Clipped) {
+                            missed.push("false flag");
+                        }
+                        if !missed.is_empty() {
+                            out.failures.push(format!("{}: {ctx}", missed.join(", ")));
+                        }
+                        out.worst_amp = out.worst_amp.max(amp_err / cmap.amp_mv);
+                        out.worst_onset = out.worst_onset.max(onset_err);
+                        out.worst_area = out.worst_area.max(area_err);
                     }
                 }
             }
         }
     }
-    assert_eq!(cases, 192);
+    out
+}
+
+#[test]
+fn measures_match_the_truth_under_realistic_disturbances() {
+    // 50 seeds x 192 traces; every one must meet every tolerance. (Seeds
+    // 0-199 all pass; of seeds 200-599, one trace in 76,800 misses the onset
+    // tolerance by under a microsecond: see docs/measurement.md.)
+    let mut all = Outcome::default();
+    for seed in 0..50 {
+        let o = accuracy_batch(seed);
+        all.cases += o.cases;
+        all.worst_amp = all.worst_amp.max(o.worst_amp);
+        all.worst_onset = all.worst_onset.max(o.worst_onset);
+        all.worst_area = all.worst_area.max(o.worst_area);
+        all.failures.extend(o.failures);
+    }
+    assert_eq!(all.cases, 50 * 192);
     eprintln!(
-        "accuracy over {cases} traces: worst amplitude error {:.2}%, onset {:.3} ms, area {:.2}%",
-        worst_amp * 100.0,
-        worst_onset,
-        worst_area * 100.0
+        "accuracy over {} traces: worst amplitude error {:.2}%, onset {:.3} ms, area {:.2}%",
+        all.cases,
+        all.worst_amp * 100.0,
+        all.worst_onset,
+        all.worst_area * 100.0
+    );
+    assert!(
+        all.failures.is_empty(),
+        "{} of {} traces missed a tolerance:\n{}",
+        all.failures.len(),
+        all.cases,
+        all.failures.join("\n")
     );
 }
 
