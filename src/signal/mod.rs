@@ -242,7 +242,10 @@ impl Conditioner {
         };
         let guard = (config.pre_stimulus_guard_ms / dt_ms).round() as usize;
         let pre_end = stim_index.saturating_sub(guard);
-        let has_pre = (pre_end as f64) * dt_ms >= config.min_pre_stimulus_ms && pre_end >= 8;
+        // The span recorded before the stimulus decides (the guard only trims
+        // what the median uses).
+        let has_pre =
+            (stim_index as f64) * dt_ms >= config.min_pre_stimulus_ms - 1e-9 && pre_end >= 8;
 
         // Noise from the pre-stimulus samples, else from the sweep after the
         // latest artifact end (median-based: the CMAP is a minority of samples).
