@@ -15,6 +15,13 @@ fn report_set(c: &mut Criterion) {
     group.bench_function("analyze_3_tests", |b| {
         b.iter(|| analyze_study(&study, &Settings::default()))
     });
+    // Reading included, as the Python peer's in-process figure includes it.
+    group.bench_function("read_and_analyze_3_tests", |b| {
+        b.iter(|| {
+            let s = read_study(dir.as_ref(), &ReadOptions::default()).unwrap();
+            analyze_study(&s, &Settings::default())
+        })
+    });
     group.finish();
 }
 
