@@ -5,6 +5,7 @@
 
 use std::sync::Once;
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
@@ -226,9 +227,7 @@ fn draw<DB: DrawingBackend>(
                             .map(|a| format!("{a:.2} mV"))
                             .unwrap_or_default()
                     );
-                    series
-                        .label(label)
-                        .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour));
+                    series.label(label).legend(swatch(colour));
                 }
                 // Onset and negative-peak markers.
                 if kind != Kind::Superimposed || i == 0 {
@@ -278,17 +277,11 @@ fn draw<DB: DrawingBackend>(
                         )])
                         .map_err(|e| e.to_string())?;
                 }
-                chart
-                    .configure_series_labels()
-                    .background_style(WHITE.mix(0.8))
-                    .border_style(BLACK)
-                    .label_font((FONT, 13))
-                    .draw()
-                    .map_err(|e| e.to_string())?;
+                draw_legend(&mut chart)?;
             }
             // Scale bar in the lower right: nice mV and ms steps.
             let mv = nice_step(max_amp);
-            let ms = nice_step(t_hi - t_lo);
+            let ms = nice_step(0.5 * (t_hi - t_lo));
             let x0 = t_hi - 0.05 * (t_hi - t_lo) - ms;
             let y0 = bottom + 0.15 * (top - bottom);
             chart
@@ -344,7 +337,7 @@ fn draw<DB: DrawingBackend>(
                 .draw_series(LineSeries::new(amps.clone(), COLOURS[0].stroke_width(2)))
                 .map_err(|e| e.to_string())?
                 .label("amplitude")
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], COLOURS[0]));
+                .legend(swatch(COLOURS[0]));
             chart
                 .draw_series(amps.iter().map(|p| Circle::new(*p, 4, COLOURS[0].filled())))
                 .map_err(|e| e.to_string())?;
@@ -352,7 +345,7 @@ fn draw<DB: DrawingBackend>(
                 .draw_series(LineSeries::new(areas.clone(), COLOURS[2].stroke_width(2)))
                 .map_err(|e| e.to_string())?
                 .label("area")
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], COLOURS[2]));
+                .legend(swatch(COLOURS[2]));
             if test.protocol == Protocol::Rns {
                 chart
                     .draw_series(LineSeries::new(
@@ -361,15 +354,9 @@ fn draw<DB: DrawingBackend>(
                     ))
                     .map_err(|e| e.to_string())?
                     .label("10% decrement")
-                    .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], COLOURS[1]));
+                    .legend(swatch(COLOURS[1]));
             }
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .label_font((FONT, 13))
-                .draw()
-                .map_err(|e| e.to_string())?;
+            draw_legend(&mut chart)?;
         }
         Kind::ExerciseChart => {
             let points: Vec<(String, f64)> = test
@@ -379,7 +366,8 @@ fn draw<DB: DrawingBackend>(
                 .filter_map(|p| p.change_pct.map(|c| (clean(&p.label), c)))
                 .collect();
             let hi = points.iter().map(|p| p.1).fold(120.0, f64::max) * 1.1;
-            let lo = points.iter().map(|p| p.1).fold(0.0, f64::min) * 1.1 - 5.0;
+            // Room below zero for the time-point labels.
+            let lo = points.iter().map(|p| p.1).fold(0.0, f64::min) * 1.1 - 0.1 * hi;
             let n = points.len().max(1);
             let mut chart = ChartBuilder::on(root)
                 .caption(title, font)
@@ -391,7 +379,7 @@ fn draw<DB: DrawingBackend>(
             let labels: Vec<String> = points.iter().map(|p| p.0.clone()).collect();
             chart
                 .configure_mesh()
-                .x_desc(format!("after exercise: {}", labels.join(", ")))
+                .x_desc("time after exercise")
                 .y_desc("change from pre-exercise (%)")
                 .x_labels(0)
                 .label_style((FONT, 13))
@@ -413,6 +401,15 @@ fn draw<DB: DrawingBackend>(
                     )
                 }))
                 .map_err(|e| e.to_string())?;
+            chart
+                .draw_series(labels.iter().enumerate().map(|(i, label)| {
+                    Text::new(
+                        label.clone(),
+                        (i as f64 + 0.3, lo + 0.07 * (hi - lo)),
+                        (FONT, 13).into_font(),
+                    )
+                }))
+                .map_err(|e| e.to_string())?;
             if points.len() > 1 {
                 chart
                     .draw_series(LineSeries::new(
@@ -420,11 +417,11 @@ fn draw<DB: DrawingBackend>(
                             .iter()
                             .enumerate()
                             .map(|(i, p)| (i as f64 + 0.5, p.1)),
-                        COLOURS[4].stroke_width(2),
+                        COLOURS[3].stroke_width(2),
                     ))
                     .map_err(|e| e.to_string())?
                     .label("facilitation curve")
-                    .legend(|(x, y)| PathElement::new([(x, y), (x + 18, y)], COLOURS[4]));
+                    .legend(swatch(COLOURS[3]));
             }
             for (value, colour, label) in [
                 (60.0, COLOURS[4], "60% (suggestive)"),
@@ -437,18 +434,30 @@ fn draw<DB: DrawingBackend>(
                     ))
                     .map_err(|e| e.to_string())?
                     .label(label)
-                    .legend(move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour));
+                    .legend(swatch(colour));
             }
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.8))
-                .border_style(BLACK)
-                .label_font((FONT, 13))
-                .draw()
-                .map_err(|e| e.to_string())?;
+            draw_legend(&mut chart)?;
         }
     }
     root.present().map_err(|e| e.to_string())
+}
+
+/// The legend box every chart uses.
+fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+) -> std::result::Result<(), String> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font((FONT, 13))
+        .draw()
+        .map_err(|e| e.to_string())
+}
+
+/// A short line of the series colour, for the legend.
+fn swatch(colour: RGBColor) -> impl Fn((i32, i32)) -> PathElement<(i32, i32)> {
+    move |(x, y)| PathElement::new([(x, y), (x + 18, y)], colour)
 }
 
 fn kind_title(kind: Kind) -> &'static str {
