@@ -283,6 +283,23 @@ fn clipped_and_absent_responses_are_flagged() {
     let raw = render(&clean(3.5, 0.18), &d, 20_000.0, -5.0, 50.0, 1.0, 3);
     let r = m.measure(&s, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
     assert!(r.has(Flag::LowSnr), "{r:?}");
+    // Hum of a tenth of the response: the baseline cannot be trusted.
+    let d = Disturbance {
+        hum_mv: 0.3,
+        noise_sd_mv: 0.005,
+        ..QUIET
+    };
+    let raw = render(&clean(3.5, 2.0), &d, 20_000.0, -5.0, 50.0, 1.0, 5);
+    let r = m.measure(&s, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
+    assert!(r.has(Flag::BaselineUnstable), "{r:?}");
+    let d = Disturbance {
+        hum_mv: 0.005,
+        noise_sd_mv: 0.005,
+        ..QUIET
+    };
+    let raw = render(&clean(3.5, 2.0), &d, 20_000.0, -5.0, 50.0, 1.0, 5);
+    let r = m.measure(&s, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
+    assert!(!r.has(Flag::BaselineUnstable), "{r:?}");
     // An artifact that has not settled when the response starts.
     let d = Disturbance {
         artifact_mv: 15.0,

@@ -190,13 +190,17 @@ fn every_variant_parses_into_identical_values() {
             "{name}: {}",
             r.sampling_rate_hz
         );
-        assert!((r.t0_ms - T0_MS).abs() < 1e-9, "{name}: t0 {}", r.t0_ms);
+        assert!(
+            approx::abs_diff_eq!(r.t0_ms, T0_MS, epsilon = 1e-9),
+            "{name}: t0 {}",
+            r.t0_ms
+        );
         assert_eq!(r.samples_mv.dim(), (3, N), "{name}");
         for resp in 0..3 {
             for i in 0..N {
                 let got = r.samples_mv[[resp, i]];
                 assert!(
-                    (got - value(resp, i)).abs() < 1e-9,
+                    approx::abs_diff_eq!(got, value(resp, i), epsilon = 1e-9),
                     "{name}: r{} sample {i}: {got}",
                     resp + 1
                 );
