@@ -28,6 +28,31 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Analyse the built-in LEMS sample study and write the full report set.
     Demo(DemoArgs),
+    /// Score every study under a folder in parallel: summary.csv,
+    /// measurements.csv and one JSON report per study.
+    Batch(BatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// The archive: sub-folders with CSV files are studies, CSV files
+    /// directly in it are single-test studies.
+    pub root: PathBuf,
+    /// Where to write summary.csv, measurements.csv and reports/.
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub jobs: Option<usize>,
+    /// Protocol for files that do not declare one.
+    #[arg(long, value_enum)]
+    pub protocol: Option<ProtocolArg>,
+    /// Thresholds and settings file (TOML or JSON).
+    #[arg(long)]
+    pub thresholds: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Conditions for `--condition`.

@@ -11,7 +11,8 @@
 //! [`io`] (readers) → [`signal`] (baseline, artifact, filters) →
 //! [`measure`] (per-response measures and flags) → [`protocol`] (decrement,
 //! increment, train shape) → [`interpret`] (rules, findings, sources) →
-//! [`report`] (pure writers) and [`plot`]. [`simulate`] produces recordings.
+//! [`report`] (pure writers) and [`plot`]. [`simulate`] produces recordings;
+//! [`batch`] runs the pipeline over many studies in parallel.
 //!
 //! ```
 //! use nmjscope::{analyze_study, read_study, ReadOptions, Settings};
@@ -52,6 +53,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod batch;
 pub mod error;
 pub mod interpret;
 pub mod io;

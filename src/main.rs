@@ -107,6 +107,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Batch(args) => batch(args),
         Command::Demo(args) => {
             let study = demo_study()?;
             let report = nmjscope::analyze_study(&study, &nmjscope::Settings::default());
@@ -119,6 +120,73 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn batch(args: cli::BatchArgs) -> anyhow::Result<()> {
+    let settings = match &args.thresholds {
+        Some(path) => nmjscope::Settings::from_file(path)
+            .with_context(|| format!("reading thresholds {}", path.display()))?,
+        None => nmjscope::Settings::default(),
+    };
+    let options = ReadOptions {
+        protocol: args.protocol.map(Into::into),
+    };
+    let studies = nmjscope::batch::find_studies(&args.root)
+        .with_context(|| format!("listing studies under {}", args.root.display()))?;
+    let bar = progress_bar(studies.len() as u64, args.quiet);
+    let items = nmjscope::batch::run_batch(&studies, &settings, &options, args.jobs, &|p| {
+        bar.set_position(p.done as u64);
+        if p.failed {
+            bar.println(format!("failed: {}", p.path.display()));
+        }
+    })?;
+    bar.finish_and_clear();
+    let mut files = vec![
+        (
+            "summary.csv".to_string(),
+            nmjscope::batch::summary_csv(&items),
+        ),
+        (
+            "measurements.csv".to_string(),
+            nmjscope::batch::measurements_csv(&items),
+        ),
+    ];
+    for item in &items {
+        if let Ok(r) = &item.outcome {
+            let relative = item.path.strip_prefix(&args.root).unwrap_or(&item.path);
+            let name = relative
+                .with_extension("")
+                .to_string_lossy()
+                .replace(['/', '\\'], "__");
+            files.push((format!("reports/{name}.json"), report::json(r)));
+        }
+    }
+    nmjscope::report::write_files(&args.out, &files)
+        .with_context(|| format!("writing batch results to {}", args.out.display()))?;
+    let failed = items.iter().filter(|i| i.outcome.is_err()).count();
+    eprintln!(
+        "{} studies scored, {} failed (listed in {}/summary.csv)",
+        items.len() - failed,
+        failed,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// The one progress bar: on standard error, hidden when quiet or not a
+/// terminal.
+fn progress_bar(len: u64, quiet: bool) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:40} {pos}/{len} studies, {elapsed} (eta {eta})",
+    ) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// The LEMS sample study, compiled in so the demo needs no data.

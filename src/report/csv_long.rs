@@ -27,6 +27,13 @@ fn num(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.4}")).unwrap_or_default()
 }
 
+/// The header line alone (for a batch where no study could be read).
+pub fn measurements_csv_header() -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let _ = w.write_record(COLUMNS);
+    w.into_inner().unwrap_or_default()
+}
+
 /// Renders `measurements.csv` (empty cells for missing values; flags joined
 /// with `;`).
 pub fn measurements_csv(report: &Report) -> Vec<u8> {

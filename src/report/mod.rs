@@ -21,7 +21,7 @@ use crate::interpret::Interpretation;
 use crate::protocol::TestMeasures;
 use crate::settings::Settings;
 
-pub use csv_long::measurements_csv;
+pub use csv_long::{measurements_csv, measurements_csv_header};
 pub use html::html;
 
 pub use json::json;

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area.
 
 mod accuracy;
+mod batch;
 mod cli;
 mod interpretation;
 mod reader;
