@@ -6,20 +6,20 @@ use nmjscope::{analyze_study, read_study, report, ReadOptions, Settings};
 fn report_set(c: &mut Criterion) {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/lems");
     let study = read_study(dir.as_ref(), &ReadOptions::default()).unwrap();
-    let r = analyze_study(&study, &Settings::default());
+    let r = analyze_study(&study, &Settings::default()).unwrap();
     let mut group = c.benchmark_group("report");
     group.sample_size(20);
     group.bench_function("report_set_3_tests", |b| {
         b.iter(|| report::report_set(&r, &study).unwrap())
     });
     group.bench_function("analyze_3_tests", |b| {
-        b.iter(|| analyze_study(&study, &Settings::default()))
+        b.iter(|| analyze_study(&study, &Settings::default()).unwrap())
     });
     // Reading included, as the Python peer's in-process figure includes it.
     group.bench_function("read_and_analyze_3_tests", |b| {
         b.iter(|| {
             let s = read_study(dir.as_ref(), &ReadOptions::default()).unwrap();
-            analyze_study(&s, &Settings::default())
+            analyze_study(&s, &Settings::default()).unwrap()
         })
     });
     group.finish();

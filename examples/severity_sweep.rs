@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 path: "s".into(),
                 tests,
             };
-            let r = analyze_study(&study, &Settings::default());
+            let r = analyze_study(&study, &Settings::default())?;
             let f = |v: Option<f64>| {
                 v.map(|v| format!("{v:7.1}"))
                     .unwrap_or_else(|| "      -".into())

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::analysis::analyze_study;
 use crate::error::{Error, Result};
-use crate::io::{read_study, ReadOptions};
+use crate::io::{describe_groups, read_study_groups, ReadOptions};
 use crate::report::Report;
 use crate::settings::Settings;
 
@@ -66,8 +66,46 @@ fn collect_dirs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
 pub struct BatchItem {
     /// The study's path.
     pub path: PathBuf,
+    /// The study's id when its folder held several studies (files whose
+    /// `study_id`, `patient_id` or `date` disagree), which were split.
+    pub split_id: Option<String>,
+    /// Why the folder was split, for the summary.
+    pub note: Option<String>,
     /// Its report, or the error that stopped it (with file and line).
     pub outcome: std::result::Result<Report, Error>,
+}
+
+/// Reads one path and analyses each study in it: usually one item, several
+/// when the folder mixes studies.
+fn score_path(path: &Path, settings: &Settings, options: &ReadOptions) -> Vec<BatchItem> {
+    let groups = match read_study_groups(path, options) {
+        Ok(g) => g,
+        Err(e) => {
+            return vec![BatchItem {
+                path: path.to_path_buf(),
+                split_id: None,
+                note: None,
+                outcome: Err(e),
+            }]
+        }
+    };
+    let split = groups.len() > 1;
+    let note = split.then(|| {
+        format!(
+            "split into {} studies by study_id/patient_id/date: {}",
+            groups.len(),
+            describe_groups(&groups)
+        )
+    });
+    groups
+        .iter()
+        .map(|study| BatchItem {
+            path: path.to_path_buf(),
+            split_id: split.then(|| study.id.clone()),
+            note: note.clone(),
+            outcome: analyze_study(study, settings),
+        })
+        .collect()
 }
 
 /// Progress of a batch, as reported to the callback after each study.
@@ -96,23 +134,21 @@ pub fn run_batch(
     let done = AtomicUsize::new(0);
     let total = studies.len();
     let work = || {
-        studies
+        let per_path: Vec<Vec<BatchItem>> = studies
             .par_iter()
             .map(|path| {
-                let outcome = read_study(path, options).map(|s| analyze_study(&s, settings));
+                let items = score_path(path, settings, options);
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 progress(Progress {
                     done: n,
                     total,
                     path,
-                    failed: outcome.is_err(),
+                    failed: items.iter().any(|i| i.outcome.is_err()),
                 });
-                BatchItem {
-                    path: path.clone(),
-                    outcome,
-                }
+                items
             })
-            .collect()
+            .collect();
+        per_path.into_iter().flatten().collect()
     };
     match threads {
         Some(n) => {
@@ -154,6 +190,8 @@ pub struct SummaryRow {
     pub flags: String,
     /// The error, for failed studies.
     pub error: Option<String>,
+    /// Anything the batch did to the study (a split folder).
+    pub note: Option<String>,
 }
 
 /// The summary row of one batch item.
@@ -187,6 +225,7 @@ pub fn summary_row(item: &BatchItem) -> SummaryRow {
                 max_increment_pct: max(|t| t.increment_pct),
                 flags: flags.join(";"),
                 error: None,
+                note: item.note.clone(),
             }
         }
         Err(e) => SummaryRow {
@@ -201,6 +240,7 @@ pub fn summary_row(item: &BatchItem) -> SummaryRow {
             max_increment_pct: None,
             flags: String::new(),
             error: Some(e.to_string()),
+            note: item.note.clone(),
         },
     }
 }

@@ -33,6 +33,83 @@ pub enum Command {
     Batch(BatchArgs),
 }
 
+/// How to read the files: what the caller knows better than the files.
+#[derive(Debug, Args, Clone)]
+pub struct ReadArgs {
+    /// Protocol for files that do not declare one.
+    #[arg(long, value_enum)]
+    pub protocol: Option<ProtocolArg>,
+    /// Stimulation rate (Hz), replacing the files' `stim_rate_hz`.
+    #[arg(long)]
+    pub rate: Option<f64>,
+    /// Muscle, replacing the files' `muscle`.
+    #[arg(long)]
+    pub muscle: Option<String>,
+    /// Nerve, replacing the files' `nerve`.
+    #[arg(long)]
+    pub nerve: Option<String>,
+    /// Unit of every value column, whatever the files say.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub units: Option<UnitArg>,
+    /// Polarity, replacing the files' `polarity`.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub polarity: Option<PolarityArg>,
+    /// Duration of the voluntary exercise (s), replacing `exercise_s`.
+    #[arg(long)]
+    pub exercise_s: Option<f64>,
+    /// Limb temperature (C), replacing `temperature_c`.
+    #[arg(long)]
+    pub temperature: Option<f64>,
+}
+
+impl ReadArgs {
+    /// The reader options these flags ask for.
+    pub fn options(&self) -> nmjscope::ReadOptions {
+        nmjscope::ReadOptions {
+            protocol: self.protocol.map(Into::into),
+            overrides: nmjscope::io::Overrides {
+                stim_rate_hz: self.rate,
+                muscle: self.muscle.clone(),
+                nerve: self.nerve.clone(),
+                units: self.units.map(|u| match u {
+                    UnitArg::MV => nmjscope::model::VoltUnit::Millivolt,
+                    UnitArg::UV => nmjscope::model::VoltUnit::Microvolt,
+                    UnitArg::V => nmjscope::model::VoltUnit::Volt,
+                }),
+                polarity: self.polarity.map(|p| match p {
+                    PolarityArg::Normal => nmjscope::model::Polarity::Normal,
+                    PolarityArg::Inverted => nmjscope::model::Polarity::Inverted,
+                }),
+                exercise_s: self.exercise_s,
+                temperature_c: self.temperature,
+            },
+        }
+    }
+}
+
+/// Units for `--units`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UnitArg {
+    /// Millivolts.
+    #[value(name = "mV")]
+    MV,
+    /// Microvolts.
+    #[value(name = "uV")]
+    UV,
+    /// Volts.
+    #[value(name = "V")]
+    V,
+}
+
+/// Polarity for `--polarity`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PolarityArg {
+    /// Negative values are the negative phase.
+    Normal,
+    /// The amplifier inverted the signal.
+    Inverted,
+}
+
 #[derive(Debug, Args)]
 pub struct BatchArgs {
     /// The archive: sub-folders with CSV files are studies, CSV files
@@ -44,9 +121,8 @@ pub struct BatchArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// Protocol for files that do not declare one.
-    #[arg(long, value_enum)]
-    pub protocol: Option<ProtocolArg>,
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Thresholds and settings file (TOML or JSON).
     #[arg(long)]
     pub thresholds: Option<PathBuf>,
@@ -187,9 +263,8 @@ pub enum OutputFormat {
 pub struct InspectArgs {
     /// A CSV trace file or a study directory.
     pub path: PathBuf,
-    /// Protocol for files that do not declare one.
-    #[arg(long, value_enum)]
-    pub protocol: Option<ProtocolArg>,
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// Output format (text or json).
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,
@@ -199,9 +274,8 @@ pub struct InspectArgs {
 pub struct AnalyzeArgs {
     /// A CSV trace file (one test) or a directory (a study).
     pub path: PathBuf,
-    /// Protocol for files that do not declare one.
-    #[arg(long, value_enum)]
-    pub protocol: Option<ProtocolArg>,
+    #[command(flatten)]
+    pub read: ReadArgs,
     /// What to print to standard output.
     #[arg(long, value_enum, default_value = "text")]
     pub format: OutputFormat,

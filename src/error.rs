@@ -209,6 +209,24 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// The files of a directory belong to different studies (their
+    /// `study_id`, `patient_id` or `date` disagree).
+    #[error("{path}: the files belong to different studies and are not merged: {detail}. Analyse each study on its own, or run `nmjscope batch`, which splits them")]
+    MixedStudies {
+        /// The directory.
+        path: PathBuf,
+        /// The files and their identities.
+        detail: String,
+    },
+    /// A measured value no recording of a CMAP can have (wrong units, most
+    /// often).
+    #[error("{at}: {detail}")]
+    Implausible {
+        /// The file (and response).
+        at: Location,
+        /// What was found and what to do.
+        detail: String,
+    },
     /// A directory holds no CSV file.
     #[error("{path}: no *.csv files in the directory")]
     EmptyStudy {

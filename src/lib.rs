@@ -26,7 +26,7 @@
 //!     std::fs::write(dir.path().join(name), bytes)?;
 //! }
 //! let study = read_study(dir.path(), &ReadOptions::default())?;
-//! let report = analyze_study(&study, &Settings::default());
+//! let report = analyze_study(&study, &Settings::default())?;
 //! assert_eq!(report.interpretation.pattern.code(), "presynaptic");
 //! # Ok(())
 //! # }

@@ -46,9 +46,7 @@ fn stdout(bytes: &[u8]) -> anyhow::Result<()> {
 fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Inspect(args) => {
-            let options = ReadOptions {
-                protocol: args.protocol.map(Into::into),
-            };
+            let options = args.read.options();
             let study = nmjscope::read_study(&args.path, &options)
                 .with_context(|| format!("reading {}", args.path.display()))?;
             let inspections: Vec<_> = study.tests.iter().map(nmjscope::io::inspect).collect();
@@ -68,12 +66,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Analyze(args) => {
             let settings = args.settings()?;
-            let options = ReadOptions {
-                protocol: args.protocol.map(Into::into),
-            };
+            let options = args.read.options();
             let study = nmjscope::read_study(&args.path, &options)
                 .with_context(|| format!("reading {}", args.path.display()))?;
-            let report = nmjscope::analyze_study(&study, &settings);
+            let report = nmjscope::analyze_study(&study, &settings)?;
             if let Some(dir) = &args.out {
                 write_report_set(&report, &study, dir)?;
             }
@@ -110,7 +106,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Batch(args) => batch(args),
         Command::Demo(args) => {
             let study = demo_study()?;
-            let report = nmjscope::analyze_study(&study, &nmjscope::Settings::default());
+            let report = nmjscope::analyze_study(&study, &nmjscope::Settings::default())?;
             write_report_set(&report, &study, &args.out)?;
             stdout(&report::text(&report))?;
             eprintln!(
@@ -128,9 +124,7 @@ fn batch(args: cli::BatchArgs) -> anyhow::Result<()> {
             .with_context(|| format!("reading thresholds {}", path.display()))?,
         None => nmjscope::Settings::default(),
     };
-    let options = ReadOptions {
-        protocol: args.protocol.map(Into::into),
-    };
+    let options = args.read.options();
     let studies = nmjscope::batch::find_studies(&args.root)
         .with_context(|| format!("listing studies under {}", args.root.display()))?;
     let bar = progress_bar(studies.len() as u64, args.quiet);
@@ -154,10 +148,14 @@ fn batch(args: cli::BatchArgs) -> anyhow::Result<()> {
     for item in &items {
         if let Ok(r) = &item.outcome {
             let relative = item.path.strip_prefix(&args.root).unwrap_or(&item.path);
-            let name = relative
+            let mut name = relative
                 .with_extension("")
                 .to_string_lossy()
                 .replace(['/', '\\'], "__");
+            if let Some(id) = &item.split_id {
+                name.push_str("__");
+                name.push_str(&id.replace(['/', '\\', ' '], "_"));
+            }
             files.push((format!("reports/{name}.json"), report::json(r)));
         }
     }

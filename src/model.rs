@@ -8,6 +8,11 @@ use std::path::PathBuf;
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
 
+/// Stimulation at or above this rate is high-rate (20-50 Hz trains look for
+/// an increment); below it, low-rate (2-5 Hz trains look for a decrement).
+/// The one place the cut-off lives.
+pub const HIGH_RATE_MIN_HZ: f64 = 10.0;
+
 /// The stimulation protocol of one test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -181,6 +186,8 @@ pub struct Recording {
     pub stim_rate_hz: Option<f64>,
     /// Duration of the voluntary exercise, when given.
     pub exercise_s: Option<f64>,
+    /// Limb temperature, when given.
+    pub temperature_c: Option<f64>,
     /// Declared polarity.
     pub polarity: Polarity,
     /// Muscle, when given (as written).

@@ -29,7 +29,8 @@ pub struct ProtocolConfig {
     pub irregular_step_pct: f64,
     /// This many jumps make a train `irregular_train` (default 2).
     pub irregular_min_jumps: usize,
-    /// High-rate pseudofacilitation: the amplitude rises at least this much
+    /// Pseudofacilitation (high rate or after exercise; nmjscope's own rule,
+    /// no published threshold): the amplitude rises at least this much
     /// (%, default 10) ...
     pub pseudofacilitation_min_rise_pct: f64,
     /// ... while the area rises less than this (%, default 10).
@@ -110,6 +111,8 @@ pub struct TestMeasures {
     pub nerve: Option<String>,
     /// Side.
     pub side: Option<String>,
+    /// Limb temperature, when recorded.
+    pub temperature_c: Option<f64>,
     /// Sampling rate.
     pub sampling_rate_hz: f64,
     /// Per-response measures.
@@ -129,7 +132,7 @@ pub struct TestMeasures {
     pub last_increment_pct: Option<f64>,
     /// Increment on areas (`hfrns`, `exercise`).
     pub area_increment_pct: Option<f64>,
-    /// Amplitude rises but area does not (`hfrns`).
+    /// Amplitude rises but area does not (`hfrns`, `exercise`).
     pub pseudofacilitation: Option<bool>,
     /// Each post-exercise time point (`exercise`).
     pub post_exercise: Option<Vec<PostExercisePoint>>,
@@ -187,6 +190,7 @@ pub fn evaluate(
         muscle: recording.muscle.clone(),
         nerve: recording.nerve.clone(),
         side: recording.side.clone(),
+        temperature_c: recording.temperature_c,
         sampling_rate_hz: recording.sampling_rate_hz,
         responses,
         decrement_pct: None,
@@ -243,12 +247,6 @@ pub fn evaluate(
                 t.area_increment_pct = pct(max_area, first);
             }
             t.shape = shape(&amps, config, false);
-            if let (Some(inc), Some(area_inc)) = (t.increment_pct, t.area_increment_pct) {
-                t.pseudofacilitation = Some(
-                    inc >= config.pseudofacilitation_min_rise_pct
-                        && area_inc < config.pseudofacilitation_max_area_rise_pct,
-                );
-            }
         }
         Protocol::Exercise => {
             let post = &amps[1.min(amps.len())..];
@@ -277,6 +275,15 @@ pub fn evaluate(
                         change_pct: r.change_pct,
                     })
                     .collect(),
+            );
+        }
+    }
+    // The same amplitude-versus-area rule for both increment protocols.
+    if recording.protocol != Protocol::Rns {
+        if let (Some(inc), Some(area_inc)) = (t.increment_pct, t.area_increment_pct) {
+            t.pseudofacilitation = Some(
+                inc >= config.pseudofacilitation_min_rise_pct
+                    && area_inc < config.pseudofacilitation_max_area_rise_pct,
             );
         }
     }

@@ -374,7 +374,7 @@ fn run(config: &SimConfig, protocol: Protocol, seed: u64) -> Result<(Sweeps, f64
             } else {
                 (rate * 1.0).round().max(5.0) as usize
             };
-            let high = rate >= 10.0;
+            let high = rate >= crate::model::HIGH_RATE_MIN_HZ;
             for i in 0..count {
                 if i > 0 {
                     muscle.rest(1.0 / rate);
@@ -408,7 +408,11 @@ fn run(config: &SimConfig, protocol: Protocol, seed: u64) -> Result<(Sweeps, f64
     }
     // Sweeps: 5 ms before the stimulus; 40 ms after, or less at high rates
     // (the next stimulus comes sooner).
-    let pre_ms = if rate >= 10.0 { 2.0 } else { 5.0 };
+    let pre_ms = if rate >= crate::model::HIGH_RATE_MIN_HZ {
+        2.0
+    } else {
+        5.0
+    };
     let post_ms = if rate > 0.0 {
         (1000.0 / rate - pre_ms).min(40.0)
     } else {

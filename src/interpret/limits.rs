@@ -44,7 +44,7 @@ pub const TABLE: &[LowerLimit] = &[
     LowerLimit {
         muscle: "trapezius",
         amplitude_mv: 3.6,
-        source: sources::TRAPEZIUS_2019,
+        source: sources::DERIVED_TRAPEZIUS,
     },
 ];
 

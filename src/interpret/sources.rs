@@ -1,30 +1,52 @@
 //! The published sources the rules rest on. Reports cite these strings.
+//!
+//! Each was checked against the publisher's or PubMed's abstract page (see
+//! `docs/interpretation.md`, "Sources and what they say"); a rule that no
+//! source states is marked [`TOOL_RULE`] instead of borrowing a citation.
 
-/// AAEM literature review: decrement > 10% at 2-5 Hz is abnormal.
-pub const AAEM_2001: &str = "AAEM Quality Assurance Committee, literature review of repetitive nerve stimulation in myasthenia gravis and Lambert-Eaton myasthenic syndrome, Muscle Nerve 2001;24:1239";
-/// Oh et al. 2005: increment cut-offs in LEMS, MG and normal subjects.
-pub const OH_2005: &str =
-    "Oh SJ, Kurokawa K, Claussen GC, Ryan HF. Muscle Nerve 2005;32:515 (electrodiagnostic criteria of LEMS)";
-/// Lipka et al. 2020: sensitivity and specificity of the 60% and 100% cut-offs.
-pub const LIPKA_2020: &str =
-    "Lipka AF, Titulaer MJ, Tannemaat MR, Verschuuren JJGM et al. Muscle Nerve 2020, doi:10.1002/mus.26885";
+/// AAEM literature review: decrement > 10% (1st to 4th or 5th response) at
+/// 2-5 Hz is valid for MG; a LEMS increment is at least 25%, most accurate
+/// above 100%.
+pub const AAEM_2001: &str = "AAEM Quality Assurance Committee; Chiou-Tan FY, Tim RW, Gilchrist JM. Literature review of the usefulness of repetitive nerve stimulation and single fiber EMG in the electrodiagnostic evaluation of patients with suspected myasthenia gravis or Lambert-Eaton myasthenic syndrome. Muscle Nerve 2001;24(9):1239-1247, doi 10.1002/mus.1140";
+
+/// Oh et al. 2005: 34 LEMS, 40 normal subjects, 538 MG tests, ADM.
+pub const OH_2005: &str = "Oh SJ, Kurokawa K, Claussen GC, Ryan HF. Electrophysiological diagnostic criteria of Lambert-Eaton myasthenic syndrome. Muscle Nerve 2005;32(4):515-520, doi 10.1002/mus.20389";
+
+/// Lipka et al. 2020: 156 consecutive patients given increment testing.
+pub const LIPKA_2020: &str = "Lipka AF, Titulaer MJ, Tannemaat MR, Verschuuren JJGM. Lowering the cutoff value for increment increases the sensitivity for the diagnosis of Lambert-Eaton myasthenic syndrome. Muscle Nerve 2020, doi 10.1002/mus.26885";
+
 /// Hatanaka & Oh 2008: 10 s of exercise is the preferred duration.
-pub const HATANAKA_OH_2008: &str =
-    "Hatanaka Y, Oh SJ 2008 (increment after 5, 10 and 30 s of exercise; 10 s preferred)";
-/// Norwegian methods guideline: protocol, U shape, healthy increment < 40%.
-pub const NORWEGIAN_GUIDELINE: &str =
-    "Norwegian Society of Clinical Neurophysiology, methods guideline for repetitive nerve stimulation";
-/// Preston & Shapiro: CMAP measures and normal lower limits.
-pub const PRESTON_SHAPIRO: &str =
-    "Preston DC, Shapiro BE. Electromyography and Neuromuscular Disorders (nerve conduction studies, normal values)";
-/// McComas et al. 1994: pseudofacilitation at high rates.
-pub const MCCOMAS_1994: &str = "McComas AJ et al. Muscle Nerve 1994;17:599 (pseudofacilitation)";
-/// Tim & Sanders 1994: exercise versus 20 Hz; one muscle can miss LEMS.
-pub const TIM_SANDERS_1994: &str = "Tim RW, Sanders DB. Muscle Nerve 1994;17:995";
+pub const HATANAKA_OH_2008: &str = "Hatanaka Y, Oh SJ. Ten-second exercise is superior to 30-second exercise for post-exercise facilitation in diagnosing Lambert-Eaton myasthenic syndrome (9 LEMS patients, ADM)";
+
+/// Norwegian methods guideline, chapter on repetitive stimulation.
+pub const NORWEGIAN_GUIDELINE: &str = "Norsk forening for klinisk nevrofysiologi (Norwegian Society of Clinical Neurophysiology). Retningslinjer for metoder i klinisk nevrofysiologi, electronic version, chapter Repetitiv stimulering (legeforeningen.no)";
+
+/// Preston & Shapiro: CMAP measures and normal adult values.
+pub const PRESTON_SHAPIRO: &str = "Preston DC, Shapiro BE. Electromyography and Neuromuscular Disorders: Clinical-Electrophysiologic Correlations, 3rd ed. Elsevier Saunders, 2013 (nerve conduction studies: normal adult values)";
+
+/// McComas et al. 1994: the mechanism of pseudofacilitation; no threshold.
+pub const MCCOMAS_1994: &str = "McComas AJ et al. Pseudofacilitation: a misleading term. Muscle Nerve 1994;17(6):599-607, doi 10.1002/mus.880170606 (mechanism only; it gives no area threshold)";
+
 /// Maddison et al. 1998: increment by muscle in LEMS.
-pub const MADDISON_1998: &str = "Maddison P et al. J Neurol Neurosurg Psychiatry 1998;65:213";
-/// Upper trapezius CMAP amplitude in healthy adults.
-pub const TRAPEZIUS_2019: &str =
-    "J Bodyw Mov Ther 2019 (upper trapezius CMAP 8.02 +/- 2.2 mV; lower limit taken as mean - 2 SD)";
+pub const MADDISON_1998: &str = "Maddison P, Newsom-Davis J, Mills KR. Distribution of electrophysiological abnormality in Lambert-Eaton myasthenic syndrome. J Neurol Neurosurg Psychiatry 1998;65(2):213";
+
+/// Upper trapezius CMAP amplitude in healthy adults (no lower limit given).
+pub const TRAPEZIUS_2019: &str = "Gender, BMI and side-to-side differences in spinal accessory nerve conduction from the upper and middle components of the trapezius muscle. J Bodyw Mov Ther 2019;23(3):588-593, doi 10.1016/j.jbmt.2019.04.009 (upper trapezius 8.02 +/- 2.2 mV; the authors advise side-to-side comparison)";
+
 /// Trapezius pseudo-facilitation from muscle shortening.
-pub const TRAPEZIUS_PSEUDO_2013: &str = "Muscle Nerve 2013;47:668 (trapezius pseudo-facilitation)";
+pub const TRAPEZIUS_PSEUDO_2013: &str = "A new maneuver for repetitive nerve stimulation testing in the trapezius muscle. Muscle Nerve 2013;47:668-672, doi 10.1002/mus.23664";
+
+/// Decrement in amyotrophic lateral sclerosis.
+pub const SHANG_2020: &str = "Shang L, Chu H, Lu Z. Can the large-scale decrement in repetitive nerve stimulation be used as an exclusion criterion for amyotrophic lateral sclerosis? Front Neurol 2020;11:101, doi 10.3389/fneur.2020.00101";
+
+/// Early versus late decrement in LEMS and MG.
+pub const SANDERS_2014: &str = "Sanders DB, Cao L, Massey JM, Juel VC, Hobson-Webb L, Guptill JT. Clin Neurophysiol 2014;125(6):1274-1277, doi 10.1016/j.clinph.2013.11.007 (decremental pattern in 34 LEMS and 44 MG patients)";
+
+/// Low-rate decrement in LEMS.
+pub const SUN_LEMS: &str = "Sun Q, Jiao J, Sun S, Wang W, Peng D, Wang R. Electrophysiological and muscle pathological characteristics of Lambert-Eaton myasthenic syndrome. Chin J Contemp Neurol Neurosurg (12 patients; decrement above 15% in 8 of 10 tested)";
+
+/// A rule of this tool, not of a publication.
+pub const TOOL_RULE: &str = "nmjscope's own rule (no published threshold); set in the settings";
+
+/// A lower limit derived by this project from a published mean and SD.
+pub const DERIVED_TRAPEZIUS: &str = "derived by nmjscope as mean - 2 SD (8.02 - 2 x 2.2 mV) from J Bodyw Mov Ther 2019;23(3):588-593, doi 10.1016/j.jbmt.2019.04.009, whose authors publish no lower limit and advise side-to-side comparison";

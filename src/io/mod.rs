@@ -10,18 +10,46 @@ mod trace_csv;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::model::{Protocol, Study};
+use crate::model::{Polarity, Protocol, Recording, Study, VoltUnit};
 
 pub use header::post_time_s;
 pub use trace_csv::{parse_trace, read_trace_file, MIN_SAMPLES};
 
 /// What the caller may tell the reader.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadOptions {
     /// Protocol to use when a file has no `protocol` metadata key (the
     /// `--protocol` flag). Inference applies when this is `None` too.
     pub protocol: Option<Protocol>,
+    /// Values that replace the files' own metadata (command-line flags).
+    pub overrides: Overrides,
 }
+
+/// Metadata the caller sets for every file read, replacing what the file
+/// says (or supplying what it leaves out). Each is echoed in the recording's
+/// metadata, so reports and `inspect` show the value used.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    /// Stimulation rate (`--rate`).
+    pub stim_rate_hz: Option<f64>,
+    /// Muscle (`--muscle`).
+    pub muscle: Option<String>,
+    /// Nerve (`--nerve`).
+    pub nerve: Option<String>,
+    /// Unit of every value column, whatever the file's header or `units` key
+    /// say (`--units`).
+    pub units: Option<VoltUnit>,
+    /// Polarity (`--polarity`).
+    pub polarity: Option<Polarity>,
+    /// Exercise duration (`--exercise-s`).
+    pub exercise_s: Option<f64>,
+    /// Limb temperature (`--temperature`).
+    pub temperature_c: Option<f64>,
+}
+
+/// Metadata keys that identify the patient session: files that disagree on
+/// any of them are different studies.
+pub const IDENTITY_KEYS: [&str; 3] = ["study_id", "patient_id", "date"];
 
 /// The CSV files of a directory, in name order.
 pub fn study_files(dir: &Path) -> Result<Vec<PathBuf>> {
@@ -49,7 +77,34 @@ pub fn study_files(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// Reads a study: a directory (each `*.csv` one test, in name order) or a
 /// single file (a study of one test).
+///
+/// # Errors
+///
+/// Any reader error of any file (with file, line and column), and
+/// [`Error::MixedStudies`] when the files' `study_id`, `patient_id` or
+/// `date` disagree: one study is one patient session.
 pub fn read_study(path: &Path, options: &ReadOptions) -> Result<Study> {
+    let mut groups = read_study_groups(path, options)?;
+    if groups.len() > 1 {
+        return Err(Error::MixedStudies {
+            path: path.to_path_buf(),
+            detail: describe_groups(&groups),
+        });
+    }
+    groups.pop().ok_or_else(|| Error::EmptyStudy {
+        path: path.to_path_buf(),
+    })
+}
+
+/// Reads a file or directory and splits its tests into studies by their
+/// identity keys ([`IDENTITY_KEYS`]): files that agree (or say nothing) on
+/// every key form one study. Files without any identity join the only study
+/// when there is one, and form their own otherwise.
+///
+/// # Errors
+///
+/// Any reader error of any file.
+pub fn read_study_groups(path: &Path, options: &ReadOptions) -> Result<Vec<Study>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let tests = if meta.is_dir() {
         study_files(path)?
@@ -59,15 +114,98 @@ pub fn read_study(path: &Path, options: &ReadOptions) -> Result<Study> {
     } else {
         vec![read_trace_file(path, options)?]
     };
-    let id = tests
+    let default_id = default_study_id(path, meta.is_dir());
+    let mut groups: Vec<(Vec<Option<String>>, Vec<Recording>)> = Vec::new();
+    let mut anonymous = Vec::new();
+    for t in tests {
+        let key = identity(&t);
+        if key.iter().all(Option::is_none) {
+            anonymous.push(t);
+            continue;
+        }
+        match groups.iter_mut().find(|(k, _)| compatible(k, &key)) {
+            Some((k, members)) => {
+                for (slot, v) in k.iter_mut().zip(key) {
+                    if slot.is_none() {
+                        *slot = v;
+                    }
+                }
+                members.push(t);
+            }
+            None => groups.push((key, vec![t])),
+        }
+    }
+    match groups.len() {
+        0 => groups.push((vec![None; IDENTITY_KEYS.len()], anonymous)),
+        1 => groups[0].1.extend(anonymous),
+        _ if !anonymous.is_empty() => groups.push((vec![None; IDENTITY_KEYS.len()], anonymous)),
+        _ => {}
+    }
+    let split = groups.len() > 1;
+    let mut studies: Vec<Study> = groups
+        .into_iter()
+        .map(|(key, mut tests)| {
+            tests.sort_by(|a, b| a.source.file_name.cmp(&b.source.file_name));
+            let present: Vec<&String> = key.iter().flatten().collect();
+            let id = match (&key[0], split) {
+                (Some(id), false) => id.clone(),
+                (None, false) => default_id.clone(),
+                (_, true) if present.is_empty() => format!("{default_id} (no study id)"),
+                (_, true) => present
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+            };
+            Study {
+                id,
+                path: path.to_path_buf(),
+                tests,
+            }
+        })
+        .collect();
+    studies.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(studies)
+}
+
+/// The identity values of a recording, in the order of [`IDENTITY_KEYS`].
+fn identity(r: &Recording) -> Vec<Option<String>> {
+    IDENTITY_KEYS
         .iter()
-        .find_map(|t| t.study_id.clone())
-        .unwrap_or_else(|| default_study_id(path, meta.is_dir()));
-    Ok(Study {
-        id,
-        path: path.to_path_buf(),
-        tests,
-    })
+        .map(|k| r.metadata.get(*k).filter(|v| !v.is_empty()).cloned())
+        .collect()
+}
+
+fn compatible(a: &[Option<String>], b: &[Option<String>]) -> bool {
+    a.iter()
+        .zip(b)
+        .all(|(x, y)| x.is_none() || y.is_none() || x == y)
+}
+
+/// "file (study_id X, date Y); ..." for each study of a split.
+pub fn describe_groups(groups: &[Study]) -> String {
+    groups
+        .iter()
+        .map(|s| {
+            let files: Vec<String> = s.tests.iter().map(|t| t.source.file_name.clone()).collect();
+            let ids: Vec<String> = IDENTITY_KEYS
+                .iter()
+                .filter_map(|k| {
+                    s.tests
+                        .iter()
+                        .find_map(|t| t.metadata.get(*k).filter(|v| !v.is_empty()))
+                        .map(|v| format!("{k} {v}"))
+                })
+                .collect();
+            let ids = if ids.is_empty() {
+                "no study id".to_string()
+            } else {
+                ids.join(", ")
+            };
+            format!("{} ({ids})", files.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn default_study_id(path: &Path, is_dir: bool) -> String {

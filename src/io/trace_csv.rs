@@ -17,6 +17,7 @@ use super::ReadOptions;
 use crate::error::{Error, Location, Result};
 use crate::model::{
     Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo, VoltUnit,
+    HIGH_RATE_MIN_HZ,
 };
 
 /// Fewest samples per response the reader accepts.
@@ -78,6 +79,7 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
     let ctx = Ctx {
         path,
         decimal_comma: delimiter != Delimiter::Comma,
+        forced_unit: options.overrides.units,
     };
     let cells: Vec<HeaderCell> = header.iter().map(HeaderCell::parse).collect();
     let default_unit = meta.units.unwrap_or(VoltUnit::Millivolt);
@@ -92,9 +94,31 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
 struct Ctx<'a> {
     path: &'a Path,
     decimal_comma: bool,
+    /// `--units`: the unit of every value column, whatever the file says.
+    forced_unit: Option<VoltUnit>,
 }
 
 impl Ctx<'_> {
+    /// The unit of a value column: the forced one, else its bracketed unit,
+    /// else `fallback` (a suffix or the `units` key).
+    fn volt_unit(
+        &self,
+        line: u64,
+        column: usize,
+        cell: &HeaderCell,
+        fallback: VoltUnit,
+    ) -> Result<VoltUnit> {
+        match (self.forced_unit, &cell.bracket_unit) {
+            (Some(u), _) => Ok(u),
+            (None, Some(u)) => VoltUnit::parse(u).ok_or_else(|| Error::UnknownUnit {
+                at: Location::cell(self.path, line, column as u64 + 1),
+                unit: u.clone(),
+                expected: "mV, uV, µV or V",
+            }),
+            (None, None) => Ok(fallback),
+        }
+    }
+
     fn number(&self, cell: &str, line: u64, column: usize) -> Result<f64> {
         let at = || Location::cell(self.path, line, column as u64 + 1);
         let owned;
@@ -211,23 +235,6 @@ fn csv_error(path: &Path, first_line: u64, e: csv::Error) -> Error {
     }
 }
 
-fn volt_unit(
-    path: &Path,
-    line: u64,
-    column: usize,
-    cell: &HeaderCell,
-    fallback: VoltUnit,
-) -> Result<VoltUnit> {
-    match &cell.bracket_unit {
-        Some(u) => VoltUnit::parse(u).ok_or_else(|| Error::UnknownUnit {
-            at: Location::cell(path, line, column as u64 + 1),
-            unit: u.clone(),
-            expected: "mV, uV, µV or V",
-        }),
-        None => Ok(fallback),
-    }
-}
-
 fn time_unit_of(path: &Path, line: u64, column: usize, cell: &HeaderCell) -> Result<TimeUnit> {
     match time_column(cell) {
         Some(Ok(unit)) => Ok(unit),
@@ -283,13 +290,7 @@ fn read_wide(
             });
         }
         let (label, suffix_unit) = response_label(&cell.name);
-        let unit = volt_unit(
-            path,
-            header_line,
-            i,
-            cell,
-            suffix_unit.unwrap_or(default_unit),
-        )?;
+        let unit = ctx.volt_unit(header_line, i, cell, suffix_unit.unwrap_or(default_unit))?;
         if labels.contains(&label) {
             return Err(Error::DuplicateLabel { at: at(), label });
         }
@@ -361,13 +362,7 @@ fn read_long(
             ),
         });
     };
-    let unit = volt_unit(
-        path,
-        header_line,
-        2,
-        &cells[2],
-        name_unit.unwrap_or(default_unit),
-    )?;
+    let unit = ctx.volt_unit(header_line, 2, &cells[2], name_unit.unwrap_or(default_unit))?;
     if data.is_empty() {
         return Err(Error::NoData {
             at: Location::line(path, header_line),
@@ -462,10 +457,58 @@ fn long_label(cell: &str) -> String {
 fn finish(
     path: &Path,
     delimiter: Delimiter,
-    meta: Meta,
+    mut meta: Meta,
     parsed: Parsed,
     options: &ReadOptions,
 ) -> Result<Recording> {
+    let (t0_ms, dt_ms) = time_axis(path, &parsed)?;
+    let sampling_rate_hz = 1000.0 / dt_ms;
+    let fields = metadata_fields(path, &mut meta, sampling_rate_hz, options)?;
+    let sweep_ms = parsed.times.len() as f64 * dt_ms;
+    let (protocol, protocol_source) =
+        resolve_protocol(path, &meta, &parsed, fields.stim_rate_hz, sweep_ms, options)?;
+    let n = parsed.times.len();
+    let mut samples_mv = Array2::<f64>::zeros((parsed.labels.len(), n));
+    for (mut row, column) in samples_mv.rows_mut().into_iter().zip(&parsed.columns) {
+        for (dst, src) in row.iter_mut().zip(column) {
+            *dst = *src;
+        }
+    }
+    let text = |key: &str| meta.all.get(key).filter(|v| !v.is_empty()).cloned();
+    Ok(Recording {
+        source: SourceInfo {
+            path: path.to_path_buf(),
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string()),
+            layout: parsed.layout,
+            delimiter,
+            decimal_comma: delimiter != Delimiter::Comma,
+            units: parsed.units,
+            time_in_seconds: parsed.time_unit == TimeUnit::S,
+        },
+        sampling_rate_hz,
+        t0_ms,
+        labels: parsed.labels,
+        samples_mv,
+        protocol,
+        protocol_source,
+        stim_rate_hz: fields.stim_rate_hz,
+        exercise_s: fields.exercise_s,
+        temperature_c: fields.temperature_c,
+        polarity: fields.polarity,
+        muscle: text("muscle"),
+        nerve: text("nerve"),
+        side: text("side"),
+        study_id: text("study_id"),
+        metadata: meta.all,
+    })
+}
+
+/// Checks the time column (enough samples, increasing, uniform) and returns
+/// the first time and the sampling interval, both in ms.
+fn time_axis(path: &Path, parsed: &Parsed) -> Result<(f64, f64)> {
     let n = parsed.times.len();
     if n < MIN_SAMPLES {
         return Err(Error::TooFewSamples {
@@ -508,27 +551,60 @@ fn finish(
             });
         }
     }
-    let sampling_rate_hz = 1000.0 / dt_ms;
+    Ok((t0_ms, dt_ms))
+}
 
+/// The metadata values the analysis uses, after the caller's overrides.
+struct Fields {
+    stim_rate_hz: Option<f64>,
+    exercise_s: Option<f64>,
+    temperature_c: Option<f64>,
+    polarity: Polarity,
+}
+
+/// Plausible limb temperatures (C): a value outside is a typo or another
+/// unit, never a recording condition.
+const TEMPERATURE_RANGE_C: (f64, f64) = (15.0, 45.0);
+
+/// Reads the numeric and enumerated metadata, applying the overrides (which
+/// are also written back into the metadata map, so every output shows the
+/// value used).
+fn metadata_fields(
+    path: &Path,
+    meta: &mut Meta,
+    sampling_rate_hz: f64,
+    options: &ReadOptions,
+) -> Result<Fields> {
+    apply_overrides(meta, options);
     let meta_at = |key: &str| Location::line(path, meta.lines.get(key).copied().unwrap_or(1));
     let number = |key: &str| -> Result<Option<f64>> {
         match meta.all.get(key) {
             None => Ok(None),
-            Some(v) => {
-                let value = v.replace(',', ".").parse::<f64>().ok();
-                match value {
-                    Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
-                    _ => Err(Error::BadMetadata {
-                        at: meta_at(key),
-                        key: key.to_string(),
-                        detail: format!("expected a positive number, found {v:?}"),
-                    }),
-                }
-            }
+            Some(v) => match v.replace(',', ".").parse::<f64>().ok() {
+                Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
+                _ => Err(Error::BadMetadata {
+                    at: meta_at(key),
+                    key: key.to_string(),
+                    detail: format!("expected a positive number, found {v:?}"),
+                }),
+            },
         }
     };
     let stim_rate_hz = number("stim_rate_hz")?;
     let exercise_s = number("exercise_s")?;
+    let temperature_c = number("temperature_c")?;
+    if let Some(t) = temperature_c {
+        if !(TEMPERATURE_RANGE_C.0..=TEMPERATURE_RANGE_C.1).contains(&t) {
+            return Err(Error::BadMetadata {
+                at: meta_at("temperature_c"),
+                key: "temperature_c".to_string(),
+                detail: format!(
+                    "{t} C is not a limb temperature ({}-{} C expected)",
+                    TEMPERATURE_RANGE_C.0, TEMPERATURE_RANGE_C.1
+                ),
+            });
+        }
+    }
     if let Some(fs) = number("sampling_rate_hz")? {
         if (fs - sampling_rate_hz).abs() > 0.01 * sampling_rate_hz {
             return Err(Error::BadMetadata {
@@ -553,6 +629,63 @@ fn finish(
             })
         }
     };
+    Ok(Fields {
+        stim_rate_hz,
+        exercise_s,
+        temperature_c,
+        polarity,
+    })
+}
+
+/// Writes the caller's overrides into the metadata map (they win).
+fn apply_overrides(meta: &mut Meta, options: &ReadOptions) {
+    let o = &options.overrides;
+    let mut set = |key: &str, value: Option<String>| {
+        if let Some(v) = value {
+            meta.all.insert(key.to_string(), v);
+            meta.lines.remove(key);
+        }
+    };
+    set("stim_rate_hz", o.stim_rate_hz.map(|v| v.to_string()));
+    set("exercise_s", o.exercise_s.map(|v| v.to_string()));
+    set("temperature_c", o.temperature_c.map(|v| v.to_string()));
+    set("muscle", o.muscle.clone());
+    set("nerve", o.nerve.clone());
+    set(
+        "polarity",
+        o.polarity.map(|p| match p {
+            Polarity::Normal => "normal".to_string(),
+            Polarity::Inverted => "inverted".to_string(),
+        }),
+    );
+    if let Some(u) = o.units {
+        let name = match u {
+            VoltUnit::Millivolt => "mV",
+            VoltUnit::Microvolt => "uV",
+            VoltUnit::Volt => "V",
+        };
+        set("units", Some(name.to_string()));
+    }
+}
+
+/// A train this long cannot be a low-rate one (2-5 Hz trains have 5-10
+/// stimuli) when its sweeps are this short: the rate must be given.
+const HIGH_RATE_MIN_RESPONSES: usize = 20;
+/// Sweeps shorter than this (ms) fit a high-rate train (100 ms is the
+/// interval at 10 Hz).
+const HIGH_RATE_MAX_SWEEP_MS: f64 = 100.0;
+
+/// The protocol: declared, else the caller's, else inferred when the data
+/// make it certain; a long train of short sweeps with no rate is refused.
+fn resolve_protocol(
+    path: &Path,
+    meta: &Meta,
+    parsed: &Parsed,
+    stim_rate_hz: Option<f64>,
+    sweep_ms: f64,
+    options: &ReadOptions,
+) -> Result<(Protocol, ProtocolSource)> {
+    let meta_at = |key: &str| Location::line(path, meta.lines.get(key).copied().unwrap_or(1));
     let declared = match meta.all.get("protocol") {
         None => None,
         Some(p) => Some(Protocol::parse(p).ok_or_else(|| Error::BadMetadata {
@@ -561,51 +694,30 @@ fn finish(
             detail: format!("expected rns, hfrns or exercise, found {p:?}"),
         })?),
     };
-    let (protocol, protocol_source) = match (declared, options.protocol) {
-        (Some(p), _) => (p, ProtocolSource::Metadata),
-        (None, Some(p)) => (p, ProtocolSource::Option),
-        (None, None) => (
-            infer_protocol(&parsed.labels, stim_rate_hz),
-            ProtocolSource::Inferred,
-        ),
-    };
-
-    let n_resp = parsed.labels.len();
-    let mut samples_mv = Array2::<f64>::zeros((n_resp, n));
-    for (mut row, column) in samples_mv.rows_mut().into_iter().zip(&parsed.columns) {
-        for (dst, src) in row.iter_mut().zip(column) {
-            *dst = *src;
-        }
+    match (declared, options.protocol) {
+        (Some(p), _) => return Ok((p, ProtocolSource::Metadata)),
+        (None, Some(p)) => return Ok((p, ProtocolSource::Option)),
+        (None, None) => {}
     }
-    let text = |key: &str| meta.all.get(key).filter(|v| !v.is_empty()).cloned();
-    Ok(Recording {
-        source: SourceInfo {
-            path: path.to_path_buf(),
-            file_name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string()),
-            layout: parsed.layout,
-            delimiter,
-            decimal_comma: delimiter != Delimiter::Comma,
-            units: parsed.units,
-            time_in_seconds: parsed.time_unit == TimeUnit::S,
-        },
-        sampling_rate_hz,
-        t0_ms,
-        labels: parsed.labels,
-        samples_mv,
-        protocol,
-        protocol_source,
-        stim_rate_hz,
-        exercise_s,
-        polarity,
-        muscle: text("muscle"),
-        nerve: text("nerve"),
-        side: text("side"),
-        study_id: text("study_id"),
-        metadata: meta.all,
-    })
+    let n = parsed.labels.len();
+    let exercise = parsed.labels.iter().any(|l| is_exercise_label(l));
+    if !exercise
+        && stim_rate_hz.is_none()
+        && n >= HIGH_RATE_MIN_RESPONSES
+        && sweep_ms < HIGH_RATE_MAX_SWEEP_MS
+    {
+        return Err(Error::BadMetadata {
+            at: Location::line(path, parsed.header_line),
+            key: "stim_rate_hz".to_string(),
+            detail: format!(
+                "{n} responses in {sweep_ms:.1} ms sweeps cannot be a low-rate (2-5 Hz) train, and the file gives no rate: add `# stim_rate_hz: <Hz>` (and `# protocol: hfrns`) or pass --rate"
+            ),
+        });
+    }
+    Ok((
+        infer_protocol(&parsed.labels, stim_rate_hz),
+        ProtocolSource::Inferred,
+    ))
 }
 
 /// Least-squares line through (index, time in ms): (intercept, slope).
@@ -634,7 +746,7 @@ fn time_column_index(layout: Layout) -> u64 {
 fn infer_protocol(labels: &[String], stim_rate_hz: Option<f64>) -> Protocol {
     if labels.iter().any(|l| is_exercise_label(l)) {
         Protocol::Exercise
-    } else if stim_rate_hz.is_some_and(|r| r >= 10.0) {
+    } else if stim_rate_hz.is_some_and(|r| r >= HIGH_RATE_MIN_HZ) {
         Protocol::Hfrns
     } else {
         Protocol::Rns
@@ -698,10 +810,81 @@ mod tests {
             wide(40).as_bytes(),
             &ReadOptions {
                 protocol: Some(Protocol::Exercise),
+                ..ReadOptions::default()
             },
         )
         .unwrap();
         assert_eq!(opt.protocol_source, ProtocolSource::Option);
+    }
+
+    /// A train of `n` responses of `samples` samples at 20 kHz.
+    fn train(n: usize, samples: usize) -> String {
+        let mut s = String::from("time_ms");
+        for k in 1..=n {
+            s.push_str(&format!(",r{k}"));
+        }
+        s.push('\n');
+        for i in 0..samples {
+            s.push_str(&format!("{}", i as f64 * 0.05));
+            for _ in 0..n {
+                s.push_str(",0");
+            }
+            s.push('\n');
+        }
+        s
+    }
+
+    #[test]
+    fn a_long_train_of_short_sweeps_needs_a_rate() {
+        // 50 responses of 19.5 ms cannot be a 3 Hz train.
+        let e = parse(&train(50, 390)).unwrap_err().to_string();
+        assert!(e.contains("stim_rate_hz") && e.contains("--rate"), "{e}");
+        assert!(e.contains("line 1"), "{e}");
+        // With the rate it is a high-rate train; ten responses stay rns.
+        let r = parse(&format!("# stim_rate_hz: 50\n{}", train(50, 390))).unwrap();
+        assert_eq!(r.protocol, Protocol::Hfrns);
+        let opts = ReadOptions {
+            overrides: crate::io::Overrides {
+                stim_rate_hz: Some(50.0),
+                ..Default::default()
+            },
+            ..ReadOptions::default()
+        };
+        let r = parse_trace(&PathBuf::from("t.csv"), train(50, 390).as_bytes(), &opts).unwrap();
+        assert_eq!((r.protocol, r.stim_rate_hz), (Protocol::Hfrns, Some(50.0)));
+        assert_eq!(r.metadata["stim_rate_hz"], "50");
+        assert_eq!(parse(&train(10, 390)).unwrap().protocol, Protocol::Rns);
+    }
+
+    #[test]
+    fn overrides_win_over_the_file() {
+        let text = format!(
+            "# units: mV\n# muscle: APB\n# temperature_c: 33\n{}",
+            wide(40).replace("r1,r2", "R1 (mV),R2 (mV)")
+        );
+        let opts = ReadOptions {
+            overrides: crate::io::Overrides {
+                units: Some(VoltUnit::Microvolt),
+                muscle: Some("ADM".into()),
+                temperature_c: Some(31.5),
+                polarity: Some(Polarity::Inverted),
+                ..Default::default()
+            },
+            ..ReadOptions::default()
+        };
+        let r = parse_trace(&PathBuf::from("t.csv"), text.as_bytes(), &opts).unwrap();
+        assert_eq!(r.samples_mv[[0, 3]], 0.003, "3 uV");
+        assert_eq!(r.muscle.as_deref(), Some("ADM"));
+        assert_eq!(r.temperature_c, Some(31.5));
+        assert_eq!(r.polarity, Polarity::Inverted);
+        let plain = parse(&text).unwrap();
+        assert_eq!(
+            (plain.samples_mv[[0, 3]], plain.temperature_c),
+            (3.0, Some(33.0))
+        );
+        let cold = format!("# temperature_c: 3.2\n{}", wide(40));
+        let e = parse(&cold).unwrap_err().to_string();
+        assert!(e.contains("line 1") && e.contains("temperature"), "{e}");
     }
 
     #[test]

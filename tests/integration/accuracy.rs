@@ -382,6 +382,7 @@ fn train(factors: &[f64], protocol: nmjscope::Protocol) -> nmjscope::Recording {
         protocol_source: ProtocolSource::Metadata,
         stim_rate_hz: Some(3.0),
         exercise_s: None,
+        temperature_c: None,
         polarity: Polarity::Normal,
         muscle: Some("ADM".into()),
         nerve: None,

@@ -176,3 +176,113 @@ fn simulate_is_reproducible_and_demo_runs() {
         .stdout(predicate::str::contains("presynaptic"));
     assert!(demo.join("report.html").is_file());
 }
+
+#[test]
+fn one_study_is_one_patient() {
+    // samples/variants holds four studies: analyze refuses to merge them.
+    let variants = sample("variants");
+    nmjscope()
+        .arg("analyze")
+        .arg(&variants)
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("different studies")
+                .and(predicate::str::contains(
+                    "lems_exercise_microvolts.csv (study_id sim-lems-405)",
+                ))
+                .and(predicate::str::contains(
+                    "mg_rns_semicolon_decimal_comma.csv (study_id sim-mg-404)",
+                ))
+                .and(predicate::str::contains("nmjscope batch")),
+        );
+    // batch splits them and says so.
+    let dir = TempDir::new();
+    for entry in std::fs::read_dir(&variants).unwrap() {
+        let p = entry.unwrap().path();
+        dir.write(
+            &format!("mixed/{}", p.file_name().unwrap().to_string_lossy()),
+            std::fs::read(&p).unwrap(),
+        );
+    }
+    let out = dir.path().join("out");
+    nmjscope()
+        .args(["batch", "--quiet", "--out"])
+        .arg(&out)
+        .arg(dir.path())
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut rdr = csv::Reader::from_reader(summary.as_bytes());
+    let rows: Vec<csv::StringRecord> = rdr.records().map(|r| r.unwrap()).collect();
+    let ids: Vec<&str> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            "sim-lems-405",
+            "sim-mg-404",
+            "sim-normal-406",
+            "sim-normal-407"
+        ]
+    );
+    for r in &rows {
+        let note = r.iter().next_back().unwrap();
+        assert!(note.contains("split into 4 studies"), "{note}");
+    }
+    assert!(out.join("reports/mixed__sim-mg-404.json").is_file());
+}
+
+#[test]
+fn missing_metadata_is_never_guessed_silently() {
+    // A 50 Hz train without its header lines: 50 responses of 20 ms cannot
+    // be a 3 Hz train, and the rate is asked for.
+    let text = std::fs::read_to_string(sample("lems").join("3_hfrns_50hz.csv")).unwrap();
+    let body: String = text
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let dir = TempDir::new();
+    let bare = dir.write("bare.csv", body);
+    nmjscope()
+        .arg("analyze")
+        .arg(&bare)
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("bare.csv, line 1")
+                .and(predicate::str::contains("cannot be a low-rate"))
+                .and(predicate::str::contains("--rate")),
+        );
+    let out = nmjscope()
+        .arg("analyze")
+        .arg(&bare)
+        .args(["--rate", "50", "--format", "json", "--muscle", "ADM"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["tests"][0]["protocol"], "hfrns");
+    assert!(v["tests"][0]["increment_pct"].as_f64().unwrap() > 200.0);
+    assert!(v["tests"][0]["decrement_pct"].is_null());
+    // Values no CMAP can have stop with a hint at the units.
+    let uv = sample("variants").join("lems_exercise_microvolts.csv");
+    nmjscope()
+        .arg("analyze")
+        .arg(&uv)
+        .args(["--units", "mV"])
+        .assert()
+        .code(3)
+        .stderr(
+            predicate::str::contains("lems_exercise_microvolts.csv")
+                .and(predicate::str::contains("larger than any CMAP"))
+                .and(predicate::str::contains("--units uV")),
+        );
+    nmjscope()
+        .arg("analyze")
+        .arg(&uv)
+        .args(["--units", "uv", "--temperature", "30.5"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Limb temperature below 32 C"));
+}

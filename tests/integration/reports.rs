@@ -8,7 +8,7 @@ use super::util::TempDir;
 fn lems_report() -> (nmjscope::Report, nmjscope::Study) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/lems");
     let study = read_study(&dir, &ReadOptions::default()).unwrap();
-    let mut r = analyze_study(&study, &Settings::default());
+    let mut r = analyze_study(&study, &Settings::default()).unwrap();
     // The path differs between checkouts; the snapshot must not.
     r.study.path = "samples/lems".to_string();
     (r, study)

@@ -1,0 +1,207 @@
+//! The types of an interpretation: pattern, criterion, the assessment of
+//! each part of the conclusion, and findings. Each enum has one serde
+//! mapping to its snake_case code; [`code`](Pattern::code) reads it back.
+
+use serde::{Deserialize, Serialize};
+
+/// The stable snake_case code of a unit enum variant, from its serde name.
+pub(crate) fn serde_code<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+macro_rules! codes {
+    ($($t:ty),*) => {$(
+        impl $t {
+            /// The stable snake_case code (the serde name).
+            pub fn code(self) -> String {
+                serde_code(&self)
+            }
+        }
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.code())
+            }
+        }
+    )*};
+}
+
+/// The physiological pattern of the study, built from the tests performed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Pattern {
+    /// A valid decrement test and a valid increment test, both normal.
+    Normal,
+    /// A valid increment at or above the suggestive cut-off (LEMS).
+    Presynaptic,
+    /// An abnormal decrement, and a valid increment test below the
+    /// equivocal floor: LEMS has been looked for and not found.
+    Postsynaptic,
+    /// An abnormal decrement with the increment not tested, failed,
+    /// unreliable or equivocal: LEMS is not excluded.
+    NmjUnspecified,
+    /// No abnormal decrement, an equivocal increment (25-60%).
+    Equivocal,
+    /// Nothing abnormal in the tests performed, but the decrement or the
+    /// increment was not tested: normal cannot be concluded.
+    Incomplete,
+    /// A test needed for the reading is technically unreliable, or nothing
+    /// could be measured.
+    Indeterminate,
+}
+
+/// Where the increment stands against the LEMS cut-offs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LemsCriterion {
+    /// No valid exercise or high-rate test: nothing to judge.
+    NotTested,
+    /// Below the equivocal floor (25%), or pseudofacilitation only.
+    None,
+    /// From the equivocal floor up to the suggestive cut-off (25-60%).
+    Equivocal,
+    /// At or above the suggestive cut-off (60%), below the specific one.
+    Suggestive,
+    /// At or above the specific cut-off (100%).
+    Specific,
+}
+
+/// How a low-rate decrement grades.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DecrementGrade {
+    /// At or below the abnormal threshold.
+    Normal,
+    /// Above the abnormal threshold.
+    Abnormal,
+}
+
+/// Whether a part of the conclusion rests on a measured value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PartStatus {
+    /// A technically valid test gave the value.
+    Measured,
+    /// The value exists but its test is flagged (see `detail`).
+    Unreliable,
+    /// No test gave a value (see `detail` for why).
+    NotTested,
+}
+
+/// One part of the conclusion (the decrement, or the increment): its grade,
+/// the value and file behind it, and why it is missing or unreliable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part<G> {
+    /// Measured, unreliable or not tested.
+    pub status: PartStatus,
+    /// The grade of the value (`None` when not tested).
+    pub grade: Option<G>,
+    /// The deciding value (%).
+    pub value_pct: Option<f64>,
+    /// The file that gave it.
+    pub file: Option<String>,
+    /// Why the part is not tested or unreliable, in plain words.
+    pub detail: Option<String>,
+}
+
+impl<G: Copy> Part<G> {
+    /// A part no test could give, with the reason.
+    pub fn not_tested(detail: String) -> Self {
+        Part {
+            status: PartStatus::NotTested,
+            grade: None,
+            value_pct: None,
+            file: None,
+            detail: Some(detail),
+        }
+    }
+
+    /// The grade of a measured (valid) value.
+    pub fn valid_grade(&self) -> Option<G> {
+        (self.status == PartStatus::Measured)
+            .then_some(self.grade)
+            .flatten()
+    }
+}
+
+/// Stable codes of findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FindingCode {
+    /// A low-rate decrement above the threshold.
+    DecrementAbnormal,
+    /// A low-rate decrement at or below the threshold.
+    DecrementNormal,
+    /// An abnormal decrement falling most by the 4th-5th response then
+    /// levelling: supports a postsynaptic disorder.
+    UShapedDecrement,
+    /// An abnormal decrement still growing at the end of the train.
+    ProgressiveDecrement,
+    /// Increment at or above the specific cut-off.
+    IncrementSpecific,
+    /// Increment at or above the suggestive cut-off.
+    IncrementSuggestive,
+    /// Increment in the equivocal band.
+    IncrementEquivocal,
+    /// Increment below the equivocal floor.
+    IncrementNormal,
+    /// An amplitude rise without an area rise, within the healthy range.
+    Pseudofacilitation,
+    /// An amplitude rise without an area rise, beyond the healthy range: a
+    /// technical finding to check.
+    AmplitudeOnlyIncrement,
+    /// A resting CMAP below the lower limit of normal.
+    LowCmap,
+}
+
+codes!(
+    Pattern,
+    LemsCriterion,
+    DecrementGrade,
+    PartStatus,
+    FindingCode
+);
+
+/// One finding, with the criterion applied and its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable code.
+    pub code: FindingCode,
+    /// The finding in plain clinical English.
+    pub text: String,
+    /// The criterion applied.
+    pub criterion: String,
+    /// The published source of the criterion (or that it is the tool's own).
+    pub source: String,
+}
+
+/// The `interpretation` object of a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Interpretation {
+    /// The pattern.
+    pub pattern: Pattern,
+    /// The LEMS increment criterion.
+    pub lems_criterion: LemsCriterion,
+    /// The decrement part of the conclusion.
+    pub decrement: Part<DecrementGrade>,
+    /// The increment part of the conclusion.
+    pub increment: Part<LemsCriterion>,
+    /// First (pre-exercise) CMAP below the lower limit of normal; `None`
+    /// when no measured muscle has a known limit.
+    pub low_cmap: Option<bool>,
+    /// One paragraph in plain clinical English, built part by part.
+    pub summary: String,
+    /// Findings, each with criterion and source.
+    pub findings: Vec<Finding>,
+    /// What to do next.
+    pub recommendations: Vec<String>,
+    /// What limits the conclusion.
+    pub caveats: Vec<String>,
+}
