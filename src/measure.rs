@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::signal::{stats, ConditionInfo, Conditioner, SignalConfig};
+use crate::signal::{stats, BaselineSource, ConditionInfo, Conditioner, SignalConfig};
 
 /// Measurement settings, with the defaults documented per field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -140,6 +140,14 @@ pub struct ResponseMeasures {
     pub noise_mv: f64,
     /// Where the stimulus artifact ended (ms after the stimulus).
     pub artifact_end_ms: f64,
+    /// The baseline level removed (mV, as recorded, after a declared
+    /// inversion).
+    pub baseline_mv: f64,
+    /// Where the baseline came from.
+    pub baseline_source: BaselineSource,
+    /// The window the baseline was taken from (ms after the stimulus, start
+    /// and end).
+    pub baseline_window_ms: [f64; 2],
 }
 
 impl ResponseMeasures {
@@ -154,6 +162,7 @@ impl ResponseMeasures {
 #[derive(Debug, Default)]
 pub struct Measurer {
     conditioner: Conditioner,
+    raw: Vec<f64>,
     smooth: Vec<f64>,
     flipped: Vec<f64>,
 }
@@ -177,12 +186,22 @@ impl Measurer {
         invert: bool,
     ) -> ResponseMeasures
     where
-        I: IntoIterator<Item = f64> + Clone,
+        I: IntoIterator<Item = f64>,
     {
-        let clipped = is_clipped(raw.clone(), t0_ms, dt_ms, signal, config);
-        let (y, info) = self
-            .conditioner
-            .condition(signal, raw, t0_ms, dt_ms, invert);
+        self.raw.clear();
+        self.raw.extend(raw);
+        let clipped = is_clipped(
+            &self.raw,
+            t0_ms,
+            dt_ms,
+            signal,
+            config,
+            &mut self.smooth,
+            &mut self.flipped,
+        );
+        let (y, info) =
+            self.conditioner
+                .condition(signal, self.raw.iter().copied(), t0_ms, dt_ms, invert);
         let mut m = measure_conditioned(
             config,
             label,
@@ -200,52 +219,83 @@ impl Measurer {
     }
 }
 
-/// A flat run at the rail: consecutive equal samples at the extreme of the
-/// sweep after the stimulus, lasting `clip_min_ms`.
-fn is_clipped<I>(raw: I, t0_ms: f64, dt_ms: f64, signal: &SignalConfig, c: &MeasureConfig) -> bool
-where
-    I: IntoIterator<Item = f64>,
-{
-    let min_run = ((c.clip_min_ms / dt_ms).ceil() as usize).max(3);
+/// A flat run at the rail: at least `clip_min_ms` of equal samples at the
+/// extreme of the sweep after the stimulus, far from the start level, that
+/// whose surrounding samples describe a peak far beyond it (a quantised
+/// export flattens a smooth peak too, but only by a step or so).
+fn is_clipped(
+    raw: &[f64],
+    t0_ms: f64,
+    dt_ms: f64,
+    signal: &SignalConfig,
+    c: &MeasureConfig,
+    scratch: &mut Vec<f64>,
+    blocks: &mut Vec<f64>,
+) -> bool {
+    // Three equal quantised samples at a noisy peak happen by chance (about one
+    // response in 3,000 at 5 kHz); four do not.
+    let min_run = crate::signal::samples_in(c.clip_min_ms, dt_ms, raw.len()).max(4);
     // Skip the artifact's own rail: only runs after the latest artifact end
     // count.
     let start_ms = signal.artifact_max_ms.min(2.0);
-    let mut lo = f64::INFINITY;
-    let mut hi = f64::NEG_INFINITY;
-    let (mut run_lo, mut best_lo, mut run_hi, mut best_hi) = (0usize, 0usize, 0usize, 0usize);
-    let mut prev = f64::NAN;
-    let mut first = f64::NAN;
-    for (i, v) in raw.into_iter().enumerate() {
-        if t0_ms + i as f64 * dt_ms < start_ms {
-            continue;
-        }
-        if first.is_nan() {
-            first = v;
-        }
-        let same = v == prev;
-        if v < lo {
-            lo = v;
-            run_lo = 1;
-            best_lo = 1;
-        } else if v == lo {
-            run_lo = if same { run_lo + 1 } else { 1 };
-            best_lo = best_lo.max(run_lo);
-        }
-        if v > hi {
-            hi = v;
-            run_hi = 1;
-            best_hi = 1;
-        } else if v == hi {
-            run_hi = if same { run_hi + 1 } else { 1 };
-            best_hi = best_hi.max(run_hi);
-        }
-        prev = v;
+    let skip = raw
+        .iter()
+        .enumerate()
+        .position(|(i, _)| t0_ms + i as f64 * dt_ms >= start_ms)
+        .unwrap_or(raw.len());
+    let w = &raw[skip..];
+    if w.len() < min_run + 2 {
+        return false;
     }
-    // A rail is far from the baseline: runs of baseline samples in a
-    // noise-free trace are not clipping.
+    let (lo, hi) = stats::range(w);
     let span = hi - lo;
-    let far = |rail: f64| span > 0.0 && (rail - first).abs() > 0.5 * span;
-    (best_lo >= min_run && far(lo)) || (best_hi >= min_run && far(hi))
+    let q = w
+        .windows(2)
+        .map(|p| (p[1] - p[0]).abs())
+        .filter(|d| *d > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    // Around a rail, the samples on either side of the flat run describe a
+    // peak far beyond it; around a smooth peak flattened by quantisation or
+    // noise, they describe one within a few steps of it.
+    let beyond = CLIP_EXCESS * q.max(crate::signal::noise_sd_of(w, scratch, blocks));
+    [lo, hi].iter().any(|&rail| {
+        // A rail is far from the baseline: runs of baseline samples in a
+        // noise-free trace are not clipping.
+        if span <= 0.0 || (rail - w[0]).abs() <= 0.5 * span {
+            return false;
+        }
+        let (start, len) = longest_run(w, rail);
+        let k = (len / 2).max(3);
+        if len < min_run || start < k || start + len + k > w.len() {
+            return false;
+        }
+        let sides = (start - k..start).chain(start + len..start + len + k);
+        let centre = start as f64 + 0.5 * len as f64;
+        let Some([a, b, c]) = stats::fit_parabola(sides.map(|i| (i as f64 - centre, w[i]))) else {
+            return false;
+        };
+        let dir = (rail - w[0]).signum();
+        // The peak of the parabola, when it curves back (a true extreme).
+        (c * dir < 0.0) && ((a - b * b / (4.0 * c)) - rail) * dir > beyond
+    })
+}
+
+/// How far past the rail (in noise SDs or quantisation steps) the peak the
+/// samples around a flat run describe must lie for the run to be clipping.
+const CLIP_EXCESS: f64 = 5.0;
+
+/// The longest run of samples equal to `value`: (start, length).
+fn longest_run(w: &[f64], value: f64) -> (usize, usize) {
+    let mut best = (0, 0);
+    let mut start = 0;
+    for (i, v) in w.iter().enumerate() {
+        if *v != value {
+            start = i + 1;
+        } else if i + 1 - start > best.1 {
+            best = (start, i + 1 - start);
+        }
+    }
+    best
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -275,6 +325,12 @@ fn measure_conditioned(
         flags: Vec::new(),
         noise_mv: info.noise_sd_mv,
         artifact_end_ms: time(a as f64),
+        baseline_mv: info.baseline_mv,
+        baseline_source: info.baseline_source,
+        baseline_window_ms: [
+            time(info.baseline_window.0 as f64),
+            time(info.baseline_window.1 as f64),
+        ],
     };
     if n < 4 || a + 3 >= n {
         out.flags.push(Flag::NoResponse);
@@ -358,6 +414,17 @@ fn measure_conditioned(
     } else {
         a as f64
     };
+    // A CMAP leaves its baseline like a parabola: where noise hides the
+    // first tenth of a millisecond, the 8% and 32% crossings of the edge
+    // extrapolate back to where it left (for y ~ t^2 the 8% point is as far
+    // after the takeoff as the 32% point is after the 8% point).
+    let onset_x = match (
+        crossing_before(smooth, imin, a, -EDGE_LOW * amplitude),
+        crossing_before(smooth, imin, a, -EDGE_HIGH * amplitude),
+    ) {
+        (Some(x5), Some(x20)) if x20 > x5 => onset_x.min(x5 - (x20 - x5)).max(a as f64),
+        _ => onset_x,
+    };
     if info.artifact_unsettled || (j <= a && smooth[a] < -threshold) {
         flags.push(Flag::ArtifactOverlap);
     }
@@ -408,6 +475,32 @@ fn measure_conditioned(
     }
     out.flags = flags;
     out
+}
+
+/// Low and high points of the leading edge used to extrapolate the takeoff
+/// (fractions of the amplitude); sqrt(0.32 / 0.08) = 2 makes the parabola's
+/// extrapolation one interval back.
+const EDGE_LOW: f64 = 0.08;
+const EDGE_HIGH: f64 = 0.32;
+
+/// The fractional index where `s` last rises above `level` walking back
+/// from `from` (going backwards, the first sample at or above it), linearly
+/// interpolated; `None` when it stays below down to `stop`.
+fn crossing_before(s: &[f64], from: usize, stop: usize, level: f64) -> Option<f64> {
+    let mut k = from;
+    while k > stop && s[k] < level {
+        k -= 1;
+    }
+    if s[k] < level || k + 1 >= s.len() {
+        return None;
+    }
+    let (v0, v1) = (s[k], s[k + 1]);
+    let frac = if (v0 - v1).abs() > 1e-12 {
+        ((v0 - level) / (v0 - v1)).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    Some(k as f64 + frac)
 }
 
 /// Indices of the minimum and maximum.

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use advice::MIN_TEMPERATURE_C;
+pub(crate) use model::serde_code;
 pub use model::{
     DecrementGrade, Finding, FindingCode, Interpretation, LemsCriterion, Part, PartStatus, Pattern,
 };

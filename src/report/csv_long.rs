@@ -20,6 +20,9 @@ pub const COLUMNS: &[&str] = &[
     "duration_ms",
     "change_pct",
     "noise_mv",
+    "artifact_end_ms",
+    "baseline_mv",
+    "baseline_source",
     "flags",
 ];
 
@@ -58,6 +61,9 @@ pub fn measurements_csv(report: &Report) -> Vec<u8> {
                 num(r.duration_ms),
                 num(r.change_pct),
                 num(Some(r.noise_mv)),
+                num(Some(r.artifact_end_ms)),
+                num(Some(r.baseline_mv)),
+                crate::interpret::serde_code(&r.baseline_source),
                 r.flags
                     .iter()
                     .map(|f| f.code())

@@ -1,35 +1,56 @@
-//! Signal conditioning: baseline, stimulus artifact, optional filters.
+//! Signal conditioning: noise, stimulus artifact, baseline, drift, optional
+//! filters.
 //!
 //! [`Conditioner::condition`] turns one raw response into a trace whose
 //! baseline is zero (DC offset and linear drift removed), whose stimulus
 //! artifact is located (and blanked), and whose polarity is the declared one,
 //! together with the noise level and where the artifact ended. It owns its
 //! scratch buffers and FFT plans, so one conditioner serves many responses
-//! without allocating per sample.
+//! without allocating per sample. The steps, each in its own module:
 //!
-//! How the artifact end is found: the artifact starts at the stimulus and
-//! decays (exponentially, after a possible flat stretch at the amplifier
-//! rail). It has ended at the first window of `settle_window_ms` after the
-//! stimulus whose samples vary by no more than noise allows and which sits
-//! near the baseline (within a quarter of the artifact's excursion, so a flat
-//! rail is never taken for a settled trace). When no such window occurs
-//! within `artifact_max_ms`, the artifact runs into the response and the
-//! response is flagged `artifact_overlap`.
+//! 1. **noise** (`noise.rs`): second-difference MAD of the pre-stimulus
+//!    samples, else of the quietest blocks of the sweep.
+//! 2. **artifact** (`artifact.rs`): its end is the first flat window after
+//!    the stimulus (range and slope within noise, not pinned at the rail),
+//!    judged on flatness alone, never on its level against a far reference.
+//! 3. **baseline** (`baseline.rs`): the quiet stretch just before the
+//!    response's takeoff, found from the response backwards; the
+//!    pre-stimulus median when it is flat and agrees with that stretch.
+//! 4. **drift**: from a late, flat end of the sweep, when there is one.
+//! 5. **blanking** of the artifact and the optional zero-phase **filters**.
+//!
+//! When the stretch before the takeoff still slopes (the artifact's tail
+//! runs into the response), the response is flagged `artifact_overlap`.
 
+mod artifact;
+mod baseline;
 pub mod filter;
+mod grid;
+mod noise;
 pub mod stats;
+mod takeoff;
+
+use takeoff::Quiet;
 
 use serde::{Deserialize, Serialize};
 
 pub use filter::{FilterConfig, ZeroPhaseFilter};
+pub use grid::samples_in;
+
+/// White-noise SD of a stretch that may hold a response (the quietest
+/// blocks' second differences), for callers outside conditioning; both
+/// buffers are scratch space.
+pub fn noise_sd_of(values: &[f64], scratch: &mut Vec<f64>, blocks: &mut Vec<f64>) -> f64 {
+    noise::block_sd(values, scratch, blocks)
+}
 
 /// Conditioning settings, with the defaults documented per field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SignalConfig {
-    /// Pre-stimulus span needed to take the baseline from before the
-    /// stimulus (default 2 ms); with less, a quiet stretch after the artifact
-    /// is used.
+    /// Pre-stimulus span needed to consider a baseline from before the
+    /// stimulus (default 2 ms); it is used when it is flat and agrees with
+    /// the quiet stretch before the response.
     pub min_pre_stimulus_ms: f64,
     /// Samples this close before the stimulus are left out of the baseline,
     /// as the stimulator may already be switching (default 0.1 ms).
@@ -58,9 +79,6 @@ pub struct SignalConfig {
     /// stimulus, when the CMAP is over (default 25 ms); shorter sweeps get DC
     /// removal only.
     pub drift_min_start_ms: f64,
-    /// Without a pre-stimulus baseline, fit and remove the artifact's
-    /// exponential tail (default true).
-    pub tail_fit: bool,
     /// Optional zero-phase filters (off by default).
     pub filter: FilterConfig,
 }
@@ -79,7 +97,6 @@ impl Default for SignalConfig {
             drift_correction: true,
             drift_window_ms: 3.0,
             drift_min_start_ms: 25.0,
-            tail_fit: true,
             filter: FilterConfig::default(),
         }
     }
@@ -91,7 +108,7 @@ impl Default for SignalConfig {
 pub enum BaselineSource {
     /// The median of the pre-stimulus samples.
     PreStimulus,
-    /// A quiet stretch after the artifact, before the response.
+    /// The quiet stretch after the artifact, just before the response.
     PostArtifact,
 }
 
@@ -102,11 +119,11 @@ pub struct ConditionInfo {
     pub stim_index: usize,
     /// Index of the first sample after the artifact.
     pub artifact_end: usize,
-    /// No settled window was found before `artifact_max_ms`.
+    /// The artifact (or its tail) had not settled before the response.
     pub artifact_unsettled: bool,
     /// Whether a stimulus artifact was seen at all.
     pub artifact_present: bool,
-    /// White-noise SD (mV), from first differences.
+    /// White-noise SD (mV).
     pub noise_sd_mv: f64,
     /// Baseline level removed at the baseline anchor (mV, raw units).
     pub baseline_mv: f64,
@@ -116,88 +133,13 @@ pub struct ConditionInfo {
     pub baseline_source: BaselineSource,
     /// Peak-to-peak wander of the baseline window after smoothing (mV).
     pub baseline_spread_mv: f64,
+    /// The baseline window (sample indices, end exclusive).
+    pub baseline_window: (usize, usize),
 }
 
-/// An artifact tail fitted as `baseline + amplitude exp(-t / tau)`, with `t`
-/// from the first sample of the fitted segment.
-#[derive(Debug, Clone, Copy, PartialEq)]
-struct TailFit {
-    baseline: f64,
-    amplitude: f64,
-    tau_ms: f64,
-}
-
-/// Where a tail fit starts: the first sample after the stimulus within 30%
-/// of the artifact's excursion from the reference (past any rail, where the
-/// decay is closest to one exponential). `end` when there is none.
-fn tail_start(y: &[f64], stim: usize, end: usize, reference: f64, excursion: f64) -> usize {
-    (stim.min(end)..end)
-        .find(|&i| (y[i] - reference).abs() <= 0.3 * excursion)
-        .unwrap_or(end)
-}
-
-/// Slowest artifact decay the tail fit considers.
-const TAU_MAX_MS: f64 = 1.0;
-
-/// Least-squares fit of `c + a exp(-k dt / tau)` to `y` over a geometric grid
-/// of `tau` (0.03 to 1 ms, and at most half the segment), with `a` of the
-/// artifact's sign `sign`; for each `tau` the model is linear in `c` and `a`.
-/// Accepted only when the exponential explains clearly more than a constant
-/// does (by 16 noise variances), so a settled trace keeps its median.
-fn fit_tail(y: &[f64], dt_ms: f64, noise_sd: f64, sign: f64) -> Option<TailFit> {
-    let n = y.len();
-    if n < 8 {
-        return None;
-    }
-    // A decay slower than half the segment cannot be told from a constant,
-    // and extrapolating it would tilt the whole response.
-    let tau_max = (0.5 * n as f64 * dt_ms).min(TAU_MAX_MS);
-    let nf = n as f64;
-    let sy: f64 = y.iter().sum();
-    let syy: f64 = y.iter().map(|v| v * v).sum();
-    let sse_const = syy - sy * sy / nf;
-    let mut best: Option<(f64, TailFit)> = None;
-    const STEPS: usize = 48;
-    for step in 0..STEPS {
-        let tau_ms = 0.03 * (TAU_MAX_MS / 0.03).powf(step as f64 / (STEPS - 1) as f64);
-        if tau_ms > tau_max {
-            break;
-        }
-        let ratio = (-dt_ms / tau_ms).exp();
-        let (mut sx, mut sxx, mut sxy) = (0.0, 0.0, 0.0);
-        let mut x = 1.0;
-        for &v in y {
-            sx += x;
-            sxx += x * x;
-            sxy += x * v;
-            x *= ratio;
-        }
-        let det = nf * sxx - sx * sx;
-        if det.abs() < 1e-12 {
-            continue;
-        }
-        let a = (nf * sxy - sx * sy) / det;
-        let c = (sy - a * sx) / nf;
-        let sse = syy - c * sy - a * sxy;
-        // The residue has the artifact's sign.
-        if a * sign <= 0.0 {
-            continue;
-        }
-        if best.as_ref().is_none_or(|(b, _)| sse < *b) {
-            best = Some((
-                sse,
-                TailFit {
-                    baseline: c,
-                    amplitude: a,
-                    tau_ms,
-                },
-            ));
-        }
-    }
-    let (sse, fit) = best?;
-    let gain = sse_const - sse;
-    (gain > 16.0 * noise_sd * noise_sd + 1e-10).then_some(fit)
-}
+/// Pre-stimulus samples worth as much as the sweep's block estimate of the
+/// noise: with fewer, the block estimate weighs more.
+const PRE_NOISE_WEIGHT: f64 = 40.0;
 
 /// Conditions responses, reusing buffers and filter plans.
 #[derive(Debug, Default)]
@@ -205,6 +147,7 @@ pub struct Conditioner {
     /// The conditioned samples of the last response.
     y: Vec<f64>,
     scratch: Vec<f64>,
+    blocks: Vec<f64>,
     smooth: Vec<f64>,
     filter: ZeroPhaseFilter,
 }
@@ -233,228 +176,50 @@ impl Conditioner {
         let sign = if invert { -1.0 } else { 1.0 };
         self.y.clear();
         self.y.extend(raw.into_iter().map(|v| v * sign));
-        let n = self.y.len();
-        let ms = |span: f64| ((span / dt_ms).round() as usize).max(1);
-        let stim_index = if t0_ms >= 0.0 {
-            0
-        } else {
-            ((-t0_ms / dt_ms).ceil() as usize).min(n)
-        };
-        let guard = (config.pre_stimulus_guard_ms / dt_ms).round() as usize;
-        let pre_end = stim_index.saturating_sub(guard);
-        // The span recorded before the stimulus decides (the guard only trims
-        // what the median uses).
-        let has_pre =
-            (stim_index as f64) * dt_ms >= config.min_pre_stimulus_ms - 1e-9 && pre_end >= 8;
-
-        // Noise from the pre-stimulus samples, else from the sweep after the
-        // latest artifact end (median-based: the CMAP is a minority of samples).
-        let late_start = (stim_index + ms(config.artifact_max_ms)).min(n.saturating_sub(8));
-        let noise_sd_mv = if has_pre {
-            stats::noise_sd(&self.y[..pre_end], &mut self.scratch)
-        } else {
-            // The end of the sweep, where the CMAP is over and slopes are
-            // small even at low sampling rates.
-            let tail = late_start.max(n - (3 * n / 10).max(8));
-            stats::noise_sd(&self.y[tail..], &mut self.scratch)
-        };
-
-        // A reference level to judge the artifact against.
-        let reference = if has_pre {
-            stats::median(&self.y[..pre_end], &mut self.scratch).unwrap_or(0.0)
-        } else {
-            let tail = n - (n / 4).max(1);
-            stats::median(&self.y[tail..], &mut self.scratch).unwrap_or(0.0)
-        };
-
-        let min_end = (stim_index + ms(config.artifact_min_ms).min(ms(config.artifact_max_ms)))
-            .min(n.saturating_sub(1));
-        let peak_window_end = (stim_index + ms(0.5)).min(n);
-        let excursion = self.y[stim_index.min(n)..peak_window_end]
-            .iter()
-            .map(|v| (v - reference).abs())
-            .fold(0.0, f64::max);
-        let artifact_present = excursion > config.artifact_min_mv.max(20.0 * noise_sd_mv);
-        let artifact_sign = self.y[stim_index.min(n)..peak_window_end]
-            .iter()
-            .map(|v| v - reference)
-            .fold(
-                0.0,
-                |best: f64, d| if d.abs() > best.abs() { d } else { best },
-            )
-            .signum();
-        let window = ms(config.settle_window_ms).max(4);
-        let settle_range = config.settle_noise_factor * noise_sd_mv + config.settle_floor_mv;
-        // With a pre-stimulus baseline the settled trace must be back at it;
-        // without one the reference is the end of the sweep, which drift
-        // may have moved, so only a rail (far from it) is excluded.
-        let level_tolerance = if has_pre {
-            settle_range
-        } else {
-            (0.25 * excursion).max(settle_range)
-        };
-        // A decaying tail still slopes: the two halves of the window must
-        // agree within noise.
-        let half_n = (window / 2).max(1) as f64;
-        let slope_tolerance =
-            2.0 * noise_sd_mv * (2.0 / half_n).sqrt() + 0.25 * config.settle_floor_mv;
-        let search_end = (stim_index + ms(config.artifact_max_ms)).min(n.saturating_sub(window));
-        let mut artifact_end = min_end;
-        let mut artifact_unsettled = false;
-        let mut early_fit: Option<(usize, TailFit)> = None;
-        if artifact_present {
-            let settled = (min_end..=search_end.max(min_end)).find(|&i| {
-                let w = &self.y[i..(i + window).min(n)];
-                let (lo, hi) = w
-                    .iter()
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                        (lo.min(v), hi.max(v))
-                    });
-                let mean = w.iter().sum::<f64>() / w.len() as f64;
-                let h = w.len() / 2;
-                let first = w[..h].iter().sum::<f64>() / h.max(1) as f64;
-                let second = w[h..].iter().sum::<f64>() / (w.len() - h).max(1) as f64;
-                hi - lo <= settle_range
-                    && (second - first).abs() <= slope_tolerance
-                    && (mean - reference).abs() <= level_tolerance
-            });
-            match settled {
-                Some(i) => artifact_end = i,
-                None => {
-                    artifact_end = search_end.max(min_end);
-                    artifact_unsettled = true;
-                    // Without a pre-stimulus baseline, a tail fitted up to the
-                    // latest artifact end still tells where it became
-                    // negligible; the response stays flagged.
-                    if !has_pre && config.tail_fit {
-                        let i0 = tail_start(&self.y, stim_index, search_end, reference, excursion);
-                        if let Some(fit) =
-                            fit_tail(&self.y[i0..search_end], dt_ms, noise_sd_mv, artifact_sign)
-                        {
-                            let negligible = (0..search_end - i0)
-                                .find(|&k| {
-                                    (fit.amplitude * (-(k as f64) * dt_ms / fit.tau_ms).exp()).abs()
-                                        <= 0.5 * settle_range
-                                })
-                                .map(|k| i0 + k)
-                                .unwrap_or(search_end);
-                            artifact_end = negligible.max(min_end);
-                            early_fit = Some((i0, fit));
-                        }
-                    }
-                }
+        let g = grid::Grid::new(self.y.len(), t0_ms, dt_ms, config);
+        let mut noise_sd = self.noise(&g);
+        let flat = artifact::Flatness::new(config, &g, noise_sd);
+        let first = artifact::locate(&self.y, &g, config, &flat, noise_sd, &mut self.scratch);
+        let floor = (g.stim + g.samples(config.artifact_min_ms)).min(g.n.saturating_sub(1));
+        let quiet = takeoff::quiet_stretch(
+            &self.y,
+            &g,
+            first.end,
+            floor,
+            noise_sd,
+            &mut self.smooth,
+            &mut self.scratch,
+        );
+        // Without a pre-stimulus baseline, the quiet stretch itself gives
+        // the noise once it is found.
+        if let (false, Some(q)) = (g.has_pre, quiet) {
+            if q.flat && q.hi - q.lo >= noise::BLOCK {
+                noise_sd = noise::with_quantisation(
+                    noise::second_diff_sd(&self.y[q.lo..q.hi], &mut self.scratch),
+                    noise::quantum(&self.y),
+                );
             }
         }
-
-        // Baseline anchor 1: pre-stimulus median, else the settled window.
-        let (anchor_lo, anchor_hi, baseline_source) = if has_pre {
-            (0, pre_end, BaselineSource::PreStimulus)
-        } else {
-            // The quiet stretch runs from the settled window up to shortly
-            // before the response: from the leading edge of the response,
-            // walk back to where it is 5% of its largest excursion (or 5
-            // noise SDs) from the settled level, and stop 0.5 ms earlier.
-            let lo = artifact_end.min(n.saturating_sub(1));
-            let first_hi = (artifact_end + window).min(n);
-            let level = stats::median(&self.y[lo..first_hi], &mut self.scratch).unwrap_or(0.0);
-            let size = self.y[lo..]
-                .iter()
-                .map(|v| (v - level).abs())
-                .fold(0.0, f64::max);
-            // The first phase to reach half the largest excursion leads the
-            // response (a later, larger phase would carry the walk past it).
-            let leading = (lo..n)
-                .find(|&i| (self.y[i] - level).abs() >= 0.5 * size)
-                .unwrap_or(lo);
-            let threshold = (0.05 * size).max(5.0 * noise_sd_mv);
-            let mut k = leading;
-            while k > lo && (self.y[k] - level).abs() > threshold {
-                k -= 1;
-            }
-            let hi = k.saturating_sub(ms(0.5)).max(first_hi).min(n);
-            (
-                lo.max(hi.saturating_sub(2 * window)),
-                hi,
-                BaselineSource::PostArtifact,
-            )
-        };
-        let mut b1 = stats::median(&self.y[anchor_lo..anchor_hi], &mut self.scratch).unwrap_or(0.0);
-        let c1 = t0_ms + 0.5 * (anchor_lo + anchor_hi.saturating_sub(1)) as f64 * dt_ms;
-
-        // Without a pre-stimulus baseline a slowly decaying artifact can leave
-        // a residue that the quiet window mistakes for baseline. Fit the
-        // tail (baseline + exponential) from where the artifact has fallen
-        // to 30% of its excursion up to the response, and remove it.
-        let mut tail: Option<(usize, f64, f64)> = None;
-        if !has_pre && artifact_present && config.tail_fit {
-            let fit = early_fit.or_else(|| {
-                let i0 = tail_start(&self.y, stim_index, anchor_hi, reference, excursion);
-                fit_tail(
-                    &self.y[i0..anchor_hi.min(n)],
-                    dt_ms,
-                    noise_sd_mv,
-                    artifact_sign,
-                )
-                .map(|f| (i0, f))
-            });
-            if let Some((i0, fit)) = fit {
-                b1 = fit.baseline;
-                tail = Some((i0, fit.amplitude, fit.tau_ms));
-            }
-        }
-
-        // Anchor 2: the end of the sweep, when it is late and flat.
-        let mut drift = 0.0;
-        let tail_len = ms(config.drift_window_ms).max(8);
-        if config.drift_correction && n > tail_len + anchor_hi {
-            let tail_start = n - tail_len;
-            let tail_start_ms = t0_ms + tail_start as f64 * dt_ms;
-            if tail_start_ms >= config.drift_min_start_ms {
-                let half = tail_len / 2;
-                let m_a = stats::median(&self.y[tail_start..tail_start + half], &mut self.scratch)
-                    .unwrap_or(0.0);
-                let m_b =
-                    stats::median(&self.y[tail_start + half..], &mut self.scratch).unwrap_or(0.0);
-                let b2 = stats::median(&self.y[tail_start..], &mut self.scratch).unwrap_or(0.0);
-                let c2 = t0_ms + (tail_start as f64 + 0.5 * (tail_len - 1) as f64) * dt_ms;
-                let half_ms = half as f64 * dt_ms;
-                let slope_tail = (m_b - m_a) / half_ms.max(dt_ms);
-                let slope = (b2 - b1) / (c2 - c1).max(dt_ms);
-                // A flat tail: its own slope agrees with the anchor line, or is
-                // within noise; otherwise the CMAP has not ended and the tail
-                // is no baseline.
-                // Hum and other slow wander move half-window medians as much
-                // as the baseline window's own range.
-                let (lo, hi) = self.y[anchor_lo..anchor_hi]
-                    .iter()
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                        (lo.min(v), hi.max(v))
-                    });
-                let wander = if hi >= lo { hi - lo } else { 0.0 };
-                let noise_slope = (4.0 * noise_sd_mv).max(wander) / half_ms.max(dt_ms) + 1e-6;
-                if (slope_tail - slope).abs() <= noise_slope.max(0.5 * slope.abs()) {
-                    drift = slope;
-                }
-            }
-        }
+        let art = artifact::settle(
+            &self.y,
+            &g,
+            config,
+            first,
+            quiet,
+            noise_sd,
+            &mut self.scratch,
+        );
+        let base = baseline::choose(&self.y, &g, quiet, &mut self.scratch);
+        let drift = baseline::drift(&self.y, &g, &base, config, noise_sd, &mut self.scratch);
+        let centre = g.time_ms(0.5 * (base.lo + base.hi.saturating_sub(1)) as f64);
         for (i, v) in self.y.iter_mut().enumerate() {
-            let t = t0_ms + i as f64 * dt_ms;
-            *v -= b1 + drift * (t - c1);
+            *v -= base.level + drift * (g.time_ms(i as f64) - centre);
         }
-        if let Some((i0, amplitude, tau_ms)) = tail {
-            for (k, v) in self.y[i0..].iter_mut().enumerate() {
-                let decay = (-(k as f64) * dt_ms / tau_ms).exp();
-                if decay < 1e-9 {
-                    break;
-                }
-                *v -= amplitude * decay;
-            }
-        }
-
+        let n = self.y.len();
         // Blank the artifact: it is not part of the response, and a filter
         // would otherwise ring with it.
-        if artifact_present {
-            for v in &mut self.y[stim_index.min(n)..artifact_end.min(n)] {
+        if art.present {
+            for v in &mut self.y[g.stim.min(n)..art.end.min(n)] {
                 *v = 0.0;
             }
         }
@@ -462,32 +227,66 @@ impl Conditioner {
             self.filter
                 .apply(&config.filter, &mut self.y, 1000.0 / dt_ms);
         }
-
-        // Wander of the baseline window (smoothed, so white noise counts little).
-        let width = ms(0.2) | 1;
-        stats::moving_average(&self.y[anchor_lo..anchor_hi], width, &mut self.smooth);
-        let (lo, hi) = self
-            .smooth
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-                (lo.min(v), hi.max(v))
-            });
-        let baseline_spread_mv = if hi >= lo { hi - lo } else { 0.0 };
-
+        let baseline_spread_mv = self.spread(&g, &base, quiet);
         (
             &self.y,
             ConditionInfo {
-                stim_index,
-                artifact_end,
-                artifact_unsettled,
-                artifact_present,
-                noise_sd_mv,
-                baseline_mv: b1,
+                stim_index: g.stim,
+                artifact_end: art.end,
+                artifact_unsettled: art.unsettled,
+                artifact_present: art.present,
+                noise_sd_mv: noise_sd,
+                baseline_mv: base.level,
                 drift_mv_per_ms: drift,
-                baseline_source,
+                baseline_source: base.source,
                 baseline_spread_mv,
+                baseline_window: (base.lo, base.hi),
             },
         )
+    }
+
+    /// Noise SD: from the pre-stimulus samples, else from the quietest
+    /// blocks after the stimulus.
+    fn noise(&mut self, g: &grid::Grid) -> f64 {
+        let post = noise::block_sd(
+            &self.y[g.stim.min(g.n)..],
+            &mut self.scratch,
+            &mut self.blocks,
+        );
+        let sd = if g.has_pre {
+            // A short pre-stimulus span gives a rough estimate: weigh it
+            // with the sweep's quiet blocks.
+            let n_pre = g.pre_end as f64;
+            let pre = noise::second_diff_sd(&self.y[..g.pre_end], &mut self.scratch);
+            (pre * n_pre + post * PRE_NOISE_WEIGHT) / (n_pre + PRE_NOISE_WEIGHT)
+        } else {
+            post
+        };
+        noise::with_quantisation(sd, noise::quantum(&self.y))
+    }
+
+    /// Wander of the baseline (smoothed, so white noise counts little): the
+    /// larger of the pre-stimulus samples' and the whole flat stretch
+    /// before the response's, so slow hum shows even when the baseline
+    /// window itself is short.
+    fn spread(&mut self, g: &grid::Grid, base: &baseline::Baseline, quiet: Option<Quiet>) -> f64 {
+        let n = self.y.len();
+        let windows = [
+            Some((base.lo, base.hi)),
+            g.has_pre.then_some((0, g.pre_end)),
+            quiet.filter(|q| q.flat).map(|q| (q.settled_from, q.hi)),
+        ];
+        let width = g.samples(0.2) | 1;
+        let mut widest: f64 = 0.0;
+        for (lo, hi) in windows.into_iter().flatten() {
+            let (lo, hi) = (lo.min(n), hi.min(n));
+            if hi > lo {
+                stats::moving_average(&self.y[lo..hi], width, &mut self.smooth);
+                let (a, b) = stats::range(&self.smooth);
+                widest = widest.max(b - a);
+            }
+        }
+        widest
     }
 
     /// Clears cached filter gains (after changing the filter settings).

@@ -12,6 +12,14 @@ pub fn median(values: &[f64], scratch: &mut Vec<f64>) -> Option<f64> {
     Some(median_in_place(scratch))
 }
 
+/// Median of the values an iterator yields, using `scratch`. `None` when
+/// it yields none.
+pub fn median_of(values: impl Iterator<Item = f64>, scratch: &mut Vec<f64>) -> Option<f64> {
+    scratch.clear();
+    scratch.extend(values);
+    (!scratch.is_empty()).then(|| median_in_place(scratch))
+}
+
 /// Median of a non-empty buffer, reordering it.
 fn median_in_place(buf: &mut [f64]) -> f64 {
     let n = buf.len();
@@ -24,6 +32,15 @@ fn median_in_place(buf: &mut [f64]) -> f64 {
         let lower = buf[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
         0.5 * (lower + upper)
     }
+}
+
+/// Smallest and largest value (`(inf, -inf)` for an empty slice).
+pub fn range(values: &[f64]) -> (f64, f64) {
+    values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
 }
 
 /// White-noise standard deviation from first differences: the median
@@ -108,6 +125,42 @@ pub fn parabola_vertex(y: &[f64], centre: usize, h: usize) -> (f64, f64) {
     (centre as f64 + xv, a + b * xv + c * xv * xv)
 }
 
+/// Least-squares parabola `a + b x + c x^2` through the points; `None` when
+/// they do not determine one.
+pub fn fit_parabola(points: impl Iterator<Item = (f64, f64)>) -> Option<[f64; 3]> {
+    let (mut s, mut t) = ([0.0f64; 5], [0.0f64; 3]);
+    for (x, y) in points {
+        let mut p = 1.0;
+        for (k, sk) in s.iter_mut().enumerate() {
+            *sk += p;
+            if k < 3 {
+                t[k] += p * y;
+            }
+            p *= x;
+        }
+    }
+    let m = [[s[0], s[1], s[2]], [s[1], s[2], s[3]], [s[2], s[3], s[4]]];
+    let det3 = |m: [[f64; 3]; 3]| {
+        m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+            - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+            + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    };
+    let det = det3(m);
+    if det.abs() < 1e-12 {
+        return None;
+    }
+    // Cramer's rule: replace each column by the right-hand side.
+    let mut out = [0.0; 3];
+    for (col, o) in out.iter_mut().enumerate() {
+        let mut mc = m;
+        for (row, r) in mc.iter_mut().enumerate() {
+            r[col] = t[row];
+        }
+        *o = det3(mc) / det;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +197,14 @@ mod tests {
         let (x, v) = parabola_vertex(&y, 7, 3);
         assert!((x - 7.3).abs() < 1e-9);
         assert!((v - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn fit_parabola_recovers_a_parabola() {
+        let pts = [-3.0, -2.0, 2.0, 3.0].map(|x: f64| (x, 1.0 + 0.5 * x - 2.0 * x * x));
+        let [a, b, c] = fit_parabola(pts.into_iter()).unwrap();
+        assert!((a - 1.0).abs() < 1e-9 && (b - 0.5).abs() < 1e-9 && (c + 2.0).abs() < 1e-9);
+        assert!(fit_parabola([(1.0, 1.0), (1.0, 2.0)].into_iter()).is_none());
     }
 
     #[test]

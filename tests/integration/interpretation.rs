@@ -19,6 +19,9 @@ fn response(label: &str, amp: f64, flags: &[Flag]) -> ResponseMeasures {
         flags: flags.to_vec(),
         noise_mv: 0.01,
         artifact_end_ms: 1.0,
+        baseline_mv: 0.0,
+        baseline_source: nmjscope::signal::BaselineSource::PreStimulus,
+        baseline_window_ms: [-5.0, 0.0],
     }
 }
 

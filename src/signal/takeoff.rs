@@ -1,0 +1,180 @@
+//! The quiet stretch before the response, found from the response
+//! backwards: the first major phase's peak, then the takeoff (walking back
+//! while the trace still moves towards the baseline), then the flat stretch
+//! before it (walking back while the trace stays at the takeoff's level).
+//! Where that flat stretch begins, the artifact (or the previous response's
+//! tail) has ended. Nothing here depends on a level taken far from the
+//! response: not the end of a short sweep, not an artifact's overshoot.
+
+use super::grid::Grid;
+use super::stats;
+
+/// No CMAP peaks this soon after the stimulus (ms): the shortest distal
+/// motor latencies are about 2 ms, and the artifact's spike lives here.
+const EARLIEST_PEAK_MS: f64 = 1.5;
+/// Span over which the walk back to the takeoff asks for progress (ms).
+const PROGRESS_SPAN_MS: f64 = 0.3;
+/// Gap between the takeoff and the end of the baseline window (ms).
+const TAKEOFF_GAP_MS: f64 = 0.3;
+/// Longest baseline window (ms): close to the response, long enough to
+/// average noise.
+const QUIET_SPAN_MS: f64 = 0.8;
+/// A trend or offset this fraction of the response moves its amplitude by
+/// well under the 2% that matters.
+const TREND_FRACTION: f64 = 0.005;
+/// Samples straying from the level this long in a row (ms) end the flat
+/// stretch before the takeoff.
+const STRAY_RUN_MS: f64 = 0.1;
+/// A response must reach this many noise SDs to be looked for at all.
+const MIN_RESPONSE_SDS: f64 = 5.0;
+
+/// The stretch before the response.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Quiet {
+    /// Start of the baseline window.
+    pub lo: usize,
+    /// End of the baseline window (exclusive).
+    pub hi: usize,
+    /// Where the flat stretch before the takeoff begins: the artifact (or a
+    /// previous response's tail) has ended there.
+    pub settled_from: usize,
+    /// The window has no trend beyond noise.
+    pub flat: bool,
+}
+
+/// Finds the quiet stretch before the response in `y`, searching for the
+/// response from `from` (the artifact's end as first found, or later) and
+/// for the flat stretch down to `floor` (the stimulus plus the artifact's
+/// least duration). `None` when no response stands out of the noise.
+pub(crate) fn quiet_stretch(
+    y: &[f64],
+    g: &Grid,
+    from: usize,
+    floor: usize,
+    noise_sd: f64,
+    smooth: &mut Vec<f64>,
+    scratch: &mut Vec<f64>,
+) -> Option<Quiet> {
+    let n = y.len();
+    let start = from.max(g.stim + g.samples(EARLIEST_PEAK_MS));
+    if start + 4 >= n || floor >= n {
+        return None;
+    }
+    let width = g.samples(0.2) | 1;
+    // Smoothed from `floor` on; `s[i - floor]` is sample `i`.
+    stats::moving_average(&y[floor..], width, smooth);
+    let s = |i: usize| smooth[i - floor];
+    let reference = stats::median(&smooth[start - floor..], scratch)?;
+    let largest = (start..n)
+        .map(|i| (s(i) - reference).abs())
+        .fold(0.0, f64::max);
+    if largest <= MIN_RESPONSE_SDS * noise_sd || largest <= 0.0 {
+        return None;
+    }
+    let (edge, peak) = first_phase(&s, start, n, reference, largest);
+    let size = (s(peak) - reference).abs();
+    let dir = (s(peak) - reference).signum();
+    let sd_s = noise_sd / (width as f64).sqrt();
+    let span = g.samples(PROGRESS_SPAN_MS).max(3);
+    // The means of two neighbouring spans differ by noise with SD
+    // sigma sqrt(2 / span) (smoothing barely helps at low sampling rates).
+    let tol = 3.0 * noise_sd * (2.0 / span as f64).sqrt() + TREND_FRACTION * size;
+    let mean = |a: usize, b: usize| (a..b).map(&s).sum::<f64>() / (b - a) as f64;
+    // From the leading edge (steep, unlike the peak), walk back while the
+    // trace still moves towards the baseline: the span before `j` sits
+    // closer to it than the span ending at `j`. Going back, an edge slows
+    // down to its takeoff; if it speeds up again, that is an artifact's tail
+    // moving the same way, and the takeoff is where the movement was least.
+    let progress = |j: usize| (mean(j - span, j) - mean(j - 2 * span, j - span)) * dir;
+    let mut j = edge;
+    let mut least = (edge, f64::INFINITY);
+    while j >= floor + 2 * span {
+        let p = progress(j);
+        if p < least.1 {
+            least = (j, p);
+        }
+        if p <= tol || p > 2.0 * least.1.max(0.0) + tol {
+            break;
+        }
+        j -= 1;
+    }
+    let j = if progress(j.max(floor + 2 * span)) <= tol {
+        j
+    } else {
+        least.0
+    };
+    // The takeoff is within the span before `j`.
+    let j = j.saturating_sub(span / 2);
+    let hi = j.saturating_sub(g.samples(TAKEOFF_GAP_MS)).max(floor);
+    if hi < floor + 2 {
+        return Some(Quiet {
+            lo: floor,
+            hi: (floor + 2).min(n),
+            settled_from: floor,
+            flat: false,
+        });
+    }
+    let level = stats::median(&y[hi.saturating_sub(span).max(floor)..hi], scratch)?;
+    let near = 3.0 * sd_s + 2.0 * TREND_FRACTION * size;
+    // Walk back while the trace stays at the level; one noisy sample does
+    // not end the stretch, `run` of them in a row do.
+    let run = g.samples(STRAY_RUN_MS).max(2);
+    let mut a = hi - 1;
+    let mut strays = 0;
+    while a > floor && strays < run {
+        strays = if (s(a - 1) - level).abs() > near {
+            strays + 1
+        } else {
+            0
+        };
+        a -= 1;
+    }
+    if strays > 0 {
+        a += strays;
+    }
+    let lo = hi.saturating_sub(g.samples(QUIET_SPAN_MS)).max(a);
+    Some(Quiet {
+        lo,
+        hi,
+        settled_from: a,
+        flat: hi - lo >= 2 && halves_agree(&y[lo..hi], noise_sd, 2.0 * TREND_FRACTION * size),
+    })
+}
+
+/// The first phase that reaches half the largest excursion: where it
+/// crosses that half (its leading edge) and its extreme.
+fn first_phase(
+    s: &impl Fn(usize) -> f64,
+    start: usize,
+    n: usize,
+    reference: f64,
+    largest: f64,
+) -> (usize, usize) {
+    let half = 0.5 * largest;
+    let Some(first) = (start..n).find(|&i| (s(i) - reference).abs() >= half) else {
+        return (start, start);
+    };
+    let dir = (s(first) - reference).signum();
+    let mut best = first;
+    let mut i = first;
+    while i < n && (s(i) - reference) * dir >= half {
+        if (s(i) - reference) * dir > (s(best) - reference) * dir {
+            best = i;
+        }
+        i += 1;
+    }
+    (first, best)
+}
+
+/// Whether the two halves of `w` have the same mean within noise (3 SDs of
+/// the difference) plus `allowance`: no trend.
+fn halves_agree(w: &[f64], noise_sd: f64, allowance: f64) -> bool {
+    if w.len() < 4 {
+        return true;
+    }
+    let h = w.len() / 2;
+    let a = w[..h].iter().sum::<f64>() / h as f64;
+    let b = w[h..].iter().sum::<f64>() / (w.len() - h) as f64;
+    let sd = noise_sd * (1.0 / h as f64 + 1.0 / (w.len() - h) as f64).sqrt();
+    (a - b).abs() <= 3.0 * sd + allowance
+}

@@ -1,0 +1,234 @@
+//! The physiology: end plates, quantal release, calcium-dependent
+//! facilitation and depletion, and the CMAP as the sum of the motor-unit
+//! potentials of the fibres that fired. Nothing here knows how a recording
+//! is made; `conditions` does that.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, LogNormal, Normal, Poisson};
+
+use super::Condition;
+use crate::error::{Error, Result};
+
+/// Model constants (see `docs/simulation.md` for their sources).
+pub(crate) mod constants {
+    /// Motor units in the muscle.
+    pub const MOTOR_UNITS: usize = 150;
+    /// End plates modelled per motor unit (each standing for a group of
+    /// fibres with its own safety factor).
+    pub const PLATES_PER_UNIT: usize = 8;
+    /// Releasable quanta of a rested terminal.
+    pub const STORE_QUANTA: f64 = 250.0;
+    /// Release probability of a healthy terminal at rest.
+    pub const P_REST: f64 = 0.2;
+    /// Ceiling of the release probability.
+    pub const P_MAX: f64 = 0.9;
+    /// Mean safety factor of a healthy end plate (EPP / threshold).
+    pub const SAFETY_FACTOR: f64 = 4.0;
+    /// Spread (log SD) of quantal size and store size between end plates.
+    pub const PLATE_SPREAD: f64 = 0.3;
+    /// Fast residual calcium added per impulse (x influx) and its decay.
+    pub const RESIDUAL_FAST: f64 = 0.12;
+    pub const TAU_FAST_MS: f64 = 60.0;
+    /// Slow residual (post-tetanic) calcium per impulse, ceiling, decay.
+    pub const RESIDUAL_SLOW: f64 = 0.002;
+    pub const RESIDUAL_SLOW_MAX: f64 = 0.15;
+    pub const TAU_SLOW_S: f64 = 20.0;
+    /// Store refilling: time constant at rest, and the activity-driven
+    /// mobilisation that speeds it (per impulse, decaying in 1.5 s).
+    pub const TAU_REFILL_S: f64 = 5.0;
+    pub const MOBILISATION: f64 = 0.12;
+    pub const TAU_MOBILISATION_S: f64 = 1.5;
+    pub const MOBILISATION_GAIN: f64 = 6.0;
+    /// Calcium-dependent refilling: rate per unit of fast residual calcium
+    /// (per s).
+    pub const CALCIUM_REFILL: f64 = 40.0;
+    /// Quantal size left at severity 1 in MG (fraction of normal).
+    pub const MG_Q_MIN: f64 = 0.25;
+    /// Calcium influx left at severity 1 in LEMS (fraction of normal).
+    pub const LEMS_INFLUX_MIN: f64 = 0.55;
+    /// Distal motor latency and its dispersion across units (ms).
+    pub const LATENCY_MS: f64 = 3.0;
+    pub const LATENCY_SD_MS: f64 = 0.25;
+    /// CMAP of a fully activated ADM (mV).
+    pub const FULL_CMAP_MV: f64 = 10.0;
+    /// Motor-unit potential: negative and positive phase durations (ms).
+    pub const MUP_NEG_MS: f64 = 5.0;
+    pub const MUP_POS_MS: f64 = 7.5;
+    pub const MUP_POS_RATIO: f64 = 0.5;
+    /// High-rate narrowing of the MUP (pseudofacilitation): largest
+    /// fractional narrowing and its build-up time.
+    pub const NARROWING_MAX: f64 = 0.35;
+    pub const TAU_NARROWING_S: f64 = 0.5;
+    /// Firing rate during maximal voluntary contraction (Hz).
+    pub const MVC_RATE_HZ: f64 = 30.0;
+}
+
+use constants as k;
+
+pub(crate) struct Plate {
+    /// Quantal size in units of the firing threshold.
+    q: f64,
+    /// Store size (quanta).
+    store: f64,
+    /// Fraction of the store available.
+    n: f64,
+}
+
+pub(crate) struct Unit {
+    latency_ms: f64,
+    amplitude_mv: f64,
+    width: f64,
+    plates: Vec<Plate>,
+}
+
+/// The terminal and muscle state.
+pub(crate) struct Muscle {
+    units: Vec<Unit>,
+    influx: f64,
+    fast: f64,
+    slow: f64,
+    mobilisation: f64,
+    pub(crate) narrowing: f64,
+    rng: ChaCha8Rng,
+}
+
+impl Muscle {
+    pub(crate) fn new(condition: Condition, severity: f64, rng: &mut ChaCha8Rng) -> Result<Muscle> {
+        let s = match condition {
+            Condition::Normal => 0.0,
+            _ => severity,
+        };
+        let q_factor = match condition {
+            Condition::Mg => 1.0 - (1.0 - k::MG_Q_MIN) * s,
+            _ => 1.0,
+        };
+        let influx = match condition {
+            Condition::Lems => 1.0 - (1.0 - k::LEMS_INFLUX_MIN) * s,
+            _ => 1.0,
+        };
+        let spread =
+            LogNormal::new(0.0, k::PLATE_SPREAD).map_err(|e| Error::Simulation(e.to_string()))?;
+        let size = LogNormal::new(0.0, 0.5).map_err(|e| Error::Simulation(e.to_string()))?;
+        let latency = Normal::new(k::LATENCY_MS, k::LATENCY_SD_MS)
+            .map_err(|e| Error::Simulation(e.to_string()))?;
+        // Quantal size so that a healthy rested plate has the mean safety
+        // factor: m q = SF with m = STORE x P_REST.
+        let q0 = k::SAFETY_FACTOR / (k::STORE_QUANTA * k::P_REST);
+        let mut units: Vec<Unit> = (0..k::MOTOR_UNITS)
+            .map(|_| Unit {
+                latency_ms: latency.sample(rng),
+                amplitude_mv: size.sample(rng),
+                width: 1.0 + 0.1 * (rng.random::<f64>() - 0.5),
+                plates: (0..k::PLATES_PER_UNIT)
+                    .map(|_| Plate {
+                        q: q0 * q_factor * spread.sample(rng),
+                        store: k::STORE_QUANTA * spread.sample(rng),
+                        n: 1.0,
+                    })
+                    .collect(),
+            })
+            .collect();
+        let total: f64 = units.iter().map(|u| u.amplitude_mv).sum();
+        for u in &mut units {
+            u.amplitude_mv *= k::FULL_CMAP_MV / total;
+        }
+        Ok(Muscle {
+            units,
+            influx,
+            fast: 0.0,
+            slow: 0.0,
+            mobilisation: 0.0,
+            narrowing: 0.0,
+            rng: ChaCha8Rng::seed_from_u64(rng.random()),
+        })
+    }
+
+    fn release_probability(&self) -> f64 {
+        let c = self.influx + self.fast + self.slow;
+        let k4 = k::P_MAX / k::P_REST - 1.0;
+        let c4 = c.powi(4);
+        k::P_MAX * c4 / (c4 + k4)
+    }
+
+    /// Lets `dt_s` pass without impulses.
+    pub(crate) fn rest(&mut self, dt_s: f64) {
+        // Residual calcium speeds refilling (calcium-dependent recovery):
+        // its integral over the interval adds to the resting rate.
+        let decay = (-dt_s * 1000.0 / k::TAU_FAST_MS).exp();
+        let fast_integral = self.fast * k::TAU_FAST_MS / 1000.0 * (1.0 - decay);
+        self.fast *= decay;
+        self.slow *= (-dt_s / k::TAU_SLOW_S).exp();
+        let rate = (1.0 + k::MOBILISATION_GAIN * self.mobilisation) / k::TAU_REFILL_S;
+        let refill = 1.0 - (-dt_s * rate - k::CALCIUM_REFILL * fast_integral).exp();
+        for u in &mut self.units {
+            for p in &mut u.plates {
+                p.n += (1.0 - p.n) * refill;
+            }
+        }
+        self.mobilisation *= (-dt_s / k::TAU_MOBILISATION_S).exp();
+        self.narrowing *= (-dt_s / k::TAU_NARROWING_S).exp();
+    }
+
+    /// One nerve impulse: release, fire, deplete. Returns the fraction of
+    /// each unit's plates that fired (empty when `record` is false).
+    pub(crate) fn impulse(&mut self, record: bool, high_rate: bool) -> Vec<f64> {
+        let p = self.release_probability();
+        let mut fired = Vec::with_capacity(if record { self.units.len() } else { 0 });
+        for u in &mut self.units {
+            let mut count = 0usize;
+            for plate in &mut u.plates {
+                let mean = plate.store * plate.n * p;
+                let quanta = if mean > 0.0 {
+                    Poisson::new(mean)
+                        .map(|d| d.sample(&mut self.rng))
+                        .unwrap_or(mean)
+                } else {
+                    0.0
+                };
+                if quanta * plate.q >= 1.0 {
+                    count += 1;
+                }
+                plate.n = (plate.n - quanta / plate.store).max(0.0);
+            }
+            if record {
+                fired.push(count as f64 / u.plates.len() as f64);
+            }
+        }
+        self.fast += k::RESIDUAL_FAST * self.influx;
+        self.slow += k::RESIDUAL_SLOW * self.influx * (1.0 - self.slow / k::RESIDUAL_SLOW_MAX);
+        self.mobilisation += k::MOBILISATION * (1.0 - self.mobilisation);
+        if high_rate {
+            self.narrowing += 0.08 * (1.0 - self.narrowing);
+        }
+        fired
+    }
+
+    /// The CMAP sampled at `times_ms` for the given firing fractions.
+    pub(crate) fn cmap(&self, fired: &[f64], times_ms: &[f64]) -> Vec<f64> {
+        let narrowing = 1.0 - k::NARROWING_MAX * self.narrowing;
+        let mut out = vec![0.0; times_ms.len()];
+        let pos_peak = (1.0f64 / 3.0).powi(2) * (2.0f64 / 3.0).powi(4);
+        for (u, &f) in self.units.iter().zip(fired) {
+            if f <= 0.0 {
+                continue;
+            }
+            let neg = k::MUP_NEG_MS * u.width * narrowing;
+            let pos = k::MUP_POS_MS * u.width * narrowing;
+            // Narrowing keeps the area: the amplitude grows as the width shrinks.
+            let amp = u.amplitude_mv * f / narrowing;
+            for (o, &t) in out.iter_mut().zip(times_ms) {
+                let x = (t - u.latency_ms) / neg;
+                if (0.0..=1.0).contains(&x) {
+                    *o -= amp * x * x * (1.0 - x).powi(3) / 0.034_56;
+                } else {
+                    let v = (t - u.latency_ms - neg) / pos;
+                    if (0.0..=1.0).contains(&v) {
+                        *o += amp * k::MUP_POS_RATIO * v * v * (1.0 - v).powi(4) / pos_peak;
+                    }
+                }
+            }
+        }
+        out
+    }
+}
