@@ -79,7 +79,7 @@ fn score(seeds: u64) {
 
 fn show(index: usize, seed: u64, response: Option<usize>) {
     let cell = cells()[index];
-    let draw = cell.draw(seed, false);
+    let draw = cell.draw(seed, std::env::var("MATRIX_OVERLAP").is_ok());
     let rec = draw.recording(seed);
     let s = Settings::default();
     println!(
@@ -98,7 +98,14 @@ fn show(index: usize, seed: u64, response: Option<usize>) {
             r.flags
         );
     }
-    let Some(k) = response else { return };
+    // RESPONSE counts from 1, as the labels do.
+    let Some(k) = response.and_then(|r| r.checked_sub(1)) else {
+        return;
+    };
+    if k >= rec.n_responses() {
+        eprintln!("the train has {} responses", rec.n_responses());
+        return;
+    }
     let invert = rec.polarity == nmjscope::model::Polarity::Inverted;
     let mut c = Conditioner::new();
     let (y, info) = c.condition(

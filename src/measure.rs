@@ -148,9 +148,20 @@ pub struct ResponseMeasures {
     /// The window the baseline was taken from (ms after the stimulus, start
     /// and end).
     pub baseline_window_ms: [f64; 2],
+    /// Linear drift removed with the baseline (mV per ms, pivoting on the
+    /// middle of `baseline_window_ms`): the baseline under sample time `t`
+    /// is `baseline_mv + drift_mv_per_ms * (t - pivot)`.
+    pub drift_mv_per_ms: f64,
 }
 
 impl ResponseMeasures {
+    /// The baseline under `t_ms` (mV, as recorded after a declared
+    /// inversion): the level plus the drift from the window's middle.
+    pub fn baseline_at(&self, t_ms: f64) -> f64 {
+        let pivot = 0.5 * (self.baseline_window_ms[0] + self.baseline_window_ms[1]);
+        self.baseline_mv + self.drift_mv_per_ms * (t_ms - pivot)
+    }
+
     /// Whether a flag is set.
     pub fn has(&self, flag: Flag) -> bool {
         self.flags.contains(&flag)
@@ -190,18 +201,10 @@ impl Measurer {
     {
         self.raw.clear();
         self.raw.extend(raw);
-        let clipped = is_clipped(
-            &self.raw,
-            t0_ms,
-            dt_ms,
-            signal,
-            config,
-            &mut self.smooth,
-            &mut self.flipped,
-        );
         let (y, info) =
             self.conditioner
                 .condition(signal, self.raw.iter().copied(), t0_ms, dt_ms, invert);
+        let clipped = is_clipped(&self.raw, t0_ms, dt_ms, signal, config, info.noise_sd_mv);
         let mut m = measure_conditioned(
             config,
             label,
@@ -229,8 +232,7 @@ fn is_clipped(
     dt_ms: f64,
     signal: &SignalConfig,
     c: &MeasureConfig,
-    scratch: &mut Vec<f64>,
-    blocks: &mut Vec<f64>,
+    noise_sd: f64,
 ) -> bool {
     // Three equal quantised samples at a noisy peak happen by chance (about one
     // response in 3,000 at 5 kHz); four do not.
@@ -238,62 +240,82 @@ fn is_clipped(
     // Skip the artifact's own rail: only runs after the latest artifact end
     // count.
     let start_ms = signal.artifact_max_ms.min(2.0);
-    let skip = raw
-        .iter()
-        .enumerate()
-        .position(|(i, _)| t0_ms + i as f64 * dt_ms >= start_ms)
-        .unwrap_or(raw.len());
+    let skip = crate::signal::samples_in(start_ms - t0_ms, dt_ms, raw.len());
     let w = &raw[skip..];
     if w.len() < min_run + 2 {
         return false;
     }
-    let (lo, hi) = stats::range(w);
+    let ((lo, lo_run), (hi, hi_run)) = extremes_with_runs(w, min_run);
     let span = hi - lo;
-    let q = w
-        .windows(2)
-        .map(|p| (p[1] - p[0]).abs())
-        .filter(|d| *d > 0.0)
-        .fold(f64::INFINITY, f64::min);
-    // Around a rail, the samples on either side of the flat run describe a
-    // peak far beyond it; around a smooth peak flattened by quantisation or
-    // noise, they describe one within a few steps of it.
-    let beyond = CLIP_EXCESS * q.max(crate::signal::noise_sd_of(w, scratch, blocks));
-    [lo, hi].iter().any(|&rail| {
-        // A rail is far from the baseline: runs of baseline samples in a
-        // noise-free trace are not clipping.
-        if span <= 0.0 || (rail - w[0]).abs() <= 0.5 * span {
-            return false;
-        }
-        let (start, len) = longest_run(w, rail);
-        let k = (len / 2).max(3);
-        if len < min_run || start < k || start + len + k > w.len() {
-            return false;
-        }
-        let sides = (start - k..start).chain(start + len..start + len + k);
-        let centre = start as f64 + 0.5 * len as f64;
-        let Some([a, b, c]) = stats::fit_parabola(sides.map(|i| (i as f64 - centre, w[i]))) else {
-            return false;
-        };
-        let dir = (rail - w[0]).signum();
-        // The peak of the parabola, when it curves back (a true extreme).
-        (c * dir < 0.0) && ((a - b * b / (4.0 * c)) - rail) * dir > beyond
-    })
+    [(lo, lo_run), (hi, hi_run)]
+        .iter()
+        .any(|&(rail, (start, len))| {
+            // A rail is far from the baseline: runs of baseline samples in a
+            // noise-free trace are not clipping.
+            if span <= 0.0 || (rail - w[0]).abs() <= 0.5 * span {
+                return false;
+            }
+            let k = (len / 2).max(3);
+            if len < min_run || start < k || start + len + k > w.len() {
+                return false;
+            }
+            // Around a rail, the samples on either side of the flat run describe
+            // a peak far beyond it; around a smooth peak flattened by
+            // quantisation or noise, they describe one within a few steps of it.
+            let q = w
+                .windows(2)
+                .map(|p| (p[1] - p[0]).abs())
+                .filter(|d| *d > 0.0)
+                .fold(f64::INFINITY, f64::min);
+            let beyond = CLIP_EXCESS * q.max(noise_sd);
+            let sides = (start - k..start).chain(start + len..start + len + k);
+            let centre = start as f64 + 0.5 * len as f64;
+            let Some([a, b, c]) = stats::fit_parabola(sides.map(|i| (i as f64 - centre, w[i])))
+            else {
+                return false;
+            };
+            let dir = (rail - w[0]).signum();
+            // The peak of the parabola, when it curves back (a true extreme).
+            (c * dir < 0.0) && ((a - b * b / (4.0 * c)) - rail) * dir > beyond
+        })
 }
 
 /// How far past the rail (in noise SDs or quantisation steps) the peak the
 /// samples around a flat run describe must lie for the run to be clipping.
 const CLIP_EXCESS: f64 = 5.0;
 
-/// The longest run of samples equal to `value`: (start, length).
-fn longest_run(w: &[f64], value: f64) -> (usize, usize) {
+/// The smallest and largest sample, each with its longest run of equal
+/// samples `(start, length)` if one reaches `min_run`.
+type Extreme = (f64, (usize, usize));
+
+fn extremes_with_runs(w: &[f64], min_run: usize) -> (Extreme, Extreme) {
+    let (lo, hi) = stats::range(w);
+    (
+        (lo, longest_run(w, lo, min_run)),
+        (hi, longest_run(w, hi, min_run)),
+    )
+}
+
+/// The longest run of samples equal to `v` among runs of at least
+/// `min_run`, as `(start, length)` (`(0, 0)` when there is none). Any
+/// `min_run` consecutive indices hold a multiple of `min_run`, so only those
+/// samples are looked at until one matches.
+fn longest_run(w: &[f64], v: f64, min_run: usize) -> (usize, usize) {
+    let step = min_run.max(1);
     let mut best = (0, 0);
-    let mut start = 0;
-    for (i, v) in w.iter().enumerate() {
-        if *v != value {
-            start = i + 1;
-        } else if i + 1 - start > best.1 {
-            best = (start, i + 1 - start);
+    let mut i = 0;
+    while i < w.len() {
+        if w[i] != v {
+            i += step;
+            continue;
         }
+        let start = i - w[..i].iter().rev().take_while(|x| **x == v).count();
+        let len = w[start..].iter().take_while(|x| **x == v).count();
+        if len >= min_run && len > best.1 {
+            best = (start, len);
+        }
+        // Past the run, on to the next multiple of the step.
+        i = (start + len).div_ceil(step) * step;
     }
     best
 }
@@ -331,6 +353,7 @@ fn measure_conditioned(
             time(info.baseline_window.0 as f64),
             time(info.baseline_window.1 as f64),
         ],
+        drift_mv_per_ms: info.drift_mv_per_ms,
     };
     if n < 4 || a + 3 >= n {
         out.flags.push(Flag::NoResponse);
@@ -505,14 +528,14 @@ fn crossing_before(s: &[f64], from: usize, stop: usize, level: f64) -> Option<f6
 
 /// Indices of the minimum and maximum.
 fn extremes(v: &[f64]) -> (usize, usize) {
-    let mut imin = 0;
-    let mut imax = 0;
+    let (mut imin, mut imax) = (0, 0);
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for (i, &x) in v.iter().enumerate() {
-        if x < v[imin] {
-            imin = i;
+        if x < lo {
+            (lo, imin) = (x, i);
         }
-        if x > v[imax] {
-            imax = i;
+        if x > hi {
+            (hi, imax) = (x, i);
         }
     }
     (imin, imax)
@@ -521,6 +544,34 @@ fn extremes(v: &[f64]) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn longest_run_matches_a_plain_scan() {
+        // Coarsely quantised random walks have many runs at their extremes.
+        use rand::{Rng, SeedableRng};
+        let naive = |w: &[f64], v: f64, min_run: usize| {
+            let mut best = (0, 0);
+            let mut i = 0;
+            while i < w.len() {
+                let len = w[i..].iter().take_while(|x| **x == v).count();
+                if len >= min_run && len > best.1 {
+                    best = (i, len);
+                }
+                i += len.max(1);
+            }
+            best
+        };
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(11);
+        for _ in 0..2000 {
+            let n = rng.random_range(1..60);
+            let w: Vec<f64> = (0..n).map(|_| rng.random_range(0..3) as f64).collect();
+            for min_run in 1..6 {
+                let ((lo, lo_run), (hi, hi_run)) = extremes_with_runs(&w, min_run);
+                assert_eq!(lo_run, naive(&w, lo, min_run), "{w:?} {min_run}");
+                assert_eq!(hi_run, naive(&w, hi, min_run), "{w:?} {min_run}");
+            }
+        }
+    }
 
     /// A negative gamma-shaped phase then a positive one; returns (samples,
     /// onset, amplitude, area of the negative phase).

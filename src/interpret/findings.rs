@@ -198,7 +198,7 @@ fn increment_finding(t: &TestMeasures, what: &str, inc: f64, c: &InterpretConfig
         code,
         text: format!("{what} in {}: {inc:+.1}%, {grade}.", describe(t)),
         criterion: format!(
-            "increment >= {}% suggestive and >= {}% specific for LEMS; {}-{}% equivocal. {}; 99% specificity against MG. Lipka 2020 (156 consecutive patients given increment testing; the abstract does not say whether after exercise or at high rate): 60% cut-off sensitivity 77.8%, specificity 98.9%; 100% cut-off sensitivity 58.7%, specificity 100%. AAEM 2001: a LEMS increment is at least 25%, most accurate above 100%.",
+            "increment >= {}% suggestive and >= {}% specific for LEMS; {}-{}% equivocal. {}; 99% specificity against MG. Lipka 2020 (156 consecutive patients given increment testing; the abstract does not say whether after exercise or at high rate): 60% cut-off sensitivity 77.8%, specificity 98.9%; 100% cut-off sensitivity 58.7%, specificity 100%. AAEM 2001: a LEMS increment is at least 25%, most accurate above 100%",
             c.increment_suggestive_pct,
             c.increment_specific_pct,
             c.increment_equivocal_pct,

@@ -18,9 +18,6 @@ pub(crate) struct Baseline {
     pub hi: usize,
     /// Where it came from.
     pub source: BaselineSource,
-    /// The stretch before the takeoff still slopes: a tail of the artifact
-    /// (or of the previous response) runs into the response.
-    pub sloped: bool,
 }
 
 /// Chooses the baseline: the flat quiet stretch just before the takeoff
@@ -34,35 +31,32 @@ pub(crate) fn choose(
     quiet: Option<Quiet>,
     scratch: &mut Vec<f64>,
 ) -> Baseline {
-    let pre = g
-        .has_pre
-        .then(|| stats::median(&y[..g.pre_end], scratch).unwrap_or(0.0));
-    let q = quiet.map(|q| (q, stats::median(&y[q.lo..q.hi], scratch).unwrap_or(0.0)));
-    match (pre, q) {
-        (_, Some((q, ql))) if q.flat => quiet_baseline(q, ql),
-        (Some(pl), Some(_)) => pre_baseline(g, pl, true),
-        (Some(pl), None) => pre_baseline(g, pl, false),
-        (None, Some((q, ql))) => quiet_baseline(q, ql),
-        (None, None) => {
+    let mut pre = || stats::median(&y[..g.pre_end], scratch).unwrap_or(0.0);
+    match (g.has_pre, quiet) {
+        (true, Some(q)) if !q.flat => pre_baseline(g, pre()),
+        (_, Some(q)) => {
+            let level = stats::median(&y[q.lo..q.hi], scratch).unwrap_or(0.0);
+            quiet_baseline(q, level)
+        }
+        (true, None) => pre_baseline(g, pre()),
+        (false, None) => {
             let hi = (g.stim + g.samples(0.5)).min(y.len());
             Baseline {
                 level: stats::median(&y[g.stim.min(hi)..hi], scratch).unwrap_or(0.0),
                 lo: g.stim.min(hi),
                 hi,
                 source: BaselineSource::PostArtifact,
-                sloped: false,
             }
         }
     }
 }
 
-fn pre_baseline(g: &Grid, level: f64, sloped: bool) -> Baseline {
+fn pre_baseline(g: &Grid, level: f64) -> Baseline {
     Baseline {
         level,
         lo: 0,
         hi: g.pre_end,
         source: BaselineSource::PreStimulus,
-        sloped,
     }
 }
 
@@ -72,7 +66,6 @@ fn quiet_baseline(q: Quiet, level: f64) -> Baseline {
         lo: q.lo,
         hi: q.hi,
         source: BaselineSource::PostArtifact,
-        sloped: !q.flat,
     }
 }
 
@@ -100,7 +93,7 @@ pub(crate) fn drift(
     let half = tail_len / 2;
     let m_a = stats::median(&y[start..start + half], scratch).unwrap_or(0.0);
     let m_b = stats::median(&y[start + half..], scratch).unwrap_or(0.0);
-    let b2 = stats::median(&y[start..], scratch).unwrap_or(0.0);
+    let b2 = 0.5 * (m_a + m_b);
     let c1 = g.time_ms(0.5 * (base.lo + base.hi.saturating_sub(1)) as f64);
     let c2 = g.time_ms(start as f64 + 0.5 * (tail_len - 1) as f64);
     let half_ms = half as f64 * g.dt_ms;

@@ -9,18 +9,26 @@
 //! without allocating per sample. The steps, each in its own module:
 //!
 //! 1. **noise** (`noise.rs`): second-difference MAD of the pre-stimulus
-//!    samples, else of the quietest blocks of the sweep.
-//! 2. **artifact** (`artifact.rs`): its end is the first flat window after
-//!    the stimulus (range and slope within noise, not pinned at the rail),
-//!    judged on flatness alone, never on its level against a far reference.
-//! 3. **baseline** (`baseline.rs`): the quiet stretch just before the
-//!    response's takeoff, found from the response backwards; the
-//!    pre-stimulus median when it is flat and agrees with that stretch.
-//! 4. **drift**: from a late, flat end of the sweep, when there is one.
-//! 5. **blanking** of the artifact and the optional zero-phase **filters**.
+//!    samples, else of the quietest blocks of the sweep; never below the
+//!    quantisation step's own noise.
+//! 2. **artifact** (`artifact.rs`): a first end from the first flat window
+//!    after the stimulus (range and slope within noise, not pinned at the
+//!    rail), judged on flatness alone, never on its level against a far
+//!    reference.
+//! 3. **quiet stretch** (`takeoff.rs`): from the response backwards, its
+//!    first phase, its takeoff, and the flat stretch before it; where that
+//!    stretch begins the artifact has ended (`artifact::settle`).
+//! 4. **baseline** (`baseline.rs`, `tail.rs`): the quiet stretch when it is
+//!    flat; when it still slopes with an artifact's tail, the level of an
+//!    exponential fitted to the tail if the fit pins it (no structure left,
+//!    time constant inside the range, level within 2 standard errors of 1%
+//!    of the response plus 1.5 noise SDs), else the pre-stimulus median if
+//!    the stretch has come that close to it.
+//! 5. **drift** (`baseline.rs`): from a late, flat end of the sweep.
+//! 6. **blanking** of the artifact and the optional zero-phase **filters**.
 //!
-//! When the stretch before the takeoff still slopes (the artifact's tail
-//! runs into the response), the response is flagged `artifact_overlap`.
+//! When none of step 4's levels can be trusted (the artifact's tail runs
+//! into the response), the response is flagged `artifact_overlap`.
 
 mod artifact;
 mod baseline;
@@ -28,6 +36,7 @@ pub mod filter;
 mod grid;
 mod noise;
 pub mod stats;
+mod tail;
 mod takeoff;
 
 use takeoff::Quiet;
@@ -36,13 +45,6 @@ use serde::{Deserialize, Serialize};
 
 pub use filter::{FilterConfig, ZeroPhaseFilter};
 pub use grid::samples_in;
-
-/// White-noise SD of a stretch that may hold a response (the quietest
-/// blocks' second differences), for callers outside conditioning; both
-/// buffers are scratch space.
-pub fn noise_sd_of(values: &[f64], scratch: &mut Vec<f64>, blocks: &mut Vec<f64>) -> f64 {
-    noise::block_sd(values, scratch, blocks)
-}
 
 /// Conditioning settings, with the defaults documented per field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -110,6 +112,9 @@ pub enum BaselineSource {
     PreStimulus,
     /// The quiet stretch after the artifact, just before the response.
     PostArtifact,
+    /// The level an artifact's tail, fitted as an exponential, decays to
+    /// (the tail is removed from the response).
+    TailFit,
 }
 
 /// What conditioning found out about one response.
@@ -136,6 +141,23 @@ pub struct ConditionInfo {
     /// The baseline window (sample indices, end exclusive).
     pub baseline_window: (usize, usize),
 }
+
+/// An artifact is past its steep part once within this fraction of its
+/// early excursion (where its decay is closest to one exponential).
+const STEEP_FRACTION: f64 = 0.3;
+
+/// A fitted tail's level (within 2 standard errors), or the level a
+/// settling stretch ends at, may miss the baseline by 1% of the response
+/// plus 1.5 noise SDs: half of what an amplitude is held to (2% + 3 SDs).
+const TAIL_LEVEL_FRACTION: f64 = 0.01;
+const TAIL_LEVEL_NOISE_SDS: f64 = 1.5;
+const TAIL_LEVEL_SES: f64 = 2.0;
+
+/// Spans of the tail fit before the response (ms), longest first.
+const TAIL_SPANS_MS: [f64; 3] = [2.0, 1.5, 1.0];
+
+/// Samples the quantisation step is read from.
+const QUANTUM_SAMPLES: usize = 256;
 
 /// Pre-stimulus samples worth as much as the sweep's block estimate of the
 /// noise: with fewer, the block estimate weighs more.
@@ -196,11 +218,11 @@ impl Conditioner {
             if q.flat && q.hi - q.lo >= noise::BLOCK {
                 noise_sd = noise::with_quantisation(
                     noise::second_diff_sd(&self.y[q.lo..q.hi], &mut self.scratch),
-                    noise::quantum(&self.y),
+                    self.quantum(&g),
                 );
             }
         }
-        let art = artifact::settle(
+        let mut art = artifact::settle(
             &self.y,
             &g,
             config,
@@ -209,11 +231,21 @@ impl Conditioner {
             noise_sd,
             &mut self.scratch,
         );
-        let base = baseline::choose(&self.y, &g, quiet, &mut self.scratch);
+        let (base, decay) = self.baseline(&g, quiet, &mut art, noise_sd);
         let drift = baseline::drift(&self.y, &g, &base, config, noise_sd, &mut self.scratch);
-        let centre = g.time_ms(0.5 * (base.lo + base.hi.saturating_sub(1)) as f64);
+        // The pivot is the window's middle as reported (`baseline_window_ms`).
+        let centre = g.time_ms(0.5 * (base.lo + base.hi) as f64);
         for (i, v) in self.y.iter_mut().enumerate() {
             *v -= base.level + drift * (g.time_ms(i as f64) - centre);
+        }
+        if let Some(d) = decay {
+            for (i, v) in self.y.iter_mut().enumerate().skip(d.from) {
+                let t = d.at(i, g.dt_ms);
+                if t.abs() < 1e-9 {
+                    break;
+                }
+                *v -= t;
+            }
         }
         let n = self.y.len();
         // Blank the artifact: it is not part of the response, and a filter
@@ -248,21 +280,99 @@ impl Conditioner {
     /// Noise SD: from the pre-stimulus samples, else from the quietest
     /// blocks after the stimulus.
     fn noise(&mut self, g: &grid::Grid) -> f64 {
-        let post = noise::block_sd(
-            &self.y[g.stim.min(g.n)..],
-            &mut self.scratch,
-            &mut self.blocks,
-        );
-        let sd = if g.has_pre {
-            // A short pre-stimulus span gives a rough estimate: weigh it
-            // with the sweep's quiet blocks.
-            let n_pre = g.pre_end as f64;
-            let pre = noise::second_diff_sd(&self.y[..g.pre_end], &mut self.scratch);
-            (pre * n_pre + post * PRE_NOISE_WEIGHT) / (n_pre + PRE_NOISE_WEIGHT)
-        } else {
-            post
+        let pre = g
+            .has_pre
+            .then(|| noise::second_diff_sd(&self.y[..g.pre_end], &mut self.scratch));
+        let sd = match pre {
+            Some(pre) if g.pre_end as f64 >= 2.0 * PRE_NOISE_WEIGHT => pre,
+            _ => {
+                let post = noise::block_sd(
+                    &self.y[g.stim.min(g.n)..],
+                    &mut self.scratch,
+                    &mut self.blocks,
+                );
+                // A short pre-stimulus span gives a rough estimate: weigh
+                // it with the sweep's quiet blocks.
+                let n_pre = pre.map_or(0.0, |_| g.pre_end as f64);
+                (pre.unwrap_or(0.0) * n_pre + post * PRE_NOISE_WEIGHT) / (n_pre + PRE_NOISE_WEIGHT)
+            }
         };
-        noise::with_quantisation(sd, noise::quantum(&self.y))
+        noise::with_quantisation(sd, self.quantum(g))
+    }
+
+    /// The baseline, and the artifact's tail when one is fitted. A flat
+    /// quiet stretch gives the level. A tail still decaying into the
+    /// response is fitted, and the fit used when it pins the level; failing
+    /// that, the pre-stimulus level stands when the end of the stretch has
+    /// come within a small fraction of the response of it. Anything else
+    /// leaves the artifact unsettled (the response is flagged).
+    fn baseline(
+        &mut self,
+        g: &grid::Grid,
+        quiet: Option<Quiet>,
+        art: &mut artifact::ArtifactSpan,
+        noise_sd: f64,
+    ) -> (baseline::Baseline, Option<tail::Decay>) {
+        let base = baseline::choose(&self.y, g, quiet, &mut self.scratch);
+        let Some(q) = quiet.filter(|q| art.present && q.trending) else {
+            return (base, None);
+        };
+        let allowance = TAIL_LEVEL_FRACTION * q.size_mv + TAIL_LEVEL_NOISE_SDS * noise_sd;
+        let decay = self
+            .fit_tail(g, q, noise_sd)
+            .filter(|d| TAIL_LEVEL_SES * d.level_se_mv <= allowance);
+        if let Some(d) = decay {
+            art.end = art.end.min(d.from).max(g.stim);
+            art.unsettled = false;
+            let fitted = baseline::Baseline {
+                level: d.level,
+                lo: d.from,
+                hi: q.hi,
+                source: BaselineSource::TailFit,
+            };
+            return (fitted, Some(d));
+        }
+        if art.unsettled && base.source == BaselineSource::PreStimulus {
+            // The level the stretch ends at, from its last third.
+            let m = ((q.hi - q.lo) / 3).max(3).min(q.hi);
+            let end = stats::median(&self.y[q.hi - m..q.hi], &mut self.scratch);
+            let near = allowance + 3.0 * noise_sd / (m as f64).sqrt();
+            if end.is_some_and(|e| (e - base.level).abs() <= near) {
+                art.unsettled = false;
+            }
+        }
+        (base, None)
+    }
+
+    /// Fits the tail over the stretch from where the artifact's steep part
+    /// is over (within 30% of its early excursion from the quiet level) to
+    /// the end of the quiet window.
+    fn fit_tail(&mut self, g: &grid::Grid, q: Quiet, noise_sd: f64) -> Option<tail::Decay> {
+        let level = stats::median(&self.y[q.lo..q.hi], &mut self.scratch)?;
+        let s = g.stim.min(g.n);
+        let early = (s + g.samples(0.5)).min(q.hi);
+        let excursion = self.y[s..early]
+            .iter()
+            .map(|v| (v - level).abs())
+            .fold(0.0, f64::max);
+        let steep_over =
+            (s..q.hi).find(|&i| (self.y[i] - level).abs() <= STEEP_FRACTION * excursion)?;
+        // Within the last 2 ms before the response one time constant (the
+        // slowest) is usually all that is left, which is what one
+        // exponential describes; a response that comes early leaves a
+        // faster component in that span too, so shorter spans are tried.
+        TAIL_SPANS_MS.iter().find_map(|&span| {
+            let from = steep_over.max(q.hi.saturating_sub(g.samples(span)));
+            tail::fit(&self.y, from, q.hi, g.dt_ms, noise_sd)
+        })
+    }
+
+    /// The quantisation step, from the pre-stimulus samples or the first
+    /// samples after the stimulus: a couple of hundred neighbouring
+    /// differences show the smallest step of a quantised export.
+    fn quantum(&self, g: &grid::Grid) -> f64 {
+        let lo = if g.has_pre { 0 } else { g.stim.min(g.n) };
+        noise::quantum(&self.y[lo..(lo + QUANTUM_SAMPLES).min(g.n)])
     }
 
     /// Wander of the baseline (smoothed, so white noise counts little): the

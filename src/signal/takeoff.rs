@@ -25,6 +25,8 @@ const TREND_FRACTION: f64 = 0.005;
 /// Samples straying from the level this long in a row (ms) end the flat
 /// stretch before the takeoff.
 const STRAY_RUN_MS: f64 = 0.1;
+/// Fewest samples a trend before the takeoff is judged on.
+const MIN_TREND_SAMPLES: usize = 6;
 /// A response must reach this many noise SDs to be looked for at all.
 const MIN_RESPONSE_SDS: f64 = 5.0;
 
@@ -38,8 +40,14 @@ pub(crate) struct Quiet {
     /// Where the flat stretch before the takeoff begins: the artifact (or a
     /// previous response's tail) has ended there.
     pub settled_from: usize,
-    /// The window has no trend beyond noise.
+    /// The window has no trend beyond noise and a small fraction of the
+    /// response.
     pub flat: bool,
+    /// The window trends beyond noise alone (a tail may be decaying).
+    pub trending: bool,
+    /// The response's first phase, from the sweep's median (mV): what a
+    /// baseline error is weighed against.
+    pub size_mv: f64,
 }
 
 /// Finds the quiet stretch before the response in `y`, searching for the
@@ -60,20 +68,23 @@ pub(crate) fn quiet_stretch(
     if start + 4 >= n || floor >= n {
         return None;
     }
-    let width = g.samples(0.2) | 1;
-    // Smoothed from `floor` on; `s[i - floor]` is sample `i`.
-    stats::moving_average(&y[floor..], width, smooth);
-    let s = |i: usize| smooth[i - floor];
-    let reference = stats::median(&smooth[start - floor..], scratch)?;
-    let largest = (start..n)
-        .map(|i| (s(i) - reference).abs())
-        .fold(0.0, f64::max);
+    // The response's first phase, on the raw samples (noise is small
+    // against half a response); every 16th sample is plenty for a
+    // reference level that only has to split the sweep's excursions.
+    let reference = stats::median_of(y[start..].iter().step_by(16).copied(), scratch)?;
+    let (lo, hi) = stats::range(&y[start..]);
+    let largest = (hi - reference).max(reference - lo);
     if largest <= MIN_RESPONSE_SDS * noise_sd || largest <= 0.0 {
         return None;
     }
-    let (edge, peak) = first_phase(&s, start, n, reference, largest);
-    let size = (s(peak) - reference).abs();
-    let dir = (s(peak) - reference).signum();
+    let (edge, peak) = first_phase(&|i| y[i], start, n, reference, largest);
+    let size = (y[peak] - reference).abs();
+    let dir = (y[peak] - reference).signum();
+    let width = g.samples(0.2) | 1;
+    // Smoothed from `floor` to the edge (all the walks need); `s(i)` is
+    // sample `i`.
+    stats::moving_average(&y[floor..(edge + width).min(n)], width, smooth);
+    let s = |i: usize| smooth[i - floor];
     let sd_s = noise_sd / (width as f64).sqrt();
     let span = g.samples(PROGRESS_SPAN_MS).max(3);
     // The means of two neighbouring spans differ by noise with SD
@@ -112,6 +123,8 @@ pub(crate) fn quiet_stretch(
             hi: (floor + 2).min(n),
             settled_from: floor,
             flat: false,
+            trending: true,
+            size_mv: size,
         });
     }
     let level = stats::median(&y[hi.saturating_sub(span).max(floor)..hi], scratch)?;
@@ -133,11 +146,25 @@ pub(crate) fn quiet_stretch(
         a += strays;
     }
     let lo = hi.saturating_sub(g.samples(QUIET_SPAN_MS)).max(a);
+    // The whole flat stretch tells its own noise better than a sweep-wide
+    // estimate from a few blocks.
+    let local_sd = if hi - a >= 8 {
+        super::noise::second_diff_sd(&y[a..hi], scratch).max(noise_sd)
+    } else {
+        noise_sd
+    };
+    // Trends are judged on at least 0.8 ms (and six samples), reaching back
+    // before the flat stretch if it is shorter: a tail that merely looks
+    // flat over a few samples is still seen.
+    let judge_len = g.samples(QUIET_SPAN_MS).max(MIN_TREND_SAMPLES);
+    let judge = &y[hi.saturating_sub(judge_len).min(lo).max(floor)..hi];
     Some(Quiet {
         lo,
         hi,
         settled_from: a,
-        flat: hi - lo >= 2 && halves_agree(&y[lo..hi], noise_sd, 2.0 * TREND_FRACTION * size),
+        flat: hi - lo >= 2 && halves_agree(judge, local_sd, 2.0 * TREND_FRACTION * size),
+        trending: judge.len() < 4 || !halves_agree(judge, local_sd, TREND_FRACTION * size),
+        size_mv: size,
     })
 }
 

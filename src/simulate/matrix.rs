@@ -141,6 +141,42 @@ fn artifact_of(kind: ArtifactKind, rng: &mut ChaCha8Rng) -> Artifact {
     }
 }
 
+/// The artifact with every time constant multiplied by `k`.
+fn stretched(a: &Artifact, k: f64) -> Artifact {
+    match *a {
+        Artifact::Monophasic {
+            amplitude_mv,
+            tau_ms,
+        } => Artifact::Monophasic {
+            amplitude_mv,
+            tau_ms: tau_ms * k,
+        },
+        Artifact::Biphasic {
+            amplitude_mv,
+            tau_ms,
+            overshoot,
+            overshoot_tau_ms,
+        } => Artifact::Biphasic {
+            amplitude_mv,
+            tau_ms: tau_ms * k,
+            overshoot,
+            overshoot_tau_ms: overshoot_tau_ms * k,
+        },
+        Artifact::Clipped {
+            amplitude_mv,
+            tau_ms,
+            rail_mv,
+            recovery_ms,
+        } => Artifact::Clipped {
+            amplitude_mv,
+            tau_ms: tau_ms * k,
+            rail_mv,
+            recovery_ms: recovery_ms * k,
+        },
+        other => other,
+    }
+}
+
 /// The last time (ms) the artifact is farther than 5 uV from zero.
 pub fn settle_time_ms(a: &Artifact) -> f64 {
     (0..2_000)
@@ -174,15 +210,24 @@ fn factors(rate_hz: f64, rng: &mut ChaCha8Rng) -> Vec<f64> {
 }
 
 impl Cell {
-    /// The seeded draw `seed` of this cell. With `overlap`, the response
-    /// starts before the artifact has settled (for the accurate-or-flagged
-    /// rule).
+    /// The seeded draw `seed` of this cell. With `overlap`, the artifact is
+    /// slowed so that it is still decaying 0.5-1.5 ms into the response (for
+    /// the accurate-or-flagged rule).
     pub fn draw(&self, seed: u64, overlap: bool) -> Draw {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        let artifact = artifact_of(self.artifact, &mut rng);
-        let settled = settle_time_ms(&artifact);
+        let mut artifact = artifact_of(self.artifact, &mut rng);
+        let mut settled = settle_time_ms(&artifact);
         let onset_ms = if overlap {
-            (settled - rng.random_range(0.2..1.0)).max(0.5)
+            // A slow artifact (its time constants stretched) still decaying
+            // 0.5-1.5 ms into a response that starts 2.5-4 ms after the
+            // stimulus.
+            let onset: f64 = rng.random_range(2.5..4.0);
+            let target = onset + rng.random_range(0.5..1.5);
+            if settled > 0.0 {
+                artifact = stretched(&artifact, target / settled);
+                settled = settle_time_ms(&artifact);
+            }
+            onset
         } else {
             // Hand and foot CMAPs start 2.5-4.5 ms after the stimulus; never
             // before the artifact has settled plus 0.5 ms.

@@ -115,13 +115,14 @@ impl Default for SimConfig {
     }
 }
 
-/// One simulated test: labels, time axis, recorded sweeps (mV) and the
-/// noise-free physiological sweeps they were recorded from.
+/// One simulated test: labels, time axis, recorded sweeps (mV) and,
+/// when asked for, the truth of each response.
 struct Sweeps {
     labels: Vec<String>,
     times_ms: Vec<f64>,
     traces: Vec<Vec<f64>>,
-    physiological: Vec<Vec<f64>>,
+    /// The truth of each response (empty unless asked for).
+    truths: Vec<Option<Truth>>,
     conditions: RecordingConditions,
 }
 
@@ -251,7 +252,21 @@ fn conditions_for(config: &SimConfig, rate: f64) -> RecordingConditions {
     }
 }
 
+/// Step of the fine grid the truth is computed on (ms).
+const TRUTH_STEP_MS: f64 = 0.005;
+
 fn run(config: &SimConfig, protocol: Protocol, seed: u64) -> Result<(Sweeps, f64)> {
+    run_with(config, protocol, seed, false)
+}
+
+/// Runs one test; with `truth`, also evaluates each response's noise-free
+/// CMAP on a 5 us grid from the stimulus, for its exact measures.
+fn run_with(
+    config: &SimConfig,
+    protocol: Protocol,
+    seed: u64,
+    truth: bool,
+) -> Result<(Sweeps, f64)> {
     check(config)?;
     let rate = match protocol {
         Protocol::Rns => config.rate_hz.unwrap_or(3.0),
@@ -264,9 +279,28 @@ fn run(config: &SimConfig, protocol: Protocol, seed: u64) -> Result<(Sweeps, f64
     let mut f = fire(config, protocol, rate, &mut rng)?;
     let times_ms = rc.times_ms();
     let mut physiological = Vec::with_capacity(f.fired.len());
+    let mut truths = Vec::new();
+    let fine: Vec<f64> = if truth {
+        let n = (rc.post_stimulus_ms / TRUTH_STEP_MS) as usize + 1;
+        (0..n).map(|i| i as f64 * TRUTH_STEP_MS).collect()
+    } else {
+        Vec::new()
+    };
     for (fired, narrowing) in f.fired.iter().zip(&f.narrowings) {
         f.muscle.narrowing = *narrowing;
         physiological.push(f.muscle.cmap(fired, &times_ms));
+        if truth {
+            let v = f.muscle.cmap(fired, &fine);
+            truths.push(Truth::of(
+                |t| {
+                    v.get((t / TRUTH_STEP_MS).round() as usize)
+                        .copied()
+                        .unwrap_or(0.0)
+                },
+                rc.post_stimulus_ms,
+                TRUTH_STEP_MS,
+            ));
+        }
     }
     // The previous response seen from this sweep: its CMAP one interval
     // later (only within a train).
@@ -287,7 +321,7 @@ fn run(config: &SimConfig, protocol: Protocol, seed: u64) -> Result<(Sweeps, f64
             labels: f.labels,
             times_ms,
             traces,
-            physiological,
+            truths,
             conditions: rc,
         },
         rate,
@@ -320,25 +354,7 @@ fn recording_of(
             *d = *s;
         }
     }
-    let dt = rc.dt_ms();
-    let truth = sw
-        .physiological
-        .iter()
-        .map(|p| {
-            // The sampled physiological sweep, linearly interpolated, from
-            // the stimulus on.
-            let f = |t: f64| {
-                let x = (t - sw.times_ms[0]) / dt;
-                let i = x.floor().max(0.0) as usize;
-                let (a, b) = (
-                    p.get(i).copied().unwrap_or(0.0),
-                    p.get(i + 1).copied().unwrap_or(0.0),
-                );
-                a + (b - a) * (x - i as f64)
-            };
-            Truth::of(f, rc.post_stimulus_ms, dt / 8.0)
-        })
-        .collect();
+    let truth = sw.truths;
     let id = format!("sim-{}-{}", config.condition.as_str(), config.seed);
     let mut metadata = std::collections::BTreeMap::new();
     metadata.insert("study_id".to_string(), id.clone());
@@ -381,7 +397,7 @@ fn recording_of(
 ///
 /// [`Error::Simulation`] when a setting is out of range.
 pub fn simulate_test_recording(config: &SimConfig) -> Result<SimulatedTest> {
-    let (sweeps, rate) = run(config, config.protocol, config.seed)?;
+    let (sweeps, rate) = run_with(config, config.protocol, config.seed, true)?;
     Ok(recording_of(
         config,
         config.protocol,
@@ -403,7 +419,7 @@ const STUDY_TESTS: [(&str, Protocol, f64); 3] = [
 type StudyTest = (&'static str, SimConfig, Protocol, f64, Sweeps);
 
 /// The sweeps of each test of a study (each test from a rested muscle).
-fn study_sweeps(config: &SimConfig) -> Result<Vec<StudyTest>> {
+fn study_sweeps(config: &SimConfig, truth: bool) -> Result<Vec<StudyTest>> {
     let mut out = Vec::new();
     for (i, (name, protocol, rate)) in STUDY_TESTS.into_iter().enumerate() {
         let mut c = config.clone();
@@ -411,11 +427,8 @@ fn study_sweeps(config: &SimConfig) -> Result<Vec<StudyTest>> {
         if protocol != Protocol::Exercise {
             c.rate_hz = Some(rate);
         }
-        let (sweeps, rate) = run(
-            &c,
-            protocol,
-            config.seed.wrapping_mul(31).wrapping_add(i as u64),
-        )?;
+        let seed = config.seed.wrapping_mul(31).wrapping_add(i as u64);
+        let (sweeps, rate) = run_with(&c, protocol, seed, truth)?;
         out.push((name, c, protocol, rate, sweeps));
     }
     Ok(out)
@@ -430,7 +443,7 @@ fn study_sweeps(config: &SimConfig) -> Result<Vec<StudyTest>> {
 pub fn simulate_study_recordings(config: &SimConfig) -> Result<(Study, Vec<Vec<Option<Truth>>>)> {
     let mut tests = Vec::new();
     let mut truths = Vec::new();
-    for (name, c, protocol, rate, sweeps) in study_sweeps(config)? {
+    for (name, c, protocol, rate, sweeps) in study_sweeps(config, true)? {
         let t = recording_of(&c, protocol, rate, sweeps, name);
         tests.push(t.recording);
         truths.push(t.truth);
@@ -568,7 +581,7 @@ pub fn simulate_test(config: &SimConfig) -> Result<Vec<u8>> {
 /// rested muscle (in the lab, minutes apart).
 pub fn simulate_study(config: &SimConfig) -> Result<Vec<(String, Vec<u8>)>> {
     let id = format!("sim-{}-{}", config.condition.as_str(), config.seed);
-    Ok(study_sweeps(config)?
+    Ok(study_sweeps(config, false)?
         .into_iter()
         .map(|(name, c, protocol, rate, sweeps)| {
             (name.to_string(), to_csv(&c, protocol, rate, &sweeps, &id))

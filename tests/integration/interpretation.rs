@@ -22,6 +22,7 @@ fn response(label: &str, amp: f64, flags: &[Flag]) -> ResponseMeasures {
         baseline_mv: 0.0,
         baseline_source: nmjscope::signal::BaselineSource::PreStimulus,
         baseline_window_ms: [-5.0, 0.0],
+        drift_mv_per_ms: 0.0,
     }
 }
 

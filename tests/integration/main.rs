@@ -3,6 +3,7 @@
 mod accuracy;
 mod batch;
 mod cli;
+mod conditions;
 mod interpretation;
 mod reader;
 mod reports;
