@@ -14,8 +14,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 seed: 3,
                 ..SimConfig::default()
             };
+            // Through the files, as a user's exports would come.
+            let written = io::write::study_csv(&simulate_study(&sim)?.study, Default::default());
             let mut tests = Vec::new();
-            for (name, bytes) in simulate_study(&sim)? {
+            for (name, bytes) in written {
                 tests.push(io::parse_trace(
                     name.as_ref(),
                     &bytes,
@@ -34,7 +36,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             };
             println!(
                 "{:9} {:8.1} {:6.2} {} {} {} {} {}",
-                condition.as_str(),
+                condition.to_string(),
                 severity,
                 r.tests[0].first_amplitude_mv().unwrap_or(0.0),
                 f(r.tests[0].decrement_pct),

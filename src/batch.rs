@@ -10,10 +10,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::analyze_study;
 use crate::error::{Error, Result};
 use crate::io::{describe_groups, read_study_groups, ReadOptions};
-use crate::report::Report;
+use crate::model::Report;
+use crate::pipeline::analyze_study;
 use crate::settings::Settings;
 
 /// The studies under `root`, sorted by path: every sub-folder that holds
@@ -203,14 +203,10 @@ pub fn summary_row(item: &BatchItem) -> SummaryRow {
         .unwrap_or_default();
     match &item.outcome {
         Ok(r) => {
-            let max = |f: fn(&crate::protocol::TestMeasures) -> Option<f64>| {
+            let max = |f: fn(&crate::model::TestMeasures) -> Option<f64>| {
                 r.tests.iter().filter_map(f).reduce(f64::max)
             };
-            let mut flags: Vec<&str> = r
-                .tests
-                .iter()
-                .flat_map(|t| t.flags.iter().map(|f| f.code()))
-                .collect();
+            let mut flags: Vec<String> = r.tests.iter().flat_map(|t| t.flag_codes()).collect();
             flags.sort_unstable();
             flags.dedup();
             SummaryRow {
@@ -259,7 +255,7 @@ pub fn summary_csv(items: &[BatchItem]) -> Vec<u8> {
 pub fn measurements_csv(items: &[BatchItem]) -> Vec<u8> {
     let mut out = Vec::new();
     for r in items.iter().filter_map(|i| i.outcome.as_ref().ok()) {
-        let bytes = crate::report::measurements_csv(r);
+        let bytes = crate::render::measurements_csv(r);
         if out.is_empty() {
             out.extend_from_slice(&bytes);
         } else if let Some(newline) = bytes.iter().position(|b| *b == b'\n') {
@@ -267,7 +263,7 @@ pub fn measurements_csv(items: &[BatchItem]) -> Vec<u8> {
         }
     }
     if out.is_empty() {
-        out = crate::report::measurements_csv_header();
+        out = crate::render::measurements_csv_header();
     }
     out
 }

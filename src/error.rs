@@ -60,8 +60,39 @@ impl fmt::Display for Location {
     }
 }
 
+/// What kind of failure an error is: what the caller (or the command
+/// line's exit code) does about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The content of an input file (exit code 3): fix the file or say
+    /// what it leaves out (`--rate`, `--units`, ...).
+    Input,
+    /// The file system (exit code 4): a path that cannot be read or
+    /// written, a directory without studies.
+    Io,
+    /// Settings or parameters out of range (exit code 5).
+    Settings,
+    /// The tool itself: a plot or template that failed (exit code 1).
+    Internal,
+}
+
+impl ErrorKind {
+    /// The command line's exit code for this kind (2 is clap's usage
+    /// error).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorKind::Input => 3,
+            ErrorKind::Io => 4,
+            ErrorKind::Settings => 5,
+            ErrorKind::Internal => 1,
+        }
+    }
+}
+
 /// Everything that can go wrong in the library.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A file or directory could not be read or written.
     #[error("{path}: {source}")]
@@ -271,17 +302,20 @@ impl Error {
         }
     }
 
+    /// What kind of failure this is.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Io { .. } | Error::EmptyStudy { .. } => ErrorKind::Io,
+            Error::Settings { .. } | Error::Simulation(_) => ErrorKind::Settings,
+            Error::Plot { .. } | Error::Render { .. } => ErrorKind::Internal,
+            _ => ErrorKind::Input,
+        }
+    }
+
     /// True for errors caused by the content of an input file (as opposed to
     /// the file system, settings or the tool itself).
     pub fn is_input(&self) -> bool {
-        !matches!(
-            self,
-            Error::Io { .. }
-                | Error::Settings { .. }
-                | Error::Simulation(_)
-                | Error::Plot { .. }
-                | Error::Render { .. }
-        )
+        self.kind() == ErrorKind::Input
     }
 }
 

@@ -7,30 +7,44 @@
 //! increment, judge them against the published criteria, and write plots and
 //! a report that cites its sources.
 //!
-//! Data flows one way through stages, each a module:
-//! [`io`] (readers) → [`signal`] (baseline, artifact, filters) →
-//! [`measure`] (per-response measures and flags) → [`protocol`] (decrement,
-//! increment, train shape) → [`interpret`] (rules, findings, sources) →
-//! [`report`] (pure writers) and [`plot`]. [`simulate`] produces recordings;
-//! [`batch`] runs the pipeline over many studies in parallel.
+//! Data flows one way through stages, each a module named after what it
+//! does: [`io`] (readers, into the [`model`]) → [`signal`] (noise,
+//! artifact, baseline, drift, filters) → [`measure`] (per-response CMAP
+//! measures and flags) → [`train`] (decrement, increment, shape) →
+//! [`interpret`] (rules, findings, sources) → [`render`] (pure writers:
+//! text, JSON, Markdown, HTML, CSV, plots). [`pipeline`] is the one place a
+//! study is analysed, and hands the plots what to draw. [`simulate`] makes
+//! recordings (physiology, then recording conditions); [`batch`] runs the
+//! pipeline over archives. `docs/architecture.md` maps where each concern
+//! lives.
 //!
 //! ```
-//! use nmjscope::{analyze_study, read_study, ReadOptions, Settings};
+//! use nmjscope::prelude::*;
 //! use nmjscope::simulate::{simulate_study, Condition, SimConfig};
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! // Simulate a LEMS study, write it, read it back and analyse it.
+//! // Simulate a LEMS study, write it as a lab would export it, read it back
+//! // and analyse it.
 //! let dir = tempfile::tempdir()?;
 //! let sim = SimConfig { condition: Condition::Lems, severity: 0.7, seed: 1, ..SimConfig::default() };
-//! for (name, bytes) in simulate_study(&sim)? {
-//!     std::fs::write(dir.path().join(name), bytes)?;
-//! }
+//! let files = nmjscope::io::write::study_csv(&simulate_study(&sim)?.study, Default::default());
+//! nmjscope::io::fs::write_files(dir.path(), &files)?;
 //! let study = read_study(dir.path(), &ReadOptions::default())?;
-//! let report = analyze_study(&study, &Settings::default())?;
-//! assert_eq!(report.interpretation.pattern.code(), "presynaptic");
+//! let report = Analyzer::default().analyze(&study)?;
+//! assert_eq!(report.interpretation.pattern, Pattern::Presynaptic);
+//! let text = nmjscope::render::serialize(Format::Text, &report, &[])?;
+//! assert!(String::from_utf8(text)?.contains("presynaptic"));
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! ## Features
+//!
+//! - `plot` (default): PNG and SVG plots, in the report set and inline in
+//!   the HTML report.
+//! - `cli` (default): the `nmjscope` command (`clap`, `indicatif`,
+//!   `anyhow`). `cargo build --no-default-features` builds the library
+//!   alone.
 //!
 //! ## Conventions
 //!
@@ -52,26 +66,36 @@
 //! - The library never prints, never exits and draws no progress.
 #![deny(missing_docs)]
 
-pub mod analysis;
 pub mod batch;
 pub mod error;
 pub mod interpret;
 pub mod io;
 pub mod measure;
 pub mod model;
-pub mod plot;
-pub mod protocol;
-pub mod report;
+pub mod pipeline;
+pub mod render;
 pub mod settings;
 pub mod signal;
 pub mod simulate;
+pub mod train;
 
-pub use analysis::{analyze_recording, analyze_study};
-pub use error::{Error, Location, Result};
-pub use interpret::{Interpretation, LemsCriterion, Pattern};
+pub use error::{Error, ErrorKind, Location, Result};
+pub use interpret::InterpretConfig;
 pub use io::{read_study, read_trace_file, ReadOptions};
-pub use measure::{Flag, ResponseMeasures};
-pub use model::{Protocol, Recording, Study};
-pub use protocol::TestMeasures;
-pub use report::Report;
+pub use model::{
+    Flag, Interpretation, LemsCriterion, Pattern, Protocol, Recording, Report, ResponseLabel,
+    ResponseMeasures, Study, TestMeasures,
+};
+pub use pipeline::{analyze_recording, analyze_study, Analysis, Analyzer};
 pub use settings::Settings;
+
+/// What most programs need: `use nmjscope::prelude::*;`.
+pub mod prelude {
+    pub use crate::model::{
+        Flag, Interpretation, LemsCriterion, Pattern, Protocol, Report, ResponseLabel,
+        ResponseMeasures, Study, TestMeasures,
+    };
+    pub use crate::pipeline::{Analysis, Analyzer};
+    pub use crate::render::Format;
+    pub use crate::{read_study, Error, ErrorKind, ReadOptions, Settings};
+}

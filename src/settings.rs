@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::interpret::InterpretConfig;
 use crate::measure::MeasureConfig;
-use crate::protocol::ProtocolConfig;
 use crate::signal::SignalConfig;
+use crate::train::TrainConfig;
 
 /// Settings of every stage.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -23,8 +23,10 @@ pub struct Settings {
     pub signal: SignalConfig,
     /// Per-response measurement settings.
     pub measure: MeasureConfig,
-    /// Decrement, increment and train-shape settings.
-    pub protocol: ProtocolConfig,
+    /// Decrement, increment and train-shape settings (`[train]`; the
+    /// older name `[protocol]` is read too).
+    #[serde(alias = "protocol")]
+    pub train: TrainConfig,
     /// Interpretation thresholds.
     pub interpret: InterpretConfig,
 }
@@ -76,8 +78,8 @@ impl Settings {
                 i.decrement_abnormal_pct
             ));
         }
-        if self.protocol.decrement_response < 2 {
-            return bad("protocol.decrement_response must be 2 or more".to_string());
+        if self.train.decrement_response < 2 {
+            return bad("train.decrement_response must be 2 or more".to_string());
         }
         if self.signal.artifact_max_ms <= 0.0 || self.measure.smoothing_ms < 0.0 {
             return bad("artifact_max_ms must be positive and smoothing_ms not negative".into());

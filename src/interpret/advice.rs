@@ -4,12 +4,12 @@
 use super::assess::{decrement_outcome, increment_outcome, Outcome};
 use super::findings::describe;
 use super::limits;
-use super::model::{DecrementGrade, LemsCriterion, Part, PartStatus, Pattern};
 use super::sources;
 use super::InterpretConfig;
-use crate::measure::Flag;
 use crate::model::Protocol;
-use crate::protocol::TestMeasures;
+use crate::model::TestMeasures;
+use crate::model::{DecrementGrade, LemsCriterion, Part, PartStatus, Pattern};
+use crate::model::{Flag, TrainFlag};
 
 /// Limb temperature below which the decrement is unreliable (Norwegian
 /// guideline: the recording site should be above 32 C).
@@ -19,11 +19,17 @@ pub const MIN_TEMPERATURE_C: f64 = 32.0;
 fn repeat_advice(flag: Flag) -> &'static str {
     match flag {
         Flag::Clipped => "repeat with a larger amplifier range (sensitivity) so the CMAP is not clipped",
-        Flag::IrregularTrain => "repeat the train with the limb immobilised and electrodes secured; irregular amplitude steps indicate movement or technical artifact",
         Flag::NoResponse => "check stimulation and recording electrodes and repeat with supramaximal stimulation",
         Flag::LowSnr => "reduce noise (skin preparation, electrode impedance, mains interference) and repeat",
         Flag::ArtifactOverlap => "reduce the stimulus artifact (ground electrode between stimulator and recording site, lower stimulus duration, rotate the anode) and repeat",
-        Flag::PolarityInverted | Flag::BaselineUnstable => "check the recording montage and repeat",
+        _ => "check the recording montage and repeat",
+    }
+}
+
+/// What a train flag asks the examiner to repeat.
+fn train_advice(flag: TrainFlag) -> &'static str {
+    match flag {
+        TrainFlag::IrregularTrain => "repeat the train with the limb immobilised and electrodes secured; irregular amplitude steps indicate movement or technical artifact",
     }
 }
 
@@ -42,6 +48,9 @@ fn repeat_flagged(tests: &[TestMeasures], k: usize, c: &InterpretConfig, out: &m
         };
         if !matches!(outcome, Outcome::Unreliable(..)) {
             continue;
+        }
+        for f in &t.train_flags {
+            push_unique(out, format!("{}: {}.", t.file, train_advice(*f)));
         }
         for f in t.flags.iter().filter(|f| f.is_disqualifying()) {
             push_unique(out, format!("{}: {}.", t.file, repeat_advice(*f)));

@@ -3,11 +3,11 @@
 //! responses are missing or show no response counts as not done, never as
 //! negative.
 
-use super::model::{DecrementGrade, LemsCriterion, Part, PartStatus};
 use super::InterpretConfig;
-use crate::measure::{Flag, ResponseMeasures};
 use crate::model::Protocol;
-use crate::protocol::TestMeasures;
+use crate::model::TestMeasures;
+use crate::model::{DecrementGrade, LemsCriterion, Part, PartStatus};
+use crate::model::{Flag, ResponseMeasures};
 
 /// What one test gives one part of the conclusion.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,11 +41,18 @@ fn no_response(r: &ResponseMeasures) -> bool {
 
 /// The flags of `t` that make its value unreliable, as text.
 fn disqualifying(t: &TestMeasures) -> Option<String> {
+    // Every train flag disqualifies: it says the train as a whole is not
+    // a physiological one.
     let bad: Vec<String> = t
-        .flags
+        .train_flags
         .iter()
-        .filter(|f| f.is_disqualifying())
-        .map(|f| f.code().to_string())
+        .map(|f| f.code())
+        .chain(
+            t.flags
+                .iter()
+                .filter(|f| f.is_disqualifying())
+                .map(|f| f.code()),
+        )
         .collect();
     (!bad.is_empty()).then(|| format!("{} is flagged {}", t.file, bad.join(", ")))
 }

@@ -2,8 +2,8 @@
 //! (decrement, increment) so that nothing is called normal that was not
 //! measured, and nothing postsynaptic unless LEMS was looked for.
 
-use super::model::{DecrementGrade, LemsCriterion, Part, PartStatus, Pattern};
 use super::InterpretConfig;
+use crate::model::{DecrementGrade, LemsCriterion, Part, PartStatus, Pattern};
 
 /// Decides the pattern from the two parts.
 pub(crate) fn pattern(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> Pattern {

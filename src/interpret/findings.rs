@@ -6,12 +6,12 @@ use super::assess::{
     decrement_grade, decrement_outcome, increment_grade, increment_outcome, ordinal, Outcome,
 };
 use super::limits;
-use super::model::{DecrementGrade, Finding, FindingCode, LemsCriterion};
 use super::sources;
 use super::InterpretConfig;
-use crate::measure::Flag;
+use crate::model::Flag;
 use crate::model::Protocol;
-use crate::protocol::{TestMeasures, TrainShape};
+use crate::model::{DecrementGrade, Finding, FindingCode, LemsCriterion};
+use crate::model::{TestMeasures, TrainShape};
 
 fn finding(code: FindingCode, text: String, criterion: String, source: &str) -> Finding {
     Finding {

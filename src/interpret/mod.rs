@@ -4,7 +4,7 @@
 //! The conclusion is built from the tests performed. It has two parts, the
 //! low-rate decrement and the increment (after exercise or at high rate),
 //! each `measured`, `unreliable` or `not_tested` with the reason
-//! ([`Part`]); the [`Pattern`] follows from both, so a study is never called
+//! ([`Part`](crate::model::Part)); the [`Pattern`](crate::model::Pattern) follows from both, so a study is never called
 //! normal on a test that was not measured, and a decrement is never called
 //! postsynaptic unless LEMS was looked for. The rules, with their thresholds
 //! and sources, are listed in `docs/interpretation.md`.
@@ -13,21 +13,16 @@ mod advice;
 mod assess;
 mod conclusion;
 mod findings;
-pub mod limits;
-mod model;
-pub mod sources;
+pub(crate) mod limits;
+pub(crate) mod sources;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 pub use advice::MIN_TEMPERATURE_C;
-pub(crate) use model::serde_code;
-pub use model::{
-    DecrementGrade, Finding, FindingCode, Interpretation, LemsCriterion, Part, PartStatus, Pattern,
-};
 
-use crate::protocol::TestMeasures;
+use crate::model::{Interpretation, LemsCriterion, PartStatus, TestMeasures};
 
 /// Interpretation thresholds, with the defaults documented per field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -15,9 +15,6 @@ pub const OH_2005: &str = "Oh SJ, Kurokawa K, Claussen GC, Ryan HF. Electrophysi
 /// Lipka et al. 2020: 156 consecutive patients given increment testing.
 pub const LIPKA_2020: &str = "Lipka AF, Titulaer MJ, Tannemaat MR, Verschuuren JJGM. Lowering the cutoff value for increment increases the sensitivity for the diagnosis of Lambert-Eaton myasthenic syndrome. Muscle Nerve 2020, doi 10.1002/mus.26885";
 
-/// Hatanaka & Oh 2008: 10 s of exercise is the preferred duration.
-pub const HATANAKA_OH_2008: &str = "Hatanaka Y, Oh SJ. Ten-second exercise is superior to 30-second exercise for post-exercise facilitation in diagnosing Lambert-Eaton myasthenic syndrome (9 LEMS patients, ADM)";
-
 /// Norwegian methods guideline, chapter on repetitive stimulation.
 pub const NORWEGIAN_GUIDELINE: &str = "Norsk forening for klinisk nevrofysiologi (Norwegian Society of Clinical Neurophysiology). Retningslinjer for metoder i klinisk nevrofysiologi, electronic version, chapter Repetitiv stimulering (legeforeningen.no)";
 
@@ -29,9 +26,6 @@ pub const MCCOMAS_1994: &str = "McComas AJ et al. Pseudofacilitation: a misleadi
 
 /// Maddison et al. 1998: increment by muscle in LEMS.
 pub const MADDISON_1998: &str = "Maddison P, Newsom-Davis J, Mills KR. Distribution of electrophysiological abnormality in Lambert-Eaton myasthenic syndrome. J Neurol Neurosurg Psychiatry 1998;65(2):213";
-
-/// Upper trapezius CMAP amplitude in healthy adults (no lower limit given).
-pub const TRAPEZIUS_2019: &str = "Gender, BMI and side-to-side differences in spinal accessory nerve conduction from the upper and middle components of the trapezius muscle. J Bodyw Mov Ther 2019;23(3):588-593, doi 10.1016/j.jbmt.2019.04.009 (upper trapezius 8.02 +/- 2.2 mV; the authors advise side-to-side comparison)";
 
 /// Trapezius pseudo-facilitation from muscle shortening.
 pub const TRAPEZIUS_PSEUDO_2013: &str = "A new maneuver for repetitive nerve stimulation testing in the trapezius muscle. Muscle Nerve 2013;47:668-672, doi 10.1002/mus.23664";

@@ -1,19 +1,24 @@
-//! Readers: input files into the [`Recording`](crate::Recording) model.
+//! Files in and out: readers (one per format, into the
+//! [`Recording`] model), grouping files into studies,
+//! [`inspect`], the input-contract writer ([`mod@write`]), and atomic writes
+//! ([`fs`]).
 //!
-//! One reader per format. Today there is one format, the CSV trace export of
-//! *input contract v1* (see `docs/formats.md`): [`read_trace_file`] reads one
-//! test, [`read_study`] a file or a directory of tests.
+//! Today there is one input format, the CSV trace export of *input contract
+//! v1* (see `docs/formats.md`): [`read_trace_file`] reads one test,
+//! [`read_study`] a file or a directory of tests.
 
-mod header;
-mod trace_csv;
+pub mod fs;
+mod inspect;
+mod read;
+pub mod write;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::model::{Polarity, Protocol, Recording, Study, VoltUnit};
 
-pub use header::post_time_s;
-pub use trace_csv::{parse_trace, read_trace_file, MIN_SAMPLES};
+pub use inspect::{inspect, Inspection};
+pub use read::trace_csv::{parse_trace, read_trace_file, MIN_SAMPLES};
 
 /// What the caller may tell the reader.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -217,64 +222,4 @@ fn default_study_id(path: &Path, is_dir: bool) -> String {
         path.file_stem().map(|n| n.to_string_lossy().into_owned())
     };
     name.unwrap_or_else(|| "study".to_string())
-}
-
-/// What `nmjscope inspect` shows about one file: how it was read.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Inspection {
-    /// The file.
-    pub file: String,
-    /// Wide or long.
-    pub layout: crate::model::Layout,
-    /// The delimiter.
-    pub delimiter: crate::model::Delimiter,
-    /// Whether a decimal comma was accepted.
-    pub decimal_comma: bool,
-    /// Unit of the values as written.
-    pub units: crate::model::VoltUnit,
-    /// Whether the time column was in seconds.
-    pub time_in_seconds: bool,
-    /// Sampling rate.
-    pub sampling_rate_hz: f64,
-    /// Pre-stimulus span.
-    pub pre_stimulus_ms: f64,
-    /// Sweep length.
-    pub sweep_ms: f64,
-    /// Samples per response.
-    pub samples_per_response: usize,
-    /// The protocol.
-    pub protocol: Protocol,
-    /// Whether it was inferred.
-    pub protocol_inferred: bool,
-    /// Where it came from.
-    pub protocol_source: crate::model::ProtocolSource,
-    /// Declared polarity.
-    pub polarity: crate::model::Polarity,
-    /// Response labels.
-    pub responses: Vec<String>,
-    /// All metadata.
-    pub metadata: std::collections::BTreeMap<String, String>,
-}
-
-/// Describes how a recording was read.
-pub fn inspect(recording: &crate::model::Recording) -> Inspection {
-    let round = |v: f64| (v * 1e6).round() / 1e6;
-    Inspection {
-        file: recording.source.path.display().to_string(),
-        layout: recording.source.layout,
-        delimiter: recording.source.delimiter,
-        decimal_comma: recording.source.decimal_comma,
-        units: recording.source.units,
-        time_in_seconds: recording.source.time_in_seconds,
-        sampling_rate_hz: round(recording.sampling_rate_hz),
-        pre_stimulus_ms: round(recording.pre_stimulus_ms()),
-        sweep_ms: round(recording.sweep_ms()),
-        samples_per_response: recording.sweep_len(),
-        protocol: recording.protocol,
-        protocol_inferred: recording.protocol_source == crate::model::ProtocolSource::Inferred,
-        protocol_source: recording.protocol_source,
-        polarity: recording.polarity,
-        responses: recording.labels.clone(),
-        metadata: recording.metadata.clone(),
-    }
 }

@@ -5,7 +5,8 @@
 
 use super::grid::Grid;
 use super::takeoff::Quiet;
-use super::{stats, BaselineSource, SignalConfig};
+use super::{stats, SignalConfig};
+use crate::model::BaselineSource;
 
 /// The chosen baseline: its level, the window it came from, and why.
 #[derive(Debug, Clone, Copy, PartialEq)]

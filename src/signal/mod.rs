@@ -32,10 +32,10 @@
 
 mod artifact;
 mod baseline;
-pub mod filter;
+mod filter;
 mod grid;
 mod noise;
-pub mod stats;
+pub(crate) mod stats;
 mod tail;
 mod takeoff;
 
@@ -43,8 +43,10 @@ use takeoff::Quiet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::BaselineSource;
+
 pub use filter::{FilterConfig, ZeroPhaseFilter};
-pub use grid::samples_in;
+pub(crate) use grid::samples_in;
 
 /// Conditioning settings, with the defaults documented per field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,19 +104,6 @@ impl Default for SignalConfig {
             filter: FilterConfig::default(),
         }
     }
-}
-
-/// Where the baseline came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BaselineSource {
-    /// The median of the pre-stimulus samples.
-    PreStimulus,
-    /// The quiet stretch after the artifact, just before the response.
-    PostArtifact,
-    /// The level an artifact's tail, fitted as an exponential, decays to
-    /// (the tail is removed from the response).
-    TailFit,
 }
 
 /// What conditioning found out about one response.
@@ -212,15 +201,8 @@ impl Conditioner {
             &mut self.smooth,
             &mut self.scratch,
         );
-        // Without a pre-stimulus baseline, the quiet stretch itself gives
-        // the noise once it is found.
         if let (false, Some(q)) = (g.has_pre, quiet) {
-            if q.flat && q.hi - q.lo >= noise::BLOCK {
-                noise_sd = noise::with_quantisation(
-                    noise::second_diff_sd(&self.y[q.lo..q.hi], &mut self.scratch),
-                    self.quantum(&g),
-                );
-            }
+            noise_sd = self.noise_of_quiet(&g, q).unwrap_or(noise_sd);
         }
         let mut art = artifact::settle(
             &self.y,
@@ -233,27 +215,12 @@ impl Conditioner {
         );
         let (base, decay) = self.baseline(&g, quiet, &mut art, noise_sd);
         let drift = baseline::drift(&self.y, &g, &base, config, noise_sd, &mut self.scratch);
-        // The pivot is the window's middle as reported (`baseline_window_ms`).
-        let centre = g.time_ms(0.5 * (base.lo + base.hi) as f64);
-        for (i, v) in self.y.iter_mut().enumerate() {
-            *v -= base.level + drift * (g.time_ms(i as f64) - centre);
-        }
-        if let Some(d) = decay {
-            for (i, v) in self.y.iter_mut().enumerate().skip(d.from) {
-                let t = d.at(i, g.dt_ms);
-                if t.abs() < 1e-9 {
-                    break;
-                }
-                *v -= t;
-            }
-        }
-        let n = self.y.len();
+        self.remove_baseline(&g, &base, drift, decay);
         // Blank the artifact: it is not part of the response, and a filter
         // would otherwise ring with it.
         if art.present {
-            for v in &mut self.y[g.stim.min(n)..art.end.min(n)] {
-                *v = 0.0;
-            }
+            let n = self.y.len();
+            self.y[g.stim.min(n)..art.end.min(n)].fill(0.0);
         }
         if config.filter.enabled {
             self.filter
@@ -275,6 +242,43 @@ impl Conditioner {
                 baseline_window: (base.lo, base.hi),
             },
         )
+    }
+
+    /// Without a pre-stimulus baseline, a flat quiet stretch long enough to
+    /// hold a block tells the noise better than the sweep's quietest blocks.
+    fn noise_of_quiet(&mut self, g: &grid::Grid, q: Quiet) -> Option<f64> {
+        (q.flat && q.hi - q.lo >= noise::BLOCK).then(|| {
+            noise::with_quantisation(
+                noise::second_diff_sd(&self.y[q.lo..q.hi], &mut self.scratch),
+                self.quantum(g),
+            )
+        })
+    }
+
+    /// Subtracts the baseline level, the drift (pivoting on the middle of
+    /// the baseline window, as `baseline_window_ms` reports it) and a
+    /// fitted artifact tail.
+    fn remove_baseline(
+        &mut self,
+        g: &grid::Grid,
+        base: &baseline::Baseline,
+        drift: f64,
+        decay: Option<tail::Decay>,
+    ) {
+        let centre = g.time_ms(0.5 * (base.lo + base.hi) as f64);
+        for (i, v) in self.y.iter_mut().enumerate() {
+            *v -= base.level + drift * (g.time_ms(i as f64) - centre);
+        }
+        if let Some(d) = decay {
+            for (i, v) in self.y.iter_mut().enumerate().skip(d.from) {
+                let t = d.at(i, g.dt_ms);
+                // The tail has decayed below anything a sample can show.
+                if t.abs() < 1e-9 {
+                    break;
+                }
+                *v -= t;
+            }
+        }
     }
 
     /// Noise SD: from the pre-stimulus samples, else from the quietest

@@ -45,18 +45,6 @@ pub fn range(values: &[f64]) -> (f64, f64) {
         })
 }
 
-/// White-noise standard deviation from first differences: the median
-/// absolute difference scaled to a Gaussian SD (1.4826 / sqrt 2). Slow
-/// waves (hum, drift, the CMAP itself over most of a sweep) barely move it.
-pub fn noise_sd(values: &[f64], scratch: &mut Vec<f64>) -> f64 {
-    if values.len() < 3 {
-        return 0.0;
-    }
-    scratch.clear();
-    scratch.extend(values.windows(2).map(|w| (w[1] - w[0]).abs()));
-    median_in_place(scratch) * 1.4826 / std::f64::consts::SQRT_2
-}
-
 /// Centred moving average over `width` samples (odd), into `out`; the ends
 /// use the samples that exist. One pass with a running sum; the full-width
 /// middle multiplies by a precomputed reciprocal.
@@ -227,16 +215,5 @@ mod tests {
         let [a, b, c] = fit_parabola(pts.into_iter()).unwrap();
         assert!((a - 1.0).abs() < 1e-9 && (b - 0.5).abs() < 1e-9 && (c + 2.0).abs() < 1e-9);
         assert!(fit_parabola([(1.0, 1.0), (1.0, 2.0)].into_iter()).is_none());
-    }
-
-    #[test]
-    fn noise_sd_of_white_noise() {
-        use rand::SeedableRng;
-        use rand_distr::{Distribution, Normal};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        let normal = Normal::new(0.0, 0.02).unwrap();
-        let v: Vec<f64> = (0..4000).map(|_| normal.sample(&mut rng)).collect();
-        let sd = noise_sd(&v, &mut Vec::new());
-        assert!((sd - 0.02).abs() < 0.002, "sd {sd}");
     }
 }

@@ -50,6 +50,33 @@ pub(crate) struct Quiet {
     pub size_mv: f64,
 }
 
+/// The response as first seen: its leading edge, its first phase's size
+/// and direction.
+struct Response {
+    /// A sample on the steep leading edge (half the largest excursion).
+    edge: usize,
+    /// The first phase's size (mV).
+    size: f64,
+    /// +1 for a positive first phase, -1 for a negative one.
+    dir: f64,
+}
+
+/// The smoothed samples from `floor` on: `at(i)` is sample `i`.
+struct Smoothed<'a> {
+    smooth: &'a [f64],
+    floor: usize,
+}
+
+impl Smoothed<'_> {
+    fn at(&self, i: usize) -> f64 {
+        self.smooth[i - self.floor]
+    }
+
+    fn mean(&self, a: usize, b: usize) -> f64 {
+        (a..b).map(|i| self.at(i)).sum::<f64>() / (b - a) as f64
+    }
+}
+
 /// Finds the quiet stretch before the response in `y`, searching for the
 /// response from `from` (the artifact's end as first found, or later) and
 /// for the flat stretch down to `floor` (the stimulus plus the artifact's
@@ -68,38 +95,69 @@ pub(crate) fn quiet_stretch(
     if start + 4 >= n || floor >= n {
         return None;
     }
-    // The response's first phase, on the raw samples (noise is small
-    // against half a response); every 16th sample is plenty for a
-    // reference level that only has to split the sweep's excursions.
+    let r = find_response(y, start, noise_sd, scratch)?;
+    let width = g.samples(0.2) | 1;
+    // Smoothed from `floor` to the edge: all the walks need.
+    stats::moving_average(&y[floor..(r.edge + width).min(n)], width, smooth);
+    let s = Smoothed { smooth, floor };
+    let span = g.samples(PROGRESS_SPAN_MS).max(3);
+    // The takeoff is within the span before where the walk stopped.
+    let j = walk_to_takeoff(&s, &r, span, noise_sd).saturating_sub(span / 2);
+    let hi = j.saturating_sub(g.samples(TAKEOFF_GAP_MS)).max(floor);
+    if hi < floor + 2 {
+        return Some(Quiet {
+            lo: floor,
+            hi: (floor + 2).min(n),
+            settled_from: floor,
+            flat: false,
+            trending: true,
+            size_mv: r.size,
+        });
+    }
+    let level = stats::median(&y[hi.saturating_sub(span).max(floor)..hi], scratch)?;
+    let near = 3.0 * noise_sd / (width as f64).sqrt() + 2.0 * TREND_FRACTION * r.size;
+    let a = flat_start(&s, hi, level, near, g.samples(STRAY_RUN_MS).max(2));
+    Some(judge(y, g, (floor, a, hi), &r, noise_sd, scratch))
+}
+
+/// The response's first phase, on the raw samples (noise is small against
+/// half a response); `None` when nothing stands out of the noise.
+fn find_response(
+    y: &[f64],
+    start: usize,
+    noise_sd: f64,
+    scratch: &mut Vec<f64>,
+) -> Option<Response> {
+    // Every 16th sample is plenty for a reference level that only has to
+    // split the sweep's excursions.
     let reference = stats::median_of(y[start..].iter().step_by(16).copied(), scratch)?;
     let (lo, hi) = stats::range(&y[start..]);
     let largest = (hi - reference).max(reference - lo);
     if largest <= MIN_RESPONSE_SDS * noise_sd || largest <= 0.0 {
         return None;
     }
-    let (edge, peak) = first_phase(&|i| y[i], start, n, reference, largest);
-    let size = (y[peak] - reference).abs();
-    let dir = (y[peak] - reference).signum();
-    let width = g.samples(0.2) | 1;
-    // Smoothed from `floor` to the edge (all the walks need); `s(i)` is
-    // sample `i`.
-    stats::moving_average(&y[floor..(edge + width).min(n)], width, smooth);
-    let s = |i: usize| smooth[i - floor];
-    let sd_s = noise_sd / (width as f64).sqrt();
-    let span = g.samples(PROGRESS_SPAN_MS).max(3);
+    let (edge, peak) = first_phase(&|i| y[i], start, y.len(), reference, largest);
+    Some(Response {
+        edge,
+        size: (y[peak] - reference).abs(),
+        dir: (y[peak] - reference).signum(),
+    })
+}
+
+/// From the leading edge (steep, unlike the peak), walks back while the
+/// trace still moves towards the baseline: the span before `j` sits closer
+/// to it than the span ending at `j`. Going back, an edge slows down to its
+/// takeoff; if it speeds up again, that is an artifact's tail moving the
+/// same way, and the takeoff is where the movement was least.
+fn walk_to_takeoff(s: &Smoothed, r: &Response, span: usize, noise_sd: f64) -> usize {
     // The means of two neighbouring spans differ by noise with SD
     // sigma sqrt(2 / span) (smoothing barely helps at low sampling rates).
-    let tol = 3.0 * noise_sd * (2.0 / span as f64).sqrt() + TREND_FRACTION * size;
-    let mean = |a: usize, b: usize| (a..b).map(&s).sum::<f64>() / (b - a) as f64;
-    // From the leading edge (steep, unlike the peak), walk back while the
-    // trace still moves towards the baseline: the span before `j` sits
-    // closer to it than the span ending at `j`. Going back, an edge slows
-    // down to its takeoff; if it speeds up again, that is an artifact's tail
-    // moving the same way, and the takeoff is where the movement was least.
-    let progress = |j: usize| (mean(j - span, j) - mean(j - 2 * span, j - span)) * dir;
-    let mut j = edge;
-    let mut least = (edge, f64::INFINITY);
-    while j >= floor + 2 * span {
+    let tol = 3.0 * noise_sd * (2.0 / span as f64).sqrt() + TREND_FRACTION * r.size;
+    let progress = |j: usize| (s.mean(j - span, j) - s.mean(j - 2 * span, j - span)) * r.dir;
+    let lowest = s.floor + 2 * span;
+    let mut j = r.edge;
+    let mut least = (r.edge, f64::INFINITY);
+    while j >= lowest {
         let p = progress(j);
         if p < least.1 {
             least = (j, p);
@@ -109,42 +167,40 @@ pub(crate) fn quiet_stretch(
         }
         j -= 1;
     }
-    let j = if progress(j.max(floor + 2 * span)) <= tol {
+    if progress(j.max(lowest)) <= tol {
         j
     } else {
         least.0
-    };
-    // The takeoff is within the span before `j`.
-    let j = j.saturating_sub(span / 2);
-    let hi = j.saturating_sub(g.samples(TAKEOFF_GAP_MS)).max(floor);
-    if hi < floor + 2 {
-        return Some(Quiet {
-            lo: floor,
-            hi: (floor + 2).min(n),
-            settled_from: floor,
-            flat: false,
-            trending: true,
-            size_mv: size,
-        });
     }
-    let level = stats::median(&y[hi.saturating_sub(span).max(floor)..hi], scratch)?;
-    let near = 3.0 * sd_s + 2.0 * TREND_FRACTION * size;
-    // Walk back while the trace stays at the level; one noisy sample does
-    // not end the stretch, `run` of them in a row do.
-    let run = g.samples(STRAY_RUN_MS).max(2);
+}
+
+/// Walks back from `hi` while the trace stays within `near` of `level`;
+/// one noisy sample does not end the stretch, `run` of them in a row do.
+/// Returns where the flat stretch begins.
+fn flat_start(s: &Smoothed, hi: usize, level: f64, near: f64, run: usize) -> usize {
     let mut a = hi - 1;
     let mut strays = 0;
-    while a > floor && strays < run {
-        strays = if (s(a - 1) - level).abs() > near {
+    while a > s.floor && strays < run {
+        strays = if (s.at(a - 1) - level).abs() > near {
             strays + 1
         } else {
             0
         };
         a -= 1;
     }
-    if strays > 0 {
-        a += strays;
-    }
+    a + strays
+}
+
+/// The quiet stretch `[a, hi)` (above `floor`): its baseline window, and
+/// whether it is flat or still trending.
+fn judge(
+    y: &[f64],
+    g: &Grid,
+    (floor, a, hi): (usize, usize, usize),
+    r: &Response,
+    noise_sd: f64,
+    scratch: &mut Vec<f64>,
+) -> Quiet {
     let lo = hi.saturating_sub(g.samples(QUIET_SPAN_MS)).max(a);
     // The whole flat stretch tells its own noise better than a sweep-wide
     // estimate from a few blocks.
@@ -157,15 +213,15 @@ pub(crate) fn quiet_stretch(
     // before the flat stretch if it is shorter: a tail that merely looks
     // flat over a few samples is still seen.
     let judge_len = g.samples(QUIET_SPAN_MS).max(MIN_TREND_SAMPLES);
-    let judge = &y[hi.saturating_sub(judge_len).min(lo).max(floor)..hi];
-    Some(Quiet {
+    let w = &y[hi.saturating_sub(judge_len).min(lo).max(floor)..hi];
+    Quiet {
         lo,
         hi,
         settled_from: a,
-        flat: hi - lo >= 2 && halves_agree(judge, local_sd, 2.0 * TREND_FRACTION * size),
-        trending: judge.len() < 4 || !halves_agree(judge, local_sd, TREND_FRACTION * size),
-        size_mv: size,
-    })
+        flat: hi - lo >= 2 && halves_agree(w, local_sd, 2.0 * TREND_FRACTION * r.size),
+        trending: w.len() < 4 || !halves_agree(w, local_sd, TREND_FRACTION * r.size),
+        size_mv: r.size,
+    }
 }
 
 /// The first phase that reaches half the largest excursion: where it

@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 
 use super::conditions::{Adc, AnalyticCmap, Artifact, RecordingConditions, Truth, BETA_PEAK};
 use crate::model::{
-    Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo, VoltUnit,
+    Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel, SourceInfo,
+    VoltUnit,
 };
 
 /// Pre-stimulus spans of the matrix (ms).
@@ -328,7 +329,9 @@ impl Draw {
             },
             sampling_rate_hz: rc.sampling_rate_hz,
             t0_ms: times.first().copied().unwrap_or(0.0),
-            labels: (1..=self.factors.len()).map(|i| format!("r{i}")).collect(),
+            labels: (1..=self.factors.len() as u32)
+                .map(ResponseLabel::Train)
+                .collect(),
             samples_mv: samples,
             protocol: if high { Protocol::Hfrns } else { Protocol::Rns },
             protocol_source: ProtocolSource::Metadata,
@@ -416,76 +419,93 @@ impl Score {
 /// the onset): every response must be measured within tolerance and carry
 /// no `artifact_overlap`; the decrement (3 Hz) or increment (50 Hz) must
 /// match the truth's.
-pub fn score_train(draw: &Draw, test: &crate::protocol::TestMeasures) -> Score {
-    use crate::measure::Flag;
-    use tolerance as tol;
-    let rc = &draw.conditions;
-    let noise_allow = tol::NOISE_SDS * rc.noise_mv + tol::HUM_AMPLITUDES * rc.hum_mv;
+pub fn score_train(draw: &Draw, test: &crate::model::TestMeasures) -> Score {
     let truths = draw.truths();
     let mut s = Score {
         trains: 1,
         ..Score::default()
     };
-    let mut miss = |what: String| {
-        s.misses
-            .push(format!("{} seed {}: {what}", draw.cell, draw.seed))
-    };
-    let mut worst = (0.0f64, 0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for (k, (r, t)) in test.responses.iter().zip(&truths).enumerate() {
-        let (Some(amp), Some(onset), Some(area)) = (r.amplitude_mv, r.onset_ms, r.area_mv_ms)
-        else {
-            miss(format!("r{} unmeasured {:?}", k + 1, r.flags));
-            continue;
-        };
-        let allow = tol::AMPLITUDE_FRACTION * t.amplitude_mv + noise_allow;
-        let amp_err = (amp - t.amplitude_mv).abs();
-        let onset_err = (onset - t.onset_ms).abs();
-        // Near its start the analytic edge is A u^2 / 0.03456 (u = t/neg).
-        let rise_ms = draw.cmap.neg_ms
-            * (tol::ONSET_NOISE_SDS * rc.noise_mv * BETA_PEAK / t.amplitude_mv).sqrt();
-        let onset_allow = tol::ONSET_MS + rise_ms;
-        let area_allow = tol::AREA_FRACTION * t.area_mv_ms + noise_allow * draw.cmap.neg_ms;
-        let area_err = (area - t.area_mv_ms).abs();
-        worst.0 = worst.0.max(amp_err / t.amplitude_mv * 100.0);
-        worst.1 = worst.1.max(amp_err / allow);
-        worst.2 = worst.2.max(onset_err);
-        worst.3 = worst.3.max(area_err / t.area_mv_ms * 100.0);
-        worst.4 = worst.4.max(onset_err / onset_allow);
-        if amp_err > allow {
-            miss(format!(
-                "r{} amplitude {amp:.4} vs {:.4} (allowed {allow:.4})",
-                k + 1,
-                t.amplitude_mv
-            ));
-        }
-        if onset_err > onset_allow {
-            miss(format!(
-                "r{} onset {onset:.3} vs {:.3} (amplitude {:.2} mV, noise {:.1} uV)",
-                k + 1,
-                t.onset_ms,
-                t.amplitude_mv,
-                rc.noise_mv * 1000.0
-            ));
-        }
-        if area_err > area_allow {
-            miss(format!("r{} area {area:.3} vs {:.3}", k + 1, t.area_mv_ms));
-        }
-        for f in [Flag::Clipped, Flag::NoResponse] {
-            if r.has(f) {
-                miss(format!("r{} false {f} flag", k + 1));
-            }
-        }
-        if r.has(Flag::ArtifactOverlap) {
-            s.overlap_flags += 1;
-            miss(format!("r{} artifact_overlap on a clean recording", k + 1));
-        }
-        s.responses += 1;
+        score_response(draw, k, r, t, &mut s);
     }
-    s.worst_amplitude_pct = worst.0;
-    s.worst_amplitude_use = worst.1;
-    s.worst_onset_ms = worst.2;
-    s.worst_area_pct = worst.3;
-    s.worst_onset_use = worst.4;
+    score_change(draw, test, &truths, &mut s);
+    s
+}
+
+/// What noise and hum may move an amplitude by (mV).
+fn noise_allowance(rc: &RecordingConditions) -> f64 {
+    tolerance::NOISE_SDS * rc.noise_mv + tolerance::HUM_AMPLITUDES * rc.hum_mv
+}
+
+/// Scores response `k` against its truth into `s`.
+fn score_response(
+    draw: &Draw,
+    k: usize,
+    r: &crate::model::ResponseMeasures,
+    t: &Truth,
+    s: &mut Score,
+) {
+    use crate::model::Flag;
+    use tolerance as tol;
+    let rc = &draw.conditions;
+    let mut miss = |what: String| {
+        s.misses.push(format!(
+            "{} seed {} r{}: {what}",
+            draw.cell,
+            draw.seed,
+            k + 1
+        ))
+    };
+    let (Some(amp), Some(onset), Some(area)) = (r.amplitude_mv, r.onset_ms, r.area_mv_ms) else {
+        miss(format!("unmeasured {:?}", r.flags));
+        return;
+    };
+    let noise_allow = noise_allowance(rc);
+    let allow = tol::AMPLITUDE_FRACTION * t.amplitude_mv + noise_allow;
+    let amp_err = (amp - t.amplitude_mv).abs();
+    let onset_err = (onset - t.onset_ms).abs();
+    // Near its start the analytic edge is A u^2 / 0.03456 (u = t/neg).
+    let rise_ms =
+        draw.cmap.neg_ms * (tol::ONSET_NOISE_SDS * rc.noise_mv * BETA_PEAK / t.amplitude_mv).sqrt();
+    let onset_allow = tol::ONSET_MS + rise_ms;
+    let area_allow = tol::AREA_FRACTION * t.area_mv_ms + noise_allow * draw.cmap.neg_ms;
+    let area_err = (area - t.area_mv_ms).abs();
+    if amp_err > allow {
+        miss(format!(
+            "amplitude {amp:.4} vs {:.4} (allowed {allow:.4})",
+            t.amplitude_mv
+        ));
+    }
+    if onset_err > onset_allow {
+        miss(format!(
+            "onset {onset:.3} vs {:.3} (amplitude {:.2} mV, noise {:.1} uV)",
+            t.onset_ms,
+            t.amplitude_mv,
+            rc.noise_mv * 1000.0
+        ));
+    }
+    if area_err > area_allow {
+        miss(format!("area {area:.3} vs {:.3}", t.area_mv_ms));
+    }
+    for f in [Flag::Clipped, Flag::NoResponse] {
+        if r.has(f) {
+            miss(format!("false {f} flag"));
+        }
+    }
+    if r.has(Flag::ArtifactOverlap) {
+        miss("artifact_overlap on a clean recording".to_string());
+        s.overlap_flags += 1;
+    }
+    s.worst_amplitude_pct = s.worst_amplitude_pct.max(amp_err / t.amplitude_mv * 100.0);
+    s.worst_amplitude_use = s.worst_amplitude_use.max(amp_err / allow);
+    s.worst_onset_ms = s.worst_onset_ms.max(onset_err);
+    s.worst_area_pct = s.worst_area_pct.max(area_err / t.area_mv_ms * 100.0);
+    s.worst_onset_use = s.worst_onset_use.max(onset_err / onset_allow);
+    s.responses += 1;
+}
+
+/// Scores the train's decrement or increment against the truth's.
+fn score_change(draw: &Draw, test: &crate::model::TestMeasures, truths: &[Truth], s: &mut Score) {
     let a1 = truths[0].amplitude_mv;
     let (measured, truth, k) = if let Some(d) = test.decrement_pct {
         let k = 3.min(truths.len() - 1);
@@ -493,19 +513,19 @@ pub fn score_train(draw: &Draw, test: &crate::protocol::TestMeasures) -> Score {
     } else if let (Some(i), Some(k)) = (test.increment_pct, test.deciding_response) {
         (i, (truths[k].amplitude_mv - a1) / a1 * 100.0, k)
     } else {
-        return s;
+        return;
     };
     let ak = truths[k].amplitude_mv;
-    let allow_pp = tol::PERCENT_POINTS + 100.0 * noise_allow * (1.0 / a1 + ak / (a1 * a1));
+    let noise_allow = noise_allowance(&draw.conditions);
+    let allow_pp = tolerance::PERCENT_POINTS + 100.0 * noise_allow * (1.0 / a1 + ak / (a1 * a1));
     let err = (measured - truth).abs();
-    s.worst_change_pp = err;
+    s.worst_change_pp = s.worst_change_pp.max(err);
     if err > allow_pp {
         s.misses.push(format!(
             "{} seed {}: change {measured:.2}% vs {truth:.2}% (allowed {allow_pp:.2} pp)",
             draw.cell, draw.seed
         ));
     }
-    s
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! artifacts, at several sampling rates, with and without a pre-stimulus
 //! baseline, in both polarities. All randomness is seeded.
 
-use nmjscope::measure::{MeasureConfig, Measurer};
+use nmjscope::measure::{MeasureConfig, Measurer, Sweep};
+use nmjscope::model::{ResponseLabel, ResponseMeasures};
 use nmjscope::signal::SignalConfig;
 use nmjscope::Flag;
 use proptest::prelude::*;
@@ -11,43 +12,29 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal};
 
-/// u^2 (1-u)^3 peaks at u = 0.4 with this value.
-const BETA_PEAK: f64 = 0.034_56;
-/// Integral of u^2 (1-u)^3 over [0, 1]: B(3, 4) = 1/60.
-const BETA_AREA: f64 = 1.0 / 60.0;
+/// The analytic CMAP with exact truth, from the simulator's public API.
+pub use nmjscope::simulate::AnalyticCmap as Cmap;
 
-/// An analytic CMAP: a beta-shaped negative phase of amplitude `amp_mv` from
-/// `onset_ms` lasting `neg_ms`, then a positive phase of `pos_mv` lasting
-/// `pos_ms`. Negative values are the negative phase.
-#[derive(Debug, Clone, Copy)]
-pub struct Cmap {
-    pub onset_ms: f64,
-    pub amp_mv: f64,
-    pub neg_ms: f64,
-    pub pos_mv: f64,
-    pub pos_ms: f64,
-}
-
-impl Cmap {
-    pub fn at(&self, t: f64) -> f64 {
-        let u = (t - self.onset_ms) / self.neg_ms;
-        if (0.0..=1.0).contains(&u) {
-            return -self.amp_mv * u * u * (1.0 - u).powi(3) / BETA_PEAK;
-        }
-        let v = (t - self.onset_ms - self.neg_ms) / self.pos_ms;
-        if (0.0..=1.0).contains(&v) {
-            // u^2 (1-u)^4 peaks at u = 1/3 with 4/729 * ... normalised below.
-            let peak = (1.0f64 / 3.0).powi(2) * (2.0f64 / 3.0).powi(4);
-            return self.pos_mv * v * v * (1.0 - v).powi(4) / peak;
-        }
-        0.0
-    }
-    pub fn area(&self) -> f64 {
-        self.amp_mv * self.neg_ms * BETA_AREA / BETA_PEAK
-    }
-    pub fn peak_ms(&self) -> f64 {
-        self.onset_ms + 0.4 * self.neg_ms
-    }
+/// Conditions and measures one sweep of response `r1`.
+fn measure_one(
+    m: &mut Measurer,
+    signal: &SignalConfig,
+    config: &MeasureConfig,
+    samples: impl IntoIterator<Item = f64>,
+    t0_ms: f64,
+    dt_ms: f64,
+    inverted: bool,
+) -> ResponseMeasures {
+    let samples: Vec<f64> = samples.into_iter().collect();
+    let label = ResponseLabel::Train(1);
+    let sweep = Sweep {
+        label: &label,
+        samples_mv: &samples,
+        t0_ms,
+        dt_ms,
+        inverted,
+    };
+    m.measure(&sweep, signal, config)
 }
 
 /// Everything added to the clean CMAP.
@@ -149,10 +136,10 @@ fn accuracy_batch(seed: u64) -> Outcome {
                         // An inverted trace is either declared (flipped on
                         // reading) or found (flagged).
                         let invert = sign < 0.0 && declared;
-                        let r = measurer.measure(
+                        let r = measure_one(
+                            &mut measurer,
                             &signal,
                             &config,
-                            "r1",
                             raw.iter().copied(),
                             t0,
                             1000.0 / fs,
@@ -168,8 +155,9 @@ fn accuracy_batch(seed: u64) -> Outcome {
                         };
                         let amp_err = (amp - cmap.amp_mv).abs();
                         let onset_err = (onset - cmap.onset_ms).abs();
-                        let area_err = (area - cmap.area()).abs() / cmap.area();
-                        let peak_err = (peak - cmap.peak_ms()).abs();
+                        let area_err =
+                            (area - cmap.truth().area_mv_ms).abs() / cmap.truth().area_mv_ms;
+                        let peak_err = (peak - cmap.truth().negative_peak_ms).abs();
                         let mut missed = Vec::new();
                         if amp_err > 0.02 * cmap.amp_mv + 3.0 * d.noise_sd_mv {
                             missed.push("amplitude");
@@ -263,7 +251,7 @@ fn clipped_and_absent_responses_are_flagged() {
         ..QUIET
     };
     let raw = render(&clean(3.5, 6.0), &d, 20_000.0, -5.0, 50.0, 1.0, 1);
-    let r = m.measure(&s, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
+    let r = measure_one(&mut m, &s, &c, raw.iter().copied(), -5.0, 0.05, false);
     assert!(r.has(Flag::Clipped), "{r:?}");
     let d = Disturbance {
         noise_sd_mv: 0.01,
@@ -271,7 +259,7 @@ fn clipped_and_absent_responses_are_flagged() {
         ..QUIET
     };
     let raw = render(&clean(3.5, 0.0), &d, 20_000.0, -5.0, 50.0, 1.0, 2);
-    let r = m.measure(&s, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
+    let r = measure_one(&mut m, &s, &c, raw.iter().copied(), -5.0, 0.05, false);
     assert!(
         r.has(Flag::NoResponse),
         "the artifact is never the CMAP: {r:?}"
@@ -281,7 +269,7 @@ fn clipped_and_absent_responses_are_flagged() {
         ..QUIET
     };
     let raw = render(&clean(3.5, 0.18), &d, 20_000.0, -5.0, 50.0, 1.0, 3);
-    let r = m.measure(&s, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
+    let r = measure_one(&mut m, &s, &c, raw.iter().copied(), -5.0, 0.05, false);
     assert!(r.has(Flag::LowSnr), "{r:?}");
     // Hum of a tenth of the response: the baseline cannot be trusted.
     let d = Disturbance {
@@ -290,7 +278,7 @@ fn clipped_and_absent_responses_are_flagged() {
         ..QUIET
     };
     let raw = render(&clean(3.5, 2.0), &d, 20_000.0, -5.0, 50.0, 1.0, 5);
-    let r = m.measure(&s, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
+    let r = measure_one(&mut m, &s, &c, raw.iter().copied(), -5.0, 0.05, false);
     assert!(r.has(Flag::BaselineUnstable), "{r:?}");
     let d = Disturbance {
         hum_mv: 0.005,
@@ -298,7 +286,7 @@ fn clipped_and_absent_responses_are_flagged() {
         ..QUIET
     };
     let raw = render(&clean(3.5, 2.0), &d, 20_000.0, -5.0, 50.0, 1.0, 5);
-    let r = m.measure(&s, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
+    let r = measure_one(&mut m, &s, &c, raw.iter().copied(), -5.0, 0.05, false);
     assert!(!r.has(Flag::BaselineUnstable), "{r:?}");
     // An artifact that has not settled when the response starts.
     let d = Disturbance {
@@ -307,7 +295,7 @@ fn clipped_and_absent_responses_are_flagged() {
         ..QUIET
     };
     let raw = render(&clean(1.5, 3.0), &d, 20_000.0, -5.0, 50.0, 1.0, 4);
-    let r = m.measure(&s, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
+    let r = measure_one(&mut m, &s, &c, raw.iter().copied(), -5.0, 0.05, false);
     assert!(r.has(Flag::ArtifactOverlap), "{r:?}");
 }
 
@@ -327,8 +315,16 @@ fn zero_phase_filtering_does_not_move_onset_or_peak() {
         ..QUIET
     };
     let raw = render(&clean(3.2, 5.0), &d, 20_000.0, -5.0, 50.0, 1.0, 9);
-    let a = m.measure(&plain, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
-    let b = m.measure(&filtered, &c, "r1", raw.iter().copied(), -5.0, 0.05, false);
+    let a = measure_one(&mut m, &plain, &c, raw.iter().copied(), -5.0, 0.05, false);
+    let b = measure_one(
+        &mut m,
+        &filtered,
+        &c,
+        raw.iter().copied(),
+        -5.0,
+        0.05,
+        false,
+    );
     assert!(
         (a.negative_peak_ms.unwrap() - b.negative_peak_ms.unwrap()).abs() < 0.05,
         "{a:?} {b:?}"
@@ -358,11 +354,13 @@ fn train(factors: &[f64], protocol: nmjscope::Protocol) -> nmjscope::Recording {
         }
     }
     let labels = if protocol == nmjscope::Protocol::Exercise {
-        let mut l = vec!["pre".to_string()];
-        l.extend((1..factors.len()).map(|i| format!("post_{}s", (i - 1) * 30)));
+        let mut l = vec![ResponseLabel::Pre];
+        l.extend((1..factors.len() as u32).map(|i| ResponseLabel::Post(Some((i - 1) * 30))));
         l
     } else {
-        (1..=factors.len()).map(|i| format!("r{i}")).collect()
+        (1..=factors.len() as u32)
+            .map(ResponseLabel::Train)
+            .collect()
     };
     Recording {
         source: SourceInfo {
@@ -405,8 +403,8 @@ fn decrement_and_increment_within_one_point() {
     );
     assert!((t.max_decrement_pct.unwrap() - 26.0).abs() < 1.0);
     assert!((t.area_decrement_pct.unwrap() - 25.0).abs() < 1.0);
-    assert_eq!(t.shape, Some(nmjscope::protocol::TrainShape::UShaped));
-    assert!((t.responses[1].change_pct.unwrap() + 15.0).abs() < 1.0);
+    assert_eq!(t.shape, Some(nmjscope::model::TrainShape::UShaped));
+    assert!((t.change_pct[1].unwrap() + 15.0).abs() < 1.0);
     let factors = [1.0, 1.4, 1.9, 2.3, 2.2];
     let t = nmjscope::analyze_recording(&train(&factors, nmjscope::Protocol::Hfrns), &s, &mut m);
     assert!(
@@ -436,7 +434,7 @@ fn irregular_trains_are_flagged_but_still_reported() {
     let mut m = Measurer::new();
     let factors = [1.0, 0.9, 0.96, 0.88, 0.95, 0.87, 0.94, 0.89, 0.93, 0.88];
     let t = nmjscope::analyze_recording(&train(&factors, nmjscope::Protocol::Rns), &s, &mut m);
-    assert!(t.has(Flag::IrregularTrain));
+    assert!(t.has_train_flag(nmjscope::model::TrainFlag::IrregularTrain));
     assert!((t.decrement_pct.unwrap() - 12.0).abs() < 1.0);
 }
 
@@ -449,8 +447,8 @@ proptest! {
         let raw = render(&clean(3.3, amp), &d, 20_000.0, -5.0, 50.0, 1.0, seed);
         let (s, c) = (SignalConfig::default(), MeasureConfig::default());
         let mut m = Measurer::new();
-        let a = m.measure(&s, &c, "r", raw.iter().copied(), -5.0, 0.05, false);
-        let b = m.measure(&s, &c, "r", raw.iter().map(|v| v * k), -5.0, 0.05, false);
+        let a = measure_one(&mut m, &s, &c, raw.iter().copied(), -5.0, 0.05, false);
+        let b = measure_one(&mut m, &s, &c, raw.iter().map(|v| v * k), -5.0, 0.05, false);
         prop_assert!((b.amplitude_mv.unwrap() - k * a.amplitude_mv.unwrap()).abs() < 1e-6 * k * amp);
         prop_assert!((b.area_mv_ms.unwrap() - k * a.area_mv_ms.unwrap()).abs() < 1e-6 * k * amp * 10.0);
         prop_assert!((b.onset_ms.unwrap() - a.onset_ms.unwrap()).abs() < 1e-6);
@@ -463,8 +461,8 @@ proptest! {
         let raw = render(&clean(3.3, 4.0), &d, 20_000.0, t0, 50.0, 1.0, seed);
         let (s, c) = (SignalConfig::default(), MeasureConfig::default());
         let mut m = Measurer::new();
-        let a = m.measure(&s, &c, "r", raw.iter().copied(), t0, 0.05, false);
-        let b = m.measure(&s, &c, "r", raw.iter().map(|v| v + c0), t0, 0.05, false);
+        let a = measure_one(&mut m, &s, &c, raw.iter().copied(), t0, 0.05, false);
+        let b = measure_one(&mut m, &s, &c, raw.iter().map(|v| v + c0), t0, 0.05, false);
         prop_assert!((a.amplitude_mv.unwrap() - b.amplitude_mv.unwrap()).abs() < 1e-6);
         prop_assert!((a.area_mv_ms.unwrap() - b.area_mv_ms.unwrap()).abs() < 1e-6);
         prop_assert!((a.onset_ms.unwrap() - b.onset_ms.unwrap()).abs() < 1e-6);
@@ -477,8 +475,8 @@ proptest! {
         let shifted = render(&clean(3.0 + shift as f64 * dt, amp), &QUIET, 20_000.0, -5.0, 50.0, 1.0, 0);
         let (s, c) = (SignalConfig::default(), MeasureConfig::default());
         let mut m = Measurer::new();
-        let a = m.measure(&s, &c, "r", base.iter().copied(), -5.0, dt, false);
-        let b = m.measure(&s, &c, "r", shifted.iter().copied(), -5.0, dt, false);
+        let a = measure_one(&mut m, &s, &c, base.iter().copied(), -5.0, dt, false);
+        let b = measure_one(&mut m, &s, &c, shifted.iter().copied(), -5.0, dt, false);
         let d = shift as f64 * dt;
         prop_assert!((b.onset_ms.unwrap() - a.onset_ms.unwrap() - d).abs() < 1e-6);
         prop_assert!((b.negative_peak_ms.unwrap() - a.negative_peak_ms.unwrap() - d).abs() < 1e-6);

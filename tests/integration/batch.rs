@@ -2,7 +2,7 @@
 //! broken study becomes an error row instead of stopping the run.
 
 use nmjscope::batch::{find_studies, measurements_csv, run_batch, summary_row};
-use nmjscope::simulate::{simulate_study, Condition, SimConfig};
+use nmjscope::simulate::{Condition, SimConfig};
 use nmjscope::{ReadOptions, Settings};
 
 use super::util::{nmjscope, TempDir};
@@ -20,7 +20,7 @@ fn archive() -> TempDir {
             seed: 21,
             ..SimConfig::default()
         };
-        for (file, bytes) in simulate_study(&sim).unwrap() {
+        for (file, bytes) in super::util::study_files(&sim) {
             dir.write(&format!("{name}/{file}"), bytes);
         }
     }
@@ -31,10 +31,7 @@ fn archive() -> TempDir {
         seed: 4,
         ..SimConfig::default()
     };
-    dir.write(
-        "e_single.csv",
-        nmjscope::simulate::simulate_test(&single).unwrap(),
-    );
+    dir.write("e_single.csv", super::util::test_file(&single));
     dir.write("notes.txt", "not a study");
     dir
 }

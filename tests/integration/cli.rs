@@ -165,7 +165,7 @@ fn simulate_is_reproducible_and_demo_runs() {
     nmjscope()
         .args(["simulate", "--severity", "2"])
         .assert()
-        .code(1)
+        .code(5)
         .stderr(predicate::str::contains("severity"));
     let demo = dir.path().join("demo");
     nmjscope()

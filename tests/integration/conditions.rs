@@ -11,7 +11,7 @@
 
 use nmjscope::measure::Measurer;
 use nmjscope::simulate::matrix::{cells, score_train, Cell, Score};
-use nmjscope::simulate::{simulate_study, simulate_study_recordings, Condition, SimConfig};
+use nmjscope::simulate::{simulate_study, Condition, SimConfig};
 use nmjscope::{analyze_recording, analyze_study, Pattern, Settings};
 
 use super::util::TempDir;
@@ -137,7 +137,8 @@ fn studies_read_as_their_condition_in_every_cell() {
             (Condition::Lems, 0.85, Pattern::Presynaptic),
         ] {
             let config = recorded_study(condition, severity, cell, i as u64);
-            let (study, truths) = simulate_study_recordings(&config).unwrap();
+            let sim = simulate_study(&config).unwrap();
+            let (study, truths) = (sim.study, sim.truth);
             let r = analyze_study(&study, &Settings::default()).unwrap();
             let got = r.interpretation.pattern;
             // Simulated MG now and then shows an equivocal post-exercise
@@ -177,11 +178,12 @@ fn clean_recordings_never_read_indeterminate_and_match_the_numpy_peer() {
         for (condition, severity) in [(Condition::Normal, 0.0), (Condition::Lems, 0.85)] {
             let config = recorded_study(condition, severity, cell, i as u64);
             let study_dir = dir.path().join(format!("{i}_{condition:?}"));
-            for (name, bytes) in simulate_study(&config).unwrap() {
+            let sim = simulate_study(&config).unwrap();
+            for (name, bytes) in nmjscope::io::write::study_csv(&sim.study, Default::default()) {
                 std::fs::create_dir_all(&study_dir).unwrap();
                 std::fs::write(study_dir.join(name), bytes).unwrap();
             }
-            let (_, truths) = simulate_study_recordings(&config).unwrap();
+            let truths = sim.truth;
             let ours = analyze_study(
                 &nmjscope::read_study(&study_dir, &Default::default()).unwrap(),
                 &Settings::default(),

@@ -2,25 +2,24 @@
 //! built from the tests performed (never normal by omission), and end-to-end
 //! runs of `analyze` on whole studies.
 
-use nmjscope::interpret::{interpret, FindingCode, InterpretConfig, PartStatus};
-use nmjscope::protocol::TestMeasures;
+use nmjscope::interpret::{interpret, InterpretConfig};
+use nmjscope::model::{FindingCode, PartStatus, ResponseLabel, TestMeasures, TrainFlag};
 use nmjscope::{Flag, LemsCriterion, Pattern, Protocol, ResponseMeasures};
 
 fn response(label: &str, amp: f64, flags: &[Flag]) -> ResponseMeasures {
     ResponseMeasures {
-        label: label.into(),
+        label: ResponseLabel::parse(label),
         onset_ms: Some(3.0),
         negative_peak_ms: Some(6.0),
         amplitude_mv: Some(amp),
         peak_to_peak_mv: Some(amp * 1.4),
         area_mv_ms: Some(amp * 3.0),
         duration_ms: Some(6.0),
-        change_pct: Some(0.0),
         flags: flags.to_vec(),
         noise_mv: 0.01,
         artifact_end_ms: 1.0,
         baseline_mv: 0.0,
-        baseline_source: nmjscope::signal::BaselineSource::PreStimulus,
+        baseline_source: nmjscope::model::BaselineSource::PreStimulus,
         baseline_window_ms: [-5.0, 0.0],
         drift_mv_per_ms: 0.0,
     }
@@ -49,6 +48,7 @@ fn test(protocol: Protocol, value: f64, muscle: &str, amp: f64, flags: &[Flag]) 
         side: None,
         temperature_c: Some(33.0),
         sampling_rate_hz: 20_000.0,
+        change_pct: responses.iter().map(|_| Some(0.0)).collect(),
         responses,
         decrement_pct: (protocol == Protocol::Rns).then_some(value),
         max_decrement_pct: (protocol == Protocol::Rns).then_some(value),
@@ -61,7 +61,14 @@ fn test(protocol: Protocol, value: f64, muscle: &str, amp: f64, flags: &[Flag]) 
         post_exercise: None,
         deciding_response: Some(0),
         flags: flags.to_vec(),
+        train_flags: Vec::new(),
     }
+}
+
+/// A train flagged irregular as a whole.
+fn irregular(mut t: TestMeasures) -> TestMeasures {
+    t.train_flags.push(TrainFlag::IrregularTrain);
+    t
 }
 
 fn rns(dec: f64) -> TestMeasures {
@@ -185,7 +192,7 @@ fn rules_and_boundaries() {
         (
             "deciding decrement irregular",
             vec![
-                test(Protocol::Rns, 25.0, "ADM", 8.0, &[Flag::IrregularTrain]),
+                irregular(test(Protocol::Rns, 25.0, "ADM", 8.0, &[])),
                 ex(10.0),
             ],
             P::Indeterminate,
@@ -372,7 +379,7 @@ fn postsynaptic_only_when_lems_was_looked_for() {
         .any(|r| r.contains("repeat the test after exactly 10 s")));
     // The decrement's differential is stated; the U shape only supports.
     let mut mg = rns(30.0);
-    mg.shape = Some(nmjscope::protocol::TrainShape::UShaped);
+    mg.shape = Some(nmjscope::model::TrainShape::UShaped);
     let i = run(&[mg.clone(), ex(5.0)]);
     assert_eq!(i.pattern, Pattern::Postsynaptic);
     assert!(i.summary.contains("motor neuron disease"), "{}", i.summary);
@@ -392,7 +399,7 @@ fn postsynaptic_only_when_lems_was_looked_for() {
     );
     // A non-significant decrement gets no shape label.
     let mut small = rns(6.0);
-    small.shape = Some(nmjscope::protocol::TrainShape::UShaped);
+    small.shape = Some(nmjscope::model::TrainShape::UShaped);
     let i = run(&[small, ex(5.0)]);
     assert!(i
         .findings

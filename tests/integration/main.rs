@@ -5,6 +5,7 @@ mod batch;
 mod cli;
 mod conditions;
 mod interpretation;
+mod plots;
 mod reader;
 mod reports;
 mod simulation;

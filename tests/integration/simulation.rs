@@ -1,7 +1,9 @@
 //! The simulator: physiology comes out of the model, and `analyze` reads it
 //! the way a neurophysiologist would.
 
-use nmjscope::simulate::{simulate_study, simulate_test, Condition, SimConfig};
+use nmjscope::simulate::{Condition, SimConfig};
+
+use super::util::{study_files, test_file};
 use nmjscope::{analyze_study, io, Pattern, Protocol, ReadOptions, Settings, Study};
 
 fn analyse(condition: Condition, severity: f64, seed: u64) -> nmjscope::Report {
@@ -11,8 +13,7 @@ fn analyse(condition: Condition, severity: f64, seed: u64) -> nmjscope::Report {
         seed,
         ..SimConfig::default()
     };
-    let tests = simulate_study(&sim)
-        .unwrap()
+    let tests = study_files(&sim)
         .into_iter()
         .map(|(name, bytes)| {
             io::parse_trace(name.as_ref(), &bytes, &ReadOptions::default()).unwrap()
@@ -86,8 +87,7 @@ fn study(condition: Condition, severity: f64, seed: u64) -> Study {
         seed,
         ..SimConfig::default()
     };
-    let tests = simulate_study(&sim)
-        .unwrap()
+    let tests = study_files(&sim)
         .into_iter()
         .map(|(name, bytes)| {
             io::parse_trace(name.as_ref(), &bytes, &ReadOptions::default()).unwrap()
@@ -145,7 +145,7 @@ fn a_missing_truncated_or_failed_test_never_reads_normal_or_postsynaptic() {
                 let i = &r.interpretation;
                 let name = format!("{condition:?} seed {seed}: {what} {protocol}");
                 assert_ne!(i.pattern, Pattern::Normal, "{name}: {}", i.summary);
-                if i.increment.status != nmjscope::interpret::PartStatus::Measured {
+                if i.increment.status != nmjscope::model::PartStatus::Measured {
                     assert_ne!(i.pattern, Pattern::Postsynaptic, "{name}: {}", i.summary);
                 }
                 assert!(i.summary.contains("not tested"), "{name}: {}", i.summary);
@@ -236,18 +236,17 @@ fn the_physiology_comes_out_of_the_model() {
 fn a_study_simulates_well_under_a_second() {
     // Not a timing assertion (that would flake): the benchmark measures it.
     // This checks the shape of what `--study` writes.
-    let files = simulate_study(&SimConfig::default()).unwrap();
+    let files = study_files(&SimConfig::default());
     let names: Vec<&str> = files.iter().map(|f| f.0.as_str()).collect();
     assert_eq!(
         names,
         ["1_rns_3hz.csv", "2_exercise_10s.csv", "3_hfrns_50hz.csv"]
     );
-    let single = simulate_test(&SimConfig {
+    let single = test_file(&SimConfig {
         protocol: Protocol::Hfrns,
         rate_hz: Some(20.0),
         ..SimConfig::default()
-    })
-    .unwrap();
+    });
     let r = io::parse_trace("x.csv".as_ref(), &single, &ReadOptions::default()).unwrap();
     assert_eq!(r.protocol, Protocol::Hfrns);
     assert_eq!(r.stim_rate_hz, Some(20.0));

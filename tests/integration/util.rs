@@ -33,3 +33,16 @@ impl TempDir {
 pub fn nmjscope() -> assert_cmd::Command {
     assert_cmd::Command::cargo_bin("nmjscope").expect("binary")
 }
+
+/// A simulated study as the files the simulator's users write (plain
+/// variant of input contract v1).
+pub fn study_files(config: &nmjscope::simulate::SimConfig) -> Vec<(String, Vec<u8>)> {
+    let sim = nmjscope::simulate::simulate_study(config).expect("simulate");
+    nmjscope::io::write::study_csv(&sim.study, Default::default())
+}
+
+/// A simulated single test as the file `nmjscope simulate -o` writes.
+pub fn test_file(config: &nmjscope::simulate::SimConfig) -> Vec<u8> {
+    let sim = nmjscope::simulate::simulate_test(config).expect("simulate");
+    nmjscope::io::write::trace_csv(&sim.recording, Default::default())
+}

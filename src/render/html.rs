@@ -4,10 +4,9 @@
 use minijinja::{context, Environment};
 use serde::Serialize;
 
-use super::{response_cells, Report};
+use super::{response_cells, Exporter, Plot};
 use crate::error::{Error, Result};
-use crate::plot::Plot;
-use crate::protocol::TestMeasures;
+use crate::model::{Report, TestMeasures};
 
 const TEMPLATE: &str = include_str!("report.html");
 
@@ -20,12 +19,22 @@ struct PlotView<'a> {
 #[derive(Serialize)]
 struct TestView<'a> {
     test: &'a TestMeasures,
+    flags: Vec<String>,
     plots: Vec<PlotView<'a>>,
     rows: Vec<Vec<String>>,
 }
 
+/// Writes `report.html`.
+pub(crate) struct HtmlExporter;
+
+impl Exporter for HtmlExporter {
+    fn serialize(&self, report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
+        html(report, plots)
+    }
+}
+
 /// Renders `report.html`; `plots[i]` are the plots of `report.tests[i]`.
-pub fn html(report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
+fn html(report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
     let mut env = Environment::new();
     // The `.html` name turns on auto-escaping.
     env.add_template("report.html", TEMPLATE)
@@ -36,6 +45,7 @@ pub fn html(report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
         .enumerate()
         .map(|(i, t)| TestView {
             test: t,
+            flags: t.flag_codes(),
             plots: plots
                 .get(i)
                 .map(|ps| {
@@ -50,9 +60,10 @@ pub fn html(report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
             rows: t
                 .responses
                 .iter()
-                .map(|r| {
-                    let mut row = vec![r.label.clone()];
-                    row.extend(response_cells(r));
+                .zip(&t.change_pct)
+                .map(|(r, change)| {
+                    let mut row = vec![r.label.to_string()];
+                    row.extend(response_cells(r, *change));
                     row
                 })
                 .collect(),

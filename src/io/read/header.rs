@@ -95,19 +95,6 @@ pub(crate) fn response_label(name: &str) -> (String, Option<VoltUnit>) {
     (name.to_string(), None)
 }
 
-/// Whether a response label belongs to an exercise series (`pre`, `post`,
-/// `post_<N>s`).
-pub(crate) fn is_exercise_label(label: &str) -> bool {
-    label == "pre" || label == "post" || post_time_s(label).is_some()
-}
-
-/// The time after exercise of a `post_<N>s` label.
-pub fn post_time_s(label: &str) -> Option<f64> {
-    let rest = label.strip_prefix("post_")?;
-    let number = rest.strip_suffix('s').unwrap_or(rest);
-    number.parse::<f64>().ok().filter(|v| v.is_finite())
-}
-
 /// Normalises a metadata key: lower case, with `-` and spaces as `_`.
 pub(crate) fn normalise_key(key: &str) -> String {
     key.trim()
@@ -148,12 +135,7 @@ mod tests {
     }
 
     #[test]
-    fn exercise_labels_and_keys() {
-        assert!(is_exercise_label("pre"));
-        assert!(is_exercise_label("post_30s"));
-        assert_eq!(post_time_s("post_30s"), Some(30.0));
-        assert_eq!(post_time_s("post_0"), Some(0.0));
-        assert!(!is_exercise_label("r1"));
+    fn keys_and_unit_suffixes() {
         assert_eq!(normalise_key(" Stim-Rate Hz"), "stim_rate_hz");
         assert_eq!(
             response_label("r1_uv"),

@@ -1,12 +1,11 @@
-//! Command-line arguments, turned into typed library options.
+//! Command-line arguments, lowered in one step into typed library options:
+//! [`ReadArgs::options`], [`AnalyzeArgs::settings`], [`SimulateArgs::config`].
 
-use std::fmt::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use nmjscope::io::Inspection;
 use nmjscope::Settings;
 
 /// Electrodiagnostic studies of the neuromuscular junction: RNS decrement,
@@ -192,8 +191,9 @@ pub struct SimulateArgs {
 }
 
 impl SimulateArgs {
+    /// The simulation these flags ask for.
     pub fn config(&self) -> nmjscope::simulate::SimConfig {
-        use nmjscope::simulate::{Condition, FileVariant, SimConfig};
+        use nmjscope::simulate::{Condition, SimConfig};
         SimConfig {
             condition: match self.condition {
                 ConditionArg::Normal => Condition::Normal,
@@ -206,14 +206,19 @@ impl SimulateArgs {
             muscle: self.muscle.clone(),
             seed: self.seed,
             noise_mv: self.noise_mv,
-            variant: match self.variant {
-                VariantArg::Plain => FileVariant::Plain,
-                VariantArg::Semicolon => FileVariant::Semicolon,
-                VariantArg::Microvolts => FileVariant::Microvolts,
-                VariantArg::Seconds => FileVariant::Seconds,
-                VariantArg::Long => FileVariant::Long,
-            },
             ..SimConfig::default()
+        }
+    }
+
+    /// How the files are written.
+    pub fn variant(&self) -> nmjscope::io::write::FileVariant {
+        use nmjscope::io::write::FileVariant;
+        match self.variant {
+            VariantArg::Plain => FileVariant::Plain,
+            VariantArg::Semicolon => FileVariant::Semicolon,
+            VariantArg::Microvolts => FileVariant::Microvolts,
+            VariantArg::Seconds => FileVariant::Seconds,
+            VariantArg::Long => FileVariant::Long,
         }
     }
 }
@@ -251,12 +256,24 @@ impl From<ProtocolArg> for nmjscope::Protocol {
 pub enum OutputFormat {
     /// A readable report.
     Text,
-    /// JSON (schema nmjscope.report/1 for analyze).
+    /// JSON (schema nmjscope.report/2 for analyze).
     Json,
     /// Markdown.
     Markdown,
     /// The tidy per-response CSV.
     Csv,
+}
+
+impl From<OutputFormat> for nmjscope::render::Format {
+    fn from(f: OutputFormat) -> Self {
+        use nmjscope::render::Format;
+        match f {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Markdown => Format::Markdown,
+            OutputFormat::Csv => Format::Csv,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -330,7 +347,7 @@ impl AnalyzeArgs {
             s.interpret.increment_specific_pct = v;
         }
         if let Some(v) = self.decrement_response {
-            s.protocol.decrement_response = v;
+            s.train.decrement_response = v;
         }
         if self.filter
             || self.lowpass_hz.is_some()
@@ -351,73 +368,4 @@ impl AnalyzeArgs {
         s.validate(std::path::Path::new("<flags>"))?;
         Ok(s)
     }
-}
-
-/// The text form of `inspect`.
-pub fn inspection_text(items: &[Inspection]) -> String {
-    let mut s = String::new();
-    for (k, i) in items.iter().enumerate() {
-        if k > 0 {
-            s.push('\n');
-        }
-        let _ = writeln!(s, "file:              {}", i.file);
-        let _ = writeln!(s, "layout:            {:?}", i.layout);
-        let _ = writeln!(
-            s,
-            "delimiter:         {:?}{}",
-            i.delimiter,
-            if i.decimal_comma {
-                " (decimal comma accepted)"
-            } else {
-                ""
-            }
-        );
-        let _ = writeln!(
-            s,
-            "units:             {}",
-            serde_json::to_string(&i.units)
-                .unwrap_or_default()
-                .trim_matches('"')
-        );
-        let _ = writeln!(
-            s,
-            "time column:       {}",
-            if i.time_in_seconds {
-                "seconds"
-            } else {
-                "milliseconds"
-            }
-        );
-        let _ = writeln!(s, "sampling rate:     {} Hz", i.sampling_rate_hz);
-        let _ = writeln!(s, "pre-stimulus:      {} ms", i.pre_stimulus_ms);
-        let _ = writeln!(
-            s,
-            "sweep:             {} ms ({} samples)",
-            i.sweep_ms, i.samples_per_response
-        );
-        let _ = writeln!(
-            s,
-            "protocol:          {}{}",
-            i.protocol,
-            match i.protocol_source {
-                nmjscope::model::ProtocolSource::Metadata => " (declared)",
-                nmjscope::model::ProtocolSource::Option => " (from --protocol)",
-                nmjscope::model::ProtocolSource::Inferred => " (inferred)",
-            }
-        );
-        let _ = writeln!(s, "polarity:          {:?}", i.polarity);
-        let _ = writeln!(
-            s,
-            "responses ({}):     {}",
-            i.responses.len(),
-            i.responses.join(", ")
-        );
-        if !i.metadata.is_empty() {
-            let _ = writeln!(s, "metadata:");
-            for (k, v) in &i.metadata {
-                let _ = writeln!(s, "  {k}: {v}");
-            }
-        }
-    }
-    s
 }

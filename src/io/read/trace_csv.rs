@@ -10,14 +10,13 @@ use std::path::Path;
 use ndarray::Array2;
 
 use super::header::{
-    is_exercise_label, is_response_id, normalise_key, response_label, time_column, value_column,
-    HeaderCell, TimeUnit,
+    is_response_id, normalise_key, response_label, time_column, value_column, HeaderCell, TimeUnit,
 };
-use super::ReadOptions;
 use crate::error::{Error, Location, Result};
+use crate::io::ReadOptions;
 use crate::model::{
-    Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo, VoltUnit,
-    HIGH_RATE_MIN_HZ,
+    Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel, SourceInfo,
+    VoltUnit, HIGH_RATE_MIN_HZ,
 };
 
 /// Fewest samples per response the reader accepts.
@@ -150,7 +149,7 @@ struct Parsed {
     header_line: u64,
     /// (line, time in the file's unit) per sample.
     times: Vec<(u64, f64)>,
-    labels: Vec<String>,
+    labels: Vec<ResponseLabel>,
     /// Column-major: one vector of mV values per label.
     columns: Vec<Vec<f64>>,
 }
@@ -262,52 +261,13 @@ fn read_wide(
 ) -> Result<Parsed> {
     let path = ctx.path;
     let time_unit = time_unit_of(path, header_line, 0, &cells[0])?;
-    let mut labels: Vec<String> = Vec::new();
-    let mut scales = Vec::new();
-    let mut units = Vec::new();
-    for (i, cell) in cells.iter().enumerate().skip(1) {
-        let at = || Location::cell(path, header_line, i as u64 + 1);
-        if is_response_id(cell) || value_column(cell).is_some() {
-            return Err(Error::MixedLayout {
-                at: at(),
-                detail: format!(
-                    "column {:?} belongs to the long layout, but the first column is time (wide layout)",
-                    cell.name
-                ),
-            });
-        }
-        if time_column(cell).is_some() {
-            return Err(Error::BadHeader {
-                at: at(),
-                detail: "a second time column".to_string(),
-            });
-        }
-        if cell.name.is_empty() {
-            return Err(Error::BadHeader {
-                at: at(),
-                detail: "an empty column name; expected a response label (r1, pre, post_30s)"
-                    .to_string(),
-            });
-        }
-        let (label, suffix_unit) = response_label(&cell.name);
-        let unit = ctx.volt_unit(header_line, i, cell, suffix_unit.unwrap_or(default_unit))?;
-        if labels.contains(&label) {
-            return Err(Error::DuplicateLabel { at: at(), label });
-        }
-        labels.push(label);
-        scales.push(unit.to_mv());
-        units.push(unit);
-    }
-    if labels.is_empty() {
-        return Err(Error::NoResponses {
-            at: Location::line(path, header_line),
-        });
-    }
+    let (labels, units) = wide_columns(ctx, header_line, cells, default_unit)?;
     if data.is_empty() {
         return Err(Error::NoData {
             at: Location::line(path, header_line),
         });
     }
+    let scales: Vec<f64> = units.iter().map(|u| u.to_mv()).collect();
     let mut times = Vec::with_capacity(data.len());
     let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(data.len()); labels.len()];
     for (line, record) in data {
@@ -334,6 +294,60 @@ fn read_wide(
     })
 }
 
+/// The wide layout's response columns after the time column: each label
+/// (unique) and its unit.
+fn wide_columns(
+    ctx: &Ctx,
+    header_line: u64,
+    cells: &[HeaderCell],
+    default_unit: VoltUnit,
+) -> Result<(Vec<ResponseLabel>, Vec<VoltUnit>)> {
+    let path = ctx.path;
+    let mut labels: Vec<ResponseLabel> = Vec::new();
+    let mut units = Vec::new();
+    for (i, cell) in cells.iter().enumerate().skip(1) {
+        let at = || Location::cell(path, header_line, i as u64 + 1);
+        if is_response_id(cell) || value_column(cell).is_some() {
+            return Err(Error::MixedLayout {
+                at: at(),
+                detail: format!(
+                    "column {:?} belongs to the long layout, but the first column is time (wide layout)",
+                    cell.name
+                ),
+            });
+        }
+        let bad_header = |detail: &str| Error::BadHeader {
+            at: at(),
+            detail: detail.to_string(),
+        };
+        if time_column(cell).is_some() {
+            return Err(bad_header("a second time column"));
+        }
+        if cell.name.is_empty() {
+            return Err(bad_header(
+                "an empty column name; expected a response label (r1, pre, post_30s)",
+            ));
+        }
+        let (name, suffix_unit) = response_label(&cell.name);
+        let label = ResponseLabel::parse(&name);
+        let unit = ctx.volt_unit(header_line, i, cell, suffix_unit.unwrap_or(default_unit))?;
+        if labels.contains(&label) {
+            return Err(Error::DuplicateLabel {
+                at: at(),
+                label: label.to_string(),
+            });
+        }
+        labels.push(label);
+        units.push(unit);
+    }
+    if labels.is_empty() {
+        return Err(Error::NoResponses {
+            at: Location::line(path, header_line),
+        });
+    }
+    Ok((labels, units))
+}
+
 fn read_long(
     ctx: &Ctx,
     header_line: u64,
@@ -341,6 +355,35 @@ fn read_long(
     data: &[(u64, csv::StringRecord)],
     default_unit: VoltUnit,
 ) -> Result<Parsed> {
+    let (time_unit, unit) = long_header(ctx, header_line, cells, default_unit)?;
+    if data.is_empty() {
+        return Err(Error::NoData {
+            at: Location::line(ctx.path, header_line),
+        });
+    }
+    let (labels, groups) = long_groups(ctx, data, unit.to_mv())?;
+    check_long_axes(ctx.path, header_line, &labels, &groups)?;
+    let times = groups[0].0.clone();
+    let columns = groups.into_iter().map(|g| g.1).collect();
+    Ok(Parsed {
+        layout: Layout::Long,
+        time_unit,
+        units: unit,
+        header_line,
+        times,
+        labels,
+        columns,
+    })
+}
+
+/// The long layout's header: exactly response, time, value; the time and
+/// value units.
+fn long_header(
+    ctx: &Ctx,
+    header_line: u64,
+    cells: &[HeaderCell],
+    default_unit: VoltUnit,
+) -> Result<(TimeUnit, VoltUnit)> {
     let path = ctx.path;
     if cells.len() != 3 {
         return Err(Error::MixedLayout {
@@ -363,13 +406,18 @@ fn read_long(
         });
     };
     let unit = ctx.volt_unit(header_line, 2, &cells[2], name_unit.unwrap_or(default_unit))?;
-    if data.is_empty() {
-        return Err(Error::NoData {
-            at: Location::line(path, header_line),
-        });
-    }
-    let scale = unit.to_mv();
-    let mut labels: Vec<String> = Vec::new();
+    Ok((time_unit, unit))
+}
+
+/// The long layout's rows, grouped by response (each response's rows
+/// together), values scaled to mV.
+fn long_groups(
+    ctx: &Ctx,
+    data: &[(u64, csv::StringRecord)],
+    scale: f64,
+) -> Result<(Vec<ResponseLabel>, Vec<Group>)> {
+    let path = ctx.path;
+    let mut labels: Vec<ResponseLabel> = Vec::new();
     let mut groups: Vec<Group> = Vec::new();
     for (line, record) in data {
         if record.len() != 3 {
@@ -379,8 +427,7 @@ fn read_long(
                 found: record.len(),
             });
         }
-        let label = long_label(&record[0]);
-        if label.is_empty() {
+        if record[0].trim().is_empty() {
             return Err(Error::BadLongLayout {
                 at: Location::cell(path, *line, 1),
                 detail: "an empty response id".to_string(),
@@ -388,6 +435,7 @@ fn read_long(
         }
         let time = ctx.number(&record[1], *line, 1)?;
         let value = ctx.number(&record[2], *line, 2)? * scale;
+        let label = long_label(&record[0]);
         if labels.last() != Some(&label) {
             if labels.contains(&label) {
                 return Err(Error::DuplicateLabel {
@@ -403,14 +451,24 @@ fn read_long(
             group.1.push(value);
         }
     }
+    Ok((labels, groups))
+}
+
+/// Every response of a long file on the first response's time axis.
+fn check_long_axes(
+    path: &Path,
+    header_line: u64,
+    labels: &[ResponseLabel],
+    groups: &[Group],
+) -> Result<()> {
     let (times, _) = &groups[0];
-    for (label, (group_times, _)) in labels.iter().zip(&groups).skip(1) {
+    for (label, (group_times, _)) in labels.iter().zip(groups).skip(1) {
         let first_line = group_times.first().map(|t| t.0).unwrap_or(header_line);
         if group_times.len() != times.len() {
             return Err(Error::BadLongLayout {
                 at: Location::line(path, first_line),
                 detail: format!(
-                    "response {label:?} has {} samples, the first response {}; every response needs the same time axis",
+                    "response \"{label}\" has {} samples, the first response {}; every response needs the same time axis",
                     group_times.len(),
                     times.len()
                 ),
@@ -418,39 +476,30 @@ fn read_long(
         }
         let step = (times[times.len() - 1].1 - times[0].1).abs() / times.len().max(2) as f64;
         for ((line, t), (_, t_first)) in group_times.iter().zip(times) {
+            // Times agree to a hundredth of a sample step.
             if (t - t_first).abs() > 0.01 * step + 1e-9 {
                 return Err(Error::BadLongLayout {
                     at: Location::cell(path, *line, 2),
                     detail: format!(
-                        "response {label:?} has time {t} where the first response has {t_first}; every response needs the same time axis"
+                        "response \"{label}\" has time {t} where the first response has {t_first}; every response needs the same time axis"
                     ),
                 });
             }
         }
     }
-    let times = groups[0].0.clone();
-    let columns = groups.into_iter().map(|g| g.1).collect();
-    Ok(Parsed {
-        layout: Layout::Long,
-        time_unit,
-        units: unit,
-        header_line,
-        times,
-        labels,
-        columns,
-    })
+    Ok(())
 }
 
 /// One long-layout response: (line, time) per sample, and its values.
 type Group = (Vec<(u64, f64)>, Vec<f64>);
 
 /// Long-layout ids: `1` and `r1` are the same response.
-fn long_label(cell: &str) -> String {
-    let label = cell.trim().to_lowercase();
-    if !label.is_empty() && label.chars().all(|c| c.is_ascii_digit()) {
-        format!("r{label}")
+fn long_label(cell: &str) -> ResponseLabel {
+    let id = cell.trim();
+    if !id.is_empty() && id.chars().all(|c| c.is_ascii_digit()) {
+        ResponseLabel::parse(&format!("r{id}"))
     } else {
-        label
+        ResponseLabel::parse(id)
     }
 }
 
@@ -700,7 +749,7 @@ fn resolve_protocol(
         (None, None) => {}
     }
     let n = parsed.labels.len();
-    let exercise = parsed.labels.iter().any(|l| is_exercise_label(l));
+    let exercise = parsed.labels.iter().any(ResponseLabel::is_exercise);
     if !exercise
         && stim_rate_hz.is_none()
         && n >= HIGH_RATE_MIN_RESPONSES
@@ -743,8 +792,8 @@ fn time_column_index(layout: Layout) -> u64 {
     }
 }
 
-fn infer_protocol(labels: &[String], stim_rate_hz: Option<f64>) -> Protocol {
-    if labels.iter().any(|l| is_exercise_label(l)) {
+fn infer_protocol(labels: &[ResponseLabel], stim_rate_hz: Option<f64>) -> Protocol {
+    if labels.iter().any(ResponseLabel::is_exercise) {
         Protocol::Exercise
     } else if stim_rate_hz.is_some_and(|r| r >= HIGH_RATE_MIN_HZ) {
         Protocol::Hfrns

@@ -2,11 +2,12 @@
 //! stage consumes.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::PathBuf;
 
 use ndarray::{Array2, ArrayView1};
 use serde::{Deserialize, Serialize};
+
+use super::ResponseLabel;
 
 /// Stimulation at or above this rate is high-rate (20-50 Hz trains look for
 /// an increment); below it, low-rate (2-5 Hz trains look for a decrement).
@@ -16,6 +17,7 @@ pub const HIGH_RATE_MIN_HZ: f64 = 10.0;
 /// The stimulation protocol of one test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Protocol {
     /// Low-rate repetitive nerve stimulation (2-5 Hz): decrement.
     Rns,
@@ -26,35 +28,17 @@ pub enum Protocol {
 }
 
 impl Protocol {
-    /// Parses `rns`, `hfrns` or `exercise` (case-insensitive).
+    /// Parses `rns`, `hfrns` or `exercise`, ignoring case and surrounding
+    /// space (as files write them).
     pub fn parse(text: &str) -> Option<Protocol> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "rns" => Some(Protocol::Rns),
-            "hfrns" => Some(Protocol::Hfrns),
-            "exercise" => Some(Protocol::Exercise),
-            _ => None,
-        }
-    }
-
-    /// The lower-case name used in files and reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Rns => "rns",
-            Protocol::Hfrns => "hfrns",
-            Protocol::Exercise => "exercise",
-        }
-    }
-}
-
-impl fmt::Display for Protocol {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        text.trim().to_ascii_lowercase().parse().ok()
     }
 }
 
 /// Where the protocol of a test came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum ProtocolSource {
     /// The file's `protocol` metadata key.
     Metadata,
@@ -67,6 +51,7 @@ pub enum ProtocolSource {
 /// Declared polarity of the traces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Polarity {
     /// Negative values are the negative phase (the default).
     Normal,
@@ -77,6 +62,7 @@ pub enum Polarity {
 /// Column layout of a trace file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Layout {
     /// A time column followed by one column per response.
     Wide,
@@ -87,6 +73,7 @@ pub enum Layout {
 /// Field delimiter of a trace file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Delimiter {
     /// `,`
     Comma,
@@ -109,6 +96,7 @@ impl Delimiter {
 
 /// Voltage unit of the values in a file (everything is held in mV).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum VoltUnit {
     /// millivolts
     #[serde(rename = "mV")]
@@ -174,7 +162,7 @@ pub struct Recording {
     /// pre-stimulus baseline was recorded).
     pub t0_ms: f64,
     /// Response labels (`r1`.., `pre`, `post`, `post_30s`), in file order.
-    pub labels: Vec<String>,
+    pub labels: Vec<ResponseLabel>,
     /// Samples in mV, one row per response, as recorded (not flipped for
     /// `polarity: inverted`).
     pub samples_mv: Array2<f64>,

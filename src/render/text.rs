@@ -3,11 +3,21 @@
 
 use std::fmt::Write;
 
-use super::{response_cells, Report};
-use crate::protocol::TestMeasures;
+use super::{response_cells, Exporter, Plot};
+use crate::error::Result;
+use crate::model::{Report, TestMeasures};
+
+/// Writes `report.txt`.
+pub(crate) struct TextExporter;
+
+impl Exporter for TextExporter {
+    fn serialize(&self, report: &Report, _plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
+        Ok(text(report))
+    }
+}
 
 /// Renders the text report.
-pub fn text(report: &Report) -> Vec<u8> {
+fn text(report: &Report) -> Vec<u8> {
     let mut s = String::new();
     let i = &report.interpretation;
     let _ = writeln!(
@@ -98,15 +108,9 @@ fn test_table(s: &mut String, t: &TestMeasures) {
     if t.pseudofacilitation == Some(true) {
         summary.push("pseudofacilitation".to_string());
     }
-    if !t.flags.is_empty() {
-        summary.push(format!(
-            "flags {}",
-            t.flags
-                .iter()
-                .map(|f| f.code())
-                .collect::<Vec<_>>()
-                .join(",")
-        ));
+    let codes = t.flag_codes();
+    if !codes.is_empty() {
+        summary.push(format!("flags {}", codes.join(",")));
     }
     if !summary.is_empty() {
         let _ = writeln!(s, "  {}", summary.join("; "));
@@ -121,12 +125,20 @@ fn test_table(s: &mut String, t: &TestMeasures) {
         "  {:<9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>7} {:>8}",
         "", "ms", "ms", "mV", "mV", "mV.ms", "ms", "%"
     );
-    for r in &t.responses {
-        let c = response_cells(r);
+    for (r, change) in t.responses.iter().zip(&t.change_pct) {
+        let c = response_cells(r, *change);
         let _ = writeln!(
             s,
             "  {:<9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>7} {:>8}  {}",
-            r.label, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+            r.label.to_string(),
+            c[0],
+            c[1],
+            c[2],
+            c[3],
+            c[4],
+            c[5],
+            c[6],
+            c[7]
         );
     }
 }

@@ -1,32 +1,7 @@
 //! The types of an interpretation: pattern, criterion, the assessment of
-//! each part of the conclusion, and findings. Each enum has one serde
-//! mapping to its snake_case code; [`code`](Pattern::code) reads it back.
+//! each part of the conclusion, and findings.
 
 use serde::{Deserialize, Serialize};
-
-/// The stable snake_case code of a unit enum variant, from its serde name.
-pub(crate) fn serde_code<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
-    }
-}
-
-macro_rules! codes {
-    ($($t:ty),*) => {$(
-        impl $t {
-            /// The stable snake_case code (the serde name).
-            pub fn code(self) -> String {
-                serde_code(&self)
-            }
-        }
-        impl std::fmt::Display for $t {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.code())
-            }
-        }
-    )*};
-}
 
 /// The physiological pattern of the study, built from the tests performed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,14 +135,6 @@ pub enum FindingCode {
     /// A resting CMAP below the lower limit of normal.
     LowCmap,
 }
-
-codes!(
-    Pattern,
-    LemsCriterion,
-    DecrementGrade,
-    PartStatus,
-    FindingCode
-);
 
 /// One finding, with the criterion applied and its source.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

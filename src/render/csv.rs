@@ -1,7 +1,18 @@
 //! `measurements.csv`: one row per response in tidy long form (study, file,
 //! protocol, response, every measure and flag), ready for R or pandas.
 
-use super::Report;
+use super::{Exporter, Plot};
+use crate::error::Result;
+use crate::model::Report;
+
+/// Writes `measurements.csv`.
+pub(crate) struct CsvExporter;
+
+impl Exporter for CsvExporter {
+    fn serialize(&self, report: &Report, _plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
+        Ok(measurements_csv(report))
+    }
+}
 
 /// The column names, in order.
 pub const COLUMNS: &[&str] = &[
@@ -44,14 +55,14 @@ pub fn measurements_csv(report: &Report) -> Vec<u8> {
     let mut rows: Vec<Vec<String>> = Vec::new();
     rows.push(COLUMNS.iter().map(|c| c.to_string()).collect());
     for t in &report.tests {
-        for (i, r) in t.responses.iter().enumerate() {
+        for (i, (r, change)) in t.responses.iter().zip(&t.change_pct).enumerate() {
             rows.push(vec![
                 report.study.id.clone(),
                 t.file.clone(),
                 t.protocol.to_string(),
                 t.muscle.clone().unwrap_or_default(),
                 t.stim_rate_hz.map(|v| v.to_string()).unwrap_or_default(),
-                r.label.clone(),
+                r.label.to_string(),
                 (i + 1).to_string(),
                 num(r.onset_ms),
                 num(r.negative_peak_ms),
@@ -59,11 +70,11 @@ pub fn measurements_csv(report: &Report) -> Vec<u8> {
                 num(r.peak_to_peak_mv),
                 num(r.area_mv_ms),
                 num(r.duration_ms),
-                num(r.change_pct),
+                num(*change),
                 num(Some(r.noise_mv)),
                 num(Some(r.artifact_end_ms)),
                 num(Some(r.baseline_mv)),
-                crate::interpret::serde_code(&r.baseline_source),
+                r.baseline_source.code(),
                 r.flags
                     .iter()
                     .map(|f| f.code())

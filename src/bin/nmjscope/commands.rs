@@ -1,0 +1,204 @@
+//! One function per subcommand.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::args::{
+    AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, OutputFormat, SimulateArgs,
+};
+use nmjscope::io::fs::write_files;
+use nmjscope::pipeline::{Analysis, Analyzer};
+use nmjscope::render::{self, Format};
+use nmjscope::{ReadOptions, Settings};
+
+/// Runs the command.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Inspect(args) => inspect(args),
+        Command::Analyze(args) => analyze(args),
+        Command::Simulate(args) => simulate(args),
+        Command::Batch(args) => batch(args),
+        Command::Demo(args) => demo(args),
+    }
+}
+
+fn stdout(bytes: &[u8]) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not an error worth reporting.
+    match out.write_all(bytes).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to stdout"),
+    }
+}
+
+fn inspect(args: InspectArgs) -> anyhow::Result<()> {
+    let study = nmjscope::read_study(&args.path, &args.read.options())
+        .with_context(|| format!("reading {}", args.path.display()))?;
+    let inspections: Vec<_> = study.tests.iter().map(nmjscope::io::inspect).collect();
+    if args.format != OutputFormat::Json {
+        return stdout(crate::inspect_text::text(&inspections).as_bytes());
+    }
+    let value = if inspections.len() == 1 && args.path.is_file() {
+        serde_json::to_value(&inspections[0])?
+    } else {
+        serde_json::to_value(&inspections)?
+    };
+    let mut bytes = serde_json::to_vec_pretty(&value)?;
+    bytes.push(b'\n');
+    stdout(&bytes)
+}
+
+fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
+    let analyzer = Analyzer::new(args.settings()?)?;
+    let study = nmjscope::read_study(&args.path, &args.read.options())
+        .with_context(|| format!("reading {}", args.path.display()))?;
+    let analysis = analyzer.analyze_with_display(&study)?;
+    if let Some(dir) = &args.out {
+        write_report_set(&analysis, dir)?;
+    }
+    stdout(&render::serialize(
+        args.format.into(),
+        &analysis.report,
+        &[],
+    )?)
+}
+
+fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
+    let config = args.config();
+    if let Some(dir) = &args.study {
+        let sim = nmjscope::simulate::simulate_study(&config)?;
+        let files = nmjscope::io::write::study_csv(&sim.study, args.variant());
+        write_files(dir, &files)
+            .with_context(|| format!("writing the study to {}", dir.display()))?;
+        eprintln!("wrote {} tests to {}", files.len(), dir.display());
+        return Ok(());
+    }
+    let test = nmjscope::simulate::simulate_test(&config)?;
+    let bytes = nmjscope::io::write::trace_csv(&test.recording, args.variant());
+    let Some(path) = &args.output else {
+        return stdout(&bytes);
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "simulated.csv".into());
+    write_files(dir, &[(name, bytes)]).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let analysis = Analyzer::default().analyze_with_display(&demo_study()?)?;
+    write_report_set(&analysis, &args.out)?;
+    stdout(&render::serialize(Format::Text, &analysis.report, &[])?)?;
+    eprintln!(
+        "\nfull report set (HTML, Markdown, JSON, CSV, plots) in {}",
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn batch(args: BatchArgs) -> anyhow::Result<()> {
+    let settings = match &args.thresholds {
+        Some(path) => Settings::from_file(path)
+            .with_context(|| format!("reading thresholds {}", path.display()))?,
+        None => Settings::default(),
+    };
+    let studies = nmjscope::batch::find_studies(&args.root)
+        .with_context(|| format!("listing studies under {}", args.root.display()))?;
+    let bar = crate::progress::bar(studies.len() as u64, args.quiet);
+    let options = args.read.options();
+    let items = nmjscope::batch::run_batch(&studies, &settings, &options, args.jobs, &|p| {
+        bar.set_position(p.done as u64);
+        if p.failed {
+            bar.println(format!("failed: {}", p.path.display()));
+        }
+    })?;
+    bar.finish_and_clear();
+    let mut files = vec![
+        (
+            "summary.csv".to_string(),
+            nmjscope::batch::summary_csv(&items),
+        ),
+        (
+            "measurements.csv".to_string(),
+            nmjscope::batch::measurements_csv(&items),
+        ),
+    ];
+    for item in &items {
+        if let Ok(r) = &item.outcome {
+            let name = report_name(&args.root, item);
+            files.push((
+                format!("reports/{name}.json"),
+                render::serialize(Format::Json, r, &[])?,
+            ));
+        }
+    }
+    write_files(&args.out, &files)
+        .with_context(|| format!("writing batch results to {}", args.out.display()))?;
+    let failed = items.iter().filter(|i| i.outcome.is_err()).count();
+    eprintln!(
+        "{} studies scored, {} failed (listed in {}/summary.csv)",
+        items.len() - failed,
+        failed,
+        args.out.display()
+    );
+    Ok(())
+}
+
+/// A study's report name: its path under the archive, `__` for each
+/// separator, and `__<id>` for a study split out of a mixed folder.
+fn report_name(root: &Path, item: &nmjscope::batch::BatchItem) -> String {
+    let relative = item.path.strip_prefix(root).unwrap_or(&item.path);
+    let mut name = relative
+        .with_extension("")
+        .to_string_lossy()
+        .replace(['/', '\\'], "__");
+    if let Some(id) = &item.split_id {
+        name.push_str("__");
+        name.push_str(&id.replace(['/', '\\', ' '], "_"));
+    }
+    name
+}
+
+/// The LEMS sample study, compiled in so the demo needs no data.
+const DEMO_FILES: [(&str, &[u8]); 3] = [
+    (
+        "1_rns_3hz.csv",
+        include_bytes!("../../../samples/lems/1_rns_3hz.csv"),
+    ),
+    (
+        "2_exercise_10s.csv",
+        include_bytes!("../../../samples/lems/2_exercise_10s.csv"),
+    ),
+    (
+        "3_hfrns_50hz.csv",
+        include_bytes!("../../../samples/lems/3_hfrns_50hz.csv"),
+    ),
+];
+
+fn demo_study() -> anyhow::Result<nmjscope::Study> {
+    let tests = DEMO_FILES
+        .iter()
+        .map(|(name, bytes)| {
+            nmjscope::io::parse_trace(Path::new(name), bytes, &ReadOptions::default())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(nmjscope::Study {
+        id: "demo-lems".to_string(),
+        path: "samples/lems (built in)".into(),
+        tests,
+    })
+}
+
+fn write_report_set(analysis: &Analysis, dir: &Path) -> anyhow::Result<()> {
+    let files = render::report_set(&analysis.report, &analysis.displays)?;
+    write_files(dir, &files)
+        .with_context(|| format!("writing the report set to {}", dir.display()))?;
+    Ok(())
+}

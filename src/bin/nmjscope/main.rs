@@ -1,0 +1,30 @@
+//! The `nmjscope` command: parses arguments, lowers them into library
+//! options, runs the library, prints, and writes files. All analysis lives
+//! in the library.
+
+mod args;
+mod commands;
+mod inspect_text;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit codes: 0 success, 1 internal, 2 usage (clap), 3 bad input file,
+/// 4 file-system error, 5 bad settings ([`nmjscope::ErrorKind`]).
+fn exit_code(err: &anyhow::Error) -> u8 {
+    err.downcast_ref::<nmjscope::Error>()
+        .map_or(1, |e| e.kind().exit_code())
+}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    match commands::run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! How a file was read, for `nmjscope inspect`: layout, units, sampling,
+//! protocol and where it came from, labels and metadata.
+
+use crate::model::Protocol;
+
+/// What `nmjscope inspect` shows about one file: how it was read.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Inspection {
+    /// The file.
+    pub file: String,
+    /// Wide or long.
+    pub layout: crate::model::Layout,
+    /// The delimiter.
+    pub delimiter: crate::model::Delimiter,
+    /// Whether a decimal comma was accepted.
+    pub decimal_comma: bool,
+    /// Unit of the values as written.
+    pub units: crate::model::VoltUnit,
+    /// Whether the time column was in seconds.
+    pub time_in_seconds: bool,
+    /// Sampling rate.
+    pub sampling_rate_hz: f64,
+    /// Pre-stimulus span.
+    pub pre_stimulus_ms: f64,
+    /// Sweep length.
+    pub sweep_ms: f64,
+    /// Samples per response.
+    pub samples_per_response: usize,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// Whether it was inferred.
+    pub protocol_inferred: bool,
+    /// Where it came from.
+    pub protocol_source: crate::model::ProtocolSource,
+    /// Declared polarity.
+    pub polarity: crate::model::Polarity,
+    /// Response labels.
+    pub responses: Vec<crate::model::ResponseLabel>,
+    /// All metadata.
+    pub metadata: std::collections::BTreeMap<String, String>,
+}
+
+/// Describes how a recording was read.
+pub fn inspect(recording: &crate::model::Recording) -> Inspection {
+    let round = |v: f64| (v * 1e6).round() / 1e6;
+    Inspection {
+        file: recording.source.path.display().to_string(),
+        layout: recording.source.layout,
+        delimiter: recording.source.delimiter,
+        decimal_comma: recording.source.decimal_comma,
+        units: recording.source.units,
+        time_in_seconds: recording.source.time_in_seconds,
+        sampling_rate_hz: round(recording.sampling_rate_hz),
+        pre_stimulus_ms: round(recording.pre_stimulus_ms()),
+        sweep_ms: round(recording.sweep_ms()),
+        samples_per_response: recording.sweep_len(),
+        protocol: recording.protocol,
+        protocol_inferred: recording.protocol_source == crate::model::ProtocolSource::Inferred,
+        protocol_source: recording.protocol_source,
+        polarity: recording.polarity,
+        responses: recording.labels.clone(),
+        metadata: recording.metadata.clone(),
+    }
+}

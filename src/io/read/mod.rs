@@ -1,0 +1,7 @@
+//! One reader per format, each into the [`Recording`](crate::Recording)
+//! model. Today there is one format, the CSV trace export of input contract
+//! v1 (`docs/formats.md`): [`trace_csv`], with the header and metadata
+//! rules it shares in [`header`].
+
+pub(crate) mod header;
+pub(crate) mod trace_csv;

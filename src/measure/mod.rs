@@ -1,0 +1,391 @@
+//! Per-response CMAP measures and quality flags.
+//!
+//! Works on a conditioned trace (baseline at zero, artifact located; see
+//! [`crate::signal`]). Definitions follow the clinical convention (Preston &
+//! Shapiro): onset is the takeoff from baseline, amplitude is baseline to
+//! negative peak, area and duration are those of the negative phase (onset to
+//! the first return through baseline), peak-to-peak is negative peak to the
+//! following positive peak. The steps: clipping on the raw samples
+//! (`clip.rs`), then orientation, the negative peak, the onset (`onset.rs`),
+//! the end of the negative phase, its area, the positive peak, and the
+//! quality flags.
+
+mod clip;
+mod onset;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Flag, ResponseLabel, ResponseMeasures};
+use crate::signal::{stats, ConditionInfo, Conditioner, SignalConfig};
+
+/// Measurement settings, with the defaults documented per field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MeasureConfig {
+    /// Moving-average width used to find peaks, onset and the baseline
+    /// crossing (default 0.2 ms). Centred, so it moves nothing in time.
+    pub smoothing_ms: f64,
+    /// Half-width of the parabola fitted at each peak (default 0.2 ms).
+    pub peak_fit_ms: f64,
+    /// A positive phase first is taken as inverted polarity when it is at
+    /// least this fraction of the negative one (default 0.6).
+    pub polarity_ratio: f64,
+    /// The response must cross this many noise SDs to count as started
+    /// (default 4).
+    pub onset_noise_factor: f64,
+    /// ... and this fraction of the amplitude (default 0.05).
+    pub onset_fraction: f64,
+    /// The takeoff is where the edge becomes shallower than this fraction of
+    /// the amplitude per ms (default 0.02), or than noise allows.
+    pub onset_min_slope_per_ms: f64,
+    /// No response below this amplitude (default 0.05 mV, and at least 4 x
+    /// noise).
+    pub no_response_mv: f64,
+    /// `low_snr` below this amplitude-to-noise-SD ratio (default 10).
+    pub low_snr_ratio: f64,
+    /// A flat run at the extreme this long is clipping (default 0.15 ms).
+    pub clip_min_ms: f64,
+    /// `baseline_unstable` when the baseline window wanders by more than
+    /// this fraction of the amplitude (default 0.1) and more than 8 noise SDs.
+    pub baseline_unstable_fraction: f64,
+}
+
+impl Default for MeasureConfig {
+    fn default() -> Self {
+        MeasureConfig {
+            smoothing_ms: 0.2,
+            peak_fit_ms: 0.2,
+            polarity_ratio: 0.6,
+            onset_noise_factor: 4.0,
+            onset_fraction: 0.05,
+            onset_min_slope_per_ms: 0.02,
+            no_response_mv: 0.05,
+            low_snr_ratio: 10.0,
+            clip_min_ms: 0.15,
+            baseline_unstable_fraction: 0.1,
+        }
+    }
+}
+
+/// One recorded sweep, as the measurement reads it.
+#[derive(Debug, Clone, Copy)]
+pub struct Sweep<'a> {
+    /// The response's label.
+    pub label: &'a ResponseLabel,
+    /// Samples (mV), as recorded.
+    pub samples_mv: &'a [f64],
+    /// Time of the first sample relative to the stimulus (ms).
+    pub t0_ms: f64,
+    /// Sampling interval (ms).
+    pub dt_ms: f64,
+    /// The file declares the recording inverted (flip before measuring).
+    pub inverted: bool,
+}
+
+/// Reusable measurement workspace: conditioning buffers plus the smoothed
+/// trace.
+#[derive(Debug, Default)]
+pub struct Measurer {
+    conditioner: Conditioner,
+    smooth: Vec<f64>,
+    flipped: Vec<f64>,
+}
+
+impl Measurer {
+    /// A measurer with empty buffers.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Conditions and measures one response.
+    pub fn measure(
+        &mut self,
+        sweep: &Sweep,
+        signal: &SignalConfig,
+        config: &MeasureConfig,
+    ) -> ResponseMeasures {
+        let (y, info) = self.conditioner.condition(
+            signal,
+            sweep.samples_mv.iter().copied(),
+            sweep.t0_ms,
+            sweep.dt_ms,
+            sweep.inverted,
+        );
+        let clipped = clip::is_clipped(
+            sweep.samples_mv,
+            sweep.t0_ms,
+            sweep.dt_ms,
+            signal,
+            config,
+            info.noise_sd_mv,
+        );
+        let bufs = Buffers {
+            smooth: &mut self.smooth,
+            flipped: &mut self.flipped,
+        };
+        let mut m = measure_conditioned(config, sweep, y, &info, bufs);
+        if clipped {
+            m.flags.insert(0, Flag::Clipped);
+        }
+        m
+    }
+}
+
+/// The measurer's buffers, lent to one measurement.
+struct Buffers<'a> {
+    smooth: &'a mut Vec<f64>,
+    flipped: &'a mut Vec<f64>,
+}
+
+/// The measures of a response as far as conditioning knows them: no CMAP
+/// measured yet.
+fn blank(sweep: &Sweep, info: &ConditionInfo, artifact_end: usize) -> ResponseMeasures {
+    let time = |x: f64| sweep.t0_ms + x * sweep.dt_ms;
+    ResponseMeasures {
+        label: sweep.label.clone(),
+        onset_ms: None,
+        negative_peak_ms: None,
+        amplitude_mv: None,
+        peak_to_peak_mv: None,
+        area_mv_ms: None,
+        duration_ms: None,
+        flags: Vec::new(),
+        noise_mv: info.noise_sd_mv,
+        artifact_end_ms: time(artifact_end as f64),
+        baseline_mv: info.baseline_mv,
+        baseline_source: info.baseline_source,
+        baseline_window_ms: [
+            time(info.baseline_window.0 as f64),
+            time(info.baseline_window.1 as f64),
+        ],
+        drift_mv_per_ms: info.drift_mv_per_ms,
+    }
+}
+
+fn measure_conditioned(
+    c: &MeasureConfig,
+    sweep: &Sweep,
+    y_in: &[f64],
+    info: &ConditionInfo,
+    bufs: Buffers,
+) -> ResponseMeasures {
+    let (n, dt_ms) = (y_in.len(), sweep.dt_ms);
+    let time = |x: f64| sweep.t0_ms + x * dt_ms;
+    let a = info.artifact_end.min(n.saturating_sub(1));
+    let mut out = blank(sweep, info, a);
+    if n < 4 || a + 3 >= n {
+        out.flags.push(Flag::NoResponse);
+        return out;
+    }
+    let width = (((c.smoothing_ms / dt_ms).round() as usize).max(1)) | 1;
+    stats::moving_average(y_in, width, bufs.smooth);
+    let (y, imin) = orient(c, y_in, a, bufs.smooth, bufs.flipped, &mut out.flags);
+    let smooth: &[f64] = bufs.smooth;
+    let h = ((c.peak_fit_ms / dt_ms).round() as usize).max(1);
+    let (peak_x, peak_v) = stats::parabola_vertex(y, imin, h);
+    let amplitude = -peak_v;
+    let sigma = info.noise_sd_mv;
+    out.amplitude_mv = Some(amplitude.max(0.0));
+    if amplitude < c.no_response_mv.max(4.0 * sigma) {
+        out.flags.push(Flag::NoResponse);
+        return out;
+    }
+    out.negative_peak_ms = Some(time(peak_x));
+    let edge = onset::Edge {
+        smooth,
+        start: a,
+        peak: imin,
+        amplitude,
+        noise_sd: sigma,
+        baseline_spread: info.baseline_spread_mv,
+        width,
+        dt_ms,
+    };
+    let onset = onset::find(&edge, c);
+    if info.artifact_unsettled || onset.under_artifact {
+        out.flags.push(Flag::ArtifactOverlap);
+    }
+    let end_x = phase_end(smooth, imin);
+    // The positive peak that follows the negative one.
+    let (_, pmax) = extremes(&smooth[imin..]);
+    let (_, pos_v) = stats::parabola_vertex(y, pmax + imin, h);
+    out.onset_ms = Some(time(onset.x));
+    out.duration_ms = Some((end_x - onset.x) * dt_ms);
+    out.area_mv_ms = Some(negative_area(y, onset.x, end_x, dt_ms));
+    out.peak_to_peak_mv = Some(amplitude + pos_v.max(0.0));
+    quality_flags(c, info, amplitude, &mut out.flags);
+    out
+}
+
+/// Polarity: the first major phase must be the negative one. A trace that
+/// looks inverted is flipped (the smoothed copy in place, the samples into
+/// `flipped`) and flagged. Returns the trace to measure and its negative
+/// peak's sample.
+fn orient<'a>(
+    c: &MeasureConfig,
+    y_in: &'a [f64],
+    a: usize,
+    smooth: &mut [f64],
+    flipped: &'a mut Vec<f64>,
+    flags: &mut Vec<Flag>,
+) -> (&'a [f64], usize) {
+    let (imin, imax) = extremes(&smooth[a..]);
+    let (imin, imax) = (imin + a, imax + a);
+    let looks_inverted = smooth[imax] > 0.0
+        && (smooth[imin] >= 0.0
+            || (imax < imin && smooth[imax] >= c.polarity_ratio * -smooth[imin]));
+    if !looks_inverted {
+        return (y_in, imin);
+    }
+    flags.push(Flag::PolarityInverted);
+    for v in smooth.iter_mut() {
+        *v = -*v;
+    }
+    flipped.clear();
+    flipped.extend(y_in.iter().map(|v| -v));
+    (flipped, extremes(&smooth[a..]).0 + a)
+}
+
+/// End of the negative phase: its first return through the baseline after
+/// the peak (fractional index), or the end of the sweep.
+fn phase_end(smooth: &[f64], peak: usize) -> f64 {
+    let n = smooth.len();
+    let mut e = peak;
+    while e + 1 < n && smooth[e + 1] < 0.0 {
+        e += 1;
+    }
+    if e + 1 < n {
+        let (v0, v1) = (smooth[e], smooth[e + 1]);
+        e as f64 + (v0 / (v0 - v1)).clamp(0.0, 1.0)
+    } else {
+        (n - 1) as f64
+    }
+}
+
+/// Area of the negative phase (mV·ms, positive): trapezoids over the
+/// samples inside `[from, to]`, plus the partial intervals at each end.
+fn negative_area(y: &[f64], from: f64, to: f64, dt_ms: f64) -> f64 {
+    let n = y.len();
+    let first = from.ceil() as usize;
+    let last = (to.floor() as usize).min(n - 1);
+    let mut area = 0.0;
+    if last > first {
+        for w in y[first..=last].windows(2) {
+            area -= 0.5 * (w[0] + w[1]) * dt_ms;
+        }
+    }
+    if first >= 1 && first < n {
+        area -= 0.5 * y[first] * (first as f64 - from) * dt_ms;
+    }
+    if last + 1 < n {
+        area -= 0.5 * y[last] * (to - last as f64) * dt_ms;
+    }
+    area
+}
+
+/// `low_snr` and `baseline_unstable`.
+fn quality_flags(c: &MeasureConfig, info: &ConditionInfo, amplitude: f64, flags: &mut Vec<Flag>) {
+    let sigma = info.noise_sd_mv;
+    if amplitude < c.low_snr_ratio * sigma {
+        flags.push(Flag::LowSnr);
+    }
+    /// Wander below this many noise SDs is the noise itself.
+    const UNSTABLE_MIN_SDS: f64 = 8.0;
+    if info.baseline_spread_mv > c.baseline_unstable_fraction * amplitude
+        && info.baseline_spread_mv > UNSTABLE_MIN_SDS * sigma
+    {
+        flags.push(Flag::BaselineUnstable);
+    }
+}
+
+/// Indices of the minimum and maximum.
+fn extremes(v: &[f64]) -> (usize, usize) {
+    let (mut imin, mut imax) = (0, 0);
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for (i, &x) in v.iter().enumerate() {
+        if x < lo {
+            (lo, imin) = (x, i);
+        }
+        if x > hi {
+            (hi, imax) = (x, i);
+        }
+    }
+    (imin, imax)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sweep<'a>(label: &'a ResponseLabel, y: &'a [f64], dt: f64) -> Sweep<'a> {
+        Sweep {
+            label,
+            samples_mv: y,
+            t0_ms: -5.0,
+            dt_ms: dt,
+            inverted: false,
+        }
+    }
+
+    /// A negative gamma-shaped phase then a positive one; returns (samples,
+    /// onset, amplitude, area of the negative phase).
+    fn cmap(dt: f64, t0: f64, n: usize, onset: f64, amp: f64) -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                let t = t0 + i as f64 * dt - onset;
+                if t <= 0.0 {
+                    0.0
+                } else {
+                    let x = t / 3.0;
+                    -amp * x * x * (2.0 * (1.0 - x)).exp() * (1.0 - t / 6.0)
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn measures_a_clean_cmap() {
+        let dt = 0.05;
+        let y = cmap(dt, -5.0, 1000, 3.0, 8.0);
+        let mut m = Measurer::new();
+        let r1 = ResponseLabel::Train(1);
+        let r = m.measure(
+            &sweep(&r1, &y, dt),
+            &SignalConfig::default(),
+            &MeasureConfig::default(),
+        );
+        assert!(r.flags.is_empty(), "{:?}", r.flags);
+        let onset = r.onset_ms.unwrap();
+        assert!((onset - 3.0).abs() < 0.15, "onset {onset}");
+        // The negative phase ends where (1 - t/6) = 0, at 9 ms.
+        let end = onset + r.duration_ms.unwrap();
+        assert!((end - 9.0).abs() < 0.1, "end {end}");
+        let peak = y.iter().copied().fold(f64::INFINITY, f64::min);
+        assert!((r.amplitude_mv.unwrap() + peak).abs() < 0.01 * 8.0);
+    }
+
+    #[test]
+    fn flags_clipping_and_inversion() {
+        let dt = 0.05;
+        let mut y = cmap(dt, -5.0, 1000, 3.0, 8.0);
+        let rail = 0.8 * y.iter().copied().fold(f64::INFINITY, f64::min);
+        for v in &mut y {
+            *v = v.max(rail);
+        }
+        let mut m = Measurer::new();
+        let s = SignalConfig::default();
+        let c = MeasureConfig::default();
+        let r1 = ResponseLabel::Train(1);
+        let r = m.measure(&sweep(&r1, &y, dt), &s, &c);
+        assert!(r.has(Flag::Clipped));
+        let y = cmap(dt, -5.0, 1000, 3.0, 8.0);
+        let minus: Vec<f64> = y.iter().map(|v| -v).collect();
+        let r = m.measure(&sweep(&r1, &minus, dt), &s, &c);
+        assert!(r.has(Flag::PolarityInverted));
+        let peak = -y.iter().copied().fold(f64::INFINITY, f64::min);
+        assert!((r.amplitude_mv.unwrap() - peak).abs() < 0.01 * peak);
+        let flat = vec![0.0; 1000];
+        let r = m.measure(&sweep(&r1, &flat, dt), &s, &c);
+        assert!(r.has(Flag::NoResponse));
+    }
+}

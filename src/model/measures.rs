@@ -1,0 +1,225 @@
+//! What the measurement and train stages produce: per-response measures and
+//! quality flags, and the measures of a whole test.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Protocol, ResponseLabel};
+
+/// Quality flags of one response, with stable snake_case codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Flag {
+    /// A flat top at the amplifier rail: the amplitude is underestimated.
+    Clipped,
+    /// The response is small against the baseline noise.
+    LowSnr,
+    /// The stimulus artifact had not settled before the response began.
+    ArtifactOverlap,
+    /// No response could be found.
+    NoResponse,
+    /// The trace looked inverted (positive first) and was measured flipped.
+    PolarityInverted,
+    /// The baseline wanders (hum, movement, drift) against the response.
+    BaselineUnstable,
+}
+
+impl Flag {
+    /// Flags that make a measured value unreliable for interpretation.
+    pub fn is_disqualifying(self) -> bool {
+        matches!(
+            self,
+            Flag::Clipped | Flag::NoResponse | Flag::LowSnr | Flag::ArtifactOverlap
+        )
+    }
+}
+
+/// Flags of a whole train, set where the train is evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TrainFlag {
+    /// Amplitudes that jump up and down, as movement and technical
+    /// artifacts make them (a rise then a fall, twice or more): the train's
+    /// decrement or increment is unreliable.
+    IrregularTrain,
+}
+
+/// The measures of one response. `None` where the response did not allow a
+/// measure (no response).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResponseMeasures {
+    /// Response label.
+    pub label: ResponseLabel,
+    /// Takeoff from baseline, ms after the stimulus.
+    pub onset_ms: Option<f64>,
+    /// Time of the negative peak, ms after the stimulus.
+    pub negative_peak_ms: Option<f64>,
+    /// Baseline to negative peak (mV, positive).
+    pub amplitude_mv: Option<f64>,
+    /// Negative peak to the following positive peak (mV).
+    pub peak_to_peak_mv: Option<f64>,
+    /// Area of the negative phase (mV·ms, positive).
+    pub area_mv_ms: Option<f64>,
+    /// Duration of the negative phase (ms).
+    pub duration_ms: Option<f64>,
+    /// Quality flags.
+    pub flags: Vec<Flag>,
+    /// Baseline noise SD (mV).
+    pub noise_mv: f64,
+    /// Where the stimulus artifact ended (ms after the stimulus).
+    pub artifact_end_ms: f64,
+    /// The baseline level removed (mV, as recorded, after a declared
+    /// inversion).
+    pub baseline_mv: f64,
+    /// Where the baseline came from.
+    pub baseline_source: BaselineSource,
+    /// The window the baseline was taken from (ms after the stimulus, start
+    /// and end).
+    pub baseline_window_ms: [f64; 2],
+    /// Linear drift removed with the baseline (mV per ms, pivoting on the
+    /// middle of `baseline_window_ms`): the baseline under sample time `t`
+    /// is `baseline_mv + drift_mv_per_ms * (t - pivot)`.
+    pub drift_mv_per_ms: f64,
+}
+
+impl ResponseMeasures {
+    /// The baseline under `t_ms` (mV, as recorded after a declared
+    /// inversion): the level plus the drift from the window's middle.
+    pub fn baseline_at(&self, t_ms: f64) -> f64 {
+        let pivot = 0.5 * (self.baseline_window_ms[0] + self.baseline_window_ms[1]);
+        self.baseline_mv + self.drift_mv_per_ms * (t_ms - pivot)
+    }
+
+    /// Whether a flag is set.
+    pub fn has(&self, flag: Flag) -> bool {
+        self.flags.contains(&flag)
+    }
+}
+
+/// Where the baseline came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum BaselineSource {
+    /// The median of the pre-stimulus samples.
+    PreStimulus,
+    /// The quiet stretch after the artifact, just before the response.
+    PostArtifact,
+    /// The level an artifact's tail, fitted as an exponential, decays to
+    /// (the tail is removed from the response).
+    TailFit,
+}
+
+/// Shape of a train's amplitudes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum TrainShape {
+    /// Every response within `flat_pct` of the first.
+    Flat,
+    /// A fall to a nadir by about the 4th-5th response, then levelling or
+    /// partial recovery: the myasthenic pattern.
+    UShaped,
+    /// Still falling at the end of the train.
+    Progressive,
+    /// Rising (facilitation or pseudo-facilitation).
+    Incrementing,
+}
+
+/// One post-exercise time point.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PostExercisePoint {
+    /// The response label (`post`, `post_30s`).
+    pub label: ResponseLabel,
+    /// Seconds after the end of exercise, when the label says.
+    pub time_s: Option<f64>,
+    /// Amplitude (mV).
+    pub amplitude_mv: Option<f64>,
+    /// Change from the pre-exercise amplitude (%).
+    pub change_pct: Option<f64>,
+}
+
+/// Everything measured on one test. Keys that do not apply to the protocol
+/// are `None` (JSON `null`), never missing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestMeasures {
+    /// The file name.
+    pub file: String,
+    /// The protocol.
+    pub protocol: Protocol,
+    /// Whether the protocol was inferred rather than declared.
+    pub protocol_inferred: bool,
+    /// Stimulation rate.
+    pub stim_rate_hz: Option<f64>,
+    /// Exercise duration.
+    pub exercise_s: Option<f64>,
+    /// Muscle.
+    pub muscle: Option<String>,
+    /// Nerve.
+    pub nerve: Option<String>,
+    /// Side.
+    pub side: Option<String>,
+    /// Limb temperature, when recorded.
+    pub temperature_c: Option<f64>,
+    /// Sampling rate.
+    pub sampling_rate_hz: f64,
+    /// Per-response measures, in the order the test is read (the
+    /// pre-exercise response first).
+    pub responses: Vec<ResponseMeasures>,
+    /// Each response's amplitude change from the first (%, negative for a
+    /// fall), in the order of `responses`.
+    pub change_pct: Vec<Option<f64>>,
+    /// (A1 - A4) / A1 x 100 (`rns`).
+    pub decrement_pct: Option<f64>,
+    /// (A1 - min(A2..A5)) / A1 x 100 (`rns`).
+    pub max_decrement_pct: Option<f64>,
+    /// Decrement on negative-phase areas (`rns`).
+    pub area_decrement_pct: Option<f64>,
+    /// Shape of the train (`rns`, `hfrns`).
+    pub shape: Option<TrainShape>,
+    /// (max A - A1) / A1 x 100 (`hfrns`); (max post - pre) / pre x 100
+    /// (`exercise`).
+    pub increment_pct: Option<f64>,
+    /// Last against first (`hfrns`).
+    pub last_increment_pct: Option<f64>,
+    /// Increment on areas (`hfrns`, `exercise`).
+    pub area_increment_pct: Option<f64>,
+    /// Amplitude rises but area does not (`hfrns`, `exercise`).
+    pub pseudofacilitation: Option<bool>,
+    /// Each post-exercise time point (`exercise`).
+    pub post_exercise: Option<Vec<PostExercisePoint>>,
+    /// Index of the response that carries the increment, or the nadir of a
+    /// decrement (0-based).
+    pub deciding_response: Option<usize>,
+    /// Flags of the responses the protocol measures use.
+    pub flags: Vec<Flag>,
+    /// Flags of the train as a whole.
+    pub train_flags: Vec<TrainFlag>,
+}
+
+impl TestMeasures {
+    /// Whether a flag is set on a response the test's measures use.
+    pub fn has(&self, flag: Flag) -> bool {
+        self.flags.contains(&flag)
+    }
+
+    /// Whether a train flag is set.
+    pub fn has_train_flag(&self, flag: TrainFlag) -> bool {
+        self.train_flags.contains(&flag)
+    }
+
+    /// The codes of the train's flags, then of its responses' flags.
+    pub fn flag_codes(&self) -> Vec<String> {
+        self.train_flags
+            .iter()
+            .map(|f| f.code())
+            .chain(self.flags.iter().map(|f| f.code()))
+            .collect()
+    }
+
+    /// The first (or pre-exercise) amplitude.
+    pub fn first_amplitude_mv(&self) -> Option<f64> {
+        self.responses.first().and_then(|r| r.amplitude_mv)
+    }
+}

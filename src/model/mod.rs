@@ -1,0 +1,45 @@
+//! The shared types every stage reads or writes: the recording (what readers
+//! produce), response labels, per-response and per-test measures with their
+//! flags, the interpretation, and the report.
+//!
+//! Every unit enum has one mapping to its stable snake_case code, serde's:
+//! `code()`, `Display` and `FromStr` all go through it (`codes.rs`).
+
+pub(crate) mod codes;
+mod display;
+mod interpretation;
+mod label;
+mod measures;
+mod recording;
+mod report;
+
+pub use codes::UnknownCode;
+pub use display::{DisplayTrace, TestDisplay};
+pub use interpretation::{
+    DecrementGrade, Finding, FindingCode, Interpretation, LemsCriterion, Part, PartStatus, Pattern,
+};
+pub use label::ResponseLabel;
+pub use measures::{
+    BaselineSource, Flag, PostExercisePoint, ResponseMeasures, TestMeasures, TrainFlag, TrainShape,
+};
+pub use recording::{
+    Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo, Study, VoltUnit,
+    HIGH_RATE_MIN_HZ,
+};
+pub use report::{Report, StudyInfo, ToolInfo, SCHEMA};
+
+codes::codes!(
+    Pattern,
+    LemsCriterion,
+    DecrementGrade,
+    PartStatus,
+    FindingCode,
+    Flag,
+    TrainFlag,
+    TrainShape,
+    BaselineSource,
+    Protocol,
+    ProtocolSource,
+    Polarity,
+    Layout
+);

@@ -1,0 +1,59 @@
+//! The report of a study: what the pipeline produces and every writer
+//! renders.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Interpretation, TestMeasures};
+use crate::settings::Settings;
+
+/// The report schema identifier.
+/// Version 2: each test's `change_pct` is a list in response
+/// order (the train stage's output), train flags are in `train_flags`, and
+/// each response shows its baseline (`baseline_mv`, `baseline_source`,
+/// `baseline_window_ms`, `drift_mv_per_ms`, `artifact_end_ms`).
+pub const SCHEMA: &str = "nmjscope.report/2";
+
+/// The tool that wrote a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// `nmjscope`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+impl ToolInfo {
+    /// This build.
+    pub fn current() -> Self {
+        ToolInfo {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// The study a report is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StudyInfo {
+    /// Identifier.
+    pub id: String,
+    /// Path as given.
+    pub path: String,
+}
+
+/// A whole report, schema `nmjscope.report/2`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// The tool.
+    pub tool: ToolInfo,
+    /// The study.
+    pub study: StudyInfo,
+    /// Every setting and threshold used.
+    pub settings: Settings,
+    /// One entry per test.
+    pub tests: Vec<TestMeasures>,
+    /// The reading.
+    pub interpretation: Interpretation,
+}

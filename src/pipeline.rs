@@ -1,0 +1,261 @@
+//! The one place a study is analysed: measure every response, evaluate
+//! every test, interpret the study, gather it into a [`Report`], and hand
+//! the plots what to draw ([`TestDisplay`]: each response less the baseline
+//! its measurement removed, keyed by label, with its marks), so that plots
+//! never measure.
+
+use std::path::Path;
+
+use crate::error::{Error, Location, Result};
+use crate::interpret::interpret;
+use crate::io::{read_study, ReadOptions};
+use crate::measure::{Measurer, Sweep};
+use crate::model::{
+    DisplayTrace, Flag, Polarity, Recording, Report, ResponseMeasures, Study, StudyInfo,
+    TestDisplay, TestMeasures, ToolInfo, SCHEMA,
+};
+use crate::settings::Settings;
+use crate::train::evaluate;
+
+/// No surface CMAP reaches this negative peak (mV); a larger one means the
+/// values are in another unit (microvolts written as millivolts, most often).
+pub const MAX_CMAP_MV: f64 = 50.0;
+
+/// Analyses studies with one set of settings.
+///
+/// ```
+/// use nmjscope::pipeline::Analyzer;
+/// use nmjscope::simulate::{simulate_study, Condition, SimConfig};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let sim = SimConfig { condition: Condition::Mg, severity: 0.9, seed: 2, ..SimConfig::default() };
+/// let study = simulate_study(&sim)?.study;
+/// let mut settings = nmjscope::Settings::default();
+/// settings.train.decrement_response = 5;
+/// let analysis = Analyzer::new(settings)?.analyze_with_display(&study)?;
+/// assert_eq!(analysis.report.interpretation.pattern.code(), "postsynaptic");
+/// assert_eq!(analysis.displays.len(), study.tests.len());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Analyzer {
+    settings: Settings,
+}
+
+/// A report and what its plots draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Analysis {
+    /// The report.
+    pub report: Report,
+    /// One display per test, in the report's order.
+    pub displays: Vec<TestDisplay>,
+}
+
+impl Analyzer {
+    /// An analyzer with `settings`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Settings`] when a setting is out of its range.
+    pub fn new(settings: Settings) -> Result<Analyzer> {
+        settings.validate(Path::new("<settings>"))?;
+        Ok(Analyzer { settings })
+    }
+
+    /// The settings every analysis uses (and every report echoes).
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Analyses a study into a report.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Implausible`] when a test's CMAP is larger than any CMAP can
+    /// be (values in the wrong unit).
+    pub fn analyze(&self, study: &Study) -> Result<Report> {
+        analyze_study(study, &self.settings)
+    }
+
+    /// Analyses a study, with the display traces its plots draw.
+    ///
+    /// # Errors
+    ///
+    /// As [`Analyzer::analyze`].
+    pub fn analyze_with_display(&self, study: &Study) -> Result<Analysis> {
+        let report = self.analyze(study)?;
+        let displays = study
+            .tests
+            .iter()
+            .zip(&report.tests)
+            .map(|(rec, test)| display(rec, test))
+            .collect();
+        Ok(Analysis { report, displays })
+    }
+
+    /// Reads a study (a directory, or one file) and analyses it.
+    ///
+    /// # Errors
+    ///
+    /// Any reading error, naming the file, line and column; then as
+    /// [`Analyzer::analyze`].
+    pub fn analyze_path(&self, path: &Path, options: &ReadOptions) -> Result<Report> {
+        self.analyze(&read_study(path, options)?)
+    }
+}
+
+/// Measures and evaluates one test, reusing the measurer's buffers.
+pub fn analyze_recording(
+    recording: &Recording,
+    settings: &Settings,
+    measurer: &mut Measurer,
+) -> TestMeasures {
+    let dt_ms = recording.dt_ms();
+    let inverted = recording.polarity == Polarity::Inverted;
+    let mut samples = Vec::new();
+    let responses = recording
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let row = recording.trace(i);
+            // Rows of a standard-layout array are contiguous: a slice reads
+            // faster than the general view.
+            let slice = match row.as_slice() {
+                Some(s) => s,
+                None => {
+                    samples = row.to_vec();
+                    &samples
+                }
+            };
+            let sweep = Sweep {
+                label,
+                samples_mv: slice,
+                t0_ms: recording.t0_ms,
+                dt_ms,
+                inverted,
+            };
+            measurer.measure(&sweep, &settings.signal, &settings.measure)
+        })
+        .collect();
+    evaluate(recording, responses, &settings.train)
+}
+
+/// Refuses a test whose CMAP is larger than any CMAP can be.
+fn check_plausible(recording: &Recording, test: &TestMeasures) -> Result<()> {
+    let too_big = test
+        .responses
+        .iter()
+        .find(|r| !r.has(Flag::NoResponse) && r.amplitude_mv.is_some_and(|a| a > MAX_CMAP_MV));
+    match too_big {
+        None => Ok(()),
+        Some(r) => Err(Error::Implausible {
+            at: Location::file(&recording.source.path),
+            detail: format!(
+                "response {}: a negative peak of {:.1} mV is larger than any CMAP ({MAX_CMAP_MV} mV); if the values are in microvolts, declare `# units: uV` or pass --units uV",
+                r.label,
+                r.amplitude_mv.unwrap_or(0.0)
+            ),
+        }),
+    }
+}
+
+/// Analyses a whole study into a report.
+///
+/// # Errors
+///
+/// [`Error::Implausible`] when a test's CMAP is larger than any CMAP can be
+/// (values in the wrong unit).
+pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
+    let mut measurer = Measurer::new();
+    let mut tests = Vec::with_capacity(study.tests.len());
+    for r in &study.tests {
+        let t = analyze_recording(r, settings, &mut measurer);
+        check_plausible(r, &t)?;
+        tests.push(t);
+    }
+    let interpretation = interpret(
+        &tests,
+        settings.train.decrement_response,
+        &settings.interpret,
+    );
+    Ok(Report {
+        schema: SCHEMA.to_string(),
+        tool: ToolInfo::current(),
+        study: StudyInfo {
+            id: study.id.clone(),
+            path: study.path.display().to_string(),
+        },
+        settings: settings.clone(),
+        tests,
+        interpretation,
+    })
+}
+
+/// What the plots of one test draw: each measured response's samples less
+/// the baseline (level and drift) its measurement removed, flipped where
+/// the measurement found it inverted, found by label (never by position),
+/// with its onset and negative peak.
+pub fn display(recording: &Recording, test: &TestMeasures) -> TestDisplay {
+    let n = recording.sweep_len();
+    let times_ms: Vec<f64> = (0..n).map(|i| recording.time_ms(i)).collect();
+    let declared = if recording.polarity == Polarity::Inverted {
+        -1.0
+    } else {
+        1.0
+    };
+    let traces = test
+        .responses
+        .iter()
+        .filter_map(|r| {
+            let i = recording.labels.iter().position(|l| *l == r.label)?;
+            let found = if r.has(Flag::PolarityInverted) {
+                -1.0
+            } else {
+                1.0
+            };
+            let values_mv: Vec<f64> = recording
+                .trace(i)
+                .iter()
+                .zip(&times_ms)
+                .map(|(v, t)| found * (declared * v - r.baseline_at(*t)))
+                .collect();
+            Some(display_trace(r, values_mv, &times_ms))
+        })
+        .collect();
+    TestDisplay {
+        file: test.file.clone(),
+        times_ms,
+        traces,
+    }
+}
+
+/// A display trace with its marks: the onset on the trace, the negative
+/// peak at its measured amplitude.
+fn display_trace(r: &ResponseMeasures, values_mv: Vec<f64>, times_ms: &[f64]) -> DisplayTrace {
+    let onset = r.onset_ms.map(|t| (t, value_at(&values_mv, times_ms, t)));
+    let negative_peak = r.negative_peak_ms.zip(r.amplitude_mv).map(|(t, a)| (t, -a));
+    DisplayTrace {
+        label: r.label.clone(),
+        values_mv,
+        onset,
+        negative_peak,
+        baseline_window_ms: r.baseline_window_ms,
+    }
+}
+
+/// The trace's value at `t` (linear between samples).
+fn value_at(values: &[f64], times: &[f64], t: f64) -> f64 {
+    let (Some(&t0), Some(&t1)) = (times.first(), times.get(1)) else {
+        return values.first().copied().unwrap_or(0.0);
+    };
+    let x = ((t - t0) / (t1 - t0)).max(0.0);
+    let i = (x.floor() as usize).min(values.len().saturating_sub(1));
+    let j = (i + 1).min(values.len().saturating_sub(1));
+    let f = (x - i as f64).clamp(0.0, 1.0);
+    values
+        .get(i)
+        .zip(values.get(j))
+        .map_or(0.0, |(a, b)| a + f * (b - a))
+}

@@ -1,0 +1,176 @@
+//! The writers: pure functions from a [`Report`] (and the plots drawn for
+//! it) to bytes, one file per format behind [`Exporter`], chosen by
+//! [`Format`]. Nothing here measures or touches the file system: the
+//! pipeline hands the plots what to draw ([`TestDisplay`]), and
+//! [`crate::io::fs::write_files`] writes atomically.
+
+mod csv;
+mod html;
+mod json;
+mod markdown;
+#[cfg(feature = "plot")]
+pub mod plot;
+mod text;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::model::{Report, ResponseMeasures, TestDisplay};
+
+pub use self::csv::{measurements_csv, measurements_csv_header, COLUMNS};
+
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Format {
+    /// Plain text for the terminal (`report.txt`).
+    Text,
+    /// The full report as JSON, schema `nmjscope.report/2` (`report.json`).
+    Json,
+    /// Markdown for notes and version control (`report.md`).
+    Markdown,
+    /// A self-contained HTML page with inline plots (`report.html`).
+    Html,
+    /// One row per response, tidy long form (`measurements.csv`).
+    Csv,
+}
+
+impl Format {
+    /// Every format, in the order a report set lists them.
+    pub const ALL: [Format; 5] = [
+        Format::Html,
+        Format::Markdown,
+        Format::Json,
+        Format::Text,
+        Format::Csv,
+    ];
+
+    /// The writer of this format.
+    pub fn exporter(self) -> &'static dyn Exporter {
+        match self {
+            Format::Text => &text::TextExporter,
+            Format::Json => &json::JsonExporter,
+            Format::Markdown => &markdown::MarkdownExporter,
+            Format::Html => &html::HtmlExporter,
+            Format::Csv => &csv::CsvExporter,
+        }
+    }
+
+    /// The file name this format has in a report set.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Format::Text => "report.txt",
+            Format::Json => "report.json",
+            Format::Markdown => "report.md",
+            Format::Html => "report.html",
+            Format::Csv => "measurements.csv",
+        }
+    }
+}
+
+/// A writer: a report, and the plots drawn for each of its tests (empty
+/// when plotting is off), to bytes.
+pub trait Exporter {
+    /// Renders the report.
+    ///
+    /// # Errors
+    ///
+    /// [`crate::Error::Render`] when a template fails to render.
+    fn serialize(&self, report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>>;
+}
+
+/// Renders `report` as `format`.
+///
+/// # Errors
+///
+/// As [`Exporter::serialize`].
+pub fn serialize(format: Format, report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
+    format.exporter().serialize(report, plots)
+}
+
+/// One plot, in both formats.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plot {
+    /// File stem, e.g. `1_rns_3hz_stack`.
+    pub name: String,
+    /// A caption for reports.
+    pub title: String,
+    /// The SVG document.
+    pub svg: String,
+    /// The PNG file.
+    pub png: Vec<u8>,
+}
+
+/// The plots of every test of a report (none without the `plot` feature):
+/// `displays[i]` is what the pipeline measured on `report.tests[i]`.
+///
+/// # Errors
+///
+/// [`crate::Error::Plot`] when a plot cannot be drawn.
+pub fn plots(report: &Report, displays: &[TestDisplay]) -> Result<Vec<Vec<Plot>>> {
+    #[cfg(feature = "plot")]
+    {
+        report
+            .tests
+            .iter()
+            .zip(displays)
+            .map(|(test, display)| plot::plots_for_test(display, test, &report.settings))
+            .collect()
+    }
+    #[cfg(not(feature = "plot"))]
+    {
+        let _ = (report, displays);
+        Ok(Vec::new())
+    }
+}
+
+/// The full report set of a study as (file name, bytes): every format of
+/// [`Format::ALL`], and every plot as PNG and SVG under `plots/`. Pure:
+/// nothing is written here.
+///
+/// # Errors
+///
+/// [`crate::Error::Plot`] or [`crate::Error::Render`] when a plot or a
+/// template fails.
+pub fn report_set(report: &Report, displays: &[TestDisplay]) -> Result<Vec<(String, Vec<u8>)>> {
+    let plots = plots(report, displays)?;
+    let mut files = Vec::new();
+    for format in Format::ALL {
+        files.push((
+            format.file_name().to_string(),
+            serialize(format, report, &plots)?,
+        ));
+    }
+    for plot in plots.into_iter().flatten() {
+        files.push((format!("plots/{}.svg", plot.name), plot.svg.into_bytes()));
+        files.push((format!("plots/{}.png", plot.name), plot.png));
+    }
+    Ok(files)
+}
+
+/// The cells of one response row, shared by every tabular writer: onset,
+/// peak, amplitude, peak-to-peak, area, duration, change, flags.
+pub(crate) fn response_cells(r: &ResponseMeasures, change_pct: Option<f64>) -> [String; 8] {
+    [
+        fmt_opt(r.onset_ms, 2),
+        fmt_opt(r.negative_peak_ms, 2),
+        fmt_opt(r.amplitude_mv, 2),
+        fmt_opt(r.peak_to_peak_mv, 2),
+        fmt_opt(r.area_mv_ms, 2),
+        fmt_opt(r.duration_ms, 2),
+        fmt_opt(change_pct, 1),
+        r.flags
+            .iter()
+            .map(|f| f.code())
+            .collect::<Vec<_>>()
+            .join(", "),
+    ]
+}
+
+/// Formats an optional number with `decimals`, `-` when absent.
+pub(crate) fn fmt_opt(value: Option<f64>, decimals: usize) -> String {
+    value
+        .map(|v| format!("{v:.decimals$}"))
+        .unwrap_or_else(|| "-".to_string())
+}

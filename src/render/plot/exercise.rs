@@ -1,0 +1,112 @@
+//! The change after exercise at each time point, with the facilitation
+//! curve and the increment criteria from the settings.
+
+use plotters::prelude::*;
+
+use super::style::{
+    clean, draw_legend, draw_threshold, err, swatch, Area, Drawn, COLOURS, FONT, GRID_COLOUR,
+};
+use crate::model::TestMeasures;
+use crate::settings::Settings;
+
+/// Draws the increment chart of an exercise test.
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Area<'_, DB>,
+    test: &TestMeasures,
+    settings: &Settings,
+    title: String,
+) -> Drawn {
+    let points: Vec<(String, f64)> = test
+        .post_exercise
+        .iter()
+        .flatten()
+        .filter_map(|p| p.change_pct.map(|c| (clean(&p.label.to_string()), c)))
+        .collect();
+    let i = &settings.interpret;
+    let hi = points
+        .iter()
+        .map(|p| p.1)
+        .fold(i.increment_specific_pct + 20.0, f64::max)
+        * 1.1;
+    // Room below zero for the time-point labels.
+    let lo = points.iter().map(|p| p.1).fold(0.0, f64::min) * 1.1 - 0.1 * hi;
+    let n = points.len().max(1) as f64;
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 18).into_font())
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0.0..n, lo..hi)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("time after exercise")
+        .y_desc("change from pre-exercise (%)")
+        .x_labels(0)
+        .label_style((FONT, 13))
+        .light_line_style(GRID_COLOUR)
+        .draw()
+        .map_err(err)?;
+    draw_bars(&mut chart, &points, (lo, hi))?;
+    if points.len() > 1 {
+        let curve = points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i as f64 + 0.5, p.1));
+        chart
+            .draw_series(LineSeries::new(curve, COLOURS[3].stroke_width(2)))
+            .map_err(err)?
+            .label("facilitation curve")
+            .legend(swatch(COLOURS[3]));
+    }
+    let suggestive = format!("{}% (suggestive of LEMS)", i.increment_suggestive_pct);
+    let specific = format!("{}% (specific for LEMS)", i.increment_specific_pct);
+    draw_threshold(
+        &mut chart,
+        (0.0, n),
+        i.increment_suggestive_pct,
+        COLOURS[4],
+        suggestive,
+    )?;
+    draw_threshold(
+        &mut chart,
+        (0.0, n),
+        i.increment_specific_pct,
+        COLOURS[1],
+        specific,
+    )?;
+    draw_legend(&mut chart)
+}
+
+/// One bar per time point, its change above it and its label below.
+fn draw_bars<DB: DrawingBackend>(
+    chart: &mut super::style::Chart<'_, DB>,
+    points: &[(String, f64)],
+    (lo, hi): (f64, f64),
+) -> Drawn {
+    chart
+        .draw_series(points.iter().enumerate().map(|(i, p)| {
+            let x = i as f64;
+            Rectangle::new([(x + 0.2, 0.0), (x + 0.8, p.1)], COLOURS[0].filled())
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(points.iter().enumerate().map(|(i, p)| {
+            Text::new(
+                format!("{:+.0}%", p.1),
+                (i as f64 + 0.3, p.1.max(0.0) + 0.03 * (hi - lo)),
+                (FONT, 13).into_font(),
+            )
+        }))
+        .map_err(err)?;
+    chart
+        .draw_series(points.iter().enumerate().map(|(i, p)| {
+            Text::new(
+                p.0.clone(),
+                (i as f64 + 0.3, lo + 0.07 * (hi - lo)),
+                (FONT, 13).into_font(),
+            )
+        }))
+        .map_err(err)?;
+    Ok(())
+}

@@ -1,0 +1,237 @@
+//! Traces on a time axis, negative up: the stack (one above the other,
+//! first at the top, as on the EMG screen), the superimposed responses, and
+//! the before/after-exercise overlay. Each trace is the pipeline's display
+//! trace, found by its response's label, with the marks of its measures.
+
+use plotters::prelude::*;
+
+use super::style::{
+    draw_legend, draw_scale_bar, err, swatch, Area, Chart, Drawn, BASELINE_COLOUR, COLOURS, FONT,
+    GRID_COLOUR, ONSET_COLOUR, PEAK_COLOUR,
+};
+use super::{clean, Kind};
+use crate::model::{DisplayTrace, ResponseMeasures, TestDisplay, TestMeasures};
+
+/// More traces than this crowd a stack past reading.
+const MAX_STACKED: usize = 12;
+/// One legend row's share of a trace plot's height: about 20 px of 480.
+const LEGEND_ROW_FRACTION: f64 = 0.045;
+/// Sweeps longer than this are drawn to it (ms): the CMAP is over.
+const MAX_SHOWN_MS: f64 = 30.0;
+
+/// One response to draw: its place in the test, its measures and its
+/// display trace.
+type Shown<'a> = (usize, &'a ResponseMeasures, &'a DisplayTrace);
+
+/// Which responses a trace plot draws, each with its display trace (found
+/// by label): all superimposed, the first last (on top); at most 12 in a
+/// stack (every k-th); before and the deciding response after exercise.
+fn shown<'a>(kind: Kind, test: &'a TestMeasures, display: &'a TestDisplay) -> Vec<Shown<'a>> {
+    let n = test.responses.len();
+    let idx: Vec<usize> = match kind {
+        Kind::ExerciseOverlay => {
+            let mut v = vec![0];
+            v.extend(test.deciding_response.filter(|d| *d != 0));
+            v
+        }
+        Kind::Stack => (0..n).step_by(n.div_ceil(MAX_STACKED).max(1)).collect(),
+        _ => (1..n).chain((n > 0).then_some(0)).collect(),
+    };
+    idx.into_iter()
+        .filter_map(|i| {
+            let r = test.responses.get(i)?;
+            Some((i, r, display.trace(&r.label)?))
+        })
+        .collect()
+}
+
+/// Draws a trace plot of one test.
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &Area<'_, DB>,
+    kind: Kind,
+    test: &TestMeasures,
+    display: &TestDisplay,
+    title: String,
+) -> Drawn {
+    let t_lo = display.times_ms.first().copied().unwrap_or(0.0);
+    let t_hi = display
+        .times_ms
+        .last()
+        .copied()
+        .unwrap_or(1.0)
+        .min(MAX_SHOWN_MS);
+    let max_amp = test
+        .responses
+        .iter()
+        .filter_map(|r| r.peak_to_peak_mv.or(r.amplitude_mv))
+        .fold(0.5, f64::max);
+    let shown = shown(kind, test, display);
+    let stack = kind == Kind::Stack;
+    let spacing = if stack { 1.1 * max_amp } else { 0.0 };
+    // Room above the traces for the legend, and below them for the scale
+    // bar, so neither covers a trace.
+    let legend_rows = if kind == Kind::ExerciseOverlay {
+        5.0
+    } else {
+        3.0
+    };
+    let traces_top = 1.1 * max_amp + spacing * shown.len().saturating_sub(1) as f64;
+    let bottom = -1.3 * max_amp;
+    let top = traces_top + LEGEND_ROW_FRACTION * legend_rows * (traces_top - bottom);
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 18).into_font())
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(if stack { 70 } else { 56 })
+        .right_y_label_area_size(if stack { 150 } else { 0 })
+        .build_cartesian_2d(t_lo..t_hi, bottom..top)
+        .map_err(err)?;
+    let mut mesh = chart.configure_mesh();
+    mesh.x_desc("ms after the stimulus")
+        .label_style((FONT, 13))
+        .light_line_style(GRID_COLOUR);
+    if stack {
+        mesh.disable_y_axis().y_labels(0);
+    } else {
+        mesh.y_desc("mV (negative up)");
+    }
+    mesh.draw().map_err(err)?;
+    let frame = Frame {
+        t_lo,
+        t_hi,
+        times_ms: &display.times_ms,
+    };
+    for (k, item) in shown.iter().enumerate() {
+        let offset = spacing * (shown.len() - 1 - k) as f64;
+        draw_one(&mut chart, kind, &frame, *item, offset, k)?;
+    }
+    if kind == Kind::ExerciseOverlay {
+        if let Some(inc) = test.increment_pct {
+            chart
+                .draw_series([Text::new(
+                    format!("increment {inc:+.0}%"),
+                    (t_lo + 0.02 * (t_hi - t_lo), 0.97 * top),
+                    (FONT, 16).into_font(),
+                )])
+                .map_err(err)?;
+        }
+    }
+    draw_scale_bar(&mut chart, max_amp, (t_lo, t_hi), (bottom, top))?;
+    draw_legend(&mut chart)
+}
+
+/// The time axis every trace of a plot shares.
+struct Frame<'a> {
+    t_lo: f64,
+    t_hi: f64,
+    times_ms: &'a [f64],
+}
+
+/// One trace (the `k`-th drawn), its marks, and its label (stack) or
+/// legend entry (overlay). Superimposed, only the first response (drawn
+/// last, in red) carries marks.
+fn draw_one<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    kind: Kind,
+    f: &Frame,
+    (i, r, trace): Shown,
+    offset: f64,
+    k: usize,
+) -> Drawn {
+    let (colour, width) = match kind {
+        Kind::Superimposed if i == 0 => (COLOURS[1], 2),
+        Kind::Superimposed => (RGBColor(150, 150, 150), 1),
+        Kind::ExerciseOverlay => (COLOURS[k % COLOURS.len()], 1),
+        _ => (COLOURS[0], 1),
+    };
+    let points = f
+        .times_ms
+        .iter()
+        .zip(&trace.values_mv)
+        .filter(|(t, _)| **t <= f.t_hi)
+        .map(|(t, v)| (*t, -v + offset));
+    let series = chart
+        .draw_series(LineSeries::new(points, colour.stroke_width(width)))
+        .map_err(err)?;
+    let name = clean(&r.label.to_string());
+    let amplitude = r.amplitude_mv.map(|a| format!("{a:.2} mV"));
+    if kind == Kind::ExerciseOverlay {
+        let label = format!("{name} {}", amplitude.clone().unwrap_or_default());
+        series.label(label).legend(swatch(colour));
+    }
+    let (marked, legend) = match kind {
+        Kind::Superimposed => (i == 0, i == 0),
+        _ => (true, k == 0),
+    };
+    if marked {
+        draw_marks(chart, trace, f, offset, legend)?;
+    }
+    if kind == Kind::Stack {
+        let text = format!("{name}  {}", amplitude.unwrap_or_else(|| "-".into()));
+        chart
+            .draw_series([Text::new(
+                text,
+                (f.t_hi + 0.01 * (f.t_hi - f.t_lo), offset),
+                (FONT, 13).into_font(),
+            )])
+            .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// What the measurement used, on the trace: the baseline (dotted at zero,
+/// solid over the window it was taken from), the onset and the negative
+/// peak, named in the legend once.
+fn draw_marks<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    trace: &DisplayTrace,
+    f: &Frame,
+    offset: f64,
+    legend: bool,
+) -> Drawn {
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(f.t_lo, offset), (f.t_hi, offset)],
+            4,
+            4,
+            BASELINE_COLOUR.mix(0.7).stroke_width(1),
+        ))
+        .map_err(err)?;
+    let [w0, w1] = trace.baseline_window_ms;
+    let window = chart
+        .draw_series(LineSeries::new(
+            [(w0.max(f.t_lo), offset), (w1.min(f.t_hi), offset)],
+            BASELINE_COLOUR.stroke_width(3),
+        ))
+        .map_err(err)?;
+    if legend {
+        window
+            .label("baseline (solid over the window it was measured in)")
+            .legend(|(x, y)| {
+                PathElement::new([(x, y), (x + 18, y)], BASELINE_COLOUR.stroke_width(3))
+            });
+    }
+    if let Some((t, v)) = trace.onset {
+        let s = chart
+            .draw_series([TriangleMarker::new(
+                (t, -v + offset),
+                6,
+                ONSET_COLOUR.filled(),
+            )])
+            .map_err(err)?;
+        if legend {
+            s.label("onset")
+                .legend(|(x, y)| TriangleMarker::new((x + 9, y), 6, ONSET_COLOUR.filled()));
+        }
+    }
+    if let Some((t, v)) = trace.negative_peak {
+        let s = chart
+            .draw_series([Circle::new((t, -v + offset), 4, PEAK_COLOUR.filled())])
+            .map_err(err)?;
+        if legend {
+            s.label("negative peak (amplitude)")
+                .legend(|(x, y)| Circle::new((x + 9, y), 4, PEAK_COLOUR.filled()));
+        }
+    }
+    Ok(())
+}

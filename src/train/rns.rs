@@ -1,0 +1,41 @@
+//! Low-rate repetitive nerve stimulation (2-5 Hz): the decrement from the
+//! first to the k-th response (AAEM: the 4th or 5th), the largest fall within
+//! the first five, the shape of the train, and irregular steps.
+
+use super::{pct, shape, TrainConfig};
+use crate::model::{TestMeasures, TrainFlag};
+
+/// Fills the decrement measures; returns the responses they used.
+pub(super) fn evaluate(
+    t: &mut TestMeasures,
+    amps: &[Option<f64>],
+    config: &TrainConfig,
+) -> Vec<usize> {
+    let areas: Vec<Option<f64>> = t.responses.iter().map(|r| r.area_mv_ms).collect();
+    let a1 = amps.first().copied().flatten();
+    let k = config.decrement_response.max(2) - 1;
+    if let (Some(first), Some(Some(ak))) = (a1, amps.get(k)) {
+        t.decrement_pct = pct(*ak, first).map(|v| -v);
+    }
+    if let (Some(Some(first)), Some(Some(area_k))) = (areas.first(), areas.get(k)) {
+        t.area_decrement_pct = pct(*area_k, *first).map(|v| -v);
+    }
+    // The largest fall is looked for among responses 2-5, where a
+    // myasthenic decrement reaches its nadir.
+    let nadir = amps
+        .iter()
+        .enumerate()
+        .skip(1)
+        .take(4)
+        .filter_map(|(i, a)| a.map(|a| (i, a)))
+        .min_by(|x, y| x.1.total_cmp(&y.1));
+    if let (Some(first), Some((i, min))) = (a1, nadir) {
+        t.max_decrement_pct = pct(min, first).map(|v| -v);
+        t.deciding_response = Some(i);
+    }
+    t.shape = shape::shape(amps, config, true);
+    if shape::irregular(amps, config) {
+        t.train_flags.push(TrainFlag::IrregularTrain);
+    }
+    (1..amps.len().min(5)).collect()
+}

@@ -1,0 +1,90 @@
+//! The shape of a train (flat, U-shaped, progressive, incrementing) and the
+//! irregular steps that movement and technical artifacts make.
+
+use super::TrainConfig;
+use crate::model::TrainShape;
+
+/// Changes from the first response in % of it.
+fn changes(amps: &[Option<f64>]) -> Option<Vec<f64>> {
+    let first = amps.first().copied().flatten().filter(|a| *a > 0.0)?;
+    amps.iter()
+        .map(|a| a.map(|a| (a - first) / first * 100.0))
+        .collect()
+}
+
+/// The shape of a train's amplitudes; `low_rate` tells a U shape from a
+/// progressive fall (at high rate a fall is only progressive).
+pub fn shape(amps: &[Option<f64>], config: &TrainConfig, low_rate: bool) -> Option<TrainShape> {
+    let c = changes(amps)?;
+    if c.len() < 3 {
+        return None;
+    }
+    if c.iter().all(|v| v.abs() < config.flat_pct) {
+        return Some(TrainShape::Flat);
+    }
+    let (nadir, min) = c
+        .iter()
+        .copied()
+        .enumerate()
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let max = c.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if max >= config.flat_pct && max >= -min {
+        return Some(TrainShape::Incrementing);
+    }
+    if !low_rate {
+        return Some(TrainShape::Progressive);
+    }
+    let last = c[c.len() - 1];
+    let fifth = c[4.min(c.len() - 1)];
+    let still_falling = nadir == c.len() - 1 && fifth - last >= config.progressive_fall_pct;
+    if still_falling || c.len() <= 5 && nadir == c.len() - 1 {
+        Some(TrainShape::Progressive)
+    } else {
+        Some(TrainShape::UShaped)
+    }
+}
+
+/// A rise then a fall, each at least `irregular_step_pct` of A1, happening
+/// `irregular_min_jumps` times: steps a true decrement never shows.
+pub fn irregular(amps: &[Option<f64>], config: &TrainConfig) -> bool {
+    let Some(c) = changes(amps) else {
+        return false;
+    };
+    let steps: Vec<f64> = c.windows(2).map(|w| w[1] - w[0]).collect();
+    let jumps = steps
+        .windows(2)
+        .filter(|s| s[0] >= config.irregular_step_pct && s[1] <= -config.irregular_step_pct)
+        .count();
+    jumps >= config.irregular_min_jumps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn amps(v: &[f64]) -> Vec<Option<f64>> {
+        v.iter().map(|&a| Some(a)).collect()
+    }
+
+    #[test]
+    fn shapes() {
+        let c = TrainConfig::default();
+        let mg = amps(&[10.0, 8.5, 7.8, 7.5, 7.4, 7.6, 7.8, 7.9, 8.0, 8.0]);
+        assert_eq!(shape(&mg, &c, true), Some(TrainShape::UShaped));
+        let prog = amps(&[10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0, 5.5]);
+        assert_eq!(shape(&prog, &c, true), Some(TrainShape::Progressive));
+        let flat = amps(&[10.0, 9.9, 10.1, 9.8, 9.9, 10.0, 9.9, 10.0, 10.1, 10.0]);
+        assert_eq!(shape(&flat, &c, true), Some(TrainShape::Flat));
+        let up = amps(&[2.0, 2.5, 3.0, 3.5, 4.0]);
+        assert_eq!(shape(&up, &c, false), Some(TrainShape::Incrementing));
+    }
+
+    #[test]
+    fn irregular_trains() {
+        let c = TrainConfig::default();
+        let jumpy = amps(&[10.0, 9.0, 9.6, 8.8, 9.5, 8.7, 9.4, 8.9, 9.3, 8.8]);
+        assert!(irregular(&jumpy, &c));
+        let mg = amps(&[10.0, 8.5, 7.8, 7.5, 7.4, 7.6, 7.8, 7.9, 8.0, 8.0]);
+        assert!(!irregular(&mg, &c));
+    }
+}
