@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::io::{describe_groups, read_study_groups, ReadOptions};
 use crate::model::Report;
 use crate::pipeline::analyze_study;
+use crate::render::text_cell;
 use crate::settings::Settings;
 
 /// The studies under `root`, sorted by path: every sub-folder that holds
@@ -22,19 +23,30 @@ use crate::settings::Settings;
 /// study of one test).
 pub fn find_studies(root: &Path) -> Result<Vec<PathBuf>> {
     let mut studies = Vec::new();
-    let entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
-    let mut paths: Vec<PathBuf> = entries
-        .map(|e| e.map(|e| e.path()).map_err(|err| Error::io(root, err)))
-        .collect::<Result<_>>()?;
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
+    for path in children(root)? {
+        if is_real_dir(&path) {
             collect_dirs(&path, &mut studies)?;
         } else if is_csv(&path) {
             studies.push(path);
         }
     }
     Ok(studies)
+}
+
+/// A folder's entries, sorted.
+fn children(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(dir, e))?
+        .map(|e| e.map(|e| e.path()).map_err(|err| Error::io(dir, err)))
+        .collect::<Result<_>>()?;
+    paths.sort();
+    Ok(paths)
+}
+
+/// A directory that is not a symbolic link: links to folders are not
+/// followed, so a loop (`nest/up -> ..`) cannot score a study twice.
+fn is_real_dir(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
 }
 
 fn is_csv(path: &Path) -> bool {
@@ -46,16 +58,12 @@ fn is_csv(path: &Path) -> bool {
 }
 
 fn collect_dirs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let mut children: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .map(|e| e.map(|e| e.path()).map_err(|err| Error::io(dir, err)))
-        .collect::<Result<_>>()?;
-    children.sort();
+    let children = children(dir)?;
     if children.iter().any(|p| is_csv(p)) {
         out.push(dir.to_path_buf());
         return Ok(());
     }
-    for child in children.iter().filter(|p| p.is_dir()) {
+    for child in children.iter().filter(|p| is_real_dir(p)) {
         collect_dirs(child, out)?;
     }
     Ok(())
@@ -78,7 +86,7 @@ pub struct BatchItem {
 /// Reads one path and analyses each study in it: usually one item, several
 /// when the folder mixes studies.
 fn score_path(path: &Path, settings: &Settings, options: &ReadOptions) -> Vec<BatchItem> {
-    let groups = match read_study_groups(path, options) {
+    let groups = match guarded(path, || read_study_groups(path, options)) {
         Ok(g) => g,
         Err(e) => {
             return vec![BatchItem {
@@ -103,9 +111,25 @@ fn score_path(path: &Path, settings: &Settings, options: &ReadOptions) -> Vec<Ba
             path: path.to_path_buf(),
             split_id: split.then(|| study.id.clone()),
             note: note.clone(),
-            outcome: analyze_study(study, settings),
+            outcome: guarded(path, || analyze_study(study, settings)),
         })
         .collect()
+}
+
+/// Runs `work`, turning a panic into an error of this study, so one bad
+/// study never stops the batch.
+fn guarded<T>(path: &Path, work: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).unwrap_or_else(|payload| {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        Err(Error::Panicked {
+            path: path.to_path_buf(),
+            message,
+        })
+    })
 }
 
 /// Progress of a batch, as reported to the callback after each study.
@@ -192,10 +216,32 @@ pub struct SummaryRow {
     pub error: Option<String>,
     /// Anything the batch did to the study (a split folder).
     pub note: Option<String>,
+    /// The study's report under `reports/` (see [`report_name`]); empty for
+    /// a study that failed.
+    pub report: String,
 }
 
-/// The summary row of one batch item.
-pub fn summary_row(item: &BatchItem) -> SummaryRow {
+/// The columns of `summary.csv`, written even when no study was found.
+pub const SUMMARY_COLUMNS: &[&str] = &[
+    "study",
+    "path",
+    "status",
+    "pattern",
+    "lems_criterion",
+    "low_cmap",
+    "tests",
+    "max_decrement_pct",
+    "max_increment_pct",
+    "flags",
+    "error",
+    "note",
+    "report",
+];
+
+/// The summary row of one batch item of the archive under `root`. Text
+/// cells that a spreadsheet would take for a formula are neutralised
+/// ([`text_cell`]).
+pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
     let fallback_id = item
         .path
         .file_stem()
@@ -210,8 +256,8 @@ pub fn summary_row(item: &BatchItem) -> SummaryRow {
             flags.sort_unstable();
             flags.dedup();
             SummaryRow {
-                study: r.study.id.clone(),
-                path: item.path.display().to_string(),
+                study: text_cell(&r.study.id),
+                path: text_cell(&item.path.display().to_string()),
                 status: "ok".to_string(),
                 pattern: Some(r.interpretation.pattern.code().to_string()),
                 lems_criterion: Some(r.interpretation.lems_criterion.code().to_string()),
@@ -221,12 +267,13 @@ pub fn summary_row(item: &BatchItem) -> SummaryRow {
                 max_increment_pct: max(|t| t.increment_pct),
                 flags: flags.join(";"),
                 error: None,
-                note: item.note.clone(),
+                note: item.note.as_deref().map(text_cell),
+                report: text_cell(&format!("reports/{}.json", report_name(root, item))),
             }
         }
         Err(e) => SummaryRow {
-            study: fallback_id,
-            path: item.path.display().to_string(),
+            study: text_cell(&fallback_id),
+            path: text_cell(&item.path.display().to_string()),
             status: "error".to_string(),
             pattern: None,
             lems_criterion: None,
@@ -235,20 +282,89 @@ pub fn summary_row(item: &BatchItem) -> SummaryRow {
             max_decrement_pct: None,
             max_increment_pct: None,
             flags: String::new(),
-            error: Some(e.to_string()),
-            note: item.note.clone(),
+            error: Some(text_cell(&e.to_string())),
+            note: item.note.as_deref().map(text_cell),
+            report: String::new(),
         },
     }
 }
 
-/// `summary.csv`: one row per study, failed ones included.
-pub fn summary_csv(items: &[BatchItem]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+/// `summary.csv`: one row per study, failed ones included; the header
+/// alone for an empty archive.
+pub fn summary_csv(root: &Path, items: &[BatchItem]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    let _ = w.write_record(SUMMARY_COLUMNS);
     for item in items {
         // Serialising plain rows into a Vec cannot fail.
-        let _ = w.serialize(summary_row(item));
+        let _ = w.serialize(summary_row(root, item));
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// Longest report name (bytes, before `.json`): file systems allow 255.
+const MAX_NAME_BYTES: usize = 200;
+
+/// A study's report name, unique and stable: its path under the archive
+/// with `%`, separators, `@`, a leading `.` and characters file systems
+/// refuse percent-escaped (`site1/p001` is `site1%2Fp001`), then
+/// `@<id>` for a study split out of a mixed folder. A name longer than
+/// 200 bytes keeps its first 180 and a hash of the whole.
+pub fn report_name(root: &Path, item: &BatchItem) -> String {
+    let relative = item.path.strip_prefix(root).unwrap_or(&item.path);
+    let mut name = String::new();
+    for (i, part) in relative.components().enumerate() {
+        if i > 0 {
+            name.push_str("%2F");
+        }
+        escape_into(&part.as_os_str().to_string_lossy(), &mut name);
+    }
+    if name.is_empty() {
+        escape_into(&relative.to_string_lossy(), &mut name);
+    }
+    if let Some(id) = &item.split_id {
+        name.push('@');
+        escape_into(id, &mut name);
+    }
+    shorten(name)
+}
+
+fn escape_into(part: &str, out: &mut String) {
+    for (i, c) in part.char_indices() {
+        let unsafe_char = matches!(
+            c,
+            '%' | '/' | '\\' | '@' | ':' | '*' | '?' | '"' | '<' | '>' | '|'
+        ) || c.is_control()
+            || (i == 0 && c == '.');
+        if unsafe_char {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+fn shorten(name: String) -> String {
+    if name.len() <= MAX_NAME_BYTES {
+        return name;
+    }
+    // FNV-1a: a fixed function, so the name is the same on every run.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let mut cut = MAX_NAME_BYTES - 20;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    // Never end inside a %XX escape.
+    if let Some(p) = name[..cut].rfind('%').filter(|&p| p + 3 > cut) {
+        cut = p;
+    }
+    format!("{}~{hash:016x}", &name[..cut])
 }
 
 /// All studies' per-response measurements in one tidy CSV (one header).
@@ -266,4 +382,63 @@ pub fn measurements_csv(items: &[BatchItem]) -> Vec<u8> {
         out = crate::render::measurements_csv_header();
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panicking_study_becomes_an_error_of_that_study() {
+        let path = Path::new("archive/p1");
+        let out: Result<()> = guarded(path, || panic!("index out of bounds"));
+        let e = out.unwrap_err();
+        assert!(matches!(e, Error::Panicked { .. }), "{e}");
+        assert_eq!(e.kind(), crate::ErrorKind::Internal);
+        let text = e.to_string();
+        assert!(
+            text.contains("archive/p1") && text.contains("index out of bounds"),
+            "{text}"
+        );
+        assert_eq!(guarded(path, || Ok(7)).unwrap(), 7);
+    }
+
+    fn item(path: &str, split_id: Option<&str>) -> BatchItem {
+        BatchItem {
+            path: PathBuf::from(path),
+            split_id: split_id.map(String::from),
+            note: None,
+            outcome: Err(Error::EmptyStudy {
+                path: PathBuf::from(path),
+            }),
+        }
+    }
+
+    #[test]
+    fn report_names_are_unique_stable_and_short() {
+        let root = Path::new("/a");
+        let name = |p: &str, id: Option<&str>| report_name(root, &item(p, id));
+        let names = [
+            name("/a/patient.001", None),
+            name("/a/patient.002", None),
+            name("/a/x", None),
+            name("/a/x.csv", None),
+            name("/a/b/c", None),
+            name("/a/b__c", None),
+            name("/a/b%2Fc", None),
+            name("/a/m", Some("s1")),
+            name("/a/m@s1", None),
+        ];
+        let mut unique = names.to_vec();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert_eq!(names[4], "b%2Fc");
+        assert_eq!(names[7], "m@s1");
+        let long = format!("/a/{}/{}", "é".repeat(150), "z".repeat(150));
+        let short = name(&long, None);
+        assert!(short.len() <= MAX_NAME_BYTES, "{}", short.len());
+        assert_eq!(short, name(&long, None), "stable");
+        assert_ne!(short, name(&format!("{long}y"), None));
+    }
 }

@@ -103,6 +103,39 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// The path is not a regular file (a directory, a pipe, a device).
+    #[error("{path}: not a regular file; expected a CSV export")]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+    },
+    /// The file is larger than any export (see `io::MAX_FILE_BYTES`).
+    #[error("{path}: {bytes} bytes is larger than any trace export ({max} bytes at most)")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size, or how much was read before stopping.
+        bytes: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The analysis of a study stopped on a bug (a panic), caught so the
+    /// rest of a batch goes on.
+    #[error("{path}: internal error, please report it with this file: {message}")]
+    Panicked {
+        /// The study.
+        path: PathBuf,
+        /// The panic's message.
+        message: String,
+    },
+    /// An output folder holds files this tool did not write.
+    #[error("{path}: the output folder holds other files (no {signature}); choose a new or empty folder, so nothing of yours is replaced")]
+    OutputNotASet {
+        /// The folder.
+        path: PathBuf,
+        /// The file a set of this kind always holds.
+        signature: String,
+    },
     /// The file has no content (or only metadata lines).
     #[error("{at}: the file is empty; expected a header row and data rows")]
     Empty {
@@ -113,6 +146,12 @@ pub enum Error {
     #[error("{at}: invalid UTF-8 text; expected a UTF-8 (or ASCII) CSV export")]
     InvalidUtf8 {
         /// Where the first invalid byte is.
+        at: Location,
+    },
+    /// A `#` line below the header: metadata belongs above it.
+    #[error("{at}: a '#' line after the header; metadata lines (# key: value) go above the header, and a file holds one table")]
+    MetadataAfterData {
+        /// Where the line is.
         at: Location,
     },
     /// The header row is present but no data row follows.
@@ -159,15 +198,19 @@ pub enum Error {
     },
     /// The sampling interval is not uniform.
     #[error(
-        "{at}: sampling interval {found_ms} ms differs from {expected_ms} ms by more than 1%; expected uniform sampling"
+        "{at}: sample time {found_ms} ms is {off_ms} ms off the uniform grid of {step_ms} ms steps (expected {expected_ms} ms here); the sampling interval is not constant"
     )]
     NonUniformTime {
-        /// Where the offending row is.
+        /// The first row off the grid.
         at: Location,
-        /// The interval expected (the first one).
+        /// The time the grid puts there (ms).
         expected_ms: f64,
-        /// The interval found.
+        /// The time found (ms).
         found_ms: f64,
+        /// How far off (ms).
+        off_ms: f64,
+        /// The grid's step (ms).
+        step_ms: f64,
     },
     /// Too few samples to measure a response.
     #[error("{at}: only {found} samples per response; at least {min} are needed")]
@@ -305,9 +348,13 @@ impl Error {
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Io { .. } | Error::EmptyStudy { .. } => ErrorKind::Io,
+            Error::Io { .. } | Error::EmptyStudy { .. } | Error::OutputNotASet { .. } => {
+                ErrorKind::Io
+            }
             Error::Settings { .. } | Error::Simulation(_) => ErrorKind::Settings,
-            Error::Plot { .. } | Error::Render { .. } => ErrorKind::Internal,
+            Error::Plot { .. } | Error::Render { .. } | Error::Panicked { .. } => {
+                ErrorKind::Internal
+            }
             _ => ErrorKind::Input,
         }
     }

@@ -35,18 +35,26 @@ impl Settings {
     /// Reads settings from a TOML (`.toml`) or JSON (any other extension)
     /// file; keys not given keep their defaults.
     pub fn from_file(path: &Path) -> Result<Settings> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Settings {
+            path: path.to_path_buf(),
+            detail: format!(
+                "not UTF-8 text (invalid byte at offset {}); save the settings file as UTF-8",
+                e.utf8_error().valid_up_to()
+            ),
+        })?;
+        let text = text.trim_start_matches('\u{feff}');
         let is_toml = path
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
         let settings: Settings = if is_toml {
-            toml::from_str(&text).map_err(|e| Error::Settings {
+            toml::from_str(text).map_err(|e| Error::Settings {
                 path: path.to_path_buf(),
                 detail: e.to_string(),
             })?
         } else {
-            serde_json::from_str(&text).map_err(|e| Error::Settings {
+            serde_json::from_str(text).map_err(|e| Error::Settings {
                 path: path.to_path_buf(),
                 detail: format!("{e}"),
             })?
@@ -55,7 +63,12 @@ impl Settings {
         Ok(settings)
     }
 
-    /// Checks that thresholds make sense together.
+    /// Checks every setting against its accepted range ([`BOUNDS`]) and the
+    /// thresholds against each other; the error names the key.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Settings`] naming `origin`, the key, the value and the range.
     pub fn validate(&self, origin: &Path) -> Result<()> {
         let bad = |detail: String| {
             Err(Error::Settings {
@@ -63,6 +76,24 @@ impl Settings {
                 detail,
             })
         };
+        for bound in BOUNDS {
+            for value in (bound.get)(self) {
+                if !(bound.min..=bound.max).contains(&value) {
+                    return bad(format!(
+                        "{} = {value} is outside the accepted range {} to {}{} ({})",
+                        bound.key, bound.min, bound.max, bound.unit, bound.why
+                    ));
+                }
+            }
+        }
+        for (muscle, &limit) in &self.interpret.lower_limits_mv {
+            if !(LOWER_LIMIT_RANGE_MV.0..=LOWER_LIMIT_RANGE_MV.1).contains(&limit) {
+                return bad(format!(
+                    "interpret.lower_limits_mv.{muscle} = {limit} is outside the accepted range {} to {} mV (no surface CMAP has a lower limit outside it)",
+                    LOWER_LIMIT_RANGE_MV.0, LOWER_LIMIT_RANGE_MV.1
+                ));
+            }
+        }
         let i = &self.interpret;
         if !(i.increment_equivocal_pct <= i.increment_suggestive_pct
             && i.increment_suggestive_pct <= i.increment_specific_pct)
@@ -72,25 +103,187 @@ impl Settings {
                 i.increment_equivocal_pct, i.increment_suggestive_pct, i.increment_specific_pct
             ));
         }
-        if !(i.decrement_abnormal_pct.is_finite() && i.decrement_abnormal_pct > 0.0) {
+        if self.signal.artifact_min_ms > self.signal.artifact_max_ms {
             return bad(format!(
-                "decrement_abnormal_pct must be positive, found {}",
-                i.decrement_abnormal_pct
+                "signal.artifact_min_ms ({}) must not exceed signal.artifact_max_ms ({})",
+                self.signal.artifact_min_ms, self.signal.artifact_max_ms
             ));
-        }
-        if self.train.decrement_response < 2 {
-            return bad("train.decrement_response must be 2 or more".to_string());
-        }
-        if self.signal.artifact_max_ms <= 0.0 || self.measure.smoothing_ms < 0.0 {
-            return bad("artifact_max_ms must be positive and smoothing_ms not negative".into());
         }
         Ok(())
     }
 }
 
+/// The accepted range of one numeric setting.
+#[derive(Debug, Clone, Copy)]
+pub struct Bound {
+    /// The setting's key, `section.name`.
+    pub key: &'static str,
+    /// Smallest accepted value.
+    pub min: f64,
+    /// Largest accepted value.
+    pub max: f64,
+    /// Unit, with a leading space (or empty).
+    pub unit: &'static str,
+    /// Why the range is what it is.
+    pub why: &'static str,
+    /// The value(s) in a settings struct (none when an optional one is off).
+    get: fn(&Settings) -> Vec<f64>,
+}
+
+/// Accepted lower limits of normal (mV), for `interpret.lower_limits_mv`.
+pub const LOWER_LIMIT_RANGE_MV: (f64, f64) = (0.1, 50.0);
+
+/// Reasons shared by several bounds.
+const SPAN: &str = "a span outside it is a typo or a unit mistake";
+const FACTOR: &str = "a multiple of the noise beyond it detects nothing or everything";
+const PCT: &str = "a percentage of the first response";
+
+macro_rules! bound {
+    ($key:literal, $min:expr, $max:expr, $unit:literal, $why:expr, |$s:ident| $get:expr) => {
+        Bound {
+            key: $key,
+            min: $min,
+            max: $max,
+            unit: $unit,
+            why: $why,
+            get: |$s: &Settings| $get,
+        }
+    };
+}
+
+/// Every numeric setting and the range it must lie in; `validate` checks
+/// them all (NaN is never in range) and `docs/settings.md` lists them.
+pub const BOUNDS: &[Bound] = &[
+    bound!("signal.min_pre_stimulus_ms", 0.1, 50.0, " ms", SPAN, |s| vec![s.signal.min_pre_stimulus_ms]),
+    bound!("signal.pre_stimulus_guard_ms", 0.0, 2.0, " ms", SPAN, |s| vec![s.signal.pre_stimulus_guard_ms]),
+    bound!("signal.artifact_min_ms", 0.0, 5.0, " ms", SPAN, |s| vec![s.signal.artifact_min_ms]),
+    bound!("signal.artifact_max_ms", 0.2, 20.0, " ms", "every CMAP starts within 20 ms of the stimulus", |s| vec![s.signal.artifact_max_ms]),
+    bound!("signal.artifact_min_mv", 0.001, 50.0, " mV", "the range of surface CMAP amplitudes", |s| vec![s.signal.artifact_min_mv]),
+    bound!("signal.settle_window_ms", 0.02, 5.0, " ms", SPAN, |s| vec![s.signal.settle_window_ms]),
+    bound!("signal.settle_noise_factor", 1.0, 100.0, "", FACTOR, |s| vec![s.signal.settle_noise_factor]),
+    bound!("signal.settle_floor_mv", 0.0, 5.0, " mV", "the range of surface CMAP amplitudes", |s| vec![s.signal.settle_floor_mv]),
+    bound!("signal.drift_window_ms", 0.2, 100.0, " ms", SPAN, |s| vec![s.signal.drift_window_ms]),
+    bound!("signal.drift_min_start_ms", 5.0, 500.0, " ms", "the range of sweep lengths read", |s| vec![s.signal.drift_min_start_ms]),
+    bound!("signal.filter.highpass_hz", 0.01, 1000.0, " Hz", "above 1 kHz a high-pass removes the CMAP itself", |s| s.signal.filter.highpass_hz.into_iter().collect()),
+    bound!("signal.filter.lowpass_hz", 100.0, 100_000.0, " Hz", "below 100 Hz a low-pass removes the CMAP itself", |s| s.signal.filter.lowpass_hz.into_iter().collect()),
+    bound!("signal.filter.notch_hz", 40.0, 70.0, " Hz", "mains is 50 or 60 Hz", |s| s.signal.filter.notch_hz.into_iter().collect()),
+    bound!("signal.filter.notch_harmonics", 1.0, 20.0, "", "each harmonic costs a filter pass; hum above the 20th is below the noise", |s| vec![f64::from(s.signal.filter.notch_harmonics)]),
+    bound!("signal.filter.notch_width_hz", 0.1, 20.0, " Hz", "a wider notch cuts into the CMAP's spectrum", |s| vec![s.signal.filter.notch_width_hz]),
+    bound!("measure.smoothing_ms", 0.0, 2.0, " ms", "a wider average flattens the negative peak", |s| vec![s.measure.smoothing_ms]),
+    bound!("measure.peak_fit_ms", 0.01, 2.0, " ms", "a wider parabola no longer fits a peak", |s| vec![s.measure.peak_fit_ms]),
+    bound!("measure.polarity_ratio", 0.1, 2.0, "", "a ratio of phase sizes", |s| vec![s.measure.polarity_ratio]),
+    bound!("measure.onset_noise_factor", 1.0, 100.0, "", FACTOR, |s| vec![s.measure.onset_noise_factor]),
+    bound!("measure.onset_fraction", 0.001, 0.5, "", "a fraction of the amplitude", |s| vec![s.measure.onset_fraction]),
+    bound!("measure.onset_min_slope_per_ms", 0.0001, 1.0, "", "a fraction of the amplitude per ms", |s| vec![s.measure.onset_min_slope_per_ms]),
+    bound!("measure.no_response_mv", 0.001, 5.0, " mV", "the range of surface CMAP amplitudes", |s| vec![s.measure.no_response_mv]),
+    bound!("measure.low_snr_ratio", 1.0, 1000.0, "", FACTOR, |s| vec![s.measure.low_snr_ratio]),
+    bound!("measure.clip_min_ms", 0.01, 5.0, " ms", SPAN, |s| vec![s.measure.clip_min_ms]),
+    bound!("measure.baseline_unstable_fraction", 0.01, 1.0, "", "a fraction of the amplitude", |s| vec![s.measure.baseline_unstable_fraction]),
+    bound!("train.decrement_response", 2.0, 50.0, "", "trains in use have 3 to 50 stimuli", |s| vec![s.train.decrement_response as f64]),
+    bound!("train.flat_pct", 0.0, 50.0, " %", PCT, |s| vec![s.train.flat_pct]),
+    bound!("train.progressive_fall_pct", 0.0, 50.0, " %", PCT, |s| vec![s.train.progressive_fall_pct]),
+    bound!("train.irregular_step_pct", 0.1, 50.0, " %", PCT, |s| vec![s.train.irregular_step_pct]),
+    bound!("train.irregular_min_jumps", 1.0, 50.0, "", "trains in use have 3 to 50 stimuli", |s| vec![s.train.irregular_min_jumps as f64]),
+    bound!("train.pseudofacilitation_min_rise_pct", 0.0, 500.0, " %", PCT, |s| vec![s.train.pseudofacilitation_min_rise_pct]),
+    bound!("train.pseudofacilitation_max_area_rise_pct", 0.0, 500.0, " %", PCT, |s| vec![s.train.pseudofacilitation_max_area_rise_pct]),
+    bound!("interpret.decrement_abnormal_pct", 1.0, 50.0, " %", "published criteria are 5-15%; a threshold beyond 50% would call every myasthenic train normal", |s| vec![s.interpret.decrement_abnormal_pct]),
+    bound!("interpret.increment_equivocal_pct", 1.0, 1000.0, " %", "an increment threshold must be positive", |s| vec![s.interpret.increment_equivocal_pct]),
+    bound!("interpret.increment_suggestive_pct", 1.0, 1000.0, " %", "an increment threshold must be positive", |s| vec![s.interpret.increment_suggestive_pct]),
+    bound!("interpret.increment_specific_pct", 1.0, 1000.0, " %", "an increment threshold must be positive", |s| vec![s.interpret.increment_specific_pct]),
+    bound!("interpret.increment_healthy_max_pct", 1.0, 1000.0, " %", "an increment threshold must be positive", |s| vec![s.interpret.increment_healthy_max_pct]),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each hostile value is refused with its key named (issue 13).
+    #[test]
+    fn every_setting_is_bounded() {
+        type Spoil = fn(&mut Settings);
+        let cases: &[(&str, Spoil)] = &[
+            ("signal.settle_window_ms", |s| {
+                s.signal.settle_window_ms = 1e30
+            }),
+            ("signal.settle_window_ms", |s| {
+                s.signal.settle_window_ms = f64::INFINITY
+            }),
+            ("signal.drift_window_ms", |s| {
+                s.signal.drift_window_ms = 1e30
+            }),
+            ("signal.artifact_max_ms", |s| {
+                s.signal.artifact_max_ms = f64::NAN
+            }),
+            ("measure.smoothing_ms", |s| {
+                s.measure.smoothing_ms = f64::NAN
+            }),
+            ("measure.polarity_ratio", |s| {
+                s.measure.polarity_ratio = f64::NAN
+            }),
+            ("signal.filter.highpass_hz", |s| {
+                s.signal.filter.highpass_hz = Some(f64::NAN)
+            }),
+            ("signal.filter.lowpass_hz", |s| {
+                s.signal.filter.lowpass_hz = Some(f64::NAN)
+            }),
+            ("signal.filter.notch_harmonics", |s| {
+                s.signal.filter.notch_harmonics = 4_000_000_000
+            }),
+            ("interpret.decrement_abnormal_pct", |s| {
+                s.interpret.decrement_abnormal_pct = 150.0
+            }),
+            ("interpret.increment_equivocal_pct", |s| {
+                s.interpret.increment_equivocal_pct = -100.0;
+                s.interpret.increment_suggestive_pct = -50.0;
+                s.interpret.increment_specific_pct = -10.0;
+            }),
+            ("interpret.lower_limits_mv.adm", |s| {
+                s.interpret.lower_limits_mv.insert("adm".into(), -1.0);
+            }),
+            ("train.decrement_response", |s| {
+                s.train.decrement_response = 1
+            }),
+        ];
+        for (key, spoil) in cases {
+            let mut s = Settings::default();
+            spoil(&mut s);
+            let e = s.validate(Path::new("t.toml")).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Settings);
+            let text = e.to_string();
+            assert!(
+                text.contains(key) && text.contains("t.toml"),
+                "{key}: {text}"
+            );
+        }
+        Settings::default().validate(Path::new("d")).unwrap();
+    }
+
+    #[test]
+    fn every_default_is_inside_its_bound() {
+        let s = Settings::default();
+        for b in BOUNDS {
+            for v in (b.get)(&s) {
+                assert!((b.min..=b.max).contains(&v), "{}", b.key);
+            }
+        }
+        let mut on = Settings::default();
+        on.signal.filter.notch_hz = Some(50.0);
+        on.validate(Path::new("d")).unwrap();
+    }
+
+    #[test]
+    fn a_utf16_settings_file_is_a_settings_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.toml");
+        let utf16: Vec<u8> = "[interpret]\ndecrement_abnormal_pct = 8.0\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        std::fs::write(&p, [&[0xFF, 0xFE][..], &utf16].concat()).unwrap();
+        let e = Settings::from_file(&p).unwrap_err();
+        assert_eq!(e.kind(), crate::ErrorKind::Settings, "{e}");
+        assert!(e.to_string().contains("UTF-8"), "{e}");
+    }
 
     #[test]
     fn partial_toml_keeps_defaults_and_rejects_typos() {

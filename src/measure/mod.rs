@@ -16,6 +16,7 @@ mod onset;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Flag, ResponseLabel, ResponseMeasures};
+use crate::signal::grid::samples_in;
 use crate::signal::{stats, ConditionInfo, Conditioner, SignalConfig};
 
 /// Measurement settings, with the defaults documented per field.
@@ -177,11 +178,11 @@ fn measure_conditioned(
         out.flags.push(Flag::NoResponse);
         return out;
     }
-    let width = (((c.smoothing_ms / dt_ms).round() as usize).max(1)) | 1;
+    let width = samples_in(c.smoothing_ms, dt_ms, n).max(1) | 1;
     stats::moving_average(y_in, width, bufs.smooth);
     let (y, imin) = orient(c, y_in, a, bufs.smooth, bufs.flipped, &mut out.flags);
     let smooth: &[f64] = bufs.smooth;
-    let h = ((c.peak_fit_ms / dt_ms).round() as usize).max(1);
+    let h = samples_in(c.peak_fit_ms, dt_ms, n).max(1);
     let (peak_x, peak_v) = stats::parabola_vertex(y, imin, h);
     let amplitude = -peak_v;
     let sigma = info.noise_sd_mv;
@@ -266,8 +267,9 @@ fn phase_end(smooth: &[f64], peak: usize) -> f64 {
 /// samples inside `[from, to]`, plus the partial intervals at each end.
 fn negative_area(y: &[f64], from: f64, to: f64, dt_ms: f64) -> f64 {
     let n = y.len();
-    let first = from.ceil() as usize;
-    let last = (to.floor() as usize).min(n - 1);
+    // Saturating casts: NaN is 0, a span past the sweep ends at its end.
+    let first = from.ceil().max(0.0) as usize;
+    let last = (to.floor().max(0.0) as usize).min(n.saturating_sub(1));
     let mut area = 0.0;
     if last > first {
         for w in y[first..=last].windows(2) {

@@ -37,6 +37,21 @@ pub const COLUMNS: &[&str] = &[
     "flags",
 ];
 
+/// Characters that make a spreadsheet read a cell as a formula (OWASP,
+/// "CSV Injection"): `=`, `+`, `-`, `@`, tab and carriage return.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell that a spreadsheet shows as text: one starting like a
+/// formula gets a leading `'`, as OWASP recommends. Numbers are never passed
+/// through it (a negative number stays a number).
+pub fn text_cell(text: &str) -> String {
+    if text.starts_with(FORMULA_STARTS) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 fn num(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.4}")).unwrap_or_default()
 }
@@ -57,12 +72,12 @@ pub fn measurements_csv(report: &Report) -> Vec<u8> {
     for t in &report.tests {
         for (i, (r, change)) in t.responses.iter().zip(&t.change_pct).enumerate() {
             rows.push(vec![
-                report.study.id.clone(),
-                t.file.clone(),
+                text_cell(&report.study.id),
+                text_cell(&t.file),
                 t.protocol.to_string(),
-                t.muscle.clone().unwrap_or_default(),
+                text_cell(t.muscle.as_deref().unwrap_or_default()),
                 t.stim_rate_hz.map(|v| v.to_string()).unwrap_or_default(),
-                r.label.to_string(),
+                text_cell(&r.label.to_string()),
                 (i + 1).to_string(),
                 num(r.onset_ms),
                 num(r.negative_peak_ms),
@@ -88,4 +103,25 @@ pub fn measurements_csv(report: &Report) -> Vec<u8> {
         let _ = w.write_record(&row);
     }
     w.into_inner().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_are_neutralised() {
+        for bad in [
+            "=1+2*cmd|'/C calc'!A0",
+            "@SUM(A1)",
+            "+1",
+            "-2+3",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(text_cell(bad), format!("'{bad}"));
+        }
+        assert_eq!(text_cell("ADM"), "ADM");
+        assert_eq!(text_cell("r1"), "r1");
+    }
 }

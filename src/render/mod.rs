@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::model::{Report, ResponseMeasures, TestDisplay};
 
-pub use self::csv::{measurements_csv, measurements_csv_header, COLUMNS};
+pub use self::csv::{measurements_csv, measurements_csv_header, text_cell, COLUMNS};
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

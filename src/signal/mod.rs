@@ -33,7 +33,7 @@
 mod artifact;
 mod baseline;
 mod filter;
-mod grid;
+pub(crate) mod grid;
 mod noise;
 pub(crate) mod stats;
 mod tail;

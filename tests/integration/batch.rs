@@ -67,7 +67,7 @@ fn every_study_is_scored_in_order_and_none_is_lost() {
     )
     .unwrap();
     assert_eq!(calls.into_inner(), 5, "progress after every study");
-    let rows: Vec<_> = items.iter().map(summary_row).collect();
+    let rows: Vec<_> = items.iter().map(|i| summary_row(dir.path(), i)).collect();
     let patterns: Vec<Option<&str>> = rows.iter().map(|r| r.pattern.as_deref()).collect();
     assert_eq!(
         patterns,
@@ -94,7 +94,7 @@ fn every_study_is_scored_in_order_and_none_is_lost() {
         &|_| {},
     )
     .unwrap();
-    let serial_rows: Vec<_> = serial.iter().map(summary_row).collect();
+    let serial_rows: Vec<_> = serial.iter().map(|i| summary_row(dir.path(), i)).collect();
     assert_eq!(rows, serial_rows);
     let csv = String::from_utf8(measurements_csv(&items)).unwrap();
     assert_eq!(csv.matches("study,file,protocol").count(), 1, "one header");
@@ -128,7 +128,9 @@ fn batch_command_writes_summary_measurements_and_reports() {
         .unwrap()
         .starts_with("study,path,status,pattern"));
     assert!(out.join("measurements.csv").is_file());
-    for name in ["a_normal", "b_mg", "clinic2__c_lems", "e_single"] {
+    // Names are the path under the archive, separators escaped (unique and
+    // stable), and listed in the summary's `report` column.
+    for name in ["a_normal", "b_mg", "clinic2%2Fc_lems", "e_single.csv"] {
         assert!(out.join(format!("reports/{name}.json")).is_file(), "{name}");
     }
 }

@@ -225,11 +225,17 @@ fn one_study_is_one_patient() {
             "sim-normal-407"
         ]
     );
+    let note_column = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "note")
+        .unwrap();
     for r in &rows {
-        let note = r.iter().next_back().unwrap();
+        let note = r.get(note_column).unwrap();
         assert!(note.contains("split into 4 studies"), "{note}");
     }
-    assert!(out.join("reports/mixed__sim-mg-404.json").is_file());
+    assert!(out.join("reports/mixed@sim-mg-404.json").is_file());
 }
 
 #[test]

@@ -7,7 +7,7 @@ use nmjscope::{Error, ReadOptions};
 
 use super::util::TempDir;
 
-const N: usize = 60;
+const N: usize = 200;
 const LABELS: [&str; 3] = ["r1", "r2", "r3"];
 const DT_MS: f64 = 0.05;
 const T0_MS: f64 = -1.0;
@@ -302,7 +302,7 @@ fn header_only() {
 
 #[test]
 fn non_numeric_cell() {
-    let mut s = format!("time_ms,r1,r2\n{}", rows(30));
+    let mut s = format!("time_ms,r1,r2\n{}", rows(120));
     s = s.replacen(
         &format!("{},{}", time_ms(4), value(0, 4)),
         &format!("{},abc", time_ms(4)),
@@ -319,7 +319,7 @@ fn non_numeric_cell() {
 
 #[test]
 fn ragged_row() {
-    let mut lines: Vec<String> = format!("time_ms,r1,r2\n{}", rows(30))
+    let mut lines: Vec<String> = format!("time_ms,r1,r2\n{}", rows(120))
         .lines()
         .map(String::from)
         .collect();
@@ -335,7 +335,7 @@ fn ragged_row() {
 
 #[test]
 fn nan_and_inf() {
-    let mut lines: Vec<String> = format!("time_ms,r1,r2\n{}", rows(30))
+    let mut lines: Vec<String> = format!("time_ms,r1,r2\n{}", rows(120))
         .lines()
         .map(String::from)
         .collect();
@@ -359,7 +359,7 @@ fn nan_and_inf() {
 
 #[test]
 fn non_increasing_and_non_uniform_time() {
-    let mut lines: Vec<String> = format!("# a: b\ntime_ms,r1,r2\n{}", rows(30))
+    let mut lines: Vec<String> = format!("# a: b\ntime_ms,r1,r2\n{}", rows(120))
         .lines()
         .map(String::from)
         .collect();
@@ -406,14 +406,14 @@ fn too_few_samples() {
 fn unknown_unit() {
     expect_error(
         "unit.csv",
-        format!("time_ms,r1 (mA),r2\n{}", rows(30)).as_bytes(),
+        format!("time_ms,r1 (mA),r2\n{}", rows(120)).as_bytes(),
         Some(1),
         Some(2),
         "unknown unit",
     );
     expect_error(
         "tunit.csv",
-        format!("time (min),r1,r2\n{}", rows(30)).as_bytes(),
+        format!("time (min),r1,r2\n{}", rows(120)).as_bytes(),
         Some(1),
         Some(1),
         "unknown unit",
@@ -422,7 +422,7 @@ fn unknown_unit() {
         "kunit.csv",
         format!(
             "# protocol: rns\n# units: furlong\ntime_ms,r1,r2\n{}",
-            rows(30)
+            rows(120)
         )
         .as_bytes(),
         Some(2),
@@ -435,7 +435,7 @@ fn unknown_unit() {
 fn duplicate_labels() {
     expect_error(
         "dup.csv",
-        format!("time_ms,r1,R1 (mV)\n{}", rows(30)).as_bytes(),
+        format!("time_ms,r1,R1 (mV)\n{}", rows(120)).as_bytes(),
         Some(1),
         Some(3),
         "duplicate",
@@ -444,7 +444,7 @@ fn duplicate_labels() {
 
 #[test]
 fn no_response_columns() {
-    let s: String = (0..30).map(|i| format!("{}\n", time_ms(i))).collect();
+    let s: String = (0..120).map(|i| format!("{}\n", time_ms(i))).collect();
     expect_error(
         "noresp.csv",
         format!("# x: y\ntime_ms\n{s}").as_bytes(),
@@ -458,14 +458,14 @@ fn no_response_columns() {
 fn mixed_layouts() {
     expect_error(
         "mixed.csv",
-        format!("time_ms,response,r2\n{}", rows(30)).as_bytes(),
+        format!("time_ms,response,r2\n{}", rows(120)).as_bytes(),
         Some(1),
         Some(2),
         "mixed layouts",
     );
     expect_error(
         "mixed2.csv",
-        format!("response,time_ms,value_mv,r2\n{}", rows(30)).as_bytes(),
+        format!("response,time_ms,value_mv,r2\n{}", rows(120)).as_bytes(),
         Some(1),
         None,
         "mixed layouts",
@@ -474,7 +474,7 @@ fn mixed_layouts() {
 
 #[test]
 fn invalid_utf8() {
-    let mut bytes = format!("time_ms,r1,r2\n{}", rows(30)).into_bytes();
+    let mut bytes = format!("time_ms,r1,r2\n{}", rows(120)).into_bytes();
     let pos = bytes
         .iter()
         .enumerate()
@@ -491,21 +491,21 @@ fn invalid_utf8() {
 fn bad_metadata_values() {
     expect_error(
         "proto.csv",
-        format!("# protocol: fast\ntime_ms,r1,r2\n{}", rows(30)).as_bytes(),
+        format!("# protocol: fast\ntime_ms,r1,r2\n{}", rows(120)).as_bytes(),
         Some(1),
         None,
         "protocol",
     );
     expect_error(
         "fs.csv",
-        format!("# sampling_rate_hz: 10000\ntime_ms,r1,r2\n{}", rows(30)).as_bytes(),
+        format!("# sampling_rate_hz: 10000\ntime_ms,r1,r2\n{}", rows(120)).as_bytes(),
         Some(1),
         None,
         "disagrees",
     );
     expect_error(
         "pol.csv",
-        format!("\n# polarity: upside\ntime_ms,r1,r2\n{}", rows(30)).as_bytes(),
+        format!("\n# polarity: upside\ntime_ms,r1,r2\n{}", rows(120)).as_bytes(),
         Some(2),
         None,
         "polarity",

@@ -8,7 +8,7 @@ use anyhow::Context;
 use crate::args::{
     AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, OutputFormat, SimulateArgs,
 };
-use nmjscope::io::fs::write_files;
+use nmjscope::io::fs::{write_files, write_set};
 use nmjscope::pipeline::{Analysis, Analyzer};
 use nmjscope::render::{self, Format};
 use nmjscope::{ReadOptions, Settings};
@@ -123,7 +123,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     let mut files = vec![
         (
             "summary.csv".to_string(),
-            nmjscope::batch::summary_csv(&items),
+            nmjscope::batch::summary_csv(&args.root, &items),
         ),
         (
             "measurements.csv".to_string(),
@@ -132,14 +132,16 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     ];
     for item in &items {
         if let Ok(r) = &item.outcome {
-            let name = report_name(&args.root, item);
+            let name = nmjscope::batch::report_name(&args.root, item);
             files.push((
                 format!("reports/{name}.json"),
                 render::serialize(Format::Json, r, &[])?,
             ));
         }
     }
-    write_files(&args.out, &files)
+    // All or nothing: a batch that could not write every report says so and
+    // leaves the previous results whole.
+    write_set(&args.out, &files, "summary.csv")
         .with_context(|| format!("writing batch results to {}", args.out.display()))?;
     let failed = items.iter().filter(|i| i.outcome.is_err()).count();
     eprintln!(
@@ -149,21 +151,6 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
         args.out.display()
     );
     Ok(())
-}
-
-/// A study's report name: its path under the archive, `__` for each
-/// separator, and `__<id>` for a study split out of a mixed folder.
-fn report_name(root: &Path, item: &nmjscope::batch::BatchItem) -> String {
-    let relative = item.path.strip_prefix(root).unwrap_or(&item.path);
-    let mut name = relative
-        .with_extension("")
-        .to_string_lossy()
-        .replace(['/', '\\'], "__");
-    if let Some(id) = &item.split_id {
-        name.push_str("__");
-        name.push_str(&id.replace(['/', '\\', ' '], "_"));
-    }
-    name
 }
 
 /// The LEMS sample study, compiled in so the demo needs no data.
@@ -198,7 +185,7 @@ fn demo_study() -> anyhow::Result<nmjscope::Study> {
 
 fn write_report_set(analysis: &Analysis, dir: &Path) -> anyhow::Result<()> {
     let files = render::report_set(&analysis.report, &analysis.displays)?;
-    write_files(dir, &files)
+    write_set(dir, &files, "report.json")
         .with_context(|| format!("writing the report set to {}", dir.display()))?;
     Ok(())
 }

@@ -18,12 +18,30 @@ fn exit_code(err: &anyhow::Error) -> u8 {
         .map_or(1, |e| e.kind().exit_code())
 }
 
+/// The error and its causes on one line, each cause once: the library's
+/// errors already name their source (`path: No such file`), so anyhow's
+/// chain would print the OS error twice.
+fn message(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", message(&err));
             ExitCode::from(exit_code(&err))
         }
     }

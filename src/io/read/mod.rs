@@ -1,7 +1,10 @@
 //! One reader per format, each into the [`Recording`](crate::Recording)
 //! model. Today there is one format, the CSV trace export of input contract
 //! v1 (`docs/formats.md`): [`trace_csv`], with the header and metadata
-//! rules it shares in [`header`].
+//! rules it shares in [`header`], the text decoding in [`text`] and the
+//! plausible ranges of a recording in [`plausible`].
 
 pub(crate) mod header;
+pub mod plausible;
+pub(crate) mod text;
 pub(crate) mod trace_csv;

@@ -4,7 +4,7 @@
 //! rest is tokenised by the `csv` crate, and every error names the file line
 //! it came from.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use ndarray::Array2;
@@ -12,6 +12,11 @@ use ndarray::Array2;
 use super::header::{
     is_response_id, normalise_key, response_label, time_column, value_column, HeaderCell, TimeUnit,
 };
+use super::plausible::{
+    within, EXERCISE_RANGE_S, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, MAX_METADATA_CHARS,
+    SAMPLING_RANGE_HZ, STIM_RATE_RANGE_HZ, SWEEP_RANGE_MS,
+};
+use super::text::{decode, detect_delimiter, read_bounded};
 use crate::error::{Error, Location, Result};
 use crate::io::ReadOptions;
 use crate::model::{
@@ -32,14 +37,14 @@ const TIME_ROUNDING_MS: f64 = 0.0005;
 
 /// Reads one test from a CSV file.
 pub fn read_trace_file(path: &Path, options: &ReadOptions) -> Result<Recording> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = read_bounded(path)?;
     parse_trace(path, &bytes, options)
 }
 
 /// Parses one test from the bytes of a CSV file; `path` names it in errors.
 pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<Recording> {
     let text = decode(path, bytes)?;
-    let (meta, body_offset, body_first_line) = split_metadata(path, text)?;
+    let (meta, body_offset, body_first_line) = split_metadata(path, &text)?;
     let body = &text[body_offset..];
     if body.trim().is_empty() {
         return Err(Error::Empty {
@@ -52,7 +57,6 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
         .flexible(true)
         .delimiter(delimiter.byte())
         .trim(csv::Trim::All)
-        .comment(Some(b'#'))
         .from_reader(body.as_bytes());
     let line_of = |record: &csv::StringRecord| -> u64 {
         record
@@ -67,6 +71,11 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
             continue;
         }
         let line = line_of(&record);
+        if record.get(0).is_some_and(|c| c.starts_with('#')) {
+            return Err(Error::MetadataAfterData {
+                at: Location::line(path, line),
+            });
+        }
         rows.push((line, record));
     }
     let Some((header_line, header)) = rows.first().cloned() else {
@@ -141,6 +150,23 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// A sample in mV: a number, times the column's scale, finite and no
+    /// larger than any amplifier records.
+    fn sample(&self, cell: &str, line: u64, column: usize, to_mv: f64) -> Result<f64> {
+        let mv = self.number(cell, line, column)? * to_mv;
+        if mv.is_finite() && mv.abs() <= MAX_ABS_SAMPLE_MV {
+            return Ok(mv);
+        }
+        Err(Error::Implausible {
+            at: Location::cell(self.path, line, column as u64 + 1),
+            detail: format!(
+                "{cell} is {mv:e} mV, beyond the {MAX_ABS_SAMPLE_MV} mV no EMG amplifier records; check the units (--units, a unit in the header or # units:)"
+            ),
+        })
+    }
+}
+
 /// What the layout readers hand over: one time axis and one trace per label.
 struct Parsed {
     layout: Layout,
@@ -154,26 +180,36 @@ struct Parsed {
     columns: Vec<Vec<f64>>,
 }
 
-fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<&'a str> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    std::str::from_utf8(bytes).map_err(|e| {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count() as u64
-            + 1;
-        Error::InvalidUtf8 {
-            at: Location::line(path, line),
-        }
-    })
-}
-
 /// Metadata read from the `# key: value` lines.
 #[derive(Default)]
 struct Meta {
     all: BTreeMap<String, String>,
     lines: BTreeMap<String, u64>,
     units: Option<VoltUnit>,
+}
+
+/// Adds one `# key: value` line; a key given twice or a value longer than
+/// [`MAX_METADATA_CHARS`] is an error.
+fn add_metadata(path: &Path, meta: &mut Meta, key: String, value: &str, line: u64) -> Result<()> {
+    let bad = |detail: String| Error::BadMetadata {
+        at: Location::line(path, line),
+        key: key.clone(),
+        detail,
+    };
+    if let Some(first) = meta.lines.get(&key) {
+        return Err(bad(format!(
+            "given twice (first on line {first}); which one holds is unknown"
+        )));
+    }
+    let chars = value.chars().count();
+    if chars > MAX_METADATA_CHARS {
+        return Err(bad(format!(
+            "{chars} characters; at most {MAX_METADATA_CHARS} are accepted"
+        )));
+    }
+    meta.all.insert(key.clone(), value.to_string());
+    meta.lines.insert(key, line);
+    Ok(())
 }
 
 /// Takes the metadata lines off the top; returns them, the byte offset of the
@@ -188,8 +224,7 @@ fn split_metadata(path: &Path, text: &str) -> Result<(Meta, usize, u64)> {
             if let Some((key, value)) = comment.split_once(':') {
                 let key = normalise_key(key);
                 if !key.is_empty() {
-                    meta.all.insert(key.clone(), value.trim().to_string());
-                    meta.lines.insert(key, line_no);
+                    add_metadata(path, &mut meta, key, value.trim(), line_no)?;
                 }
             }
         } else if !trimmed.is_empty() {
@@ -207,20 +242,6 @@ fn split_metadata(path: &Path, text: &str) -> Result<(Meta, usize, u64)> {
         })?);
     }
     Ok((meta, offset, line_no))
-}
-
-fn detect_delimiter(body: &str) -> Delimiter {
-    let header = body
-        .lines()
-        .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .unwrap_or("");
-    if header.contains(';') {
-        Delimiter::Semicolon
-    } else if header.contains('\t') {
-        Delimiter::Tab
-    } else {
-        Delimiter::Comma
-    }
 }
 
 fn csv_error(path: &Path, first_line: u64, e: csv::Error) -> Error {
@@ -280,7 +301,7 @@ fn read_wide(
         }
         times.push((*line, ctx.number(&record[0], *line, 0)?));
         for (j, column) in columns.iter_mut().enumerate() {
-            column.push(ctx.number(&record[j + 1], *line, j + 1)? * scales[j]);
+            column.push(ctx.sample(&record[j + 1], *line, j + 1, scales[j])?);
         }
     }
     Ok(Parsed {
@@ -304,6 +325,7 @@ fn wide_columns(
 ) -> Result<(Vec<ResponseLabel>, Vec<VoltUnit>)> {
     let path = ctx.path;
     let mut labels: Vec<ResponseLabel> = Vec::new();
+    let mut seen: HashSet<ResponseLabel> = HashSet::new();
     let mut units = Vec::new();
     for (i, cell) in cells.iter().enumerate().skip(1) {
         let at = || Location::cell(path, header_line, i as u64 + 1);
@@ -331,7 +353,7 @@ fn wide_columns(
         let (name, suffix_unit) = response_label(&cell.name);
         let label = ResponseLabel::parse(&name);
         let unit = ctx.volt_unit(header_line, i, cell, suffix_unit.unwrap_or(default_unit))?;
-        if labels.contains(&label) {
+        if !seen.insert(label.clone()) {
             return Err(Error::DuplicateLabel {
                 at: at(),
                 label: label.to_string(),
@@ -418,6 +440,8 @@ fn long_groups(
 ) -> Result<(Vec<ResponseLabel>, Vec<Group>)> {
     let path = ctx.path;
     let mut labels: Vec<ResponseLabel> = Vec::new();
+    // Seen labels: a linear search made reading quadratic in responses.
+    let mut seen: HashSet<ResponseLabel> = HashSet::new();
     let mut groups: Vec<Group> = Vec::new();
     for (line, record) in data {
         if record.len() != 3 {
@@ -434,10 +458,10 @@ fn long_groups(
             });
         }
         let time = ctx.number(&record[1], *line, 1)?;
-        let value = ctx.number(&record[2], *line, 2)? * scale;
+        let value = ctx.sample(&record[2], *line, 2, scale)?;
         let label = long_label(&record[0]);
         if labels.last() != Some(&label) {
-            if labels.contains(&label) {
+            if !seen.insert(label.clone()) {
                 return Err(Error::DuplicateLabel {
                     at: Location::cell(path, *line, 1),
                     label: format!("{label} (rows of one response must be together)"),
@@ -584,23 +608,84 @@ fn time_axis(path: &Path, parsed: &Parsed) -> Result<(f64, f64)> {
     // The uniform grid that fits the times best (least squares), so that
     // rounding of the first or last value does not tilt it.
     let (grid_start, dt_ms) = fit_grid(&parsed.times, to_ms);
+    check_axis_ranges(path, parsed, t0_ms, dt_ms)?;
     let tolerance = GRID_TOLERANCE * dt_ms + TIME_ROUNDING_MS;
-    for (i, (line, t)) in parsed.times.iter().enumerate() {
-        let ideal = grid_start + i as f64 * dt_ms;
-        if (t * to_ms - ideal).abs() > tolerance {
-            let found_ms = if i > 0 {
-                (t - parsed.times[i - 1].1) * to_ms
-            } else {
-                dt_ms
-            };
-            return Err(Error::NonUniformTime {
-                at: Location::cell(path, *line, time_column_index(parsed.layout)),
-                expected_ms: round_to(dt_ms, 6),
-                found_ms: round_to(found_ms, 6),
-            });
-        }
+    let off_grid = |start: f64, step: f64| {
+        parsed.times.iter().enumerate().find_map(|(i, (line, t))| {
+            let ideal = start + i as f64 * step;
+            ((t * to_ms - ideal).abs() > tolerance).then_some((*line, t * to_ms, ideal, step))
+        })
+    };
+    if off_grid(grid_start, dt_ms).is_some() {
+        // Not uniform. Say where it departs from the grid its first
+        // intervals set (the best-fit grid spreads a drift over the file).
+        let step = first_step_ms(&parsed.times, to_ms);
+        let (line, found, ideal, step) = off_grid(t0_ms, step)
+            .or_else(|| off_grid(grid_start, dt_ms))
+            .unwrap_or((parsed.header_line, t0_ms, t0_ms, dt_ms));
+        return Err(Error::NonUniformTime {
+            at: Location::cell(path, line, time_column_index(parsed.layout)),
+            expected_ms: significant(ideal, 9),
+            found_ms: significant(found, 9),
+            off_ms: significant(found - ideal, 3),
+            step_ms: significant(step, 9),
+        });
     }
     Ok((t0_ms, dt_ms))
+}
+
+/// The time axis against the plausible ranges: sampling rate, sweep length
+/// and where the first sample lies relative to the stimulus.
+fn check_axis_ranges(path: &Path, parsed: &Parsed, t0_ms: f64, dt_ms: f64) -> Result<()> {
+    let column = time_column_index(parsed.layout);
+    let first_line = parsed.times.first().map_or(parsed.header_line, |t| t.0);
+    let bad = |line: u64, detail: String| {
+        Err(Error::Implausible {
+            at: Location::cell(path, line, column),
+            detail,
+        })
+    };
+    let seconds_hint = match parsed.time_unit {
+        TimeUnit::Ms => "; if the time column is in seconds, name it time_s or \"Time (s)\"",
+        TimeUnit::S => "",
+    };
+    let fs_hz = 1000.0 / dt_ms;
+    if !(dt_ms.is_finite() && t0_ms.is_finite() && within(fs_hz, SAMPLING_RANGE_HZ)) {
+        return bad(
+            parsed.header_line,
+            format!(
+                "the time column gives a sampling interval of {} ms ({} Hz); EMG recordings are sampled at {}-{} kHz{seconds_hint}",
+                show(dt_ms),
+                show(fs_hz),
+                SAMPLING_RANGE_HZ.0 / 1000.0,
+                SAMPLING_RANGE_HZ.1 / 1000.0
+            ),
+        );
+    }
+    let sweep_ms = parsed.times.len() as f64 * dt_ms;
+    if !within(sweep_ms, SWEEP_RANGE_MS) {
+        return bad(
+            parsed.header_line,
+            format!(
+                "the sweep lasts {} ms; sweeps of {}-{} ms are read (a longer one is a continuous recording){seconds_hint}",
+                show(sweep_ms),
+                SWEEP_RANGE_MS.0,
+                SWEEP_RANGE_MS.1
+            ),
+        );
+    }
+    if !within(t0_ms, FIRST_SAMPLE_RANGE_MS) {
+        return bad(
+            first_line,
+            format!(
+                "the first sample is at {} ms; time 0 must be the stimulus, with the first sample between {} and {} ms",
+                show(t0_ms),
+                FIRST_SAMPLE_RANGE_MS.0,
+                FIRST_SAMPLE_RANGE_MS.1
+            ),
+        );
+    }
+    Ok(())
 }
 
 /// The metadata values the analysis uses, after the caller's overrides.
@@ -639,8 +724,23 @@ fn metadata_fields(
             },
         }
     };
-    let stim_rate_hz = number("stim_rate_hz")?;
-    let exercise_s = number("exercise_s")?;
+    let ranged = |key: &str, range: (f64, f64), unit: &str| -> Result<Option<f64>> {
+        match number(key)? {
+            Some(x) if !within(x, range) => Err(Error::BadMetadata {
+                at: meta_at(key),
+                key: key.to_string(),
+                detail: format!(
+                    "{} {unit} is outside the plausible {}-{} {unit}",
+                    show(x),
+                    range.0,
+                    range.1
+                ),
+            }),
+            x => Ok(x),
+        }
+    };
+    let stim_rate_hz = ranged("stim_rate_hz", STIM_RATE_RANGE_HZ, "Hz")?;
+    let exercise_s = ranged("exercise_s", EXERCISE_RANGE_S, "s")?;
     let temperature_c = number("temperature_c")?;
     if let Some(t) = temperature_c {
         if !(TEMPERATURE_RANGE_C.0..=TEMPERATURE_RANGE_C.1).contains(&t) {
@@ -648,8 +748,10 @@ fn metadata_fields(
                 at: meta_at("temperature_c"),
                 key: "temperature_c".to_string(),
                 detail: format!(
-                    "{t} C is not a limb temperature ({}-{} C expected)",
-                    TEMPERATURE_RANGE_C.0, TEMPERATURE_RANGE_C.1
+                    "{} C is not a limb temperature ({}-{} C expected)",
+                    show(t),
+                    TEMPERATURE_RANGE_C.0,
+                    TEMPERATURE_RANGE_C.1
                 ),
             });
         }
@@ -724,6 +826,41 @@ const HIGH_RATE_MIN_RESPONSES: usize = 20;
 /// interval at 10 Hz).
 const HIGH_RATE_MAX_SWEEP_MS: f64 = 100.0;
 
+/// A declared protocol and rate must agree: a 50 Hz `rns` or a 3 Hz
+/// `hfrns` would be judged by the wrong criterion.
+fn check_rate_fits(
+    path: &Path,
+    meta: &Meta,
+    protocol: Protocol,
+    stim_rate_hz: Option<f64>,
+) -> Result<()> {
+    let Some(rate) = stim_rate_hz else {
+        return Ok(());
+    };
+    let fits = match protocol {
+        Protocol::Rns => rate < HIGH_RATE_MIN_HZ,
+        Protocol::Hfrns => rate >= HIGH_RATE_MIN_HZ,
+        _ => true,
+    };
+    if fits {
+        return Ok(());
+    }
+    let line = meta
+        .lines
+        .get("stim_rate_hz")
+        .or_else(|| meta.lines.get("protocol"))
+        .copied()
+        .unwrap_or(1);
+    Err(Error::BadMetadata {
+        at: Location::line(path, line),
+        key: "stim_rate_hz".to_string(),
+        detail: format!(
+            "{rate} Hz contradicts protocol {} (rns is below {HIGH_RATE_MIN_HZ} Hz, hfrns at or above)",
+            protocol.code()
+        ),
+    })
+}
+
 /// The protocol: declared, else the caller's, else inferred when the data
 /// make it certain; a long train of short sweeps with no rate is refused.
 fn resolve_protocol(
@@ -743,10 +880,14 @@ fn resolve_protocol(
             detail: format!("expected rns, hfrns or exercise, found {p:?}"),
         })?),
     };
-    match (declared, options.protocol) {
-        (Some(p), _) => return Ok((p, ProtocolSource::Metadata)),
-        (None, Some(p)) => return Ok((p, ProtocolSource::Option)),
-        (None, None) => {}
+    let chosen = match (declared, options.protocol) {
+        (Some(p), _) => Some((p, ProtocolSource::Metadata)),
+        (None, Some(p)) => Some((p, ProtocolSource::Option)),
+        (None, None) => None,
+    };
+    if let Some((protocol, source)) = chosen {
+        check_rate_fits(path, meta, protocol, stim_rate_hz)?;
+        return Ok((protocol, source));
     }
     let n = parsed.labels.len();
     let exercise = parsed.labels.iter().any(ResponseLabel::is_exercise);
@@ -785,6 +926,20 @@ fn fit_grid(times: &[(u64, f64)], to_ms: f64) -> (f64, f64) {
     (mean_t - slope * mean_i, slope)
 }
 
+/// Intervals that set the step a non-uniform file starts with.
+const FIRST_INTERVALS: usize = 10;
+
+/// The median of the first intervals (ms): the step the file starts with.
+fn first_step_ms(times: &[(u64, f64)], to_ms: f64) -> f64 {
+    let mut steps: Vec<f64> = times
+        .windows(2)
+        .take(FIRST_INTERVALS)
+        .map(|w| (w[1].1 - w[0].1) * to_ms)
+        .collect();
+    steps.sort_by(f64::total_cmp);
+    steps.get(steps.len() / 2).copied().unwrap_or(0.0)
+}
+
 fn time_column_index(layout: Layout) -> u64 {
     match layout {
         Layout::Wide => 1,
@@ -800,6 +955,27 @@ fn infer_protocol(labels: &[ResponseLabel], stim_rate_hz: Option<f64>) -> Protoc
     } else {
         Protocol::Rns
     }
+}
+
+/// A number for a message: six significant digits, in scientific notation
+/// when it is very large or very small.
+fn show(value: f64) -> String {
+    let magnitude = value.abs();
+    if value != 0.0 && !(1e-4..1e7).contains(&magnitude) {
+        format!("{value:.5e}")
+    } else {
+        format!("{}", significant(value, 6))
+    }
+}
+
+/// `value` to `digits` significant digits (for messages: enough digits to
+/// show how two numbers differ).
+fn significant(value: f64, digits: i32) -> f64 {
+    if value == 0.0 || !value.is_finite() {
+        return value;
+    }
+    let decimals = digits - 1 - value.abs().log10().floor() as i32;
+    round_to(value, decimals.clamp(-300, 300))
 }
 
 fn round_to(value: f64, decimals: i32) -> f64 {
@@ -835,9 +1011,13 @@ mod tests {
 
     #[test]
     fn reads_a_plain_wide_file() {
-        let r = parse(&format!("# protocol: rns\n# Stim-Rate_Hz: 3\n{}", wide(40))).unwrap();
+        let r = parse(&format!(
+            "# protocol: rns\n# Stim-Rate_Hz: 3\n{}",
+            wide(200)
+        ))
+        .unwrap();
         assert_eq!(r.labels, ["r1", "r2"]);
-        assert_eq!(r.samples_mv.dim(), (2, 40));
+        assert_eq!(r.samples_mv.dim(), (2, 200));
         assert!((r.sampling_rate_hz - 20_000.0).abs() < 1e-6);
         assert!((r.t0_ms + 1.0).abs() < 1e-12);
         assert_eq!(r.stim_rate_hz, Some(3.0));
@@ -847,16 +1027,16 @@ mod tests {
 
     #[test]
     fn infers_protocol_from_rate_and_labels() {
-        let r = parse(&format!("# stim_rate_hz: 50\n{}", wide(40))).unwrap();
+        let r = parse(&format!("# stim_rate_hz: 50\n{}", wide(200))).unwrap();
         assert_eq!(
             (r.protocol, r.protocol_source),
             (Protocol::Hfrns, ProtocolSource::Inferred)
         );
-        let ex = wide(40).replace("r1,r2", "pre,post_10s");
+        let ex = wide(200).replace("r1,r2", "pre,post_10s");
         assert_eq!(parse(&ex).unwrap().protocol, Protocol::Exercise);
         let opt = parse_trace(
             &PathBuf::from("t.csv"),
-            wide(40).as_bytes(),
+            wide(200).as_bytes(),
             &ReadOptions {
                 protocol: Some(Protocol::Exercise),
                 ..ReadOptions::default()
@@ -909,7 +1089,7 @@ mod tests {
     fn overrides_win_over_the_file() {
         let text = format!(
             "# units: mV\n# muscle: APB\n# temperature_c: 33\n{}",
-            wide(40).replace("r1,r2", "R1 (mV),R2 (mV)")
+            wide(200).replace("r1,r2", "R1 (mV),R2 (mV)")
         );
         let opts = ReadOptions {
             overrides: crate::io::Overrides {
@@ -931,7 +1111,7 @@ mod tests {
             (plain.samples_mv[[0, 3]], plain.temperature_c),
             (3.0, Some(33.0))
         );
-        let cold = format!("# temperature_c: 3.2\n{}", wide(40));
+        let cold = format!("# temperature_c: 3.2\n{}", wide(200));
         let e = parse(&cold).unwrap_err().to_string();
         assert!(e.contains("line 1") && e.contains("temperature"), "{e}");
     }
@@ -940,7 +1120,7 @@ mod tests {
     fn rounded_time_values_are_uniform_enough() {
         // 48 kHz written with 3 decimals: up to 0.5 us rounding per sample.
         let mut s = String::from("time_ms,r1\n");
-        for i in 0..100 {
+        for i in 0..300 {
             s.push_str(&format!("{:.3},0\n", i as f64 / 48.0));
         }
         let r = parse(&s).unwrap();

@@ -1,0 +1,38 @@
+//! The ranges a recording of a CMAP can have. A value outside is a wrong
+//! unit, a wrong column or a damaged file, never a recording condition, so
+//! the reader refuses it and names the line. `docs/formats.md` lists them.
+
+/// Sampling rates (Hz) of EMG machines and lab amplifiers: below 1 kHz a
+/// CMAP's rise is a few samples; above 200 kHz no EMG hardware samples.
+pub const SAMPLING_RANGE_HZ: (f64, f64) = (1_000.0, 200_000.0);
+
+/// Sweep lengths (ms): a 50 Hz sweep is 20 ms and a 100 Hz one 10 ms, but
+/// never under 5 ms (the CMAP itself lasts that long); over 500 ms is a
+/// continuous recording, not a sweep.
+pub const SWEEP_RANGE_MS: (f64, f64) = (5.0, 500.0);
+
+/// The first sample's time (ms, stimulus at 0): up to 100 ms of
+/// pre-stimulus baseline; a sweep starting more than 1 ms after the
+/// stimulus may have lost the onset (or time 0 is not the stimulus).
+pub const FIRST_SAMPLE_RANGE_MS: (f64, f64) = (-100.0, 1.0);
+
+/// Stimulation rates (Hz) of RNS protocols in use: 0.1 Hz single shocks to
+/// 100 Hz trains.
+pub const STIM_RATE_RANGE_HZ: (f64, f64) = (0.1, 100.0);
+
+/// Exercise durations (s): 10 s for LEMS, 30-60 s for post-exercise
+/// exhaustion; two minutes is the longest protocol described.
+pub const EXERCISE_RANGE_S: (f64, f64) = (1.0, 120.0);
+
+/// Largest magnitude of a sample (mV): no EMG amplifier's input range
+/// reaches 10 V; larger values are another unit or a damaged file.
+pub const MAX_ABS_SAMPLE_MV: f64 = 10_000.0;
+
+/// Longest metadata value (characters). Values are copied into every
+/// report and every row of `measurements.csv`.
+pub const MAX_METADATA_CHARS: usize = 256;
+
+/// Whether `value` lies in the closed `range` (NaN never does).
+pub fn within(value: f64, range: (f64, f64)) -> bool {
+    (range.0..=range.1).contains(&value)
+}
