@@ -368,3 +368,38 @@ impl Error {
 
 /// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;
+
+/// A number for a message: six significant digits, in scientific notation
+/// when it is very large or very small (`1e30`, not thirty-one digits).
+pub(crate) fn show(value: f64) -> String {
+    let magnitude = value.abs();
+    if value == 0.0 || !value.is_finite() || (1e-4..1e7).contains(&magnitude) {
+        let digits = 5 - magnitude.log10().floor().clamp(-10.0, 10.0) as i32;
+        let f = 10f64.powi(digits.max(0));
+        format!(
+            "{}",
+            if value.is_finite() && value != 0.0 {
+                (value * f).round() / f
+            } else {
+                value
+            }
+        )
+    } else {
+        format!("{value:.5e}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::show;
+
+    #[test]
+    fn numbers_in_messages_stay_short() {
+        assert_eq!(show(1e30), "1.00000e30");
+        assert_eq!(show(1e-300), "1.00000e-300");
+        assert_eq!(show(0.050241234), "0.0502412");
+        assert_eq!(show(150.0), "150");
+        assert_eq!(show(f64::INFINITY), "inf");
+        assert_eq!(show(0.0), "0");
+    }
+}

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{show, Error, Result};
 use crate::interpret::InterpretConfig;
 use crate::measure::MeasureConfig;
 use crate::signal::SignalConfig;
@@ -80,8 +80,13 @@ impl Settings {
             for value in (bound.get)(self) {
                 if !(bound.min..=bound.max).contains(&value) {
                     return bad(format!(
-                        "{} = {value} is outside the accepted range {} to {}{} ({})",
-                        bound.key, bound.min, bound.max, bound.unit, bound.why
+                        "{} = {} is outside the accepted range {} to {}{} ({})",
+                        bound.key,
+                        show(value),
+                        bound.min,
+                        bound.max,
+                        bound.unit,
+                        bound.why
                     ));
                 }
             }
@@ -256,6 +261,15 @@ mod tests {
             );
         }
         Settings::default().validate(Path::new("d")).unwrap();
+    }
+
+    #[test]
+    fn docs_list_every_bound() {
+        let doc = include_str!("../docs/settings.md");
+        for b in BOUNDS {
+            let row = format!("| `{}` | {} | {} |", b.key, b.min, b.max);
+            assert!(doc.contains(&row), "docs/settings.md lacks {row}");
+        }
     }
 
     #[test]

@@ -58,6 +58,7 @@ fn input_cases() -> Vec<Case> {
     long_meta.push('\n');
     let mut after = train(RNS, plain);
     after.push_str("# protocol: hfrns\n");
+    let good = train(RNS, plain);
     let drifting = |i: usize| format!("{:.6}", -2.0 + i as f64 * 0.05 * (1.0 + i as f64 * 2e-4));
     vec![
         case(
@@ -142,14 +143,119 @@ fn input_cases() -> Vec<Case> {
             3,
             &["line 2", "characters"],
         ),
+        case("empty_file", String::new(), 3, &["empty"]),
+        case(
+            "header_only",
+            "# protocol: rns\ntime_ms,r1\n".into(),
+            3,
+            &["line 2", "no data rows"],
+        ),
+        case(
+            "not_a_number",
+            good.replacen("-0.0000", "abc", 1),
+            3,
+            &["line 4, column 2", "expected a number"],
+        ),
+        case(
+            "ragged_row",
+            good.replacen("-0.0000,", "", 1),
+            3,
+            &["line 4", "fields"],
+        ),
+        case(
+            "nan_value",
+            good.replacen("-0.0000", "NaN", 1),
+            3,
+            &["line 4, column 2", "finite"],
+        ),
+        case(
+            "time_backwards",
+            train(RNS, |i| plain(if i == 50 { 10 } else { i })),
+            3,
+            &["line 54", "increase"],
+        ),
+        case(
+            "too_few_samples",
+            good.lines().take(10).collect::<Vec<_>>().join("\n"),
+            3,
+            &["line 3", "samples"],
+        ),
+        case(
+            "unknown_unit",
+            good.replace("time_ms,r1,", "time_ms,r1 (mA),"),
+            3,
+            &["line 3, column 2", "unit"],
+        ),
+        case(
+            "duplicate_label",
+            good.replace("time_ms,r1,r2,", "time_ms,r1,R1,"),
+            3,
+            &["line 3, column 3", "duplicate"],
+        ),
+        case(
+            "mixed_layout",
+            good.replace("time_ms,r1,", "time_ms,response,"),
+            3,
+            &["line 3, column 2", "layout"],
+        ),
+        case(
+            "bad_protocol",
+            good.replace("# protocol: rns", "# protocol: fast"),
+            3,
+            &["line 1", "protocol"],
+        ),
+        case(
+            "rate_disagrees_with_time",
+            format!("# sampling_rate_hz: 10000\n{good}"),
+            3,
+            &["line 1", "sampling_rate_hz"],
+        ),
+        case(
+            "ungrouped_long",
+            "response,time_ms,value_mv\n".to_string()
+                + &(0..3)
+                    .flat_map(|r| {
+                        (0..200).map(move |i| format!("{},{},0.1\n", [1, 2, 1][r], i as f64 * 0.05))
+                    })
+                    .collect::<String>(),
+            3,
+            &["line 402", "together"],
+        ),
+        case(
+            "microvolts_as_millivolts",
+            good.replace("-5.0000", "-5000.0")
+                .replace("-4.", "-4000.")
+                .replace("-3.", "-3000."),
+            3,
+            &["units"],
+        ),
         Case {
-            name: "decimal_settings_flag",
+            name: "invalid_utf8",
+            bytes: [good.as_bytes(), b"\xff\xfe\xfd,0\n"].concat(),
+            flags: &[],
+            code: 3,
+            says: &["line 204", "UTF-8"],
+        },
+        Case {
+            name: "settings_flag_out_of_range",
             bytes: train(RNS, plain).into_bytes(),
             flags: &["--decrement-pct", "150"],
             code: 5,
             says: &["decrement_abnormal_pct"],
         },
     ]
+}
+
+#[test]
+fn docs_list_every_case() {
+    let doc = include_str!("../../docs/errors.md");
+    for case in input_cases() {
+        assert!(
+            doc.contains(&format!("`{}`", case.name)),
+            "docs/errors.md lacks {}",
+            case.name
+        );
+    }
 }
 
 fn assert_clean_failure(stderr: &str, name: &str) {

@@ -17,7 +17,7 @@ use super::plausible::{
     SAMPLING_RANGE_HZ, STIM_RATE_RANGE_HZ, SWEEP_RANGE_MS,
 };
 use super::text::{decode, detect_delimiter, read_bounded};
-use crate::error::{Error, Location, Result};
+use crate::error::{show, Error, Location, Result};
 use crate::io::ReadOptions;
 use crate::model::{
     Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel, SourceInfo,
@@ -161,7 +161,12 @@ impl Ctx<'_> {
         Err(Error::Implausible {
             at: Location::cell(self.path, line, column as u64 + 1),
             detail: format!(
-                "{cell} is {mv:e} mV, beyond the {MAX_ABS_SAMPLE_MV} mV no EMG amplifier records; check the units (--units, a unit in the header or # units:)"
+                "{cell} is {}, beyond the {MAX_ABS_SAMPLE_MV} mV no EMG amplifier records; check the units (--units, a unit in the header or # units:)",
+                if mv.is_finite() {
+                    format!("{} mV", show(mv))
+                } else {
+                    "too large to hold in mV".to_string()
+                }
             ),
         })
     }
@@ -954,17 +959,6 @@ fn infer_protocol(labels: &[ResponseLabel], stim_rate_hz: Option<f64>) -> Protoc
         Protocol::Hfrns
     } else {
         Protocol::Rns
-    }
-}
-
-/// A number for a message: six significant digits, in scientific notation
-/// when it is very large or very small.
-fn show(value: f64) -> String {
-    let magnitude = value.abs();
-    if value != 0.0 && !(1e-4..1e7).contains(&magnitude) {
-        format!("{value:.5e}")
-    } else {
-        format!("{}", significant(value, 6))
     }
 }
 

@@ -36,7 +36,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(56)
-        .build_cartesian_2d(0.0..n, lo..hi)
+        .build_cartesian_2d(0.0..n, super::style::axis(lo, hi))
         .map_err(err)?;
     chart
         .configure_mesh()

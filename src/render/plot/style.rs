@@ -140,3 +140,37 @@ pub(super) fn draw_scale_bar<DB: DrawingBackend>(
         .map_err(err)?;
     Ok(())
 }
+
+/// Largest magnitude an axis spans. Plotters' tick search loops for ever on
+/// ranges near `f64::MAX`; anything beyond this is off the chart anyway.
+const AXIS_LIMIT: f64 = 1e9;
+
+/// An axis range plotters can draw: finite, bounded and not empty.
+pub(crate) fn axis(lo: f64, hi: f64) -> std::ops::Range<f64> {
+    let clamp = |v: f64, fallback: f64| {
+        if v.is_finite() {
+            v.clamp(-AXIS_LIMIT, AXIS_LIMIT)
+        } else {
+            fallback
+        }
+    };
+    let (lo, hi) = (clamp(lo, -1.0), clamp(hi, 1.0));
+    if hi > lo {
+        lo..hi
+    } else {
+        lo - 1.0..lo + 1.0
+    }
+}
+
+#[cfg(test)]
+mod axis_tests {
+    use super::axis;
+
+    #[test]
+    fn axes_are_finite_bounded_and_not_empty() {
+        assert_eq!(axis(1e299, 1e300), 1e9 - 1.0..1e9 + 1.0);
+        assert_eq!(axis(f64::NAN, f64::INFINITY), -1.0..1.0);
+        assert_eq!(axis(0.0, 10.0), 0.0..10.0);
+        assert_eq!(axis(3.0, 3.0), 2.0..4.0);
+    }
+}

@@ -84,7 +84,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         .x_label_area_size(36)
         .y_label_area_size(if stack { 70 } else { 56 })
         .right_y_label_area_size(if stack { 150 } else { 0 })
-        .build_cartesian_2d(t_lo..t_hi, bottom..top)
+        .build_cartesian_2d(
+            super::style::axis(t_lo, t_hi),
+            super::style::axis(bottom, top),
+        )
         .map_err(err)?;
     let mut mesh = chart.configure_mesh();
     mesh.x_desc("ms after the stimulus")

@@ -44,7 +44,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(56)
-        .build_cartesian_2d(0.5..n + 0.5, lo..hi)
+        .build_cartesian_2d(0.5..n + 0.5, super::style::axis(lo, hi))
         .map_err(err)?;
     chart
         .configure_mesh()
