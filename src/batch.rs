@@ -24,13 +24,19 @@ use crate::settings::Settings;
 pub fn find_studies(root: &Path) -> Result<Vec<PathBuf>> {
     let mut studies = Vec::new();
     for path in children(root)? {
-        if is_real_dir(&path) {
+        if is_real_dir(&path) && !is_output(&path) {
             collect_dirs(&path, &mut studies)?;
         } else if is_csv(&path) {
             studies.push(path);
         }
     }
     Ok(studies)
+}
+
+/// A folder this tool wrote (a report set or batch results, with their
+/// manifest): never scored, so `--out` inside the archive is safe.
+fn is_output(dir: &Path) -> bool {
+    dir.join(crate::io::fs::MANIFEST).is_file()
 }
 
 /// A folder's entries, sorted.
@@ -63,7 +69,7 @@ fn collect_dirs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         out.push(dir.to_path_buf());
         return Ok(());
     }
-    for child in children.iter().filter(|p| is_real_dir(p)) {
+    for child in children.iter().filter(|p| is_real_dir(p) && !is_output(p)) {
         collect_dirs(child, out)?;
     }
     Ok(())
@@ -177,7 +183,8 @@ pub fn run_batch(
     match threads {
         Some(n) => {
             let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n.max(1))
+                // More threads than studies only costs stacks.
+                .num_threads(n.clamp(1, studies.len().max(1)))
                 .build()
                 .map_err(|e| Error::Settings {
                     path: PathBuf::from("<jobs>"),
@@ -206,10 +213,12 @@ pub struct SummaryRow {
     pub low_cmap: Option<bool>,
     /// Number of tests.
     pub tests: Option<usize>,
-    /// Largest low-rate decrement.
-    pub max_decrement_pct: Option<f64>,
-    /// Largest increment (exercise or high rate).
-    pub max_increment_pct: Option<f64>,
+    /// The decrement the conclusion rests on (%, 1 decimal, as the report
+    /// prints it).
+    pub decrement_pct: Option<f64>,
+    /// The increment the conclusion rests on (%, 1 decimal, as the report
+    /// prints it).
+    pub increment_pct: Option<f64>,
     /// Union of test flags.
     pub flags: String,
     /// The error, for failed studies.
@@ -230,8 +239,8 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "lems_criterion",
     "low_cmap",
     "tests",
-    "max_decrement_pct",
-    "max_increment_pct",
+    "decrement_pct",
+    "increment_pct",
     "flags",
     "error",
     "note",
@@ -249,9 +258,6 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
         .unwrap_or_default();
     match &item.outcome {
         Ok(r) => {
-            let max = |f: fn(&crate::model::TestMeasures) -> Option<f64>| {
-                r.tests.iter().filter_map(f).reduce(f64::max)
-            };
             let mut flags: Vec<String> = r.tests.iter().flat_map(|t| t.flag_codes()).collect();
             flags.sort_unstable();
             flags.dedup();
@@ -263,8 +269,8 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
                 lems_criterion: Some(r.interpretation.lems_criterion.code().to_string()),
                 low_cmap: r.interpretation.low_cmap,
                 tests: Some(r.tests.len()),
-                max_decrement_pct: max(|t| t.decrement_pct),
-                max_increment_pct: max(|t| t.increment_pct),
+                decrement_pct: r.interpretation.decrement.value_pct.map(round_1),
+                increment_pct: r.interpretation.increment.value_pct.map(round_1),
                 flags: flags.join(";"),
                 error: None,
                 note: item.note.as_deref().map(text_cell),
@@ -279,13 +285,23 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
             lems_criterion: None,
             low_cmap: None,
             tests: None,
-            max_decrement_pct: None,
-            max_increment_pct: None,
+            decrement_pct: None,
+            increment_pct: None,
             flags: String::new(),
             error: Some(text_cell(&e.to_string())),
             note: item.note.as_deref().map(text_cell),
             report: String::new(),
         },
+    }
+}
+
+/// One decimal, as every report prints a percentage.
+fn round_1(v: f64) -> f64 {
+    let r = (v * 10.0).round() / 10.0;
+    if r == 0.0 {
+        0.0
+    } else {
+        r
     }
 }
 

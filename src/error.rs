@@ -128,13 +128,14 @@ pub enum Error {
         /// The panic's message.
         message: String,
     },
-    /// An output folder holds files this tool did not write.
-    #[error("{path}: the output folder holds other files (no {signature}); choose a new or empty folder, so nothing of yours is replaced")]
+    /// An output folder that is not a set this tool wrote: it is never
+    /// replaced.
+    #[error("{path}: not used for output: {detail}; choose a new or empty folder, so nothing of yours is replaced")]
     OutputNotASet {
         /// The folder.
         path: PathBuf,
-        /// The file a set of this kind always holds.
-        signature: String,
+        /// What makes it not ours.
+        detail: String,
     },
     /// The file has no content (or only metadata lines).
     #[error("{at}: the file is empty; expected a header row and data rows")]
@@ -143,7 +144,7 @@ pub enum Error {
         at: Location,
     },
     /// The file is not valid UTF-8.
-    #[error("{at}: invalid UTF-8 text; expected a UTF-8 (or ASCII) CSV export")]
+    #[error("{at}: invalid UTF-8 text (a Windows-1252 or Latin-1 export, where µ is byte 0xB5?); save the file as \"CSV UTF-8\" or convert it with `iconv -f WINDOWS-1252 -t UTF-8`")]
     InvalidUtf8 {
         /// Where the first invalid byte is.
         at: Location,

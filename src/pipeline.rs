@@ -4,6 +4,7 @@
 //! its measurement removed, keyed by label, with its marks), so that plots
 //! never measure.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::error::{Error, Location, Result};
@@ -12,7 +13,7 @@ use crate::io::{read_study, ReadOptions};
 use crate::measure::{Measurer, Sweep};
 use crate::model::{
     DisplayTrace, Flag, Polarity, Recording, Report, ResponseMeasures, Study, StudyInfo,
-    TestDisplay, TestMeasures, ToolInfo, SCHEMA,
+    TestDisplay, TestMeasures, ToolInfo, IDENTIFYING_KEYS, SCHEMA,
 };
 use crate::settings::Settings;
 use crate::train::evaluate;
@@ -41,6 +42,7 @@ pub const MAX_CMAP_MV: f64 = 50.0;
 #[derive(Debug, Clone, Default)]
 pub struct Analyzer {
     settings: Settings,
+    identified: bool,
 }
 
 /// A report and what its plots draw.
@@ -60,7 +62,18 @@ impl Analyzer {
     /// [`Error::Settings`] when a setting is out of its range.
     pub fn new(settings: Settings) -> Result<Analyzer> {
         settings.validate(Path::new("<settings>"))?;
-        Ok(Analyzer { settings })
+        Ok(Analyzer {
+            settings,
+            identified: false,
+        })
+    }
+
+    /// Whether reports carry the identifying metadata
+    /// ([`crate::model::IDENTIFYING_KEYS`]: name, record number, birth
+    /// date). Off by default: a report is de-identified unless asked.
+    pub fn identified(mut self, identified: bool) -> Analyzer {
+        self.identified = identified;
+        self
     }
 
     /// The settings every analysis uses (and every report echoes).
@@ -75,7 +88,11 @@ impl Analyzer {
     /// [`Error::Implausible`] when a test's CMAP is larger than any CMAP can
     /// be (values in the wrong unit).
     pub fn analyze(&self, study: &Study) -> Result<Report> {
-        analyze_study(study, &self.settings)
+        let mut report = analyze_study(study, &self.settings)?;
+        if self.identified {
+            report.study.identifying = identifying(study);
+        }
+        Ok(report)
     }
 
     /// Analyses a study, with the display traces its plots draw.
@@ -186,11 +203,32 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
         study: StudyInfo {
             id: study.id.clone(),
             path: study.path.display().to_string(),
+            date: first_metadata(study, "date"),
+            examiner: first_metadata(study, "examiner"),
+            identifying: BTreeMap::new(),
         },
         settings: settings.clone(),
         tests,
         interpretation,
     })
+}
+
+/// The first non-empty value of a metadata key among the study's files.
+fn first_metadata(study: &Study, key: &str) -> Option<String> {
+    study
+        .tests
+        .iter()
+        .filter_map(|t| t.metadata.get(key))
+        .find(|v| !v.trim().is_empty())
+        .cloned()
+}
+
+/// The identifying metadata of a study (first value of each key).
+fn identifying(study: &Study) -> BTreeMap<String, String> {
+    IDENTIFYING_KEYS
+        .iter()
+        .filter_map(|k| first_metadata(study, k).map(|v| (k.to_string(), v)))
+        .collect()
 }
 
 /// What the plots of one test draw: each measured response's samples less

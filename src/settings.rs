@@ -48,16 +48,33 @@ impl Settings {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+        let bad = |detail: String| Error::Settings {
+            path: path.to_path_buf(),
+            detail,
+        };
+        // serde fills a struct from a list by position: a list would set
+        // thresholds without naming them, so lists are refused first.
+        let list = |at: String| {
+            bad(format!(
+                "{at} is a list; settings are tables of named keys (e.g. decrement_abnormal_pct = 8)"
+            ))
+        };
         let settings: Settings = if is_toml {
-            toml::from_str(text).map_err(|e| Error::Settings {
-                path: path.to_path_buf(),
-                detail: e.to_string(),
-            })?
+            let value: toml::Value = toml::from_str(text)
+                .map_err(|e| bad(e.to_string().trim_end().replace('\n', " ")))?;
+            if let Some(at) = first_toml_list(&value, "") {
+                return Err(list(at));
+            }
+            value
+                .try_into()
+                .map_err(|e: toml::de::Error| bad(e.to_string()))?
         } else {
-            serde_json::from_str(text).map_err(|e| Error::Settings {
-                path: path.to_path_buf(),
-                detail: format!("{e}"),
-            })?
+            let value: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+            if let Some(at) = first_json_list(&value, "") {
+                return Err(list(at));
+            }
+            serde_json::from_value(value).map_err(|e| bad(e.to_string()))?
         };
         settings.validate(path)?;
         Ok(settings)
@@ -108,6 +125,27 @@ impl Settings {
                 i.increment_equivocal_pct, i.increment_suggestive_pct, i.increment_specific_pct
             ));
         }
+        let f = &self.signal.filter;
+        if let (Some(high), Some(low)) = (f.highpass_hz, f.lowpass_hz) {
+            if high >= low {
+                return bad(format!(
+                    "signal.filter.highpass_hz ({high}) must be below signal.filter.lowpass_hz ({low}): the band would pass nothing"
+                ));
+            }
+        }
+        let mut muscles = std::collections::HashSet::new();
+        for muscle in self.interpret.lower_limits_mv.keys() {
+            // Muscles are matched ignoring case: `ADM` and `adm` would be
+            // one muscle with two limits.
+            if muscle.trim() != muscle
+                || muscle.is_empty()
+                || !muscles.insert(muscle.to_lowercase())
+            {
+                return bad(format!(
+                    "interpret.lower_limits_mv key {muscle:?}: muscle names are matched ignoring case, so each must be given once, without surrounding spaces"
+                ));
+            }
+        }
         if self.signal.artifact_min_ms > self.signal.artifact_max_ms {
             return bad(format!(
                 "signal.artifact_min_ms ({}) must not exceed signal.artifact_max_ms ({})",
@@ -115,6 +153,44 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+}
+
+/// Where the first list is in a JSON settings document.
+fn first_json_list(value: &serde_json::Value, at: &str) -> Option<String> {
+    match value {
+        serde_json::Value::Array(_) => Some(name_of(at)),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| first_json_list(v, &join(at, k))),
+        _ => None,
+    }
+}
+
+/// Where the first list is in a TOML settings document.
+fn first_toml_list(value: &toml::Value, at: &str) -> Option<String> {
+    match value {
+        toml::Value::Array(_) => Some(name_of(at)),
+        toml::Value::Table(map) => map
+            .iter()
+            .find_map(|(k, v)| first_toml_list(v, &join(at, k))),
+        _ => None,
+    }
+}
+
+fn join(at: &str, key: &str) -> String {
+    if at.is_empty() {
+        key.to_string()
+    } else {
+        format!("{at}.{key}")
+    }
+}
+
+fn name_of(at: &str) -> String {
+    if at.is_empty() {
+        "the document".to_string()
+    } else {
+        at.to_string()
     }
 }
 

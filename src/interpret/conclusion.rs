@@ -106,6 +106,18 @@ fn increment_sentence(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> String 
             file(inc),
             inc.detail.as_deref().unwrap_or("flagged")
         ),
+        // A graded-none value at or above the equivocal floor can only be a
+        // discounted (pseudofacilitated) one.
+        PartStatus::Measured
+            if inc.grade == Some(LemsCriterion::None)
+                && value(inc) >= c.increment_equivocal_pct =>
+        {
+            format!(
+                "Amplitude increment {:+.1}% in {}: pseudofacilitation (the area did not rise), not counted as an increment.",
+                value(inc),
+                file(inc)
+            )
+        }
         PartStatus::Measured => format!("Increment {:+.1}% in {}: {grade}.", value(inc), file(inc)),
     }
 }

@@ -37,6 +37,10 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBu
     Ok(written)
 }
 
+/// The file every set holds: its kind, then the files the set wrote. A
+/// folder is replaced only when it holds nothing else.
+pub const MANIFEST: &str = ".nmjscope-set";
+
 /// Writes a whole set of files (a report set, a batch's results) so that
 /// `dir` always holds one complete set: the files go into a fresh hidden
 /// folder beside `dir`, which then replaces it. Two runs into the same
@@ -44,20 +48,23 @@ pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBu
 /// whole (and a hidden `.<name>.partial-*` folder), and no file of an older
 /// set lingers beside the new one.
 ///
-/// `signature` names the file every set holds (`report.json`,
-/// `summary.csv`): a non-empty `dir` without it is not a set this tool
-/// wrote, and is refused rather than replaced.
+/// Only a folder this tool wrote is replaced: absent, empty, or holding a
+/// [`MANIFEST`] of the same `kind` and no file the manifest does not list.
+/// Anything else (input traces, a note the user added, another kind of
+/// set) is refused, and nothing is touched.
 ///
 /// # Errors
 ///
-/// [`Error::OutputNotASet`] for a folder of other files; [`Error::Io`]
-/// naming what could not be written or renamed. On error `dir` is as it was.
-pub fn write_set(dir: &Path, files: &[(String, Vec<u8>)], signature: &str) -> Result<PathBuf> {
-    if !is_replaceable(dir, signature)? {
-        return Err(Error::OutputNotASet {
-            path: dir.to_path_buf(),
-            signature: signature.to_string(),
-        });
+/// [`Error::OutputNotASet`] naming what makes the folder not ours;
+/// [`Error::Io`] naming what could not be written or renamed. On error
+/// `dir` is as it was.
+pub fn write_set(dir: &Path, files: &[(String, Vec<u8>)], kind: &str) -> Result<PathBuf> {
+    let refuse = |detail: String| Error::OutputNotASet {
+        path: dir.to_path_buf(),
+        detail,
+    };
+    if let Some(why) = not_replaceable(dir, kind)? {
+        return Err(refuse(why));
     }
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -66,42 +73,88 @@ pub fn write_set(dir: &Path, files: &[(String, Vec<u8>)], signature: &str) -> Re
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| Error::OutputNotASet {
-            path: dir.to_path_buf(),
-            signature: signature.to_string(),
-        })?;
+        .ok_or_else(|| refuse("it has no folder name (`.` or `/`)".to_string()))?;
     std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
     let partial = tempfile::Builder::new()
         .prefix(&format!(".{name}.partial-"))
         .tempdir_in(&parent)
         .map_err(|e| Error::io(&parent, e))?;
-    write_files(partial.path(), files)?;
+    let mut manifest = format!("nmjscope {kind} set\n");
+    for (name, _) in files {
+        manifest.push_str(name);
+        manifest.push('\n');
+    }
+    let mut all = files.to_vec();
+    all.push((MANIFEST.to_string(), manifest.into_bytes()));
+    write_files(partial.path(), &all)?;
     swap_in(partial.keep(), dir, &parent, &name)?;
     Ok(dir.to_path_buf())
 }
 
-/// Whether `dir` may be replaced: absent, empty, or holding `signature`.
-/// Looked at a few times, as another run may be swapping its set in.
-fn is_replaceable(dir: &Path, signature: &str) -> Result<bool> {
+/// Why `dir` may not be replaced, or `None` when it may. Looked at a few
+/// times, as another run may be swapping its set in.
+fn not_replaceable(dir: &Path, kind: &str) -> Result<Option<String>> {
+    let mut why = None;
     for _ in 0..SWAP_ATTEMPTS {
-        if !dir.exists() || dir.join(signature).is_file() {
-            return Ok(true);
-        }
-        if !dir.is_dir() {
-            return Ok(false);
-        }
-        match std::fs::read_dir(dir) {
-            Ok(mut entries) => {
-                if entries.next().is_none() {
-                    return Ok(true);
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(true),
+        why = match std::fs::symlink_metadata(dir) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::io(dir, e)),
+            Ok(m) if m.file_type().is_symlink() => {
+                return Ok(Some("it is a symbolic link; give the folder itself".into()))
+            }
+            Ok(m) if !m.is_dir() => return Ok(Some("it is a file, not a folder".into())),
+            Ok(_) => foreign_content(dir, kind),
+        };
+        if why.is_none() {
+            return Ok(None);
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    Ok(false)
+    Ok(why)
+}
+
+/// What in `dir` this tool did not write (for a `kind` set), if anything.
+fn foreign_content(dir: &Path, kind: &str) -> Option<String> {
+    let mut found = Vec::new();
+    if list_files(dir, Path::new(""), &mut found).is_err() {
+        // Vanished while being listed: another run is swapping it.
+        return Some("it changed while being read".into());
+    }
+    if found.is_empty() {
+        return None;
+    }
+    let Ok(manifest) = std::fs::read_to_string(dir.join(MANIFEST)) else {
+        let first = found.first().cloned().unwrap_or_default();
+        return Some(format!(
+            "it holds files nmjscope did not write ({first}; no {MANIFEST})"
+        ));
+    };
+    let mut lines = manifest.lines();
+    let header = format!("nmjscope {kind} set");
+    if lines.next() != Some(header.as_str()) {
+        return Some(format!(
+            "it holds another kind of nmjscope output, not a {kind} set"
+        ));
+    }
+    let ours: std::collections::HashSet<&str> = lines.chain([MANIFEST]).collect();
+    found
+        .iter()
+        .find(|f| !ours.contains(f.as_str()))
+        .map(|f| format!("it holds {f}, which nmjscope did not write"))
+}
+
+/// Every file under `dir`, as `/`-separated paths relative to it.
+fn list_files(dir: &Path, prefix: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir.join(prefix))? {
+        let entry = entry?;
+        let relative = prefix.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            list_files(dir, &relative, out)?;
+        } else {
+            out.push(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    Ok(())
 }
 
 /// Tries this often to swap a finished set in while another run swaps its
@@ -169,18 +222,8 @@ mod tests {
     fn a_new_set_replaces_the_old_one_whole() {
         let root = tempfile::tempdir().unwrap();
         let out = root.path().join("out");
-        write_set(
-            &out,
-            &set("a", &["report.json", "plots/a.svg"]),
-            "report.json",
-        )
-        .unwrap();
-        write_set(
-            &out,
-            &set("b", &["report.json", "plots/b.svg"]),
-            "report.json",
-        )
-        .unwrap();
+        write_set(&out, &set("a", &["report.json", "plots/a.svg"]), "report").unwrap();
+        write_set(&out, &set("b", &["report.json", "plots/b.svg"]), "report").unwrap();
         assert_eq!(std::fs::read(out.join("report.json")).unwrap(), b"b");
         assert!(!out.join("plots/a.svg").exists(), "an old plot lingered");
         let names: Vec<_> = std::fs::read_dir(root.path()).unwrap().collect();
@@ -191,9 +234,27 @@ mod tests {
     fn a_folder_of_other_files_is_refused_and_kept() {
         let root = tempfile::tempdir().unwrap();
         std::fs::write(root.path().join("thesis.docx"), b"x").unwrap();
-        let e = write_set(root.path(), &set("a", &["report.json"]), "report.json").unwrap_err();
+        let e = write_set(root.path(), &set("a", &["report.json"]), "report").unwrap_err();
         assert!(matches!(e, Error::OutputNotASet { .. }), "{e}");
         assert!(root.path().join("thesis.docx").exists());
+        // A report.json of someone else's is no proof either.
+        let other = root.path().join("other");
+        std::fs::create_dir(&other).unwrap();
+        std::fs::write(other.join("report.json"), b"{}").unwrap();
+        std::fs::write(other.join("trace.csv"), b"x").unwrap();
+        assert!(write_set(&other, &set("a", &["report.json"]), "report").is_err());
+        assert!(other.join("trace.csv").exists());
+        // A note added to our own set keeps the set from being replaced.
+        let out = root.path().join("out");
+        write_set(&out, &set("a", &["report.json"]), "report").unwrap();
+        std::fs::write(out.join("notes.txt"), b"mine").unwrap();
+        let e = write_set(&out, &set("b", &["report.json"]), "report").unwrap_err();
+        assert!(e.to_string().contains("notes.txt"), "{e}");
+        assert!(out.join("notes.txt").exists());
+        // Nor is a set of another kind.
+        let batch = root.path().join("batch");
+        write_set(&batch, &set("a", &["summary.csv"]), "batch").unwrap();
+        assert!(write_set(&batch, &set("b", &["report.json"]), "report").is_err());
     }
 
     #[test]
@@ -206,7 +267,7 @@ mod tests {
                 let out = &out;
                 s.spawn(move || {
                     for _ in 0..20 {
-                        write_set(out, &set(tag, &files), "report.json").unwrap();
+                        write_set(out, &set(tag, &files), "report").unwrap();
                     }
                 });
             }

@@ -1,7 +1,7 @@
 //! How a file was read, for `nmjscope inspect`: layout, units, sampling,
 //! protocol and where it came from, labels and metadata.
 
-use crate::model::Protocol;
+use crate::model::{Protocol, IDENTIFYING_KEYS};
 
 /// What `nmjscope inspect` shows about one file: how it was read.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -36,8 +36,12 @@ pub struct Inspection {
     pub polarity: crate::model::Polarity,
     /// Response labels.
     pub responses: Vec<crate::model::ResponseLabel>,
-    /// All metadata.
+    /// The metadata, without the identifying keys
+    /// ([`crate::model::IDENTIFYING_KEYS`]).
     pub metadata: std::collections::BTreeMap<String, String>,
+    /// Identifying keys the file holds, whose values are withheld.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<String>,
 }
 
 /// Describes how a recording was read.
@@ -59,6 +63,17 @@ pub fn inspect(recording: &crate::model::Recording) -> Inspection {
         protocol_source: recording.protocol_source,
         polarity: recording.polarity,
         responses: recording.labels.clone(),
-        metadata: recording.metadata.clone(),
+        metadata: recording
+            .metadata
+            .iter()
+            .filter(|(k, _)| !IDENTIFYING_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        withheld: recording
+            .metadata
+            .keys()
+            .filter(|k| IDENTIFYING_KEYS.contains(&k.as_str()))
+            .cloned()
+            .collect(),
     }
 }

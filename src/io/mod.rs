@@ -19,6 +19,7 @@ use crate::model::{Polarity, Protocol, Recording, Study, VoltUnit};
 
 pub use inspect::{inspect, Inspection};
 pub use read::plausible;
+pub use read::text::MAX_FILE_BYTES;
 pub use read::trace_csv::{parse_trace, read_trace_file, MIN_SAMPLES};
 
 /// What the caller may tell the reader.

@@ -170,8 +170,13 @@ pub struct TestMeasures {
     /// Each response's amplitude change from the first (%, negative for a
     /// fall), in the order of `responses`.
     pub change_pct: Vec<Option<f64>>,
-    /// (A1 - A4) / A1 x 100 (`rns`).
+    /// (A1 - Ak) / A1 x 100 (`rns`), k = `train.decrement_response` (the
+    /// decrement the conclusion uses).
     pub decrement_pct: Option<f64>,
+    /// (A1 - A4) / A1 x 100 (`rns`), whatever the setting: labs report both.
+    pub decrement_4th_pct: Option<f64>,
+    /// (A1 - A5) / A1 x 100 (`rns`).
+    pub decrement_5th_pct: Option<f64>,
     /// (A1 - min(A2..A5)) / A1 x 100 (`rns`).
     pub max_decrement_pct: Option<f64>,
     /// Decrement on negative-phase areas (`rns`).

@@ -26,7 +26,7 @@ pub use recording::{
     Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo, Study, VoltUnit,
     HIGH_RATE_MIN_HZ,
 };
-pub use report::{Report, StudyInfo, ToolInfo, SCHEMA};
+pub use report::{Report, StudyInfo, ToolInfo, IDENTIFYING_KEYS, SCHEMA};
 
 codes::codes!(
     Pattern,

@@ -1,6 +1,8 @@
 //! The report of a study: what the pipeline produces and every writer
 //! renders.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Interpretation, TestMeasures};
@@ -39,7 +41,38 @@ pub struct StudyInfo {
     pub id: String,
     /// Path as given.
     pub path: String,
+    /// Date of the study (`date` metadata), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Who performed the study (`examiner` metadata), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub examiner: Option<String>,
+    /// Identifying metadata (`patient_name`, `mrn`, `dob`, ...): empty
+    /// unless the caller asked for an identified report
+    /// ([`crate::pipeline::Analyzer::identified`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub identifying: BTreeMap<String, String>,
 }
+
+/// Metadata keys that identify a person. They are kept out of every output
+/// unless an identified report is asked for.
+pub const IDENTIFYING_KEYS: &[&str] = &[
+    "patient_name",
+    "name",
+    "patient",
+    "first_name",
+    "last_name",
+    "mrn",
+    "medical_record_number",
+    "patient_id",
+    "dob",
+    "date_of_birth",
+    "birth_date",
+    "birthdate",
+    "address",
+    "phone",
+    "ssn",
+];
 
 /// A whole report, schema `nmjscope.report/2`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

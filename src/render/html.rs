@@ -4,24 +4,17 @@
 use minijinja::{context, Environment};
 use serde::Serialize;
 
-use super::{response_cells, Exporter, Plot};
+use super::view::{view, TestView};
+use super::{Exporter, Plot};
 use crate::error::{Error, Result};
-use crate::model::{Report, TestMeasures};
+use crate::model::Report;
 
 const TEMPLATE: &str = include_str!("report.html");
 
 #[derive(Serialize)]
-struct PlotView<'a> {
-    title: &'a str,
-    svg: String,
-}
-
-#[derive(Serialize)]
-struct TestView<'a> {
-    test: &'a TestMeasures,
-    flags: Vec<String>,
-    plots: Vec<PlotView<'a>>,
-    rows: Vec<Vec<String>>,
+struct TestSection {
+    v: TestView,
+    plots: Vec<String>,
 }
 
 /// Writes `report.html`.
@@ -33,49 +26,31 @@ impl Exporter for HtmlExporter {
     }
 }
 
-/// Renders `report.html`; `plots[i]` are the plots of `report.tests[i]`.
+/// Renders `report.html`; `plots[i]` are the plots of `report.tests[i]`,
+/// inline (each SVG carries its own title, so no caption repeats it).
 fn html(report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
     let mut env = Environment::new();
     // The `.html` name turns on auto-escaping.
     env.add_template("report.html", TEMPLATE)
         .map_err(|e| render_err(e.to_string()))?;
-    let tests: Vec<TestView> = report
+    let v = view(report);
+    let tests: Vec<TestSection> = v
         .tests
         .iter()
         .enumerate()
-        .map(|(i, t)| TestView {
-            test: t,
-            flags: t.flag_codes(),
+        .map(|(i, t)| TestSection {
+            v: t.clone(),
             plots: plots
                 .get(i)
-                .map(|ps| {
-                    ps.iter()
-                        .map(|p| PlotView {
-                            title: &p.title,
-                            svg: inline_svg(&p.svg),
-                        })
-                        .collect()
-                })
+                .map(|ps| ps.iter().map(|p| inline_svg(&p.svg)).collect())
                 .unwrap_or_default(),
-            rows: t
-                .responses
-                .iter()
-                .zip(&t.change_pct)
-                .map(|(r, change)| {
-                    let mut row = vec![r.label.to_string()];
-                    row.extend(response_cells(r, *change));
-                    row
-                })
-                .collect(),
         })
         .collect();
-    let settings_json =
-        serde_json::to_string_pretty(&report.settings).map_err(|e| render_err(e.to_string()))?;
     let template = env
         .get_template("report.html")
         .map_err(|e| render_err(e.to_string()))?;
     let text = template
-        .render(context! { report => report, tests => tests, settings_json => settings_json })
+        .render(context! { v => v, tests => tests, study_id => report.study.id })
         .map_err(|e| render_err(e.to_string()))?;
     Ok(text.into_bytes())
 }

@@ -2,9 +2,10 @@
 
 use std::fmt::Write;
 
-use super::{response_cells, Exporter, Plot};
+use super::view::{view, Field, TestView};
+use super::{Exporter, Plot};
 use crate::error::Result;
-use crate::model::{Report, TestMeasures};
+use crate::model::Report;
 
 /// Escapes text from input files for Markdown tables and prose.
 fn esc(text: &str) -> String {
@@ -25,35 +26,31 @@ fn esc(text: &str) -> String {
 pub(crate) struct MarkdownExporter;
 
 impl Exporter for MarkdownExporter {
-    fn serialize(&self, report: &Report, _plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
-        Ok(markdown(report))
+    fn serialize(&self, report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
+        Ok(markdown(report, plots))
     }
 }
 
-/// Renders the Markdown report.
-fn markdown(report: &Report) -> Vec<u8> {
+/// Renders the Markdown report; `plots[i]` (when drawn) are linked under
+/// test `i`, as `plots/<name>.svg` beside `report.md`.
+fn markdown(report: &Report, plots: &[Vec<Plot>]) -> Vec<u8> {
+    let v = view(report);
     let mut s = String::new();
-    let i = &report.interpretation;
-    let _ = writeln!(s, "# nmjscope report: {}\n", esc(&report.study.id));
+    let _ = writeln!(s, "# {}\n", esc(&v.title));
+    field_table(&mut s, &v.header);
     let _ = writeln!(s, "## Conclusion\n");
-    let _ = writeln!(s, "| pattern | LEMS criterion | low CMAP |");
-    let _ = writeln!(s, "|---|---|---|");
-    let low = match i.low_cmap {
-        Some(true) => "yes",
-        Some(false) => "no",
-        None => "not judged",
-    };
-    let _ = writeln!(
-        s,
-        "| **{}** | {} | {} |\n",
-        i.pattern.code(),
-        i.lems_criterion.code(),
-        low
+    field_table(
+        &mut s,
+        &[
+            Field::new("Pattern", &format!("**{}**", v.pattern)),
+            Field::new("LEMS criterion", &v.lems_criterion),
+            Field::new("Low CMAP", &v.low_cmap),
+        ],
     );
-    let _ = writeln!(s, "{}\n", esc(&i.summary));
-    if !i.findings.is_empty() {
+    let _ = writeln!(s, "{}\n", esc(&v.summary));
+    if !v.findings.is_empty() {
         let _ = writeln!(s, "## Findings\n");
-        for f in &i.findings {
+        for f in &v.findings {
             let _ = writeln!(
                 s,
                 "- {}  \n  *Criterion:* {}.  \n  *Source:* {}.",
@@ -65,8 +62,8 @@ fn markdown(report: &Report) -> Vec<u8> {
         s.push('\n');
     }
     for (title, items) in [
-        ("Recommendations", &i.recommendations),
-        ("Caveats", &i.caveats),
+        ("Recommendations", &v.recommendations),
+        ("Caveats", &v.caveats),
     ] {
         if !items.is_empty() {
             let _ = writeln!(s, "## {title}\n");
@@ -77,63 +74,67 @@ fn markdown(report: &Report) -> Vec<u8> {
         }
     }
     let _ = writeln!(s, "## Tests\n");
-    for t in &report.tests {
-        test_section(&mut s, t);
+    for (i, t) in v.tests.iter().enumerate() {
+        test_section(&mut s, t, plots.get(i).map(Vec::as_slice).unwrap_or(&[]));
     }
     let _ = writeln!(
         s,
-        "---\n\n{} {}, schema `{}`. Settings are in `report.json`.",
-        report.tool.name, report.tool.version, report.schema
+        "---\n\n{} Every setting used is in `report.json`.",
+        esc(&v.footer)
     );
     s.into_bytes()
 }
 
-/// One test: its heading, measures, flags and the table of responses.
-fn test_section(s: &mut String, t: &TestMeasures) {
+/// A two-column table of label and value (bold labels, escaped values).
+fn field_table(s: &mut String, fields: &[Field]) {
+    let _ = writeln!(s, "| | |\n|---|---|");
+    for f in fields {
+        // The pattern arrives already in bold: its markup is ours.
+        let value = if f.value.starts_with("**") {
+            f.value.clone()
+        } else {
+            esc(&f.value)
+        };
+        let _ = writeln!(s, "| **{}** | {} |", esc(&f.label), value);
+    }
+    s.push('\n');
+}
+
+/// One test: heading, details and measures, flags, plots, then the table.
+fn test_section(s: &mut String, t: &TestView, plots: &[Plot]) {
+    let _ = writeln!(s, "### {}\n", esc(&t.heading));
+    for f in t.details.iter().chain(&t.measures) {
+        let _ = writeln!(s, "- {}: {}", esc(&f.label), esc(&f.value));
+    }
+    if !t.flags.is_empty() {
+        let _ = writeln!(s, "- Flags: {}", esc(&t.flags.join("; ")));
+    }
+    s.push('\n');
+    for p in plots {
+        let _ = writeln!(s, "![{}](plots/{}.svg)\n", esc(&p.title), p.name);
+    }
     let _ = writeln!(
         s,
-        "### {} ({}{})\n",
-        esc(&t.file),
-        t.protocol,
-        if t.protocol_inferred {
-            ", inferred"
-        } else {
-            ""
-        }
+        "| {} |",
+        t.columns
+            .iter()
+            .map(|c| esc(c))
+            .collect::<Vec<_>>()
+            .join(" | ")
     );
-    let meta: Vec<String> = [
-        t.stim_rate_hz.map(|r| format!("stimulation {r} Hz")),
-        t.muscle.as_ref().map(|m| format!("muscle {}", esc(m))),
-        t.nerve.as_ref().map(|m| format!("nerve {}", esc(m))),
-        t.side.as_ref().map(|m| format!("side {}", esc(m))),
-        t.decrement_pct.map(|v| format!("decrement {v:.1}%")),
-        t.max_decrement_pct
-            .map(|v| format!("max decrement {v:.1}%")),
-        t.area_decrement_pct
-            .map(|v| format!("area decrement {v:.1}%")),
-        t.increment_pct.map(|v| format!("increment {v:.1}%")),
-        t.area_increment_pct
-            .map(|v| format!("area increment {v:.1}%")),
-        t.shape.map(|v| format!("shape {}", v.code())),
-        t.pseudofacilitation
-            .filter(|p| *p)
-            .map(|_| "pseudofacilitation".to_string()),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    if !meta.is_empty() {
-        let _ = writeln!(s, "{}\n", meta.join(" · "));
-    }
-    let codes = t.flag_codes();
-    if !codes.is_empty() {
-        let _ = writeln!(s, "Flags: `{}`\n", codes.join("`, `"));
-    }
-    let _ = writeln!(s, "| response | onset (ms) | peak (ms) | amplitude (mV) | peak-to-peak (mV) | area (mV·ms) | duration (ms) | change (%) | flags |");
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|---|");
-    for (r, change) in t.responses.iter().zip(&t.change_pct) {
-        let c = response_cells(r, *change);
-        let _ = writeln!(s, "| {} | {} |", esc(&r.label.to_string()), c.join(" | "));
+    let align: Vec<&str> = (0..t.columns.len())
+        .map(|i| {
+            if i == 0 || i + 1 == t.columns.len() {
+                "---"
+            } else {
+                "---:"
+            }
+        })
+        .collect();
+    let _ = writeln!(s, "|{}|", align.join("|"));
+    for row in &t.rows {
+        let cells: Vec<String> = row.iter().map(|c| esc(c)).collect();
+        let _ = writeln!(s, "| {} |", cells.join(" | "));
     }
     s.push('\n');
 }

@@ -11,11 +11,12 @@ mod markdown;
 #[cfg(feature = "plot")]
 pub mod plot;
 mod text;
+mod view;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::model::{Report, ResponseMeasures, TestDisplay};
+use crate::model::{Report, TestDisplay};
 
 pub use self::csv::{measurements_csv, measurements_csv_header, text_cell, COLUMNS};
 
@@ -147,30 +148,4 @@ pub fn report_set(report: &Report, displays: &[TestDisplay]) -> Result<Vec<(Stri
         files.push((format!("plots/{}.png", plot.name), plot.png));
     }
     Ok(files)
-}
-
-/// The cells of one response row, shared by every tabular writer: onset,
-/// peak, amplitude, peak-to-peak, area, duration, change, flags.
-pub(crate) fn response_cells(r: &ResponseMeasures, change_pct: Option<f64>) -> [String; 8] {
-    [
-        fmt_opt(r.onset_ms, 2),
-        fmt_opt(r.negative_peak_ms, 2),
-        fmt_opt(r.amplitude_mv, 2),
-        fmt_opt(r.peak_to_peak_mv, 2),
-        fmt_opt(r.area_mv_ms, 2),
-        fmt_opt(r.duration_ms, 2),
-        fmt_opt(change_pct, 1),
-        r.flags
-            .iter()
-            .map(|f| f.code())
-            .collect::<Vec<_>>()
-            .join(", "),
-    ]
-}
-
-/// Formats an optional number with `decimals`, `-` when absent.
-pub(crate) fn fmt_opt(value: Option<f64>, decimals: usize) -> String {
-    value
-        .map(|v| format!("{v:.decimals$}"))
-        .unwrap_or_else(|| "-".to_string())
 }

@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-use super::{response_cells, Exporter, Plot};
+use super::view::{view, Field, TestView};
+use super::{Exporter, Plot};
 use crate::error::Result;
-use crate::model::{Report, TestMeasures};
+use crate::model::Report;
 
 /// Writes `report.txt`.
 pub(crate) struct TextExporter;
@@ -18,128 +19,115 @@ impl Exporter for TextExporter {
 
 /// Renders the text report.
 fn text(report: &Report) -> Vec<u8> {
+    let v = view(report);
     let mut s = String::new();
-    let i = &report.interpretation;
-    let _ = writeln!(
-        s,
-        "nmjscope {} - study {}",
-        report.tool.version, report.study.id
+    let _ = writeln!(s, "{}", v.title.to_uppercase());
+    fields(&mut s, &v.header);
+    let _ = writeln!(s, "\nCONCLUSION");
+    fields(
+        &mut s,
+        &[
+            Field::new("Pattern", &v.pattern),
+            Field::new("LEMS criterion", &v.lems_criterion),
+            Field::new("Low CMAP", &v.low_cmap),
+        ],
     );
     let _ = writeln!(s);
-    let _ = writeln!(s, "CONCLUSION");
-    let _ = writeln!(s, "  pattern:        {}", i.pattern.code());
-    let _ = writeln!(s, "  LEMS criterion: {}", i.lems_criterion.code());
-    let _ = writeln!(
-        s,
-        "  low CMAP:       {}",
-        match i.low_cmap {
-            Some(true) => "yes",
-            Some(false) => "no",
-            None => "not judged (muscle without a lower limit)",
-        }
-    );
-    let _ = writeln!(s);
-    wrap(&mut s, &i.summary, "  ");
-    if !i.findings.is_empty() {
+    wrap(&mut s, &v.summary, "  ");
+    if !v.findings.is_empty() {
         let _ = writeln!(s, "\nFINDINGS");
-        for f in &i.findings {
+        for f in &v.findings {
             wrap(&mut s, &format!("- {}", f.text), "  ");
             wrap(&mut s, &format!("criterion: {}", f.criterion), "    ");
             wrap(&mut s, &format!("source: {}", f.source), "    ");
         }
     }
-    if !i.recommendations.is_empty() {
-        let _ = writeln!(s, "\nRECOMMENDATIONS");
-        for r in &i.recommendations {
-            wrap(&mut s, &format!("- {r}"), "  ");
-        }
-    }
-    if !i.caveats.is_empty() {
-        let _ = writeln!(s, "\nCAVEATS");
-        for c in &i.caveats {
-            wrap(&mut s, &format!("- {c}"), "  ");
+    for (title, items) in [
+        ("RECOMMENDATIONS", &v.recommendations),
+        ("CAVEATS", &v.caveats),
+    ] {
+        if !items.is_empty() {
+            let _ = writeln!(s, "\n{title}");
+            for item in items {
+                wrap(&mut s, &format!("- {item}"), "  ");
+            }
         }
     }
     let _ = writeln!(s, "\nTESTS");
-    for t in &report.tests {
-        test_table(&mut s, t);
+    for t in &v.tests {
+        test_section(&mut s, t);
     }
+    let _ = writeln!(s);
+    wrap(&mut s, &v.footer, "");
     s.into_bytes()
 }
 
-fn test_table(s: &mut String, t: &TestMeasures) {
+/// `label: value` lines, the values aligned.
+fn fields(s: &mut String, fields: &[Field]) {
+    let width = fields
+        .iter()
+        .map(|f| f.label.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 1;
+    for f in fields {
+        let label = format!("{}:", f.label);
+        let _ = writeln!(s, "  {label:<width$} {}", f.value, width = width);
+    }
+}
+
+/// Short column names and their units, for a table that fits a terminal.
+const HEAD: [(&str, &str); 10] = [
+    ("response", ""),
+    ("amp", "mV"),
+    ("change", "%"),
+    ("area", "mV·ms"),
+    ("area chg", "%"),
+    ("p-p", "mV"),
+    ("onset", "ms"),
+    ("peak", "ms"),
+    ("dur", "ms"),
+    ("flags", ""),
+];
+
+fn test_section(s: &mut String, t: &TestView) {
+    let _ = writeln!(s, "\n  {}", t.heading);
+    for f in t.details.iter().chain(&t.measures) {
+        wrap(s, &format!("{}: {}", f.label, f.value), "    ");
+    }
+    if !t.flags.is_empty() {
+        wrap(s, &format!("Flags: {}", t.flags.join("; ")), "    ");
+    }
+    let mut widths: Vec<usize> = HEAD
+        .iter()
+        .map(|(n, u)| n.len().max(u.chars().count()))
+        .collect();
+    for row in &t.rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: Vec<&str>| {
+        let mut out = String::from("    ");
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
+            let pad = w.saturating_sub(cell.chars().count());
+            // The first column reads left to right, the numbers align right.
+            if i == 0 || i == HEAD.len() - 1 {
+                out.push_str(cell);
+                out.push_str(&" ".repeat(pad));
+            } else {
+                out.push_str(&" ".repeat(pad));
+                out.push_str(cell);
+            }
+            out.push_str("  ");
+        }
+        out.trim_end().to_string()
+    };
     let _ = writeln!(s);
-    let mut head = format!("{} - {}", t.file, t.protocol);
-    if t.protocol_inferred {
-        head.push_str(" (inferred)");
-    }
-    for part in [
-        t.stim_rate_hz.map(|r| format!("{r} Hz")),
-        t.muscle.clone(),
-        t.nerve.clone(),
-        t.side.clone(),
-    ]
-    .into_iter()
-    .flatten()
-    {
-        head.push_str(", ");
-        head.push_str(&part);
-    }
-    let _ = writeln!(s, "  {head}");
-    let mut summary = Vec::new();
-    if let Some(d) = t.decrement_pct {
-        summary.push(format!("decrement {d:.1}%"));
-    }
-    if let Some(d) = t.max_decrement_pct {
-        summary.push(format!("max decrement {d:.1}%"));
-    }
-    if let Some(d) = t.area_decrement_pct {
-        summary.push(format!("area decrement {d:.1}%"));
-    }
-    if let Some(v) = t.increment_pct {
-        summary.push(format!("increment {v:.1}%"));
-    }
-    if let Some(v) = t.area_increment_pct {
-        summary.push(format!("area increment {v:.1}%"));
-    }
-    if let Some(sh) = t.shape {
-        summary.push(format!("shape {}", sh.code()));
-    }
-    if t.pseudofacilitation == Some(true) {
-        summary.push("pseudofacilitation".to_string());
-    }
-    let codes = t.flag_codes();
-    if !codes.is_empty() {
-        summary.push(format!("flags {}", codes.join(",")));
-    }
-    if !summary.is_empty() {
-        let _ = writeln!(s, "  {}", summary.join("; "));
-    }
-    let _ = writeln!(
-        s,
-        "  {:<9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>7} {:>8}  flags",
-        "response", "onset", "peak", "amp", "p-p", "area", "dur", "change"
-    );
-    let _ = writeln!(
-        s,
-        "  {:<9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>7} {:>8}",
-        "", "ms", "ms", "mV", "mV", "mV.ms", "ms", "%"
-    );
-    for (r, change) in t.responses.iter().zip(&t.change_pct) {
-        let c = response_cells(r, *change);
-        let _ = writeln!(
-            s,
-            "  {:<9} {:>7} {:>7} {:>8} {:>8} {:>8} {:>7} {:>8}  {}",
-            r.label.to_string(),
-            c[0],
-            c[1],
-            c[2],
-            c[3],
-            c[4],
-            c[5],
-            c[6],
-            c[7]
-        );
+    let _ = writeln!(s, "{}", line(HEAD.iter().map(|h| h.0).collect()));
+    let _ = writeln!(s, "{}", line(HEAD.iter().map(|h| h.1).collect()));
+    for row in &t.rows {
+        let _ = writeln!(s, "{}", line(row.iter().map(String::as_str).collect()));
     }
 }
 

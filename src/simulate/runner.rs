@@ -46,6 +46,40 @@ fn check(config: &SimConfig) -> Result<()> {
             "sampling rate must be between 5 and 100 kHz".to_string(),
         ));
     }
+    // Recording levels (mV): beyond these the file is refused by the
+    // reader, or is no recording at all.
+    for (name, value, max) in [
+        ("noise", config.noise_mv, 1.0),
+        ("hum", config.hum_mv, 5.0),
+        ("drift", config.drift_mv, 10.0),
+        ("artifact", config.artifact_mv, 1000.0),
+    ] {
+        if !(0.0..=max).contains(&value) {
+            return Err(Error::Simulation(format!(
+                "{name} must be between 0 and {max} mV, found {value}"
+            )));
+        }
+    }
+    if let Some(rate) = config.rate_hz {
+        let high = rate >= crate::model::HIGH_RATE_MIN_HZ;
+        let clash = match config.protocol {
+            crate::model::Protocol::Rns => high,
+            crate::model::Protocol::Hfrns => !high,
+            _ => false,
+        };
+        if clash {
+            return Err(Error::Simulation(format!(
+                "a {rate} Hz train is not a {} train (rns is below {} Hz, hfrns at or above)",
+                config.protocol.code(),
+                crate::model::HIGH_RATE_MIN_HZ
+            )));
+        }
+    }
+    if config.muscle.chars().any(char::is_control) || config.muscle.chars().count() > 256 {
+        return Err(Error::Simulation(
+            "muscle: at most 256 characters, without line breaks".to_string(),
+        ));
+    }
     Ok(())
 }
 

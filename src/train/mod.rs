@@ -123,6 +123,8 @@ fn blank(
         responses,
         change_pct,
         decrement_pct: None,
+        decrement_4th_pct: None,
+        decrement_5th_pct: None,
         max_decrement_pct: None,
         area_decrement_pct: None,
         shape: None,

@@ -17,6 +17,12 @@ pub(super) fn evaluate(
     if let (Some(first), Some(Some(ak))) = (a1, amps.get(k)) {
         t.decrement_pct = pct(*ak, first).map(|v| -v);
     }
+    let to = |k: usize| match (a1, amps.get(k)) {
+        (Some(first), Some(Some(ak))) => pct(*ak, first).map(|v| -v),
+        _ => None,
+    };
+    t.decrement_4th_pct = to(3);
+    t.decrement_5th_pct = to(4);
     if let (Some(Some(first)), Some(Some(area_k))) = (areas.first(), areas.get(k)) {
         t.area_decrement_pct = pct(*area_k, *first).map(|v| -v);
     }

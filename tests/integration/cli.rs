@@ -43,9 +43,11 @@ fn analyze_writes_the_report_set() {
         .assert()
         .success()
         .stdout(
-            predicate::str::starts_with("nmjscope")
-                .and(predicate::str::contains("pattern:        postsynaptic")),
-        );
+            predicate::str::starts_with("NEUROMUSCULAR TRANSMISSION STUDY").and(
+                predicate::str::contains("Pattern:        postsynaptic, as in myasthenia gravis"),
+            ),
+        )
+        .stderr(predicate::str::contains("report set written to"));
     for f in [
         "report.html",
         "report.md",

@@ -229,12 +229,65 @@ fn input_cases() -> Vec<Case> {
             3,
             &["units"],
         ),
+        case(
+            "exercise_without_pre",
+            good.replace(
+                "# protocol: rns\n# stim_rate_hz: 3\n",
+                "# protocol: exercise\n",
+            )
+            .replace(
+                "time_ms,r1,r2,r3,r4,r5",
+                "time_ms,post_0s,post_10s,post_20s,post_30s,post_60s",
+            ),
+            3,
+            &["line 2", "pre"],
+        ),
+        case(
+            "shuffled_train",
+            good.replace("time_ms,r1,r2,r3,r4,r5", "time_ms,r4,r1,r2,r3,r5"),
+            3,
+            &["line 3, column 2", "in order"],
+        ),
+        case(
+            "gapped_train",
+            good.replace("time_ms,r1,r2,r3,r4,r5", "time_ms,r1,r2,r4,r5,r6"),
+            3,
+            &["line 3, column 4", "none missing"],
+        ),
+        case(
+            "mixed_decimal_marks",
+            good.replace(',', ";")
+                .replacen("-0.0000", "-7.624", 1)
+                .replace("-2.00;", "-2,00;"),
+            3,
+            &["line 4", "decimal mark"],
+        ),
+        case(
+            "unterminated_quote",
+            good.replace("time_ms,r1,", "time_ms,\"r1,"),
+            3,
+            &["line 3", "never closed"],
+        ),
         Case {
             name: "invalid_utf8",
             bytes: [good.as_bytes(), b"\xff\xfe\xfd,0\n"].concat(),
             flags: &[],
             code: 3,
             says: &["line 204", "UTF-8"],
+        },
+        Case {
+            name: "rate_flag_out_of_range",
+            bytes: good.clone().into_bytes(),
+            flags: &["--rate", "1e300"],
+            code: 5,
+            says: &["--rate"],
+        },
+        Case {
+            name: "filter_band_inverted",
+            bytes: good.clone().into_bytes(),
+            flags: &["--filter", "--highpass-hz", "1000", "--lowpass-hz", "100"],
+            code: 5,
+            says: &["highpass_hz"],
         },
         Case {
             name: "settings_flag_out_of_range",
@@ -344,15 +397,23 @@ fn text_encodings_read_right() {
 
 #[test]
 fn a_semicolon_inside_a_quoted_header_cell_is_not_the_delimiter() {
+    // Read with `,` (the `;` is inside quotes), the cell is one label,
+    // which a train then refuses by name: the delimiter was right.
     let dir = TempDir::new();
     let text = train(RNS, plain).replace("time_ms,r1,", "\"Time (ms)\",\"r1; left\",");
     let path = dir.write("q.csv", text);
-    nmjscope()
+    let out = nmjscope()
         .arg("inspect")
         .arg(&path)
         .timeout(HANG)
-        .assert()
-        .success();
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("\"r1; left\"") && stderr.contains("line 3, column 2"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -424,6 +485,21 @@ fn bad_settings_files_exit_5_naming_the_key() {
             "limit.toml",
             "[interpret.lower_limits_mv]\nadm = -1.0\n",
             "lower_limits_mv.adm",
+        ),
+        (
+            "positional.json",
+            r#"{"interpret": [50]}"#,
+            "interpret is a list",
+        ),
+        (
+            "positional.toml",
+            "interpret = [50]\n",
+            "interpret is a list",
+        ),
+        (
+            "twice.json",
+            r#"{"interpret": {"lower_limits_mv": {"ADM": 20, "adm": 1}}}"#,
+            "lower_limits_mv",
         ),
     ];
     for (name, text, key) in cases {
@@ -668,4 +744,81 @@ fn a_simulated_file_still_reads_after_the_plausibility_checks() {
         );
         nmjscope().arg("analyze").arg(&path).assert().success();
     }
+}
+
+#[test]
+fn output_never_replaces_what_nmjscope_did_not_write() {
+    let (dir, files) = archive();
+    put_study(&dir, "arch/p1", &files);
+    dir.write("arch/summary.csv", "id,name\n");
+    // `batch ROOT --out ROOT`: refused, the archive untouched.
+    let root = dir.path().join("arch");
+    let out = nmjscope()
+        .args(["batch", "-q"])
+        .arg(&root)
+        .arg("--out")
+        .arg(&root)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(root.join("p1").join(&files[0].0).is_file(), "input deleted");
+    // `analyze DIR --out DIR` with a report.json of someone else's.
+    let study = root.join("p1");
+    std::fs::write(study.join("report.json"), "{}").unwrap();
+    nmjscope()
+        .arg("analyze")
+        .arg(&study)
+        .arg("--out")
+        .arg(&study)
+        .assert()
+        .code(4);
+    assert!(study.join(&files[0].0).is_file(), "input deleted");
+    // A note added to our own report set is kept: the set is not replaced.
+    let rep = dir.path().join("rep");
+    nmjscope()
+        .arg("analyze")
+        .arg(&study)
+        .arg("--out")
+        .arg(&rep)
+        .assert()
+        .success();
+    std::fs::write(rep.join("notes.txt"), "mine").unwrap();
+    let out = nmjscope()
+        .arg("analyze")
+        .arg(&study)
+        .arg("--out")
+        .arg(&rep)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("notes.txt"));
+    assert_eq!(
+        std::fs::read_to_string(rep.join("notes.txt")).unwrap(),
+        "mine"
+    );
+}
+
+#[test]
+fn batch_output_inside_the_archive_is_never_scored() {
+    let (dir, files) = archive();
+    put_study(&dir, "arch/p1", &files);
+    let root = dir.path().join("arch");
+    for _ in 0..2 {
+        nmjscope()
+            .args(["batch", "-q"])
+            .arg(&root)
+            .arg("--out")
+            .arg(root.join("out"))
+            .assert()
+            .success()
+            .stderr(predicates::str::contains("1 studies scored, 0 failed"));
+    }
+    nmjscope()
+        .args(["batch", "-q", "--jobs", "100000"])
+        .arg(&root)
+        .arg("--out")
+        .arg(dir.path().join("o2"))
+        .assert()
+        .code(2);
 }

@@ -52,6 +52,8 @@ fn test(protocol: Protocol, value: f64, muscle: &str, amp: f64, flags: &[Flag]) 
         responses,
         decrement_pct: (protocol == Protocol::Rns).then_some(value),
         max_decrement_pct: (protocol == Protocol::Rns).then_some(value),
+        decrement_4th_pct: (protocol == Protocol::Rns).then_some(value),
+        decrement_5th_pct: None,
         area_decrement_pct: None,
         shape: None,
         increment_pct: (protocol != Protocol::Rns).then_some(value),

@@ -30,6 +30,25 @@ pub enum Command {
     /// Score every study under a folder in parallel: summary.csv,
     /// measurements.csv and one JSON report per study.
     Batch(BatchArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish,
+    /// powershell), e.g. `nmjscope completions bash > ~/.local/share/bash-completion/completions/nmjscope`.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, ignore_case = true)]
+    pub shell: clap_complete::Shell,
+}
+
+/// What `inspect` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    /// A readable summary.
+    Text,
+    /// JSON.
+    Json,
 }
 
 /// How to read the files: what the caller knows better than the files.
@@ -63,8 +82,43 @@ pub struct ReadArgs {
 
 impl ReadArgs {
     /// The reader options these flags ask for.
-    pub fn options(&self) -> nmjscope::ReadOptions {
-        nmjscope::ReadOptions {
+    /// The read options, each override checked against the plausible range
+    /// the reader holds files to (a bad flag is the flag's fault, exit 5).
+    pub fn options(&self) -> Result<nmjscope::ReadOptions, nmjscope::Error> {
+        use nmjscope::io::plausible::{
+            EXERCISE_RANGE_S, MAX_METADATA_CHARS, STIM_RATE_RANGE_HZ, TEMPERATURE_RANGE_C,
+        };
+        let bad = |detail: String| nmjscope::Error::Settings {
+            path: PathBuf::from("<flags>"),
+            detail,
+        };
+        for (flag, value, range, unit) in [
+            ("--rate", self.rate, STIM_RATE_RANGE_HZ, "Hz"),
+            ("--exercise-s", self.exercise_s, EXERCISE_RANGE_S, "s"),
+            ("--temperature", self.temperature, TEMPERATURE_RANGE_C, "C"),
+        ] {
+            if let Some(v) = value.filter(|v| !(range.0..=range.1).contains(v)) {
+                let shown = if v.abs() < 1e7 {
+                    v.to_string()
+                } else {
+                    format!("{v:e}")
+                };
+                return Err(bad(format!(
+                    "{flag} {shown} is outside the plausible {}-{} {unit}",
+                    range.0, range.1
+                )));
+            }
+        }
+        for (flag, value) in [("--muscle", &self.muscle), ("--nerve", &self.nerve)] {
+            if let Some(v) = value {
+                if v.chars().count() > MAX_METADATA_CHARS || v.chars().any(char::is_control) {
+                    return Err(bad(format!(
+                        "{flag}: at most {MAX_METADATA_CHARS} characters, without line breaks or control characters"
+                    )));
+                }
+            }
+        }
+        Ok(nmjscope::ReadOptions {
             protocol: self.protocol.map(Into::into),
             overrides: nmjscope::io::Overrides {
                 stim_rate_hz: self.rate,
@@ -82,7 +136,7 @@ impl ReadArgs {
                 exercise_s: self.exercise_s,
                 temperature_c: self.temperature,
             },
-        }
+        })
     }
 }
 
@@ -118,8 +172,8 @@ pub struct BatchArgs {
     #[arg(long, short = 'o')]
     pub out: PathBuf,
     /// Worker threads (default: all cores).
-    #[arg(long)]
-    pub jobs: Option<usize>,
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
     #[command(flatten)]
     pub read: ReadArgs,
     /// Thresholds and settings file (TOML or JSON).
@@ -183,7 +237,12 @@ pub struct SimulateArgs {
     #[arg(long, value_enum, default_value = "plain")]
     pub variant: VariantArg,
     /// Output file (default: standard output).
-    #[arg(short = 'o', long = "output", conflicts_with = "study")]
+    #[arg(
+        short = 'o',
+        long = "out",
+        visible_alias = "output",
+        conflicts_with = "study"
+    )]
     pub output: Option<PathBuf>,
     /// Write a whole study (3 Hz train, exercise, 50 Hz train) into this directory.
     #[arg(long)]
@@ -226,7 +285,7 @@ impl SimulateArgs {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Where to write the report set.
-    #[arg(long, default_value = "nmjscope-demo")]
+    #[arg(short = 'o', long, default_value = "nmjscope-demo")]
     pub out: PathBuf,
 }
 
@@ -282,20 +341,25 @@ pub struct InspectArgs {
     pub path: PathBuf,
     #[command(flatten)]
     pub read: ReadArgs,
-    /// Output format (text or json).
-    #[arg(long, value_enum, default_value = "text")]
-    pub format: OutputFormat,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text", ignore_case = true)]
+    pub format: InspectFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// A CSV trace file (one test) or a directory (a study).
+    /// A CSV trace file (one test), a directory (a study), or `-` for one
+    /// test read from standard input.
     pub path: PathBuf,
     #[command(flatten)]
     pub read: ReadArgs,
     /// What to print to standard output.
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, value_enum, default_value = "text", ignore_case = true)]
     pub format: OutputFormat,
+    /// Put identifying metadata (patient name, record number, birth date)
+    /// in the reports; without it they are kept out of every output.
+    #[arg(long)]
+    pub identified: bool,
     /// Write the full report set (HTML, Markdown, JSON, text, CSV, plots)
     /// into this directory.
     #[arg(long, short = 'o')]

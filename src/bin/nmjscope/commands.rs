@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::args::{
-    AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, OutputFormat, SimulateArgs,
+    AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, InspectFormat, SimulateArgs,
 };
 use nmjscope::io::fs::{write_files, write_set};
 use nmjscope::pipeline::{Analysis, Analyzer};
@@ -21,6 +21,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(args) => simulate(args),
         Command::Batch(args) => batch(args),
         Command::Demo(args) => demo(args),
+        Command::Completions(args) => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut out = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "nmjscope", &mut out);
+            stdout(&out)
+        }
     }
 }
 
@@ -34,10 +40,10 @@ fn stdout(bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn inspect(args: InspectArgs) -> anyhow::Result<()> {
-    let study = nmjscope::read_study(&args.path, &args.read.options())
+    let study = nmjscope::read_study(&args.path, &args.read.options()?)
         .with_context(|| format!("reading {}", args.path.display()))?;
     let inspections: Vec<_> = study.tests.iter().map(nmjscope::io::inspect).collect();
-    if args.format != OutputFormat::Json {
+    if args.format != InspectFormat::Json {
         return stdout(crate::inspect_text::text(&inspections).as_bytes());
     }
     let value = if inspections.len() == 1 && args.path.is_file() {
@@ -51,18 +57,71 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
 }
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
-    let analyzer = Analyzer::new(args.settings()?)?;
-    let study = nmjscope::read_study(&args.path, &args.read.options())
-        .with_context(|| format!("reading {}", args.path.display()))?;
+    let analyzer = Analyzer::new(args.settings()?)?.identified(args.identified);
+    let study = read_input(&args.path, &args.read.options()?)?;
     let analysis = analyzer.analyze_with_display(&study)?;
-    if let Some(dir) = &args.out {
-        write_report_set(&analysis, dir)?;
-    }
     stdout(&render::serialize(
         args.format.into(),
         &analysis.report,
         &[],
-    )?)
+    )?)?;
+    if let Some(dir) = &args.out {
+        write_report_set(&analysis, dir)?;
+        eprintln!(
+            "report set written to {} (open {})",
+            dir.display(),
+            dir.join("report.html").display()
+        );
+    }
+    Ok(())
+}
+
+/// The study at `path`: a file, a directory, or `-` for one test on
+/// standard input. A folder of study folders gets a pointer to `batch`.
+fn read_input(path: &Path, options: &nmjscope::ReadOptions) -> anyhow::Result<nmjscope::Study> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::io::stdin().lock(), nmjscope::io::MAX_FILE_BYTES + 1),
+            &mut bytes,
+        )
+        .context("reading standard input")?;
+        let name = Path::new("<stdin>");
+        if bytes.len() as u64 > nmjscope::io::MAX_FILE_BYTES {
+            return Err(nmjscope::Error::TooLarge {
+                path: name.to_path_buf(),
+                bytes: bytes.len() as u64,
+                max: nmjscope::io::MAX_FILE_BYTES,
+            }
+            .into());
+        }
+        let recording = nmjscope::io::parse_trace(name, &bytes, options)?;
+        return Ok(nmjscope::Study {
+            id: recording
+                .study_id
+                .clone()
+                .unwrap_or_else(|| "stdin".to_string()),
+            path: name.to_path_buf(),
+            tests: vec![recording],
+        });
+    }
+    nmjscope::read_study(path, options).map_err(|e| {
+        let studies = if path.is_dir() {
+            nmjscope::batch::find_studies(path).map_or(0, |s| s.len())
+        } else {
+            0
+        };
+        let err = anyhow::Error::new(e);
+        if studies > 0 && matches!(err.downcast_ref(), Some(nmjscope::Error::EmptyStudy { .. })) {
+            err.context(format!(
+                "{} holds {studies} studies in sub-folders; score them all with `nmjscope batch {} --out DIR`",
+                path.display(),
+                path.display()
+            ))
+        } else {
+            err.context(format!("reading {}", path.display()))
+        }
+    })
 }
 
 fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
@@ -95,12 +154,13 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
 fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let analysis = Analyzer::default().analyze_with_display(&demo_study()?)?;
     write_report_set(&analysis, &args.out)?;
-    stdout(&render::serialize(Format::Text, &analysis.report, &[])?)?;
+    // Where the files are comes first: the report itself is long.
     eprintln!(
-        "\nfull report set (HTML, Markdown, JSON, CSV, plots) in {}",
-        args.out.display()
+        "The built-in LEMS study, analysed: report set (HTML, Markdown, JSON, CSV, plots) in {}; open {}\n",
+        args.out.display(),
+        args.out.join("report.html").display()
     );
-    Ok(())
+    stdout(&render::serialize(Format::Text, &analysis.report, &[])?)
 }
 
 fn batch(args: BatchArgs) -> anyhow::Result<()> {
@@ -112,13 +172,19 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     let studies = nmjscope::batch::find_studies(&args.root)
         .with_context(|| format!("listing studies under {}", args.root.display()))?;
     let bar = crate::progress::bar(studies.len() as u64, args.quiet);
-    let options = args.read.options();
-    let items = nmjscope::batch::run_batch(&studies, &settings, &options, args.jobs, &|p| {
-        bar.set_position(p.done as u64);
-        if p.failed {
-            bar.println(format!("failed: {}", p.path.display()));
-        }
-    })?;
+    let options = args.read.options()?;
+    let items = nmjscope::batch::run_batch(
+        &studies,
+        &settings,
+        &options,
+        args.jobs.map(usize::from),
+        &|p| {
+            bar.set_position(p.done as u64);
+            if p.failed {
+                bar.println(format!("failed: {}", p.path.display()));
+            }
+        },
+    )?;
     bar.finish_and_clear();
     let mut files = vec![
         (
@@ -141,7 +207,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     }
     // All or nothing: a batch that could not write every report says so and
     // leaves the previous results whole.
-    write_set(&args.out, &files, "summary.csv")
+    write_set(&args.out, &files, "batch")
         .with_context(|| format!("writing batch results to {}", args.out.display()))?;
     let failed = items.iter().filter(|i| i.outcome.is_err()).count();
     eprintln!(
@@ -185,7 +251,7 @@ fn demo_study() -> anyhow::Result<nmjscope::Study> {
 
 fn write_report_set(analysis: &Analysis, dir: &Path) -> anyhow::Result<()> {
     let files = render::report_set(&analysis.report, &analysis.displays)?;
-    write_set(dir, &files, "report.json")
+    write_set(dir, &files, "report")
         .with_context(|| format!("writing the report set to {}", dir.display()))?;
     Ok(())
 }

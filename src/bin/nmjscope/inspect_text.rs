@@ -73,6 +73,9 @@ pub fn text(items: &[Inspection]) -> String {
                 let _ = writeln!(s, "  {k}: {v}");
             }
         }
+        if !i.withheld.is_empty() {
+            let _ = writeln!(s, "identifying fields withheld: {}", i.withheld.join(", "));
+        }
     }
     s
 }

@@ -24,6 +24,9 @@ pub const STIM_RATE_RANGE_HZ: (f64, f64) = (0.1, 100.0);
 /// exhaustion; two minutes is the longest protocol described.
 pub const EXERCISE_RANGE_S: (f64, f64) = (1.0, 120.0);
 
+/// Limb temperatures (C): a value outside is a typo or another unit.
+pub const TEMPERATURE_RANGE_C: (f64, f64) = (15.0, 45.0);
+
 /// Largest magnitude of a sample (mV): no EMG amplifier's input range
 /// reaches 10 V; larger values are another unit or a damaged file.
 pub const MAX_ABS_SAMPLE_MV: f64 = 10_000.0;

@@ -14,7 +14,7 @@ use super::header::{
 };
 use super::plausible::{
     within, EXERCISE_RANGE_S, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, MAX_METADATA_CHARS,
-    SAMPLING_RANGE_HZ, STIM_RATE_RANGE_HZ, SWEEP_RANGE_MS,
+    SAMPLING_RANGE_HZ, STIM_RATE_RANGE_HZ, SWEEP_RANGE_MS, TEMPERATURE_RANGE_C,
 };
 use super::text::{decode, detect_delimiter, read_bounded};
 use crate::error::{show, Error, Location, Result};
@@ -51,7 +51,7 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
             at: Location::file(path),
         });
     }
-    let delimiter = detect_delimiter(body);
+    let delimiter = meta.sep.unwrap_or_else(|| detect_delimiter(body));
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -78,16 +78,24 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
         }
         rows.push((line, record));
     }
+    drop_trailing_delimiter(&mut rows);
     let Some((header_line, header)) = rows.first().cloned() else {
         return Err(Error::Empty {
             at: Location::file(path),
         });
     };
+    if header.iter().any(|cell| cell.contains('\n')) {
+        return Err(Error::BadHeader {
+            at: Location::line(path, header_line),
+            detail: "a quote (\") opened in the header is never closed".to_string(),
+        });
+    }
     let data = &rows[1..];
     let ctx = Ctx {
         path,
         decimal_comma: delimiter != Delimiter::Comma,
         forced_unit: options.overrides.units,
+        decimal_mark: std::cell::Cell::new(None),
     };
     let cells: Vec<HeaderCell> = header.iter().map(HeaderCell::parse).collect();
     let default_unit = meta.units.unwrap_or(VoltUnit::Millivolt);
@@ -104,6 +112,10 @@ struct Ctx<'a> {
     decimal_comma: bool,
     /// `--units`: the unit of every value column, whatever the file says.
     forced_unit: Option<VoltUnit>,
+    /// The decimal mark first seen in a `;` or tab file, and its line: a
+    /// file uses one (`-7.624` in a decimal-comma file is a thousands
+    /// separator, and reading it as a decimal is 1000 times off).
+    decimal_mark: std::cell::Cell<Option<(char, u64)>>,
 }
 
 impl Ctx<'_> {
@@ -129,6 +141,9 @@ impl Ctx<'_> {
 
     fn number(&self, cell: &str, line: u64, column: usize) -> Result<f64> {
         let at = || Location::cell(self.path, line, column as u64 + 1);
+        if self.decimal_comma {
+            self.check_decimal_mark(cell, line, column)?;
+        }
         let owned;
         let text = if self.decimal_comma && cell.contains(',') {
             owned = cell.replace(',', ".");
@@ -172,6 +187,31 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    fn check_decimal_mark(&self, cell: &str, line: u64, column: usize) -> Result<()> {
+        let mark = if cell.contains(',') {
+            ','
+        } else if cell.contains('.') {
+            '.'
+        } else {
+            return Ok(());
+        };
+        match self.decimal_mark.get() {
+            None => self.decimal_mark.set(Some((mark, line))),
+            Some((first, first_line)) if first != mark => {
+                return Err(Error::Implausible {
+                    at: Location::cell(self.path, line, column as u64 + 1),
+                    detail: format!(
+                        "{cell:?} has the decimal mark '{mark}' where line {first_line} has '{first}'; a file uses one decimal mark (a '.' in a decimal-comma file is a thousands separator): export without thousands separators"
+                    ),
+                })
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
+}
+
 /// What the layout readers hand over: one time axis and one trace per label.
 struct Parsed {
     layout: Layout,
@@ -191,6 +231,20 @@ struct Meta {
     all: BTreeMap<String, String>,
     lines: BTreeMap<String, u64>,
     units: Option<VoltUnit>,
+    /// The delimiter an Excel `sep=;` first line declares.
+    sep: Option<Delimiter>,
+}
+
+/// Spreadsheets often end every line with the delimiter: an empty last
+/// column, in the header and in every row, is no column.
+fn drop_trailing_delimiter(rows: &mut [(u64, csv::StringRecord)]) {
+    let ends_empty = |r: &csv::StringRecord| r.len() > 1 && r.get(r.len() - 1) == Some("");
+    let width = rows.first().map_or(0, |r| r.1.len());
+    if rows.iter().all(|(_, r)| r.len() == width && ends_empty(r)) {
+        for (_, r) in rows.iter_mut() {
+            r.truncate(width - 1);
+        }
+    }
 }
 
 /// Adds one `# key: value` line; a key given twice or a value longer than
@@ -225,6 +279,22 @@ fn split_metadata(path: &Path, text: &str) -> Result<(Meta, usize, u64)> {
     let mut line_no = 1u64;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim();
+        // Excel's "sep=;" first line names the delimiter.
+        if line_no == 1 {
+            if let Some(sep) = trimmed.strip_prefix("sep=") {
+                meta.sep = match sep {
+                    ";" => Some(Delimiter::Semicolon),
+                    "," => Some(Delimiter::Comma),
+                    "\t" | "" => Some(Delimiter::Tab),
+                    _ => None,
+                };
+                if meta.sep.is_some() {
+                    offset += line.len();
+                    line_no += 1;
+                    continue;
+                }
+            }
+        }
         if let Some(comment) = trimmed.strip_prefix('#') {
             if let Some((key, value)) = comment.split_once(':') {
                 let key = normalise_key(key);
@@ -545,6 +615,7 @@ fn finish(
     let sweep_ms = parsed.times.len() as f64 * dt_ms;
     let (protocol, protocol_source) =
         resolve_protocol(path, &meta, &parsed, fields.stim_rate_hz, sweep_ms, options)?;
+    check_labels(path, &parsed, protocol)?;
     let n = parsed.times.len();
     let mut samples_mv = Array2::<f64>::zeros((parsed.labels.len(), n));
     for (mut row, column) in samples_mv.rows_mut().into_iter().zip(&parsed.columns) {
@@ -701,10 +772,6 @@ struct Fields {
     polarity: Polarity,
 }
 
-/// Plausible limb temperatures (C): a value outside is a typo or another
-/// unit, never a recording condition.
-const TEMPERATURE_RANGE_C: (f64, f64) = (15.0, 45.0);
-
 /// Reads the numeric and enumerated metadata, applying the overrides (which
 /// are also written back into the metadata map, so every output shows the
 /// value used).
@@ -830,6 +897,54 @@ const HIGH_RATE_MIN_RESPONSES: usize = 20;
 /// Sweeps shorter than this (ms) fit a high-rate train (100 ms is the
 /// interval at 10 Hz).
 const HIGH_RATE_MAX_SWEEP_MS: f64 = 100.0;
+
+/// The labels a protocol's measures rest on: a train is `r1, r2, ...` in
+/// order, with none missing (the decrement is to the 4th *recorded*
+/// response, so a shuffled or gapped train would change the diagnosis); an
+/// exercise test has one `pre` and at least one `post`/`post_<N>s`, and
+/// nothing else (the increment is measured against `pre`).
+fn check_labels(path: &Path, parsed: &Parsed, protocol: Protocol) -> Result<()> {
+    let at = |i: usize| match parsed.layout {
+        Layout::Wide => Location::cell(path, parsed.header_line, i as u64 + 2),
+        _ => Location::line(path, parsed.header_line),
+    };
+    let bad = |i: usize, detail: String| Err(Error::BadHeader { at: at(i), detail });
+    match protocol {
+        Protocol::Exercise => {
+            for (i, label) in parsed.labels.iter().enumerate() {
+                if !label.is_exercise() {
+                    return bad(i, format!(
+                        "response {label:?} in an exercise test; expected pre, post or post_<seconds>s (e.g. post_30s)",
+                        label = label.to_string()
+                    ));
+                }
+            }
+            let pres = parsed
+                .labels
+                .iter()
+                .filter(|l| **l == ResponseLabel::Pre)
+                .count();
+            if pres != 1 || parsed.labels.len() < 2 {
+                return bad(0, format!(
+                    "an exercise test needs one pre-exercise response (`pre`) and at least one after (`post_0s`, ...); found {pres} pre and {} after",
+                    parsed.labels.len() - pres
+                ));
+            }
+        }
+        _ => {
+            for (i, label) in parsed.labels.iter().enumerate() {
+                if *label != ResponseLabel::Train(i as u32 + 1) {
+                    return bad(i, format!(
+                        "response {:?} where r{} belongs: a train's responses are r1, r2, r3, ... in order, none missing",
+                        label.to_string(),
+                        i + 1
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
 
 /// A declared protocol and rate must agree: a 50 Hz `rns` or a 3 Hz
 /// `hfrns` would be judged by the wrong criterion.
@@ -1032,12 +1147,24 @@ mod tests {
             &PathBuf::from("t.csv"),
             wide(200).as_bytes(),
             &ReadOptions {
-                protocol: Some(Protocol::Exercise),
+                protocol: Some(Protocol::Rns),
                 ..ReadOptions::default()
             },
         )
         .unwrap();
         assert_eq!(opt.protocol_source, ProtocolSource::Option);
+        // Labels must fit the protocol: a train forced to be an exercise
+        // test has no `pre`.
+        let forced = parse_trace(
+            &PathBuf::from("t.csv"),
+            wide(200).as_bytes(),
+            &ReadOptions {
+                protocol: Some(Protocol::Exercise),
+                ..ReadOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert!(forced.to_string().contains("exercise test"), "{forced}");
     }
 
     /// A train of `n` responses of `samples` samples at 20 kHz.

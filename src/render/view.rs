@@ -1,0 +1,537 @@
+//! Words for people: the report as a reader sees it, shared by the text,
+//! Markdown and HTML writers so they say the same thing with the same
+//! rounding. Codes (`u_shaped`, `not_tested`, `post_0s`) stay in the JSON
+//! and CSV; here every one becomes words, amplitudes get 2 decimals and
+//! percentages 1 (never "-0.0").
+
+use serde::Serialize;
+
+use crate::model::{
+    Flag, LemsCriterion, Pattern, Protocol, Report, ResponseLabel, TestMeasures, TrainFlag,
+    TrainShape,
+};
+use crate::settings::Settings;
+
+/// A label and its value, for header blocks and measure lists.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct Field {
+    pub label: String,
+    pub value: String,
+}
+
+impl Field {
+    pub fn new(label: &str, value: &str) -> Field {
+        field(label, value)
+    }
+}
+
+fn field(label: &str, value: impl Into<String>) -> Field {
+    Field {
+        label: label.to_string(),
+        value: value.into(),
+    }
+}
+
+/// One finding, in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct FindingView {
+    pub text: String,
+    pub criterion: String,
+    pub source: String,
+}
+
+/// One test: its heading, site, measures and the table of responses.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct TestView {
+    pub heading: String,
+    pub details: Vec<Field>,
+    pub measures: Vec<Field>,
+    pub flags: Vec<String>,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The whole report in words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct ReportView {
+    pub title: String,
+    pub header: Vec<Field>,
+    pub pattern: String,
+    pub lems_criterion: String,
+    pub low_cmap: String,
+    pub summary: String,
+    pub findings: Vec<FindingView>,
+    pub recommendations: Vec<String>,
+    pub caveats: Vec<String>,
+    pub tests: Vec<TestView>,
+    pub settings: Vec<Field>,
+    pub footer: String,
+}
+
+/// The columns of every response table.
+pub(crate) const COLUMNS: [&str; 10] = [
+    "response",
+    "amplitude (mV)",
+    "change (%)",
+    "area (mV·ms)",
+    "area change (%)",
+    "peak-to-peak (mV)",
+    "onset (ms)",
+    "peak (ms)",
+    "duration (ms)",
+    "flags",
+];
+
+/// Builds the view of a report.
+pub(crate) fn view(report: &Report) -> ReportView {
+    let i = &report.interpretation;
+    let s = &report.settings;
+    ReportView {
+        title: "Neuromuscular transmission study".to_string(),
+        header: header(report),
+        pattern: pattern_words(i.pattern).to_string(),
+        lems_criterion: lems_words(i.lems_criterion, s),
+        low_cmap: match i.low_cmap {
+            Some(true) => "yes".to_string(),
+            Some(false) => "no".to_string(),
+            None => "not judged (no lower limit on file for this muscle)".to_string(),
+        },
+        summary: i.summary.clone(),
+        findings: i
+            .findings
+            .iter()
+            .map(|f| FindingView {
+                text: f.text.clone(),
+                criterion: f.criterion.clone(),
+                source: f.source.clone(),
+            })
+            .collect(),
+        recommendations: i.recommendations.clone(),
+        caveats: i.caveats.clone(),
+        tests: report.tests.iter().map(|t| test_view(t, s)).collect(),
+        settings: settings_fields(s),
+        footer: format!(
+            "{} {}, report schema {}. This report supports, and does not replace, clinical judgement.",
+            report.tool.name, report.tool.version, report.schema
+        ),
+    }
+}
+
+/// The header block of a clinical report: study, date, examiner, side and
+/// temperature, then identifying fields when the report is identified.
+fn header(report: &Report) -> Vec<Field> {
+    let study = &report.study;
+    let mut out = vec![field("Study", study.id.clone())];
+    for (key, value) in &study.identifying {
+        out.push(field(&identifying_label(key), value.clone()));
+    }
+    out.push(field(
+        "Date",
+        study.date.clone().unwrap_or_else(|| "not recorded".into()),
+    ));
+    if let Some(e) = &study.examiner {
+        out.push(field("Examiner", e.clone()));
+    }
+    let sides = distinct(report.tests.iter().filter_map(|t| t.side.clone()));
+    out.push(field(
+        "Side",
+        if sides.is_empty() {
+            "not recorded".to_string()
+        } else {
+            sides.join(", ")
+        },
+    ));
+    let sites = distinct(report.tests.iter().filter_map(site));
+    if !sites.is_empty() {
+        out.push(field("Muscle (nerve)", sites.join("; ")));
+    }
+    let temps = distinct(
+        report
+            .tests
+            .iter()
+            .filter_map(|t| t.temperature_c.map(celsius)),
+    );
+    out.push(field(
+        "Limb temperature",
+        if temps.is_empty() {
+            "not recorded".to_string()
+        } else {
+            temps.join(", ")
+        },
+    ));
+    out
+}
+
+fn identifying_label(key: &str) -> String {
+    match key {
+        "patient_name" | "name" | "patient" => "Patient".to_string(),
+        "mrn" | "medical_record_number" => "Record number".to_string(),
+        "patient_id" => "Patient ID".to_string(),
+        "dob" | "date_of_birth" | "birth_date" | "birthdate" => "Date of birth".to_string(),
+        other => {
+            let words = other.replace('_', " ");
+            let mut c = words.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect())
+                .unwrap_or_default()
+        }
+    }
+}
+
+fn distinct(values: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for v in values {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn site(t: &TestMeasures) -> Option<String> {
+    match (&t.muscle, &t.nerve) {
+        (Some(m), Some(n)) => Some(format!("{m} ({n} nerve)")),
+        (Some(m), None) => Some(m.clone()),
+        (None, Some(n)) => Some(format!("{n} nerve")),
+        (None, None) => None,
+    }
+}
+
+fn celsius(t: f64) -> String {
+    format!("{t:.1} °C")
+}
+
+fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
+    let mut heading = format!("{}: {}", t.file, protocol_words(t.protocol));
+    if let Some(rate) = t.stim_rate_hz {
+        heading.push_str(&format!(" at {} Hz", number(rate)));
+    }
+    if let (Protocol::Exercise, Some(ex)) = (t.protocol, t.exercise_s) {
+        heading.push_str(&format!(" ({} s of exercise)", number(ex)));
+    }
+    let mut details = Vec::new();
+    if t.protocol_inferred {
+        details.push(field("Protocol", "inferred from the file (not declared)"));
+    }
+    if let Some(site) = site(t) {
+        details.push(field("Muscle (nerve)", site));
+    }
+    if let Some(side) = &t.side {
+        details.push(field("Side", side.clone()));
+    }
+    details.push(field(
+        "Limb temperature",
+        t.temperature_c
+            .map(celsius)
+            .unwrap_or_else(|| "not recorded".into()),
+    ));
+    TestView {
+        heading,
+        details,
+        measures: measures(t, s),
+        flags: t
+            .train_flags
+            .iter()
+            .map(|f| train_flag_words(*f).to_string())
+            .chain(t.flags.iter().map(|f| flag_words(*f).to_string()))
+            .collect(),
+        columns: COLUMNS.iter().map(|c| c.to_string()).collect(),
+        rows: rows(t),
+    }
+}
+
+/// The measures of a test that the conclusion can rest on.
+fn measures(t: &TestMeasures, s: &Settings) -> Vec<Field> {
+    let mut out = Vec::new();
+    let k = s.train.decrement_response;
+    if t.protocol == Protocol::Rns {
+        let used = |n: usize| {
+            if n == k {
+                " (used for the conclusion)"
+            } else {
+                ""
+            }
+        };
+        if let Some(v) = t.decrement_4th_pct {
+            out.push(field(
+                &format!("Decrement to the 4th response{}", used(4)),
+                pct(v),
+            ));
+        }
+        if let Some(v) = t.decrement_5th_pct {
+            out.push(field(
+                &format!("Decrement to the 5th response{}", used(5)),
+                pct(v),
+            ));
+        }
+        if k != 4 && k != 5 {
+            if let Some(v) = t.decrement_pct {
+                out.push(field(
+                    &format!(
+                        "Decrement to the {} response (used for the conclusion)",
+                        ordinal(k)
+                    ),
+                    pct(v),
+                ));
+            }
+        }
+        if let Some(v) = t.max_decrement_pct {
+            out.push(field("Largest fall, responses 2-5", pct(v)));
+        }
+        if let Some(v) = t.area_decrement_pct {
+            out.push(field(
+                &format!("Area decrement to the {} response", ordinal(k)),
+                pct(v),
+            ));
+        }
+    }
+    if let Some(v) = t.increment_pct {
+        let what = match t.protocol {
+            Protocol::Exercise => "Increment after exercise (largest, against before)",
+            _ => "Increment (largest response against the 1st)",
+        };
+        out.push(field(what, signed_pct(v)));
+    }
+    if let Some(v) = t.last_increment_pct {
+        out.push(field("Last response against the 1st", signed_pct(v)));
+    }
+    if let Some(v) = t.area_increment_pct {
+        out.push(field("Area increment", signed_pct(v)));
+    }
+    if let Some(shape) = t.shape {
+        out.push(field("Shape of the train", shape_words(shape)));
+    }
+    if t.pseudofacilitation == Some(true) {
+        out.push(field(
+            "Pseudofacilitation",
+            "the amplitude rises but the area does not",
+        ));
+    }
+    out
+}
+
+fn rows(t: &TestMeasures) -> Vec<Vec<String>> {
+    let area1 = t
+        .responses
+        .first()
+        .and_then(|r| r.area_mv_ms)
+        .filter(|a| *a > 0.0);
+    t.responses
+        .iter()
+        .zip(&t.change_pct)
+        .map(|(r, change)| {
+            let area_change = match (r.area_mv_ms, area1) {
+                (Some(a), Some(a1)) => Some((a - a1) / a1 * 100.0),
+                _ => None,
+            };
+            vec![
+                label_words(&r.label),
+                opt(r.amplitude_mv, mv),
+                opt(*change, signed),
+                opt(r.area_mv_ms, |v| format!("{v:.2}")),
+                opt(area_change, signed),
+                opt(r.peak_to_peak_mv, mv),
+                opt(r.onset_ms, |v| format!("{v:.2}")),
+                opt(r.negative_peak_ms, |v| format!("{v:.2}")),
+                opt(r.duration_ms, |v| format!("{v:.2}")),
+                r.flags
+                    .iter()
+                    .map(|f| flag_words(*f))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ]
+        })
+        .collect()
+}
+
+/// Every setting as `section.key = value`, in the order of the struct.
+fn settings_fields(s: &Settings) -> Vec<Field> {
+    let mut out = Vec::new();
+    if let Ok(value) = serde_json::to_value(s) {
+        flatten("", &value, &mut out);
+    }
+    out
+}
+
+fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<Field>) {
+    match value {
+        serde_json::Value::Object(map) if !map.is_empty() => {
+            for (k, v) in map {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        serde_json::Value::Object(_) => out.push(field(prefix, "none")),
+        serde_json::Value::Null => out.push(field(prefix, "off")),
+        other => out.push(field(prefix, other.to_string())),
+    }
+}
+
+fn opt(value: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    value.map(f).unwrap_or_else(|| "-".to_string())
+}
+
+/// An amplitude: 2 decimals.
+pub(crate) fn mv(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+/// A percentage with 1 decimal, never "-0.0".
+pub(crate) fn pct(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    format!("{:.1}%", if r == 0.0 { 0.0 } else { r })
+}
+
+/// A change with its sign: "+177.2%", "-8.1%", "0.0%".
+pub(crate) fn signed_pct(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r > 0.0 {
+        format!("+{r:.1}%")
+    } else {
+        pct(r)
+    }
+}
+
+/// A change in a table whose column carries the unit: "+177.2", "-8.1".
+pub(crate) fn signed(v: f64) -> String {
+    let r = (v * 10.0).round() / 10.0;
+    if r > 0.0 {
+        format!("+{r:.1}")
+    } else if r == 0.0 {
+        "0.0".to_string()
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// A plain number without trailing zeros (rates, durations).
+fn number(v: f64) -> String {
+    let r = (v * 100.0).round() / 100.0;
+    format!("{r}")
+}
+
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// A response label in words: `r3` is "3", `pre` "before exercise",
+/// `post_0s` "immediately after", `post_30s` "30 s after".
+pub(crate) fn label_words(label: &ResponseLabel) -> String {
+    match label {
+        ResponseLabel::Train(n) => n.to_string(),
+        ResponseLabel::Pre => "before exercise".to_string(),
+        ResponseLabel::Post(Some(0)) => "immediately after".to_string(),
+        ResponseLabel::Post(Some(s)) => format!("{s} s after"),
+        ResponseLabel::Post(None) => "after exercise".to_string(),
+        ResponseLabel::Other(s) => s.clone(),
+    }
+}
+
+pub(crate) fn pattern_words(p: Pattern) -> &'static str {
+    match p {
+        Pattern::Normal => "normal",
+        Pattern::Presynaptic => "presynaptic, as in Lambert-Eaton myasthenic syndrome",
+        Pattern::Postsynaptic => "postsynaptic, as in myasthenia gravis",
+        Pattern::NmjUnspecified => "disorder of neuromuscular transmission, site not determined",
+        Pattern::Equivocal => "equivocal",
+        Pattern::Incomplete => "incomplete: a test that decides is missing or failed",
+        Pattern::Indeterminate => "indeterminate: the recordings are not reliable enough",
+    }
+}
+
+pub(crate) fn lems_words(c: LemsCriterion, s: &Settings) -> String {
+    let i = &s.interpret;
+    match c {
+        LemsCriterion::NotTested => "not tested".to_string(),
+        LemsCriterion::None => "not met".to_string(),
+        LemsCriterion::Equivocal => format!(
+            "equivocal (increment {}-{}%)",
+            number(i.increment_equivocal_pct),
+            number(i.increment_suggestive_pct)
+        ),
+        LemsCriterion::Suggestive => format!(
+            "suggestive (increment at least {}%)",
+            number(i.increment_suggestive_pct)
+        ),
+        LemsCriterion::Specific => format!(
+            "specific (increment at least {}%)",
+            number(i.increment_specific_pct)
+        ),
+    }
+}
+
+fn protocol_words(p: Protocol) -> &'static str {
+    match p {
+        Protocol::Rns => "low-rate repetitive nerve stimulation",
+        Protocol::Hfrns => "high-rate repetitive nerve stimulation",
+        Protocol::Exercise => "CMAP before and after exercise",
+    }
+}
+
+fn shape_words(s: TrainShape) -> &'static str {
+    match s {
+        TrainShape::Flat => "flat",
+        TrainShape::UShaped => {
+            "U-shaped (largest fall by the 4th-5th response, then a partial recovery)"
+        }
+        TrainShape::Progressive => "progressive (still falling after the 5th response)",
+        TrainShape::Incrementing => "incrementing",
+    }
+}
+
+pub(crate) fn flag_words(f: Flag) -> &'static str {
+    match f {
+        Flag::Clipped => "clipped",
+        Flag::LowSnr => "low signal-to-noise",
+        Flag::ArtifactOverlap => "stimulus artifact overlaps the response",
+        Flag::NoResponse => "no response",
+        Flag::PolarityInverted => "polarity inverted",
+        Flag::BaselineUnstable => "unstable baseline",
+    }
+}
+
+fn train_flag_words(f: TrainFlag) -> &'static str {
+    match f {
+        TrainFlag::IrregularTrain => {
+            "irregular train (steps up and down: check the stimulus and the electrodes)"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_rounded_for_readers() {
+        assert_eq!(pct(-0.04), "0.0%");
+        assert_eq!(signed_pct(-0.04), "0.0%");
+        assert_eq!(signed_pct(177.24), "+177.2%");
+        assert_eq!(signed_pct(-8.06), "-8.1%");
+        assert_eq!(mv(2.375), "2.38");
+        assert_eq!(ordinal(12), "12th");
+        assert_eq!(ordinal(22), "22nd");
+    }
+
+    #[test]
+    fn labels_are_words() {
+        assert_eq!(
+            label_words(&ResponseLabel::parse("post_0s")),
+            "immediately after"
+        );
+        assert_eq!(label_words(&ResponseLabel::parse("post_60s")), "60 s after");
+        assert_eq!(label_words(&ResponseLabel::parse("pre")), "before exercise");
+        assert_eq!(label_words(&ResponseLabel::parse("r4")), "4");
+    }
+}
