@@ -7,6 +7,7 @@ mod conditions;
 mod hostile;
 mod interpretation;
 mod plots;
+mod presentation;
 mod reader;
 mod reports;
 mod simulation;

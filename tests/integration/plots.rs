@@ -116,8 +116,11 @@ fn an_exercise_file_with_pre_last_is_drawn_by_label() {
             .amplitude_mv
             .unwrap()
     };
-    let pre_text = format!("pre {:.2} mV", amp(&ResponseLabel::Pre));
-    let post_text = format!("post_0s {:.2} mV", amp(&ResponseLabel::Post(Some(0))));
+    let pre_text = format!("before exercise {:.2} mV", amp(&ResponseLabel::Pre));
+    let post_text = format!(
+        "immediately after {:.2} mV",
+        amp(&ResponseLabel::Post(Some(0)))
+    );
     assert!(overlay.contains(&pre_text), "missing {pre_text}");
     assert!(overlay.contains(&post_text), "missing {post_text}");
     assert!(amp(&ResponseLabel::Post(Some(0))) > 2.0 * amp(&ResponseLabel::Pre));

@@ -299,7 +299,10 @@ fn split_metadata(path: &Path, text: &str) -> Result<(Meta, usize, u64)> {
             if let Some((key, value)) = comment.split_once(':') {
                 let key = normalise_key(key);
                 if !key.is_empty() {
-                    add_metadata(path, &mut meta, key, value.trim(), line_no)?;
+                    // A spreadsheet ends every row with the delimiter,
+                    // metadata rows included.
+                    let value = value.trim().trim_end_matches([';', ',', '\t']).trim_end();
+                    add_metadata(path, &mut meta, key, value, line_no)?;
                 }
             }
         } else if !trimmed.is_empty() {

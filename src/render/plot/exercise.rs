@@ -1,12 +1,14 @@
-//! The change after exercise at each time point, with the facilitation
-//! curve and the increment criteria from the settings.
+//! The change after exercise at each time point (one bar each, its value
+//! above it, no line through the labels) and the increment criteria from
+//! the settings.
 
 use plotters::prelude::*;
 
 use super::style::{
-    clean, draw_legend, draw_threshold, err, swatch, Area, Drawn, COLOURS, FONT, GRID_COLOUR,
+    draw_legend, draw_threshold, err, Area, Drawn, COLOURS, FONT, GRID_COLOUR, LEGEND_ROW_FRACTION,
 };
 use crate::model::TestMeasures;
+use crate::render::view::label_words;
 use crate::settings::Settings;
 
 /// Draws the increment chart of an exercise test.
@@ -20,16 +22,18 @@ pub(super) fn draw<DB: DrawingBackend>(
         .post_exercise
         .iter()
         .flatten()
-        .filter_map(|p| p.change_pct.map(|c| (clean(&p.label.to_string()), c)))
+        .filter_map(|p| p.change_pct.map(|c| (label_words(&p.label), c)))
         .collect();
     let i = &settings.interpret;
-    let hi = points
+    let data_hi = points
         .iter()
         .map(|p| p.1)
         .fold(i.increment_specific_pct + 20.0, f64::max)
         * 1.1;
     // Room below zero for the time-point labels.
-    let lo = points.iter().map(|p| p.1).fold(0.0, f64::min) * 1.1 - 0.1 * hi;
+    let lo = points.iter().map(|p| p.1).fold(0.0, f64::min) * 1.1 - 0.1 * data_hi;
+    // Room above the bars for the legend (two lines), so it hides no bar.
+    let hi = data_hi + LEGEND_ROW_FRACTION * 1.6 * 2.0 * (data_hi - lo);
     let n = points.len().max(1) as f64;
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 18).into_font())
@@ -43,22 +47,12 @@ pub(super) fn draw<DB: DrawingBackend>(
         .x_desc("time after exercise")
         .y_desc("change from pre-exercise (%)")
         .x_labels(0)
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .label_style((FONT, 13))
         .light_line_style(GRID_COLOUR)
         .draw()
         .map_err(err)?;
     draw_bars(&mut chart, &points, (lo, hi))?;
-    if points.len() > 1 {
-        let curve = points
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (i as f64 + 0.5, p.1));
-        chart
-            .draw_series(LineSeries::new(curve, COLOURS[3].stroke_width(2)))
-            .map_err(err)?
-            .label("facilitation curve")
-            .legend(swatch(COLOURS[3]));
-    }
     let suggestive = format!("{}% (suggestive of LEMS)", i.increment_suggestive_pct);
     let specific = format!("{}% (specific for LEMS)", i.increment_specific_pct);
     draw_threshold(

@@ -66,8 +66,10 @@ pub fn plots_for_test(
     }
     let kinds: &[Kind] = match test.protocol {
         Protocol::Rns => &[Kind::Stack, Kind::Superimposed, Kind::Trend],
-        Protocol::Hfrns => &[Kind::Trend, Kind::Superimposed, Kind::Stack],
-        _ => &[Kind::ExerciseOverlay, Kind::ExerciseChart, Kind::Stack],
+        // Every test in the same order: the traces stacked, then overlaid,
+        // then the measure against its criterion.
+        Protocol::Hfrns => &[Kind::Stack, Kind::Superimposed, Kind::Trend],
+        _ => &[Kind::Stack, Kind::ExerciseOverlay, Kind::ExerciseChart],
     };
     let input = Input {
         display,

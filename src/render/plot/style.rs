@@ -113,14 +113,12 @@ pub(super) fn draw_threshold<DB: DrawingBackend>(
 /// left.
 pub(super) fn draw_scale_bar<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
-    max_amp: f64,
+    mv: f64,
     (t_lo, t_hi): (f64, f64),
-    (bottom, top): (f64, f64),
+    y0: f64,
 ) -> Drawn {
-    let mv = nice_step(max_amp);
     let ms = nice_step(0.5 * (t_hi - t_lo));
     let x0 = t_hi - 0.05 * (t_hi - t_lo) - ms;
-    let y0 = bottom + 0.08 * (top - bottom);
     chart
         .draw_series([PathElement::new(
             [(x0, y0 + mv), (x0, y0), (x0 + ms, y0)],
@@ -139,6 +137,22 @@ pub(super) fn draw_scale_bar<DB: DrawingBackend>(
         )])
         .map_err(err)?;
     Ok(())
+}
+
+/// Height of one legend row as a fraction of the plot's y range: the
+/// range is extended by this much per row, so the legend covers no data.
+pub(super) const LEGEND_ROW_FRACTION: f64 = 0.045;
+
+/// "2nd", "5th": for notes on the plots.
+pub(super) fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (1, 11) | (2, 12) | (3, 13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// Largest magnitude an axis spans. Plotters' tick search loops for ever on

@@ -6,8 +6,8 @@
 use plotters::prelude::*;
 
 use super::style::{
-    draw_legend, draw_scale_bar, err, swatch, Area, Chart, Drawn, BASELINE_COLOUR, COLOURS, FONT,
-    GRID_COLOUR, ONSET_COLOUR, PEAK_COLOUR,
+    draw_legend, draw_scale_bar, err, nice_step, ordinal, swatch, Area, Chart, Drawn,
+    BASELINE_COLOUR, COLOURS, FONT, GRID_COLOUR, LEGEND_ROW_FRACTION, ONSET_COLOUR, PEAK_COLOUR,
 };
 use super::{clean, Kind};
 use crate::model::{DisplayTrace, ResponseMeasures, TestDisplay, TestMeasures};
@@ -15,7 +15,6 @@ use crate::model::{DisplayTrace, ResponseMeasures, TestDisplay, TestMeasures};
 /// More traces than this crowd a stack past reading.
 const MAX_STACKED: usize = 12;
 /// One legend row's share of a trace plot's height: about 20 px of 480.
-const LEGEND_ROW_FRACTION: f64 = 0.045;
 /// Sweeps longer than this are drawn to it (ms): the CMAP is over.
 const MAX_SHOWN_MS: f64 = 30.0;
 
@@ -76,7 +75,9 @@ pub(super) fn draw<DB: DrawingBackend>(
         3.0
     };
     let traces_top = 1.1 * max_amp + spacing * shown.len().saturating_sub(1) as f64;
-    let bottom = -1.3 * max_amp;
+    // The scale bar gets a band of its own under the lowest trace.
+    let bar_mv = nice_step(max_amp);
+    let bottom = -1.3 * max_amp - 1.5 * bar_mv;
     let top = traces_top + LEGEND_ROW_FRACTION * legend_rows * (traces_top - bottom);
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 18).into_font())
@@ -119,7 +120,21 @@ pub(super) fn draw<DB: DrawingBackend>(
                 .map_err(err)?;
         }
     }
-    draw_scale_bar(&mut chart, max_amp, (t_lo, t_hi), (bottom, top))?;
+    draw_scale_bar(&mut chart, bar_mv, (t_lo, t_hi), bottom + 0.2 * bar_mv)?;
+    if stack && shown.len() < test.responses.len() {
+        let step = test.responses.len().div_ceil(MAX_STACKED);
+        chart
+            .draw_series([Text::new(
+                format!(
+                    "every {} response of {} shown",
+                    ordinal(step),
+                    test.responses.len()
+                ),
+                (t_lo + 0.02 * (t_hi - t_lo), 0.97 * top),
+                (FONT, 14).into_font(),
+            )])
+            .map_err(err)?;
+    }
     draw_legend(&mut chart)
 }
 
@@ -156,7 +171,11 @@ fn draw_one<DB: DrawingBackend>(
     let series = chart
         .draw_series(LineSeries::new(points, colour.stroke_width(width)))
         .map_err(err)?;
-    let name = clean(&r.label.to_string());
+    // Trains keep their short r-numbers; exercise time points get words.
+    let name = match &r.label {
+        crate::model::ResponseLabel::Train(n) => format!("r{n}"),
+        other => clean(&crate::render::view::label_words(other)),
+    };
     let amplitude = r.amplitude_mv.map(|a| format!("{a:.2} mV"));
     if kind == Kind::ExerciseOverlay {
         let label = format!("{name} {}", amplitude.clone().unwrap_or_default());

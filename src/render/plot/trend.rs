@@ -5,6 +5,7 @@ use plotters::prelude::*;
 
 use super::style::{
     draw_legend, draw_threshold, err, swatch, Area, Drawn, COLOURS, FONT, GRID_COLOUR,
+    LEGEND_ROW_FRACTION,
 };
 use crate::model::{Protocol, TestMeasures};
 use crate::settings::Settings;
@@ -35,21 +36,63 @@ pub(super) fn draw<DB: DrawingBackend>(
         .collect();
     let decrement = settings.interpret.decrement_abnormal_pct;
     let floor = 100.0 - decrement;
-    let values = || amps.iter().chain(&areas).map(|p| p.1);
-    let hi = values().fold(110.0, f64::max) * 1.05;
+    let i = &settings.interpret;
+    // The criterion lines of this protocol, from the settings: the
+    // decrement floor at low rate, the LEMS increments at high rate.
+    let lines: Vec<(f64, String)> = match test.protocol {
+        Protocol::Rns => vec![(
+            floor,
+            format!(
+                "{decrement}% decrement (abnormal beyond, response {})",
+                settings.train.decrement_response
+            ),
+        )],
+        Protocol::Hfrns => vec![
+            (
+                100.0 + i.increment_suggestive_pct,
+                format!(
+                    "{}% increment (suggestive of LEMS)",
+                    i.increment_suggestive_pct
+                ),
+            ),
+            (
+                100.0 + i.increment_specific_pct,
+                format!(
+                    "{}% increment (specific for LEMS)",
+                    i.increment_specific_pct
+                ),
+            ),
+        ],
+        _ => Vec::new(),
+    };
+    let values = || {
+        amps.iter()
+            .chain(&areas)
+            .map(|p| p.1)
+            .chain(lines.iter().map(|l| l.0))
+    };
+    let data_hi = values().fold(110.0, f64::max) * 1.05;
     let lo = values().fold(floor.min(80.0), f64::min) * 0.95;
-    let n = test.responses.len().max(2) as f64;
+    // Room above the data for the legend (series and lines), so it hides
+    // no point.
+    let rows = 2.0 + lines.len() as f64;
+    let hi = data_hi + LEGEND_ROW_FRACTION * 1.6 * rows * (data_hi - lo);
+    let n = test.responses.len().max(2);
     let mut chart = ChartBuilder::on(root)
         .caption(title, (FONT, 18).into_font())
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(56)
-        .build_cartesian_2d(0.5..n + 0.5, super::style::axis(lo, hi))
+        .build_cartesian_2d(0.5..n as f64 + 0.5, super::style::axis(lo, hi))
         .map_err(err)?;
     chart
         .configure_mesh()
         .x_desc("response")
         .y_desc("% of the first response")
+        .x_labels(n.min(12))
+        // Responses are counted: 1, 2, 3, never 1.0.
+        .x_label_formatter(&|x| format!("{x:.0}"))
+        .y_label_formatter(&|y| format!("{y:.0}"))
         .label_style((FONT, 13))
         .light_line_style(GRID_COLOUR)
         .draw()
@@ -67,12 +110,14 @@ pub(super) fn draw<DB: DrawingBackend>(
         .map_err(err)?
         .label("area")
         .legend(swatch(COLOURS[2]));
-    if test.protocol == Protocol::Rns {
-        let label = format!(
-            "{decrement}% decrement (abnormal beyond, response {})",
-            settings.train.decrement_response
-        );
-        draw_threshold(&mut chart, (0.5, n + 0.5), floor, COLOURS[1], label)?;
+    for (k, (y, label)) in lines.into_iter().enumerate() {
+        draw_threshold(
+            &mut chart,
+            (0.5, n as f64 + 0.5),
+            y,
+            COLOURS[1 + 2 * k],
+            label,
+        )?;
     }
     draw_legend(&mut chart)
 }
