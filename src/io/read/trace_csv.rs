@@ -816,21 +816,7 @@ fn metadata_fields(
     };
     let stim_rate_hz = ranged("stim_rate_hz", STIM_RATE_RANGE_HZ, "Hz")?;
     let exercise_s = ranged("exercise_s", EXERCISE_RANGE_S, "s")?;
-    let temperature_c = number("temperature_c")?;
-    if let Some(t) = temperature_c {
-        if !(TEMPERATURE_RANGE_C.0..=TEMPERATURE_RANGE_C.1).contains(&t) {
-            return Err(Error::BadMetadata {
-                at: meta_at("temperature_c"),
-                key: "temperature_c".to_string(),
-                detail: format!(
-                    "{} C is not a limb temperature ({}-{} C expected)",
-                    show(t),
-                    TEMPERATURE_RANGE_C.0,
-                    TEMPERATURE_RANGE_C.1
-                ),
-            });
-        }
-    }
+    let temperature_c = ranged("temperature_c", TEMPERATURE_RANGE_C, "C")?;
     if let Some(fs) = number("sampling_rate_hz")? {
         if (fs - sampling_rate_hz).abs() > 0.01 * sampling_rate_hz {
             return Err(Error::BadMetadata {

@@ -122,20 +122,27 @@ pub(super) fn draw<DB: DrawingBackend>(
     }
     draw_scale_bar(&mut chart, bar_mv, (t_lo, t_hi), bottom + 0.2 * bar_mv)?;
     if stack && shown.len() < test.responses.len() {
-        let step = test.responses.len().div_ceil(MAX_STACKED);
-        chart
-            .draw_series([Text::new(
-                format!(
-                    "every {} response of {} shown",
-                    ordinal(step),
-                    test.responses.len()
-                ),
-                (t_lo + 0.02 * (t_hi - t_lo), 0.97 * top),
-                (FONT, 14).into_font(),
-            )])
-            .map_err(err)?;
+        note_every_kth(&mut chart, test.responses.len(), (t_lo, t_hi), top)?;
     }
     draw_legend(&mut chart)
+}
+
+/// Says that a long train's stack draws only every k-th response.
+fn note_every_kth<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    n: usize,
+    (t_lo, t_hi): (f64, f64),
+    top: f64,
+) -> Drawn {
+    let step = n.div_ceil(MAX_STACKED);
+    chart
+        .draw_series([Text::new(
+            format!("every {} response of {n} shown", ordinal(step)),
+            (t_lo + 0.02 * (t_hi - t_lo), 0.97 * top),
+            (FONT, 14).into_font(),
+        )])
+        .map_err(err)?;
+    Ok(())
 }
 
 /// The time axis every trace of a plot shares.

@@ -17,54 +17,9 @@ pub(super) fn draw<DB: DrawingBackend>(
     settings: &Settings,
     title: String,
 ) -> Drawn {
-    let amps: Vec<(f64, f64)> = test
-        .change_pct
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| c.map(|c| ((i + 1) as f64, 100.0 + c)))
-        .collect();
-    let area1 = test
-        .responses
-        .first()
-        .and_then(|r| r.area_mv_ms)
-        .filter(|a| *a > 0.0);
-    let areas: Vec<(f64, f64)> = test
-        .responses
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| Some(((i + 1) as f64, r.area_mv_ms? / area1? * 100.0)))
-        .collect();
-    let decrement = settings.interpret.decrement_abnormal_pct;
-    let floor = 100.0 - decrement;
-    let i = &settings.interpret;
-    // The criterion lines of this protocol, from the settings: the
-    // decrement floor at low rate, the LEMS increments at high rate.
-    let lines: Vec<(f64, String)> = match test.protocol {
-        Protocol::Rns => vec![(
-            floor,
-            format!(
-                "{decrement}% decrement (abnormal beyond, response {})",
-                settings.train.decrement_response
-            ),
-        )],
-        Protocol::Hfrns => vec![
-            (
-                100.0 + i.increment_suggestive_pct,
-                format!(
-                    "{}% increment (suggestive of LEMS)",
-                    i.increment_suggestive_pct
-                ),
-            ),
-            (
-                100.0 + i.increment_specific_pct,
-                format!(
-                    "{}% increment (specific for LEMS)",
-                    i.increment_specific_pct
-                ),
-            ),
-        ],
-        _ => Vec::new(),
-    };
+    let (amps, areas) = series(test);
+    let lines = criterion_lines(test, settings);
+    let floor = 100.0 - settings.interpret.decrement_abnormal_pct;
     let values = || {
         amps.iter()
             .chain(&areas)
@@ -120,4 +75,62 @@ pub(super) fn draw<DB: DrawingBackend>(
         )?;
     }
     draw_legend(&mut chart)
+}
+
+/// Amplitude and area of each response as % of the first, by response
+/// number.
+type Series = Vec<(f64, f64)>;
+
+fn series(test: &TestMeasures) -> (Series, Series) {
+    let amps = test
+        .change_pct
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|c| ((i + 1) as f64, 100.0 + c)))
+        .collect();
+    let area1 = test
+        .responses
+        .first()
+        .and_then(|r| r.area_mv_ms)
+        .filter(|a| *a > 0.0);
+    let areas = test
+        .responses
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| Some(((i + 1) as f64, r.area_mv_ms? / area1? * 100.0)))
+        .collect();
+    (amps, areas)
+}
+
+/// The criterion lines of a protocol, from the settings: the decrement
+/// floor at low rate, the LEMS increments at high rate.
+fn criterion_lines(test: &TestMeasures, settings: &Settings) -> Vec<(f64, String)> {
+    let i = &settings.interpret;
+    let decrement = i.decrement_abnormal_pct;
+    match test.protocol {
+        Protocol::Rns => vec![(
+            100.0 - decrement,
+            format!(
+                "{decrement}% decrement (abnormal beyond, response {})",
+                settings.train.decrement_response
+            ),
+        )],
+        Protocol::Hfrns => vec![
+            (
+                100.0 + i.increment_suggestive_pct,
+                format!(
+                    "{}% increment (suggestive of LEMS)",
+                    i.increment_suggestive_pct
+                ),
+            ),
+            (
+                100.0 + i.increment_specific_pct,
+                format!(
+                    "{}% increment (specific for LEMS)",
+                    i.increment_specific_pct
+                ),
+            ),
+        ],
+        _ => Vec::new(),
+    }
 }
