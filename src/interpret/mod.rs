@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use advice::MIN_TEMPERATURE_C;
+pub(crate) use assess::ordinal;
 
 use crate::model::{Interpretation, LemsCriterion, PartStatus, TestMeasures};
 

@@ -6,6 +6,7 @@
 
 use serde::Serialize;
 
+use crate::interpret::ordinal;
 use crate::model::{
     Flag, LemsCriterion, Pattern, Protocol, Report, ResponseLabel, TestMeasures, TrainFlag,
     TrainShape,
@@ -414,17 +415,6 @@ fn number(v: f64) -> String {
     format!("{r}")
 }
 
-fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (1, 11) | (2, 12) | (3, 13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
 /// A response label in words: `r3` is "3", `pre` "before exercise",
 /// `post_0s` "immediately after", `post_30s` "30 s after".
 pub(crate) fn label_words(label: &ResponseLabel) -> String {
@@ -520,8 +510,6 @@ mod tests {
         assert_eq!(signed_pct(177.24), "+177.2%");
         assert_eq!(signed_pct(-8.06), "-8.1%");
         assert_eq!(mv(2.375), "2.38");
-        assert_eq!(ordinal(12), "12th");
-        assert_eq!(ordinal(22), "22nd");
     }
 
     #[test]

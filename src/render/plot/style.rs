@@ -143,18 +143,6 @@ pub(super) fn draw_scale_bar<DB: DrawingBackend>(
 /// range is extended by this much per row, so the legend covers no data.
 pub(super) const LEGEND_ROW_FRACTION: f64 = 0.045;
 
-/// "2nd", "5th": for notes on the plots.
-pub(super) fn ordinal(n: usize) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (1, 11) | (2, 12) | (3, 13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
 /// Largest magnitude an axis spans. Plotters' tick search loops for ever on
 /// ranges near `f64::MAX`; anything beyond this is off the chart anyway.
 const AXIS_LIMIT: f64 = 1e9;

@@ -6,10 +6,11 @@
 use plotters::prelude::*;
 
 use super::style::{
-    draw_legend, draw_scale_bar, err, nice_step, ordinal, swatch, Area, Chart, Drawn,
-    BASELINE_COLOUR, COLOURS, FONT, GRID_COLOUR, LEGEND_ROW_FRACTION, ONSET_COLOUR, PEAK_COLOUR,
+    draw_legend, draw_scale_bar, err, nice_step, swatch, Area, Chart, Drawn, BASELINE_COLOUR,
+    COLOURS, FONT, GRID_COLOUR, LEGEND_ROW_FRACTION, ONSET_COLOUR, PEAK_COLOUR,
 };
 use super::{clean, Kind};
+use crate::interpret::ordinal;
 use crate::model::{DisplayTrace, ResponseMeasures, TestDisplay, TestMeasures};
 
 /// More traces than this crowd a stack past reading.
