@@ -128,6 +128,14 @@ pub enum Error {
         /// The panic's message.
         message: String,
     },
+    /// An earlier batch output cannot be read back (`--resume`, `merge`).
+    #[error("{path}: cannot read the earlier batch output: {detail}")]
+    Resume {
+        /// The summary or report.
+        path: PathBuf,
+        /// What is wrong.
+        detail: String,
+    },
     /// An output folder that is not a set this tool wrote: it is never
     /// replaced.
     #[error("{path}: not used for output: {detail}; choose a new or empty folder, so nothing of yours is replaced")]
@@ -349,9 +357,10 @@ impl Error {
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Io { .. } | Error::EmptyStudy { .. } | Error::OutputNotASet { .. } => {
-                ErrorKind::Io
-            }
+            Error::Io { .. }
+            | Error::EmptyStudy { .. }
+            | Error::OutputNotASet { .. }
+            | Error::Resume { .. } => ErrorKind::Io,
             Error::Settings { .. } | Error::Simulation(_) => ErrorKind::Settings,
             Error::Plot { .. } | Error::Render { .. } | Error::Panicked { .. } => {
                 ErrorKind::Internal

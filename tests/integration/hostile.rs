@@ -641,7 +641,9 @@ fn an_empty_archive_writes_a_summary_header() {
         .arg("--out")
         .arg(&out)
         .assert()
-        .success();
+        // "0 studies scored" is not success.
+        .code(4)
+        .stderr(predicates::str::contains("no study found under"));
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     assert!(summary.starts_with("study,path,status,"), "{summary:?}");
 }

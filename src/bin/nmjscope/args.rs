@@ -30,9 +30,44 @@ pub enum Command {
     /// Score every study under a folder in parallel: summary.csv,
     /// measurements.csv and one JSON report per study.
     Batch(BatchArgs),
+    /// Join the outputs of `batch --shard` runs into the output one
+    /// unsharded run would have written.
+    Merge(MergeArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish,
     /// powershell), e.g. `nmjscope completions bash > ~/.local/share/bash-completion/completions/nmjscope`.
     Completions(CompletionsArgs),
+}
+
+/// `I/N` with `I < N`.
+fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let (i, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("expected I/N (e.g. 0/4), found {text:?}"))?;
+    let i: u32 = i
+        .trim()
+        .parse()
+        .map_err(|_| format!("{i:?} is not a shard number"))?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("{n:?} is not a shard count"))?;
+    if n == 0 || i >= n {
+        return Err(format!(
+            "shard {i}/{n}: I must be below N, and N at least 1"
+        ));
+    }
+    Ok((i, n))
+}
+
+/// Join the outputs of sharded batch runs into one.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' output folders.
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Where to write the merged summary.csv, measurements.csv and reports/.
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -176,12 +211,21 @@ pub struct BatchArgs {
     pub jobs: Option<u16>,
     #[command(flatten)]
     pub read: ReadArgs,
-    /// Thresholds and settings file (TOML or JSON).
-    #[arg(long)]
-    pub thresholds: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
+    /// Score only the I-th of N deterministic slices of the archive
+    /// (`0/4` .. `3/4`), e.g. one per task of a Slurm job array; join the
+    /// outputs with `nmjscope merge`.
+    #[arg(long, value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
+    /// Re-use the results of studies whose files are unchanged since the
+    /// run in `--out` (their content hash is in summary.csv); re-score the
+    /// rest.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 /// Conditions for `--condition`.
@@ -346,24 +390,9 @@ pub struct InspectArgs {
     pub format: InspectFormat,
 }
 
+/// Thresholds and signal settings, the same for `analyze` and `batch`.
 #[derive(Debug, Args)]
-pub struct AnalyzeArgs {
-    /// A CSV trace file (one test), a directory (a study), or `-` for one
-    /// test read from standard input.
-    pub path: PathBuf,
-    #[command(flatten)]
-    pub read: ReadArgs,
-    /// What to print to standard output.
-    #[arg(long, value_enum, default_value = "text", ignore_case = true)]
-    pub format: OutputFormat,
-    /// Put identifying metadata (patient name, record number, birth date)
-    /// in the reports; without it they are kept out of every output.
-    #[arg(long)]
-    pub identified: bool,
-    /// Write the full report set (HTML, Markdown, JSON, text, CSV, plots)
-    /// into this directory.
-    #[arg(long, short = 'o')]
-    pub out: Option<PathBuf>,
+pub struct SettingsArgs {
     /// Thresholds and settings file (TOML or JSON); flags below override it.
     #[arg(long)]
     pub thresholds: Option<PathBuf>,
@@ -393,7 +422,29 @@ pub struct AnalyzeArgs {
     pub notch_hz: Option<f64>,
 }
 
-impl AnalyzeArgs {
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A CSV trace file (one test), a directory (a study), or `-` for one
+    /// test read from standard input.
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// What to print to standard output.
+    #[arg(long, value_enum, default_value = "text", ignore_case = true)]
+    pub format: OutputFormat,
+    /// Put identifying metadata (patient name, record number, birth date)
+    /// in the reports; without it they are kept out of every output.
+    #[arg(long)]
+    pub identified: bool,
+    /// Write the full report set (HTML, Markdown, JSON, text, CSV, plots)
+    /// into this directory.
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+impl SettingsArgs {
     /// The settings: defaults, then the thresholds file, then the flags.
     pub fn settings(&self) -> anyhow::Result<Settings> {
         let mut s = match &self.thresholds {

@@ -6,12 +6,13 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::args::{
-    AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, InspectFormat, SimulateArgs,
+    AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, InspectFormat, MergeArgs,
+    SimulateArgs,
 };
 use nmjscope::io::fs::{write_files, write_set};
 use nmjscope::pipeline::{Analysis, Analyzer};
 use nmjscope::render::{self, Format};
-use nmjscope::{ReadOptions, Settings};
+use nmjscope::ReadOptions;
 
 /// Runs the command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -21,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Simulate(args) => simulate(args),
         Command::Batch(args) => batch(args),
         Command::Demo(args) => demo(args),
+        Command::Merge(args) => merge(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -57,7 +59,7 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
 }
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
-    let analyzer = Analyzer::new(args.settings()?)?.identified(args.identified);
+    let analyzer = Analyzer::new(args.settings.settings()?)?.identified(args.identified);
     let study = read_input(&args.path, &args.read.options()?)?;
     let analysis = analyzer.analyze_with_display(&study)?;
     stdout(&render::serialize(
@@ -164,20 +166,25 @@ fn demo(args: DemoArgs) -> anyhow::Result<()> {
 }
 
 fn batch(args: BatchArgs) -> anyhow::Result<()> {
-    let settings = match &args.thresholds {
-        Some(path) => Settings::from_file(path)
-            .with_context(|| format!("reading thresholds {}", path.display()))?,
-        None => Settings::default(),
-    };
-    let studies = nmjscope::batch::find_studies(&args.root)
+    let settings = args.settings.settings()?;
+    let mut studies = nmjscope::batch::find_studies(&args.root)
         .with_context(|| format!("listing studies under {}", args.root.display()))?;
+    if let Some(shard) = args.shard {
+        studies.retain(|s| nmjscope::batch::in_shard(&args.root, s, shard));
+    }
+    let previous = if args.resume {
+        nmjscope::batch::Previous::load(&args.out)?
+    } else {
+        nmjscope::batch::Previous::default()
+    };
     let bar = crate::progress::bar(studies.len() as u64, args.quiet);
     let options = args.read.options()?;
-    let items = nmjscope::batch::run_batch(
+    let items = nmjscope::batch::run_batch_resuming(
         &studies,
         &settings,
         &options,
         args.jobs.map(usize::from),
+        &previous,
         &|p| {
             bar.set_position(p.done as u64);
             if p.failed {
@@ -186,34 +193,77 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
         },
     )?;
     bar.finish_and_clear();
+    let files = batch_files(&args.root, &items)?;
+    // All or nothing: a batch that could not write every report says so and
+    // leaves the previous results whole.
+    write_set(&args.out, &files, "batch")
+        .with_context(|| format!("writing batch results to {}", args.out.display()))?;
+    let failed = items.iter().filter(|i| i.outcome.is_err()).count();
+    let resumed = items.iter().filter(|i| i.resumed).count();
+    eprintln!(
+        "{} studies scored, {} failed (listed in {}/summary.csv){}",
+        items.len() - failed,
+        failed,
+        args.out.display(),
+        if args.resume {
+            format!("; {resumed} re-used unchanged from the previous run")
+        } else {
+            String::new()
+        }
+    );
+    if items.is_empty() {
+        return Err(
+            crate::Exit::new(4, format!("no study found under {}", args.root.display())).into(),
+        );
+    }
+    if failed > 0 {
+        return Err(crate::Exit::new(
+            3,
+            format!(
+                "{failed} of {} studies failed; their errors are in {}/summary.csv",
+                items.len(),
+                args.out.display()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// summary.csv, measurements.csv and one JSON report per scored study.
+fn batch_files(
+    root: &Path,
+    items: &[nmjscope::batch::BatchItem],
+) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut files = vec![
         (
             "summary.csv".to_string(),
-            nmjscope::batch::summary_csv(&args.root, &items),
+            nmjscope::batch::summary_csv(root, items),
         ),
         (
             "measurements.csv".to_string(),
-            nmjscope::batch::measurements_csv(&items),
+            nmjscope::batch::measurements_csv(items),
         ),
     ];
-    for item in &items {
+    for item in items {
         if let Ok(r) = &item.outcome {
-            let name = nmjscope::batch::report_name(&args.root, item);
+            let name = nmjscope::batch::report_name(root, item);
             files.push((
                 format!("reports/{name}.json"),
                 render::serialize(Format::Json, r, &[])?,
             ));
         }
     }
-    // All or nothing: a batch that could not write every report says so and
-    // leaves the previous results whole.
+    Ok(files)
+}
+
+fn merge(args: MergeArgs) -> anyhow::Result<()> {
+    let files = nmjscope::batch::merge(&args.parts)?;
     write_set(&args.out, &files, "batch")
-        .with_context(|| format!("writing batch results to {}", args.out.display()))?;
-    let failed = items.iter().filter(|i| i.outcome.is_err()).count();
+        .with_context(|| format!("writing the merged results to {}", args.out.display()))?;
     eprintln!(
-        "{} studies scored, {} failed (listed in {}/summary.csv)",
-        items.len() - failed,
-        failed,
+        "{} shard outputs merged into {}",
+        args.parts.len(),
         args.out.display()
     );
     Ok(())

@@ -14,9 +14,34 @@ use clap::Parser;
 /// Exit codes: 0 success, 1 internal, 2 usage (clap), 3 bad input file,
 /// 4 file-system error, 5 bad settings ([`nmjscope::ErrorKind`]).
 fn exit_code(err: &anyhow::Error) -> u8 {
+    if let Some(exit) = err.downcast_ref::<Exit>() {
+        return exit.code;
+    }
     err.downcast_ref::<nmjscope::Error>()
         .map_or(1, |e| e.kind().exit_code())
 }
+
+/// A run that did its work but must not say success (`batch` with failed
+/// studies: 3; with none found: 4).
+#[derive(Debug)]
+pub struct Exit {
+    code: u8,
+    message: String,
+}
+
+impl Exit {
+    pub fn new(code: u8, message: String) -> Exit {
+        Exit { code, message }
+    }
+}
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Exit {}
 
 /// The error and its causes on one line, each cause once: the library's
 /// errors already name their source (`path: No such file`), so anyhow's

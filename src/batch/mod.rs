@@ -17,6 +17,13 @@ use crate::pipeline::analyze_study;
 use crate::render::text_cell;
 use crate::settings::Settings;
 
+mod merge;
+mod resume;
+
+pub use merge::{in_shard, merge};
+use resume::Fnv;
+pub use resume::{input_hash, Previous};
+
 /// The studies under `root`, sorted by path: every sub-folder that holds
 /// `*.csv` files (searched recursively; a folder with CSV files is one study
 /// and is not searched further), and every `*.csv` directly in `root` (a
@@ -85,20 +92,31 @@ pub struct BatchItem {
     pub split_id: Option<String>,
     /// Why the folder was split, for the summary.
     pub note: Option<String>,
+    /// The content hash of its input files ([`input_hash`]; empty when
+    /// they could not be read).
+    pub input_hash: String,
+    /// Whether the result was re-used from an earlier run (`--resume`).
+    pub resumed: bool,
     /// Its report, or the error that stopped it (with file and line).
     pub outcome: std::result::Result<Report, Error>,
 }
 
 /// Reads one path and analyses each study in it: usually one item, several
 /// when the folder mixes studies.
-fn score_path(path: &Path, settings: &Settings, options: &ReadOptions) -> Vec<BatchItem> {
-    let groups = match guarded(path, || read_study_groups(path, options)) {
+fn score_path(path: &Path, job: &Job<'_>) -> Vec<BatchItem> {
+    let hash = input_hash(path).unwrap_or_default();
+    if let Some(items) = job.previous.unchanged(path, &hash) {
+        return items;
+    }
+    let groups = match guarded(path, || read_study_groups(path, job.options)) {
         Ok(g) => g,
         Err(e) => {
             return vec![BatchItem {
                 path: path.to_path_buf(),
                 split_id: None,
                 note: None,
+                input_hash: hash,
+                resumed: false,
                 outcome: Err(e),
             }]
         }
@@ -117,7 +135,9 @@ fn score_path(path: &Path, settings: &Settings, options: &ReadOptions) -> Vec<Ba
             path: path.to_path_buf(),
             split_id: split.then(|| study.id.clone()),
             note: note.clone(),
-            outcome: guarded(path, || analyze_study(study, settings)),
+            input_hash: hash.clone(),
+            resumed: false,
+            outcome: guarded(path, || analyze_study(study, job.settings)),
         })
         .collect()
 }
@@ -161,13 +181,57 @@ pub fn run_batch(
     threads: Option<usize>,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<Vec<BatchItem>> {
+    let previous = Previous::default();
+    let job = Job {
+        settings,
+        options,
+        previous: &previous,
+    };
+    run_job(studies, &job, threads, progress)
+}
+
+/// As [`run_batch`], re-using the results of `previous` for every study
+/// whose input files are unchanged (same [`input_hash`]).
+///
+/// # Errors
+///
+/// As [`run_batch`].
+pub fn run_batch_resuming(
+    studies: &[PathBuf],
+    settings: &Settings,
+    options: &ReadOptions,
+    threads: Option<usize>,
+    previous: &Previous,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<Vec<BatchItem>> {
+    let job = Job {
+        settings,
+        options,
+        previous,
+    };
+    run_job(studies, &job, threads, progress)
+}
+
+/// What every study of a batch is scored with.
+struct Job<'a> {
+    settings: &'a Settings,
+    options: &'a ReadOptions,
+    previous: &'a Previous,
+}
+
+fn run_job(
+    studies: &[PathBuf],
+    job: &Job<'_>,
+    threads: Option<usize>,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<Vec<BatchItem>> {
     let done = AtomicUsize::new(0);
     let total = studies.len();
     let work = || {
         let per_path: Vec<Vec<BatchItem>> = studies
             .par_iter()
             .map(|path| {
-                let items = score_path(path, settings, options);
+                let items = score_path(path, job);
                 let n = done.fetch_add(1, Ordering::SeqCst) + 1;
                 progress(Progress {
                     done: n,
@@ -228,6 +292,9 @@ pub struct SummaryRow {
     /// The study's report under `reports/` (see [`report_name`]); empty for
     /// a study that failed.
     pub report: String,
+    /// The content hash of the study's input files ([`input_hash`]), which
+    /// `--resume` compares.
+    pub input_hash: String,
 }
 
 /// The columns of `summary.csv`, written even when no study was found.
@@ -245,6 +312,7 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "error",
     "note",
     "report",
+    "input_hash",
 ];
 
 /// The summary row of one batch item of the archive under `root`. Text
@@ -275,6 +343,7 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
                 error: None,
                 note: item.note.as_deref().map(text_cell),
                 report: text_cell(&format!("reports/{}.json", report_name(root, item))),
+                input_hash: item.input_hash.clone(),
             }
         }
         Err(e) => SummaryRow {
@@ -291,6 +360,7 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
             error: Some(text_cell(&e.to_string())),
             note: item.note.as_deref().map(text_cell),
             report: String::new(),
+            input_hash: item.input_hash.clone(),
         },
     }
 }
@@ -369,9 +439,9 @@ fn shorten(name: String) -> String {
         return name;
     }
     // FNV-1a: a fixed function, so the name is the same on every run.
-    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
+    let mut fnv = Fnv::new();
+    fnv.write(name.as_bytes());
+    let hash = fnv.finish();
     let mut cut = MAX_NAME_BYTES - 20;
     while !name.is_char_boundary(cut) {
         cut -= 1;
@@ -424,6 +494,8 @@ mod tests {
             path: PathBuf::from(path),
             split_id: split_id.map(String::from),
             note: None,
+            input_hash: String::new(),
+            resumed: false,
             outcome: Err(Error::EmptyStudy {
                 path: PathBuf::from(path),
             }),
@@ -456,5 +528,40 @@ mod tests {
         assert!(short.len() <= MAX_NAME_BYTES, "{}", short.len());
         assert_eq!(short, name(&long, None), "stable");
         assert_ne!(short, name(&format!("{long}y"), None));
+    }
+}
+
+#[cfg(test)]
+mod shard_tests {
+    use super::*;
+
+    #[test]
+    fn shards_partition_the_archive_and_stay_put() {
+        let root = Path::new("/archive");
+        let paths: Vec<PathBuf> = (0..200).map(|i| root.join(format!("p{i}"))).collect();
+        let n = 7;
+        let mut counts = vec![0; n as usize];
+        for p in &paths {
+            let owners: Vec<u32> = (0..n).filter(|&i| in_shard(root, p, (i, n))).collect();
+            assert_eq!(owners.len(), 1, "{}", p.display());
+            counts[owners[0] as usize] += 1;
+        }
+        // A hash spreads 200 studies over 7 shards: none empty, none double.
+        assert!(counts.iter().all(|&c| (10..=50).contains(&c)), "{counts:?}");
+        // The same study, the same shard, whatever else is in the archive.
+        assert!(in_shard(root, &paths[3], (0, 1)));
+    }
+
+    #[test]
+    fn input_hashes_change_with_content_and_names() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), b"1").unwrap();
+        let h1 = input_hash(dir.path()).unwrap();
+        assert_eq!(h1, input_hash(dir.path()).unwrap());
+        std::fs::write(dir.path().join("a.csv"), b"2").unwrap();
+        let h2 = input_hash(dir.path()).unwrap();
+        assert_ne!(h1, h2);
+        std::fs::rename(dir.path().join("a.csv"), dir.path().join("b.csv")).unwrap();
+        assert_ne!(h2, input_hash(dir.path()).unwrap());
     }
 }
