@@ -9,8 +9,8 @@ use super::{BatchItem, SummaryRow};
 use crate::error::{Error, Result};
 use crate::model::Report;
 
-/// FNV-1a, 64 bits: a fixed function, so a hash is the same on every run
-/// and machine (std's hasher is not).
+/// A fixed 64-bit hash in the FNV-1a family, so a hash is the same on
+/// every run and machine (std's hasher is not).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Fnv(u64);
 
@@ -19,8 +19,16 @@ impl Fnv {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 
+    /// Mixes in `bytes` eight at a time (FNV-1a over little-endian words,
+    /// then the tail byte by byte): a whole archive is hashed on every
+    /// batch, and byte-wise FNV cost a tenth of the run.
     pub fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let word = u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]);
+            self.0 = (self.0 ^ word).wrapping_mul(0x0100_0000_01b3);
+        }
+        for &b in words.remainder() {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
     }

@@ -56,7 +56,8 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter.byte())
-        .trim(csv::Trim::All)
+        // No `Trim::All`: it copies every record; cells are trimmed where
+        // they are read, as slices.
         .from_reader(body.as_bytes());
     let line_of = |record: &csv::StringRecord| -> u64 {
         record
@@ -67,11 +68,11 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
     let mut rows = Vec::new();
     for result in reader.records() {
         let record = result.map_err(|e| csv_error(path, body_first_line, e))?;
-        if record.iter().all(|f| f.is_empty()) {
+        if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
         let line = line_of(&record);
-        if record.get(0).is_some_and(|c| c.starts_with('#')) {
+        if record.get(0).is_some_and(|c| c.trim_start().starts_with('#')) {
             return Err(Error::MetadataAfterData {
                 at: Location::line(path, line),
             });
@@ -140,6 +141,7 @@ impl Ctx<'_> {
     }
 
     fn number(&self, cell: &str, line: u64, column: usize) -> Result<f64> {
+        let cell = cell.trim();
         let at = || Location::cell(self.path, line, column as u64 + 1);
         if self.decimal_comma {
             self.check_decimal_mark(cell, line, column)?;
@@ -238,7 +240,8 @@ struct Meta {
 /// Spreadsheets often end every line with the delimiter: an empty last
 /// column, in the header and in every row, is no column.
 fn drop_trailing_delimiter(rows: &mut [(u64, csv::StringRecord)]) {
-    let ends_empty = |r: &csv::StringRecord| r.len() > 1 && r.get(r.len() - 1) == Some("");
+    let ends_empty =
+        |r: &csv::StringRecord| r.len() > 1 && r.get(r.len() - 1).is_some_and(|c| c.trim().is_empty());
     let width = rows.first().map_or(0, |r| r.1.len());
     if rows.iter().all(|(_, r)| r.len() == width && ends_empty(r)) {
         for (_, r) in rows.iter_mut() {
