@@ -52,46 +52,42 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
         });
     }
     let delimiter = meta.sep.unwrap_or_else(|| detect_delimiter(body));
-    let mut reader = csv::ReaderBuilder::new()
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter.byte())
         // No `Trim::All`: it copies every record; cells are trimmed where
         // they are read, as slices.
         .from_reader(body.as_bytes());
-    let line_of = |record: &csv::StringRecord| -> u64 {
-        record
-            .position()
-            .map(|p| p.line() + body_first_line - 1)
-            .unwrap_or(body_first_line)
+    let mut rows = Rows {
+        reader,
+        record: csv::StringRecord::new(),
+        path,
+        first_line: body_first_line,
+        trailing: false,
     };
-    let mut rows = Vec::new();
-    for result in reader.records() {
-        let record = result.map_err(|e| csv_error(path, body_first_line, e))?;
-        if record.iter().all(|f| f.trim().is_empty()) {
-            continue;
-        }
-        let line = line_of(&record);
-        if record.get(0).is_some_and(|c| c.trim_start().starts_with('#')) {
-            return Err(Error::MetadataAfterData {
-                at: Location::line(path, line),
-            });
-        }
-        rows.push((line, record));
-    }
-    drop_trailing_delimiter(&mut rows);
-    let Some((header_line, header)) = rows.first().cloned() else {
+    let Some(header_line) = rows.advance()? else {
         return Err(Error::Empty {
             at: Location::file(path),
         });
     };
+    let mut header = rows.record.clone();
+    // Spreadsheets end every line with the delimiter: an empty last header
+    // cell is no column, and neither is the empty last cell of each row.
+    if header.len() > 1
+        && header
+            .get(header.len() - 1)
+            .is_some_and(|c| c.trim().is_empty())
+    {
+        header.truncate(header.len() - 1);
+        rows.trailing = true;
+    }
     if header.iter().any(|cell| cell.contains('\n')) {
         return Err(Error::BadHeader {
             at: Location::line(path, header_line),
             detail: "a quote (\") opened in the header is never closed".to_string(),
         });
     }
-    let data = &rows[1..];
     let ctx = Ctx {
         path,
         decimal_comma: delimiter != Delimiter::Comma,
@@ -101,11 +97,60 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
     let cells: Vec<HeaderCell> = header.iter().map(HeaderCell::parse).collect();
     let default_unit = meta.units.unwrap_or(VoltUnit::Millivolt);
     let parsed = if cells.first().is_some_and(is_response_id) {
-        read_long(&ctx, header_line, &cells, data, default_unit)?
+        read_long(&ctx, header_line, &cells, &mut rows, default_unit)?
     } else {
-        read_wide(&ctx, header_line, &cells, data, default_unit)?
+        read_wide(&ctx, header_line, &cells, &mut rows, default_unit)?
     };
     finish(path, delimiter, meta, parsed, options)
+}
+
+/// The data rows of a file, one at a time into one reused record (holding
+/// every record at once cost an allocation per row): blank rows skipped, a
+/// `#` row refused, a spreadsheet's empty trailing cell dropped.
+struct Rows<'a> {
+    reader: csv::Reader<&'a [u8]>,
+    record: csv::StringRecord,
+    path: &'a Path,
+    first_line: u64,
+    trailing: bool,
+}
+
+impl Rows<'_> {
+    /// Reads the next non-blank row into `self.record`; its file line.
+    fn advance(&mut self) -> Result<Option<u64>> {
+        loop {
+            let more = self
+                .reader
+                .read_record(&mut self.record)
+                .map_err(|e| csv_error(self.path, self.first_line, e))?;
+            if !more {
+                return Ok(None);
+            }
+            if self.record.iter().all(|f| f.trim().is_empty()) {
+                continue;
+            }
+            let line = self
+                .record
+                .position()
+                .map(|p| p.line() + self.first_line - 1)
+                .unwrap_or(self.first_line);
+            if self
+                .record
+                .get(0)
+                .is_some_and(|c| c.trim_start().starts_with('#'))
+            {
+                return Err(Error::MetadataAfterData {
+                    at: Location::line(self.path, line),
+                });
+            }
+            let n = self.record.len();
+            if self.trailing && n > 1 && self.record.get(n - 1).is_some_and(|c| c.trim().is_empty())
+            {
+                self.record.truncate(n - 1);
+            }
+            return Ok(Some(line));
+        }
+    }
 }
 
 struct Ctx<'a> {
@@ -237,19 +282,6 @@ struct Meta {
     sep: Option<Delimiter>,
 }
 
-/// Spreadsheets often end every line with the delimiter: an empty last
-/// column, in the header and in every row, is no column.
-fn drop_trailing_delimiter(rows: &mut [(u64, csv::StringRecord)]) {
-    let ends_empty =
-        |r: &csv::StringRecord| r.len() > 1 && r.get(r.len() - 1).is_some_and(|c| c.trim().is_empty());
-    let width = rows.first().map_or(0, |r| r.1.len());
-    if rows.iter().all(|(_, r)| r.len() == width && ends_empty(r)) {
-        for (_, r) in rows.iter_mut() {
-            r.truncate(width - 1);
-        }
-    }
-}
-
 /// Adds one `# key: value` line; a key given twice or a value longer than
 /// [`MAX_METADATA_CHARS`] is an error.
 fn add_metadata(path: &Path, meta: &mut Meta, key: String, value: &str, line: u64) -> Result<()> {
@@ -358,32 +390,33 @@ fn read_wide(
     ctx: &Ctx,
     header_line: u64,
     cells: &[HeaderCell],
-    data: &[(u64, csv::StringRecord)],
+    rows: &mut Rows<'_>,
     default_unit: VoltUnit,
 ) -> Result<Parsed> {
     let path = ctx.path;
     let time_unit = time_unit_of(path, header_line, 0, &cells[0])?;
     let (labels, units) = wide_columns(ctx, header_line, cells, default_unit)?;
-    if data.is_empty() {
-        return Err(Error::NoData {
-            at: Location::line(path, header_line),
-        });
-    }
     let scales: Vec<f64> = units.iter().map(|u| u.to_mv()).collect();
-    let mut times = Vec::with_capacity(data.len());
-    let mut columns: Vec<Vec<f64>> = vec![Vec::with_capacity(data.len()); labels.len()];
-    for (line, record) in data {
+    let mut times = Vec::new();
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); labels.len()];
+    while let Some(line) = rows.advance()? {
+        let record = &rows.record;
         if record.len() != cells.len() {
             return Err(Error::Ragged {
-                at: Location::line(path, *line),
+                at: Location::line(path, line),
                 expected: cells.len(),
                 found: record.len(),
             });
         }
-        times.push((*line, ctx.number(&record[0], *line, 0)?));
+        times.push((line, ctx.number(&record[0], line, 0)?));
         for (j, column) in columns.iter_mut().enumerate() {
-            column.push(ctx.sample(&record[j + 1], *line, j + 1, scales[j])?);
+            column.push(ctx.sample(&record[j + 1], line, j + 1, scales[j])?);
         }
+    }
+    if times.is_empty() {
+        return Err(Error::NoData {
+            at: Location::line(path, header_line),
+        });
     }
     Ok(Parsed {
         layout: Layout::Wide,
@@ -455,16 +488,16 @@ fn read_long(
     ctx: &Ctx,
     header_line: u64,
     cells: &[HeaderCell],
-    data: &[(u64, csv::StringRecord)],
+    rows: &mut Rows<'_>,
     default_unit: VoltUnit,
 ) -> Result<Parsed> {
     let (time_unit, unit) = long_header(ctx, header_line, cells, default_unit)?;
-    if data.is_empty() {
+    let (labels, groups) = long_groups(ctx, rows, unit.to_mv())?;
+    if groups.is_empty() {
         return Err(Error::NoData {
             at: Location::line(ctx.path, header_line),
         });
     }
-    let (labels, groups) = long_groups(ctx, data, unit.to_mv())?;
     check_long_axes(ctx.path, header_line, &labels, &groups)?;
     let times = groups[0].0.clone();
     let columns = groups.into_iter().map(|g| g.1).collect();
@@ -516,7 +549,7 @@ fn long_header(
 /// together), values scaled to mV.
 fn long_groups(
     ctx: &Ctx,
-    data: &[(u64, csv::StringRecord)],
+    rows: &mut Rows<'_>,
     scale: f64,
 ) -> Result<(Vec<ResponseLabel>, Vec<Group>)> {
     let path = ctx.path;
@@ -524,35 +557,44 @@ fn long_groups(
     // Seen labels: a linear search made reading quadratic in responses.
     let mut seen: HashSet<ResponseLabel> = HashSet::new();
     let mut groups: Vec<Group> = Vec::new();
-    for (line, record) in data {
+    // The id of the group being filled, as written: a label is parsed only
+    // when the id changes, not on every row.
+    let mut current_id = String::new();
+    while let Some(line) = rows.advance()? {
+        let record = &rows.record;
         if record.len() != 3 {
             return Err(Error::Ragged {
-                at: Location::line(path, *line),
+                at: Location::line(path, line),
                 expected: 3,
                 found: record.len(),
             });
         }
-        if record[0].trim().is_empty() {
+        let id = record[0].trim();
+        if id.is_empty() {
             return Err(Error::BadLongLayout {
-                at: Location::cell(path, *line, 1),
+                at: Location::cell(path, line, 1),
                 detail: "an empty response id".to_string(),
             });
         }
-        let time = ctx.number(&record[1], *line, 1)?;
-        let value = ctx.sample(&record[2], *line, 2, scale)?;
-        let label = long_label(&record[0]);
-        if labels.last() != Some(&label) {
-            if !seen.insert(label.clone()) {
-                return Err(Error::DuplicateLabel {
-                    at: Location::cell(path, *line, 1),
-                    label: format!("{label} (rows of one response must be together)"),
-                });
+        let time = ctx.number(&record[1], line, 1)?;
+        let value = ctx.sample(&record[2], line, 2, scale)?;
+        if groups.is_empty() || id != current_id {
+            let label = long_label(id);
+            if labels.last() != Some(&label) {
+                if !seen.insert(label.clone()) {
+                    return Err(Error::DuplicateLabel {
+                        at: Location::cell(path, line, 1),
+                        label: format!("{label} (rows of one response must be together)"),
+                    });
+                }
+                labels.push(label);
+                groups.push((Vec::new(), Vec::new()));
             }
-            labels.push(label);
-            groups.push((Vec::new(), Vec::new()));
+            current_id.clear();
+            current_id.push_str(id);
         }
         if let Some(group) = groups.last_mut() {
-            group.0.push((*line, time));
+            group.0.push((line, time));
             group.1.push(value);
         }
     }
