@@ -2,9 +2,10 @@
 //! list (`batch --shard I/N`), and joining the shards' outputs into what
 //! one unsharded run writes (`nmjscope merge`).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use super::resume::Fnv;
+use super::resume::{Fnv, ReportSource};
 use crate::error::{Error, Result};
 use crate::model::Report;
 
@@ -59,28 +60,54 @@ pub fn merge(parts: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>> {
     let mut summary = csv::Writer::from_writer(Vec::new());
     let _ = summary.write_record(&header);
     let mut measurements = crate::render::measurements_csv_header();
+    let mut jsonl = Vec::new();
     let mut files = Vec::new();
+    let mut sources: HashMap<PathBuf, ReportSource> = HashMap::new();
+    let mut line = 0;
     for (_, part, record) in &rows {
-        let _ = summary.write_record(record);
-        let Some(name) = report_col
-            .and_then(|c| record.get(c))
-            .filter(|n| !n.is_empty())
-        else {
+        let reference = report_col.and_then(|c| record.get(c)).unwrap_or_default();
+        if reference.is_empty() {
+            let _ = summary.write_record(record);
             continue;
-        };
-        let file = part.join(name);
-        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-        let report: Report = serde_json::from_slice(&bytes).map_err(|e| merge_err(&file, e))?;
+        }
+        let bytes = sources
+            .entry(part.clone())
+            .or_default()
+            .bytes(part, reference)?;
+        let report: Report =
+            serde_json::from_slice(&bytes).map_err(|e| merge_err(&part.join(reference), e))?;
         let block = crate::render::measurements_csv(&report);
         if let Some(newline) = block.iter().position(|b| *b == b'\n') {
             measurements.extend_from_slice(&block[newline + 1..]);
         }
-        files.push((name.to_string(), bytes));
+        let _ = serde_json::to_writer(&mut jsonl, &report);
+        jsonl.push(b'\n');
+        // A line of a part's studies.jsonl gets its line in the merged one.
+        line += 1;
+        let mut row = record.clone();
+        if reference.starts_with(super::JSONL) {
+            let cells: Vec<String> = record
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if Some(i) == report_col {
+                        format!("{}:{line}", super::JSONL)
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
+            row = csv::StringRecord::from(cells);
+        } else {
+            files.push((reference.to_string(), bytes));
+        }
+        let _ = summary.write_record(&row);
     }
     let summary = summary.into_inner().unwrap_or_default();
     let mut out = vec![
         ("summary.csv".to_string(), summary),
         ("measurements.csv".to_string(), measurements),
+        (super::JSONL.to_string(), jsonl),
     ];
     out.extend(files);
     Ok(out)

@@ -289,8 +289,9 @@ pub struct SummaryRow {
     pub error: Option<String>,
     /// Anything the batch did to the study (a split folder).
     pub note: Option<String>,
-    /// The study's report under `reports/` (see [`report_name`]); empty for
-    /// a study that failed.
+    /// Where the study's full report is: `studies.jsonl:<line>`, or
+    /// `reports/<name>.json` (see [`report_name`]) when per-study reports
+    /// were asked for; empty for a study that failed.
     pub report: String,
     /// The content hash of the study's input files ([`input_hash`]), which
     /// `--resume` compares.
@@ -343,6 +344,8 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
                 error: None,
                 note: item.note.as_deref().map(text_cell),
                 report: text_cell(&format!("reports/{}.json", report_name(root, item))),
+                // `summary_csv` points it at `studies.jsonl` unless each
+                // study has its own file.
                 input_hash: item.input_hash.clone(),
             }
         }
@@ -376,17 +379,43 @@ fn round_1(v: f64) -> f64 {
 }
 
 /// `summary.csv`: one row per study, failed ones included; the header
-/// alone for an empty archive.
-pub fn summary_csv(root: &Path, items: &[BatchItem]) -> Vec<u8> {
+/// alone for an empty archive. Each scored study's `report` is its line in
+/// `studies.jsonl` ([`studies_jsonl`]), or its own file under `reports/`
+/// when `per_study` reports are written.
+pub fn summary_csv(root: &Path, items: &[BatchItem], per_study: bool) -> Vec<u8> {
     let mut w = csv::WriterBuilder::new()
         .has_headers(false)
         .from_writer(Vec::new());
     let _ = w.write_record(SUMMARY_COLUMNS);
+    let mut line = 0;
     for item in items {
+        let mut row = summary_row(root, item);
+        if item.outcome.is_ok() {
+            line += 1;
+            if !per_study {
+                row.report = format!("{JSONL}:{line}");
+            }
+        }
         // Serialising plain rows into a Vec cannot fail.
-        let _ = w.serialize(summary_row(root, item));
+        let _ = w.serialize(row);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// The file of all reports of a batch, one JSON document per line.
+pub const JSONL: &str = "studies.jsonl";
+
+/// `studies.jsonl`: the full report of every scored study, one compact
+/// JSON document per line, in summary order (one file, where a file per
+/// study cost the kernel a tenth of the run).
+pub fn studies_jsonl(items: &[BatchItem]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for report in items.iter().filter_map(|i| i.outcome.as_ref().ok()) {
+        if serde_json::to_writer(&mut out, report).is_ok() {
+            out.push(b'\n');
+        }
+    }
+    out
 }
 
 /// Longest report name (bytes, before `.json`): file systems allow 255.

@@ -90,6 +90,7 @@ impl Previous {
         }
         let mut reader = csv::Reader::from_path(&summary).map_err(|e| resume_err(&summary, e))?;
         let mut by_path: HashMap<PathBuf, (String, Vec<Earlier>)> = HashMap::new();
+        let mut reports = ReportSource::default();
         let mut failed: Vec<PathBuf> = Vec::new();
         for row in reader.deserialize::<SummaryRow>() {
             let row = row.map_err(|e| resume_err(&summary, e))?;
@@ -98,10 +99,7 @@ impl Previous {
                 failed.push(path);
                 continue;
             }
-            let file = out.join(unescape(&row.report));
-            let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-            let report: Report =
-                serde_json::from_slice(&bytes).map_err(|e| resume_err(&file, e))?;
+            let report = reports.get(out, &unescape(&row.report))?;
             let entry = by_path
                 .entry(path.clone())
                 .or_insert_with(|| (row.input_hash.clone(), Vec::new()));
@@ -144,6 +142,41 @@ impl Previous {
     /// Whether there is nothing to re-use.
     pub fn is_empty(&self) -> bool {
         self.by_path.is_empty()
+    }
+}
+
+/// The reports of an earlier output: lines of `studies.jsonl` (read once)
+/// or files under `reports/`.
+#[derive(Default)]
+pub(crate) struct ReportSource {
+    lines: Option<Vec<String>>,
+}
+
+impl ReportSource {
+    /// The report a summary's `report` cell points at in `out`.
+    pub fn bytes(&mut self, out: &Path, reference: &str) -> Result<Vec<u8>> {
+        let prefix = format!("{}:", super::JSONL);
+        let Some(n) = reference.strip_prefix(&prefix) else {
+            let file = out.join(reference);
+            return std::fs::read(&file).map_err(|e| Error::io(&file, e));
+        };
+        let file = out.join(super::JSONL);
+        if self.lines.is_none() {
+            let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
+            self.lines = Some(text.lines().map(str::to_string).collect());
+        }
+        let line = n
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| self.lines.as_ref()?.get(n.checked_sub(1)?))
+            .ok_or_else(|| resume_err(&file, format!("no line {n}")))?;
+        Ok(line.clone().into_bytes())
+    }
+
+    /// As [`ReportSource::bytes`], parsed.
+    pub fn get(&mut self, out: &Path, reference: &str) -> Result<Report> {
+        let bytes = self.bytes(out, reference)?;
+        serde_json::from_slice(&bytes).map_err(|e| resume_err(&out.join(reference), e))
     }
 }
 

@@ -134,8 +134,33 @@ fn batch_command_writes_summary_measurements_and_reports() {
         .unwrap()
         .starts_with("study,path,status,pattern"));
     assert!(out.join("measurements.csv").is_file());
-    // Names are the path under the archive, separators escaped (unique and
-    // stable), and listed in the summary's `report` column.
+    // Every scored study's full report is one line of studies.jsonl, which
+    // the summary's `report` column points at.
+    let jsonl = std::fs::read_to_string(out.join("studies.jsonl")).unwrap();
+    assert_eq!(jsonl.lines().count(), 4);
+    for line in jsonl.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["schema"], "nmjscope.report/2");
+    }
+    assert!(summary.contains("studies.jsonl:4"), "{summary}");
+    assert!(
+        !out.join("reports").exists(),
+        "no file per study unless asked"
+    );
+    // With --reports, one file per study: the path under the archive,
+    // separators escaped (unique and stable), named in the `report` column.
+    let out = dir.path().join("out_reports");
+    let _ = nmjscope()
+        .arg("batch")
+        .arg(dir.path())
+        .args([
+            "--out".as_ref(),
+            out.as_os_str(),
+            "--quiet".as_ref(),
+            "--reports".as_ref(),
+        ])
+        .output()
+        .unwrap();
     for name in ["a_normal", "b_mg", "clinic2%2Fc_lems", "e_single.csv"] {
         assert!(out.join(format!("reports/{name}.json")).is_file(), "{name}");
     }
@@ -213,7 +238,7 @@ fn shards_merge_into_the_unsharded_output() {
         .arg(&merged)
         .assert()
         .success();
-    for file in ["summary.csv", "measurements.csv"] {
+    for file in ["summary.csv", "measurements.csv", "studies.jsonl"] {
         same_text(&read(merged.join(file)), &read(full.join(file)), file);
     }
     assert_eq!(report_names(&merged), report_names(&full));
@@ -261,7 +286,7 @@ fn resume_reuses_unchanged_studies_and_rescores_changed_ones() {
     assert!(stderr.contains("3 re-used unchanged"), "{stderr}");
     let fresh = outs.path().join("fresh");
     let _ = nmjscope().args(args(false, &fresh)).output().unwrap();
-    for file in ["summary.csv", "measurements.csv"] {
+    for file in ["summary.csv", "measurements.csv", "studies.jsonl"] {
         same_text(&read(out.join(file)), &read(fresh.join(file)), file);
     }
     assert!(String::from_utf8(read(out.join("measurements.csv")))

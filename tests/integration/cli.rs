@@ -209,7 +209,7 @@ fn one_study_is_one_patient() {
     }
     let out = dir.path().join("out");
     nmjscope()
-        .args(["batch", "--quiet", "--out"])
+        .args(["batch", "--quiet", "--reports", "--out"])
         .arg(&out)
         .arg(dir.path())
         .assert()

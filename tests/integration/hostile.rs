@@ -598,7 +598,7 @@ fn batch_report_names_are_unique_and_nothing_is_scored_twice() {
     std::os::unix::fs::symlink("..", dir.path().join("in/a/up")).unwrap();
     let out = dir.path().join("out");
     nmjscope()
-        .args(["batch", "--quiet"])
+        .args(["batch", "--quiet", "--reports"])
         .arg(dir.path().join("in"))
         .arg("--out")
         .arg(&out)

@@ -203,7 +203,7 @@ pub struct BatchArgs {
     /// The archive: sub-folders with CSV files are studies, CSV files
     /// directly in it are single-test studies.
     pub root: PathBuf,
-    /// Where to write summary.csv, measurements.csv and reports/.
+    /// Where to write summary.csv, measurements.csv and studies.jsonl.
     #[arg(long, short = 'o')]
     pub out: PathBuf,
     /// Worker threads (default: all cores).
@@ -226,6 +226,10 @@ pub struct BatchArgs {
     /// rest.
     #[arg(long)]
     pub resume: bool,
+    /// Also write one JSON report per study under reports/ (the summary's
+    /// `report` column then names each file).
+    #[arg(long)]
+    pub reports: bool,
 }
 
 /// Conditions for `--condition`.

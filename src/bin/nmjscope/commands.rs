@@ -193,7 +193,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
         },
     )?;
     bar.finish_and_clear();
-    let files = batch_files(&args.root, &items)?;
+    let files = batch_files(&args.root, &items, args.reports)?;
     // All or nothing: a batch that could not write every report says so and
     // leaves the previous results whole.
     write_set(&args.out, &files, "batch")
@@ -230,22 +230,28 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// summary.csv, measurements.csv and one JSON report per scored study.
+/// summary.csv, measurements.csv, studies.jsonl, and (`--reports`) one
+/// JSON report per scored study.
 fn batch_files(
     root: &Path,
     items: &[nmjscope::batch::BatchItem],
+    per_study: bool,
 ) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
     let mut files = vec![
         (
             "summary.csv".to_string(),
-            nmjscope::batch::summary_csv(root, items),
+            nmjscope::batch::summary_csv(root, items, per_study),
         ),
         (
             "measurements.csv".to_string(),
             nmjscope::batch::measurements_csv(items),
         ),
+        (
+            nmjscope::batch::JSONL.to_string(),
+            nmjscope::batch::studies_jsonl(items),
+        ),
     ];
-    for item in items {
+    for item in items.iter().filter(|_| per_study) {
         if let Ok(r) = &item.outcome {
             let name = nmjscope::batch::report_name(root, item);
             files.push((
