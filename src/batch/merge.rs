@@ -29,30 +29,7 @@ pub fn in_shard(root: &Path, path: &Path, (i, n): (u32, u32)) -> bool {
 /// [`Error::Resume`] or [`Error::Io`] when a part's summary or a report it
 /// lists cannot be read.
 pub fn merge(parts: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>> {
-    let mut header: Option<csv::StringRecord> = None;
-    let mut rows: Vec<(PathBuf, PathBuf, csv::StringRecord)> = Vec::new();
-    for part in parts {
-        let summary = part.join("summary.csv");
-        let mut reader = csv::Reader::from_path(&summary).map_err(|e| merge_err(&summary, e))?;
-        let h = reader
-            .headers()
-            .map_err(|e| merge_err(&summary, e))?
-            .clone();
-        if header.as_ref().is_some_and(|first| *first != h) {
-            return Err(merge_err(
-                &summary,
-                "its columns differ from the first part's",
-            ));
-        }
-        let path_col = column(&h, "path", &summary)?;
-        for record in reader.records() {
-            let record = record.map_err(|e| merge_err(&summary, e))?;
-            let path = PathBuf::from(record.get(path_col).unwrap_or_default());
-            rows.push((path, part.clone(), record));
-        }
-        header.get_or_insert(h);
-    }
-    let header = header.unwrap_or_else(|| csv::StringRecord::from(super::SUMMARY_COLUMNS.to_vec()));
+    let (header, mut rows) = summary_rows(parts)?;
     // Studies sort by path as the archive walk finds them; the sort is
     // stable, so the studies of one split folder keep their order.
     rows.sort_by(|a, b| a.0.cmp(&b.0));
@@ -111,6 +88,39 @@ pub fn merge(parts: &[PathBuf]) -> Result<Vec<(String, Vec<u8>)>> {
     ];
     out.extend(files);
     Ok(out)
+}
+
+/// One summary row of a part: the study path, the part, the row.
+type Row = (PathBuf, PathBuf, csv::StringRecord);
+
+/// The header and every row of the parts' summaries (their columns must
+/// agree).
+fn summary_rows(parts: &[PathBuf]) -> Result<(csv::StringRecord, Vec<Row>)> {
+    let mut header: Option<csv::StringRecord> = None;
+    let mut rows = Vec::new();
+    for part in parts {
+        let summary = part.join("summary.csv");
+        let mut reader = csv::Reader::from_path(&summary).map_err(|e| merge_err(&summary, e))?;
+        let h = reader
+            .headers()
+            .map_err(|e| merge_err(&summary, e))?
+            .clone();
+        if header.as_ref().is_some_and(|first| *first != h) {
+            return Err(merge_err(
+                &summary,
+                "its columns differ from the first part's",
+            ));
+        }
+        let path_col = column(&h, "path", &summary)?;
+        for record in reader.records() {
+            let record = record.map_err(|e| merge_err(&summary, e))?;
+            let path = PathBuf::from(record.get(path_col).unwrap_or_default());
+            rows.push((path, part.clone(), record));
+        }
+        header.get_or_insert(h);
+    }
+    let header = header.unwrap_or_else(|| csv::StringRecord::from(super::SUMMARY_COLUMNS.to_vec()));
+    Ok((header, rows))
 }
 
 fn column(header: &csv::StringRecord, name: &str, file: &Path) -> Result<usize> {
