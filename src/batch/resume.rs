@@ -184,7 +184,7 @@ impl ReportSource {
 /// reading it as a formula.
 fn unescape(cell: &str) -> String {
     match cell.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest.to_string(),
+        Some(rest) if rest.starts_with(crate::render::FORMULA_STARTS) => rest.to_string(),
         _ => cell.to_string(),
     }
 }

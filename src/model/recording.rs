@@ -28,6 +28,17 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    /// Whether a train at `rate_hz` can be this protocol: `rns` below
+    /// [`HIGH_RATE_MIN_HZ`], `hfrns` at or above it (an exercise test has
+    /// no train rate to disagree with).
+    pub fn accepts_rate(self, rate_hz: f64) -> bool {
+        match self {
+            Protocol::Rns => rate_hz < HIGH_RATE_MIN_HZ,
+            Protocol::Hfrns => rate_hz >= HIGH_RATE_MIN_HZ,
+            _ => true,
+        }
+    }
+
     /// Parses `rns`, `hfrns` or `exercise`, ignoring case and surrounding
     /// space (as files write them).
     pub fn parse(text: &str) -> Option<Protocol> {

@@ -39,7 +39,7 @@ pub const COLUMNS: &[&str] = &[
 
 /// Characters that make a spreadsheet read a cell as a formula (OWASP,
 /// "CSV Injection"): `=`, `+`, `-`, `@`, tab and carriage return.
-const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+pub(crate) const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// A text cell that a spreadsheet shows as text: one starting like a
 /// formula gets a leading `'`, as OWASP recommends. Numbers are never passed

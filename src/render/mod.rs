@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::model::{Report, TestDisplay};
 
+pub(crate) use self::csv::FORMULA_STARTS;
 pub use self::csv::{measurements_csv, measurements_csv_header, text_cell, COLUMNS};
 
 /// A report format.

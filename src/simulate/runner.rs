@@ -61,13 +61,7 @@ fn check(config: &SimConfig) -> Result<()> {
         }
     }
     if let Some(rate) = config.rate_hz {
-        let high = rate >= crate::model::HIGH_RATE_MIN_HZ;
-        let clash = match config.protocol {
-            crate::model::Protocol::Rns => high,
-            crate::model::Protocol::Hfrns => !high,
-            _ => false,
-        };
-        if clash {
+        if !config.protocol.accepts_rate(rate) {
             return Err(Error::Simulation(format!(
                 "a {rate} Hz train is not a {} train (rns is below {} Hz, hfrns at or above)",
                 config.protocol.code(),

@@ -991,12 +991,7 @@ fn check_rate_fits(
     let Some(rate) = stim_rate_hz else {
         return Ok(());
     };
-    let fits = match protocol {
-        Protocol::Rns => rate < HIGH_RATE_MIN_HZ,
-        Protocol::Hfrns => rate >= HIGH_RATE_MIN_HZ,
-        _ => true,
-    };
-    if fits {
+    if protocol.accepts_rate(rate) {
         return Ok(());
     }
     let line = meta
@@ -1177,27 +1172,18 @@ mod tests {
         );
         let ex = wide(200).replace("r1,r2", "pre,post_10s");
         assert_eq!(parse(&ex).unwrap().protocol, Protocol::Exercise);
-        let opt = parse_trace(
-            &PathBuf::from("t.csv"),
-            wide(200).as_bytes(),
-            &ReadOptions {
-                protocol: Some(Protocol::Rns),
+        let forced_as = |protocol| {
+            let options = ReadOptions {
+                protocol: Some(protocol),
                 ..ReadOptions::default()
-            },
-        )
-        .unwrap();
+            };
+            parse_trace(&PathBuf::from("t.csv"), wide(200).as_bytes(), &options)
+        };
+        let opt = forced_as(Protocol::Rns).unwrap();
         assert_eq!(opt.protocol_source, ProtocolSource::Option);
         // Labels must fit the protocol: a train forced to be an exercise
         // test has no `pre`.
-        let forced = parse_trace(
-            &PathBuf::from("t.csv"),
-            wide(200).as_bytes(),
-            &ReadOptions {
-                protocol: Some(Protocol::Exercise),
-                ..ReadOptions::default()
-            },
-        )
-        .unwrap_err();
+        let forced = forced_as(Protocol::Exercise).unwrap_err();
         assert!(forced.to_string().contains("exercise test"), "{forced}");
     }
 
