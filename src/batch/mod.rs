@@ -5,24 +5,26 @@
 //! Progress is reported through a callback; the library draws nothing.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::io::{describe_groups, read_study_groups, ReadOptions};
+use crate::io::{describe_groups, parse_study_groups, read_study_bytes, ReadOptions};
 use crate::model::Report;
 use crate::pipeline::analyze_study;
 use crate::render::text_cell;
 use crate::settings::Settings;
 
 mod merge;
+mod output;
 mod resume;
 
 pub use merge::{in_shard, merge};
+pub use output::{write_results, Counts, Prepared, ResultsWriter};
 use resume::Fnv;
-pub use resume::{input_hash, Previous};
+pub use resume::{hash_files, input_hash, Previous};
 
 /// The studies under `root`, sorted by path: every sub-folder that holds
 /// `*.csv` files (searched recursively; a folder with CSV files is one study
@@ -103,24 +105,31 @@ pub struct BatchItem {
 
 /// Reads one path and analyses each study in it: usually one item, several
 /// when the folder mixes studies.
-fn score_path(path: &Path, job: &Job<'_>) -> Vec<BatchItem> {
-    let hash = input_hash(path).unwrap_or_default();
+fn score_path(path: &Path, job: &BatchJob<'_>) -> Vec<BatchItem> {
+    let failed = |hash: String, e: Error| {
+        vec![BatchItem {
+            path: path.to_path_buf(),
+            split_id: None,
+            note: None,
+            input_hash: hash,
+            resumed: false,
+            outcome: Err(e),
+        }]
+    };
+    // Each file is read once, for its hash and for parsing.
+    let files = match guarded(path, || read_study_bytes(path)) {
+        Ok(f) => f,
+        Err(e) => return failed(String::new(), e),
+    };
+    let hash = hash_files(&files);
     if let Some(items) = job.previous.unchanged(path, &hash) {
         return items;
     }
-    let groups = match guarded(path, || read_study_groups(path, job.options)) {
+    let groups = match guarded(path, || parse_study_groups(path, &files, job.options)) {
         Ok(g) => g,
-        Err(e) => {
-            return vec![BatchItem {
-                path: path.to_path_buf(),
-                split_id: None,
-                note: None,
-                input_hash: hash,
-                resumed: false,
-                outcome: Err(e),
-            }]
-        }
+        Err(e) => return failed(hash, e),
     };
+    drop(files);
     let split = groups.len() > 1;
     let note = split.then(|| {
         format!(
@@ -174,6 +183,10 @@ pub struct Progress<'a> {
 /// Analyses every study on `threads` worker threads (all cores when
 /// `None`), calling `progress` after each. The result is in the order of
 /// `studies`, whatever the scheduling.
+///
+/// # Errors
+///
+/// [`Error::Settings`] when the worker threads cannot be started.
 pub fn run_batch(
     studies: &[PathBuf],
     settings: &Settings,
@@ -182,82 +195,135 @@ pub fn run_batch(
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<Vec<BatchItem>> {
     let previous = Previous::default();
-    let job = Job {
+    let job = BatchJob {
         settings,
         options,
+        threads,
         previous: &previous,
     };
-    run_job(studies, &job, threads, progress)
+    job.run(studies, progress)
 }
 
-/// As [`run_batch`], re-using the results of `previous` for every study
-/// whose input files are unchanged (same [`input_hash`]).
-///
-/// # Errors
-///
-/// As [`run_batch`].
-pub fn run_batch_resuming(
-    studies: &[PathBuf],
-    settings: &Settings,
-    options: &ReadOptions,
-    threads: Option<usize>,
-    previous: &Previous,
-    progress: &(dyn Fn(Progress<'_>) + Sync),
-) -> Result<Vec<BatchItem>> {
-    let job = Job {
-        settings,
-        options,
-        previous,
-    };
-    run_job(studies, &job, threads, progress)
+/// What every study of a batch is scored with, and on how many threads.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchJob<'a> {
+    /// Thresholds and signal settings.
+    pub settings: &'a Settings,
+    /// How the files are read.
+    pub options: &'a ReadOptions,
+    /// Worker threads (all cores when `None`).
+    pub threads: Option<usize>,
+    /// The results of an earlier run, re-used for every study whose input
+    /// files are unchanged (same [`input_hash`]); empty for a fresh run.
+    pub previous: &'a Previous,
 }
 
-/// What every study of a batch is scored with.
-struct Job<'a> {
-    settings: &'a Settings,
-    options: &'a ReadOptions,
-    previous: &'a Previous,
-}
-
-fn run_job(
-    studies: &[PathBuf],
-    job: &Job<'_>,
-    threads: Option<usize>,
-    progress: &(dyn Fn(Progress<'_>) + Sync),
-) -> Result<Vec<BatchItem>> {
-    let done = AtomicUsize::new(0);
-    let total = studies.len();
-    let work = || {
-        let per_path: Vec<Vec<BatchItem>> = studies
-            .par_iter()
-            .map(|path| {
-                let items = score_path(path, job);
-                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                progress(Progress {
-                    done: n,
-                    total,
-                    path,
-                    failed: items.iter().any(|i| i.outcome.is_err()),
-                });
-                items
-            })
-            .collect();
-        per_path.into_iter().flatten().collect()
-    };
-    match threads {
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                // More threads than studies only costs stacks.
-                .num_threads(n.clamp(1, studies.len().max(1)))
-                .build()
-                .map_err(|e| Error::Settings {
-                    path: PathBuf::from("<jobs>"),
-                    detail: e.to_string(),
-                })?;
-            Ok(pool.install(work))
-        }
-        None => Ok(work()),
+impl BatchJob<'_> {
+    /// Scores every study, calling `progress` after each; the result is in
+    /// the order of `studies`, whatever the scheduling.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Settings`] when the worker threads cannot be started.
+    pub fn run(
+        &self,
+        studies: &[PathBuf],
+        progress: &(dyn Fn(Progress<'_>) + Sync),
+    ) -> Result<Vec<BatchItem>> {
+        let mut items = Vec::with_capacity(studies.len());
+        self.run_each(studies, progress, &|_| (), &mut |item, ()| {
+            items.push(item);
+            Ok(())
+        })?;
+        Ok(items)
     }
+
+    /// Scores every study and hands each result to `each` in the order of
+    /// `studies` as soon as it and every study before it are done, so a
+    /// batch holds only the studies in flight, not the archive.
+    /// `prepare` runs on the worker thread that scored the study (render
+    /// its output there); `progress` is called after each study.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Settings`] when the worker threads cannot be started; the
+    /// first error of `each`, after which no further study is started.
+    pub fn run_each<T: Send>(
+        &self,
+        studies: &[PathBuf],
+        progress: &(dyn Fn(Progress<'_>) + Sync),
+        prepare: &(dyn Fn(&BatchItem) -> T + Sync),
+        each: &mut dyn FnMut(BatchItem, T) -> Result<()>,
+    ) -> Result<()> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            // More threads than studies only costs stacks; 0 is all cores.
+            .num_threads(self.threads.map_or(0, |n| n.clamp(1, studies.len().max(1))))
+            .build()
+            .map_err(|e| Error::Settings {
+                path: PathBuf::from("<jobs>"),
+                detail: e.to_string(),
+            })?;
+        let stop = AtomicBool::new(false);
+        let done = AtomicUsize::new(0);
+        let (sender, finished) = std::sync::mpsc::channel::<(usize, Vec<(BatchItem, T)>)>();
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                // Studies are handed out in order (not split in halves), so
+                // the ones finished early wait only for a few in flight.
+                pool.install(|| {
+                    studies.iter().enumerate().par_bridge().for_each_with(
+                        sender,
+                        |sender, (i, path)| {
+                            if stop.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            let items = score_path(path, self);
+                            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                            progress(Progress {
+                                done: n,
+                                total: studies.len(),
+                                path,
+                                failed: items.iter().any(|i| i.outcome.is_err()),
+                            });
+                            let ready = items.into_iter().map(|i| {
+                                let t = prepare(&i);
+                                (i, t)
+                            });
+                            let _ = sender.send((i, ready.collect()));
+                        },
+                    );
+                });
+            });
+            in_order(finished, each, &stop)
+        })
+    }
+}
+
+/// Hands the results arriving on `finished` to `each` in study order;
+/// on the first error, sets `stop` and drains the rest.
+fn in_order<T>(
+    finished: std::sync::mpsc::Receiver<(usize, Vec<(BatchItem, T)>)>,
+    each: &mut dyn FnMut(BatchItem, T) -> Result<()>,
+    stop: &AtomicBool,
+) -> Result<()> {
+    let mut waiting = std::collections::BTreeMap::new();
+    let mut next = 0;
+    let mut result = Ok(());
+    for (i, items) in finished {
+        waiting.insert(i, items);
+        while let Some(items) = waiting.remove(&next) {
+            next += 1;
+            for (item, t) in items {
+                if result.is_ok() {
+                    result = each(item, t);
+                    if result.is_err() {
+                        stop.store(true, Ordering::Relaxed);
+                    }
+                }
+            }
+        }
+    }
+    result
 }
 
 /// One row of `summary.csv`.
@@ -378,45 +444,8 @@ fn round_1(v: f64) -> f64 {
     }
 }
 
-/// `summary.csv`: one row per study, failed ones included; the header
-/// alone for an empty archive. Each scored study's `report` is its line in
-/// `studies.jsonl` ([`studies_jsonl`]), or its own file under `reports/`
-/// when `per_study` reports are written.
-pub fn summary_csv(root: &Path, items: &[BatchItem], per_study: bool) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    let _ = w.write_record(SUMMARY_COLUMNS);
-    let mut line = 0;
-    for item in items {
-        let mut row = summary_row(root, item);
-        if item.outcome.is_ok() {
-            line += 1;
-            if !per_study {
-                row.report = format!("{JSONL}:{line}");
-            }
-        }
-        // Serialising plain rows into a Vec cannot fail.
-        let _ = w.serialize(row);
-    }
-    w.into_inner().unwrap_or_default()
-}
-
 /// The file of all reports of a batch, one JSON document per line.
 pub const JSONL: &str = "studies.jsonl";
-
-/// `studies.jsonl`: the full report of every scored study, one compact
-/// JSON document per line, in summary order (one file, where a file per
-/// study cost the kernel a tenth of the run).
-pub fn studies_jsonl(items: &[BatchItem]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for report in items.iter().filter_map(|i| i.outcome.as_ref().ok()) {
-        if serde_json::to_writer(&mut out, report).is_ok() {
-            out.push(b'\n');
-        }
-    }
-    out
-}
 
 /// Longest report name (bytes, before `.json`): file systems allow 255.
 const MAX_NAME_BYTES: usize = 200;
@@ -480,23 +509,6 @@ fn shorten(name: String) -> String {
         cut = p;
     }
     format!("{}~{hash:016x}", &name[..cut])
-}
-
-/// All studies' per-response measurements in one tidy CSV (one header).
-pub fn measurements_csv(items: &[BatchItem]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for r in items.iter().filter_map(|i| i.outcome.as_ref().ok()) {
-        let bytes = crate::render::measurements_csv(r);
-        if out.is_empty() {
-            out.extend_from_slice(&bytes);
-        } else if let Some(newline) = bytes.iter().position(|b| *b == b'\n') {
-            out.extend_from_slice(&bytes[newline + 1..]);
-        }
-    }
-    if out.is_empty() {
-        out = crate::render::measurements_csv_header();
-    }
-    out
 }
 
 #[cfg(test)]

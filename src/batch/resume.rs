@@ -3,7 +3,10 @@
 //! unchanged (`batch --resume`).
 
 use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use super::{BatchItem, SummaryRow};
 use crate::error::{Error, Result};
@@ -45,44 +48,49 @@ impl Fnv {
 ///
 /// [`Error::Io`] when a file cannot be read.
 pub fn input_hash(path: &Path) -> Result<String> {
-    let files = if path.is_dir() {
-        crate::io::study_files(path)?
-    } else {
-        vec![path.to_path_buf()]
-    };
+    Ok(hash_files(&crate::io::read_study_bytes(path)?))
+}
+
+/// [`input_hash`] of files already read ([`crate::io::read_study_bytes`]).
+pub fn hash_files(files: &[(PathBuf, Vec<u8>)]) -> String {
     let mut h = Fnv::new();
-    for f in files {
+    for (f, bytes) in files {
         let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
         h.write(name.unwrap_or_default().as_bytes());
         h.write(&[0]);
-        h.write(&std::fs::read(&f).map_err(|e| Error::io(&f, e))?);
+        h.write(bytes);
     }
-    Ok(format!("{:016x}", h.finish()))
+    format!("{:016x}", h.finish())
 }
 
-/// The results of an earlier run, by study path.
+/// The results of an earlier run, by study path. Only the summary is held
+/// in memory; a report is read from the earlier output when its study is
+/// re-used.
 #[derive(Debug, Default)]
 pub struct Previous {
+    out: PathBuf,
     by_path: HashMap<PathBuf, (String, Vec<Earlier>)>,
+    reports: ReportSource,
 }
 
 /// One study of an earlier run.
 #[derive(Debug, Clone)]
 struct Earlier {
-    split_id: Option<String>,
+    /// Whether it was split out of a mixed folder.
+    split: bool,
     note: Option<String>,
-    report: Report,
+    /// Where its report is (the summary's `report` cell).
+    reference: String,
 }
 
 impl Previous {
     /// The results in an earlier batch output folder: every study scored
-    /// without error there, with its input hash and its report. A folder
-    /// without `summary.csv` has none.
+    /// without error there, with its input hash and where its report is. A
+    /// folder without `summary.csv` has none.
     ///
     /// # Errors
     ///
-    /// [`Error::Io`] or [`Error::Resume`] when the summary or a report it
-    /// lists cannot be read.
+    /// [`Error::Io`] or [`Error::Resume`] when the summary cannot be read.
     pub fn load(out: &Path) -> Result<Previous> {
         let summary = out.join("summary.csv");
         if !summary.is_file() {
@@ -90,7 +98,6 @@ impl Previous {
         }
         let mut reader = csv::Reader::from_path(&summary).map_err(|e| resume_err(&summary, e))?;
         let mut by_path: HashMap<PathBuf, (String, Vec<Earlier>)> = HashMap::new();
-        let mut reports = ReportSource::default();
         let mut failed: Vec<PathBuf> = Vec::new();
         for row in reader.deserialize::<SummaryRow>() {
             let row = row.map_err(|e| resume_err(&summary, e))?;
@@ -99,39 +106,47 @@ impl Previous {
                 failed.push(path);
                 continue;
             }
-            let report = reports.get(out, &unescape(&row.report))?;
             let entry = by_path
-                .entry(path.clone())
+                .entry(path)
                 .or_insert_with(|| (row.input_hash.clone(), Vec::new()));
             entry.1.push(Earlier {
-                split_id: row.note.is_some().then(|| report.study.id.clone()),
+                split: row.note.is_some(),
                 note: row.note.as_deref().map(unescape),
-                report,
+                reference: unescape(&row.report),
             });
         }
         // A folder with any failed study is scored again as a whole.
         for path in failed {
             by_path.remove(&path);
         }
-        Ok(Previous { by_path })
+        Ok(Previous {
+            out: out.to_path_buf(),
+            by_path,
+            reports: ReportSource::default(),
+        })
     }
 
-    /// The earlier results of `path` when its input is unchanged.
+    /// The earlier results of `path` when its input is unchanged and every
+    /// report of it can still be read.
     pub(crate) fn unchanged(&self, path: &Path, hash: &str) -> Option<Vec<BatchItem>> {
-        let (previous_hash, items) = self.by_path.get(path)?;
-        (previous_hash == hash).then(|| {
-            items
-                .iter()
-                .map(|e| BatchItem {
+        let (previous_hash, earlier) = self.by_path.get(path)?;
+        if previous_hash != hash {
+            return None;
+        }
+        earlier
+            .iter()
+            .map(|e| {
+                let report = self.reports.get(&self.out, &e.reference).ok()?;
+                Some(BatchItem {
                     path: path.to_path_buf(),
-                    split_id: e.split_id.clone(),
+                    split_id: e.split.then(|| report.study.id.clone()),
                     note: e.note.clone(),
                     input_hash: hash.to_string(),
                     resumed: true,
-                    outcome: Ok(e.report.clone()),
+                    outcome: Ok(report),
                 })
-                .collect()
-        })
+            })
+            .collect()
     }
 
     /// How many studies the earlier run left to re-use.
@@ -145,36 +160,92 @@ impl Previous {
     }
 }
 
-/// The reports of an earlier output: lines of `studies.jsonl` (read once)
+/// The reports of an earlier output: lines of `studies.jsonl`, read one at
+/// a time through an index of where each line starts (built on first use),
 /// or files under `reports/`.
-#[derive(Default)]
+#[derive(Debug, Default)]
 pub(crate) struct ReportSource {
-    lines: Option<Vec<String>>,
+    jsonl: Mutex<Option<JsonlIndex>>,
+}
+
+/// An open `studies.jsonl` and the offset of each line's start, then of
+/// its end.
+#[derive(Debug)]
+struct JsonlIndex {
+    file: File,
+    starts: Vec<u64>,
+}
+
+impl JsonlIndex {
+    fn open(path: &Path) -> std::io::Result<JsonlIndex> {
+        let mut reader = BufReader::with_capacity(1 << 16, File::open(path)?);
+        let mut starts = vec![0];
+        let mut offset = 0u64;
+        loop {
+            let chunk = reader.fill_buf()?;
+            if chunk.is_empty() {
+                break;
+            }
+            for (i, b) in chunk.iter().enumerate() {
+                if *b == b'\n' {
+                    starts.push(offset + i as u64 + 1);
+                }
+            }
+            let n = chunk.len();
+            offset += n as u64;
+            reader.consume(n);
+        }
+        if starts.last() != Some(&offset) {
+            starts.push(offset);
+        }
+        Ok(JsonlIndex {
+            file: reader.into_inner(),
+            starts,
+        })
+    }
+
+    /// Line `n` (from 1), without its newline.
+    fn line(&mut self, n: usize) -> Option<std::io::Result<Vec<u8>>> {
+        let start = *self.starts.get(n.checked_sub(1)?)?;
+        let end = *self.starts.get(n)?;
+        let mut bytes = vec![0; usize::try_from(end - start).ok()?];
+        let read = self
+            .file
+            .seek(SeekFrom::Start(start))
+            .and_then(|_| self.file.read_exact(&mut bytes));
+        Some(read.map(|()| {
+            if bytes.last() == Some(&b'\n') {
+                bytes.pop();
+            }
+            bytes
+        }))
+    }
 }
 
 impl ReportSource {
     /// The report a summary's `report` cell points at in `out`.
-    pub fn bytes(&mut self, out: &Path, reference: &str) -> Result<Vec<u8>> {
+    pub fn bytes(&self, out: &Path, reference: &str) -> Result<Vec<u8>> {
         let prefix = format!("{}:", super::JSONL);
         let Some(n) = reference.strip_prefix(&prefix) else {
             let file = out.join(reference);
             return std::fs::read(&file).map_err(|e| Error::io(&file, e));
         };
         let file = out.join(super::JSONL);
-        if self.lines.is_none() {
-            let text = std::fs::read_to_string(&file).map_err(|e| Error::io(&file, e))?;
-            self.lines = Some(text.lines().map(str::to_string).collect());
+        // A poisoned lock only means another study panicked mid-read; the
+        // index is still whole, as every read seeks first.
+        let mut index = self.jsonl.lock().unwrap_or_else(|p| p.into_inner());
+        if index.is_none() {
+            *index = Some(JsonlIndex::open(&file).map_err(|e| Error::io(&file, e))?);
         }
-        let line = n
-            .parse::<usize>()
+        n.parse::<usize>()
             .ok()
-            .and_then(|n| self.lines.as_ref()?.get(n.checked_sub(1)?))
-            .ok_or_else(|| resume_err(&file, format!("no line {n}")))?;
-        Ok(line.clone().into_bytes())
+            .and_then(|n| index.as_mut()?.line(n))
+            .ok_or_else(|| resume_err(&file, format!("no line {n}")))?
+            .map_err(|e| Error::io(&file, e))
     }
 
     /// As [`ReportSource::bytes`], parsed.
-    pub fn get(&mut self, out: &Path, reference: &str) -> Result<Report> {
+    pub fn get(&self, out: &Path, reference: &str) -> Result<Report> {
         let bytes = self.bytes(out, reference)?;
         serde_json::from_slice(&bytes).map_err(|e| resume_err(&out.join(reference), e))
     }
@@ -182,7 +253,7 @@ impl ReportSource {
 
 /// A text cell as written, without the quote that kept a spreadsheet from
 /// reading it as a formula.
-fn unescape(cell: &str) -> String {
+pub(crate) fn unescape(cell: &str) -> String {
     match cell.strip_prefix('\'') {
         Some(rest) if rest.starts_with(crate::render::FORMULA_STARTS) => rest.to_string(),
         _ => cell.to_string(),

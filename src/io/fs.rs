@@ -59,36 +59,126 @@ pub const MANIFEST: &str = ".nmjscope-set";
 /// [`Error::Io`] naming what could not be written or renamed. On error
 /// `dir` is as it was.
 pub fn write_set(dir: &Path, files: &[(String, Vec<u8>)], kind: &str) -> Result<PathBuf> {
-    let refuse = |detail: String| Error::OutputNotASet {
-        path: dir.to_path_buf(),
-        detail,
-    };
-    if let Some(why) = not_replaceable(dir, kind)? {
-        return Err(refuse(why));
+    let mut set = SetWriter::begin(dir, kind)?;
+    for (name, bytes) in files {
+        set.add(name, bytes)?;
     }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| refuse("it has no folder name (`.` or `/`)".to_string()))?;
-    std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
-    let partial = tempfile::Builder::new()
-        .prefix(&format!(".{name}.partial-"))
-        .tempdir_in(&parent)
-        .map_err(|e| Error::io(&parent, e))?;
-    let mut manifest = format!("nmjscope {kind} set\n");
-    for (name, _) in files {
-        manifest.push_str(name);
-        manifest.push('\n');
+    set.commit()
+}
+
+/// A set written file by file, for one too large to hold in memory (a
+/// batch's results): the same guarantees as [`write_set`]. Its files go
+/// into a hidden folder beside `dir`, which replaces `dir` at
+/// [`SetWriter::commit`]; dropped before that (an error, a panic), the
+/// hidden folder is removed and `dir` is as it was.
+#[derive(Debug)]
+pub struct SetWriter {
+    dir: PathBuf,
+    parent: PathBuf,
+    name: String,
+    kind: String,
+    partial: tempfile::TempDir,
+    files: Vec<String>,
+}
+
+impl SetWriter {
+    /// Starts a `kind` set that will replace `dir`.
+    ///
+    /// # Errors
+    ///
+    /// As [`write_set`]: a `dir` that is not ours is refused before
+    /// anything is written.
+    pub fn begin(dir: &Path, kind: &str) -> Result<SetWriter> {
+        let refuse = |detail: String| Error::OutputNotASet {
+            path: dir.to_path_buf(),
+            detail,
+        };
+        if let Some(why) = not_replaceable(dir, kind)? {
+            return Err(refuse(why));
+        }
+        let parent = match dir.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| refuse("it has no folder name (`.` or `/`)".to_string()))?;
+        std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
+        let partial = tempfile::Builder::new()
+            .prefix(&format!(".{name}.partial-"))
+            .tempdir_in(&parent)
+            .map_err(|e| Error::io(&parent, e))?;
+        Ok(SetWriter {
+            dir: dir.to_path_buf(),
+            parent,
+            name,
+            kind: kind.to_string(),
+            partial,
+            files: Vec::new(),
+        })
     }
-    let mut all = files.to_vec();
-    all.push((MANIFEST.to_string(), manifest.into_bytes()));
-    write_files(partial.path(), &all)?;
-    swap_in(partial.keep(), dir, &parent, &name)?;
-    Ok(dir.to_path_buf())
+
+    /// Creates the file `name` (a `/`-separated path in the set) for
+    /// writing; returns where it will be once the set is in place (for
+    /// error messages) and the file.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file that could not be created.
+    pub fn create(&mut self, name: &str) -> Result<(PathBuf, std::fs::File)> {
+        let path = self.partial.path().join(name);
+        let shown = self.dir.join(name);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| Error::io(&shown, e))?;
+        }
+        let file = std::fs::File::create(&path).map_err(|e| Error::io(&shown, e))?;
+        self.files.push(name.to_string());
+        Ok((shown, file))
+    }
+
+    /// Writes the whole file `name`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file that could not be written.
+    pub fn add(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let (shown, mut file) = self.create(name)?;
+        std::io::Write::write_all(&mut file, bytes).map_err(|e| Error::io(&shown, e))
+    }
+
+    /// Writes the manifest and puts the set in place of `dir`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutputNotASet`] when `dir` stopped being ours meanwhile,
+    /// [`Error::Io`] when the set could not be put in place; `dir` is then
+    /// as it was.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        let mut manifest = format!("nmjscope {} set\n", self.kind);
+        for name in &self.files {
+            manifest.push_str(name);
+            manifest.push('\n');
+        }
+        self.add(MANIFEST, manifest.as_bytes())?;
+        if let Some(why) = not_replaceable(&self.dir, &self.kind)? {
+            return Err(Error::OutputNotASet {
+                path: self.dir.clone(),
+                detail: why,
+            });
+        }
+        // The hidden folder is private; a set is an ordinary folder.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(
+                self.partial.path(),
+                std::fs::Permissions::from_mode(0o755),
+            );
+        }
+        swap_in(self.partial.keep(), &self.dir, &self.parent, &self.name)?;
+        Ok(self.dir)
+    }
 }
 
 /// Why `dir` may not be replaced, or `None` when it may. Looked at a few

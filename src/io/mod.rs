@@ -112,16 +112,48 @@ pub fn read_study(path: &Path, options: &ReadOptions) -> Result<Study> {
 ///
 /// Any reader error of any file.
 pub fn read_study_groups(path: &Path, options: &ReadOptions) -> Result<Vec<Study>> {
+    let files = read_study_bytes(path)?;
+    parse_study_groups(path, &files, options)
+}
+
+/// The files of a study and their bytes: a directory's `*.csv` files in
+/// name order, or the single file. Reading them once lets a batch hash
+/// what it parses.
+///
+/// # Errors
+///
+/// [`Error::Io`], [`Error::NotAFile`], [`Error::TooLarge`] or
+/// [`Error::EmptyStudy`] naming the file or folder.
+pub fn read_study_bytes(path: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    let tests = if meta.is_dir() {
+    let files = if meta.is_dir() {
         study_files(path)?
-            .iter()
-            .map(|f| read_trace_file(f, options))
-            .collect::<Result<Vec<_>>>()?
     } else {
-        vec![read_trace_file(path, options)?]
+        vec![path.to_path_buf()]
     };
-    let default_id = default_study_id(path, meta.is_dir());
+    files
+        .into_iter()
+        .map(|f| read::text::read_bounded(&f).map(|bytes| (f, bytes)))
+        .collect()
+}
+
+/// As [`read_study_groups`], from the files [`read_study_bytes`] read at
+/// `path`.
+///
+/// # Errors
+///
+/// Any reader error of any file.
+pub fn parse_study_groups(
+    path: &Path,
+    files: &[(PathBuf, Vec<u8>)],
+    options: &ReadOptions,
+) -> Result<Vec<Study>> {
+    let tests = files
+        .iter()
+        .map(|(f, bytes)| parse_trace(f, bytes, options))
+        .collect::<Result<Vec<_>>>()?;
+    let is_dir = files.first().is_some_and(|(f, _)| f != path);
+    let default_id = default_study_id(path, is_dir);
     let mut groups: Vec<(Vec<Option<String>>, Vec<Recording>)> = Vec::new();
     let mut anonymous = Vec::new();
     for t in tests {

@@ -4,7 +4,7 @@
 //! pipeline hands the plots what to draw ([`TestDisplay`]), and
 //! [`crate::io::fs::write_files`] writes atomically.
 
-mod csv;
+pub(crate) mod csv;
 mod html;
 mod json;
 mod markdown;
@@ -20,6 +20,7 @@ use crate::model::{Report, TestDisplay};
 
 pub(crate) use self::csv::FORMULA_STARTS;
 pub use self::csv::{measurements_csv, measurements_csv_header, text_cell, COLUMNS};
+pub(crate) use self::json::json as report_json;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

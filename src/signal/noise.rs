@@ -19,7 +19,7 @@ pub(crate) fn second_diff_sd(values: &[f64], scratch: &mut Vec<f64>) -> f64 {
         return 0.0;
     }
     let d2 = values.windows(3).map(|w| (w[2] - 2.0 * w[1] + w[0]).abs());
-    super::stats::median_of(d2, scratch).unwrap_or(0.0) * MAD_TO_SD_SECOND_DIFF
+    super::stats::median_of_nonnegative(d2, scratch).unwrap_or(0.0) * MAD_TO_SD_SECOND_DIFF
 }
 
 /// Noise SD of a stretch that may hold a response: the lower quartile of
@@ -35,7 +35,8 @@ pub(crate) fn block_sd(values: &[f64], scratch: &mut Vec<f64>, blocks: &mut Vec<
         blocks.push(second_diff_sd(&values[b * BLOCK..(b + 1) * BLOCK], scratch));
     }
     let q = (n_blocks - 1) / 4;
-    let (_, v, _) = blocks.select_nth_unstable_by(q, f64::total_cmp);
+    // SDs are non-negative: their bits order as `total_cmp` does, faster.
+    let (_, v, _) = blocks.select_nth_unstable_by_key(q, |v| v.to_bits());
     *v / LOWER_QUARTILE_BIAS
 }
 

@@ -73,6 +73,10 @@ pub struct SimConfig {
     pub drift_mv: f64,
     /// Stimulus artifact amplitude (default 3 mV, decaying in 0.15 ms).
     pub artifact_mv: f64,
+    /// Time recorded before each stimulus (ms), replacing the default (5
+    /// ms, or 2 ms at high rates); 0 starts each sweep at the stimulus, as
+    /// many machines export. Ignored when `recording` is given.
+    pub pre_stimulus_ms: Option<f64>,
     /// Recording conditions of every sweep, replacing `sampling_rate_hz`,
     /// `noise_mv`, `hum_mv`, `drift_mv`, `artifact_mv` and the default
     /// sweep (5 ms before the stimulus, or 2 ms at high rates; 40 ms after,
@@ -94,6 +98,7 @@ impl Default for SimConfig {
             hum_mv: 0.0,
             drift_mv: 0.0,
             artifact_mv: 3.0,
+            pre_stimulus_ms: None,
             recording: None,
         }
     }

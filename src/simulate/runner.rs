@@ -27,6 +27,9 @@ pub(super) struct Sweeps {
     conditions: RecordingConditions,
 }
 
+/// Longest pre-stimulus span `SimConfig::pre_stimulus_ms` may ask for (ms).
+const MAX_PRE_STIMULUS_MS: f64 = 5.0;
+
 fn check(config: &SimConfig) -> Result<()> {
     if !(0.0..=1.0).contains(&config.severity) {
         return Err(Error::Simulation(format!(
@@ -38,6 +41,14 @@ fn check(config: &SimConfig) -> Result<()> {
         if !(0.1..=100.0).contains(&r) {
             return Err(Error::Simulation(format!(
                 "rate must be between 0.1 and 100 Hz, found {r}"
+            )));
+        }
+    }
+    if let Some(pre) = config.pre_stimulus_ms {
+        // Beyond 5 ms a 100 Hz sweep would have no room for its response.
+        if !(0.0..=MAX_PRE_STIMULUS_MS).contains(&pre) {
+            return Err(Error::Simulation(format!(
+                "pre-stimulus span must be between 0 and {MAX_PRE_STIMULUS_MS} ms, found {pre}"
             )));
         }
     }
@@ -156,7 +167,9 @@ fn conditions_for(config: &SimConfig, rate: f64) -> RecordingConditions {
         }
         return rc;
     }
-    let pre_ms = if rate >= HIGH_RATE_MIN_HZ { 2.0 } else { 5.0 };
+    let pre_ms = config
+        .pre_stimulus_ms
+        .unwrap_or(if rate >= HIGH_RATE_MIN_HZ { 2.0 } else { 5.0 });
     let post_ms = if rate > 0.0 {
         (1000.0 / rate - pre_ms).min(40.0)
     } else {

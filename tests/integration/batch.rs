@@ -1,7 +1,7 @@
 //! Batch scoring: every study found, in a fixed order, in parallel, and a
 //! broken study becomes an error row instead of stopping the run.
 
-use nmjscope::batch::{find_studies, measurements_csv, run_batch, summary_row};
+use nmjscope::batch::{find_studies, run_batch, summary_row, write_results};
 use nmjscope::simulate::{Condition, SimConfig};
 use nmjscope::{ReadOptions, Settings};
 use predicates::prelude::*;
@@ -97,7 +97,10 @@ fn every_study_is_scored_in_order_and_none_is_lost() {
     .unwrap();
     let serial_rows: Vec<_> = serial.iter().map(|i| summary_row(dir.path(), i)).collect();
     assert_eq!(rows, serial_rows);
-    let csv = String::from_utf8(measurements_csv(&items)).unwrap();
+    let out = dir.path().join("results");
+    let counts = write_results(&out, dir.path(), &items, false).unwrap();
+    assert_eq!((counts.studies, counts.failed, counts.resumed), (5, 1, 0));
+    let csv = std::fs::read_to_string(out.join("measurements.csv")).unwrap();
     assert_eq!(csv.matches("study,file,protocol").count(), 1, "one header");
     let lines = csv.lines().count() - 1;
     let expected: usize = items
@@ -292,4 +295,100 @@ fn resume_reuses_unchanged_studies_and_rescores_changed_ones() {
     assert!(String::from_utf8(read(out.join("measurements.csv")))
         .unwrap()
         .contains("APB"));
+}
+
+#[test]
+fn a_batch_holds_only_the_studies_in_flight() {
+    // 120 small studies (one 3 Hz train each, linked copies of one file):
+    // each result reaches the writer while later studies are still being
+    // scored, never all at the end, so memory does not grow with the
+    // archive. (Peak RSS over 100 and 10,000 studies is measured by
+    // scripts/bench_batch.sh and quoted in docs/performance.md.)
+    let dir = TempDir::new();
+    let file = super::util::test_file(&SimConfig {
+        condition: Condition::Mg,
+        severity: 0.8,
+        seed: 9,
+        ..SimConfig::default()
+    });
+    let total = 120;
+    for i in 0..total {
+        dir.write(&format!("s{i:03}/1_rns.csv"), &file);
+    }
+    let studies = find_studies(dir.path()).unwrap();
+    let previous = nmjscope::batch::Previous::default();
+    let job = nmjscope::batch::BatchJob {
+        settings: &Settings::default(),
+        options: &ReadOptions::default(),
+        threads: Some(2),
+        previous: &previous,
+    };
+    let scored = std::sync::atomic::AtomicUsize::new(0);
+    let (mut handed, mut most_waiting) = (0usize, 0usize);
+    let mut order = Vec::new();
+    job.run_each(
+        &studies,
+        &|_| {
+            scored.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        },
+        &|item| item.path.clone(),
+        &mut |item, path| {
+            assert_eq!(item.path, path, "prepared with its own study");
+            handed += 1;
+            let done = scored.load(std::sync::atomic::Ordering::SeqCst);
+            most_waiting = most_waiting.max(done - handed);
+            order.push(path);
+            Ok(())
+        },
+    )
+    .unwrap();
+    assert_eq!(order, studies, "handed over in archive order");
+    // Collecting everything first would hold all 120 (119 waiting at the
+    // first hand-over); two workers keep a handful waiting. Half the
+    // archive leaves room for a slow machine.
+    eprintln!("most studies finished but not yet written: {most_waiting} of {total}");
+    assert!(most_waiting < total / 2, "{most_waiting} of {total} held");
+}
+
+#[test]
+fn a_failed_write_stops_the_batch_and_keeps_the_old_results() {
+    let dir = archive();
+    let studies = find_studies(dir.path()).unwrap();
+    let previous = nmjscope::batch::Previous::default();
+    let job = nmjscope::batch::BatchJob {
+        settings: &Settings::default(),
+        options: &ReadOptions::default(),
+        threads: Some(1),
+        previous: &previous,
+    };
+    let mut calls = 0;
+    let e = job
+        .run_each(&studies, &|_| {}, &|_| (), &mut |_, ()| {
+            calls += 1;
+            Err(nmjscope::Error::io(
+                std::path::Path::new("out/summary.csv"),
+                std::io::Error::other("disk full"),
+            ))
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("out/summary.csv"), "{e}");
+    assert_eq!(calls, 1, "nothing is handed over after a failed write");
+    // A run that stops part-way (an error, a panic) drops its writer: the
+    // earlier results stay whole and no partial folder is left.
+    let items = job.run(&studies, &|_| {}).unwrap();
+    let out = dir.path().join("results");
+    write_results(&out, dir.path(), &items, false).unwrap();
+    let before = std::fs::read(out.join("summary.csv")).unwrap();
+    {
+        let mut writer = nmjscope::batch::ResultsWriter::begin(&out).unwrap();
+        let first = nmjscope::batch::Prepared::of(dir.path(), &items[0], false);
+        writer.push(first).unwrap();
+    }
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".partial-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use predicates::prelude::PredicateBooleanExt;
+
 use crate::util::{nmjscope, study_files, test_file, TempDir};
 use nmjscope::simulate::{Condition, SimConfig};
 
@@ -806,16 +808,35 @@ fn batch_output_inside_the_archive_is_never_scored() {
     let (dir, files) = archive();
     put_study(&dir, "arch/p1", &files);
     let root = dir.path().join("arch");
-    for _ in 0..2 {
+    for again in [false, true] {
         nmjscope()
             .args(["batch", "-q"])
             .arg(&root)
             .arg("--out")
             .arg(root.join("out"))
+            .args(again.then_some("--force"))
             .assert()
             .success()
             .stderr(predicates::str::contains("1 studies scored, 0 failed"));
     }
+    // Finished results are replaced only when asked to.
+    let summary = std::fs::read(root.join("out/summary.csv")).unwrap();
+    nmjscope()
+        .args(["batch", "-q"])
+        .arg(&root)
+        .arg("--out")
+        .arg(root.join("out"))
+        .assert()
+        .code(2)
+        .stderr(
+            predicates::str::contains("already holds batch results").and(
+                predicates::str::contains("--resume").and(predicates::str::contains("--force")),
+            ),
+        );
+    assert_eq!(
+        std::fs::read(root.join("out/summary.csv")).unwrap(),
+        summary
+    );
     nmjscope()
         .args(["batch", "-q", "--jobs", "100000"])
         .arg(&root)

@@ -224,8 +224,12 @@ pub struct BatchArgs {
     /// Re-use the results of studies whose files are unchanged since the
     /// run in `--out` (their content hash is in summary.csv); re-score the
     /// rest.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "force")]
     pub resume: bool,
+    /// Replace the results already in `--out` (without this or `--resume`,
+    /// a finished batch there is never overwritten).
+    #[arg(long)]
+    pub force: bool,
     /// Also write one JSON report per study under reports/ (the summary's
     /// `report` column then names each file).
     #[arg(long)]
@@ -284,6 +288,10 @@ pub struct SimulateArgs {
     /// How the CSV is written.
     #[arg(long, value_enum, default_value = "plain")]
     pub variant: VariantArg,
+    /// Time recorded before each stimulus (ms; default 5, or 2 at high
+    /// rates); 0 starts each sweep at the stimulus.
+    #[arg(long, value_name = "MS")]
+    pub pre_stimulus_ms: Option<f64>,
     /// Output file (default: standard output).
     #[arg(
         short = 'o',
@@ -313,6 +321,7 @@ impl SimulateArgs {
             muscle: self.muscle.clone(),
             seed: self.seed,
             noise_mv: self.noise_mv,
+            pre_stimulus_ms: self.pre_stimulus_ms,
             ..SimConfig::default()
         }
     }

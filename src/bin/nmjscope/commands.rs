@@ -175,43 +175,81 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     let previous = if args.resume {
         nmjscope::batch::Previous::load(&args.out)?
     } else {
+        refuse_finished_results(&args.out, args.force)?;
         nmjscope::batch::Previous::default()
     };
     let bar = crate::progress::bar(studies.len() as u64, args.quiet);
     let options = args.read.options()?;
-    let items = nmjscope::batch::run_batch_resuming(
-        &studies,
-        &settings,
-        &options,
-        args.jobs.map(usize::from),
-        &previous,
-        &|p| {
-            bar.set_position(p.done as u64);
-            if p.failed {
-                bar.println(format!("failed: {}", p.path.display()));
-            }
-        },
-    )?;
-    bar.finish_and_clear();
-    let files = batch_files(&args.root, &items, args.reports)?;
-    // All or nothing: a batch that could not write every report says so and
-    // leaves the previous results whole.
-    write_set(&args.out, &files, "batch")
+    let job = nmjscope::batch::BatchJob {
+        settings: &settings,
+        options: &options,
+        threads: args.jobs.map(usize::from),
+        previous: &previous,
+    };
+    // Each study is written as soon as it and those before it are done;
+    // the results replace --out only when all are written, so a failed
+    // write leaves the previous results whole.
+    let mut writer = nmjscope::batch::ResultsWriter::begin(&args.out)
         .with_context(|| format!("writing batch results to {}", args.out.display()))?;
-    let failed = items.iter().filter(|i| i.outcome.is_err()).count();
-    let resumed = items.iter().filter(|i| i.resumed).count();
+    let progress = |p: nmjscope::batch::Progress<'_>| {
+        bar.set_position(p.done as u64);
+        if p.failed {
+            bar.println(format!("failed: {}", p.path.display()));
+        }
+    };
+    let (root, per_study) = (&args.root, args.reports);
+    job.run_each(
+        &studies,
+        &progress,
+        &|item| nmjscope::batch::Prepared::of(root, item, per_study),
+        &mut |_, prepared| writer.push(prepared),
+    )
+    .with_context(|| format!("writing batch results to {}", args.out.display()))?;
+    let counts = writer
+        .finish()
+        .with_context(|| format!("writing batch results to {}", args.out.display()))?;
+    bar.finish_and_clear();
+    batch_outcome(&args, counts)
+}
+
+/// A finished batch in `out` (a set this tool wrote) is replaced only with
+/// `--force`; anything else there is refused when writing starts.
+fn refuse_finished_results(out: &Path, force: bool) -> anyhow::Result<()> {
+    let finished =
+        out.join(nmjscope::io::fs::MANIFEST).is_file() && out.join("summary.csv").is_file();
+    if !force && finished {
+        return Err(crate::Exit::new(
+            2,
+            format!(
+                "{} already holds batch results: add --resume to re-use them for unchanged studies, \
+                 or --force to replace them",
+                out.display()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// What the run says at the end, and its exit status: 0 when every study
+/// was scored, 3 when some failed, 4 when none was found.
+fn batch_outcome(args: &BatchArgs, counts: nmjscope::batch::Counts) -> anyhow::Result<()> {
+    let failed = counts.failed;
     eprintln!(
         "{} studies scored, {} failed (listed in {}/summary.csv){}",
-        items.len() - failed,
+        counts.studies - failed,
         failed,
         args.out.display(),
         if args.resume {
-            format!("; {resumed} re-used unchanged from the previous run")
+            format!(
+                "; {} re-used unchanged from the previous run",
+                counts.resumed
+            )
         } else {
             String::new()
         }
     );
-    if items.is_empty() {
+    if counts.studies == 0 {
         return Err(
             crate::Exit::new(4, format!("no study found under {}", args.root.display())).into(),
         );
@@ -221,7 +259,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
             3,
             format!(
                 "{failed} of {} studies failed; their errors are in {}/summary.csv",
-                items.len(),
+                counts.studies,
                 args.out.display()
             ),
         )
@@ -230,46 +268,13 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// summary.csv, measurements.csv, studies.jsonl, and (`--reports`) one
-/// JSON report per scored study.
-fn batch_files(
-    root: &Path,
-    items: &[nmjscope::batch::BatchItem],
-    per_study: bool,
-) -> anyhow::Result<Vec<(String, Vec<u8>)>> {
-    let mut files = vec![
-        (
-            "summary.csv".to_string(),
-            nmjscope::batch::summary_csv(root, items, per_study),
-        ),
-        (
-            "measurements.csv".to_string(),
-            nmjscope::batch::measurements_csv(items),
-        ),
-        (
-            nmjscope::batch::JSONL.to_string(),
-            nmjscope::batch::studies_jsonl(items),
-        ),
-    ];
-    for item in items.iter().filter(|_| per_study) {
-        if let Ok(r) = &item.outcome {
-            let name = nmjscope::batch::report_name(root, item);
-            files.push((
-                format!("reports/{name}.json"),
-                render::serialize(Format::Json, r, &[])?,
-            ));
-        }
-    }
-    Ok(files)
-}
-
 fn merge(args: MergeArgs) -> anyhow::Result<()> {
-    let files = nmjscope::batch::merge(&args.parts)?;
-    write_set(&args.out, &files, "batch")
-        .with_context(|| format!("writing the merged results to {}", args.out.display()))?;
+    let counts = nmjscope::batch::merge(&args.parts, &args.out)
+        .with_context(|| format!("merging into {}", args.out.display()))?;
     eprintln!(
-        "{} shard outputs merged into {}",
+        "{} shard outputs ({} studies) merged into {}",
         args.parts.len(),
+        counts.studies,
         args.out.display()
     );
     Ok(())

@@ -12,6 +12,7 @@ use ndarray::Array2;
 use super::header::{
     is_response_id, normalise_key, response_label, time_column, value_column, HeaderCell, TimeUnit,
 };
+use super::number;
 use super::plausible::{
     within, EXERCISE_RANGE_S, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, MAX_METADATA_CHARS,
     SAMPLING_RANGE_HZ, STIM_RATE_RANGE_HZ, SWEEP_RANGE_MS, TEMPERATURE_RANGE_C,
@@ -61,7 +62,8 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
         .from_reader(body.as_bytes());
     let mut rows = Rows {
         reader,
-        record: csv::StringRecord::new(),
+        body_bytes: body.len(),
+        record: csv::ByteRecord::new(),
         path,
         first_line: body_first_line,
         trailing: false,
@@ -71,7 +73,7 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
             at: Location::file(path),
         });
     };
-    let mut header = rows.record.clone();
+    let mut header = csv::StringRecord::from_byte_record_lossy(rows.record.clone());
     // Spreadsheets end every line with the delimiter: an empty last header
     // cell is no column, and neither is the empty last cell of each row.
     if header.len() > 1
@@ -109,7 +111,11 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
 /// `#` row refused, a spreadsheet's empty trailing cell dropped.
 struct Rows<'a> {
     reader: csv::Reader<&'a [u8]>,
-    record: csv::StringRecord,
+    /// Length of the body, to size the columns.
+    body_bytes: usize,
+    /// Bytes, not a `StringRecord`: the text is already valid UTF-8, and
+    /// checking it again per row cost as much as reading the numbers.
+    record: csv::ByteRecord,
     path: &'a Path,
     first_line: u64,
     trailing: bool,
@@ -121,12 +127,12 @@ impl Rows<'_> {
         loop {
             let more = self
                 .reader
-                .read_record(&mut self.record)
+                .read_byte_record(&mut self.record)
                 .map_err(|e| csv_error(self.path, self.first_line, e))?;
             if !more {
                 return Ok(None);
             }
-            if self.record.iter().all(|f| f.trim().is_empty()) {
+            if self.record.iter().all(is_blank) {
                 continue;
             }
             let line = self
@@ -137,20 +143,30 @@ impl Rows<'_> {
             if self
                 .record
                 .get(0)
-                .is_some_and(|c| c.trim_start().starts_with('#'))
+                .is_some_and(|c| c.contains(&b'#') && text(c).trim_start().starts_with('#'))
             {
                 return Err(Error::MetadataAfterData {
                     at: Location::line(self.path, line),
                 });
             }
             let n = self.record.len();
-            if self.trailing && n > 1 && self.record.get(n - 1).is_some_and(|c| c.trim().is_empty())
-            {
+            if self.trailing && n > 1 && self.record.get(n - 1).is_some_and(is_blank) {
                 self.record.truncate(n - 1);
             }
             return Ok(Some(line));
         }
     }
+}
+
+/// A cell of only spaces (Unicode ones too).
+fn is_blank(cell: &[u8]) -> bool {
+    cell.trim_ascii().is_empty() || text(cell).trim().is_empty()
+}
+
+/// A cell as text: the file was decoded to UTF-8 and split at ASCII
+/// delimiters, so this never replaces anything.
+fn text(cell: &[u8]) -> std::borrow::Cow<'_, str> {
+    String::from_utf8_lossy(cell)
 }
 
 struct Ctx<'a> {
@@ -185,7 +201,21 @@ impl Ctx<'_> {
         }
     }
 
-    fn number(&self, cell: &str, line: u64, column: usize) -> Result<f64> {
+    /// A number: a plain decimal read from its bytes, anything else
+    /// through `str::parse`, which also words the errors.
+    #[inline]
+    fn number(&self, cell: &[u8], line: u64, column: usize) -> Result<f64> {
+        if let Some((value, mark)) = number::plain_decimal(cell, self.decimal_comma) {
+            if let Some(mark) = mark.filter(|_| self.decimal_comma) {
+                self.note_decimal_mark(char::from(mark), &text(cell), line, column)?;
+            }
+            return Ok(value);
+        }
+        self.general_number(&text(cell), line, column)
+    }
+
+    #[cold]
+    fn general_number(&self, cell: &str, line: u64, column: usize) -> Result<f64> {
         let cell = cell.trim();
         let at = || Location::cell(self.path, line, column as u64 + 1);
         if self.decimal_comma {
@@ -215,12 +245,19 @@ impl Ctx<'_> {
 impl Ctx<'_> {
     /// A sample in mV: a number, times the column's scale, finite and no
     /// larger than any amplifier records.
-    fn sample(&self, cell: &str, line: u64, column: usize, to_mv: f64) -> Result<f64> {
+    #[inline]
+    fn sample(&self, cell: &[u8], line: u64, column: usize, to_mv: f64) -> Result<f64> {
         let mv = self.number(cell, line, column)? * to_mv;
         if mv.is_finite() && mv.abs() <= MAX_ABS_SAMPLE_MV {
             return Ok(mv);
         }
-        Err(Error::Implausible {
+        Err(self.implausible_sample(cell, mv, line, column))
+    }
+
+    #[cold]
+    fn implausible_sample(&self, cell: &[u8], mv: f64, line: u64, column: usize) -> Error {
+        let cell = text(cell);
+        Error::Implausible {
             at: Location::cell(self.path, line, column as u64 + 1),
             detail: format!(
                 "{cell} is {}, beyond the {MAX_ABS_SAMPLE_MV} mV no EMG amplifier records; check the units (--units, a unit in the header or # units:)",
@@ -230,7 +267,7 @@ impl Ctx<'_> {
                     "too large to hold in mV".to_string()
                 }
             ),
-        })
+        }
     }
 }
 
@@ -243,6 +280,12 @@ impl Ctx<'_> {
         } else {
             return Ok(());
         };
+        self.note_decimal_mark(mark, cell, line, column)
+    }
+
+    /// Records the decimal mark of the first number that has one; a later
+    /// number with the other mark is an error.
+    fn note_decimal_mark(&self, mark: char, cell: &str, line: u64, column: usize) -> Result<()> {
         match self.decimal_mark.get() {
             None => self.decimal_mark.set(Some((mark, line))),
             Some((first, first_line)) if first != mark => {
@@ -401,6 +444,14 @@ fn read_wide(
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); labels.len()];
     while let Some(line) = rows.advance()? {
         let record = &rows.record;
+        if times.is_empty() {
+            // Room for as many rows as the body holds lines like this one:
+            // growing 50 columns by doubling cost a tenth of reading.
+            let row_bytes = record.as_slice().len() + record.len();
+            let rows_left = rows.body_bytes / row_bytes.max(1) + 1;
+            times.reserve(rows_left);
+            columns.iter_mut().for_each(|c| c.reserve(rows_left));
+        }
         if record.len() != cells.len() {
             return Err(Error::Ragged {
                 at: Location::line(path, line),
@@ -408,9 +459,12 @@ fn read_wide(
                 found: record.len(),
             });
         }
-        times.push((line, ctx.number(&record[0], line, 0)?));
-        for (j, column) in columns.iter_mut().enumerate() {
-            column.push(ctx.sample(&record[j + 1], line, j + 1, scales[j])?);
+        let mut cells = record.iter();
+        let time = cells.next().unwrap_or_default();
+        times.push((line, ctx.number(time, line, 0)?));
+        // Cells in order, not indexed: each index looks up both ends.
+        for (j, ((column, cell), scale)) in columns.iter_mut().zip(cells).zip(&scales).enumerate() {
+            column.push(ctx.sample(cell, line, j + 1, *scale)?);
         }
     }
     if times.is_empty() {
@@ -569,7 +623,8 @@ fn long_groups(
                 found: record.len(),
             });
         }
-        let id = record[0].trim();
+        let id = text(&record[0]);
+        let id = id.trim();
         if id.is_empty() {
             return Err(Error::BadLongLayout {
                 at: Location::cell(path, line, 1),
@@ -665,12 +720,10 @@ fn finish(
         resolve_protocol(path, &meta, &parsed, fields.stim_rate_hz, sweep_ms, options)?;
     check_labels(path, &parsed, protocol)?;
     let n = parsed.times.len();
-    let mut samples_mv = Array2::<f64>::zeros((parsed.labels.len(), n));
-    for (mut row, column) in samples_mv.rows_mut().into_iter().zip(&parsed.columns) {
-        for (dst, src) in row.iter_mut().zip(column) {
-            *dst = *src;
-        }
-    }
+    // Every column holds `n` samples (the layout readers check it).
+    let samples_mv = Array2::from_shape_fn((parsed.labels.len(), n), |(i, j)| {
+        parsed.columns[i].get(j).copied().unwrap_or(f64::NAN)
+    });
     let text = |key: &str| meta.all.get(key).filter(|v| !v.is_empty()).cloned();
     Ok(Recording {
         source: SourceInfo {

@@ -1,0 +1,232 @@
+//! A batch's results written as the studies finish, in archive order, so
+//! memory stays flat however large the archive: `summary.csv`,
+//! `measurements.csv`, `studies.jsonl` and (on request) one report file per
+//! study, into a set that replaces the output folder only once complete.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::{report_name, summary_row, BatchItem, SummaryRow, JSONL};
+use crate::error::{Error, Result};
+use crate::io::fs::SetWriter;
+use crate::model::Report;
+
+/// What one study adds to the results, made on the worker thread that
+/// scored it so that the writer only appends bytes.
+#[derive(Debug)]
+pub struct Prepared {
+    row: SummaryRow,
+    measurements: Vec<u8>,
+    json_line: Option<Vec<u8>>,
+    report_file: Option<(String, Vec<u8>)>,
+    failed: bool,
+    resumed: bool,
+}
+
+impl Prepared {
+    /// The results of `item` of the archive under `root`; with
+    /// `per_study`, its report is also written to a file of its own.
+    pub fn of(root: &Path, item: &BatchItem, per_study: bool) -> Prepared {
+        let row = summary_row(root, item);
+        let report = item.outcome.as_ref().ok();
+        let report_file = report.filter(|_| per_study).map(|r| {
+            let name = format!("reports/{}.json", report_name(root, item));
+            (name, crate::render::report_json(r))
+        });
+        let mut prepared = Prepared::from_report(row, report, report_file);
+        prepared.resumed = item.resumed;
+        prepared
+    }
+
+    /// The results of a study scored in an earlier run (`merge`): its
+    /// summary row and report, and the report file it had, if any.
+    pub(crate) fn from_report(
+        row: SummaryRow,
+        report: Option<&Report>,
+        report_file: Option<(String, Vec<u8>)>,
+    ) -> Prepared {
+        Prepared {
+            failed: report.is_none(),
+            resumed: false,
+            measurements: report.map(measurement_rows).unwrap_or_default(),
+            json_line: report.and_then(|r| serde_json::to_vec(r).ok()),
+            report_file,
+            row,
+        }
+    }
+}
+
+/// A report's rows of `measurements.csv`, without the header.
+fn measurement_rows(report: &Report) -> Vec<u8> {
+    let mut rows = Vec::new();
+    crate::render::csv::measurement_rows(report, &mut rows);
+    rows
+}
+
+/// How many studies a batch wrote, and how they fared.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Studies (summary rows).
+    pub studies: usize,
+    /// Studies that failed (error rows).
+    pub failed: usize,
+    /// Studies re-used unchanged from the previous run.
+    pub resumed: usize,
+}
+
+/// One output file being written, with the path its errors name.
+struct Stream<W> {
+    path: PathBuf,
+    writer: W,
+}
+
+/// Writes a batch's results into a new set that replaces `out` at
+/// [`ResultsWriter::finish`]; dropped before that, `out` is untouched.
+pub struct ResultsWriter {
+    set: SetWriter,
+    summary: Stream<csv::Writer<BufWriter<std::fs::File>>>,
+    measurements: Stream<BufWriter<std::fs::File>>,
+    jsonl: Stream<BufWriter<std::fs::File>>,
+    line: usize,
+    counts: Counts,
+}
+
+impl ResultsWriter {
+    /// Starts the results that will replace `out` (a batch set: see
+    /// [`SetWriter`]), writing the headers.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::OutputNotASet`] when `out` is not a folder this tool
+    /// wrote; [`Error::Io`] naming a file that could not be created.
+    pub fn begin(out: &Path) -> Result<ResultsWriter> {
+        let mut set = SetWriter::begin(out, "batch")?;
+        let (path, file) = set.create("summary.csv")?;
+        let mut summary = Stream {
+            writer: csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(BufWriter::new(file)),
+            path,
+        };
+        summary
+            .writer
+            .write_record(super::SUMMARY_COLUMNS)
+            .map_err(|e| csv_err(&summary.path, e))?;
+        let (path, file) = set.create("measurements.csv")?;
+        let mut measurements = Stream {
+            writer: BufWriter::new(file),
+            path,
+        };
+        let header = crate::render::measurements_csv_header();
+        write_all(&mut measurements, &header)?;
+        let (path, file) = set.create(JSONL)?;
+        let jsonl = Stream {
+            writer: BufWriter::new(file),
+            path,
+        };
+        Ok(ResultsWriter {
+            set,
+            summary,
+            measurements,
+            jsonl,
+            line: 0,
+            counts: Counts::default(),
+        })
+    }
+
+    /// Appends one study. Its summary row points at its report: its own
+    /// file when it has one, else its line of `studies.jsonl`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file that could not be written.
+    pub fn push(&mut self, prepared: Prepared) -> Result<()> {
+        let Prepared {
+            mut row,
+            measurements,
+            json_line,
+            report_file,
+            failed,
+            resumed,
+        } = prepared;
+        if let Some(json) = &json_line {
+            self.line += 1;
+            write_all(&mut self.jsonl, json)?;
+            write_all(&mut self.jsonl, b"\n")?;
+            row.report = format!("{JSONL}:{}", self.line);
+        }
+        if let Some((name, bytes)) = report_file {
+            self.set.add(&name, &bytes)?;
+            row.report = crate::render::text_cell(&name);
+        }
+        write_all(&mut self.measurements, &measurements)?;
+        self.summary
+            .writer
+            .serialize(row)
+            .map_err(|e| csv_err(&self.summary.path, e))?;
+        self.counts.studies += 1;
+        self.counts.failed += usize::from(failed);
+        self.counts.resumed += usize::from(resumed);
+        Ok(())
+    }
+
+    /// Flushes every file and puts the set in place of the output folder.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Io`] naming the file that could not be flushed or the
+    /// folder that could not be replaced; the old results are then whole.
+    pub fn finish(self) -> Result<Counts> {
+        let ResultsWriter {
+            set,
+            summary,
+            measurements,
+            jsonl,
+            counts,
+            ..
+        } = self;
+        let mut summary = summary;
+        summary
+            .writer
+            .flush()
+            .map_err(|e| Error::io(&summary.path, e))?;
+        for mut stream in [measurements, jsonl] {
+            stream
+                .writer
+                .flush()
+                .map_err(|e| Error::io(&stream.path, e))?;
+        }
+        set.commit()?;
+        Ok(counts)
+    }
+}
+
+fn write_all(stream: &mut Stream<BufWriter<std::fs::File>>, bytes: &[u8]) -> Result<()> {
+    stream
+        .writer
+        .write_all(bytes)
+        .map_err(|e| Error::io(&stream.path, e))
+}
+
+fn csv_err(path: &Path, e: csv::Error) -> Error {
+    Error::io(path, std::io::Error::other(e.to_string()))
+}
+
+/// Writes the results of studies already scored (in memory) to `out`, as
+/// `batch` does while it runs.
+///
+/// # Errors
+///
+/// As [`ResultsWriter::begin`] and [`ResultsWriter::push`].
+pub fn write_results(
+    out: &Path,
+    root: &Path,
+    items: &[BatchItem],
+    per_study: bool,
+) -> Result<Counts> {
+    let mut writer = ResultsWriter::begin(out)?;
+    for item in items {
+        writer.push(Prepared::of(root, item, per_study))?;
+    }
+    writer.finish()
+}
