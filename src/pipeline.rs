@@ -192,8 +192,10 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
         check_plausible(r, &t)?;
         tests.push(t);
     }
+    let series = crate::train::series::study_series(&tests);
     let interpretation = interpret(
         &tests,
+        &series,
         settings.train.decrement_response,
         &settings.interpret,
     );
@@ -205,10 +207,12 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
             path: study.path.display().to_string(),
             date: first_metadata(study, "date"),
             examiner: first_metadata(study, "examiner"),
+            indication: first_metadata(study, "indication"),
             identifying: BTreeMap::new(),
         },
         settings: settings.clone(),
         tests,
+        series,
         interpretation,
     })
 }

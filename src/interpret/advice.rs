@@ -30,6 +30,9 @@ fn repeat_advice(flag: Flag) -> &'static str {
 fn train_advice(flag: TrainFlag) -> &'static str {
     match flag {
         TrainFlag::IrregularTrain => "repeat the train with the limb immobilised and electrodes secured; irregular amplitude steps indicate movement or technical artifact",
+        TrainFlag::AreaDisagrees => "the area and amplitude decrements disagree, which a change of CMAP shape (electrode movement, phase cancellation) makes; secure the electrodes and repeat",
+        TrainFlag::BaselineDrift => "the baseline drifts through the train, as a moving limb or electrode makes it; immobilise the limb, secure the electrodes and repeat",
+        TrainFlag::AmplitudeDrift => "the CMAP grows steadily through a low-rate train, which no disorder of transmission does; check that the stimulus is supramaximal and the limb immobilised, and repeat",
     }
 }
 

@@ -14,6 +14,7 @@ mod assess;
 mod conclusion;
 mod findings;
 pub(crate) mod limits;
+mod protocols;
 pub(crate) mod sources;
 
 use std::collections::BTreeMap;
@@ -22,8 +23,9 @@ use serde::{Deserialize, Serialize};
 
 pub use advice::MIN_TEMPERATURE_C;
 pub(crate) use assess::ordinal;
+pub use protocols::{EXERCISE_VALIDATED_S, HIGH_RATE_VALIDATED_HZ};
 
-use crate::model::{Interpretation, LemsCriterion, PartStatus, TestMeasures};
+use crate::model::{Interpretation, LemsCriterion, PartStatus, StudySeries, TestMeasures};
 
 /// Interpretation thresholds, with the defaults documented per field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -44,6 +46,12 @@ pub struct InterpretConfig {
     /// (pseudofacilitation) at or above it is a technical finding, not a
     /// discount.
     pub increment_healthy_max_pct: f64,
+    /// Repeated low-rate trains at rest agree when their decrements lie
+    /// within this many percentage points (default 5; nmjscope's own rule).
+    pub reproducible_within_pp: f64,
+    /// Hours without pyridostigmine the guideline asks for before a study
+    /// (default 12, Norwegian guideline); fewer give a caveat.
+    pub pyridostigmine_withhold_h: f64,
     /// Extra or overriding lower limits of normal CMAP amplitude by muscle
     /// (mV), e.g. `anconeus = 1.5`. Empty by default.
     pub lower_limits_mv: BTreeMap<String, f64>,
@@ -57,6 +65,8 @@ impl Default for InterpretConfig {
             increment_specific_pct: 100.0,
             increment_equivocal_pct: 25.0,
             increment_healthy_max_pct: 40.0,
+            reproducible_within_pp: 5.0,
+            pyridostigmine_withhold_h: 12.0,
             lower_limits_mv: BTreeMap::new(),
         }
     }
@@ -67,6 +77,7 @@ impl Default for InterpretConfig {
 /// train too short for it is reported as not tested with that reason.
 pub fn interpret(
     tests: &[TestMeasures],
+    series: &StudySeries,
     decrement_response: usize,
     config: &InterpretConfig,
 ) -> Interpretation {
@@ -82,10 +93,14 @@ pub fn interpret(
     let mut all = findings::increment_findings(tests, config);
     all.extend(findings::decrement_findings(tests, k, config));
     all.extend(low_findings);
+    all.extend(protocols::series_findings(series, config));
     let recommendations =
         advice::recommendations(tests, pattern, &decrement, &increment, low_cmap, k, config);
     let mut caveats = advice::caveats(tests, pattern, &decrement, &increment, low_cmap);
     caveats.extend(muscles_without_limit(tests, config));
+    caveats.extend(protocols::protocol_caveats(
+        tests, series, &decrement, pattern, config,
+    ));
     let summary = conclusion::summary(pattern, &decrement, &increment, low_cmap, config);
     Interpretation {
         pattern,

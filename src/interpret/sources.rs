@@ -39,6 +39,37 @@ pub const SANDERS_2014: &str = "Sanders DB, Cao L, Massey JM, Juel VC, Hobson-We
 /// Low-rate decrement in LEMS.
 pub const SUN_LEMS: &str = "Sun Q, Jiao J, Sun S, Wang W, Peng D, Wang R. Electrophysiological and muscle pathological characteristics of Lambert-Eaton myasthenic syndrome. Chin J Contemp Neurol Neurosurg (12 patients; decrement above 15% in 8 of 10 tested)";
 
+/// The post-exercise exhaustion protocol: 1 minute of exercise is best.
+/// The abstract (PubMed 24435816): 32 MG patients, ADM, 3 Hz trains at
+/// rest, immediately after and at 30 s, 1, 2, 3 and 4 min; after 1 minute
+/// of exercise the decrement was larger than at rest at 2, 3 and 4 min.
+pub const ONE_MINUTE_EXERCISE_2014: &str = "One-minute exercise is best for evaluation of postexercise exhaustion in myasthenia gravis. Muscle Nerve 2014;50(3):413-416, doi 10.1002/mus.24178";
+
+/// 10 s against 30 s of exercise in LEMS. Its abstract (24 studies in 9
+/// LEMS patients, ADM): increments 244% after 5 s and 243% after 10 s,
+/// 84% after 30 s. The journal details were not seen on a page checked,
+/// so the title alone is cited.
+pub const TEN_SECOND_EXERCISE: &str = "Hatanaka Y, Oh SJ. Ten-second exercise is superior to 30-second exercise for post-exercise facilitation in diagnosing Lambert-Eaton myasthenic syndrome (abstract: 24 studies in 9 patients, ADM)";
+
+/// Norwegian guideline, findings in MG: after 50-60 s of maximal
+/// contraction the first train may show a smaller or no decrement
+/// (facilitation); trains at 1, 2 and 3 min a decrement again, possibly
+/// larger than at rest (exhaustion); neither is always present.
+pub const NFKNF_MG_FINDINGS: &str = "Norsk forening for klinisk nevrofysiologi. Retningslinjer for metoder i klinisk nevrofysiologi, Repetitiv stimulering: Funn ved myastenia gravis (postsynaptisk affeksjon) (legeforeningen.no)";
+
+/// Norwegian guideline, indications: acetylcholinesterase inhibitors
+/// reduce the sensitivity; preferably at least 12 h without them.
+pub const NFKNF_INDICATIONS: &str = "Norsk forening for klinisk nevrofysiologi. Retningslinjer for metoder i klinisk nevrofysiologi, Repetitiv stimulering: Indikasjoner og generelt om metoden (legeforeningen.no)";
+
+/// Norwegian guideline, choice of muscles: proximal and facial muscles
+/// show a decrement more often; after a negative distal muscle test
+/// nasalis and proximal muscles (deltoid, biceps, upper trapezius).
+pub const NFKNF_MUSCLES: &str = "Norsk forening for klinisk nevrofysiologi. Retningslinjer for metoder i klinisk nevrofysiologi, Repetitiv stimulering: Valg av muskler og nerver (legeforeningen.no)";
+
+/// Norwegian neurology handbook: RNS sensitivity about 70% in generalised
+/// and 50% in ocular MG, depending on the muscles tested.
+pub const LEGEHANDBOKA_RNS: &str = "Nevrologisk legehåndbok (Norsk nevrologisk forening): Repetitiv nervestimulering (RNS) (nevrologi.legehandboka.no)";
+
 /// A rule of this tool, not of a publication.
 pub const TOOL_RULE: &str = "nmjscope's own rule (no published threshold); set in the settings";
 

@@ -52,6 +52,22 @@ pub struct Overrides {
     pub exercise_s: Option<f64>,
     /// Limb temperature (`--temperature`).
     pub temperature_c: Option<f64>,
+    /// Side (`--side`).
+    pub side: Option<String>,
+    /// Examiner (`--examiner`).
+    pub examiner: Option<String>,
+    /// Why the study was done (`--indication`).
+    pub indication: Option<String>,
+    /// Medication (`--medication`).
+    pub medication: Option<String>,
+    /// Stimulus intensity, mA (`--stim-intensity-ma`).
+    pub stim_intensity_ma: Option<f64>,
+    /// Stimulus duration, ms (`--stim-duration-ms`).
+    pub stim_duration_ms: Option<f64>,
+    /// Whether the stimulus was supramaximal (`--supramaximal yes|no`).
+    pub supramaximal: Option<bool>,
+    /// Hours since the last pyridostigmine dose (`--pyridostigmine-h`).
+    pub pyridostigmine_last_dose_h: Option<f64>,
 }
 
 /// Metadata keys that identify the patient session: files that disagree on

@@ -134,6 +134,15 @@ pub enum FindingCode {
     AmplitudeOnlyIncrement,
     /// A resting CMAP below the lower limit of normal.
     LowCmap,
+    /// The decrement of a post-exercise series right after exercise,
+    /// against rest (repair).
+    PostExerciseFacilitation,
+    /// The largest decrement of a post-exercise series from 1 minute on.
+    PostExerciseExhaustion,
+    /// Repeated trains at rest agree.
+    DecrementReproducible,
+    /// Repeated trains at rest disagree.
+    DecrementNotReproducible,
 }
 
 /// One finding, with the criterion applied and its source.

@@ -43,6 +43,19 @@ pub enum TrainFlag {
     /// artifacts make them (a rise then a fall, twice or more): the train's
     /// decrement or increment is unreliable.
     IrregularTrain,
+    /// The area decrement and the amplitude decrement disagree by more
+    /// than `train.area_disagreement_pp`: a fall of amplitude without the
+    /// same fall of area (or the reverse) is a change of shape, which
+    /// technique makes (a moving electrode, phase cancellation), not a
+    /// failure of transmission.
+    AreaDisagrees,
+    /// The baseline moves one way through a low-rate train by more than
+    /// `train.drift_pct` of the first CMAP: the limb or an electrode moved.
+    BaselineDrift,
+    /// The amplitude rises steadily through a low-rate train: no disorder
+    /// of transmission does that at 2-5 Hz; a limb warming to the stimulus
+    /// or moving does.
+    AmplitudeDrift,
 }
 
 /// The measures of one response. `None` where the response did not allow a
@@ -162,6 +175,9 @@ pub struct TestMeasures {
     pub side: Option<String>,
     /// Limb temperature, when recorded.
     pub temperature_c: Option<f64>,
+    /// The stimulus, the train's place in a protocol and the medication.
+    #[serde(default)]
+    pub record: super::TestRecord,
     /// Sampling rate.
     pub sampling_rate_hz: f64,
     /// Per-response measures, in the order the test is read (the

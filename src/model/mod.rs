@@ -10,8 +10,10 @@ mod display;
 mod interpretation;
 mod label;
 mod measures;
+mod record;
 mod recording;
 mod report;
+mod series;
 
 pub use codes::UnknownCode;
 pub use display::{DisplayTrace, TestDisplay};
@@ -22,11 +24,13 @@ pub use label::ResponseLabel;
 pub use measures::{
     BaselineSource, Flag, PostExercisePoint, ResponseMeasures, TestMeasures, TrainFlag, TrainShape,
 };
+pub use record::{ExercisePhase, TestRecord};
 pub use recording::{
     Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo, Study, VoltUnit,
     HIGH_RATE_MIN_HZ,
 };
 pub use report::{Report, StudyInfo, ToolInfo, IDENTIFYING_KEYS, SCHEMA};
+pub use series::{ExhaustionSeries, RepeatedTrains, SeriesPoint, StudySeries};
 
 codes::codes!(
     Pattern,

@@ -197,6 +197,9 @@ pub struct Recording {
     pub side: Option<String>,
     /// Study identifier, when given.
     pub study_id: Option<String>,
+    /// The stimulus, the train's place in a protocol and the medication,
+    /// as far as the file says.
+    pub record: super::TestRecord,
     /// All metadata keys (normalised: lower case, `_` for `-` and space) and
     /// values, known and unknown.
     pub metadata: BTreeMap<String, String>,

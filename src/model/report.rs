@@ -47,6 +47,9 @@ pub struct StudyInfo {
     /// Who performed the study (`examiner` metadata), when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub examiner: Option<String>,
+    /// Why the study was done (`indication`), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indication: Option<String>,
     /// Identifying metadata (`patient_name`, `mrn`, `dob`, ...): empty
     /// unless the caller asked for an identified report
     /// ([`crate::pipeline::Analyzer::identified`]).
@@ -87,6 +90,10 @@ pub struct Report {
     pub settings: Settings,
     /// One entry per test.
     pub tests: Vec<TestMeasures>,
+    /// What several low-rate trains of one muscle say together (the
+    /// post-exercise series, repeated trains).
+    #[serde(default)]
+    pub series: super::StudySeries,
     /// The reading.
     pub interpretation: Interpretation,
 }

@@ -496,6 +496,13 @@ fn train_flag_words(f: TrainFlag) -> &'static str {
         TrainFlag::IrregularTrain => {
             "irregular train (steps up and down: check the stimulus and the electrodes)"
         }
+        TrainFlag::AreaDisagrees => {
+            "area and amplitude decrements disagree (a change of shape: check the electrodes)"
+        }
+        TrainFlag::BaselineDrift => "baseline drifts through the train (limb or electrode moved)",
+        TrainFlag::AmplitudeDrift => {
+            "amplitude rises steadily through the train (limb warming or moving, or a submaximal stimulus)"
+        }
     }
 }
 

@@ -347,6 +347,7 @@ impl Draw {
             nerve: None,
             side: None,
             study_id: None,
+            record: Default::default(),
             metadata: Default::default(),
         }
     }

@@ -25,10 +25,12 @@ mod conditions;
 pub mod matrix;
 mod physiology;
 mod runner;
+mod series;
 
 use serde::{Deserialize, Serialize};
 
 pub use conditions::{Adc, AnalyticCmap, Artifact, RecordingConditions, Truth};
+pub use series::{simulate_exhaustion_series, EXERCISE_S as SERIES_EXERCISE_S};
 
 use crate::error::Result;
 use crate::model::{Protocol, Recording, Study};

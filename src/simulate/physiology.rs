@@ -62,10 +62,25 @@ pub(crate) mod constants {
     pub const TAU_NARROWING_S: f64 = 0.5;
     /// Firing rate during maximal voluntary contraction (Hz).
     pub const MVC_RATE_HZ: f64 = 30.0;
+    /// Post-exercise exhaustion: a depression of release that follows a
+    /// long contraction with a delay, largest about 2-3 min after it and
+    /// gone by about 10 min, as the MG work-up sees it (trains at 1-4 min).
+    /// Drive per second of maximal contraction, onset and recovery time
+    /// constants: 60 s of exercise depress release by about 30% at the
+    /// peak (2.4 min), which a healthy safety factor of 4 absorbs and a
+    /// myasthenic one does not.
+    pub const EXHAUSTION_PER_S: f64 = 0.015;
+    pub const TAU_EXHAUSTION_ONSET_S: f64 = 90.0;
+    pub const TAU_EXHAUSTION_RECOVERY_S: f64 = 240.0;
 }
 
 use constants as k;
 
+/// The share of exhaustion's depression that lowers release directly (the
+/// rest slows refilling).
+const EXHAUSTION_RELEASE_SHARE: f64 = 0.3;
+
+#[derive(Clone)]
 pub(crate) struct Plate {
     /// Quantal size in units of the firing threshold.
     q: f64,
@@ -75,6 +90,7 @@ pub(crate) struct Plate {
     n: f64,
 }
 
+#[derive(Clone)]
 pub(crate) struct Unit {
     latency_ms: f64,
     amplitude_mv: f64,
@@ -83,6 +99,7 @@ pub(crate) struct Unit {
 }
 
 /// The terminal and muscle state.
+#[derive(Clone)]
 pub(crate) struct Muscle {
     units: Vec<Unit>,
     influx: f64,
@@ -90,6 +107,10 @@ pub(crate) struct Muscle {
     slow: f64,
     mobilisation: f64,
     pub(crate) narrowing: f64,
+    /// Exhaustion building up after a long contraction, and the depression
+    /// of release it has become (fraction).
+    exhaustion_pending: f64,
+    depression: f64,
     rng: ChaCha8Rng,
 }
 
@@ -140,6 +161,8 @@ impl Muscle {
             slow: 0.0,
             mobilisation: 0.0,
             narrowing: 0.0,
+            exhaustion_pending: 0.0,
+            depression: 0.0,
             rng: ChaCha8Rng::seed_from_u64(rng.random()),
         })
     }
@@ -160,7 +183,11 @@ impl Muscle {
         self.fast *= decay;
         self.slow *= (-dt_s / k::TAU_SLOW_S).exp();
         let rate = (1.0 + k::MOBILISATION_GAIN * self.mobilisation) / k::TAU_REFILL_S;
-        let refill = 1.0 - (-dt_s * rate - k::CALCIUM_REFILL * fast_integral).exp();
+        // Exhaustion slows the refilling of the store (the terminal cannot
+        // keep up during a train), which deepens the decrement more than it
+        // lowers the first response.
+        let slowed = 1.0 - self.depression;
+        let refill = 1.0 - (-(dt_s * rate + k::CALCIUM_REFILL * fast_integral) * slowed).exp();
         for u in &mut self.units {
             for p in &mut u.plates {
                 p.n += (1.0 - p.n) * refill;
@@ -168,6 +195,25 @@ impl Muscle {
         }
         self.mobilisation *= (-dt_s / k::TAU_MOBILISATION_S).exp();
         self.narrowing *= (-dt_s / k::TAU_NARROWING_S).exp();
+        self.advance_exhaustion(dt_s);
+    }
+
+    /// Starts the exhaustion that `seconds` of maximal contraction leave.
+    pub(crate) fn exhaust(&mut self, seconds: f64) {
+        self.exhaustion_pending += k::EXHAUSTION_PER_S * seconds;
+    }
+
+    /// Two compartments in series: the pending drive flows into the
+    /// depression (onset), which recovers; solved exactly over `dt_s`.
+    fn advance_exhaustion(&mut self, dt_s: f64) {
+        if self.exhaustion_pending == 0.0 && self.depression == 0.0 {
+            return;
+        }
+        let (t1, t2) = (k::TAU_EXHAUSTION_ONSET_S, k::TAU_EXHAUSTION_RECOVERY_S);
+        let (e1, e2) = ((-dt_s / t1).exp(), (-dt_s / t2).exp());
+        self.depression =
+            self.depression * e2 + self.exhaustion_pending * t2 / (t2 - t1) * (e2 - e1);
+        self.exhaustion_pending *= e1;
     }
 
     /// One nerve impulse: release, fire, deplete. Returns the fraction of
@@ -178,7 +224,8 @@ impl Muscle {
         for u in &mut self.units {
             let mut count = 0usize;
             for plate in &mut u.plates {
-                let mean = plate.store * plate.n * p;
+                let mean =
+                    plate.store * plate.n * p * (1.0 - EXHAUSTION_RELEASE_SHARE * self.depression);
                 let quanta = if mean > 0.0 {
                     Poisson::new(mean)
                         .map(|d| d.sample(&mut self.rng))

@@ -30,7 +30,7 @@ pub(super) struct Sweeps {
 /// Longest pre-stimulus span `SimConfig::pre_stimulus_ms` may ask for (ms).
 const MAX_PRE_STIMULUS_MS: f64 = 5.0;
 
-fn check(config: &SimConfig) -> Result<()> {
+pub(super) fn check(config: &SimConfig) -> Result<()> {
     if !(0.0..=1.0).contains(&config.severity) {
         return Err(Error::Simulation(format!(
             "severity must be between 0 and 1, found {}",
@@ -90,11 +90,11 @@ fn check(config: &SimConfig) -> Result<()> {
 
 /// What the muscle did: which fraction of each unit fired at each recorded
 /// stimulus, and the MUP narrowing then.
-struct Firing {
-    labels: Vec<ResponseLabel>,
-    fired: Vec<Vec<f64>>,
-    narrowings: Vec<f64>,
-    muscle: Muscle,
+pub(super) struct Firing {
+    pub(super) labels: Vec<ResponseLabel>,
+    pub(super) fired: Vec<Vec<f64>>,
+    pub(super) narrowings: Vec<f64>,
+    pub(super) muscle: Muscle,
 }
 
 /// Runs the physiology of one protocol at `rate` (0 for exercise).
@@ -156,7 +156,7 @@ fn fire(config: &SimConfig, protocol: Protocol, rate: f64, rng: &mut ChaCha8Rng)
 /// The recording conditions `config` asks for at `rate`: its own, or the
 /// long-standing defaults (5 ms before the stimulus, 2 ms at high rates; 40
 /// ms after, or up to the next stimulus).
-fn conditions_for(config: &SimConfig, rate: f64) -> RecordingConditions {
+pub(super) fn conditions_for(config: &SimConfig, rate: f64) -> RecordingConditions {
     if let Some(rc) = &config.recording {
         // A sweep cannot outlast the stimulus interval: at high rates it ends
         // 0.5 ms before the next stimulus.
@@ -215,6 +215,21 @@ pub(super) fn run_with(
     rc.validate()?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut f = fire(config, protocol, rate, &mut rng)?;
+    let sweeps = sweeps(&mut f, rc, rate, truth, &mut rng);
+    Ok((sweeps, rate))
+}
+
+/// Records what the muscle did through the recording conditions `rc`:
+/// each response's noise-free CMAP (with `truth`, its exact measures), the
+/// previous response's tail where the conditions carry it over, artifact,
+/// noise and the rest.
+pub(super) fn sweeps(
+    f: &mut Firing,
+    rc: RecordingConditions,
+    rate: f64,
+    truth: bool,
+    rng: &mut ChaCha8Rng,
+) -> Sweeps {
     let times_ms = rc.times_ms();
     let mut physiological = Vec::with_capacity(f.fired.len());
     let mut truths = Vec::new();
@@ -252,18 +267,15 @@ pub(super) fn run_with(
         } else {
             None
         };
-        traces.push(rc.record(physio, previous.as_deref(), &mut rng));
+        traces.push(rc.record(physio, previous.as_deref(), rng));
     }
-    Ok((
-        Sweeps {
-            labels: f.labels,
-            times_ms,
-            traces,
-            truths,
-            conditions: rc,
-        },
-        rate,
-    ))
+    Sweeps {
+        labels: std::mem::take(&mut f.labels),
+        times_ms,
+        traces,
+        truths,
+        conditions: rc,
+    }
 }
 
 pub(super) fn recording_of(
@@ -316,6 +328,7 @@ pub(super) fn recording_of(
         nerve: Some("ulnar".to_string()),
         side: None,
         study_id: Some(id),
+        record: Default::default(),
         metadata,
     };
     SimulatedTest { recording, truth }

@@ -11,6 +11,7 @@
 mod exercise;
 mod hfrns;
 mod rns;
+pub mod series;
 pub mod shape;
 
 use serde::{Deserialize, Serialize};
@@ -37,6 +38,15 @@ pub struct TrainConfig {
     pub irregular_step_pct: f64,
     /// This many jumps make a train `irregular_train` (default 2).
     pub irregular_min_jumps: usize,
+    /// The area decrement and the amplitude decrement disagreeing by more
+    /// than this (percentage points) flag the train `area_disagrees`
+    /// (nmjscope's own rule; default 10).
+    pub area_disagreement_pp: f64,
+    /// A baseline moving one way through a low-rate train by more than
+    /// this (% of A1), or amplitudes rising steadily by more than this,
+    /// flag the train `baseline_drift` or `amplitude_drift` (nmjscope's own
+    /// rule; default 10).
+    pub drift_pct: f64,
     /// Pseudofacilitation (high rate or after exercise; nmjscope's own rule,
     /// no published threshold): the amplitude rises at least this much
     /// (%, default 10) ...
@@ -53,6 +63,8 @@ impl Default for TrainConfig {
             progressive_fall_pct: 2.0,
             irregular_step_pct: 3.0,
             irregular_min_jumps: 2,
+            area_disagreement_pp: 10.0,
+            drift_pct: 10.0,
             pseudofacilitation_min_rise_pct: 10.0,
             pseudofacilitation_max_area_rise_pct: 10.0,
         }
@@ -119,6 +131,7 @@ fn blank(
         nerve: recording.nerve.clone(),
         side: recording.side.clone(),
         temperature_c: recording.temperature_c,
+        record: recording.record.clone(),
         sampling_rate_hz: recording.sampling_rate_hz,
         responses,
         change_pct,

@@ -43,5 +43,17 @@ pub(super) fn evaluate(
     if shape::irregular(amps, config) {
         t.train_flags.push(TrainFlag::IrregularTrain);
     }
+    if let (Some(d), Some(area_d)) = (t.decrement_pct, t.area_decrement_pct) {
+        if (d - area_d).abs() > config.area_disagreement_pp {
+            t.train_flags.push(TrainFlag::AreaDisagrees);
+        }
+    }
+    let baselines: Vec<f64> = t.responses.iter().map(|r| r.baseline_mv).collect();
+    if a1.is_some_and(|a1| shape::drifts(&baselines, a1, config.drift_pct)) {
+        t.train_flags.push(TrainFlag::BaselineDrift);
+    }
+    if shape::rises_steadily(amps, config.drift_pct) {
+        t.train_flags.push(TrainFlag::AmplitudeDrift);
+    }
     (1..amps.len().min(5)).collect()
 }

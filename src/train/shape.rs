@@ -58,6 +58,38 @@ pub fn irregular(amps: &[Option<f64>], config: &TrainConfig) -> bool {
     jumps >= config.irregular_min_jumps
 }
 
+/// Of a drift's steps, at least this share go its way: a smooth drift,
+/// not the jumps of an irregular train.
+const DRIFT_STEADY_SHARE: f64 = 0.8;
+
+/// Whether `values` move one way through the train (most steps the way of
+/// the net change) by more than `pct` of `reference`.
+pub fn drifts(values: &[f64], reference: f64, pct: f64) -> bool {
+    let (Some(first), Some(last)) = (values.first(), values.last()) else {
+        return false;
+    };
+    let net = last - first;
+    if values.len() < 3 || reference <= 0.0 || net.abs() * 100.0 / reference <= pct {
+        return false;
+    }
+    let steps = values.len() - 1;
+    let along = values
+        .windows(2)
+        .filter(|w| (w[1] - w[0]) * net > 0.0)
+        .count();
+    along as f64 >= DRIFT_STEADY_SHARE * steps as f64
+}
+
+/// Whether the amplitudes of a low-rate train rise steadily by more than
+/// `pct` of the first (every amplitude measured).
+pub fn rises_steadily(amps: &[Option<f64>], pct: f64) -> bool {
+    let Some(values) = amps.iter().copied().collect::<Option<Vec<f64>>>() else {
+        return false;
+    };
+    let first = values.first().copied().unwrap_or(0.0);
+    values.last().is_some_and(|last| last > &first) && drifts(&values, first, pct)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,6 +109,22 @@ mod tests {
         assert_eq!(shape(&flat, &c, true), Some(TrainShape::Flat));
         let up = amps(&[2.0, 2.5, 3.0, 3.5, 4.0]);
         assert_eq!(shape(&up, &c, false), Some(TrainShape::Incrementing));
+    }
+
+    #[test]
+    fn drifts_are_smooth_and_large() {
+        // A baseline creeping up 0.12 mV per response under a 6 mV CMAP:
+        // 1.1 mV over the train, 18% of A1.
+        let creeping: Vec<f64> = (0..10).map(|i| 0.12 * i as f64).collect();
+        assert!(drifts(&creeping, 6.0, 10.0));
+        assert!(!drifts(&creeping, 20.0, 10.0), "small against a large CMAP");
+        // Noise about a level: no drift.
+        let wobble = [0.0, 0.3, -0.2, 0.25, -0.3, 0.2, -0.1, 0.3, -0.25, 0.1];
+        assert!(!drifts(&wobble, 1.0, 10.0));
+        let warming = amps(&[8.0, 8.2, 8.4, 8.5, 8.7, 8.8, 9.0, 9.1, 9.3, 9.4]);
+        assert!(rises_steadily(&warming, 10.0));
+        let mg = amps(&[10.0, 8.5, 7.8, 7.5, 7.4, 7.6, 7.8, 7.9, 8.0, 8.0]);
+        assert!(!rises_steadily(&mg, 10.0), "a U-shaped decrement");
     }
 
     #[test]

@@ -386,6 +386,7 @@ fn train(factors: &[f64], protocol: nmjscope::Protocol) -> nmjscope::Recording {
         nerve: None,
         side: None,
         study_id: None,
+        record: Default::default(),
         metadata: Default::default(),
     }
 }

@@ -4,6 +4,7 @@
 
 use nmjscope::interpret::{interpret, InterpretConfig};
 use nmjscope::model::{FindingCode, PartStatus, ResponseLabel, TestMeasures, TrainFlag};
+use nmjscope::train::series::study_series;
 use nmjscope::{Flag, LemsCriterion, Pattern, Protocol, ResponseMeasures};
 
 fn response(label: &str, amp: f64, flags: &[Flag]) -> ResponseMeasures {
@@ -47,6 +48,7 @@ fn test(protocol: Protocol, value: f64, muscle: &str, amp: f64, flags: &[Flag]) 
         nerve: None,
         side: None,
         temperature_c: Some(33.0),
+        record: Default::default(),
         sampling_rate_hz: 20_000.0,
         change_pct: responses.iter().map(|_| Some(0.0)).collect(),
         responses,
@@ -86,7 +88,7 @@ fn pseudo(inc: f64) -> TestMeasures {
     t
 }
 fn run(tests: &[TestMeasures]) -> nmjscope::Interpretation {
-    interpret(tests, 4, &InterpretConfig::default())
+    interpret(tests, &study_series(tests), 4, &InterpretConfig::default())
 }
 
 #[test]
@@ -300,7 +302,13 @@ fn never_normal_on_a_test_that_was_not_measured() {
     );
 
     // --decrement-response 12 on a train of ten names the 12th, not the 4th.
-    let i = interpret(&[rns(2.0), ex(10.0)], 12, &InterpretConfig::default());
+    let tests = [rns(2.0), ex(10.0)];
+    let i = interpret(
+        &tests,
+        &study_series(&tests),
+        12,
+        &InterpretConfig::default(),
+    );
     assert_eq!(i.pattern, Pattern::Incomplete);
     let why = i.decrement.detail.clone().unwrap();
     assert!(
@@ -550,7 +558,13 @@ fn low_cmap_by_muscle() {
     let mut custom = InterpretConfig::default();
     custom.lower_limits_mv.insert("biceps".into(), 2.0);
     assert_eq!(
-        interpret(&[test(Protocol::Rns, 2.0, "biceps", 1.0, &[])], 4, &custom).low_cmap,
+        interpret(
+            &[test(Protocol::Rns, 2.0, "biceps", 1.0, &[])],
+            &Default::default(),
+            4,
+            &custom
+        )
+        .low_cmap,
         Some(true)
     );
 }
@@ -576,7 +590,7 @@ fn equivocal_increment_and_thresholds_from_settings() {
         ..InterpretConfig::default()
     };
     assert_eq!(
-        interpret(&[rns(6.0)], 4, &strict).pattern,
+        interpret(&[rns(6.0)], &Default::default(), 4, &strict).pattern,
         Pattern::NmjUnspecified
     );
     let f = run(&[ex(120.0)]);

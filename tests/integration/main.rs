@@ -8,6 +8,7 @@ mod hostile;
 mod interpretation;
 mod plots;
 mod presentation;
+mod protocols;
 mod reader;
 mod reports;
 mod simulation;

@@ -113,6 +113,40 @@ pub struct ReadArgs {
     /// Limb temperature (C), replacing `temperature_c`.
     #[arg(long)]
     pub temperature: Option<f64>,
+    /// Side (left, right), replacing `side`.
+    #[arg(long)]
+    pub side: Option<String>,
+    /// Who performed the study, replacing `examiner`.
+    #[arg(long)]
+    pub examiner: Option<String>,
+    /// Why the study was done, replacing `indication`.
+    #[arg(long)]
+    pub indication: Option<String>,
+    /// Medication, replacing `medication`.
+    #[arg(long)]
+    pub medication: Option<String>,
+    /// Stimulus intensity (mA), replacing `stim_intensity_ma`.
+    #[arg(long, value_name = "MA")]
+    pub stim_intensity_ma: Option<f64>,
+    /// Stimulus duration (ms), replacing `stim_duration_ms`.
+    #[arg(long, value_name = "MS")]
+    pub stim_duration_ms: Option<f64>,
+    /// Whether the stimulus was supramaximal, replacing `supramaximal`.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub supramaximal: Option<YesNo>,
+    /// Hours since the last pyridostigmine dose, replacing
+    /// `pyridostigmine_last_dose_h`.
+    #[arg(long = "pyridostigmine-h", value_name = "HOURS")]
+    pub pyridostigmine_last_dose_h: Option<f64>,
+}
+
+/// `yes` or `no`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum YesNo {
+    /// Yes.
+    Yes,
+    /// No.
+    No,
 }
 
 impl ReadArgs {
@@ -121,7 +155,8 @@ impl ReadArgs {
     /// the reader holds files to (a bad flag is the flag's fault, exit 5).
     pub fn options(&self) -> Result<nmjscope::ReadOptions, nmjscope::Error> {
         use nmjscope::io::plausible::{
-            EXERCISE_RANGE_S, MAX_METADATA_CHARS, STIM_RATE_RANGE_HZ, TEMPERATURE_RANGE_C,
+            EXERCISE_RANGE_S, MAX_METADATA_CHARS, PYRIDOSTIGMINE_RANGE_H, STIM_DURATION_RANGE_MS,
+            STIM_INTENSITY_RANGE_MA, STIM_RATE_RANGE_HZ, TEMPERATURE_RANGE_C,
         };
         let bad = |detail: String| nmjscope::Error::Settings {
             path: PathBuf::from("<flags>"),
@@ -131,6 +166,24 @@ impl ReadArgs {
             ("--rate", self.rate, STIM_RATE_RANGE_HZ, "Hz"),
             ("--exercise-s", self.exercise_s, EXERCISE_RANGE_S, "s"),
             ("--temperature", self.temperature, TEMPERATURE_RANGE_C, "C"),
+            (
+                "--stim-intensity-ma",
+                self.stim_intensity_ma,
+                STIM_INTENSITY_RANGE_MA,
+                "mA",
+            ),
+            (
+                "--stim-duration-ms",
+                self.stim_duration_ms,
+                STIM_DURATION_RANGE_MS,
+                "ms",
+            ),
+            (
+                "--pyridostigmine-h",
+                self.pyridostigmine_last_dose_h,
+                PYRIDOSTIGMINE_RANGE_H,
+                "h",
+            ),
         ] {
             if let Some(v) = value.filter(|v| !(range.0..=range.1).contains(v)) {
                 let shown = if v.abs() < 1e7 {
@@ -144,7 +197,14 @@ impl ReadArgs {
                 )));
             }
         }
-        for (flag, value) in [("--muscle", &self.muscle), ("--nerve", &self.nerve)] {
+        for (flag, value) in [
+            ("--muscle", &self.muscle),
+            ("--nerve", &self.nerve),
+            ("--side", &self.side),
+            ("--examiner", &self.examiner),
+            ("--indication", &self.indication),
+            ("--medication", &self.medication),
+        ] {
             if let Some(v) = value {
                 if v.chars().count() > MAX_METADATA_CHARS || v.chars().any(char::is_control) {
                     return Err(bad(format!(
@@ -170,6 +230,14 @@ impl ReadArgs {
                 }),
                 exercise_s: self.exercise_s,
                 temperature_c: self.temperature,
+                side: self.side.clone(),
+                examiner: self.examiner.clone(),
+                indication: self.indication.clone(),
+                medication: self.medication.clone(),
+                stim_intensity_ma: self.stim_intensity_ma,
+                stim_duration_ms: self.stim_duration_ms,
+                supramaximal: self.supramaximal.map(|s| matches!(s, YesNo::Yes)),
+                pyridostigmine_last_dose_h: self.pyridostigmine_last_dose_h,
             },
         })
     }
@@ -303,6 +371,20 @@ pub struct SimulateArgs {
     /// Write a whole study (3 Hz train, exercise, 50 Hz train) into this directory.
     #[arg(long)]
     pub study: Option<PathBuf>,
+    /// With --study: which study. `exhaustion` is the myasthenia work-up:
+    /// two 3 Hz trains at rest, a minute of exercise, then 3 Hz trains
+    /// immediately after and at 1, 2, 3 and 4 minutes.
+    #[arg(long, value_enum, default_value = "standard", requires = "study")]
+    pub series: SeriesArg,
+}
+
+/// Studies `simulate --study` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SeriesArg {
+    /// A 3 Hz train, a 10 s exercise test and a 50 Hz train.
+    Standard,
+    /// The post-exercise facilitation and exhaustion series.
+    Exhaustion,
 }
 
 impl SimulateArgs {

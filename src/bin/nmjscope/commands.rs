@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use crate::args::{
     AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, InspectFormat, MergeArgs,
-    SimulateArgs,
+    SeriesArg, SimulateArgs,
 };
 use nmjscope::io::fs::{write_files, write_set};
 use nmjscope::pipeline::{Analysis, Analyzer};
@@ -129,7 +129,10 @@ fn read_input(path: &Path, options: &nmjscope::ReadOptions) -> anyhow::Result<nm
 fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
     let config = args.config();
     if let Some(dir) = &args.study {
-        let sim = nmjscope::simulate::simulate_study(&config)?;
+        let sim = match args.series {
+            SeriesArg::Standard => nmjscope::simulate::simulate_study(&config)?,
+            SeriesArg::Exhaustion => nmjscope::simulate::simulate_exhaustion_series(&config)?,
+        };
         let files = nmjscope::io::write::study_csv(&sim.study, args.variant());
         write_files(dir, &files)
             .with_context(|| format!("writing the study to {}", dir.display()))?;

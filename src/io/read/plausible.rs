@@ -27,6 +27,21 @@ pub const EXERCISE_RANGE_S: (f64, f64) = (1.0, 120.0);
 /// Limb temperatures (C): a value outside is a typo or another unit.
 pub const TEMPERATURE_RANGE_C: (f64, f64) = (15.0, 45.0);
 
+/// Stimulus intensities (mA): constant-current stimulators deliver up to
+/// 100 mA.
+pub const STIM_INTENSITY_RANGE_MA: (f64, f64) = (0.1, 100.0);
+
+/// Stimulus durations (ms): pulses of 0.05-1 ms are used; 2 ms is the
+/// longest a stimulator offers.
+pub const STIM_DURATION_RANGE_MS: (f64, f64) = (0.01, 2.0);
+
+/// Hours since the last dose of pyridostigmine: up to 30 days (a larger
+/// value means it is not taken).
+pub const PYRIDOSTIGMINE_RANGE_H: (f64, f64) = (0.0, 720.0);
+
+/// Repeats of one train (`train: N`).
+pub const TRAIN_RANGE: (u32, u32) = (1, 99);
+
 /// Largest magnitude of a sample (mV): no EMG amplifier's input range
 /// reaches 10 V; larger values are another unit or a damaged file.
 pub const MAX_ABS_SAMPLE_MV: f64 = 10_000.0;

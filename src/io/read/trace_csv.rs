@@ -15,14 +15,15 @@ use super::header::{
 use super::number;
 use super::plausible::{
     within, EXERCISE_RANGE_S, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, MAX_METADATA_CHARS,
-    SAMPLING_RANGE_HZ, STIM_RATE_RANGE_HZ, SWEEP_RANGE_MS, TEMPERATURE_RANGE_C,
+    PYRIDOSTIGMINE_RANGE_H, SAMPLING_RANGE_HZ, STIM_DURATION_RANGE_MS, STIM_INTENSITY_RANGE_MA,
+    STIM_RATE_RANGE_HZ, SWEEP_RANGE_MS, TEMPERATURE_RANGE_C, TRAIN_RANGE,
 };
 use super::text::{decode, detect_delimiter, read_bounded};
 use crate::error::{show, Error, Location, Result};
 use crate::io::ReadOptions;
 use crate::model::{
-    Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel, SourceInfo,
-    VoltUnit, HIGH_RATE_MIN_HZ,
+    Delimiter, ExercisePhase, Layout, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel,
+    SourceInfo, TestRecord, VoltUnit, HIGH_RATE_MIN_HZ,
 };
 
 /// Fewest samples per response the reader accepts.
@@ -724,6 +725,7 @@ fn finish(
     let samples_mv = Array2::from_shape_fn((parsed.labels.len(), n), |(i, j)| {
         parsed.columns[i].get(j).copied().unwrap_or(f64::NAN)
     });
+    let record = record_fields(path, &meta)?;
     let text = |key: &str| meta.all.get(key).filter(|v| !v.is_empty()).cloned();
     Ok(Recording {
         source: SourceInfo {
@@ -752,6 +754,7 @@ fn finish(
         nerve: text("nerve"),
         side: text("side"),
         study_id: text("study_id"),
+        record,
         metadata: meta.all,
     })
 }
@@ -947,6 +950,77 @@ fn metadata_fields(
     })
 }
 
+/// The test's clinical record (`docs/formats.md`): each value checked
+/// against its plausible range, an error naming the key's line otherwise.
+fn record_fields(path: &Path, meta: &Meta) -> Result<TestRecord> {
+    let bad = |key: &str, detail: String| Error::BadMetadata {
+        at: Location::line(path, meta.lines.get(key).copied().unwrap_or(1)),
+        key: key.to_string(),
+        detail,
+    };
+    let value = |key: &str| {
+        meta.all
+            .get(key)
+            .map(|v| v.trim())
+            .filter(|v| !v.is_empty())
+    };
+    let ranged = |key: &str, (lo, hi): (f64, f64), unit: &str| -> Result<Option<f64>> {
+        let Some(v) = value(key) else {
+            return Ok(None);
+        };
+        match v.replace(',', ".").parse::<f64>() {
+            Ok(x) if within(x, (lo, hi)) => Ok(Some(x)),
+            _ => Err(bad(key, format!("expected {lo}-{hi} {unit}, found {v:?}"))),
+        }
+    };
+    let supramaximal = match value("supramaximal").map(str::to_lowercase).as_deref() {
+        None => None,
+        Some("yes" | "y" | "true" | "1") => Some(true),
+        Some("no" | "n" | "false" | "0") => Some(false),
+        Some(v) => {
+            return Err(bad(
+                "supramaximal",
+                format!("expected yes or no, found {v:?}"),
+            ))
+        }
+    };
+    let train = match value("train") {
+        None => None,
+        Some(v) => match v.parse::<u32>() {
+            Ok(n) if (TRAIN_RANGE.0..=TRAIN_RANGE.1).contains(&n) => Some(n),
+            _ => {
+                let (lo, hi) = TRAIN_RANGE;
+                return Err(bad(
+                    "train",
+                    format!("expected a repeat number {lo}-{hi}, found {v:?}"),
+                ));
+            }
+        },
+    };
+    let exercise_phase = match value("exercise_phase") {
+        None => None,
+        Some(v) => Some(ExercisePhase::parse(v).ok_or_else(|| {
+            bad(
+                "exercise_phase",
+                format!("expected rest, post_0s, post_60s, post_2min ..., found {v:?}"),
+            )
+        })?),
+    };
+    Ok(TestRecord {
+        stim_intensity_ma: ranged("stim_intensity_ma", STIM_INTENSITY_RANGE_MA, "mA")?,
+        stim_duration_ms: ranged("stim_duration_ms", STIM_DURATION_RANGE_MS, "ms")?,
+        supramaximal,
+        train,
+        exercise_phase,
+        pyridostigmine_last_dose_h: ranged(
+            "pyridostigmine_last_dose_h",
+            PYRIDOSTIGMINE_RANGE_H,
+            "h",
+        )?,
+        medication: value("medication").map(str::to_string),
+    })
+}
+
 /// Writes the caller's overrides into the metadata map (they win).
 fn apply_overrides(meta: &mut Meta, options: &ReadOptions) {
     let o = &options.overrides;
@@ -961,6 +1035,27 @@ fn apply_overrides(meta: &mut Meta, options: &ReadOptions) {
     set("temperature_c", o.temperature_c.map(|v| v.to_string()));
     set("muscle", o.muscle.clone());
     set("nerve", o.nerve.clone());
+    set("side", o.side.clone());
+    set("examiner", o.examiner.clone());
+    set("indication", o.indication.clone());
+    set("medication", o.medication.clone());
+    set(
+        "stim_intensity_ma",
+        o.stim_intensity_ma.map(|v| v.to_string()),
+    );
+    set(
+        "stim_duration_ms",
+        o.stim_duration_ms.map(|v| v.to_string()),
+    );
+    set(
+        "supramaximal",
+        o.supramaximal
+            .map(|s| if s { "yes" } else { "no" }.to_string()),
+    );
+    set(
+        "pyridostigmine_last_dose_h",
+        o.pyridostigmine_last_dose_h.map(|v| v.to_string()),
+    );
     set(
         "polarity",
         o.polarity.map(|p| match p {

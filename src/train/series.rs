@@ -1,0 +1,140 @@
+//! Low-rate trains of one muscle read together: the post-exercise series
+//! (`exercise_phase`: repair right after exercise, exhaustion minutes
+//! later) and trains repeated at rest (`train`). Measures only; whether a
+//! decrement is abnormal or reproducible is `interpret`'s call.
+
+use crate::model::{
+    ExercisePhase, ExhaustionSeries, Protocol, RepeatedTrains, SeriesPoint, StudySeries,
+    TestMeasures,
+};
+
+/// A train recorded this soon after the exercise ended (s) is the one
+/// "immediately after": the first train follows the contraction within
+/// seconds.
+const IMMEDIATELY_S: u32 = 30;
+
+/// Exhaustion is looked for from this long after the exercise (s): the
+/// trains at 1, 2, 3 and 4 minutes of the protocol.
+const EXHAUSTION_FROM_S: u32 = 60;
+
+/// The series of a study's low-rate trains.
+pub fn study_series(tests: &[TestMeasures]) -> StudySeries {
+    StudySeries {
+        exhaustion: groups(tests, |t| t.record.exercise_phase.is_some())
+            .into_iter()
+            .filter(|g| g.iter().any(|t| is_post(t.record.exercise_phase)))
+            .map(|g| exhaustion(&g))
+            .collect(),
+        repeats: groups(tests, |t| !is_post(t.record.exercise_phase))
+            .into_iter()
+            .filter(|g| g.len() > 1)
+            .map(|g| repeats(&g))
+            .collect(),
+    }
+}
+
+fn is_post(phase: Option<ExercisePhase>) -> bool {
+    matches!(phase, Some(ExercisePhase::Post { .. }))
+}
+
+/// The muscle and side of a test, as one key (case and spaces ignored).
+fn muscle_key(t: &TestMeasures) -> (String, String) {
+    let norm = |s: &Option<String>| s.as_deref().unwrap_or("").trim().to_lowercase();
+    (norm(&t.muscle), norm(&t.side))
+}
+
+/// The low-rate trains passing `keep`, grouped by muscle and side, in
+/// order of first appearance.
+fn groups(
+    tests: &[TestMeasures],
+    keep: impl Fn(&TestMeasures) -> bool,
+) -> Vec<Vec<&TestMeasures>> {
+    let mut out: Vec<((String, String), Vec<&TestMeasures>)> = Vec::new();
+    for t in tests
+        .iter()
+        .filter(|t| t.protocol == Protocol::Rns && keep(t))
+    {
+        let key = muscle_key(t);
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, g)) => g.push(t),
+            None => out.push((key, vec![t])),
+        }
+    }
+    out.into_iter().map(|(_, g)| g).collect()
+}
+
+fn flagged(t: &TestMeasures) -> bool {
+    !t.train_flags.is_empty() || t.flags.iter().any(|f| f.is_disqualifying())
+}
+
+fn exhaustion(group: &[&TestMeasures]) -> ExhaustionSeries {
+    let mut points: Vec<SeriesPoint> = group
+        .iter()
+        .filter_map(|t| {
+            Some(SeriesPoint {
+                file: t.file.clone(),
+                phase: t.record.exercise_phase?,
+                decrement_pct: t.decrement_pct,
+                flagged: flagged(t),
+            })
+        })
+        .collect();
+    points.sort_by_key(|p| p.phase);
+    let usable = |p: &&SeriesPoint| !p.flagged && p.decrement_pct.is_some();
+    let rest = points
+        .iter()
+        .filter(usable)
+        .find(|p| p.phase == ExercisePhase::Rest)
+        .and_then(|p| p.decrement_pct);
+    let immediately = points
+        .iter()
+        .filter(usable)
+        .find(|p| p.phase.seconds_after().is_some_and(|s| s <= IMMEDIATELY_S))
+        .and_then(|p| p.decrement_pct);
+    let worst = points
+        .iter()
+        .filter(usable)
+        .filter(|p| {
+            p.phase
+                .seconds_after()
+                .is_some_and(|s| s >= EXHAUSTION_FROM_S)
+        })
+        .filter_map(|p| Some((p.phase, p.decrement_pct?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    ExhaustionSeries {
+        muscle: group.first().and_then(|t| t.muscle.clone()),
+        side: group.first().and_then(|t| t.side.clone()),
+        repair_pp: rest.zip(immediately).map(|(r, i)| r - i),
+        exhaustion_pct: worst.map(|w| w.1),
+        exhaustion_phase: worst.map(|w| w.0),
+        exhaustion_pp: rest.zip(worst).map(|(r, w)| w.1 - r),
+        points,
+    }
+}
+
+fn repeats(group: &[&TestMeasures]) -> RepeatedTrains {
+    let mut trains: Vec<&TestMeasures> = group.to_vec();
+    // Numbered repeats in their order, unnumbered ones after, by file.
+    trains.sort_by(|a, b| {
+        (a.record.train.unwrap_or(u32::MAX), &a.file)
+            .cmp(&(b.record.train.unwrap_or(u32::MAX), &b.file))
+    });
+    let decrements: Vec<Option<f64>> = trains.iter().map(|t| t.decrement_pct).collect();
+    let usable: Vec<f64> = trains
+        .iter()
+        .filter(|t| !flagged(t))
+        .filter_map(|t| t.decrement_pct)
+        .collect();
+    let spread_pp = (usable.len() > 1).then(|| {
+        let max = usable.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let min = usable.iter().copied().fold(f64::INFINITY, f64::min);
+        max - min
+    });
+    RepeatedTrains {
+        muscle: group.first().and_then(|t| t.muscle.clone()),
+        side: group.first().and_then(|t| t.side.clone()),
+        files: trains.iter().map(|t| t.file.clone()).collect(),
+        decrements_pct: decrements,
+        spread_pp,
+    }
+}

@@ -1,0 +1,302 @@
+//! The protocols and record of a neuromuscular work-up (issue 12): the
+//! post-exercise series, repeated trains, the record fields and their
+//! caveats, the train flags for a changing shape or a drifting train.
+//! Studies are simulated and read back from the files the simulator
+//! writes, as a lab's export would be.
+
+use nmjscope::model::{ExercisePhase, FindingCode, TrainFlag};
+use nmjscope::simulate::{simulate_exhaustion_series, Condition, SimConfig};
+use nmjscope::{Analyzer, ReadOptions, Report};
+
+use predicates::prelude::*;
+
+use super::util::{nmjscope, test_file, TempDir};
+
+/// Writes the exhaustion series of `condition` and reads it back.
+fn series(condition: Condition, severity: f64, seed: u64) -> (TempDir, Report) {
+    let sim = simulate_exhaustion_series(&SimConfig {
+        condition,
+        severity,
+        seed,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    let dir = TempDir::new();
+    for (name, bytes) in nmjscope::io::write::study_csv(&sim.study, Default::default()) {
+        dir.write(&name, bytes);
+    }
+    let study = nmjscope::read_study(dir.path(), &ReadOptions::default()).unwrap();
+    let report = Analyzer::default().analyze(&study).unwrap();
+    (dir, report)
+}
+
+#[test]
+fn an_mg_series_shows_repair_then_exhaustion() {
+    // Tolerances: the simulator's release is random (Poisson), so a train's
+    // decrement varies by a few points between seeds; the bounds below hold
+    // for every seed tried (3-8) with room to spare.
+    let mut worst_repair = f64::INFINITY;
+    let mut worst_exhaustion = f64::INFINITY;
+    for seed in [3, 4, 5] {
+        let (_dir, r) = series(Condition::Mg, 0.9, seed);
+        let s = &r.series.exhaustion[0];
+        assert_eq!(s.points.len(), 7);
+        assert_eq!(s.points[0].phase, ExercisePhase::Rest);
+        assert_eq!(s.points[2].phase, ExercisePhase::Post { seconds: 0 });
+        let repair = s.repair_pp.unwrap();
+        let extra = s.exhaustion_pp.unwrap();
+        worst_repair = worst_repair.min(repair);
+        worst_exhaustion = worst_exhaustion.min(extra);
+        assert!(repair > 3.0, "seed {seed}: repair {repair:.1} pp");
+        assert!(
+            extra > 8.0,
+            "seed {seed}: exhaustion {extra:.1} pp over rest"
+        );
+        let when = s.exhaustion_phase.unwrap().seconds_after().unwrap();
+        assert!((60..=240).contains(&when), "seed {seed}: at {when} s");
+        let codes: Vec<FindingCode> = r.interpretation.findings.iter().map(|f| f.code).collect();
+        assert!(codes.contains(&FindingCode::PostExerciseFacilitation));
+        assert!(codes.contains(&FindingCode::PostExerciseExhaustion));
+        // The two trains at rest are a reproducible pair.
+        assert_eq!(r.series.repeats.len(), 1);
+        assert!(
+            codes.contains(&FindingCode::DecrementReproducible),
+            "{codes:?}"
+        );
+    }
+    eprintln!(
+        "MG 0.9, seeds 3-5: smallest repair {worst_repair:.1} pp, smallest exhaustion {worst_exhaustion:.1} pp over rest"
+    );
+}
+
+#[test]
+fn mild_mg_shows_a_decrement_only_after_exercise_and_normal_none() {
+    let (_dir, mild) = series(Condition::Mg, 0.5, 3);
+    let s = &mild.series.exhaustion[0];
+    let rest = s.points[0].decrement_pct.unwrap();
+    assert!(rest < 10.0, "rest {rest:.1}%");
+    assert!(s.exhaustion_pct.unwrap() > 10.0, "{s:?}");
+    let exhaustion = mild
+        .interpretation
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::PostExerciseExhaustion)
+        .unwrap();
+    assert!(
+        exhaustion.text.contains("above the 10% threshold"),
+        "{}",
+        exhaustion.text
+    );
+    assert!(exhaustion.criterion.contains("no separate validated"));
+    assert!(exhaustion.source.contains("Muscle Nerve 2014;50(3):413"));
+    let (_dir, normal) = series(Condition::Normal, 0.0, 3);
+    let worst = normal.series.exhaustion[0].exhaustion_pct.unwrap();
+    assert!(worst < 10.0, "normal exhaustion {worst:.1}%");
+}
+
+#[test]
+fn repeated_trains_that_disagree_are_said_to() {
+    let (_dir, r) = series(Condition::Mg, 0.9, 3);
+    let mut tests = r.tests.clone();
+    // The second train at rest 12 points off the first.
+    tests[1].decrement_pct = tests[0].decrement_pct.map(|d| d - 12.0);
+    let series = nmjscope::train::series::study_series(&tests);
+    assert!(series.repeats[0].spread_pp.unwrap() > 11.9);
+    let i = nmjscope::interpret::interpret(&tests, &series, 4, &Default::default());
+    let f = i
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::DecrementNotReproducible)
+        .unwrap();
+    assert!(f.text.contains("disagree") && f.criterion.contains("5 percentage points"));
+}
+
+#[test]
+fn a_single_abnormal_train_must_be_reproduced() {
+    let dir = TempDir::new();
+    let mg = test_file(&SimConfig {
+        condition: Condition::Mg,
+        severity: 0.9,
+        seed: 5,
+        ..SimConfig::default()
+    });
+    let path = dir.write("1_rns.csv", mg);
+    let out = nmjscope().arg("analyze").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("should be reproducible"), "{text}");
+}
+
+/// A 3 Hz MG train with extra metadata lines after the generator's.
+fn with_metadata(lines: &str) -> Vec<u8> {
+    let file = String::from_utf8(test_file(&SimConfig {
+        condition: Condition::Mg,
+        severity: 0.9,
+        seed: 5,
+        ..SimConfig::default()
+    }))
+    .unwrap();
+    format!("{lines}{file}").into_bytes()
+}
+
+#[test]
+fn the_record_is_read_shown_and_used() {
+    let dir = TempDir::new();
+    let path = dir.write(
+        "t.csv",
+        with_metadata(
+            "# stim_intensity_ma: 35\n# stim_duration_ms: 0.2\n# supramaximal: no\n# medication: pyridostigmine 60 mg x4\n# pyridostigmine_last_dose_h: 3\n# indication: fluctuating ptosis\n# side: left\n",
+        ),
+    );
+    let out = nmjscope()
+        .args(["analyze", "--format", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Report = serde_json::from_slice(&out.stdout).unwrap();
+    let rec = &r.tests[0].record;
+    assert_eq!(rec.stim_intensity_ma, Some(35.0));
+    assert_eq!(rec.stim_duration_ms, Some(0.2));
+    assert_eq!(rec.supramaximal, Some(false));
+    assert_eq!(rec.pyridostigmine_last_dose_h, Some(3.0));
+    assert_eq!(rec.medication.as_deref(), Some("pyridostigmine 60 mg x4"));
+    assert_eq!(r.study.indication.as_deref(), Some("fluctuating ptosis"));
+    assert_eq!(r.tests[0].side.as_deref(), Some("left"));
+    let caveats = r.interpretation.caveats.join("\n");
+    assert!(caveats.contains("not supramaximal"), "{caveats}");
+    assert!(caveats.contains("taken 3 h before") && caveats.contains("at least 12 h"));
+    // The command line wins over the file, and is checked like it.
+    let out = nmjscope()
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--pyridostigmine-h",
+            "24",
+            "--supramaximal",
+            "yes",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let r: Report = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(r.tests[0].record.supramaximal, Some(true));
+    let caveats = r.interpretation.caveats.join("\n");
+    assert!(!caveats.contains("not supramaximal") && !caveats.contains("taken 24 h"));
+    nmjscope()
+        .args(["analyze", "--stim-intensity-ma", "500"])
+        .arg(&path)
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("--stim-intensity-ma 500"));
+}
+
+#[test]
+fn bad_record_values_name_their_line() {
+    let dir = TempDir::new();
+    for (line, needle) in [
+        ("# supramaximal: maybe\n", "expected yes or no"),
+        ("# train: 0\n", "repeat number 1-99"),
+        ("# exercise_phase: during\n", "expected rest, post_0s"),
+        ("# stim_duration_ms: 5\n", "expected 0.01-2 ms"),
+        ("# pyridostigmine_last_dose_h: -1\n", "expected 0-720 h"),
+    ] {
+        let path = dir.write("bad.csv", with_metadata(line));
+        nmjscope()
+            .arg("analyze")
+            .arg(&path)
+            .assert()
+            .code(3)
+            .stderr(
+                predicates::str::contains("bad.csv, line 1").and(predicates::str::contains(needle)),
+            );
+    }
+}
+
+#[test]
+fn increment_criteria_outside_their_protocol_are_qualified() {
+    let dir = TempDir::new();
+    let hf = test_file(&SimConfig {
+        condition: Condition::Lems,
+        severity: 0.9,
+        seed: 2,
+        protocol: nmjscope::Protocol::Hfrns,
+        rate_hz: Some(10.0),
+        ..SimConfig::default()
+    });
+    let path = dir.write("hf.csv", hf);
+    let out = nmjscope().arg("analyze").arg(&path).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("a 10 Hz train") && text.contains("may not apply"),
+        "{text}"
+    );
+    let ex = test_file(&SimConfig {
+        condition: Condition::Lems,
+        severity: 0.9,
+        seed: 2,
+        protocol: nmjscope::Protocol::Exercise,
+        ..SimConfig::default()
+    });
+    let path = dir.write("ex.csv", ex);
+    let out = nmjscope()
+        .args(["analyze", "--exercise-s", "30"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("30 s of exercise") && text.contains("84% against 243%"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_drifting_or_reshaped_train_is_flagged_unreliable() {
+    let sim = nmjscope::simulate::simulate_test(&SimConfig {
+        condition: Condition::Mg,
+        severity: 0.9,
+        seed: 5,
+        ..SimConfig::default()
+    })
+    .unwrap();
+    // The baseline of each sweep raised a little more than the last (a
+    // limb sliding on its electrodes): 0.15 mV per response.
+    let mut drifting = sim.recording.clone();
+    for (i, mut row) in drifting.samples_mv.rows_mut().into_iter().enumerate() {
+        row.mapv_inplace(|v| v + 0.15 * i as f64);
+    }
+    let t = Analyzer::default()
+        .analyze(&nmjscope::Study {
+            id: "d".into(),
+            path: "d".into(),
+            tests: vec![drifting],
+        })
+        .unwrap();
+    assert!(
+        t.tests[0].has_train_flag(TrainFlag::BaselineDrift),
+        "{:?}",
+        t.tests[0].train_flags
+    );
+    assert_eq!(
+        t.interpretation.decrement.status,
+        nmjscope::model::PartStatus::Unreliable
+    );
+    // The clean train carries none of the new flags.
+    let clean = Analyzer::default()
+        .analyze(&nmjscope::Study {
+            id: "c".into(),
+            path: "c".into(),
+            tests: vec![sim.recording],
+        })
+        .unwrap();
+    assert!(
+        clean.tests[0].train_flags.is_empty(),
+        "{:?}",
+        clean.tests[0].train_flags
+    );
+}
