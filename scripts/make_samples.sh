@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --quiet
 bin=target/release/nmjscope
-rm -rf samples/normal samples/mg samples/lems samples/variants
+rm -rf samples/normal samples/mg samples/lems samples/mg_exhaustion samples/variants
 $bin simulate --study samples/normal --condition normal --seed 101
 $bin simulate --study samples/mg --condition mg --severity 0.9 --seed 202
 $bin simulate --study samples/lems --condition lems --severity 0.85 --seed 303
+$bin simulate --study samples/mg_exhaustion --series exhaustion --condition mg --severity 0.6 --seed 505
 mkdir -p samples/variants
 $bin simulate --condition mg --severity 0.9 --seed 404 --protocol rns --variant semicolon -o samples/variants/mg_rns_semicolon_decimal_comma.csv
 $bin simulate --condition lems --severity 0.85 --seed 405 --protocol exercise --variant microvolts -o samples/variants/lems_exercise_microvolts.csv

@@ -73,7 +73,13 @@ pub(crate) fn decrement_findings(
             ),
             sources::AAEM_2001,
         ));
-        if abnormal {
+        // The shape criteria describe trains at rest; after exercise the
+        // exhaustion series speaks instead.
+        let after_exercise = t
+            .record
+            .exercise_phase
+            .is_some_and(|p| p.seconds_after().is_some());
+        if abnormal && !after_exercise {
             out.extend(shape_finding(t));
         }
     }

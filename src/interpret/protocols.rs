@@ -175,10 +175,16 @@ fn single_train(series: &StudySeries, dec: &Part<DecrementGrade>) -> Option<Stri
         return None;
     }
     let file = dec.file.as_deref()?;
+    // A train with repeats, or one of a post-exercise series (whose other
+    // trains show whether the change holds), is not alone.
     let repeated = series
         .repeats
         .iter()
-        .any(|r| r.files.iter().any(|f| f == file));
+        .any(|r| r.files.iter().any(|f| f == file))
+        || series
+            .exhaustion
+            .iter()
+            .any(|x| x.points.len() > 2 && x.points.iter().any(|p| p.file == file));
     (!repeated).then(|| {
         format!(
             "The decrement rests on one train ({file}): a decrement should be reproducible; repeat the train (after a rest of at least 60 s) before relying on it."

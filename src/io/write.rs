@@ -48,8 +48,10 @@ fn header(r: &Recording) -> String {
         r.metadata.get("generator").cloned(),
         r.study_id.clone(),
         Some(r.protocol.to_string()),
+        // An exercise test's length, or the exercise a post-exercise
+        // train follows.
         r.exercise_s
-            .filter(|_| r.protocol == Protocol::Exercise)
+            .filter(|_| r.protocol == Protocol::Exercise || r.record.exercise_phase.is_some())
             .map(|v| v.to_string()),
         r.stim_rate_hz
             .filter(|_| r.protocol != Protocol::Exercise)

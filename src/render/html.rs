@@ -4,7 +4,7 @@
 use minijinja::{context, Environment};
 use serde::Serialize;
 
-use super::view::{view, TestView};
+use super::view::{view, SeriesView, TestView};
 use super::{Exporter, Plot};
 use crate::error::{Error, Result};
 use crate::model::Report;
@@ -15,6 +15,18 @@ const TEMPLATE: &str = include_str!("report.html");
 struct TestSection {
     v: TestView,
     plots: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct SeriesSection {
+    v: SeriesView,
+    plots: Vec<String>,
+}
+
+fn inline_all(plots: Option<&Vec<Plot>>) -> Vec<String> {
+    plots
+        .map(|ps| ps.iter().map(|p| inline_svg(&p.svg)).collect())
+        .unwrap_or_default()
 }
 
 /// Writes `report.html`.
@@ -40,17 +52,24 @@ fn html(report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
         .enumerate()
         .map(|(i, t)| TestSection {
             v: t.clone(),
-            plots: plots
-                .get(i)
-                .map(|ps| ps.iter().map(|p| inline_svg(&p.svg)).collect())
-                .unwrap_or_default(),
+            plots: inline_all(plots.get(i)),
+        })
+        .collect();
+    // Post-exercise series come first; their plots follow the tests'.
+    let series: Vec<SeriesSection> = v
+        .series
+        .iter()
+        .enumerate()
+        .map(|(i, x)| SeriesSection {
+            v: x.clone(),
+            plots: inline_all(plots.get(v.tests.len() + i)),
         })
         .collect();
     let template = env
         .get_template("report.html")
         .map_err(|e| render_err(e.to_string()))?;
     let text = template
-        .render(context! { v => v, tests => tests, study_id => report.study.id })
+        .render(context! { v => v, tests => tests, series => series, study_id => report.study.id })
         .map_err(|e| render_err(e.to_string()))?;
     Ok(text.into_bytes())
 }

@@ -77,6 +77,17 @@ fn markdown(report: &Report, plots: &[Vec<Plot>]) -> Vec<u8> {
     for (i, t) in v.tests.iter().enumerate() {
         test_section(&mut s, t, plots.get(i).map(Vec::as_slice).unwrap_or(&[]));
     }
+    if !v.series.is_empty() {
+        let _ = writeln!(s, "## Series\n");
+    }
+    for (i, x) in v.series.iter().enumerate() {
+        let _ = writeln!(s, "### {}\n", esc(&x.heading));
+        field_table(&mut s, &x.fields);
+        // Post-exercise series come first, their plots after the tests'.
+        for p in plots.get(v.tests.len() + i).into_iter().flatten() {
+            let _ = writeln!(s, "![{}](plots/{}.svg)\n", esc(&p.title), p.name);
+        }
+    }
     let _ = writeln!(
         s,
         "---\n\n{} Every setting used is in `report.json`.",

@@ -106,7 +106,9 @@ pub struct Plot {
 }
 
 /// The plots of every test of a report (none without the `plot` feature):
-/// `displays[i]` is what the pipeline measured on `report.tests[i]`.
+/// `displays[i]` is what the pipeline measured on `report.tests[i]`. After
+/// the tests' come one entry per post-exercise series
+/// (`report.series.exhaustion`), with its decrement chart.
 ///
 /// # Errors
 ///
@@ -114,12 +116,16 @@ pub struct Plot {
 pub fn plots(report: &Report, displays: &[TestDisplay]) -> Result<Vec<Vec<Plot>>> {
     #[cfg(feature = "plot")]
     {
-        report
+        let mut out = report
             .tests
             .iter()
             .zip(displays)
             .map(|(test, display)| plot::plots_for_test(display, test, &report.settings))
-            .collect()
+            .collect::<Result<Vec<_>>>()?;
+        for (i, s) in report.series.exhaustion.iter().enumerate() {
+            out.push(vec![plot::plot_for_series(s, i, &report.settings)?]);
+        }
+        Ok(out)
     }
     #[cfg(not(feature = "plot"))]
     {

@@ -57,6 +57,15 @@ fn text(report: &Report) -> Vec<u8> {
     for t in &v.tests {
         test_section(&mut s, t);
     }
+    if !v.series.is_empty() {
+        let _ = writeln!(s, "\nSERIES");
+        for x in &v.series {
+            let _ = writeln!(s, "\n  {}", x.heading);
+            for f in &x.fields {
+                wrap(&mut s, &format!("{}: {}", f.label, f.value), "    ");
+            }
+        }
+    }
     let _ = writeln!(s);
     wrap(&mut s, &v.footer, "");
     s.into_bytes()

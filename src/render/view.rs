@@ -52,6 +52,14 @@ pub(crate) struct TestView {
     pub rows: Vec<Vec<String>>,
 }
 
+/// A series of trains (post-exercise, or repeated at rest): a heading and
+/// one line per train, then what the series shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct SeriesView {
+    pub heading: String,
+    pub fields: Vec<Field>,
+}
+
 /// The whole report in words.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct ReportView {
@@ -65,6 +73,9 @@ pub(crate) struct ReportView {
     pub recommendations: Vec<String>,
     pub caveats: Vec<String>,
     pub tests: Vec<TestView>,
+    /// Post-exercise series first (their plots follow the tests' in
+    /// order), then repeated trains.
+    pub series: Vec<SeriesView>,
     pub settings: Vec<Field>,
     pub footer: String,
 }
@@ -110,6 +121,7 @@ pub(crate) fn view(report: &Report) -> ReportView {
         recommendations: i.recommendations.clone(),
         caveats: i.caveats.clone(),
         tests: report.tests.iter().map(|t| test_view(t, s)).collect(),
+        series: series_views(report),
         settings: settings_fields(s),
         footer: format!(
             "{} {}, report schema {}. This report supports, and does not replace, clinical judgement.",
@@ -132,6 +144,29 @@ fn header(report: &Report) -> Vec<Field> {
     ));
     if let Some(e) = &study.examiner {
         out.push(field("Examiner", e.clone()));
+    }
+    if let Some(i) = &study.indication {
+        out.push(field("Indication", i.clone()));
+    }
+    let meds = distinct(
+        report
+            .tests
+            .iter()
+            .filter_map(|t| t.record.medication.clone()),
+    );
+    if !meds.is_empty() {
+        out.push(field("Medication", meds.join("; ")));
+    }
+    let last_dose = report
+        .tests
+        .iter()
+        .filter_map(|t| t.record.pyridostigmine_last_dose_h)
+        .fold(f64::INFINITY, f64::min);
+    if last_dose.is_finite() {
+        out.push(field(
+            "Last pyridostigmine",
+            format!("{} h before the study", number(last_dose)),
+        ));
     }
     let sides = distinct(report.tests.iter().filter_map(|t| t.side.clone()));
     out.push(field(
@@ -160,6 +195,92 @@ fn header(report: &Report) -> Vec<Field> {
             temps.join(", ")
         },
     ));
+    out
+}
+
+fn muscle_side(muscle: &Option<String>, side: &Option<String>) -> String {
+    match (muscle, side) {
+        (Some(m), Some(s)) => format!("{m}, {s}"),
+        (Some(m), None) => m.clone(),
+        (None, Some(s)) => s.clone(),
+        (None, None) => "muscle not named".to_string(),
+    }
+}
+
+/// The post-exercise series, then the repeated trains, in words.
+fn series_views(report: &Report) -> Vec<SeriesView> {
+    let s = &report.settings.interpret;
+    let mut out = Vec::new();
+    for x in &report.series.exhaustion {
+        let mut fields: Vec<Field> = x
+            .points
+            .iter()
+            .map(|p| {
+                let flagged = if p.flagged { ", flagged" } else { "" };
+                let value = p.decrement_pct.map_or("not measured".to_string(), pct);
+                field(
+                    &format!("Decrement {}", p.phase),
+                    format!("{value} ({}{flagged})", p.file),
+                )
+            })
+            .collect();
+        if let Some(r) = x.repair_pp {
+            fields.push(field(
+                "Repair right after exercise",
+                format!("{r:.1} percentage points"),
+            ));
+        }
+        if let (Some(w), Some(ph)) = (x.exhaustion_pct, x.exhaustion_phase) {
+            let more = x
+                .exhaustion_pp
+                .map(|pp| format!(", {} percentage points from rest", signed(pp)))
+                .unwrap_or_default();
+            fields.push(field(
+                "Largest exhaustion",
+                format!("{} {ph}{more}", pct(w)),
+            ));
+        }
+        fields.push(field(
+            "Criterion",
+            format!(
+                "each train: a decrement above {}% is abnormal (no validated size of repair or exhaustion exists)",
+                number(s.decrement_abnormal_pct)
+            ),
+        ));
+        out.push(SeriesView {
+            heading: format!("Post-exercise series ({})", muscle_side(&x.muscle, &x.side)),
+            fields,
+        });
+    }
+    for r in &report.series.repeats {
+        let mut fields: Vec<Field> = r
+            .files
+            .iter()
+            .zip(&r.decrements_pct)
+            .map(|(f, d)| field(f, d.map_or("not measured".to_string(), pct)))
+            .collect();
+        if let Some(spread) = r.spread_pp {
+            let verdict = if spread <= s.reproducible_within_pp {
+                "agree"
+            } else {
+                "disagree"
+            };
+            fields.push(field(
+                "Spread",
+                format!(
+                    "{spread:.1} percentage points: the trains {verdict} (within {} is reproducible)",
+                    number(s.reproducible_within_pp)
+                ),
+            ));
+        }
+        out.push(SeriesView {
+            heading: format!(
+                "Repeated trains at rest ({})",
+                muscle_side(&r.muscle, &r.side)
+            ),
+            fields,
+        });
+    }
     out
 }
 
@@ -226,6 +347,7 @@ fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
             .map(celsius)
             .unwrap_or_else(|| "not recorded".into()),
     ));
+    details.extend(record_fields(t));
     TestView {
         heading,
         details,
@@ -239,6 +361,34 @@ fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
         columns: COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: rows(t),
     }
+}
+
+/// The stimulus and the train's place in a protocol, where recorded.
+fn record_fields(t: &TestMeasures) -> Vec<Field> {
+    let r = &t.record;
+    let mut out = Vec::new();
+    if let Some(phase) = r.exercise_phase {
+        out.push(field("Recorded", phase.to_string()));
+    }
+    if let Some(n) = r.train {
+        out.push(field("Train", format!("repeat {n}")));
+    }
+    let mut stimulus = Vec::new();
+    if let Some(ma) = r.stim_intensity_ma {
+        stimulus.push(format!("{} mA", number(ma)));
+    }
+    if let Some(ms) = r.stim_duration_ms {
+        stimulus.push(format!("{} ms", number(ms)));
+    }
+    match r.supramaximal {
+        Some(true) => stimulus.push("supramaximal".to_string()),
+        Some(false) => stimulus.push("not supramaximal".to_string()),
+        None => {}
+    }
+    if !stimulus.is_empty() {
+        out.push(field("Stimulus", stimulus.join(", ")));
+    }
+    out
 }
 
 /// The measures of a test that the conclusion can rest on.

@@ -45,10 +45,7 @@ fn muscle_key(t: &TestMeasures) -> (String, String) {
 
 /// The low-rate trains passing `keep`, grouped by muscle and side, in
 /// order of first appearance.
-fn groups(
-    tests: &[TestMeasures],
-    keep: impl Fn(&TestMeasures) -> bool,
-) -> Vec<Vec<&TestMeasures>> {
+fn groups(tests: &[TestMeasures], keep: impl Fn(&TestMeasures) -> bool) -> Vec<Vec<&TestMeasures>> {
     let mut out: Vec<((String, String), Vec<&TestMeasures>)> = Vec::new();
     for t in tests
         .iter()

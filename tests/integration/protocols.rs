@@ -300,3 +300,39 @@ fn a_drifting_or_reshaped_train_is_flagged_unreliable() {
         clean.tests[0].train_flags
     );
 }
+
+#[test]
+fn the_exhaustion_sample_reads_as_a_decrement_only_after_exercise() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/mg_exhaustion");
+    let study = nmjscope::read_study(&path, &ReadOptions::default()).unwrap();
+    let r = Analyzer::default().analyze(&study).unwrap();
+    let s = &r.series.exhaustion[0];
+    assert!(s.points[0].decrement_pct.unwrap() < 10.0);
+    assert!(s.exhaustion_pct.unwrap() > 10.0);
+    assert_eq!(
+        r.interpretation.decrement.grade,
+        Some(nmjscope::model::DecrementGrade::Abnormal)
+    );
+    // No shape finding for trains after exercise, and no "one train"
+    // caveat: the series is the repeat.
+    let shapes = r.interpretation.findings.iter().filter(|f| {
+        matches!(
+            f.code,
+            FindingCode::UShapedDecrement | FindingCode::ProgressiveDecrement
+        )
+    });
+    assert_eq!(shapes.count(), 0);
+    assert!(!r
+        .interpretation
+        .caveats
+        .iter()
+        .any(|c| c.contains("should be reproducible")));
+    // The report set draws the series.
+    let files = nmjscope::render::report_set(&r, &[]).unwrap();
+    assert!(files
+        .iter()
+        .any(|(n, _)| n == "plots/series1_decrement.svg"));
+    let html = &files.iter().find(|(n, _)| n == "report.html").unwrap().1;
+    let html = String::from_utf8_lossy(html);
+    assert!(html.contains("Post-exercise series (ADM)") && html.contains("Largest exhaustion"));
+}

@@ -52,7 +52,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .light_line_style(GRID_COLOUR)
         .draw()
         .map_err(err)?;
-    draw_bars(&mut chart, &points, (lo, hi))?;
+    draw_bars(&mut chart, &points, (lo, hi), |v| format!("{v:+.0}%"))?;
     let suggestive = format!("{}% (suggestive of LEMS)", i.increment_suggestive_pct);
     let specific = format!("{}% (specific for LEMS)", i.increment_specific_pct);
     draw_threshold(
@@ -72,11 +72,13 @@ pub(super) fn draw<DB: DrawingBackend>(
     draw_legend(&mut chart)
 }
 
-/// One bar per time point, its change above it and its label below.
-fn draw_bars<DB: DrawingBackend>(
+/// One bar per time point, its value (as `show` writes it) above it and
+/// its label below.
+pub(super) fn draw_bars<DB: DrawingBackend>(
     chart: &mut super::style::Chart<'_, DB>,
     points: &[(String, f64)],
     (lo, hi): (f64, f64),
+    show: impl Fn(f64) -> String,
 ) -> Drawn {
     chart
         .draw_series(points.iter().enumerate().map(|(i, p)| {
@@ -87,7 +89,7 @@ fn draw_bars<DB: DrawingBackend>(
     chart
         .draw_series(points.iter().enumerate().map(|(i, p)| {
             Text::new(
-                format!("{:+.0}%", p.1),
+                show(p.1),
                 (i as f64 + 0.3, p.1.max(0.0) + 0.03 * (hi - lo)),
                 (FONT, 13).into_font(),
             )

@@ -5,6 +5,7 @@
 //! report's settings; they compute nothing.
 
 mod exercise;
+mod series;
 mod style;
 mod traces;
 mod trend;
@@ -14,7 +15,7 @@ use plotters::prelude::*;
 use self::style::{clean, register_font, Area, Drawn, HEIGHT, WIDTH};
 use super::Plot;
 use crate::error::{Error, Result};
-use crate::model::{Protocol, TestDisplay, TestMeasures};
+use crate::model::{ExhaustionSeries, Protocol, TestDisplay, TestMeasures};
 use crate::settings::Settings;
 
 /// What kind of plot.
@@ -86,24 +87,60 @@ struct Input<'a> {
     settings: &'a Settings,
 }
 
-fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, kind: Kind, input: &Input) -> Drawn {
+/// One picture: a plot of a test, or of a study's post-exercise series.
+enum Picture<'a> {
+    Test(Kind, &'a Input<'a>),
+    Series(&'a ExhaustionSeries, &'a Settings),
+}
+
+fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, picture: &Picture, title: &str) -> Drawn {
     root.fill(&WHITE).map_err(style::err)?;
-    let title = format!("{} - {}", clean(&input.test.file), kind.title());
-    match kind {
-        Kind::Trend => trend::draw(root, input.test, input.settings, title)?,
-        Kind::ExerciseChart => exercise::draw(root, input.test, input.settings, title)?,
-        _ => traces::draw(root, kind, input.test, input.display, title)?,
+    let title = title.to_string();
+    match *picture {
+        Picture::Test(Kind::Trend, input) => trend::draw(root, input.test, input.settings, title)?,
+        Picture::Test(Kind::ExerciseChart, input) => {
+            exercise::draw(root, input.test, input.settings, title)?
+        }
+        Picture::Test(kind, input) => traces::draw(root, kind, input.test, input.display, title)?,
+        Picture::Series(series, settings) => series::draw(root, series, settings, title)?,
     }
     root.present().map_err(style::err)
 }
 
+/// The plot of the post-exercise series of one muscle (`index` tells
+/// several apart): the decrement of each train against the threshold.
+///
+/// # Errors
+///
+/// [`Error::Plot`] when it cannot be drawn.
+pub fn plot_for_series(
+    series: &ExhaustionSeries,
+    index: usize,
+    settings: &Settings,
+) -> Result<Plot> {
+    let muscle = series.muscle.as_deref().map(clean).unwrap_or_default();
+    let title = format!("{muscle} - decrement before and after exercise")
+        .trim_start_matches(" - ")
+        .to_string();
+    let name = format!("series{}_decrement", index + 1);
+    picture(&Picture::Series(series, settings), name, title)
+}
+
 fn render(kind: Kind, input: &Input) -> Result<Plot> {
-    register_font();
     let stem = std::path::Path::new(&input.test.file)
         .file_stem()
         .map(|s| clean(&s.to_string_lossy()).replace(' ', "_"))
         .unwrap_or_else(|| "test".to_string());
     let name = format!("{stem}_{}", kind.suffix());
+    let title = format!("{} - {}", clean(&input.test.file), kind.title());
+    let mut plot = picture(&Picture::Test(kind, input), name, title)?;
+    plot.title = format!("{}: {}", input.test.file, kind.title());
+    Ok(plot)
+}
+
+/// Draws `picture` as SVG and PNG.
+fn picture(picture: &Picture, name: String, title: String) -> Result<Plot> {
+    register_font();
     let fail = |detail: String| Error::Plot {
         name: name.clone(),
         detail,
@@ -111,16 +148,16 @@ fn render(kind: Kind, input: &Input) -> Result<Plot> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, kind, input).map_err(fail)?;
+        draw(&root, picture, &title).map_err(fail)?;
     }
     let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, kind, input).map_err(fail)?;
+        draw(&root, picture, &title).map_err(fail)?;
     }
     let png = encode_png(&rgb, WIDTH, HEIGHT).map_err(fail)?;
     Ok(Plot {
-        title: format!("{}: {}", input.test.file, kind.title()),
+        title,
         name,
         svg,
         png,
