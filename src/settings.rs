@@ -5,12 +5,14 @@
 //! A thresholds file (TOML or JSON) may set any subset; unknown keys are an
 //! error, so a typo never silently falls back to a default.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{show, Error, Result};
-use crate::interpret::InterpretConfig;
+use crate::interpret::{InterpretConfig, LabLimit};
+use crate::io::plausible::MAX_METADATA_CHARS;
 use crate::measure::MeasureConfig;
 use crate::signal::SignalConfig;
 use crate::train::TrainConfig;
@@ -116,6 +118,11 @@ impl Settings {
                 ));
             }
         }
+        for (muscle, lab) in &self.interpret.lab_limits {
+            if let Some(why) = lab_limit_problem(muscle, lab) {
+                return bad(format!("interpret.lab_limits.{muscle}: {why}"));
+            }
+        }
         let i = &self.interpret;
         if !(i.increment_equivocal_pct <= i.increment_suggestive_pct
             && i.increment_suggestive_pct <= i.increment_specific_pct)
@@ -157,6 +164,64 @@ impl Settings {
 }
 
 /// Where the first list is in a JSON settings document.
+/// Reads a lab's lower limits (`--limits FILE.toml`): one table per muscle
+/// with `lower_limit_mv` and `source`, e.g.
+///
+/// ```toml
+/// [ADM]
+/// lower_limit_mv = 5.6
+/// source = "St Elsewhere EMG lab norms, 2019 (n = 120)"
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Io`] when the file cannot be read; [`Error::Settings`] naming
+/// the file, and the muscle and key or the line and column, for anything
+/// else.
+pub fn lab_limits_from_file(path: &Path) -> Result<BTreeMap<String, LabLimit>> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bad = |detail: String| Error::Settings {
+        path: path.to_path_buf(),
+        detail,
+    };
+    let text = String::from_utf8(bytes)
+        .map_err(|_| bad("not UTF-8 text; save the limits file as UTF-8".to_string()))?;
+    let limits: BTreeMap<String, LabLimit> = toml::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| bad(e.to_string().trim_end().replace('\n', " ")))?;
+    if limits.is_empty() {
+        return Err(bad(
+            "no limit: expected a table per muscle, e.g. [ADM] with lower_limit_mv and source"
+                .to_string(),
+        ));
+    }
+    for (muscle, lab) in &limits {
+        if let Some(why) = lab_limit_problem(muscle, lab) {
+            return Err(bad(format!("[{muscle}]: {why}")));
+        }
+    }
+    Ok(limits)
+}
+
+/// What is wrong with one lab limit, if anything.
+fn lab_limit_problem(muscle: &str, lab: &LabLimit) -> Option<String> {
+    let (lo, hi) = LOWER_LIMIT_RANGE_MV;
+    if muscle.trim().is_empty() {
+        return Some("a muscle needs a name".to_string());
+    }
+    if !(lo..=hi).contains(&lab.lower_limit_mv) {
+        return Some(format!(
+            "lower_limit_mv = {} is outside {lo} to {hi} mV (no surface CMAP has a lower limit outside it)",
+            show(lab.lower_limit_mv)
+        ));
+    }
+    if lab.source.trim().is_empty() || lab.source.chars().count() > MAX_METADATA_CHARS {
+        return Some(format!(
+            "source must say where the limit comes from (1-{MAX_METADATA_CHARS} characters)"
+        ));
+    }
+    None
+}
+
 fn first_json_list(value: &serde_json::Value, at: &str) -> Option<String> {
     match value {
         serde_json::Value::Array(_) => Some(name_of(at)),
@@ -265,6 +330,7 @@ pub const BOUNDS: &[Bound] = &[
     bound!("train.progressive_fall_pct", 0.0, 50.0, " %", PCT, |s| vec![s.train.progressive_fall_pct]),
     bound!("train.irregular_step_pct", 0.1, 50.0, " %", PCT, |s| vec![s.train.irregular_step_pct]),
     bound!("train.irregular_min_jumps", 1.0, 50.0, "", "trains in use have 3 to 50 stimuli", |s| vec![s.train.irregular_min_jumps as f64]),
+    bound!("interpret.side_ratio_min_pct", 1.0, 100.0, " %", "a share of the other side's CMAP", |s| vec![s.interpret.side_ratio_min_pct]),
     bound!("interpret.reproducible_within_pp", 0.5, 50.0, " pp", "a difference of two percentages", |s| vec![s.interpret.reproducible_within_pp]),
     bound!("interpret.pyridostigmine_withhold_h", 0.0, 72.0, " h", "the half-life of pyridostigmine is hours", |s| vec![s.interpret.pyridostigmine_withhold_h]),
     bound!("train.area_disagreement_pp", 1.0, 100.0, " pp", "a difference of two percentages", |s| vec![s.train.area_disagreement_pp]),

@@ -239,7 +239,7 @@ pub(crate) fn low_cmap_findings(
         let (Some(muscle), Some(amp)) = (&t.muscle, first.amplitude_mv) else {
             continue;
         };
-        let Some((limit, source)) = limits::lower_limit(muscle, &c.lower_limits_mv) else {
+        let Some((limit, source)) = limits::lower_limit(muscle, c) else {
             continue;
         };
         let low = amp < limit;
@@ -257,4 +257,70 @@ pub(crate) fn low_cmap_findings(
         }
     }
     (low_cmap, out)
+}
+
+/// One muscle's resting CMAP per side: (side, amplitude in mV, file).
+struct MuscleSides {
+    name: String,
+    key: String,
+    sides: Vec<(String, f64, String)>,
+}
+
+/// The resting (first) CMAP of each side of a muscle tested on both sides:
+/// the smaller as a share of the larger, asymmetric below
+/// `side_ratio_min_pct`.
+pub(crate) fn side_to_side(tests: &[TestMeasures], c: &InterpretConfig) -> Vec<Finding> {
+    let mut muscles: Vec<MuscleSides> = Vec::new();
+    for t in tests {
+        let (Some(m), Some(side), Some(a)) = (&t.muscle, &t.side, t.first_amplitude_mv()) else {
+            continue;
+        };
+        let key = limits::canonical_muscle(m)
+            .map(str::to_string)
+            .unwrap_or_else(|| m.trim().to_lowercase());
+        let side = side.trim().to_lowercase();
+        let entry = match muscles.iter_mut().position(|e| e.key == key) {
+            Some(i) => &mut muscles[i],
+            None => {
+                muscles.push(MuscleSides {
+                    name: m.clone(),
+                    key,
+                    sides: Vec::new(),
+                });
+                let last = muscles.len() - 1;
+                &mut muscles[last]
+            }
+        };
+        // The first test of each side gives its resting CMAP.
+        if !entry.sides.iter().any(|(s, _, _)| *s == side) {
+            entry.sides.push((side, a, t.file.clone()));
+        }
+    }
+    muscles
+        .iter()
+        .filter(|m| m.sides.len() == 2)
+        .map(|MuscleSides { name, sides, .. }| {
+            let (a, b) = (&sides[0], &sides[1]);
+            let ratio = a.1.min(b.1) / a.1.max(b.1) * 100.0;
+            let asymmetric = ratio < c.side_ratio_min_pct;
+            finding(
+                FindingCode::SideToSide,
+                format!(
+                    "Resting CMAP of {name}: {} {:.2} mV ({}), {} {:.2} mV ({}); the smaller is {ratio:.0}% of the larger{}.",
+                    a.0,
+                    a.1,
+                    a.2,
+                    b.0,
+                    b.1,
+                    b.2,
+                    if asymmetric { ", asymmetric" } else { "" }
+                ),
+                format!(
+                    "one side's resting CMAP below {}% of the other's is asymmetric",
+                    c.side_ratio_min_pct
+                ),
+                sources::TOOL_RULE,
+            )
+        })
+        .collect()
 }

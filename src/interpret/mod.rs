@@ -52,9 +52,27 @@ pub struct InterpretConfig {
     /// Hours without pyridostigmine the guideline asks for before a study
     /// (default 12, Norwegian guideline); fewer give a caveat.
     pub pyridostigmine_withhold_h: f64,
+    /// A side's resting CMAP below this share of the other side's (same
+    /// muscle) is asymmetric (default 50%; nmjscope's own rule).
+    pub side_ratio_min_pct: f64,
     /// Extra or overriding lower limits of normal CMAP amplitude by muscle
     /// (mV), e.g. `anconeus = 1.5`. Empty by default.
     pub lower_limits_mv: BTreeMap<String, f64>,
+    /// The lab's own lower limits, by muscle, each with its source
+    /// (`--limits FILE.toml`); they win over every other limit. Empty by
+    /// default.
+    pub lab_limits: BTreeMap<String, LabLimit>,
+}
+
+/// A lab's lower limit of normal for one muscle's CMAP amplitude.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabLimit {
+    /// Lower limit of normal (mV).
+    pub lower_limit_mv: f64,
+    /// Where the limit comes from (the lab's normative study), as the
+    /// report cites it.
+    pub source: String,
 }
 
 impl Default for InterpretConfig {
@@ -67,7 +85,9 @@ impl Default for InterpretConfig {
             increment_healthy_max_pct: 40.0,
             reproducible_within_pp: 5.0,
             pyridostigmine_withhold_h: 12.0,
+            side_ratio_min_pct: 50.0,
             lower_limits_mv: BTreeMap::new(),
+            lab_limits: BTreeMap::new(),
         }
     }
 }
@@ -94,6 +114,7 @@ pub fn interpret(
     all.extend(findings::decrement_findings(tests, k, config));
     all.extend(low_findings);
     all.extend(protocols::series_findings(series, config));
+    all.extend(findings::side_to_side(tests, config));
     let recommendations =
         advice::recommendations(tests, pattern, &decrement, &increment, low_cmap, k, config);
     let mut caveats = advice::caveats(tests, pattern, &decrement, &increment, low_cmap);
@@ -120,13 +141,13 @@ fn muscles_without_limit(tests: &[TestMeasures], config: &InterpretConfig) -> Op
     let mut names: Vec<String> = tests
         .iter()
         .filter_map(|t| t.muscle.clone())
-        .filter(|m| limits::lower_limit(m, &config.lower_limits_mv).is_none())
+        .filter(|m| limits::lower_limit(m, config).is_none())
         .collect();
     names.sort();
     names.dedup();
     (!names.is_empty()).then(|| {
         format!(
-            "No lower limit of normal is on file for {}; the resting amplitude was not judged there (add one with interpret.lower_limits_mv).",
+            "No lower limit of normal is on file for {}; the resting amplitude was not judged there (give the lab's limit with --limits FILE.toml).",
             names.join(", ")
         )
     })

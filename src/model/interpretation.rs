@@ -143,6 +143,8 @@ pub enum FindingCode {
     DecrementReproducible,
     /// Repeated trains at rest disagree.
     DecrementNotReproducible,
+    /// The resting CMAP of one muscle on both sides, compared.
+    SideToSide,
 }
 
 /// One finding, with the criterion applied and its source.

@@ -336,3 +336,99 @@ fn the_exhaustion_sample_reads_as_a_decrement_only_after_exercise() {
     let html = String::from_utf8_lossy(html);
     assert!(html.contains("Post-exercise series (ADM)") && html.contains("Largest exhaustion"));
 }
+
+#[test]
+fn lab_limits_are_used_cited_and_echoed() {
+    let dir = TempDir::new();
+    let path = dir.write("t.csv", with_metadata(""));
+    let limits = dir.write(
+        "limits.toml",
+        "[\"abductor digiti minimi\"]\nlower_limit_mv = 9.5\nsource = \"Example lab norms 2024 (n = 80)\"\n",
+    );
+    let out = nmjscope()
+        .args(["analyze", "--format", "json", "--limits"])
+        .arg(&limits)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Report = serde_json::from_slice(&out.stdout).unwrap();
+    // The simulated myasthenic ADM's resting CMAP (about 7 mV) is above
+    // the built-in 6 mV and below this lab's 9.5 mV.
+    assert_eq!(r.interpretation.low_cmap, Some(true));
+    let low = r
+        .interpretation
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::LowCmap)
+        .unwrap();
+    assert!(
+        low.source.contains("lab limit: Example lab norms 2024"),
+        "{}",
+        low.source
+    );
+    let echoed = &r.settings.interpret.lab_limits["abductor digiti minimi"];
+    assert_eq!(echoed.lower_limit_mv, 9.5);
+    for (text, needle) in [
+        ("[ADM]\nlower_limit_mv = 9.5\n", "missing field `source`"),
+        (
+            "[ADM]\nlower_limit_mv = 90\nsource = \"x\"\n",
+            "outside 0.1 to 50 mV",
+        ),
+        ("[ADM]\nlower_limit_mv = \nsource = \"x\"\n", "line 2"),
+        ("", "no limit"),
+    ] {
+        let bad = dir.write("bad.toml", text);
+        nmjscope()
+            .args(["analyze", "--limits"])
+            .arg(&bad)
+            .arg(&path)
+            .assert()
+            .code(5)
+            .stderr(predicates::str::contains("bad.toml").and(predicates::str::contains(needle)));
+    }
+}
+
+#[test]
+fn both_sides_of_a_muscle_are_compared() {
+    let dir = TempDir::new();
+    let left = test_file(&SimConfig {
+        condition: Condition::Normal,
+        seed: 1,
+        ..SimConfig::default()
+    });
+    let right = test_file(&SimConfig {
+        condition: Condition::Lems,
+        severity: 0.9,
+        seed: 1,
+        ..SimConfig::default()
+    });
+    let side = |bytes: Vec<u8>, s: &str| {
+        let text = String::from_utf8(bytes).unwrap();
+        format!(
+            "# side: {s}\n{}",
+            text.replace("sim-lems-1", "sim-normal-1")
+        )
+        .into_bytes()
+    };
+    dir.write("study/1_left.csv", side(left, "left"));
+    dir.write("study/2_right.csv", side(right, "right"));
+    let study = nmjscope::read_study(&dir.path().join("study"), &ReadOptions::default()).unwrap();
+    let r = Analyzer::default().analyze(&study).unwrap();
+    let f = r
+        .interpretation
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::SideToSide)
+        .unwrap();
+    assert!(
+        f.text.contains("left") && f.text.contains("right") && f.text.contains("asymmetric"),
+        "{}",
+        f.text
+    );
+    assert!(f.criterion.contains("below 50%"));
+}

@@ -491,6 +491,11 @@ pub struct SettingsArgs {
     /// Thresholds and settings file (TOML or JSON); flags below override it.
     #[arg(long)]
     pub thresholds: Option<PathBuf>,
+    /// The lab's lower limits of normal CMAP amplitude (TOML: a table per
+    /// muscle with `lower_limit_mv` and `source`); they win over the
+    /// built-in ones and are echoed in the report.
+    #[arg(long, value_name = "FILE.toml")]
+    pub limits: Option<PathBuf>,
     /// Low-rate decrement above this is abnormal (%, default 10).
     #[arg(long)]
     pub decrement_pct: Option<f64>,
@@ -547,6 +552,10 @@ impl SettingsArgs {
                 .with_context(|| format!("reading thresholds {}", path.display()))?,
             None => Settings::default(),
         };
+        if let Some(path) = &self.limits {
+            s.interpret.lab_limits = nmjscope::settings::lab_limits_from_file(path)
+                .with_context(|| format!("reading limits {}", path.display()))?;
+        }
         if let Some(v) = self.decrement_pct {
             s.interpret.decrement_abnormal_pct = v;
         }
