@@ -13,7 +13,7 @@ use crate::model::Protocol;
 use crate::model::{DecrementGrade, Finding, FindingCode, LemsCriterion};
 use crate::model::{TestMeasures, TrainShape};
 
-fn finding(code: FindingCode, text: String, criterion: String, source: &str) -> Finding {
+pub(crate) fn finding(code: FindingCode, text: String, criterion: String, source: &str) -> Finding {
     Finding {
         code,
         text,

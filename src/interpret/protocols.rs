@@ -3,6 +3,7 @@
 //! apply to the train or exercise recorded, and what the stimulus, the
 //! medication and a normal result mean for the reading.
 
+use super::findings::finding;
 use super::sources;
 use super::InterpretConfig;
 use crate::model::{
@@ -17,15 +18,6 @@ pub const HIGH_RATE_VALIDATED_HZ: (f64, f64) = (20.0, 50.0);
 /// Exercise durations the increment criteria hold for (s): 5 and 10 s
 /// gave the same increments, 30 s far less (Hatanaka and Oh).
 pub const EXERCISE_VALIDATED_S: (f64, f64) = (5.0, 15.0);
-
-fn finding(code: FindingCode, text: String, criterion: String, source: &str) -> Finding {
-    Finding {
-        code,
-        text,
-        criterion,
-        source: source.to_string(),
-    }
-}
 
 fn muscle_words(muscle: &Option<String>, side: &Option<String>) -> String {
     match (muscle, side) {

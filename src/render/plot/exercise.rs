@@ -35,23 +35,8 @@ pub(super) fn draw<DB: DrawingBackend>(
     // Room above the bars for the legend (two lines), so it hides no bar.
     let hi = data_hi + LEGEND_ROW_FRACTION * 1.6 * 2.0 * (data_hi - lo);
     let n = points.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 18).into_font())
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(56)
-        .build_cartesian_2d(0.0..n, super::style::axis(lo, hi))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("time after exercise")
-        .y_desc("change from pre-exercise (%)")
-        .x_labels(0)
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .label_style((FONT, 13))
-        .light_line_style(GRID_COLOUR)
-        .draw()
-        .map_err(err)?;
+    let axes = ("time after exercise", "change from pre-exercise (%)");
+    let mut chart = bar_chart(root, title, (n, lo, hi), axes)?;
     draw_bars(&mut chart, &points, (lo, hi), |v| format!("{v:+.0}%"))?;
     let suggestive = format!("{}% (suggestive of LEMS)", i.increment_suggestive_pct);
     let specific = format!("{}% (specific for LEMS)", i.increment_specific_pct);
@@ -70,6 +55,35 @@ pub(super) fn draw<DB: DrawingBackend>(
         specific,
     )?;
     draw_legend(&mut chart)
+}
+
+/// The axes of a bar chart of `n` bars from `lo` to `hi`, with its title
+/// and the descriptions of its x and y axes (no x labels: each bar has its
+/// own).
+pub(super) fn bar_chart<'a, DB: DrawingBackend>(
+    root: &'a Area<'_, DB>,
+    title: String,
+    (n, lo, hi): (f64, f64, f64),
+    (x_desc, y_desc): (&str, &str),
+) -> std::result::Result<super::style::Chart<'a, DB>, String> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 18).into_font())
+        .margin(12)
+        .x_label_area_size(36)
+        .y_label_area_size(56)
+        .build_cartesian_2d(0.0..n, super::style::axis(lo, hi))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .x_labels(0)
+        .y_label_formatter(&|y| format!("{y:.0}"))
+        .label_style((FONT, 13))
+        .light_line_style(GRID_COLOUR)
+        .draw()
+        .map_err(err)?;
+    Ok(chart)
 }
 
 /// One bar per time point, its value (as `show` writes it) above it and

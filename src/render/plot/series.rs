@@ -5,8 +5,8 @@
 
 use plotters::prelude::*;
 
-use super::exercise::draw_bars;
-use super::style::{draw_legend, draw_threshold, err, Area, Drawn, COLOURS, FONT, GRID_COLOUR};
+use super::exercise::{bar_chart, draw_bars};
+use super::style::{draw_legend, draw_threshold, Area, Drawn, COLOURS};
 use crate::model::{ExercisePhase, ExhaustionSeries};
 use crate::settings::Settings;
 
@@ -38,23 +38,11 @@ pub(super) fn draw<DB: DrawingBackend>(
     let lo = points.iter().map(|p| p.1).fold(0.0, f64::min) * 1.1 - 0.12 * data_hi;
     let hi = data_hi * 1.15;
     let n = points.len().max(1) as f64;
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, (FONT, 18).into_font())
-        .margin(12)
-        .x_label_area_size(36)
-        .y_label_area_size(56)
-        .build_cartesian_2d(0.0..n, super::style::axis(lo, hi))
-        .map_err(err)?;
-    chart
-        .configure_mesh()
-        .x_desc("low-rate train: at rest, then time after exercise")
-        .y_desc("decrement (%)")
-        .x_labels(0)
-        .y_label_formatter(&|y| format!("{y:.0}"))
-        .label_style((FONT, 13))
-        .light_line_style(GRID_COLOUR)
-        .draw()
-        .map_err(err)?;
+    let axes = (
+        "low-rate train: at rest, then time after exercise",
+        "decrement (%)",
+    );
+    let mut chart = bar_chart(root, title, (n, lo, hi), axes)?;
     draw_bars(&mut chart, &points, (lo, hi), |v| format!("{v:.1}%"))?;
     draw_threshold(
         &mut chart,
