@@ -194,9 +194,18 @@ pub fn lab_limits_from_file(path: &Path) -> Result<BTreeMap<String, LabLimit>> {
                 .to_string(),
         ));
     }
+    let mut seen: BTreeMap<String, &str> = BTreeMap::new();
     for (muscle, lab) in &limits {
         if let Some(why) = lab_limit_problem(muscle, lab) {
             return Err(bad(format!("[{muscle}]: {why}")));
+        }
+        // `[ADM]`, `[adm]` and `["abductor digiti minimi"]` are one muscle.
+        let key = crate::model::canonical_muscle(muscle)
+            .map_or_else(|| muscle.trim().to_lowercase(), str::to_lowercase);
+        if let Some(first) = seen.insert(key, muscle) {
+            return Err(bad(format!(
+                "[{first}] and [{muscle}] are the same muscle; give its limit once"
+            )));
         }
     }
     Ok(limits)

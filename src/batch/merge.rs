@@ -9,6 +9,7 @@ use super::resume::{unescape, Fnv, ReportSource};
 use super::SummaryRow;
 use crate::error::{Error, Result};
 use crate::model::Report;
+use crate::settings::Settings;
 
 /// Whether the study at `path` belongs to shard `i` of `n`: by a fixed hash
 /// of its path under `root`, so a study stays in its shard when others are
@@ -36,8 +37,11 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> Result<Counts> {
     // Studies sort by path as the archive walk finds them; the sort is
     // stable, so the studies of one split folder keep their order.
     rows.sort_by(|a, b| a.0.cmp(&b.0));
+    refuse_duplicates(parts, &rows)?;
     let sources: Vec<ReportSource> = parts.iter().map(|_| ReportSource::default()).collect();
     let mut writer = ResultsWriter::begin(out)?;
+    // Every shard must have been scored with the same settings.
+    let mut first: Option<(usize, Settings)> = None;
     for (_, p, row) in rows {
         if row.report.is_empty() {
             writer.push(Prepared::from_report(row, None, None))?;
@@ -48,12 +52,44 @@ pub fn merge(parts: &[PathBuf], out: &Path) -> Result<Counts> {
         let bytes = source.bytes(part, &reference)?;
         let report: Report =
             serde_json::from_slice(&bytes).map_err(|e| merge_err(&part.join(&reference), e))?;
+        match &first {
+            Some((q, settings)) if *settings != report.settings => {
+                return Err(merge_err(
+                    part,
+                    format!(
+                        "its studies were scored with other settings than {}'s; merge shards of one run (same thresholds and flags)",
+                        parts[*q].display()
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None => first = Some((p, report.settings.clone())),
+        }
         // A report of its own stays one; a line of a part's studies.jsonl
         // gets its line in the merged one.
         let file = (!reference.starts_with(super::JSONL)).then_some((reference, bytes));
         writer.push(Prepared::from_report(row, Some(&report), file))?;
     }
     writer.finish()
+}
+
+/// A study in two parts (a part given twice, or shards of different runs)
+/// would be counted twice.
+fn refuse_duplicates(parts: &[PathBuf], rows: &[Row]) -> Result<()> {
+    for pair in rows.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        if a.0 == b.0 && a.2.study == b.2.study && a.2.note == b.2.note {
+            return Err(merge_err(
+                &parts[b.1],
+                format!(
+                    "study {} is also in {}; each study must be in one part",
+                    a.0.display(),
+                    parts[a.1].display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// One summary row of a part: the study path, the part's index, the row.

@@ -121,8 +121,8 @@ fn score_path(path: &Path, job: &BatchJob<'_>) -> Vec<BatchItem> {
         Ok(f) => f,
         Err(e) => return failed(String::new(), e),
     };
-    let hash = hash_files(&files);
-    if let Some(items) = job.previous.unchanged(path, &hash) {
+    let hash = hash_files(&files, job.options);
+    if let Some(items) = job.previous.unchanged(path, &hash, job.settings) {
         return items;
     }
     let groups = match guarded(path, || parse_study_groups(path, &files, job.options)) {
@@ -359,8 +359,8 @@ pub struct SummaryRow {
     /// `reports/<name>.json` (see [`report_name`]) when per-study reports
     /// were asked for; empty for a study that failed.
     pub report: String,
-    /// The content hash of the study's input files ([`input_hash`]), which
-    /// `--resume` compares.
+    /// The hash of the study's input files and read options
+    /// ([`input_hash`]), which `--resume` compares.
     pub input_hash: String,
 }
 
@@ -597,12 +597,17 @@ mod shard_tests {
     fn input_hashes_change_with_content_and_names() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.csv"), b"1").unwrap();
-        let h1 = input_hash(dir.path()).unwrap();
-        assert_eq!(h1, input_hash(dir.path()).unwrap());
+        let h1 = input_hash(dir.path(), &ReadOptions::default()).unwrap();
+        assert_eq!(h1, input_hash(dir.path(), &ReadOptions::default()).unwrap());
         std::fs::write(dir.path().join("a.csv"), b"2").unwrap();
-        let h2 = input_hash(dir.path()).unwrap();
+        let h2 = input_hash(dir.path(), &ReadOptions::default()).unwrap();
         assert_ne!(h1, h2);
         std::fs::rename(dir.path().join("a.csv"), dir.path().join("b.csv")).unwrap();
-        assert_ne!(h2, input_hash(dir.path()).unwrap());
+        let h3 = input_hash(dir.path(), &ReadOptions::default()).unwrap();
+        assert_ne!(h2, h3);
+        // Other read options, another input.
+        let mut options = ReadOptions::default();
+        options.overrides.supramaximal = Some(false);
+        assert_ne!(h3, input_hash(dir.path(), &options).unwrap());
     }
 }

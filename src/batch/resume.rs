@@ -10,7 +10,9 @@ use std::sync::Mutex;
 
 use super::{BatchItem, SummaryRow};
 use crate::error::{Error, Result};
+use crate::io::ReadOptions;
 use crate::model::Report;
+use crate::settings::Settings;
 
 /// A fixed 64-bit hash in the FNV-1a family, so a hash is the same on
 /// every run and machine (std's hasher is not).
@@ -47,13 +49,17 @@ impl Fnv {
 /// # Errors
 ///
 /// [`Error::Io`] when a file cannot be read.
-pub fn input_hash(path: &Path) -> Result<String> {
-    Ok(hash_files(&crate::io::read_study_bytes(path)?))
+pub fn input_hash(path: &Path, options: &ReadOptions) -> Result<String> {
+    Ok(hash_files(&crate::io::read_study_bytes(path)?, options))
 }
 
 /// [`input_hash`] of files already read ([`crate::io::read_study_bytes`]).
-pub fn hash_files(files: &[(PathBuf, Vec<u8>)]) -> String {
+/// The read options (protocol, `--rate`, `--supramaximal` ...) are part of
+/// the input: a study read with other overrides is another study.
+pub fn hash_files(files: &[(PathBuf, Vec<u8>)], options: &ReadOptions) -> String {
     let mut h = Fnv::new();
+    h.write(format!("{options:?}").as_bytes());
+    h.write(&[0]);
     for (f, bytes) in files {
         let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
         h.write(name.unwrap_or_default().as_bytes());
@@ -126,9 +132,15 @@ impl Previous {
         })
     }
 
-    /// The earlier results of `path` when its input is unchanged and every
-    /// report of it can still be read.
-    pub(crate) fn unchanged(&self, path: &Path, hash: &str) -> Option<Vec<BatchItem>> {
+    /// The earlier results of `path` when its input is unchanged, every
+    /// report of it can still be read, is about this study, and was scored
+    /// with `settings`.
+    pub(crate) fn unchanged(
+        &self,
+        path: &Path,
+        hash: &str,
+        settings: &Settings,
+    ) -> Option<Vec<BatchItem>> {
         let (previous_hash, earlier) = self.by_path.get(path)?;
         if previous_hash != hash {
             return None;
@@ -136,7 +148,12 @@ impl Previous {
         earlier
             .iter()
             .map(|e| {
-                let report = self.reports.get(&self.out, &e.reference).ok()?;
+                let report = self
+                    .reports
+                    .get(&self.out, &e.reference)
+                    .ok()
+                    .filter(|r| r.study.path == path.display().to_string())
+                    .filter(|r| r.settings == *settings)?;
                 Some(BatchItem {
                     path: path.to_path_buf(),
                     split_id: e.split.then(|| report.study.id.clone()),

@@ -22,6 +22,14 @@ pub(crate) fn finding(code: FindingCode, text: String, criterion: String, source
     }
 }
 
+/// A low-rate train of a post-exercise series recorded after the
+/// exercise: not a resting train.
+pub(crate) fn after_exercise(t: &TestMeasures) -> bool {
+    t.record
+        .exercise_phase
+        .is_some_and(|p| p.seconds_after().is_some())
+}
+
 /// The file with its muscle and rate, for sentences.
 pub(crate) fn describe(t: &TestMeasures) -> String {
     let mut parts = Vec::new();
@@ -75,11 +83,7 @@ pub(crate) fn decrement_findings(
         ));
         // The shape criteria describe trains at rest; after exercise the
         // exhaustion series speaks instead.
-        let after_exercise = t
-            .record
-            .exercise_phase
-            .is_some_and(|p| p.seconds_after().is_some());
-        if abnormal && !after_exercise {
+        if abnormal && !after_exercise(t) {
             out.extend(shape_finding(t));
         }
     }
@@ -229,7 +233,8 @@ pub(crate) fn low_cmap_findings(
 ) -> (Option<bool>, Vec<Finding>) {
     let mut low_cmap = None;
     let mut out = Vec::new();
-    for t in tests {
+    // A train after exercise does not start from a resting CMAP.
+    for t in tests.iter().filter(|t| !after_exercise(t)) {
         let Some(first) = t.responses.first() else {
             continue;
         };
@@ -259,6 +264,15 @@ pub(crate) fn low_cmap_findings(
     (low_cmap, out)
 }
 
+/// `left` or `right` as labs write them (`L`, `lt`, `sin`, `dx` ...).
+fn side_name(side: &str) -> Option<String> {
+    match side.trim().to_lowercase().as_str() {
+        "left" | "l" | "lt" | "sin" | "sinister" | "venstre" | "v" => Some("left".to_string()),
+        "right" | "r" | "rt" | "dx" | "dexter" | "høyre" | "h" => Some("right".to_string()),
+        _ => None,
+    }
+}
+
 /// One muscle's resting CMAP per side: (side, amplitude in mV, file).
 struct MuscleSides {
     name: String,
@@ -271,14 +285,17 @@ struct MuscleSides {
 /// `side_ratio_min_pct`.
 pub(crate) fn side_to_side(tests: &[TestMeasures], c: &InterpretConfig) -> Vec<Finding> {
     let mut muscles: Vec<MuscleSides> = Vec::new();
-    for t in tests {
+    for t in tests.iter().filter(|t| !after_exercise(t)) {
         let (Some(m), Some(side), Some(a)) = (&t.muscle, &t.side, t.first_amplitude_mv()) else {
             continue;
         };
         let key = limits::canonical_muscle(m)
             .map(str::to_string)
             .unwrap_or_else(|| m.trim().to_lowercase());
-        let side = side.trim().to_lowercase();
+        // Only a recognisable left or right is a side to compare.
+        let Some(side) = side_name(side) else {
+            continue;
+        };
         let entry = match muscles.iter_mut().position(|e| e.key == key) {
             Some(i) => &mut muscles[i],
             None => {

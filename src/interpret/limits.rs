@@ -47,25 +47,7 @@ pub const TABLE: &[LowerLimit] = &[
     },
 ];
 
-/// The canonical short name of a muscle as written in a file, when known.
-pub fn canonical_muscle(name: &str) -> Option<&'static str> {
-    let n: String = name
-        .to_lowercase()
-        .chars()
-        .filter(|c| c.is_alphanumeric() || *c == ' ')
-        .collect();
-    let n = n.trim();
-    match n {
-        "adm" | "abductor digiti minimi" | "abductor digiti quinti" | "adq" => Some("ADM"),
-        "apb" | "abductor pollicis brevis" => Some("APB"),
-        "fdi" | "first dorsal interosseous" | "1st dorsal interosseous" | "fdio" => Some("FDI"),
-        "eip" | "ei" | "extensor indicis" | "extensor indicis proprius" => Some("EIP"),
-        "trapezius" | "upper trapezius" | "trap" => Some("trapezius"),
-        "anconeus" => Some("anconeus"),
-        "nasalis" => Some("nasalis"),
-        _ => None,
-    }
-}
+pub use crate::model::canonical_muscle;
 
 /// The lower limit for a muscle: the lab's (`--limits`), then the
 /// thresholds file's, then the table. Returns (limit mV, source).

@@ -7,8 +7,8 @@ use super::findings::finding;
 use super::sources;
 use super::InterpretConfig;
 use crate::model::{
-    DecrementGrade, ExhaustionSeries, Finding, FindingCode, Part, PartStatus, Pattern, Protocol,
-    RepeatedTrains, StudySeries, TestMeasures,
+    DecrementGrade, ExercisePhase, ExhaustionSeries, Finding, FindingCode, Part, PartStatus,
+    Pattern, Protocol, RepeatedTrains, StudySeries, TestMeasures,
 };
 
 /// High-rate trains the increment criteria were validated on (Hz): Oh
@@ -70,10 +70,13 @@ fn exhaustion_findings(s: &ExhaustionSeries, c: &InterpretConfig) -> Vec<Finding
         out.push(finding(
             FindingCode::PostExerciseFacilitation,
             format!(
-                "Post-exercise series of {who}: decrement {}. Immediately after exercise the decrement changed by {:+.1} percentage points from rest ({}).",
+                "Post-exercise series of {who}: decrement {}. Immediately after exercise the decrement was {}.",
                 points.join(", "),
-                -repair,
-                if repair > 0.0 { "repair" } else { "no repair" }
+                if repair > 0.0 {
+                    format!("{repair:.1} percentage points smaller than at rest (repair)")
+                } else {
+                    format!("not smaller than at rest ({:+.1} percentage points: no repair)", -repair)
+                }
             ),
             series_criterion(c),
             &source,
@@ -141,6 +144,16 @@ pub(crate) fn protocol_caveats(
 ) -> Vec<String> {
     let mut out = Vec::new();
     out.extend(single_train(series, dec));
+    for x in series.exhaustion.iter().filter(|x| {
+        !x.points
+            .iter()
+            .any(|p| p.phase == ExercisePhase::Rest && !p.flagged && p.decrement_pct.is_some())
+    }) {
+        out.push(format!(
+            "The post-exercise series of {} has no usable train at rest: repair and exhaustion cannot be measured against rest; record a 3 Hz train at rest before the exercise.",
+            muscle_words(&x.muscle, &x.side)
+        ));
+    }
     out.extend(tests.iter().filter_map(validated_protocol));
     out.extend(tests.iter().filter_map(submaximal));
     out.extend(pyridostigmine(tests, c));

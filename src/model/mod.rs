@@ -10,6 +10,7 @@ mod display;
 mod interpretation;
 mod label;
 mod measures;
+mod muscle;
 mod record;
 mod recording;
 mod report;
@@ -24,6 +25,7 @@ pub use label::ResponseLabel;
 pub use measures::{
     BaselineSource, Flag, PostExercisePoint, ResponseMeasures, TestMeasures, TrainFlag, TrainShape,
 };
+pub use muscle::canonical_muscle;
 pub use record::{ExercisePhase, TestRecord};
 pub use recording::{
     Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo, Study, VoltUnit,

@@ -4,8 +4,8 @@
 //! decrement is abnormal or reproducible is `interpret`'s call.
 
 use crate::model::{
-    ExercisePhase, ExhaustionSeries, Protocol, RepeatedTrains, SeriesPoint, StudySeries,
-    TestMeasures,
+    canonical_muscle, ExercisePhase, ExhaustionSeries, Protocol, RepeatedTrains, SeriesPoint,
+    StudySeries, TestMeasures,
 };
 
 /// A train recorded this soon after the exercise ended (s) is the one
@@ -20,7 +20,8 @@ const EXHAUSTION_FROM_S: u32 = 60;
 /// The series of a study's low-rate trains.
 pub fn study_series(tests: &[TestMeasures]) -> StudySeries {
     StudySeries {
-        exhaustion: groups(tests, |t| t.record.exercise_phase.is_some())
+        // A train of the muscle with no phase was recorded at rest.
+        exhaustion: groups(tests, |_| true)
             .into_iter()
             .filter(|g| g.iter().any(|t| is_post(t.record.exercise_phase)))
             .map(|g| exhaustion(&g))
@@ -37,10 +38,16 @@ fn is_post(phase: Option<ExercisePhase>) -> bool {
     matches!(phase, Some(ExercisePhase::Post { .. }))
 }
 
-/// The muscle and side of a test, as one key (case and spaces ignored).
+/// The muscle and side of a test, as one key (case, spaces and the
+/// muscle's other names ignored: `ADM` is `abductor digiti minimi`).
 fn muscle_key(t: &TestMeasures) -> (String, String) {
     let norm = |s: &Option<String>| s.as_deref().unwrap_or("").trim().to_lowercase();
-    (norm(&t.muscle), norm(&t.side))
+    let muscle = t
+        .muscle
+        .as_deref()
+        .and_then(canonical_muscle)
+        .map_or_else(|| norm(&t.muscle), str::to_lowercase);
+    (muscle, norm(&t.side))
 }
 
 /// The low-rate trains passing `keep`, grouped by muscle and side, in
@@ -67,13 +74,11 @@ fn flagged(t: &TestMeasures) -> bool {
 fn exhaustion(group: &[&TestMeasures]) -> ExhaustionSeries {
     let mut points: Vec<SeriesPoint> = group
         .iter()
-        .filter_map(|t| {
-            Some(SeriesPoint {
-                file: t.file.clone(),
-                phase: t.record.exercise_phase?,
-                decrement_pct: t.decrement_pct,
-                flagged: flagged(t),
-            })
+        .map(|t| SeriesPoint {
+            file: t.file.clone(),
+            phase: t.record.exercise_phase.unwrap_or(ExercisePhase::Rest),
+            decrement_pct: t.decrement_pct,
+            flagged: flagged(t),
         })
         .collect();
     points.sort_by_key(|p| p.phase);

@@ -245,6 +245,56 @@ fn shards_merge_into_the_unsharded_output() {
         same_text(&read(merged.join(file)), &read(full.join(file)), file);
     }
     assert_eq!(report_names(&merged), report_names(&full));
+    // Merged results are not overwritten without --force; a part given
+    // twice, or parts scored with other settings, are refused.
+    nmjscope()
+        .arg("merge")
+        .args(&parts)
+        .arg("--out")
+        .arg(&merged)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("--force"));
+    let twice = [&parts[..], &parts[..1]].concat();
+    let has_studies = |p: &std::path::Path| {
+        String::from_utf8(read(p.join("summary.csv")))
+            .unwrap()
+            .lines()
+            .count()
+            > 1
+    };
+    if has_studies(&parts[0]) {
+        nmjscope()
+            .arg("merge")
+            .args(&twice)
+            .arg("--out")
+            .arg(outs.path().join("twice"))
+            .assert()
+            .failure()
+            .stderr(predicates::str::contains("each study must be in one part"));
+    }
+    let strict = outs.path().join("strict");
+    let _ = run(&[
+        "batch".as_ref(),
+        "-q".as_ref(),
+        root,
+        "--decrement-pct".as_ref(),
+        "20".as_ref(),
+        "--out".as_ref(),
+        strict.as_os_str(),
+    ]);
+    nmjscope()
+        .arg("merge")
+        .arg(&full)
+        .arg(&strict)
+        .arg("--out")
+        .arg(outs.path().join("mixed"))
+        .assert()
+        .failure()
+        .stderr(
+            predicates::str::contains("other settings")
+                .or(predicates::str::contains("each study must be in one part")),
+        );
     // Shards are a partition: every study in exactly one.
     let rows = |p: &std::path::Path| {
         String::from_utf8(read(p.join("summary.csv")))
@@ -295,6 +345,32 @@ fn resume_reuses_unchanged_studies_and_rescores_changed_ones() {
     assert!(String::from_utf8(read(out.join("measurements.csv")))
         .unwrap()
         .contains("APB"));
+    // Other thresholds, or other overrides, score every study again.
+    for extra in [["--decrement-pct", "40"], ["--supramaximal", "no"]] {
+        let o = nmjscope()
+            .args(args(true, &out))
+            .args(extra)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            stderr.contains("0 re-used unchanged"),
+            "{extra:?}: {stderr}"
+        );
+    }
+    // A report that is not the study's own (a tampered studies.jsonl) is
+    // not re-used: the first two lines swapped.
+    // (Scored again with the default options, then re-used whole.)
+    let _ = nmjscope().args(args(true, &out)).output().unwrap();
+    let before = nmjscope().args(args(true, &out)).output().unwrap();
+    assert!(String::from_utf8_lossy(&before.stderr).contains("4 re-used unchanged"));
+    let jsonl = String::from_utf8(read(out.join("studies.jsonl"))).unwrap();
+    let mut lines: Vec<&str> = jsonl.lines().collect();
+    lines.swap(0, 1);
+    std::fs::write(out.join("studies.jsonl"), lines.join("\n") + "\n").unwrap();
+    let o = nmjscope().args(args(true, &out)).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("2 re-used unchanged"), "{stderr}");
 }
 
 #[test]

@@ -432,3 +432,81 @@ fn both_sides_of_a_muscle_are_compared() {
     );
     assert!(f.criterion.contains("below 50%"));
 }
+
+#[test]
+fn a_series_is_read_whatever_the_muscle_is_called_and_needs_a_rest_train() {
+    let (dir, _) = series(Condition::Mg, 0.9, 3);
+    // Half the files name the muscle in full; the rest trains lose their
+    // phase (a train with none is at rest).
+    for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
+        let path = entry.path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        if name.starts_with('4') || name.starts_with('5') {
+            text = text.replace("# muscle: ADM", "# muscle: abductor digiti minimi");
+        }
+        text = text.replace("# exercise_phase: rest\n", "");
+        std::fs::write(&path, text).unwrap();
+    }
+    let study = nmjscope::read_study(dir.path(), &ReadOptions::default()).unwrap();
+    let r = Analyzer::default().analyze(&study).unwrap();
+    assert_eq!(r.series.exhaustion.len(), 1, "one muscle");
+    let s = &r.series.exhaustion[0];
+    assert_eq!(s.points.len(), 7);
+    assert!(s.repair_pp.is_some() && s.exhaustion_pp.is_some(), "{s:?}");
+    // Without the rest trains, the series says what it cannot measure.
+    std::fs::remove_file(dir.path().join("1_rest_train1.csv")).unwrap();
+    std::fs::remove_file(dir.path().join("2_rest_train2.csv")).unwrap();
+    let study = nmjscope::read_study(dir.path(), &ReadOptions::default()).unwrap();
+    let r = Analyzer::default().analyze(&study).unwrap();
+    assert!(r.series.exhaustion[0].exhaustion_pp.is_none());
+    let caveats = r.interpretation.caveats.join("\n");
+    assert!(caveats.contains("no usable train at rest"), "{caveats}");
+}
+
+#[test]
+fn only_resting_trains_of_recognised_sides_give_low_cmap_and_side_findings() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/mg_exhaustion");
+    let mut settings = nmjscope::Settings::default();
+    settings.interpret.lab_limits.insert(
+        "ADM".into(),
+        nmjscope::interpret::LabLimit {
+            lower_limit_mv: 12.0,
+            source: "a strict lab".into(),
+        },
+    );
+    let study = nmjscope::read_study(&path, &ReadOptions::default()).unwrap();
+    let r = Analyzer::new(settings).unwrap().analyze(&study).unwrap();
+    let low: Vec<&str> = r
+        .interpretation
+        .findings
+        .iter()
+        .filter(|f| f.code == FindingCode::LowCmap)
+        .map(|f| f.text.as_str())
+        .collect();
+    assert_eq!(low.len(), 2, "{low:?}");
+    assert!(low.iter().all(|t| t.contains("rest_train")), "{low:?}");
+    // A side that is not left or right is not compared.
+    let mut tests = r.tests.clone();
+    tests[0].side = Some("left".into());
+    tests[1].side = Some("bilateral".into());
+    let i = nmjscope::interpret::interpret(&tests, &r.series, 4, &Default::default());
+    assert!(!i.findings.iter().any(|f| f.code == FindingCode::SideToSide));
+}
+
+#[test]
+fn one_muscle_twice_in_a_limits_file_is_refused() {
+    let dir = TempDir::new();
+    let path = dir.write("t.csv", with_metadata(""));
+    let limits = dir.write(
+        "twice.toml",
+        "[ADM]\nlower_limit_mv = 6\nsource = \"a\"\n[\"abductor digiti minimi\"]\nlower_limit_mv = 5\nsource = \"b\"\n",
+    );
+    nmjscope()
+        .args(["analyze", "--limits"])
+        .arg(&limits)
+        .arg(&path)
+        .assert()
+        .code(5)
+        .stderr(predicates::str::contains("are the same muscle"));
+}

@@ -68,6 +68,9 @@ pub struct MergeArgs {
     /// Where to write the merged summary.csv, measurements.csv and reports/.
     #[arg(long, short = 'o')]
     pub out: PathBuf,
+    /// Replace the results already in `--out`.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]
@@ -144,8 +147,10 @@ pub struct ReadArgs {
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum YesNo {
     /// Yes.
+    #[value(alias = "y", alias = "true", alias = "1")]
     Yes,
     /// No.
+    #[value(alias = "n", alias = "false", alias = "0")]
     No,
 }
 

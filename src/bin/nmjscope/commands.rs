@@ -272,6 +272,7 @@ fn batch_outcome(args: &BatchArgs, counts: nmjscope::batch::Counts) -> anyhow::R
 }
 
 fn merge(args: MergeArgs) -> anyhow::Result<()> {
+    refuse_finished_results(&args.out, args.force)?;
     let counts = nmjscope::batch::merge(&args.parts, &args.out)
         .with_context(|| format!("merging into {}", args.out.display()))?;
     eprintln!(

@@ -1002,7 +1002,9 @@ fn record_fields(path: &Path, meta: &Meta) -> Result<TestRecord> {
         Some(v) => Some(ExercisePhase::parse(v).ok_or_else(|| {
             bad(
                 "exercise_phase",
-                format!("expected rest, post_0s, post_60s, post_2min ..., found {v:?}"),
+                format!(
+                    "expected rest, post_0s, post_60s, post_2min ... (whole seconds or minutes, up to 30 min), found {v:?}"
+                ),
             )
         })?),
     };
@@ -1012,11 +1014,15 @@ fn record_fields(path: &Path, meta: &Meta) -> Result<TestRecord> {
         supramaximal,
         train,
         exercise_phase,
-        pyridostigmine_last_dose_h: ranged(
+        // `pyridostigmine_h`, as the flag is spelt, is read too.
+        pyridostigmine_last_dose_h: match ranged(
             "pyridostigmine_last_dose_h",
             PYRIDOSTIGMINE_RANGE_H,
             "h",
-        )?,
+        )? {
+            Some(h) => Some(h),
+            None => ranged("pyridostigmine_h", PYRIDOSTIGMINE_RANGE_H, "h")?,
+        },
         medication: value("medication").map(str::to_string),
     })
 }

@@ -1,0 +1,22 @@
+//! Muscle names as files write them, reduced to one short name, so that
+//! `ADM` and `abductor digiti minimi` are one muscle everywhere.
+
+/// The canonical short name of a muscle as written in a file, when known.
+pub fn canonical_muscle(name: &str) -> Option<&'static str> {
+    let n: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ')
+        .collect();
+    let n = n.trim();
+    match n {
+        "adm" | "abductor digiti minimi" | "abductor digiti quinti" | "adq" => Some("ADM"),
+        "apb" | "abductor pollicis brevis" => Some("APB"),
+        "fdi" | "first dorsal interosseous" | "1st dorsal interosseous" | "fdio" => Some("FDI"),
+        "eip" | "ei" | "extensor indicis" | "extensor indicis proprius" => Some("EIP"),
+        "trapezius" | "upper trapezius" | "trap" => Some("trapezius"),
+        "anconeus" => Some("anconeus"),
+        "nasalis" => Some("nasalis"),
+        _ => None,
+    }
+}
