@@ -155,6 +155,7 @@ pub(crate) fn protocol_caveats(
         ));
     }
     out.extend(tests.iter().filter_map(validated_protocol));
+    out.extend(tests.iter().filter_map(misplaced_record));
     out.extend(tests.iter().filter_map(submaximal));
     out.extend(pyridostigmine(tests, c));
     // Where the reading could be taken as "not myasthenia": a presynaptic
@@ -224,6 +225,18 @@ fn validated_protocol(t: &TestMeasures) -> Option<String> {
         },
         Protocol::Rns => None,
     }
+}
+
+/// `exercise_phase` or `train` on a test that is not a low-rate train:
+/// they place low-rate trains in a protocol, so they are not used here.
+fn misplaced_record(t: &TestMeasures) -> Option<String> {
+    let r = &t.record;
+    (t.protocol != Protocol::Rns && (r.exercise_phase.is_some() || r.train.is_some())).then(|| {
+        format!(
+            "{}: exercise_phase and train place low-rate (2-5 Hz) trains in a series; this {} test was left out of any series.",
+            t.file, t.protocol
+        )
+    })
 }
 
 /// A stimulus the examiner called submaximal.

@@ -510,3 +510,22 @@ fn one_muscle_twice_in_a_limits_file_is_refused() {
         .code(5)
         .stderr(predicates::str::contains("are the same muscle"));
 }
+
+#[test]
+fn a_series_key_on_a_test_that_is_no_low_rate_train_is_said_to_be_unused() {
+    let dir = TempDir::new();
+    let ex = String::from_utf8(test_file(&SimConfig {
+        condition: Condition::Lems,
+        severity: 0.9,
+        seed: 2,
+        protocol: nmjscope::Protocol::Exercise,
+        ..SimConfig::default()
+    }))
+    .unwrap();
+    let path = dir.write("ex.csv", format!("# exercise_phase: post_60s\n{ex}"));
+    let study = nmjscope::read_study(&path, &ReadOptions::default()).unwrap();
+    let r = Analyzer::default().analyze(&study).unwrap();
+    assert!(r.series.exhaustion.is_empty());
+    let caveats = r.interpretation.caveats.join("\n");
+    assert!(caveats.contains("left out of any series"), "{caveats}");
+}
