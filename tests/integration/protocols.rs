@@ -12,6 +12,15 @@ use predicates::prelude::*;
 
 use super::util::{nmjscope, test_file, TempDir};
 
+/// The report's finding with `code` (the test fails without one).
+fn finding(r: &Report, code: FindingCode) -> &nmjscope::model::Finding {
+    r.interpretation
+        .findings
+        .iter()
+        .find(|f| f.code == code)
+        .unwrap_or_else(|| panic!("no {code:?} finding"))
+}
+
 /// Writes the exhaustion series of `condition` and reads it back.
 fn series(condition: Condition, severity: f64, seed: u64) -> (TempDir, Report) {
     let sim = simulate_exhaustion_series(&SimConfig {
@@ -76,12 +85,7 @@ fn mild_mg_shows_a_decrement_only_after_exercise_and_normal_none() {
     let rest = s.points[0].decrement_pct.unwrap();
     assert!(rest < 10.0, "rest {rest:.1}%");
     assert!(s.exhaustion_pct.unwrap() > 10.0, "{s:?}");
-    let exhaustion = mild
-        .interpretation
-        .findings
-        .iter()
-        .find(|f| f.code == FindingCode::PostExerciseExhaustion)
-        .unwrap();
+    let exhaustion = finding(&mild, FindingCode::PostExerciseExhaustion);
     assert!(
         exhaustion.text.contains("above the 10% threshold"),
         "{}",
@@ -360,12 +364,7 @@ fn lab_limits_are_used_cited_and_echoed() {
     // The simulated myasthenic ADM's resting CMAP (about 7 mV) is above
     // the built-in 6 mV and below this lab's 9.5 mV.
     assert_eq!(r.interpretation.low_cmap, Some(true));
-    let low = r
-        .interpretation
-        .findings
-        .iter()
-        .find(|f| f.code == FindingCode::LowCmap)
-        .unwrap();
+    let low = finding(&r, FindingCode::LowCmap);
     assert!(
         low.source.contains("lab limit: Example lab norms 2024"),
         "{}",
@@ -419,12 +418,7 @@ fn both_sides_of_a_muscle_are_compared() {
     dir.write("study/2_right.csv", side(right, "right"));
     let study = nmjscope::read_study(&dir.path().join("study"), &ReadOptions::default()).unwrap();
     let r = Analyzer::default().analyze(&study).unwrap();
-    let f = r
-        .interpretation
-        .findings
-        .iter()
-        .find(|f| f.code == FindingCode::SideToSide)
-        .unwrap();
+    let f = finding(&r, FindingCode::SideToSide);
     assert!(
         f.text.contains("left") && f.text.contains("right") && f.text.contains("asymmetric"),
         "{}",
