@@ -8,6 +8,7 @@ use super::assess::{
 use super::limits;
 use super::sources;
 use super::InterpretConfig;
+use crate::model::canonical_side;
 use crate::model::Flag;
 use crate::model::Protocol;
 use crate::model::{DecrementGrade, Finding, FindingCode, LemsCriterion};
@@ -264,15 +265,6 @@ pub(crate) fn low_cmap_findings(
     (low_cmap, out)
 }
 
-/// `left` or `right` as labs write them (`L`, `lt`, `sin`, `dx` ...).
-fn side_name(side: &str) -> Option<String> {
-    match side.trim().to_lowercase().as_str() {
-        "left" | "l" | "lt" | "sin" | "sinister" | "venstre" | "v" => Some("left".to_string()),
-        "right" | "r" | "rt" | "dx" | "dexter" | "høyre" | "h" => Some("right".to_string()),
-        _ => None,
-    }
-}
-
 /// One muscle's resting CMAP per side: (side, amplitude in mV, file).
 struct MuscleSides {
     name: String,
@@ -293,7 +285,7 @@ pub(crate) fn side_to_side(tests: &[TestMeasures], c: &InterpretConfig) -> Vec<F
             .map(str::to_string)
             .unwrap_or_else(|| m.trim().to_lowercase());
         // Only a recognisable left or right is a side to compare.
-        let Some(side) = side_name(side) else {
+        let Some(side) = canonical_side(side) else {
             continue;
         };
         let entry = match muscles.iter_mut().position(|e| e.key == key) {

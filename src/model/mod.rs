@@ -25,7 +25,7 @@ pub use label::ResponseLabel;
 pub use measures::{
     BaselineSource, Flag, PostExercisePoint, ResponseMeasures, TestMeasures, TrainFlag, TrainShape,
 };
-pub use muscle::canonical_muscle;
+pub use muscle::{canonical_muscle, canonical_side};
 pub use record::{ExercisePhase, TestRecord};
 pub use recording::{
     Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo, Study, VoltUnit,

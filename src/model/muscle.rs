@@ -1,5 +1,5 @@
-//! Muscle names as files write them, reduced to one short name, so that
-//! `ADM` and `abductor digiti minimi` are one muscle everywhere.
+//! Muscle and side names as files write them, reduced to one name, so that
+//! `ADM` and `abductor digiti minimi` (or `L` and `left`) are one everywhere.
 
 /// The canonical short name of a muscle as written in a file, when known.
 pub fn canonical_muscle(name: &str) -> Option<&'static str> {
@@ -17,6 +17,15 @@ pub fn canonical_muscle(name: &str) -> Option<&'static str> {
         "trapezius" | "upper trapezius" | "trap" => Some("trapezius"),
         "anconeus" => Some("anconeus"),
         "nasalis" => Some("nasalis"),
+        _ => None,
+    }
+}
+
+/// `left` or `right` as labs write them (`L`, `lt`, `sin`, `dx` ...).
+pub fn canonical_side(side: &str) -> Option<String> {
+    match side.trim().to_lowercase().as_str() {
+        "left" | "l" | "lt" | "sin" | "sinister" | "venstre" | "v" => Some("left".to_string()),
+        "right" | "r" | "rt" | "dx" | "dexter" | "høyre" | "h" => Some("right".to_string()),
         _ => None,
     }
 }

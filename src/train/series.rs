@@ -4,8 +4,8 @@
 //! decrement is abnormal or reproducible is `interpret`'s call.
 
 use crate::model::{
-    canonical_muscle, ExercisePhase, ExhaustionSeries, Protocol, RepeatedTrains, SeriesPoint,
-    StudySeries, TestMeasures,
+    canonical_muscle, canonical_side, ExercisePhase, ExhaustionSeries, Protocol, RepeatedTrains,
+    SeriesPoint, StudySeries, TestMeasures,
 };
 
 /// A train recorded this soon after the exercise ended (s) is the one
@@ -47,7 +47,12 @@ fn muscle_key(t: &TestMeasures) -> (String, String) {
         .as_deref()
         .and_then(canonical_muscle)
         .map_or_else(|| norm(&t.muscle), str::to_lowercase);
-    (muscle, norm(&t.side))
+    let side = t
+        .side
+        .as_deref()
+        .and_then(canonical_side)
+        .unwrap_or_else(|| norm(&t.side));
+    (muscle, side)
 }
 
 /// The low-rate trains passing `keep`, grouped by muscle and side, in

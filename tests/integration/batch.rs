@@ -373,6 +373,26 @@ fn resume_reuses_unchanged_studies_and_rescores_changed_ones() {
     assert!(stderr.contains("2 re-used unchanged"), "{stderr}");
 }
 
+/// Default settings, read options and no earlier run, for a [`job`].
+fn defaults() -> (Settings, ReadOptions, nmjscope::batch::Previous) {
+    Default::default()
+}
+
+/// A batch on `threads` threads.
+fn job<'a>(
+    settings: &'a Settings,
+    options: &'a ReadOptions,
+    previous: &'a nmjscope::batch::Previous,
+    threads: usize,
+) -> nmjscope::batch::BatchJob<'a> {
+    nmjscope::batch::BatchJob {
+        settings,
+        options,
+        threads: Some(threads),
+        previous,
+    }
+}
+
 #[test]
 fn a_batch_holds_only_the_studies_in_flight() {
     // 120 small studies (one 3 Hz train each, linked copies of one file):
@@ -392,13 +412,8 @@ fn a_batch_holds_only_the_studies_in_flight() {
         dir.write(&format!("s{i:03}/1_rns.csv"), &file);
     }
     let studies = find_studies(dir.path()).unwrap();
-    let previous = nmjscope::batch::Previous::default();
-    let job = nmjscope::batch::BatchJob {
-        settings: &Settings::default(),
-        options: &ReadOptions::default(),
-        threads: Some(2),
-        previous: &previous,
-    };
+    let (settings, options, previous) = defaults();
+    let job = job(&settings, &options, &previous, 2);
     let scored = std::sync::atomic::AtomicUsize::new(0);
     let (mut handed, mut most_waiting) = (0usize, 0usize);
     let mut order = Vec::new();
@@ -430,13 +445,8 @@ fn a_batch_holds_only_the_studies_in_flight() {
 fn a_failed_write_stops_the_batch_and_keeps_the_old_results() {
     let dir = archive();
     let studies = find_studies(dir.path()).unwrap();
-    let previous = nmjscope::batch::Previous::default();
-    let job = nmjscope::batch::BatchJob {
-        settings: &Settings::default(),
-        options: &ReadOptions::default(),
-        threads: Some(1),
-        previous: &previous,
-    };
+    let (settings, options, previous) = defaults();
+    let job = job(&settings, &options, &previous, 1);
     let mut calls = 0;
     let e = job
         .run_each(&studies, &|_| {}, &|_| (), &mut |_, ()| {

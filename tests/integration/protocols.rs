@@ -12,6 +12,21 @@ use predicates::prelude::*;
 
 use super::util::{nmjscope, test_file, TempDir};
 
+/// `nmjscope analyze --format json ARGS`, which must succeed, read back.
+fn analyze_json(args: &[&std::ffi::OsStr]) -> Report {
+    let out = nmjscope()
+        .args(["analyze", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// The report's finding with `code` (the test fails without one).
 fn finding(r: &Report, code: FindingCode) -> &nmjscope::model::Finding {
     r.interpretation
@@ -151,17 +166,7 @@ fn the_record_is_read_shown_and_used() {
             "# stim_intensity_ma: 35\n# stim_duration_ms: 0.2\n# supramaximal: no\n# medication: pyridostigmine 60 mg x4\n# pyridostigmine_last_dose_h: 3\n# indication: fluctuating ptosis\n# side: left\n",
         ),
     );
-    let out = nmjscope()
-        .args(["analyze", "--format", "json"])
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Report = serde_json::from_slice(&out.stdout).unwrap();
+    let r = analyze_json(&[path.as_os_str()]);
     let rec = &r.tests[0].record;
     assert_eq!(rec.stim_intensity_ma, Some(35.0));
     assert_eq!(rec.stim_duration_ms, Some(0.2));
@@ -174,20 +179,13 @@ fn the_record_is_read_shown_and_used() {
     assert!(caveats.contains("not supramaximal"), "{caveats}");
     assert!(caveats.contains("taken 3 h before") && caveats.contains("at least 12 h"));
     // The command line wins over the file, and is checked like it.
-    let out = nmjscope()
-        .args([
-            "analyze",
-            "--format",
-            "json",
-            "--pyridostigmine-h",
-            "24",
-            "--supramaximal",
-            "yes",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let r: Report = serde_json::from_slice(&out.stdout).unwrap();
+    let r = analyze_json(&[
+        "--pyridostigmine-h".as_ref(),
+        "24".as_ref(),
+        "--supramaximal".as_ref(),
+        "yes".as_ref(),
+        path.as_os_str(),
+    ]);
     assert_eq!(r.tests[0].record.supramaximal, Some(true));
     let caveats = r.interpretation.caveats.join("\n");
     assert!(!caveats.contains("not supramaximal") && !caveats.contains("taken 24 h"));
@@ -349,18 +347,7 @@ fn lab_limits_are_used_cited_and_echoed() {
         "limits.toml",
         "[\"abductor digiti minimi\"]\nlower_limit_mv = 9.5\nsource = \"Example lab norms 2024 (n = 80)\"\n",
     );
-    let out = nmjscope()
-        .args(["analyze", "--format", "json", "--limits"])
-        .arg(&limits)
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Report = serde_json::from_slice(&out.stdout).unwrap();
+    let r = analyze_json(&["--limits".as_ref(), limits.as_os_str(), path.as_os_str()]);
     // The simulated myasthenic ADM's resting CMAP (about 7 mV) is above
     // the built-in 6 mV and below this lab's 9.5 mV.
     assert_eq!(r.interpretation.low_cmap, Some(true));
@@ -440,11 +427,13 @@ fn a_series_is_read_whatever_the_muscle_is_called_and_needs_a_rest_train() {
             text = text.replace("# muscle: ADM", "# muscle: abductor digiti minimi");
         }
         text = text.replace("# exercise_phase: rest\n", "");
-        std::fs::write(&path, text).unwrap();
+        // One side, written two ways.
+        let side = if name.starts_with('6') { "L" } else { "left" };
+        std::fs::write(&path, format!("# side: {side}\n{text}")).unwrap();
     }
     let study = nmjscope::read_study(dir.path(), &ReadOptions::default()).unwrap();
     let r = Analyzer::default().analyze(&study).unwrap();
-    assert_eq!(r.series.exhaustion.len(), 1, "one muscle");
+    assert_eq!(r.series.exhaustion.len(), 1, "one muscle, one side");
     let s = &r.series.exhaustion[0];
     assert_eq!(s.points.len(), 7);
     assert!(s.repair_pp.is_some() && s.exhaustion_pp.is_some(), "{s:?}");
