@@ -16,6 +16,9 @@ pub struct Location {
     pub line: Option<u64>,
     /// 1-based column (field) number, when the error belongs to a cell.
     pub column: Option<u64>,
+    /// 0-based byte offset, when the error belongs to a binary file's
+    /// header field or data record (EDF, BDF).
+    pub byte: Option<u64>,
 }
 
 impl Location {
@@ -25,6 +28,7 @@ impl Location {
             path: path.to_path_buf(),
             line: None,
             column: None,
+            byte: None,
         }
     }
 
@@ -34,6 +38,7 @@ impl Location {
             path: path.to_path_buf(),
             line: Some(line),
             column: None,
+            byte: None,
         }
     }
 
@@ -43,6 +48,19 @@ impl Location {
             path: path.to_path_buf(),
             line: Some(line),
             column: Some(column),
+            byte: None,
+        }
+    }
+}
+
+impl Location {
+    /// A location naming the file and a byte offset (binary formats).
+    pub fn byte(path: &Path, offset: u64) -> Self {
+        Location {
+            path: path.to_path_buf(),
+            line: None,
+            column: None,
+            byte: Some(offset),
         }
     }
 }
@@ -55,6 +73,9 @@ impl fmt::Display for Location {
         }
         if let Some(col) = self.column {
             write!(f, ", column {col}")?;
+        }
+        if let Some(byte) = self.byte {
+            write!(f, ", byte {byte}")?;
         }
         Ok(())
     }
@@ -310,8 +331,37 @@ pub enum Error {
         /// What was found and what to do.
         detail: String,
     },
-    /// A directory holds no CSV file.
-    #[error("{path}: no *.csv files in the directory")]
+    /// A file of a binary or sectioned format (EDF, BDF, LabChart, Spike2)
+    /// whose structure cannot be read without misreading the data.
+    #[error("{at}: not a readable {} file: {detail}", format.name())]
+    BadFile {
+        /// The file, and the line or byte.
+        at: Location,
+        /// The format it was read as.
+        format: crate::model::InputFormat,
+        /// What is wrong, and what the reader expected.
+        detail: String,
+    },
+    /// The channel asked for (`--channel`) is not in the file, or no
+    /// channel holds a voltage to measure.
+    #[error("{at}: {detail}")]
+    NoChannel {
+        /// The file.
+        at: Location,
+        /// What was asked for and which channels the file has.
+        detail: String,
+    },
+    /// A continuous recording whose stimuli cannot be found, or whose
+    /// stimuli leave no room for a sweep.
+    #[error("{at}: {detail}")]
+    NoStimuli {
+        /// The file.
+        at: Location,
+        /// What was tried and what to do.
+        detail: String,
+    },
+    /// A directory holds no trace file.
+    #[error("{path}: no trace files (*.csv, *.edf, *.bdf, *.txt, *.adibin) in the directory")]
     EmptyStudy {
         /// The directory.
         path: PathBuf,

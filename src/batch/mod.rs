@@ -27,15 +27,16 @@ use resume::Fnv;
 pub use resume::{hash_files, input_hash, Previous};
 
 /// The studies under `root`, sorted by path: every sub-folder that holds
-/// `*.csv` files (searched recursively; a folder with CSV files is one study
-/// and is not searched further), and every `*.csv` directly in `root` (a
-/// study of one test).
+/// trace files ([`crate::io::is_trace_file`]: CSV, EDF, BDF, LabChart or
+/// Spike2 exports; searched recursively, and a folder with trace files is
+/// one study and is not searched further), and every trace file directly
+/// in `root` (a study of one test).
 pub fn find_studies(root: &Path) -> Result<Vec<PathBuf>> {
     let mut studies = Vec::new();
     for path in children(root)? {
         if is_real_dir(&path) && !is_output(&path) {
             collect_dirs(&path, &mut studies)?;
-        } else if is_csv(&path) {
+        } else if crate::io::is_trace_file(&path) {
             studies.push(path);
         }
     }
@@ -64,17 +65,9 @@ fn is_real_dir(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
 }
 
-fn is_csv(path: &Path) -> bool {
-    path.is_file()
-        && path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-}
-
 fn collect_dirs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let children = children(dir)?;
-    if children.iter().any(|p| is_csv(p)) {
+    if children.iter().any(|p| crate::io::is_trace_file(p)) {
         out.push(dir.to_path_buf());
         return Ok(());
     }

@@ -8,16 +8,31 @@ use crate::model::{Protocol, IDENTIFYING_KEYS};
 pub struct Inspection {
     /// The file.
     pub file: String,
-    /// Wide or long.
+    /// The file format.
+    pub format: crate::model::InputFormat,
+    /// Wide, long or continuous.
     pub layout: crate::model::Layout,
-    /// The delimiter.
-    pub delimiter: crate::model::Delimiter,
+    /// The delimiter (text formats).
+    pub delimiter: Option<crate::model::Delimiter>,
     /// Whether a decimal comma was accepted.
     pub decimal_comma: bool,
     /// Unit of the values as written.
     pub units: crate::model::VoltUnit,
     /// Whether the time column was in seconds.
     pub time_in_seconds: bool,
+    /// The channel the responses were read from (multi-channel files).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// Every channel of a multi-channel file, numbered from 1 and described.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<String>,
+    /// The stimuli a continuous recording was cut at, and how they were
+    /// found.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stimuli: Option<crate::model::Stimuli>,
+    /// What the reader tolerated, each with where.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
     /// Sampling rate.
     pub sampling_rate_hz: f64,
     /// Pre-stimulus span.
@@ -49,11 +64,16 @@ pub fn inspect(recording: &crate::model::Recording) -> Inspection {
     let round = |v: f64| (v * 1e6).round() / 1e6;
     Inspection {
         file: recording.source.path.display().to_string(),
+        format: recording.source.format,
         layout: recording.source.layout,
         delimiter: recording.source.delimiter,
         decimal_comma: recording.source.decimal_comma,
         units: recording.source.units,
         time_in_seconds: recording.source.time_in_seconds,
+        channel: recording.source.channel.clone(),
+        channels: recording.source.channels.clone(),
+        stimuli: recording.source.stimuli.clone(),
+        warnings: recording.source.warnings.clone(),
         sampling_rate_hz: round(recording.sampling_rate_hz),
         pre_stimulus_ms: round(recording.pre_stimulus_ms()),
         sweep_ms: round(recording.sweep_ms()),

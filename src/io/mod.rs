@@ -3,8 +3,9 @@
 //! [`inspect`], the input-contract writer ([`mod@write`]), and atomic writes
 //! ([`fs`]).
 //!
-//! Today there is one input format, the CSV trace export of *input contract
-//! v1* (see `docs/formats.md`): [`read_trace_file`] reads one test,
+//! The formats (`docs/formats.md`): CSV of *input contract v1*, EDF/EDF+,
+//! BDF, LabChart and Spike2 text exports, and continuous CSV recordings,
+//! detected from each file's content. [`read_trace_file`] reads one test,
 //! [`read_study`] a file or a directory of tests.
 
 pub mod fs;
@@ -15,12 +16,14 @@ pub mod write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::model::{Polarity, Protocol, Recording, Study, VoltUnit};
+use crate::model::{InputFormat, Polarity, Protocol, Recording, StimulusSource, Study, VoltUnit};
 
 pub use inspect::{inspect, Inspection};
 pub use read::plausible;
+pub use read::signals::{Annotation, Channel, ChannelData, Segment, SignalFile};
 pub use read::text::MAX_FILE_BYTES;
-pub use read::trace_csv::{parse_trace, read_trace_file, MIN_SAMPLES};
+pub use read::trace_csv::MIN_SAMPLES;
+pub use read::{detect_format, parse_trace, read_signal_file, read_trace_file};
 
 /// What the caller may tell the reader.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,6 +33,54 @@ pub struct ReadOptions {
     pub protocol: Option<Protocol>,
     /// Values that replace the files' own metadata (command-line flags).
     pub overrides: Overrides,
+    /// The format of every file (`--input-format`); detected from each
+    /// file's content when `None`.
+    pub format: Option<InputFormat>,
+    /// How a continuous recording is cut into sweeps.
+    pub continuous: ContinuousOptions,
+}
+
+/// How a continuous recording (EDF, BDF, LabChart, Spike2, a continuous
+/// CSV) is cut into one sweep per stimulus (`docs/formats.md`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContinuousOptions {
+    /// The channel to measure (`--channel`); by default the first recorded
+    /// voltage that is no trigger or marker.
+    pub channel: Option<ChannelChoice>,
+    /// Where the stimulus times come from (`--stimuli`); by default the
+    /// first source that has any, in the order of [`StimulusSource`]'s
+    /// variants.
+    pub stimuli: Option<StimulusSource>,
+    /// Time of the first stimulus from the start of the recording, with
+    /// the stimulation rate (`--first-stimulus-ms`).
+    pub first_stimulus_ms: Option<f64>,
+    /// Use only the first this many stimuli (`--stimulus-count`).
+    pub stimulus_count: Option<usize>,
+    /// Span kept before each stimulus (`--pre-stimulus-ms`, 0-100 ms);
+    /// by default 5 ms, or a tenth of the interval in a fast train.
+    pub pre_stimulus_ms: Option<f64>,
+    /// Length of each sweep (`--sweep-ms`, 5-500 ms); by default 45 ms,
+    /// or the interval between stimuli in a fast train.
+    pub sweep_ms: Option<f64>,
+}
+
+/// A channel of a multi-channel file (`--channel NAME|INDEX`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChannelChoice {
+    /// By name (case ignored).
+    Name(String),
+    /// By position, counting from 1.
+    Index(usize),
+}
+
+impl ChannelChoice {
+    /// A number is a position (from 1), anything else a name.
+    pub fn parse(text: &str) -> ChannelChoice {
+        match text.trim().parse::<usize>() {
+            Ok(i) => ChannelChoice::Index(i),
+            Err(_) => ChannelChoice::Name(text.trim().to_string()),
+        }
+    }
 }
 
 /// Metadata the caller sets for every file read, replacing what the file
@@ -74,18 +125,14 @@ pub struct Overrides {
 /// any of them are different studies.
 pub const IDENTITY_KEYS: [&str; 3] = ["study_id", "patient_id", "date"];
 
-/// The CSV files of a directory, in name order.
+/// The trace files of a directory ([`is_trace_file`]), in name order.
 pub fn study_files(dir: &Path) -> Result<Vec<PathBuf>> {
     let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let path = entry.path();
-        let is_csv = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-        if is_csv && path.is_file() {
+        if is_trace_file(&path) {
             files.push(path);
         }
     }
@@ -96,6 +143,36 @@ pub fn study_files(dir: &Path) -> Result<Vec<PathBuf>> {
         });
     }
     Ok(files)
+}
+
+/// Whether a path is a trace file a study folder may hold: a regular
+/// `*.csv`, `*.edf`, `*.bdf` or `*.adibin` file, or a `*.txt` LabChart or
+/// Spike2 export or a `*.bin` CFWB file (other `.txt` and `.bin` files, such
+/// as notes, are not traces).
+pub fn is_trace_file(path: &Path) -> bool {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let wanted = match ext.as_deref() {
+        Some("csv" | "edf" | "bdf" | "adibin") => true,
+        Some("txt" | "bin") => is_text_export(path),
+        _ => false,
+    };
+    wanted && path.is_file()
+}
+
+/// Whether a `.txt` or `.bin` file starts like a LabChart or Spike2 export.
+fn is_text_export(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4096];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    matches!(
+        detect_format(&head[..n]),
+        InputFormat::Labchart | InputFormat::Spike2 | InputFormat::Cfwb
+    )
 }
 
 /// Reads a study: a directory (each `*.csv` one test, in name order) or a

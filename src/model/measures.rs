@@ -159,6 +159,11 @@ pub struct PostExercisePoint {
 pub struct TestMeasures {
     /// The file name.
     pub file: String,
+    /// How the responses were read from a multi-channel or continuous file
+    /// (EDF, BDF, LabChart, Spike2, continuous CSV); absent for a file of
+    /// input contract v1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<TestSource>,
     /// The protocol.
     pub protocol: Protocol,
     /// Whether the protocol was inferred rather than declared.
@@ -242,5 +247,44 @@ impl TestMeasures {
     /// The first (or pre-exercise) amplitude.
     pub fn first_amplitude_mv(&self) -> Option<f64> {
         self.responses.first().and_then(|r| r.amplitude_mv)
+    }
+}
+
+/// How a test's responses were read from a multi-channel or continuous
+/// file: the format, the channel and where the stimuli came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestSource {
+    /// The file format.
+    pub format: crate::model::InputFormat,
+    /// The channel measured.
+    pub channel: Option<String>,
+    /// Where the stimulus times came from.
+    pub stimuli: Option<crate::model::StimulusSource>,
+    /// The stimuli the sweeps were cut at (ms from the start of the
+    /// recording).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stimulus_times_ms: Vec<f64>,
+    /// What the reader tolerated in the file.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl TestSource {
+    /// The source of a recording read from anything but a contract-v1 CSV.
+    pub fn of(source: &crate::model::SourceInfo) -> Option<TestSource> {
+        if source.layout != crate::model::Layout::Continuous && source.warnings.is_empty() {
+            return None;
+        }
+        Some(TestSource {
+            format: source.format,
+            channel: source.channel.clone(),
+            stimuli: source.stimuli.as_ref().map(|s| s.source),
+            stimulus_times_ms: source
+                .stimuli
+                .as_ref()
+                .map(|s| s.times_ms.iter().map(|t| (t * 1e3).round() / 1e3).collect())
+                .unwrap_or_default(),
+            warnings: source.warnings.clone(),
+        })
     }
 }

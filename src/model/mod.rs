@@ -23,13 +23,14 @@ pub use interpretation::{
 };
 pub use label::ResponseLabel;
 pub use measures::{
-    BaselineSource, Flag, PostExercisePoint, ResponseMeasures, TestMeasures, TrainFlag, TrainShape,
+    BaselineSource, Flag, PostExercisePoint, ResponseMeasures, TestMeasures, TestSource, TrainFlag,
+    TrainShape,
 };
 pub use muscle::{canonical_muscle, canonical_side};
 pub use record::{ExercisePhase, TestRecord};
 pub use recording::{
-    Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo, Study, VoltUnit,
-    HIGH_RATE_MIN_HZ,
+    Delimiter, InputFormat, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo,
+    Stimuli, StimulusSource, Study, VoltUnit, HIGH_RATE_MIN_HZ,
 };
 pub use report::{Report, StudyInfo, ToolInfo, IDENTIFYING_KEYS, SCHEMA};
 pub use series::{ExhaustionSeries, RepeatedTrains, SeriesPoint, StudySeries};
@@ -47,5 +48,7 @@ codes::codes!(
     Protocol,
     ProtocolSource,
     Polarity,
-    Layout
+    Layout,
+    InputFormat,
+    StimulusSource
 );

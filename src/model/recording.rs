@@ -79,6 +79,10 @@ pub enum Layout {
     Wide,
     /// A response-id column, a time column and a value column.
     Long,
+    /// One continuous trace (or a few segments of one), cut into a sweep
+    /// per stimulus: EDF, BDF, LabChart and Spike2 exports, and a CSV whose
+    /// columns are channels rather than responses.
+    Continuous,
 }
 
 /// Field delimiter of a trace file.
@@ -141,6 +145,78 @@ impl VoltUnit {
     }
 }
 
+/// The file formats nmjscope reads (`docs/formats.md`), detected from a
+/// file's content or named with `--input-format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum InputFormat {
+    /// CSV: input contract v1 (one column per response), or a continuous
+    /// recording (one column per channel).
+    Csv,
+    /// European Data Format, EDF or EDF+ (continuous or discontinuous),
+    /// 16-bit samples.
+    Edf,
+    /// BioSemi Data Format: EDF with 24-bit samples (BDF+ too).
+    Bdf,
+    /// ADInstruments LabChart text export (`Interval=`, `ChannelTitle=`
+    /// header lines, tab-separated rows).
+    Labchart,
+    /// CED Spike2 text export (`"INFORMATION"`, `"SUMMARY"`, `"CHANNEL"`
+    /// sections).
+    Spike2,
+    /// LabChart's binary export (CFWB, "Translate Binary").
+    Cfwb,
+}
+
+impl InputFormat {
+    /// The format's name in messages: `EDF`, `LabChart text`.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Csv => "CSV",
+            InputFormat::Edf => "EDF",
+            InputFormat::Bdf => "BDF",
+            InputFormat::Labchart => "LabChart text",
+            InputFormat::Spike2 => "Spike2 text",
+            InputFormat::Cfwb => "CFWB",
+        }
+    }
+}
+
+/// Where the stimulus times of a continuous recording came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum StimulusSource {
+    /// EDF+ annotations (or LabChart comments) naming the stimuli.
+    Annotations,
+    /// A marker or event channel (Spike2) holding the stimulus times.
+    Markers,
+    /// The rising edges of a trigger (TTL) channel.
+    Trigger,
+    /// The stimulation rate and the time of the first stimulus, as given.
+    Rate,
+    /// Detected from the stimulus artifacts of the recorded channel.
+    Artifact,
+}
+
+/// A continuous recording's stimuli: when they were and how that was found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stimuli {
+    /// How the times were found.
+    pub source: StimulusSource,
+    /// Each stimulus that starts a sweep, from the start of the recording.
+    pub times_ms: Vec<f64>,
+    /// Stimuli found but not used (too close to the start, the end or a gap
+    /// of the recording for a whole sweep).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_ms: Vec<f64>,
+    /// The pre-stimulus span of each sweep cut.
+    pub pre_stimulus_ms: f64,
+    /// The length of each sweep cut.
+    pub sweep_ms: f64,
+}
+
 /// How a file was written: what `inspect` shows besides the data.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SourceInfo {
@@ -148,10 +224,12 @@ pub struct SourceInfo {
     pub path: PathBuf,
     /// The file name (no directory).
     pub file_name: String,
-    /// Wide or long layout.
+    /// The file format.
+    pub format: InputFormat,
+    /// Wide, long or continuous layout.
     pub layout: Layout,
-    /// The field delimiter.
-    pub delimiter: Delimiter,
+    /// The field delimiter (text formats).
+    pub delimiter: Option<Delimiter>,
     /// Whether values used a decimal comma.
     pub decimal_comma: bool,
     /// Unit of the values as written (before conversion to mV). When columns
@@ -159,6 +237,38 @@ pub struct SourceInfo {
     pub units: VoltUnit,
     /// Whether the time column was in seconds (else milliseconds).
     pub time_in_seconds: bool,
+    /// The channel the responses were read from, in a multi-channel file.
+    pub channel: Option<String>,
+    /// Every channel the file holds, described (`"EMG" (mV, 10000 Hz)`).
+    pub channels: Vec<String>,
+    /// The stimuli a continuous recording was cut at.
+    pub stimuli: Option<Stimuli>,
+    /// What the reader tolerated in the file (`docs/formats.md`), each
+    /// a sentence naming where.
+    pub warnings: Vec<String>,
+}
+
+impl SourceInfo {
+    /// A CSV file of input contract v1, as the simulator writes it.
+    pub fn contract_csv(path: &std::path::Path, layout: Layout) -> SourceInfo {
+        SourceInfo {
+            path: path.to_path_buf(),
+            file_name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| path.display().to_string()),
+            format: InputFormat::Csv,
+            layout,
+            delimiter: Some(Delimiter::Comma),
+            decimal_comma: false,
+            units: VoltUnit::Millivolt,
+            time_in_seconds: false,
+            channel: None,
+            channels: Vec::new(),
+            stimuli: None,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// One test: a train of responses (or a pre/post exercise series) from one

@@ -319,6 +319,36 @@ fn site(t: &TestMeasures) -> Option<String> {
     }
 }
 
+/// `EDF, channel "EMG ADM", 10 stimuli from the file's annotations`.
+fn read_from(src: &crate::model::TestSource) -> String {
+    let format = match src.format {
+        crate::model::InputFormat::Csv => "continuous CSV",
+        crate::model::InputFormat::Edf => "EDF",
+        crate::model::InputFormat::Bdf => "BDF",
+        crate::model::InputFormat::Labchart => "LabChart text export",
+        crate::model::InputFormat::Spike2 => "Spike2 text export",
+        crate::model::InputFormat::Cfwb => "LabChart binary export (CFWB)",
+    };
+    let mut words = format.to_string();
+    if let Some(c) = &src.channel {
+        words.push_str(&format!(", channel \"{c}\""));
+    }
+    if let Some(s) = src.stimuli {
+        let how = match s {
+            crate::model::StimulusSource::Annotations => "its annotations",
+            crate::model::StimulusSource::Markers => "a marker channel",
+            crate::model::StimulusSource::Trigger => "a trigger channel",
+            crate::model::StimulusSource::Rate => "the given rate and first stimulus",
+            crate::model::StimulusSource::Artifact => "the stimulus artifacts",
+        };
+        words.push_str(&format!(
+            ", cut at {} stimuli found from {how}",
+            src.stimulus_times_ms.len()
+        ));
+    }
+    words
+}
+
 fn celsius(t: f64) -> String {
     format!("{t:.1} °C")
 }
@@ -337,6 +367,12 @@ fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
     }
     if let Some(site) = site(t) {
         details.push(field("Muscle (nerve)", site));
+    }
+    if let Some(src) = &t.source {
+        details.push(field("Read from", read_from(src)));
+        for w in &src.warnings {
+            details.push(field("Reader warning", w.clone()));
+        }
     }
     if let Some(side) = &t.side {
         details.push(field("Side", side.clone()));

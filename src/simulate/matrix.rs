@@ -15,8 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::conditions::{Adc, AnalyticCmap, Artifact, RecordingConditions, Truth, BETA_PEAK};
 use crate::model::{
-    Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel, SourceInfo,
-    VoltUnit,
+    Layout, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel, SourceInfo,
 };
 
 /// Pre-stimulus spans of the matrix (ms).
@@ -318,15 +317,7 @@ impl Draw {
         }
         let high = self.cell.rate_hz >= crate::model::HIGH_RATE_MIN_HZ;
         Recording {
-            source: SourceInfo {
-                path: "matrix.csv".into(),
-                file_name: "matrix.csv".into(),
-                layout: Layout::Wide,
-                delimiter: Delimiter::Comma,
-                decimal_comma: false,
-                units: VoltUnit::Millivolt,
-                time_in_seconds: false,
-            },
+            source: SourceInfo::contract_csv(std::path::Path::new("matrix.csv"), Layout::Wide),
             sampling_rate_hz: rc.sampling_rate_hz,
             t0_ms: times.first().copied().unwrap_or(0.0),
             labels: (1..=self.factors.len() as u32)

@@ -12,8 +12,8 @@ use super::physiology::{constants as k, Muscle};
 use super::{SimConfig, SimulatedTest};
 use crate::error::{Error, Result};
 use crate::model::{
-    Delimiter, Layout, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel, SourceInfo,
-    VoltUnit, HIGH_RATE_MIN_HZ,
+    Layout, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel, SourceInfo,
+    HIGH_RATE_MIN_HZ,
 };
 
 /// One simulated test: labels, time axis, recorded sweeps (mV) and,
@@ -305,15 +305,7 @@ pub(super) fn recording_of(
     metadata.insert("severity".to_string(), config.severity.to_string());
     metadata.insert("seed".to_string(), config.seed.to_string());
     let recording = Recording {
-        source: SourceInfo {
-            path: name.into(),
-            file_name: name.to_string(),
-            layout: Layout::Wide,
-            delimiter: Delimiter::Comma,
-            decimal_comma: false,
-            units: VoltUnit::Millivolt,
-            time_in_seconds: false,
-        },
+        source: SourceInfo::contract_csv(std::path::Path::new(name), Layout::Wide),
         sampling_rate_hz: rc.sampling_rate_hz,
         t0_ms: sw.times_ms[0],
         labels: sw.labels,

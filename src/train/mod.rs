@@ -123,6 +123,7 @@ fn blank(
 ) -> TestMeasures {
     TestMeasures {
         file: recording.source.file_name.clone(),
+        source: crate::model::TestSource::of(&recording.source),
         protocol: recording.protocol,
         protocol_inferred: recording.protocol_source == ProtocolSource::Inferred,
         stim_rate_hz: recording.stim_rate_hz,

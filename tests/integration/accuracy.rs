@@ -363,15 +363,7 @@ fn train(factors: &[f64], protocol: nmjscope::Protocol) -> nmjscope::Recording {
             .collect()
     };
     Recording {
-        source: SourceInfo {
-            path: "train.csv".into(),
-            file_name: "train.csv".into(),
-            layout: Layout::Wide,
-            delimiter: Delimiter::Comma,
-            decimal_comma: false,
-            units: VoltUnit::Millivolt,
-            time_in_seconds: false,
-        },
+        source: SourceInfo::contract_csv(std::path::Path::new("train.csv"), Layout::Wide),
         sampling_rate_hz: fs,
         t0_ms: -5.0,
         labels,

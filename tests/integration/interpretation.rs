@@ -39,6 +39,7 @@ fn test(protocol: Protocol, value: f64, muscle: &str, amp: f64, flags: &[Flag]) 
             .collect(),
     };
     TestMeasures {
+        source: None,
         file: format!("{protocol}.csv"),
         protocol,
         protocol_inferred: false,

@@ -4,6 +4,7 @@ mod accuracy;
 mod batch;
 mod cli;
 mod conditions;
+mod formats;
 mod hostile;
 mod interpretation;
 mod plots;

@@ -141,6 +141,103 @@ pub struct ReadArgs {
     /// `pyridostigmine_last_dose_h`.
     #[arg(long = "pyridostigmine-h", value_name = "HOURS")]
     pub pyridostigmine_last_dose_h: Option<f64>,
+    /// Read every file as this format (default: detected from its content).
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        help_heading = "Formats and continuous recordings"
+    )]
+    pub input_format: Option<FormatArg>,
+    /// The channel to measure in a multi-channel file: its name, or its
+    /// number counting from 1 (default: the first recorded voltage that is
+    /// no trigger).
+    #[arg(
+        long,
+        value_name = "NAME|INDEX",
+        help_heading = "Formats and continuous recordings"
+    )]
+    pub channel: Option<String>,
+    /// Where a continuous recording's stimulus times come from (default:
+    /// the first that has any, in this order).
+    #[arg(long, value_enum, help_heading = "Formats and continuous recordings")]
+    pub stimuli: Option<StimuliArg>,
+    /// Time of the first stimulus (ms from the start of the recording),
+    /// with --rate, for `--stimuli rate`.
+    #[arg(
+        long,
+        value_name = "MS",
+        help_heading = "Formats and continuous recordings"
+    )]
+    pub first_stimulus_ms: Option<f64>,
+    /// Use only the first N stimuli of a continuous recording.
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Formats and continuous recordings"
+    )]
+    pub stimulus_count: Option<usize>,
+    /// Span kept before each stimulus when a continuous recording is cut
+    /// (ms; default 5, or a tenth of the interval of a fast train).
+    #[arg(
+        long,
+        value_name = "MS",
+        help_heading = "Formats and continuous recordings"
+    )]
+    pub pre_stimulus_ms: Option<f64>,
+    /// Length of each sweep cut from a continuous recording (ms; default
+    /// 45, or the interval of a fast train).
+    #[arg(
+        long,
+        value_name = "MS",
+        help_heading = "Formats and continuous recordings"
+    )]
+    pub sweep_ms: Option<f64>,
+}
+
+/// Formats for `--input-format`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// CSV (input contract v1, or one column per channel).
+    Csv,
+    /// EDF or EDF+.
+    Edf,
+    /// BDF or BDF+.
+    Bdf,
+    /// LabChart text export.
+    Labchart,
+    /// Spike2 text export.
+    Spike2,
+    /// LabChart binary export (CFWB).
+    Cfwb,
+}
+
+impl FormatArg {
+    fn format(self) -> nmjscope::model::InputFormat {
+        match self {
+            FormatArg::Csv => nmjscope::model::InputFormat::Csv,
+            FormatArg::Edf => nmjscope::model::InputFormat::Edf,
+            FormatArg::Bdf => nmjscope::model::InputFormat::Bdf,
+            FormatArg::Labchart => nmjscope::model::InputFormat::Labchart,
+            FormatArg::Spike2 => nmjscope::model::InputFormat::Spike2,
+            FormatArg::Cfwb => nmjscope::model::InputFormat::Cfwb,
+        }
+    }
+}
+
+/// Stimulus sources for `--stimuli`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StimuliArg {
+    /// EDF+ annotations or LabChart comments naming the stimuli.
+    Annotations,
+    /// A marker or event channel (Spike2).
+    Markers,
+    /// A trigger (TTL) channel's edges.
+    Trigger,
+    /// --rate and --first-stimulus-ms.
+    Rate,
+    /// The stimulus artifacts of the measured channel.
+    Artifact,
 }
 
 /// `yes` or `no`.
@@ -155,6 +252,48 @@ pub enum YesNo {
 }
 
 impl ReadArgs {
+    /// How a continuous recording is cut, from the flags.
+    fn continuous(&self) -> nmjscope::io::ContinuousOptions {
+        nmjscope::io::ContinuousOptions {
+            channel: self
+                .channel
+                .as_deref()
+                .map(nmjscope::io::ChannelChoice::parse),
+            stimuli: self.stimuli.map(|s| match s {
+                StimuliArg::Annotations => nmjscope::model::StimulusSource::Annotations,
+                StimuliArg::Markers => nmjscope::model::StimulusSource::Markers,
+                StimuliArg::Trigger => nmjscope::model::StimulusSource::Trigger,
+                StimuliArg::Rate => nmjscope::model::StimulusSource::Rate,
+                StimuliArg::Artifact => nmjscope::model::StimulusSource::Artifact,
+            }),
+            first_stimulus_ms: self.first_stimulus_ms,
+            stimulus_count: self.stimulus_count,
+            pre_stimulus_ms: self.pre_stimulus_ms,
+            sweep_ms: self.sweep_ms,
+        }
+    }
+
+    /// The continuous-recording flags against their ranges.
+    fn check_cut_flags(&self) -> Result<(), nmjscope::Error> {
+        for (flag, value, range) in [
+            ("--pre-stimulus-ms", self.pre_stimulus_ms, (0.0, 100.0)),
+            (
+                "--sweep-ms",
+                self.sweep_ms,
+                nmjscope::io::plausible::SWEEP_RANGE_MS,
+            ),
+            ("--first-stimulus-ms", self.first_stimulus_ms, (0.0, 1e9)),
+        ] {
+            if let Some(v) = value.filter(|v| !(range.0..=range.1).contains(v)) {
+                return Err(nmjscope::Error::Settings {
+                    path: PathBuf::from("<flags>"),
+                    detail: format!("{flag} {v} is outside {}-{} ms", range.0, range.1),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The reader options these flags ask for.
     /// The read options, each override checked against the plausible range
     /// the reader holds files to (a bad flag is the flag's fault, exit 5).
@@ -202,6 +341,7 @@ impl ReadArgs {
                 )));
             }
         }
+        self.check_cut_flags()?;
         for (flag, value) in [
             ("--muscle", &self.muscle),
             ("--nerve", &self.nerve),
@@ -244,6 +384,8 @@ impl ReadArgs {
                 supramaximal: self.supramaximal.map(|s| matches!(s, YesNo::Yes)),
                 pyridostigmine_last_dose_h: self.pyridostigmine_last_dose_h,
             },
+            format: self.input_format.map(FormatArg::format),
+            continuous: self.continuous(),
         })
     }
 }

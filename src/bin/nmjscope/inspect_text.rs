@@ -12,11 +12,13 @@ pub fn text(items: &[Inspection]) -> String {
             s.push('\n');
         }
         let _ = writeln!(s, "file:              {}", i.file);
-        let _ = writeln!(s, "layout:            {:?}", i.layout);
+        let _ = writeln!(s, "format:            {}", i.format);
+        let _ = writeln!(s, "layout:            {}", i.layout);
+        continuous(&mut s, i);
         let _ = writeln!(
             s,
-            "delimiter:         {:?}{}",
-            i.delimiter,
+            "delimiter:         {}{}",
+            i.delimiter.map_or("none".to_string(), |d| format!("{d:?}")),
             if i.decimal_comma {
                 " (decimal comma accepted)"
             } else {
@@ -30,15 +32,17 @@ pub fn text(items: &[Inspection]) -> String {
                 .unwrap_or_default()
                 .trim_matches('"')
         );
-        let _ = writeln!(
-            s,
-            "time column:       {}",
-            if i.time_in_seconds {
-                "seconds"
-            } else {
-                "milliseconds"
-            }
-        );
+        if i.stimuli.is_none() {
+            let _ = writeln!(
+                s,
+                "time column:       {}",
+                if i.time_in_seconds {
+                    "seconds"
+                } else {
+                    "milliseconds"
+                }
+            );
+        }
         let _ = writeln!(s, "sampling rate:     {} Hz", i.sampling_rate_hz);
         let _ = writeln!(s, "pre-stimulus:      {} ms", i.pre_stimulus_ms);
         let _ = writeln!(
@@ -78,4 +82,39 @@ pub fn text(items: &[Inspection]) -> String {
         }
     }
     s
+}
+
+/// The channels, the channel measured, the stimuli found and how, and the
+/// reader's warnings.
+fn continuous(s: &mut String, i: &Inspection) {
+    if !i.channels.is_empty() {
+        let _ = writeln!(s, "channels:          {}", i.channels.join(", "));
+    }
+    if let Some(c) = &i.channel {
+        let _ = writeln!(s, "channel measured:  {c:?}");
+    }
+    if let Some(st) = &i.stimuli {
+        let how = match st.source {
+            nmjscope::model::StimulusSource::Annotations => "from the file's annotations",
+            nmjscope::model::StimulusSource::Markers => "from a marker channel",
+            nmjscope::model::StimulusSource::Trigger => "from a trigger channel's edges",
+            nmjscope::model::StimulusSource::Rate => "from the rate and the first stimulus",
+            nmjscope::model::StimulusSource::Artifact => "detected from the stimulus artifacts",
+            _ => "",
+        };
+        let times: Vec<String> = st.times_ms.iter().map(|t| format!("{t:.1}")).collect();
+        let _ = writeln!(s, "stimuli:           {} {how}", st.times_ms.len());
+        let _ = writeln!(s, "  at (ms):         {}", times.join(", "));
+        if !st.skipped_ms.is_empty() {
+            let skipped: Vec<String> = st.skipped_ms.iter().map(|t| format!("{t:.1}")).collect();
+            let _ = writeln!(
+                s,
+                "  not used (no room for a whole sweep): {}",
+                skipped.join(", ")
+            );
+        }
+    }
+    for w in &i.warnings {
+        let _ = writeln!(s, "warning:           {w}");
+    }
 }

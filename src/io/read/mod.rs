@@ -1,12 +1,118 @@
 //! One reader per format, each into the [`Recording`](crate::Recording)
-//! model. Today there is one format, the CSV trace export of input contract
-//! v1 (`docs/formats.md`): [`trace_csv`], with the header and metadata
-//! rules it shares in [`header`], the text decoding in [`text`], plain
-//! decimals read from bytes in [`number`] and the
-//! plausible ranges of a recording in [`plausible`].
+//! model (`docs/formats.md`): [`trace_csv`] (input contract v1, and
+//! continuous CSV), [`edf`] (EDF, EDF+, BDF), [`labchart`] and [`spike2`]
+//! (text exports). The multi-channel readers produce a
+//! [`signals::SignalFile`], which [`continuous`] cuts into one sweep per
+//! stimulus; every reader ends in [`assemble`], which applies the caller's
+//! overrides and checks the metadata the same way. Shared: the header and
+//! metadata rules in [`header`], the text decoding in [`text`], plain
+//! decimals read from bytes in [`number`] and the plausible ranges of a
+//! recording in [`plausible`].
 
+pub(crate) mod assemble;
+pub(crate) mod cfwb;
+pub(crate) mod continuous;
+pub(crate) mod edf;
 pub(crate) mod header;
+pub(crate) mod labchart;
 pub(crate) mod number;
 pub mod plausible;
+pub mod signals;
+pub(crate) mod spike2;
 pub(crate) mod text;
 pub(crate) mod trace_csv;
+
+use std::path::Path;
+
+use crate::error::Result;
+use crate::io::ReadOptions;
+use crate::model::{InputFormat, Recording};
+
+/// Reads one test from a file of any format nmjscope reads.
+pub fn read_trace_file(path: &Path, options: &ReadOptions) -> Result<Recording> {
+    let bytes = text::read_bounded(path)?;
+    parse_trace(path, &bytes, options)
+}
+
+/// Parses one test from the bytes of a file: the format asked for
+/// (`--input-format`), else the one its content shows ([`detect_format`]);
+/// `path` names it in errors.
+pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<Recording> {
+    let format = options.format.unwrap_or_else(|| detect_format(bytes));
+    match format {
+        InputFormat::Csv => trace_csv::parse_csv(path, bytes, options),
+        InputFormat::Edf | InputFormat::Bdf => {
+            let (file, meta) = edf::parse(path, bytes, format)?;
+            continuous::cut(path, file, meta, None, options)
+        }
+        InputFormat::Labchart => {
+            let (file, meta) = labchart::parse(path, bytes)?;
+            continuous::cut(
+                path,
+                file,
+                meta,
+                Some(crate::model::Delimiter::Tab),
+                options,
+            )
+        }
+        InputFormat::Spike2 => {
+            let (file, meta) = spike2::parse(path, bytes)?;
+            continuous::cut(
+                path,
+                file,
+                meta,
+                Some(crate::model::Delimiter::Tab),
+                options,
+            )
+        }
+        InputFormat::Cfwb => {
+            let (file, meta) = cfwb::parse(path, bytes)?;
+            continuous::cut(path, file, meta, None, options)
+        }
+    }
+}
+
+/// The format a file's first bytes show: an EDF or BDF header, `CFWB`, a Spike2
+/// text export's `"INFORMATION"`/`"SUMMARY"`/`"CHANNEL"` section, a
+/// LabChart text export's `Interval=` line; CSV otherwise.
+pub fn detect_format(bytes: &[u8]) -> InputFormat {
+    if let Some(f) = edf::sniff(bytes) {
+        return f;
+    }
+    if cfwb::sniff(bytes) {
+        return InputFormat::Cfwb;
+    }
+    if spike2::sniff(bytes) {
+        return InputFormat::Spike2;
+    }
+    if labchart::sniff(bytes) {
+        return InputFormat::Labchart;
+    }
+    InputFormat::Csv
+}
+
+/// The channels and annotations of a multi-channel file (EDF, BDF,
+/// LabChart, Spike2), before it is cut into sweeps: what `inspect
+/// --channels` lists and what the parity tests compare.
+///
+/// # Errors
+///
+/// The reader's errors; [`crate::Error::BadFile`] for a CSV file (read it
+/// with [`read_trace_file`]).
+pub fn read_signal_file(path: &Path, options: &ReadOptions) -> Result<signals::SignalFile> {
+    let bytes = text::read_bounded(path)?;
+    let format = options.format.unwrap_or_else(|| detect_format(&bytes));
+    Ok(match format {
+        InputFormat::Edf | InputFormat::Bdf => edf::parse(path, &bytes, format)?.0,
+        InputFormat::Labchart => labchart::parse(path, &bytes)?.0,
+        InputFormat::Spike2 => spike2::parse(path, &bytes)?.0,
+        InputFormat::Cfwb => cfwb::parse(path, &bytes)?.0,
+        InputFormat::Csv => {
+            return Err(crate::Error::BadFile {
+                at: crate::error::Location::file(path),
+                format,
+                detail: "a CSV file is read as a test (nmjscope inspect)".to_string(),
+            })
+        }
+    })
+}

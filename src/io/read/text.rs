@@ -73,6 +73,67 @@ pub fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, str>> {
     Ok(normalise_line_endings(text))
 }
 
+/// The file line of each record the `csv` crate reads. Its own line count
+/// is wrong after a blank line or a `\r\n` ending (it is taken where the
+/// previous record ended), so lines are counted from byte offsets: each
+/// byte is looked at once, forward.
+pub(crate) struct LineCounter<'a> {
+    text: &'a [u8],
+    /// Byte up to which newlines have been counted.
+    byte: usize,
+    /// The line `byte` is on.
+    line: u64,
+    first_line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    /// Lines of `text`, whose first byte is on `first_line`.
+    pub(crate) fn new(text: &'a [u8], first_line: u64) -> Self {
+        LineCounter {
+            text,
+            byte: 0,
+            line: first_line,
+            first_line,
+        }
+    }
+
+    /// The line of the record the `csv` crate places at `byte`: its first
+    /// byte that ends no line.
+    pub(crate) fn line_of(&mut self, byte: u64) -> u64 {
+        let mut start = usize::try_from(byte)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        while matches!(self.text.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        if start < self.byte {
+            self.byte = 0;
+            self.line = self.first_line;
+        }
+        self.line += memchr::memchr_iter(b'\n', &self.text[self.byte..start]).count() as u64;
+        self.byte = start;
+        self.line
+    }
+}
+
+/// As [`decode`], but text that is not UTF-8 is read as Latin-1 (Windows
+/// exporters write `µV` so), with a warning naming the first line that is
+/// not: instrument exports are not always UTF-8, and Latin-1 misreads no
+/// number.
+pub fn decode_lenient<'a>(path: &Path, bytes: &'a [u8]) -> Result<(Cow<'a, str>, Option<String>)> {
+    match decode(path, bytes) {
+        Ok(text) => Ok((text, None)),
+        Err(Error::InvalidUtf8 { at }) if utf16_order(bytes).is_none() => {
+            let text: String = bytes.iter().map(|&b| char::from(b)).collect();
+            let text = normalise_line_endings(Cow::Owned(text)).into_owned();
+            let line = at.line.unwrap_or(1);
+            let warning = format!("line {line}: not UTF-8; the file is read as Latin-1");
+            Ok((Cow::Owned(text), Some(warning)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// `Some(little_endian)` when the bytes are UTF-16: a byte-order mark, or
 /// (no mark) text whose every other byte in the first line is zero.
 fn utf16_order(bytes: &[u8]) -> Option<bool> {

@@ -4,26 +4,26 @@
 //! rest is tokenised by the `csv` crate, and every error names the file line
 //! it came from.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 use ndarray::Array2;
 
+use super::assemble::{add_metadata, build, file_name, round_to, LabelsAt, Meta, Sweeps};
+use super::continuous;
 use super::header::{
     is_response_id, normalise_key, response_label, time_column, value_column, HeaderCell, TimeUnit,
 };
 use super::number;
 use super::plausible::{
-    within, EXERCISE_RANGE_S, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, MAX_METADATA_CHARS,
-    PYRIDOSTIGMINE_RANGE_H, SAMPLING_RANGE_HZ, STIM_DURATION_RANGE_MS, STIM_INTENSITY_RANGE_MA,
-    STIM_RATE_RANGE_HZ, SWEEP_RANGE_MS, TEMPERATURE_RANGE_C, TRAIN_RANGE,
+    within, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ, SWEEP_RANGE_MS,
 };
-use super::text::{decode, detect_delimiter, read_bounded};
+use super::signals::{Channel, ChannelData, Segment, SignalFile};
+use super::text::{decode, detect_delimiter, LineCounter};
 use crate::error::{show, Error, Location, Result};
 use crate::io::ReadOptions;
 use crate::model::{
-    Delimiter, ExercisePhase, Layout, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel,
-    SourceInfo, TestRecord, VoltUnit, HIGH_RATE_MIN_HZ,
+    Delimiter, InputFormat, Layout, Recording, ResponseLabel, SourceInfo, VoltUnit,
 };
 
 /// Fewest samples per response the reader accepts.
@@ -37,14 +37,8 @@ const GRID_TOLERANCE: f64 = 0.01;
 /// that is rounding, not jitter.
 const TIME_ROUNDING_MS: f64 = 0.0005;
 
-/// Reads one test from a CSV file.
-pub fn read_trace_file(path: &Path, options: &ReadOptions) -> Result<Recording> {
-    let bytes = read_bounded(path)?;
-    parse_trace(path, &bytes, options)
-}
-
 /// Parses one test from the bytes of a CSV file; `path` names it in errors.
-pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<Recording> {
+pub(crate) fn parse_csv(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<Recording> {
     let text = decode(path, bytes)?;
     let (meta, body_offset, body_first_line) = split_metadata(path, &text)?;
     let body = &text[body_offset..];
@@ -63,6 +57,7 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
         .from_reader(body.as_bytes());
     let mut rows = Rows {
         reader,
+        lines: LineCounter::new(body.as_bytes(), body_first_line),
         body_bytes: body.len(),
         record: csv::ByteRecord::new(),
         path,
@@ -112,6 +107,8 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
 /// `#` row refused, a spreadsheet's empty trailing cell dropped.
 struct Rows<'a> {
     reader: csv::Reader<&'a [u8]>,
+    /// File lines of the records.
+    lines: LineCounter<'a>,
     /// Length of the body, to size the columns.
     body_bytes: usize,
     /// Bytes, not a `StringRecord`: the text is already valid UTF-8, and
@@ -136,11 +133,10 @@ impl Rows<'_> {
             if self.record.iter().all(is_blank) {
                 continue;
             }
-            let line = self
-                .record
-                .position()
-                .map(|p| p.line() + self.first_line - 1)
-                .unwrap_or(self.first_line);
+            let line = match self.record.position() {
+                Some(p) => self.lines.line_of(p.byte()),
+                None => self.first_line,
+            };
             if self
                 .record
                 .get(0)
@@ -314,40 +310,6 @@ struct Parsed {
     labels: Vec<ResponseLabel>,
     /// Column-major: one vector of mV values per label.
     columns: Vec<Vec<f64>>,
-}
-
-/// Metadata read from the `# key: value` lines.
-#[derive(Default)]
-struct Meta {
-    all: BTreeMap<String, String>,
-    lines: BTreeMap<String, u64>,
-    units: Option<VoltUnit>,
-    /// The delimiter an Excel `sep=;` first line declares.
-    sep: Option<Delimiter>,
-}
-
-/// Adds one `# key: value` line; a key given twice or a value longer than
-/// [`MAX_METADATA_CHARS`] is an error.
-fn add_metadata(path: &Path, meta: &mut Meta, key: String, value: &str, line: u64) -> Result<()> {
-    let bad = |detail: String| Error::BadMetadata {
-        at: Location::line(path, line),
-        key: key.clone(),
-        detail,
-    };
-    if let Some(first) = meta.lines.get(&key) {
-        return Err(bad(format!(
-            "given twice (first on line {first}); which one holds is unknown"
-        )));
-    }
-    let chars = value.chars().count();
-    if chars > MAX_METADATA_CHARS {
-        return Err(bad(format!(
-            "{chars} characters; at most {MAX_METADATA_CHARS} are accepted"
-        )));
-    }
-    meta.all.insert(key.clone(), value.to_string());
-    meta.lines.insert(key, line);
-    Ok(())
 }
 
 /// Takes the metadata lines off the top; returns them, the byte offset of the
@@ -709,59 +671,151 @@ fn long_label(cell: &str) -> ResponseLabel {
 fn finish(
     path: &Path,
     delimiter: Delimiter,
-    mut meta: Meta,
+    meta: Meta,
     parsed: Parsed,
     options: &ReadOptions,
 ) -> Result<Recording> {
-    let (t0_ms, dt_ms) = time_axis(path, &parsed)?;
-    let sampling_rate_hz = 1000.0 / dt_ms;
-    let fields = metadata_fields(path, &mut meta, sampling_rate_hz, options)?;
-    let sweep_ms = parsed.times.len() as f64 * dt_ms;
-    let (protocol, protocol_source) =
-        resolve_protocol(path, &meta, &parsed, fields.stim_rate_hz, sweep_ms, options)?;
-    check_labels(path, &parsed, protocol)?;
+    if is_continuous(&parsed) {
+        return continuous_csv(path, delimiter, meta, parsed, options);
+    }
+    let (t0_ms, dt_ms) = time_axis(path, &parsed, false)?;
     let n = parsed.times.len();
     // Every column holds `n` samples (the layout readers check it).
     let samples_mv = Array2::from_shape_fn((parsed.labels.len(), n), |(i, j)| {
         parsed.columns[i].get(j).copied().unwrap_or(f64::NAN)
     });
-    let record = record_fields(path, &meta)?;
-    let text = |key: &str| meta.all.get(key).filter(|v| !v.is_empty()).cloned();
-    Ok(Recording {
-        source: SourceInfo {
-            path: path.to_path_buf(),
-            file_name: path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| path.display().to_string()),
-            layout: parsed.layout,
-            delimiter,
-            decimal_comma: delimiter != Delimiter::Comma,
-            units: parsed.units,
-            time_in_seconds: parsed.time_unit == TimeUnit::S,
-        },
-        sampling_rate_hz,
+    let source = SourceInfo {
+        path: path.to_path_buf(),
+        file_name: file_name(path),
+        format: InputFormat::Csv,
+        layout: parsed.layout,
+        delimiter: Some(delimiter),
+        decimal_comma: delimiter != Delimiter::Comma,
+        units: parsed.units,
+        time_in_seconds: parsed.time_unit == TimeUnit::S,
+        channel: None,
+        channels: Vec::new(),
+        stimuli: None,
+        warnings: Vec::new(),
+    };
+    let labels_at = match parsed.layout {
+        Layout::Wide => LabelsAt::Columns(parsed.header_line),
+        _ => LabelsAt::Line(parsed.header_line),
+    };
+    let sweeps = Sweeps {
         t0_ms,
+        dt_ms,
         labels: parsed.labels,
         samples_mv,
-        protocol,
-        protocol_source,
-        stim_rate_hz: fields.stim_rate_hz,
-        exercise_s: fields.exercise_s,
-        temperature_c: fields.temperature_c,
-        polarity: fields.polarity,
-        muscle: text("muscle"),
-        nerve: text("nerve"),
-        side: text("side"),
-        study_id: text("study_id"),
-        record,
-        metadata: meta.all,
-    })
+        labels_at,
+    };
+    build(path, meta, source, sweeps, options)
+}
+
+/// A wide file whose columns name no response (`time_ms, EMG, trigger`)
+/// is a continuous recording: one column per channel.
+fn is_continuous(parsed: &Parsed) -> bool {
+    parsed.layout == Layout::Wide
+        && parsed
+            .labels
+            .iter()
+            .all(|l| matches!(l, ResponseLabel::Other(_)))
+}
+
+/// A continuous CSV recording, cut at its stimuli. Its columns are in mV
+/// already (scaled by their units as they were read).
+fn continuous_csv(
+    path: &Path,
+    delimiter: Delimiter,
+    meta: Meta,
+    parsed: Parsed,
+    options: &ReadOptions,
+) -> Result<Recording> {
+    let runs = gap_runs(&parsed.times);
+    let mut starts_s = Vec::with_capacity(runs.len());
+    let mut step_ms: Option<f64> = None;
+    for run in &runs {
+        let part = Parsed {
+            times: parsed.times[run.clone()].to_vec(),
+            labels: Vec::new(),
+            columns: Vec::new(),
+            ..parsed
+        };
+        let (t0_ms, dt_ms) = time_axis(path, &part, true)?;
+        if let Some(first) = step_ms.filter(|f| (f - dt_ms).abs() > GRID_TOLERANCE * f) {
+            let line = part.times.first().map_or(parsed.header_line, |t| t.0);
+            return Err(Error::Implausible {
+                at: Location::cell(path, line, 1),
+                detail: format!(
+                    "the samples from here on are {} ms apart, those before {} ms: a continuous recording has one sampling rate",
+                    significant(dt_ms, 6),
+                    significant(first, 6)
+                ),
+            });
+        }
+        step_ms.get_or_insert(dt_ms);
+        starts_s.push(t0_ms / 1e3);
+    }
+    let sampling_rate_hz = 1000.0 / step_ms.unwrap_or(1.0);
+    let channels = parsed
+        .labels
+        .into_iter()
+        .zip(parsed.columns)
+        .map(|(label, samples)| Channel {
+            name: label.to_string(),
+            unit: "mV".to_string(),
+            data: ChannelData::Waveform {
+                sampling_rate_hz,
+                segments: runs
+                    .iter()
+                    .zip(&starts_s)
+                    .map(|(run, start_s)| Segment {
+                        start_s: *start_s,
+                        samples: samples[run.clone()].to_vec(),
+                    })
+                    .collect(),
+            },
+        })
+        .collect();
+    let file = SignalFile {
+        format: InputFormat::Csv,
+        channels,
+        annotations: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let mut options = options.clone();
+    // The columns were scaled to mV as they were read.
+    options.overrides.units = Some(VoltUnit::Millivolt);
+    continuous::cut(path, file, meta, Some(delimiter), &options)
+}
+
+/// A time step this many times the typical one is a gap: the recording
+/// stopped and resumed (sweeps exported with their times).
+const GAP_STEPS: f64 = 1.5;
+
+/// The runs of a continuous recording's rows between gaps in its time
+/// column.
+fn gap_runs(times: &[(u64, f64)]) -> Vec<std::ops::Range<usize>> {
+    let mut steps: Vec<f64> = times.windows(2).map(|w| w[1].1 - w[0].1).collect();
+    steps.sort_by(f64::total_cmp);
+    let Some(&median) = steps.get(steps.len() / 2) else {
+        return std::iter::once(0..times.len()).collect();
+    };
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for (i, w) in times.windows(2).enumerate() {
+        if median > 0.0 && w[1].1 - w[0].1 > GAP_STEPS * median {
+            runs.push(start..i + 1);
+            start = i + 1;
+        }
+    }
+    runs.push(start..times.len());
+    runs
 }
 
 /// Checks the time column (enough samples, increasing, uniform) and returns
 /// the first time and the sampling interval, both in ms.
-fn time_axis(path: &Path, parsed: &Parsed) -> Result<(f64, f64)> {
+fn time_axis(path: &Path, parsed: &Parsed, continuous: bool) -> Result<(f64, f64)> {
     let n = parsed.times.len();
     if n < MIN_SAMPLES {
         return Err(Error::TooFewSamples {
@@ -788,7 +842,7 @@ fn time_axis(path: &Path, parsed: &Parsed) -> Result<(f64, f64)> {
     // The uniform grid that fits the times best (least squares), so that
     // rounding of the first or last value does not tilt it.
     let (grid_start, dt_ms) = fit_grid(&parsed.times, to_ms);
-    check_axis_ranges(path, parsed, t0_ms, dt_ms)?;
+    check_axis_ranges(path, parsed, t0_ms, dt_ms, continuous)?;
     let tolerance = GRID_TOLERANCE * dt_ms + TIME_ROUNDING_MS;
     let off_grid = |start: f64, step: f64| {
         parsed.times.iter().enumerate().find_map(|(i, (line, t))| {
@@ -816,7 +870,13 @@ fn time_axis(path: &Path, parsed: &Parsed) -> Result<(f64, f64)> {
 
 /// The time axis against the plausible ranges: sampling rate, sweep length
 /// and where the first sample lies relative to the stimulus.
-fn check_axis_ranges(path: &Path, parsed: &Parsed, t0_ms: f64, dt_ms: f64) -> Result<()> {
+fn check_axis_ranges(
+    path: &Path,
+    parsed: &Parsed,
+    t0_ms: f64,
+    dt_ms: f64,
+    continuous: bool,
+) -> Result<()> {
     let column = time_column_index(parsed.layout);
     let first_line = parsed.times.first().map_or(parsed.header_line, |t| t.0);
     let bad = |line: u64, detail: String| {
@@ -842,6 +902,11 @@ fn check_axis_ranges(path: &Path, parsed: &Parsed, t0_ms: f64, dt_ms: f64) -> Re
             ),
         );
     }
+    if continuous {
+        // A recording of any length, starting at any time: its stimuli,
+        // not its first sample, set each sweep's time 0.
+        return Ok(());
+    }
     let sweep_ms = parsed.times.len() as f64 * dt_ms;
     if !within(sweep_ms, SWEEP_RANGE_MS) {
         return bad(
@@ -866,351 +931,6 @@ fn check_axis_ranges(path: &Path, parsed: &Parsed, t0_ms: f64, dt_ms: f64) -> Re
         );
     }
     Ok(())
-}
-
-/// The metadata values the analysis uses, after the caller's overrides.
-struct Fields {
-    stim_rate_hz: Option<f64>,
-    exercise_s: Option<f64>,
-    temperature_c: Option<f64>,
-    polarity: Polarity,
-}
-
-/// Reads the numeric and enumerated metadata, applying the overrides (which
-/// are also written back into the metadata map, so every output shows the
-/// value used).
-fn metadata_fields(
-    path: &Path,
-    meta: &mut Meta,
-    sampling_rate_hz: f64,
-    options: &ReadOptions,
-) -> Result<Fields> {
-    apply_overrides(meta, options);
-    let meta_at = |key: &str| Location::line(path, meta.lines.get(key).copied().unwrap_or(1));
-    let number = |key: &str| -> Result<Option<f64>> {
-        match meta.all.get(key) {
-            None => Ok(None),
-            Some(v) => match v.replace(',', ".").parse::<f64>().ok() {
-                Some(x) if x.is_finite() && x > 0.0 => Ok(Some(x)),
-                _ => Err(Error::BadMetadata {
-                    at: meta_at(key),
-                    key: key.to_string(),
-                    detail: format!("expected a positive number, found {v:?}"),
-                }),
-            },
-        }
-    };
-    let ranged = |key: &str, range: (f64, f64), unit: &str| -> Result<Option<f64>> {
-        match number(key)? {
-            Some(x) if !within(x, range) => Err(Error::BadMetadata {
-                at: meta_at(key),
-                key: key.to_string(),
-                detail: format!(
-                    "{} {unit} is outside the plausible {}-{} {unit}",
-                    show(x),
-                    range.0,
-                    range.1
-                ),
-            }),
-            x => Ok(x),
-        }
-    };
-    let stim_rate_hz = ranged("stim_rate_hz", STIM_RATE_RANGE_HZ, "Hz")?;
-    let exercise_s = ranged("exercise_s", EXERCISE_RANGE_S, "s")?;
-    let temperature_c = ranged("temperature_c", TEMPERATURE_RANGE_C, "C")?;
-    if let Some(fs) = number("sampling_rate_hz")? {
-        if (fs - sampling_rate_hz).abs() > 0.01 * sampling_rate_hz {
-            return Err(Error::BadMetadata {
-                at: meta_at("sampling_rate_hz"),
-                key: "sampling_rate_hz".to_string(),
-                detail: format!(
-                    "{fs} Hz disagrees with the time column ({} Hz)",
-                    round_to(sampling_rate_hz, 3)
-                ),
-            });
-        }
-    }
-    let polarity = match meta.all.get("polarity").map(|s| s.to_lowercase()) {
-        None => Polarity::Normal,
-        Some(p) if p == "normal" => Polarity::Normal,
-        Some(p) if p == "inverted" => Polarity::Inverted,
-        Some(p) => {
-            return Err(Error::BadMetadata {
-                at: meta_at("polarity"),
-                key: "polarity".to_string(),
-                detail: format!("expected normal or inverted, found {p:?}"),
-            })
-        }
-    };
-    Ok(Fields {
-        stim_rate_hz,
-        exercise_s,
-        temperature_c,
-        polarity,
-    })
-}
-
-/// The test's clinical record (`docs/formats.md`): each value checked
-/// against its plausible range, an error naming the key's line otherwise.
-fn record_fields(path: &Path, meta: &Meta) -> Result<TestRecord> {
-    let bad = |key: &str, detail: String| Error::BadMetadata {
-        at: Location::line(path, meta.lines.get(key).copied().unwrap_or(1)),
-        key: key.to_string(),
-        detail,
-    };
-    let value = |key: &str| {
-        meta.all
-            .get(key)
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())
-    };
-    let ranged = |key: &str, (lo, hi): (f64, f64), unit: &str| -> Result<Option<f64>> {
-        let Some(v) = value(key) else {
-            return Ok(None);
-        };
-        match v.replace(',', ".").parse::<f64>() {
-            Ok(x) if within(x, (lo, hi)) => Ok(Some(x)),
-            _ => Err(bad(key, format!("expected {lo}-{hi} {unit}, found {v:?}"))),
-        }
-    };
-    let supramaximal = match value("supramaximal").map(str::to_lowercase).as_deref() {
-        None => None,
-        Some("yes" | "y" | "true" | "1") => Some(true),
-        Some("no" | "n" | "false" | "0") => Some(false),
-        Some(v) => {
-            return Err(bad(
-                "supramaximal",
-                format!("expected yes or no, found {v:?}"),
-            ))
-        }
-    };
-    let train = match value("train") {
-        None => None,
-        Some(v) => match v.parse::<u32>() {
-            Ok(n) if (TRAIN_RANGE.0..=TRAIN_RANGE.1).contains(&n) => Some(n),
-            _ => {
-                let (lo, hi) = TRAIN_RANGE;
-                return Err(bad(
-                    "train",
-                    format!("expected a repeat number {lo}-{hi}, found {v:?}"),
-                ));
-            }
-        },
-    };
-    let exercise_phase = match value("exercise_phase") {
-        None => None,
-        Some(v) => Some(ExercisePhase::parse(v).ok_or_else(|| {
-            bad(
-                "exercise_phase",
-                format!(
-                    "expected rest, post_0s, post_60s, post_2min ... (whole seconds or minutes, up to 30 min), found {v:?}"
-                ),
-            )
-        })?),
-    };
-    Ok(TestRecord {
-        stim_intensity_ma: ranged("stim_intensity_ma", STIM_INTENSITY_RANGE_MA, "mA")?,
-        stim_duration_ms: ranged("stim_duration_ms", STIM_DURATION_RANGE_MS, "ms")?,
-        supramaximal,
-        train,
-        exercise_phase,
-        // `pyridostigmine_h`, as the flag is spelt, is read too.
-        pyridostigmine_last_dose_h: match ranged(
-            "pyridostigmine_last_dose_h",
-            PYRIDOSTIGMINE_RANGE_H,
-            "h",
-        )? {
-            Some(h) => Some(h),
-            None => ranged("pyridostigmine_h", PYRIDOSTIGMINE_RANGE_H, "h")?,
-        },
-        medication: value("medication").map(str::to_string),
-    })
-}
-
-/// Writes the caller's overrides into the metadata map (they win).
-fn apply_overrides(meta: &mut Meta, options: &ReadOptions) {
-    let o = &options.overrides;
-    let mut set = |key: &str, value: Option<String>| {
-        if let Some(v) = value {
-            meta.all.insert(key.to_string(), v);
-            meta.lines.remove(key);
-        }
-    };
-    set("stim_rate_hz", o.stim_rate_hz.map(|v| v.to_string()));
-    set("exercise_s", o.exercise_s.map(|v| v.to_string()));
-    set("temperature_c", o.temperature_c.map(|v| v.to_string()));
-    set("muscle", o.muscle.clone());
-    set("nerve", o.nerve.clone());
-    set("side", o.side.clone());
-    set("examiner", o.examiner.clone());
-    set("indication", o.indication.clone());
-    set("medication", o.medication.clone());
-    set(
-        "stim_intensity_ma",
-        o.stim_intensity_ma.map(|v| v.to_string()),
-    );
-    set(
-        "stim_duration_ms",
-        o.stim_duration_ms.map(|v| v.to_string()),
-    );
-    set(
-        "supramaximal",
-        o.supramaximal
-            .map(|s| if s { "yes" } else { "no" }.to_string()),
-    );
-    set(
-        "pyridostigmine_last_dose_h",
-        o.pyridostigmine_last_dose_h.map(|v| v.to_string()),
-    );
-    set(
-        "polarity",
-        o.polarity.map(|p| match p {
-            Polarity::Normal => "normal".to_string(),
-            Polarity::Inverted => "inverted".to_string(),
-        }),
-    );
-    if let Some(u) = o.units {
-        let name = match u {
-            VoltUnit::Millivolt => "mV",
-            VoltUnit::Microvolt => "uV",
-            VoltUnit::Volt => "V",
-        };
-        set("units", Some(name.to_string()));
-    }
-}
-
-/// A train this long cannot be a low-rate one (2-5 Hz trains have 5-10
-/// stimuli) when its sweeps are this short: the rate must be given.
-const HIGH_RATE_MIN_RESPONSES: usize = 20;
-/// Sweeps shorter than this (ms) fit a high-rate train (100 ms is the
-/// interval at 10 Hz).
-const HIGH_RATE_MAX_SWEEP_MS: f64 = 100.0;
-
-/// The labels a protocol's measures rest on: a train is `r1, r2, ...` in
-/// order, with none missing (the decrement is to the 4th *recorded*
-/// response, so a shuffled or gapped train would change the diagnosis); an
-/// exercise test has one `pre` and at least one `post`/`post_<N>s`, and
-/// nothing else (the increment is measured against `pre`).
-fn check_labels(path: &Path, parsed: &Parsed, protocol: Protocol) -> Result<()> {
-    let at = |i: usize| match parsed.layout {
-        Layout::Wide => Location::cell(path, parsed.header_line, i as u64 + 2),
-        _ => Location::line(path, parsed.header_line),
-    };
-    let bad = |i: usize, detail: String| Err(Error::BadHeader { at: at(i), detail });
-    match protocol {
-        Protocol::Exercise => {
-            for (i, label) in parsed.labels.iter().enumerate() {
-                if !label.is_exercise() {
-                    return bad(i, format!(
-                        "response {label:?} in an exercise test; expected pre, post or post_<seconds>s (e.g. post_30s)",
-                        label = label.to_string()
-                    ));
-                }
-            }
-            let pres = parsed
-                .labels
-                .iter()
-                .filter(|l| **l == ResponseLabel::Pre)
-                .count();
-            if pres != 1 || parsed.labels.len() < 2 {
-                return bad(0, format!(
-                    "an exercise test needs one pre-exercise response (`pre`) and at least one after (`post_0s`, ...); found {pres} pre and {} after",
-                    parsed.labels.len() - pres
-                ));
-            }
-        }
-        _ => {
-            for (i, label) in parsed.labels.iter().enumerate() {
-                if *label != ResponseLabel::Train(i as u32 + 1) {
-                    return bad(i, format!(
-                        "response {:?} where r{} belongs: a train's responses are r1, r2, r3, ... in order, none missing",
-                        label.to_string(),
-                        i + 1
-                    ));
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A declared protocol and rate must agree: a 50 Hz `rns` or a 3 Hz
-/// `hfrns` would be judged by the wrong criterion.
-fn check_rate_fits(
-    path: &Path,
-    meta: &Meta,
-    protocol: Protocol,
-    stim_rate_hz: Option<f64>,
-) -> Result<()> {
-    let Some(rate) = stim_rate_hz else {
-        return Ok(());
-    };
-    if protocol.accepts_rate(rate) {
-        return Ok(());
-    }
-    let line = meta
-        .lines
-        .get("stim_rate_hz")
-        .or_else(|| meta.lines.get("protocol"))
-        .copied()
-        .unwrap_or(1);
-    Err(Error::BadMetadata {
-        at: Location::line(path, line),
-        key: "stim_rate_hz".to_string(),
-        detail: format!(
-            "{rate} Hz contradicts protocol {} (rns is below {HIGH_RATE_MIN_HZ} Hz, hfrns at or above)",
-            protocol.code()
-        ),
-    })
-}
-
-/// The protocol: declared, else the caller's, else inferred when the data
-/// make it certain; a long train of short sweeps with no rate is refused.
-fn resolve_protocol(
-    path: &Path,
-    meta: &Meta,
-    parsed: &Parsed,
-    stim_rate_hz: Option<f64>,
-    sweep_ms: f64,
-    options: &ReadOptions,
-) -> Result<(Protocol, ProtocolSource)> {
-    let meta_at = |key: &str| Location::line(path, meta.lines.get(key).copied().unwrap_or(1));
-    let declared = match meta.all.get("protocol") {
-        None => None,
-        Some(p) => Some(Protocol::parse(p).ok_or_else(|| Error::BadMetadata {
-            at: meta_at("protocol"),
-            key: "protocol".to_string(),
-            detail: format!("expected rns, hfrns or exercise, found {p:?}"),
-        })?),
-    };
-    let chosen = match (declared, options.protocol) {
-        (Some(p), _) => Some((p, ProtocolSource::Metadata)),
-        (None, Some(p)) => Some((p, ProtocolSource::Option)),
-        (None, None) => None,
-    };
-    if let Some((protocol, source)) = chosen {
-        check_rate_fits(path, meta, protocol, stim_rate_hz)?;
-        return Ok((protocol, source));
-    }
-    let n = parsed.labels.len();
-    let exercise = parsed.labels.iter().any(ResponseLabel::is_exercise);
-    if !exercise
-        && stim_rate_hz.is_none()
-        && n >= HIGH_RATE_MIN_RESPONSES
-        && sweep_ms < HIGH_RATE_MAX_SWEEP_MS
-    {
-        return Err(Error::BadMetadata {
-            at: Location::line(path, parsed.header_line),
-            key: "stim_rate_hz".to_string(),
-            detail: format!(
-                "{n} responses in {sweep_ms:.1} ms sweeps cannot be a low-rate (2-5 Hz) train, and the file gives no rate: add `# stim_rate_hz: <Hz>` (and `# protocol: hfrns`) or pass --rate"
-            ),
-        });
-    }
-    Ok((
-        infer_protocol(&parsed.labels, stim_rate_hz),
-        ProtocolSource::Inferred,
-    ))
 }
 
 /// Least-squares line through (index, time in ms): (intercept, slope).
@@ -1246,17 +966,7 @@ fn first_step_ms(times: &[(u64, f64)], to_ms: f64) -> f64 {
 fn time_column_index(layout: Layout) -> u64 {
     match layout {
         Layout::Wide => 1,
-        Layout::Long => 2,
-    }
-}
-
-fn infer_protocol(labels: &[ResponseLabel], stim_rate_hz: Option<f64>) -> Protocol {
-    if labels.iter().any(ResponseLabel::is_exercise) {
-        Protocol::Exercise
-    } else if stim_rate_hz.is_some_and(|r| r >= HIGH_RATE_MIN_HZ) {
-        Protocol::Hfrns
-    } else {
-        Protocol::Rns
+        Layout::Long | Layout::Continuous => 2,
     }
 }
 
@@ -1270,14 +980,11 @@ fn significant(value: f64, digits: i32) -> f64 {
     round_to(value, decimals.clamp(-300, 300))
 }
 
-fn round_to(value: f64, decimals: i32) -> f64 {
-    let f = 10f64.powi(decimals);
-    (value * f).round() / f
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::parse_trace;
+    use crate::model::{Polarity, Protocol, ProtocolSource};
     use std::path::PathBuf;
 
     fn parse(text: &str) -> Result<Recording> {

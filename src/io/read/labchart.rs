@@ -1,0 +1,445 @@
+//! The text export of ADInstruments LabChart (File > Export > Text): each
+//! block opens with `Key=` lines (`Interval=`, `ExcelDateTime=`,
+//! `TimeFormat=`, `ChannelTitle=`, `Range=`, `UnitName=`, ...), tab
+//! separated with one value per channel, then rows of a time in seconds
+//! (when exported) and one value per channel. A row may end with a comment
+//! (`#* text` for all channels, `#2 text` for one), read as an annotation
+//! at the row's time. Empty, `*` and `NaN` values are gaps.
+//!
+//! A block is one sweep or one continuous stretch; blocks are placed in
+//! time by their `ExcelDateTime=` (days), else end to end.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::assemble::Meta;
+use super::signals::{Annotation, Channel, ChannelData, Segment, SignalFile};
+use super::text::{decode_lenient, LineCounter};
+use crate::error::{show, Error, Location, Result};
+use crate::model::InputFormat;
+
+/// Lines looked at for an `Interval=` header before deciding a text file
+/// is no LabChart export.
+const SNIFF_LINES: usize = 12;
+/// Seconds per day, for `ExcelDateTime=` (a day count).
+const SECONDS_PER_DAY: f64 = 86_400.0;
+
+/// Whether the text starts like a LabChart export.
+pub(crate) fn sniff(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    head.trim_start_matches('\u{feff}')
+        .lines()
+        .take(SNIFF_LINES)
+        .any(|l| l.starts_with("Interval=") || l.starts_with("ChannelTitle="))
+}
+
+/// One block: its header values and its rows.
+#[derive(Default)]
+struct Block {
+    header: HashMap<String, Vec<String>>,
+    header_line: u64,
+    /// (line, time in s or None, values).
+    rows: Vec<(u64, Option<f64>, Vec<f64>)>,
+    comments: Vec<(u64, Option<f64>, usize, String)>,
+}
+
+/// Reads a LabChart text export into its channels.
+pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<(SignalFile, Meta)> {
+    let (text, warning) = decode_lenient(path, bytes)?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .quoting(false)
+        .delimiter(b'\t')
+        .from_reader(text.as_bytes());
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut lines = LineCounter::new(text.as_bytes(), 1);
+    loop {
+        let more = reader
+            .read_record(&mut record)
+            .map_err(|e| Error::BadFile {
+                at: Location::line(path, e.position().map_or(1, |p| p.line())),
+                format: InputFormat::Labchart,
+                detail: e.to_string(),
+            })?;
+        if !more {
+            break;
+        }
+        let line = record.position().map_or(1, |p| lines.line_of(p.byte()));
+        let first = record.get(0).unwrap_or_default().trim();
+        if record.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if let Some(key) = first.strip_suffix('=') {
+            if blocks.last().is_none_or(|b| !b.rows.is_empty()) {
+                blocks.push(Block {
+                    header_line: line,
+                    ..Block::default()
+                });
+            }
+            if let Some(b) = blocks.last_mut() {
+                let values = record
+                    .iter()
+                    .skip(1)
+                    .map(|v| v.trim().to_string())
+                    .collect();
+                b.header.insert(key.trim().to_string(), values);
+            }
+            continue;
+        }
+        let Some(block) = blocks.last_mut() else {
+            return Err(bad(
+                path,
+                line,
+                "data before any header line (Interval=, ChannelTitle=)".to_string(),
+            ));
+        };
+        data_row(path, line, &record, block)?;
+    }
+    if blocks.is_empty() {
+        return Err(bad(
+            path,
+            1,
+            "no header lines (Interval=, ChannelTitle=)".to_string(),
+        ));
+    }
+    let mut file = assemble(path, &blocks)?;
+    file.warnings.extend(warning);
+    Ok((file, Meta::default()))
+}
+
+fn bad(path: &Path, line: u64, detail: String) -> Error {
+    Error::BadFile {
+        at: Location::line(path, line),
+        format: InputFormat::Labchart,
+        detail,
+    }
+}
+
+/// The channel titles of a block (the `ChannelTitle=` values).
+fn titles(block: &Block) -> Vec<String> {
+    let mut t = block
+        .header
+        .get("ChannelTitle")
+        .cloned()
+        .unwrap_or_default();
+    while t.last().is_some_and(|s| s.is_empty()) {
+        t.pop();
+    }
+    t
+}
+
+/// One data row: a time when the export has one, a value per channel, and
+/// a trailing comment.
+fn data_row(path: &Path, line: u64, record: &csv::StringRecord, block: &mut Block) -> Result<()> {
+    let channels = titles(block).len().max(1);
+    let mut fields: Vec<&str> = record.iter().map(str::trim).collect();
+    let mut comment = None;
+    if let Some(pos) = fields.iter().position(|f| f.starts_with('#')) {
+        comment = Some(fields[pos..].join(" "));
+        fields.truncate(pos);
+    }
+    while fields.len() > channels + 1 && fields.last().is_some_and(|f| f.is_empty()) {
+        fields.pop();
+    }
+    let has_time = match fields.len() {
+        n if n == channels + 1 => true,
+        n if n == channels => false,
+        n => {
+            return Err(bad(
+                path,
+                line,
+                format!(
+                    "{n} values on a row of a block with {channels} channels (and perhaps a time)"
+                ),
+            ))
+        }
+    };
+    let time = if has_time {
+        Some(number(fields[0]).ok_or_else(|| {
+            bad(
+                path,
+                line,
+                format!("the time {:?} is not a number of seconds", fields[0]),
+            )
+        })?)
+    } else {
+        None
+    };
+    let first_value = usize::from(has_time);
+    let mut values = Vec::with_capacity(fields.len() - first_value);
+    for (i, f) in fields.iter().enumerate().skip(first_value) {
+        values.push(value(f).ok_or_else(|| Error::BadFile {
+            at: Location::cell(path, line, i as u64 + 1),
+            format: InputFormat::Labchart,
+            detail: format!("the value {f:?} is not a number (an empty cell, * or NaN is a gap)"),
+        })?);
+    }
+    if let Some(c) = comment {
+        block
+            .comments
+            .push((line, time, block.rows.len(), comment_text(&c)));
+    }
+    block.rows.push((line, time, values));
+    Ok(())
+}
+
+/// `#* text` or `#3 text`: the text.
+fn comment_text(c: &str) -> String {
+    let c = c.trim_start_matches('#');
+    let c = c.trim_start_matches(|ch: char| ch == '*' || ch.is_ascii_digit());
+    c.trim().to_string()
+}
+
+/// A number, with `.` or `,` as the decimal mark.
+fn number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    t.parse::<f64>()
+        .ok()
+        .or_else(|| t.replace(',', ".").parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+}
+
+/// A value: a number, or a gap (empty, `*`, `NaN`) as NaN.
+fn value(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if t.is_empty() || t == "*" || t.eq_ignore_ascii_case("nan") || t.eq_ignore_ascii_case("-nan") {
+        return Some(f64::NAN);
+    }
+    number(t)
+}
+
+/// The sampling interval of a block, in seconds (`Interval=<TAB>0.1 ms`).
+fn interval_s(path: &Path, block: &Block) -> Result<f64> {
+    let text = block
+        .header
+        .get("Interval")
+        .and_then(|v| v.first())
+        .ok_or_else(|| {
+            bad(
+                path,
+                block.header_line,
+                "the block has no Interval= line".to_string(),
+            )
+        })?;
+    let mut parts = text.split_whitespace();
+    let n = parts.next().and_then(number);
+    let scale = match parts.next().unwrap_or("s") {
+        "s" | "sec" => Some(1.0),
+        "ms" => Some(1e-3),
+        "us" | "µs" | "μs" => Some(1e-6),
+        "min" => Some(60.0),
+        "hr" | "h" => Some(3600.0),
+        _ => None,
+    };
+    match (n, scale) {
+        (Some(n), Some(scale)) if n > 0.0 => Ok(n * scale),
+        _ => Err(bad(
+            path,
+            block.header_line,
+            format!("Interval= {text:?}: expected a positive number and s, ms or us"),
+        )),
+    }
+}
+
+/// Each channel's unit: `UnitName=`, else the unit of its `Range=`.
+fn units(block: &Block, n: usize) -> Vec<String> {
+    let names = block.header.get("UnitName");
+    let ranges = block.header.get("Range");
+    (0..n)
+        .map(|i| {
+            let name = names.and_then(|v| v.get(i)).map(|s| s.trim()).unwrap_or("");
+            if !name.is_empty() && name != "*" {
+                return name.to_string();
+            }
+            ranges
+                .and_then(|v| v.get(i))
+                .and_then(|r| r.split_whitespace().nth(1))
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
+}
+
+/// The blocks as channels on one time line.
+fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
+    let names = titles(&blocks[0]);
+    let n = names.len().max(1);
+    let unit = units(&blocks[0], n);
+    let first_day = excel_day(&blocks[0]);
+    let mut segments: Vec<Vec<Segment>> = vec![Vec::new(); n];
+    let mut annotations = Vec::new();
+    let mut fs = None;
+    let mut end_s = 0.0;
+    for block in blocks {
+        if titles(block).len().max(1) != n {
+            return Err(bad(
+                path,
+                block.header_line,
+                format!(
+                    "this block has {} channels, the first has {n}",
+                    titles(block).len()
+                ),
+            ));
+        }
+        let dt = interval_s(path, block)?;
+        match fs {
+            None => fs = Some(1.0 / dt),
+            Some(f) if ((1.0 / dt) - f).abs() > 1e-6 * f => {
+                return Err(bad(
+                    path,
+                    block.header_line,
+                    format!(
+                    "this block is sampled at {} Hz, the first at {} Hz; export blocks of one rate",
+                    show(1.0 / dt),
+                    show(f)
+                ),
+                ))
+            }
+            Some(_) => {}
+        }
+        let of_block = match (excel_day(block), first_day, start_of_block(block)) {
+            (Some(d), Some(d0), true) => (d - d0) * SECONDS_PER_DAY,
+            (_, _, false) => 0.0,
+            _ => end_s,
+        };
+        let t_first = block.rows.first().and_then(|r| r.1).unwrap_or(0.0);
+        let start = of_block + t_first;
+        for (c, segs) in segments.iter_mut().enumerate() {
+            split_gaps(segs, block, c, start, dt);
+        }
+        annotations.extend(block.comments.iter().map(|(_, t, row, text)| Annotation {
+            onset_s: of_block + t.unwrap_or(*row as f64 * dt),
+            text: text.clone(),
+        }));
+        end_s = start + block.rows.len() as f64 * dt;
+    }
+    let fs = fs.unwrap_or(0.0);
+    let channels = segments
+        .into_iter()
+        .enumerate()
+        .map(|(c, segs)| Channel {
+            name: names
+                .get(c)
+                .cloned()
+                .unwrap_or_else(|| format!("Channel {}", c + 1)),
+            unit: unit[c].clone(),
+            data: ChannelData::Waveform {
+                sampling_rate_hz: fs,
+                segments: segs,
+            },
+        })
+        .collect();
+    Ok(SignalFile {
+        format: InputFormat::Labchart,
+        channels,
+        annotations,
+        warnings: Vec::new(),
+    })
+}
+
+/// A block's channel `c` as segments: a gap (NaN) ends one.
+fn split_gaps(segs: &mut Vec<Segment>, block: &Block, c: usize, start: f64, dt: f64) {
+    let mut current: Option<Segment> = None;
+    for (i, (_, _, values)) in block.rows.iter().enumerate() {
+        let v = values.get(c).copied().unwrap_or(f64::NAN);
+        if v.is_finite() {
+            current
+                .get_or_insert_with(|| Segment {
+                    start_s: start + i as f64 * dt,
+                    samples: Vec::new(),
+                })
+                .samples
+                .push(v);
+        } else if let Some(seg) = current.take() {
+            segs.push(seg);
+        }
+    }
+    segs.extend(current);
+}
+
+fn excel_day(block: &Block) -> Option<f64> {
+    block
+        .header
+        .get("ExcelDateTime")
+        .and_then(|v| v.first())
+        .and_then(|s| number(s))
+}
+
+/// Whether the time column restarts at each block (LabChart's default).
+fn start_of_block(block: &Block) -> bool {
+    block
+        .header
+        .get("TimeFormat")
+        .and_then(|v| v.first())
+        .is_none_or(|f| f.eq_ignore_ascii_case("StartOfBlock"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TWO_BLOCKS: &str = "Interval=\t0,5 ms\r\nExcelDateTime=\t4.6328000000000000e+04\t11/02/26\r\nTimeFormat=\tStartOfBlock\r\nChannelTitle=\tEMG\tTrig\r\nRange=\t10.000 mV\t5.000 V\r\nUnitName=\t*\t*\r\n0\t0.5\t0\r\n0.0005\t*\t5\t#* stim\r\n0.001\t0.7\t0\r\nInterval=\t0.5 ms\r\nExcelDateTime=\t4.6328000011574074e+04\r\nTimeFormat=\tStartOfBlock\r\nChannelTitle=\tEMG\tTrig\r\nRange=\t10.000 mV\t5.000 V\r\n0.1\t1.5\t0\r\n";
+
+    #[test]
+    fn blocks_are_placed_by_their_date_and_gaps_split_segments() {
+        assert!(sniff(TWO_BLOCKS.as_bytes()));
+        let (f, _) = parse(Path::new("a.txt"), TWO_BLOCKS.as_bytes()).unwrap();
+        assert_eq!(f.channels.len(), 2);
+        assert_eq!(
+            f.channels[0].unit, "mV",
+            "the unit of Range= when UnitName= is *"
+        );
+        assert_eq!(f.channels[1].unit, "V");
+        let ChannelData::Waveform {
+            sampling_rate_hz,
+            segments,
+        } = &f.channels[0].data
+        else {
+            panic!()
+        };
+        assert_eq!(*sampling_rate_hz, 2000.0);
+        // The `*` splits the first block; the second block is 1 s later
+        // (1/86400 day) and its time column starts at 0.1 s.
+        assert_eq!(segments.len(), 3);
+        assert_eq!(segments[1].start_s, 0.001);
+        assert!(
+            (segments[2].start_s - 1.1).abs() < 1e-6,
+            "{}",
+            segments[2].start_s
+        );
+        assert_eq!(f.annotations[0].text, "stim");
+        assert_eq!(f.annotations[0].onset_s, 0.0005);
+    }
+
+    #[test]
+    fn a_bad_row_is_refused_at_its_line() {
+        let text = "Interval=\t1 ms\nChannelTitle=\tEMG\n0\t0.1\n0.001\t0.x2\n";
+        let err = parse(Path::new("a.txt"), text.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("a.txt, line 4, column 2: not a readable LabChart text file"),
+            "{err}"
+        );
+        let text = "Interval=\t1 ms\nChannelTitle=\tEMG\n0\t0.1\t0.2\t0.3\n";
+        let err = parse(Path::new("a.txt"), text.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("line 3"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("4 values on a row of a block with 1 channels"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rows_without_a_time_column_are_read() {
+        let text = "Interval=\t1 ms\nChannelTitle=\tEMG\nUnitName=\tuV\n10\n20\n30\n";
+        let (f, _) = parse(Path::new("a.txt"), text.as_bytes()).unwrap();
+        let ChannelData::Waveform { segments, .. } = &f.channels[0].data else {
+            panic!()
+        };
+        assert_eq!(segments[0].samples, [10.0, 20.0, 30.0]);
+        assert_eq!(f.channels[0].unit, "uV");
+    }
+}
