@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the cargo-fuzz targets, seeded from samples/ (needs the nightly
-# toolchain and `cargo install cargo-fuzz`).
+# Runs the cargo-fuzz targets, seeded from samples/ and the small format
+# fixtures of tests/data/formats/ (EDF, BDF, CFWB, LabChart, Spike2;
+# needs the nightly toolchain and `cargo install cargo-fuzz`).
 # usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")/../fuzz"
@@ -11,6 +12,10 @@ targets=("$@")
 mkdir -p corpus/read_analyze_render corpus/structured
 for f in ../samples/*/*.csv; do
   cp "$f" "corpus/read_analyze_render/$(basename "$(dirname "$f")")_$(basename "$f")"
+done
+# Fixtures under 64 KB: larger ones slow every mutation.
+find ../tests/data/formats -type f -size -64k | while read -r f; do
+  cp "$f" "corpus/read_analyze_render/formats_$(basename "$(dirname "$f")")_$(basename "$f")"
 done
 for t in "${targets[@]}"; do
   # -a: debug assertions, so an arithmetic overflow is a crash too.

@@ -155,6 +155,11 @@ fn walk_to_takeoff(s: &Smoothed, r: &Response, span: usize, noise_sd: f64) -> us
     let tol = 3.0 * noise_sd * (2.0 / span as f64).sqrt() + TREND_FRACTION * r.size;
     let progress = |j: usize| (s.mean(j - span, j) - s.mean(j - 2 * span, j - span)) * r.dir;
     let lowest = s.floor + 2 * span;
+    if r.edge < lowest {
+        // Too few samples before the edge to walk (a low sampling rate and
+        // a short latency): the edge is as close to the takeoff as it gets.
+        return r.edge;
+    }
     let mut j = r.edge;
     let mut least = (r.edge, f64::INFINITY);
     while j >= lowest {

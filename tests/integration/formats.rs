@@ -484,3 +484,76 @@ fn a_directory_reads_every_trace_format_and_skips_notes() {
         .collect();
     assert_eq!(names, ["1_rns.edf", "3_hfrns.txt"]);
 }
+
+#[test]
+fn hostile_format_files_are_refused_with_exit_3_never_a_crash() {
+    let dir = crate::util::TempDir::new();
+    let mut csv = String::from("# stim_rate_hz: 1e10\n# first_stimulus_ms: 0\ntime_s,EMG [mV]\n");
+    for i in 0..2000 {
+        csv.push_str(&format!("{:.4},0.01\n", i as f64 / 10_000.0));
+    }
+    let mut edf = std::fs::read(data("hostile/discontinuous.edf")).unwrap();
+    edf[244..252].copy_from_slice(b"1e-300  ");
+    let mut cfwb = std::fs::read(data("cfwb/1_rns_5hz.adibin")).unwrap();
+    cfwb[8..16].copy_from_slice(&1e-300f64.to_le_bytes());
+    let labchart = std::fs::read_to_string(data("labchart/2_exercise.txt"))
+        .unwrap()
+        .replace("Interval=\t0.0001 s", "Interval=\t1e-300 s");
+    let spike2 = std::fs::read_to_string(data("spike2/2_exercise.txt"))
+        .unwrap()
+        .replace("\t0.00010\r\n", "\t1e-300\r\n");
+    let cases: [(&str, Vec<u8>, &str); 5] = [
+        (
+            "rate.csv",
+            csv.into_bytes(),
+            "outside the plausible 0.1-100 Hz",
+        ),
+        ("tick.edf", edf, "EMG recordings are sampled at 1-200 kHz"),
+        (
+            "tick.adibin",
+            cfwb,
+            "EMG recordings are sampled at 1-200 kHz",
+        ),
+        (
+            "tick.txt",
+            labchart.into_bytes(),
+            "EMG recordings are sampled at 1-200 kHz",
+        ),
+        (
+            "tick_s2.txt",
+            spike2.into_bytes(),
+            "EMG recordings are sampled at 1-200 kHz",
+        ),
+    ];
+    for (name, bytes, words) in cases {
+        let path = dir.write(name, bytes);
+        let out = nmjscope().arg("analyze").arg(&path).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        assert!(stderr.contains(words), "{name}: {stderr}");
+        assert!(stderr.contains(name), "{name}: {stderr}");
+    }
+}
+
+#[test]
+fn a_low_sampling_rate_is_analysed_without_a_crash() {
+    // 1 kHz, the lowest rate read: every 20th sample of the LEMS train.
+    // The takeoff search used to index past its smoothed span here.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/lems/1_rns_3hz.csv"),
+    )
+    .unwrap();
+    let rows: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
+    let mut out: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with('#') && !l.contains("sampling_rate_hz"))
+        .collect();
+    out.push(rows[0]);
+    out.extend(rows[1..].iter().step_by(20));
+    let dir = crate::util::TempDir::new();
+    let path = dir.write("lems_1khz.csv", out.join("\n") + "\n");
+    let run = nmjscope().arg("analyze").arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+}

@@ -219,8 +219,8 @@ mod tests {
         let mut b = b"CFWB".to_vec();
         b.extend(1i32.to_le_bytes());
         b.extend(0.001f64.to_le_bytes());
-        for v in [2026, 11, 2, 9, 30] {
-            b.extend((v as i32).to_le_bytes());
+        for v in [2026i32, 11, 2, 9, 30] {
+            b.extend(v.to_le_bytes());
         }
         b.extend(0.0f64.to_le_bytes());
         b.extend(0.005f64.to_le_bytes());
@@ -271,7 +271,9 @@ mod tests {
         assert_eq!(samples(&f), [1.5, -2.25]);
         // 16-bit: 0.01 * (sample + 0.5).
         let (f, _) = parse(Path::new("a.adibin"), &file(3, false, &[100.0, -100.0])).unwrap();
-        assert_eq!(samples(&f), [1.005, -0.995]);
+        for (got, want) in samples(&f).iter().zip([1.005, -0.995]) {
+            assert!((got - want).abs() < 1e-12, "{got} vs {want}");
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::path::Path;
 use ndarray::Array2;
 
 use super::assemble::{build, file_name, LabelsAt, Meta, Sweeps};
+use super::plausible::{MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ, STIM_RATE_RANGE_HZ};
 use super::signals::{Channel, ChannelData, Segment, SignalFile};
 use crate::error::{show, Error, Location, Result};
 use crate::io::{ChannelChoice, ContinuousOptions, ReadOptions};
@@ -51,6 +52,14 @@ const ARTIFACT_MIN_NOISE_RATIO: f64 = 20.0;
 /// well within 8 ms of their steepest slope.
 const ARTIFACT_DEAD_MS: f64 = 8.0;
 
+/// Most stimuli one recording is cut at: 40 s of a 50 Hz train. More is
+/// no neuromuscular junction test (or a wrong rate), and would hold a sweep
+/// each in memory.
+const MAX_STIMULI: usize = 2000;
+/// Stimuli of an exercise series closer than this (s) are one stimulus
+/// marked twice: its CMAPs are seconds apart.
+const EXERCISE_MIN_GAP_S: f64 = 1.0;
+
 /// Words that name a stimulus (in annotations) or a trigger channel.
 const STIMULUS_WORDS: [&str; 7] = [
     "stim", "stimulus", "trigger", "trig", "ttl", "sync", "pulse",
@@ -68,25 +77,23 @@ pub(crate) fn cut(
     check_options(co)?;
     let chosen = choose_channel(path, &file, co.channel.as_ref())?;
     let channel = &file.channels[chosen];
-    let (fs, segments) = match &channel.data {
-        ChannelData::Waveform {
-            sampling_rate_hz,
-            segments,
-        } => (*sampling_rate_hz, segments),
-        ChannelData::Events { .. } => unreachable_events(path, channel)?,
-    };
+    let (fs, segments) = waveform(path, channel)?;
     let units = channel_unit(path, channel, options)?;
+    check_values(path, channel, segments, fs, units.to_mv())?;
     let mut warnings = file.warnings.clone();
     take_metadata_annotations(&file, &mut meta);
-    let found = find_stimuli(path, &file, chosen, &meta, options)?;
+    let mut found = find_stimuli(path, &file, chosen, &meta, options)?;
+    check_count(path, &found)?;
     let protocol = declared_protocol(&meta, options);
     let exercise = protocol == Some(Protocol::Exercise)
         || (protocol.is_none() && median_interval_s(&found.times_s) >= EXERCISE_MIN_INTERVAL_S);
-    if !exercise {
+    if exercise {
+        exercise_stimuli(path, &mut found, &mut warnings)?;
+    } else {
         check_regular(path, &found)?;
         note_rate(&mut meta, &found.times_s, &mut warnings, options);
     }
-    let (pre_ms, sweep_ms) = window(&found.times_s, co);
+    let (pre_ms, sweep_ms) = window(path, &found.times_s, (segments, fs), co)?;
     let cutting = cut_sweeps(
         segments,
         fs,
@@ -95,18 +102,7 @@ pub(crate) fn cut(
         pre_ms,
         sweep_ms,
     );
-    if cutting.used.is_empty() {
-        return Err(Error::NoStimuli {
-            at: Location::file(path),
-            detail: format!(
-                "{} stimuli found ({}), but none leaves room for a {} ms sweep ({} ms before the stimulus) within the recording",
-                found.times_s.len(),
-                describe_source(found.source),
-                show(sweep_ms),
-                show(pre_ms)
-            ),
-        });
-    }
+    check_cutting(path, &found, &cutting, (pre_ms, sweep_ms), &mut warnings)?;
     let labels = labels_for(&found, &cutting.used, exercise);
     let dt_ms = 1000.0 / fs;
     let n_pre = (pre_ms / dt_ms).round();
@@ -117,10 +113,12 @@ pub(crate) fn cut(
             .iter()
             .map(|&i| found.times_s[i] * 1e3)
             .collect(),
-        skipped_ms: cutting
-            .skipped
+        skipped_ms: found
+            .dropped_s
             .iter()
-            .map(|&i| found.times_s[i] * 1e3)
+            .copied()
+            .chain(cutting.skipped.iter().map(|&i| found.times_s[i]))
+            .map(|t| t * 1e3)
             .collect(),
         pre_stimulus_ms: n_pre * dt_ms,
         sweep_ms: cutting.samples.ncols() as f64 * dt_ms,
@@ -168,15 +166,178 @@ fn source_info(
     }
 }
 
-/// The chosen channel is a waveform (events channels are never chosen).
-fn unreachable_events<T>(path: &Path, channel: &Channel) -> Result<T> {
-    Err(Error::NoChannel {
+/// The measured channel's sampling rate and segments: a waveform sampled
+/// as EMG is (1-200 kHz).
+fn waveform<'a>(path: &Path, channel: &'a Channel) -> Result<(f64, &'a [Segment])> {
+    let ChannelData::Waveform {
+        sampling_rate_hz,
+        segments,
+    } = &channel.data
+    else {
+        return Err(Error::NoChannel {
+            at: Location::file(path),
+            detail: format!(
+                "channel {} holds event times, not a recorded voltage",
+                channel.describe()
+            ),
+        });
+    };
+    let (lo, hi) = SAMPLING_RANGE_HZ;
+    if !(lo..=hi).contains(sampling_rate_hz) {
+        return Err(Error::Implausible {
+            at: Location::file(path),
+            detail: format!(
+                "channel {:?} is sampled at {} Hz; EMG recordings are sampled at {}-{} kHz",
+                channel.name,
+                show(*sampling_rate_hz),
+                lo / 1000.0,
+                hi / 1000.0
+            ),
+        });
+    }
+    Ok((*sampling_rate_hz, segments))
+}
+
+/// Every value of the measured channel is finite and no larger than an
+/// amplifier records (an infinity would pass for a stimulus artifact).
+fn check_values(
+    path: &Path,
+    channel: &Channel,
+    segments: &[Segment],
+    fs: f64,
+    to_mv: f64,
+) -> Result<()> {
+    for seg in segments {
+        let bad = seg
+            .samples
+            .iter()
+            .position(|v| !(v * to_mv).is_finite() || (v * to_mv).abs() > MAX_ABS_SAMPLE_MV);
+        if let Some(i) = bad {
+            return Err(Error::Implausible {
+                at: Location::file(path),
+                detail: format!(
+                    "channel {:?} holds {} at {} ms, beyond the {MAX_ABS_SAMPLE_MV} mV no EMG amplifier records; check the units (--units) and the file's scaling",
+                    channel.name,
+                    show(seg.samples[i]),
+                    show((seg.start_s + i as f64 / fs) * 1e3)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// At least two stimuli (a train, or a pre and a post), and not more than
+/// any test has.
+fn check_count(path: &Path, found: &Found) -> Result<()> {
+    let n = found.times_s.len();
+    if (2..=MAX_STIMULI).contains(&n) {
+        return Ok(());
+    }
+    Err(Error::NoStimuli {
         at: Location::file(path),
-        detail: format!(
-            "channel {} holds event times, not a recorded voltage",
-            channel.describe()
-        ),
+        detail: if n < 2 {
+            format!(
+                "one stimulus found (at {} ms, from {}): a train needs several, an exercise series one before and one after",
+                show(found.times_s.first().copied().unwrap_or(0.0) * 1e3),
+                describe_source(found.source)
+            )
+        } else {
+            format!(
+                "{n} stimuli found (from {}); no test has more than {MAX_STIMULI}: check the rate, or cut the recording",
+                describe_source(found.source)
+            )
+        },
     })
+}
+
+/// An exercise series: stimuli seconds apart, one before the exercise. Of
+/// several before it (stimuli less than five seconds apart before the first
+/// longer gap), the last is the pre-exercise CMAP; the others are listed as
+/// not used.
+fn exercise_stimuli(path: &Path, found: &mut Found, warnings: &mut Vec<String>) -> Result<()> {
+    for (k, w) in found.times_s.windows(2).enumerate() {
+        if w[1] - w[0] < EXERCISE_MIN_GAP_S {
+            return Err(Error::NoStimuli {
+                at: Location::file(path),
+                detail: format!(
+                    "stimuli {} and {} of an exercise series (at {} and {} ms, from {}) are {} ms apart; its CMAPs are seconds apart: a stimulus marked twice? Name the stimuli another way (--stimuli)",
+                    k + 1,
+                    k + 2,
+                    show(w[0] * 1e3),
+                    show(w[1] * 1e3),
+                    describe_source(found.source),
+                    show((w[1] - w[0]) * 1e3)
+                ),
+            });
+        }
+    }
+    if found.labels.is_some() {
+        return Ok(());
+    }
+    let before = found
+        .times_s
+        .windows(2)
+        .position(|w| w[1] - w[0] >= EXERCISE_MIN_INTERVAL_S)
+        .unwrap_or(0);
+    if before > 0 {
+        let dropped: Vec<f64> = found.times_s.drain(..before).collect();
+        warnings.push(format!(
+            "{} stimuli before the exercise; the last (at {} ms) is the pre-exercise CMAP, and {} not used",
+            before + 1,
+            show(found.times_s[0] * 1e3),
+            dropped
+                .iter()
+                .map(|t| format!("{} ms", show(t * 1e3)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        found.dropped_s.extend(dropped);
+    }
+    Ok(())
+}
+
+/// Stimuli without room for a whole sweep: before a used one they would
+/// misnumber a train (or lose the pre-exercise CMAP), and are refused;
+/// after the last they are reported.
+fn check_cutting(
+    path: &Path,
+    found: &Found,
+    cutting: &Cutting,
+    (pre_ms, sweep_ms): (f64, f64),
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    let last_used = cutting.used.last().copied();
+    let early = cutting
+        .skipped
+        .iter()
+        .find(|&&k| last_used.is_none_or(|u| k < u));
+    if let Some(&k) = early {
+        return Err(Error::NoStimuli {
+            at: Location::file(path),
+            detail: format!(
+                "stimulus {} (at {} ms, from {}) leaves no room for a {} ms sweep with {} ms before it within the recording; the responses after it would be misnumbered. Shorten the sweep (--pre-stimulus-ms, --sweep-ms) or name the stimuli another way",
+                k + 1,
+                show(found.times_s[k] * 1e3),
+                describe_source(found.source),
+                show(sweep_ms),
+                show(pre_ms)
+            ),
+        });
+    }
+    if !cutting.skipped.is_empty() {
+        warnings.push(format!(
+            "{} stimuli at the end of the recording leave no room for a whole sweep; not used (at {})",
+            cutting.skipped.len(),
+            cutting
+                .skipped
+                .iter()
+                .map(|&k| format!("{} ms", show(found.times_s[k] * 1e3)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(())
 }
 
 fn check_options(co: &ContinuousOptions) -> Result<()> {
@@ -192,6 +353,9 @@ fn check_options(co: &ContinuousOptions) -> Result<()> {
                 "--pre-stimulus-ms {pre}: expected 0-100 ms before each stimulus"
             ));
         }
+    }
+    if co.stimulus_count == Some(0) {
+        return bad("--stimulus-count 0: expected 1 or more".to_string());
     }
     if let Some(sweep) = co.sweep_ms {
         let (lo, hi) = super::plausible::SWEEP_RANGE_MS;
@@ -258,6 +422,15 @@ fn channel_unit(path: &Path, channel: &Channel, options: &ReadOptions) -> Result
     if let Some(u) = options.overrides.units {
         return Ok(u);
     }
+    if channel.unit.trim().is_empty() {
+        return Err(Error::NoChannel {
+            at: Location::file(path),
+            detail: format!(
+                "channel {:?} has no unit; pass --units mV (or uV, V)",
+                channel.name
+            ),
+        });
+    }
     VoltUnit::parse(&channel.unit).ok_or_else(|| Error::UnknownUnit {
         at: Location::file(path),
         unit: format!("{} (channel {:?})", channel.unit, channel.name),
@@ -292,6 +465,8 @@ struct Found {
     source: StimulusSource,
     times_s: Vec<f64>,
     labels: Option<Vec<ResponseLabel>>,
+    /// Stimuli found but not cut (earlier pre-exercise ones).
+    dropped_s: Vec<f64>,
 }
 
 /// Finds the stimuli: the source asked for, else the first that has any.
@@ -307,9 +482,15 @@ fn find_stimuli(
         .overrides
         .stim_rate_hz
         .or_else(|| meta_number(meta, "stim_rate_hz"));
-    let first_ms = co
-        .first_stimulus_ms
-        .or_else(|| meta_number(meta, "first_stimulus_ms"));
+    let first_ms = co.first_stimulus_ms.or_else(|| {
+        meta.all
+            .get("first_stimulus_ms")
+            .and_then(|v| v.trim().replace(',', ".").parse::<f64>().ok())
+    });
+    let by_rate = match (rate, first_ms) {
+        (Some(rate), Some(first)) => Some(rate_stimuli(path, file, chosen, rate, first)?),
+        _ => None,
+    };
     let count = co
         .stimulus_count
         .or_else(|| meta_number(meta, "stimulus_count").and_then(whole));
@@ -318,13 +499,14 @@ fn find_stimuli(
             StimulusSource::Annotations => from_annotations(file)?,
             StimulusSource::Markers => (from_markers(file)?, None),
             StimulusSource::Trigger => (from_trigger(file, chosen, co.stimuli.is_some())?, None),
-            StimulusSource::Rate => (from_rate(file, chosen, rate?, first_ms?), None),
+            StimulusSource::Rate => (by_rate.clone()?, None),
             StimulusSource::Artifact => (from_artifacts(&file.channels[chosen])?, None),
         };
         let mut found = Found {
             source,
             times_s,
             labels,
+            dropped_s: Vec::new(),
         };
         if let Some(n) = count {
             found.times_s.truncate(n);
@@ -408,12 +590,20 @@ fn from_markers(file: &SignalFile) -> Option<Vec<f64>> {
         ChannelData::Events { times_s } if !times_s.is_empty() => Some(times_s.clone()),
         _ => None,
     };
+    // Spike2's keyboard channel holds key presses, never stimuli; its
+    // digital marker channel (DigMark) holds the stimulator's pulses.
+    let keyboard = |c: &&Channel| c.name.trim().eq_ignore_ascii_case("keyboard");
     let named = file
         .channels
         .iter()
-        .filter(|c| names_stimulus(&c.name))
+        .filter(|c| names_stimulus(&c.name) || c.name.trim().eq_ignore_ascii_case("digmark"))
         .find_map(events);
-    let mut times = named.or_else(|| file.channels.iter().find_map(events))?;
+    let mut times = named.or_else(|| {
+        file.channels
+            .iter()
+            .filter(|c| !keyboard(c))
+            .find_map(events)
+    })?;
     times.sort_by(f64::total_cmp);
     Some(times)
 }
@@ -469,26 +659,58 @@ fn edges(x: &[f64]) -> Vec<usize> {
         .collect()
 }
 
-/// `first_ms` and every `1/rate` after it, while a sweep fits in the
+/// `first_ms` and every `1/rate` after it while the recording lasts: the
+/// rate within the plausible range, the first stimulus within the
 /// recording.
-fn from_rate(file: &SignalFile, chosen: usize, rate_hz: f64, first_ms: f64) -> Vec<f64> {
-    let ChannelData::Waveform {
-        sampling_rate_hz,
-        segments,
-    } = &file.channels[chosen].data
-    else {
-        return Vec::new();
-    };
-    let end_s = segments.last().map_or(0.0, |s| {
-        s.start_s + s.samples.len() as f64 / sampling_rate_hz
-    });
-    if rate_hz.is_nan() || rate_hz <= 0.0 {
-        return Vec::new();
+fn rate_stimuli(
+    path: &Path,
+    file: &SignalFile,
+    chosen: usize,
+    rate_hz: f64,
+    first_ms: f64,
+) -> Result<Vec<f64>> {
+    let (lo, hi) = STIM_RATE_RANGE_HZ;
+    if !(lo..=hi).contains(&rate_hz) {
+        return Err(Error::NoStimuli {
+            at: Location::file(path),
+            detail: format!(
+                "the stimulation rate {} Hz is outside the plausible {lo}-{hi} Hz",
+                show(rate_hz)
+            ),
+        });
     }
-    (0..)
-        .map(|k| first_ms / 1e3 + k as f64 / rate_hz)
+    let end_s = match &file.channels[chosen].data {
+        ChannelData::Waveform {
+            sampling_rate_hz,
+            segments,
+        } => segments.last().map_or(0.0, |s| {
+            s.start_s + s.samples.len() as f64 / sampling_rate_hz
+        }),
+        ChannelData::Events { .. } => 0.0,
+    };
+    let start_s = match &file.channels[chosen].data {
+        ChannelData::Waveform { segments, .. } => segments.first().map_or(0.0, |s| s.start_s),
+        ChannelData::Events { .. } => 0.0,
+    };
+    let first_s = first_ms / 1e3;
+    if !(first_s >= start_s && first_s < end_s) {
+        return Err(Error::NoStimuli {
+            at: Location::file(path),
+            detail: format!(
+                "the first stimulus at {} ms is outside the recording ({}-{} ms)",
+                show(first_ms),
+                show(start_s * 1e3),
+                show(end_s * 1e3)
+            ),
+        });
+    }
+    // The rate is at most 100 Hz: a recording of under 256 MB holds a few
+    // hundred thousand stimuli at most, and `check_count` refuses them.
+    Ok((0..)
+        .map(|k| first_s + k as f64 / rate_hz)
         .take_while(|t| *t < end_s)
-        .collect()
+        .take(MAX_STIMULI + 1)
+        .collect())
 }
 
 /// Stimulus artifacts: the sample after each jump far above the
@@ -558,7 +780,7 @@ fn check_regular(path: &Path, found: &Found) -> Result<()> {
     let median = median_interval_s(&found.times_s);
     for (k, w) in found.times_s.windows(2).enumerate() {
         let d = w[1] - w[0];
-        if d > MAX_INTERVAL_RATIO * median || d <= 0.0 {
+        if d > MAX_INTERVAL_RATIO * median || d < median / MAX_INTERVAL_RATIO || d <= 0.0 {
             return Err(Error::NoStimuli {
                 at: Location::file(path),
                 detail: format!(
@@ -608,15 +830,45 @@ fn note_rate(meta: &mut Meta, times: &[f64], warnings: &mut Vec<String>, options
 
 /// The pre-stimulus span and sweep length (ms): as asked, else 5 ms and
 /// 45 ms, shortened to fit between the stimuli of a fast train.
-fn window(times: &[f64], co: &ContinuousOptions) -> (f64, f64) {
+fn window(
+    path: &Path,
+    times: &[f64],
+    (segments, fs): (&[Segment], f64),
+    co: &ContinuousOptions,
+) -> Result<(f64, f64)> {
     let interval_ms = median_interval_s(times).min(min_interval_s(times)) * 1e3;
-    let pre = co
-        .pre_stimulus_ms
-        .unwrap_or_else(|| DEFAULT_PRE_MS.min(PRE_FRACTION_OF_INTERVAL * interval_ms));
+    // A recording that starts less than 5 ms before its first stimulus
+    // (LabChart and CFWB blocks often start at the trigger) keeps what it
+    // has: every sweep gets the same, shorter, pre-stimulus span.
+    let room_ms = times
+        .iter()
+        .filter_map(|t| {
+            segments
+                .iter()
+                .find(|s| *t >= s.start_s && *t < s.start_s + s.samples.len() as f64 / fs)
+                .map(|s| (t - s.start_s) * 1e3)
+        })
+        .fold(f64::INFINITY, f64::min);
+    let pre = co.pre_stimulus_ms.unwrap_or_else(|| {
+        DEFAULT_PRE_MS
+            .min(PRE_FRACTION_OF_INTERVAL * interval_ms)
+            .min(room_ms)
+            .max(0.0)
+    });
     let sweep = co
         .sweep_ms
         .unwrap_or_else(|| DEFAULT_SWEEP_MS.min(interval_ms));
-    (pre, sweep)
+    if pre >= sweep {
+        return Err(Error::NoStimuli {
+            at: Location::file(path),
+            detail: format!(
+                "a {} ms sweep with {} ms before the stimulus leaves nothing after it: lengthen --sweep-ms or shorten --pre-stimulus-ms",
+                show(sweep),
+                show(pre)
+            ),
+        });
+    }
+    Ok((pre, sweep))
 }
 
 fn min_interval_s(times: &[f64]) -> f64 {
@@ -818,9 +1070,9 @@ mod tests {
     }
 
     #[test]
-    fn stimuli_without_room_for_a_sweep_are_skipped_and_listed() {
+    fn a_recording_starting_at_its_first_stimulus_keeps_what_it_has() {
         let mut stimuli = train(3.0, 10);
-        stimuli[0] = 0.002; // 2 ms from the start: no 5 ms before it
+        stimuli[0] = 0.002; // 2 ms from the start: not 5 ms before it
         let mut file = recording(&stimuli[1..], 3.5, &[]);
         file.annotations = stimuli
             .iter()
@@ -834,11 +1086,109 @@ mod tests {
             ..ReadOptions::default()
         };
         o.overrides.stim_rate_hz = Some(3.0);
-        let r = read(file, &o).unwrap();
-        let s = r.source.stimuli.clone().unwrap();
-        assert_eq!(s.source, StimulusSource::Annotations);
-        assert_eq!(s.skipped_ms, [2.0]);
-        assert_eq!(r.n_responses(), 9);
+        let r = read(file.clone(), &o).unwrap();
+        assert_eq!(r.n_responses(), 10, "no stimulus lost, none renumbered");
+        assert!((r.t0_ms + 2.0).abs() < 1e-9, "{}", r.t0_ms);
+        // Asked for 5 ms before each stimulus, the first has no room: the
+        // train would be misnumbered, so it is refused.
+        o.continuous.pre_stimulus_ms = Some(5.0);
+        let err = read(file, &o).unwrap_err().to_string();
+        assert!(err.contains("stimulus 1 (at 2 ms"), "{err}");
+        assert!(err.contains("misnumbered"), "{err}");
+    }
+
+    #[test]
+    fn stimuli_at_the_end_without_room_are_reported() {
+        let stimuli = train(3.0, 10);
+        let file = recording(&stimuli, 3.5, &[]);
+        let mut o = ReadOptions::default();
+        o.overrides.stim_rate_hz = Some(3.0);
+        let mut file3 = file;
+        // An 11th stimulus 10 ms before the recording ends.
+        let last = stimuli[9] + 1.0 / 3.0;
+        file3.channels[0] = match &file3.channels[0].data {
+            ChannelData::Waveform { segments, .. } => {
+                let mut seg = segments[0].clone();
+                seg.samples.truncate(((last + 0.01) * FS) as usize);
+                Channel {
+                    data: ChannelData::Waveform {
+                        sampling_rate_hz: FS,
+                        segments: vec![seg],
+                    },
+                    ..file3.channels[0].clone()
+                }
+            }
+            ChannelData::Events { .. } => unreachable!(),
+        };
+        file3.annotations = stimuli[..10]
+            .iter()
+            .chain([last].iter())
+            .map(|t| Annotation {
+                onset_s: *t,
+                text: "stim".into(),
+            })
+            .collect();
+        let r = read(file3, &o).unwrap();
+        assert_eq!(r.n_responses(), 10);
+        assert!(
+            r.source.warnings[0].contains("1 stimuli at the end of the recording"),
+            "{:?}",
+            r.source.warnings
+        );
+        assert_eq!(r.source.stimuli.unwrap().skipped_ms.len(), 1);
+    }
+
+    #[test]
+    fn doubled_single_and_too_many_stimuli_are_refused() {
+        let mut stimuli = train(3.0, 10);
+        stimuli.insert(3, stimuli[2] + 0.001);
+        let err = read(recording(&stimuli, 3.5, &[]), &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("stimuli 3 and 4"), "{err}");
+        let err = read(recording(&[0.1], 0.5, &[]), &ReadOptions::default())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("one stimulus found (at 100 ms"), "{err}");
+        let mut o = ReadOptions::default();
+        o.continuous.stimuli = Some(StimulusSource::Rate);
+        o.overrides.stim_rate_hz = Some(1e10);
+        o.continuous.first_stimulus_ms = Some(0.0);
+        let err = read(recording(&[0.1], 0.5, &[]), &o)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("outside the plausible 0.1-100 Hz"), "{err}");
+        o.overrides.stim_rate_hz = Some(100.0);
+        o.continuous.first_stimulus_ms = Some(900.0);
+        let err = read(recording(&[0.1], 0.5, &[]), &o)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("the first stimulus at 900 ms is outside the recording (0-500 ms)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn implausible_channels_are_refused() {
+        let mut file = recording(&train(3.0, 10), 3.5, &[]);
+        if let ChannelData::Waveform {
+            sampling_rate_hz, ..
+        } = &mut file.channels[0].data
+        {
+            *sampling_rate_hz = 500.0;
+        }
+        let err = read(file, &ReadOptions::default()).unwrap_err().to_string();
+        assert!(
+            err.contains("sampled at 500 Hz; EMG recordings are sampled at 1-200 kHz"),
+            "{err}"
+        );
+        let mut file = recording(&train(3.0, 10), 3.5, &[]);
+        if let ChannelData::Waveform { segments, .. } = &mut file.channels[0].data {
+            segments[0].samples[1000] = f64::INFINITY;
+        }
+        let err = read(file, &ReadOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("holds inf at 100 ms"), "{err}");
     }
 
     #[test]
@@ -860,6 +1210,13 @@ mod tests {
         let r = read(file, &ReadOptions::default()).unwrap();
         let labels: Vec<String> = r.labels.iter().map(ToString::to_string).collect();
         assert_eq!(labels, ["pre", "post", "post_30s"]);
+        // Two CMAPs before the exercise: the last is the pre-exercise one.
+        let stimuli = [0.02, 3.02, 15.02, 45.02];
+        let r = read(recording(&stimuli, 46.0, &[]), &ReadOptions::default()).unwrap();
+        let labels: Vec<String> = r.labels.iter().map(ToString::to_string).collect();
+        assert_eq!(labels, ["pre", "post_0s", "post_30s"]);
+        assert!(r.source.warnings[0].contains("the last (at 3020 ms) is the pre-exercise CMAP"));
+        assert_eq!(r.source.stimuli.unwrap().skipped_ms, [20.0]);
     }
 
     #[test]

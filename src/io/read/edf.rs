@@ -345,44 +345,49 @@ fn decode_records(
     sample_bytes: usize,
 ) -> Result<SignalFile> {
     let ns = header.signals.len();
-    let mut values: Vec<Vec<f64>> = vec![Vec::new(); ns];
-    let mut starts = Vec::with_capacity(records);
+    let mut segments: Vec<Vec<Segment>> = vec![Vec::new(); ns];
     let mut annotations = Vec::new();
+    let mut first_start = None;
     for r in 0..records {
+        let at = HEADER_BYTES * (ns + 1) + r * record_bytes;
         let record = &data[r * record_bytes..(r + 1) * record_bytes];
+        let (stamp, notes) = record_annotations(f, header, record, at, sample_bytes)?;
+        annotations.extend(notes);
+        // EDF+D: each record where its stamp says; EDF+C and EDF: after
+        // the first (whose stamp may be a fraction of a second).
+        let first = *first_start.get_or_insert(stamp.unwrap_or(0.0));
+        let start = match (header.plus, stamp) {
+            (Some('D'), Some(t)) => t,
+            _ => first + r as f64 * header.record_s,
+        };
         let mut offset = 0;
-        let mut start = None;
         for (i, s) in header.signals.iter().enumerate() {
             let len = s.samples_per_record * sample_bytes;
-            let raw = &record[offset..offset + len];
-            if s.is_annotations() {
-                let at = HEADER_BYTES * (ns + 1) + r * record_bytes + offset;
-                let (keeping, notes) = tals(f, raw, at)?;
-                start = start.or(keeping);
-                annotations.extend(notes);
-            } else {
-                scale_into(&mut values[i], raw, s, sample_bytes);
+            if !s.is_annotations() {
+                let seg = segment_at(&mut segments[i], start, header, records - r, s);
+                scale_into(
+                    &mut seg.samples,
+                    &record[offset..offset + len],
+                    s,
+                    sample_bytes,
+                );
             }
             offset += len;
-        }
-        let start = match (header.plus, start) {
-            (Some(_), Some(t)) => t,
-            _ => r as f64 * header.record_s,
-        };
-        starts.push(start);
-    }
-    if header.plus == Some('C') {
-        // EDF+C: the records are contiguous whatever their stamps say.
-        for (r, s) in starts.iter_mut().enumerate() {
-            *s = r as f64 * header.record_s;
         }
     }
     let channels = header
         .signals
         .iter()
-        .zip(values)
+        .zip(segments)
         .filter(|(s, _)| !s.is_annotations())
-        .map(|(s, v)| channel(s, v, &starts, header.record_s))
+        .map(|(s, segments)| Channel {
+            name: s.label.clone(),
+            unit: s.unit.clone(),
+            data: ChannelData::Waveform {
+                sampling_rate_hz: s.samples_per_record as f64 / header.record_s,
+                segments,
+            },
+        })
         .collect();
     annotations.sort_by(|a: &Annotation, b| a.onset_s.total_cmp(&b.onset_s));
     Ok(SignalFile {
@@ -393,12 +398,65 @@ fn decode_records(
     })
 }
 
+/// The annotation signals of one record: its time-keeping stamp and its
+/// annotations.
+fn record_annotations(
+    f: &Fields,
+    header: &Header,
+    record: &[u8],
+    at: usize,
+    sample_bytes: usize,
+) -> Result<(Option<f64>, Vec<Annotation>)> {
+    let mut offset = 0;
+    let mut stamp = None;
+    let mut notes = Vec::new();
+    for s in &header.signals {
+        let len = s.samples_per_record * sample_bytes;
+        if s.is_annotations() {
+            let (keeping, more) = tals(f, &record[offset..offset + len], at + offset)?;
+            stamp = stamp.or(keeping);
+            notes.extend(more);
+        }
+        offset += len;
+    }
+    Ok((stamp, notes))
+}
+
+/// The segment a record starting at `start` continues, or a new one when
+/// it starts elsewhere (a gap in an EDF+D file).
+fn segment_at<'a>(
+    segs: &'a mut Vec<Segment>,
+    start: f64,
+    header: &Header,
+    records_left: usize,
+    s: &SignalHeader,
+) -> &'a mut Segment {
+    let fs = s.samples_per_record as f64 / header.record_s;
+    let continues = segs.last().is_some_and(|seg| {
+        (seg.start_s + seg.samples.len() as f64 / fs - start).abs() <= CONTIGUOUS_S
+    });
+    if !continues {
+        // A contiguous file is one segment: room for all of it at once
+        // (growing by doubling would hold twice the samples at its peak).
+        let room = if header.plus == Some('D') {
+            s.samples_per_record
+        } else {
+            s.samples_per_record.saturating_mul(records_left)
+        };
+        segs.push(Segment {
+            start_s: start,
+            samples: Vec::with_capacity(room),
+        });
+    }
+    let last = segs.len() - 1;
+    &mut segs[last]
+}
+
 /// Digital to physical: the line through (digital min, physical min) and
 /// (digital max, physical max), as the specification defines it.
 fn scale_into(out: &mut Vec<f64>, raw: &[u8], s: &SignalHeader, sample_bytes: usize) {
     let gain = (s.physical.1 - s.physical.0) / (s.digital.1 - s.digital.0);
     let offset = s.physical.0 - gain * s.digital.0;
-    out.reserve(raw.len() / sample_bytes);
     if sample_bytes == 2 {
         out.extend(
             raw.chunks_exact(2)
@@ -410,39 +468,6 @@ fn scale_into(out: &mut Vec<f64>, raw: &[u8], s: &SignalHeader, sample_bytes: us
             let v = i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8;
             gain * f64::from(v) + offset
         }));
-    }
-}
-
-/// One signal's samples split into segments where the records' start
-/// times leave a gap (EDF+D).
-fn channel(s: &SignalHeader, values: Vec<f64>, starts: &[f64], record_s: f64) -> Channel {
-    let fs = if record_s > 0.0 {
-        s.samples_per_record as f64 / record_s
-    } else {
-        0.0
-    };
-    let mut segments: Vec<Segment> = Vec::new();
-    for (r, chunk) in values.chunks(s.samples_per_record).enumerate() {
-        let start = starts.get(r).copied().unwrap_or(r as f64 * record_s);
-        match segments.last_mut() {
-            Some(seg)
-                if (seg.start_s + seg.samples.len() as f64 / fs - start).abs() <= CONTIGUOUS_S =>
-            {
-                seg.samples.extend_from_slice(chunk);
-            }
-            _ => segments.push(Segment {
-                start_s: start,
-                samples: chunk.to_vec(),
-            }),
-        }
-    }
-    Channel {
-        name: s.label.clone(),
-        unit: s.unit.clone(),
-        data: ChannelData::Waveform {
-            sampling_rate_hz: fs,
-            segments,
-        },
     }
 }
 
@@ -599,6 +624,25 @@ mod tests {
         assert_eq!(f.annotations[0].onset_s, 0.005);
         assert_eq!(meta.all["date"], "2026-11-02");
         assert_eq!(meta.all["study_id"], "S-17");
+    }
+
+    #[test]
+    fn an_edf_plus_c_file_starts_where_its_first_record_says() {
+        let bytes = file(
+            false,
+            "EDF+C",
+            &[
+                (vec![0; 4], b"+0.5\x14\x14\x00"),
+                (vec![0; 4], b"+0.51\x14\x14\x00"),
+            ],
+        );
+        let (f, _) = parse(Path::new("a.edf"), &bytes, InputFormat::Edf).unwrap();
+        let ChannelData::Waveform { segments, .. } = &f.channels[0].data else {
+            panic!()
+        };
+        assert_eq!(segments.len(), 1);
+        assert_eq!(segments[0].start_s, 0.5);
+        assert_eq!(segments[0].samples.len(), 8);
     }
 
     #[test]

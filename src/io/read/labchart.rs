@@ -38,9 +38,15 @@ pub(crate) fn sniff(bytes: &[u8]) -> bool {
 struct Block {
     header: HashMap<String, Vec<String>>,
     header_line: u64,
-    /// (line, time in s or None, values).
-    rows: Vec<(u64, Option<f64>, Vec<f64>)>,
-    comments: Vec<(u64, Option<f64>, usize, String)>,
+    /// The first row's time (s), when the export has a time column.
+    first_time: Option<f64>,
+    /// Rows read.
+    rows: usize,
+    /// One column of values per channel (a row of values each would cost
+    /// an allocation per row, and 40 times the file's size).
+    columns: Vec<Vec<f64>>,
+    /// (time in s or None, row, text) of each comment.
+    comments: Vec<(Option<f64>, usize, String)>,
 }
 
 /// Reads a LabChart text export into its channels.
@@ -72,7 +78,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<(SignalFile, Meta)> {
             continue;
         }
         if let Some(key) = first.strip_suffix('=') {
-            if blocks.last().is_none_or(|b| !b.rows.is_empty()) {
+            if blocks.last().is_none_or(|b| b.rows > 0) {
                 blocks.push(Block {
                     header_line: line,
                     ..Block::default()
@@ -104,6 +110,14 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<(SignalFile, Meta)> {
             "no header lines (Interval=, ChannelTitle=)".to_string(),
         ));
     }
+    if blocks.iter().all(|b| b.rows == 0) {
+        return Err(bad(
+            path,
+            blocks[0].header_line,
+            "header lines but no data rows".to_string(),
+        ));
+    }
+    blocks.retain(|b| b.rows > 0);
     let mut file = assemble(path, &blocks)?;
     file.warnings.extend(warning);
     Ok((file, Meta::default()))
@@ -168,20 +182,22 @@ fn data_row(path: &Path, line: u64, record: &csv::StringRecord, block: &mut Bloc
         None
     };
     let first_value = usize::from(has_time);
-    let mut values = Vec::with_capacity(fields.len() - first_value);
+    block.columns.resize_with(channels, Vec::new);
     for (i, f) in fields.iter().enumerate().skip(first_value) {
-        values.push(value(f).ok_or_else(|| Error::BadFile {
+        let v = value(f).ok_or_else(|| Error::BadFile {
             at: Location::cell(path, line, i as u64 + 1),
             format: InputFormat::Labchart,
             detail: format!("the value {f:?} is not a number (an empty cell, * or NaN is a gap)"),
-        })?);
+        })?;
+        block.columns[i - first_value].push(v);
     }
     if let Some(c) = comment {
-        block
-            .comments
-            .push((line, time, block.rows.len(), comment_text(&c)));
+        block.comments.push((time, block.rows, comment_text(&c)));
     }
-    block.rows.push((line, time, values));
+    if block.rows == 0 {
+        block.first_time = time;
+    }
+    block.rows += 1;
     Ok(())
 }
 
@@ -304,16 +320,16 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
             (_, _, false) => 0.0,
             _ => end_s,
         };
-        let t_first = block.rows.first().and_then(|r| r.1).unwrap_or(0.0);
+        let t_first = block.first_time.unwrap_or(0.0);
         let start = of_block + t_first;
         for (c, segs) in segments.iter_mut().enumerate() {
             split_gaps(segs, block, c, start, dt);
         }
-        annotations.extend(block.comments.iter().map(|(_, t, row, text)| Annotation {
+        annotations.extend(block.comments.iter().map(|(t, row, text)| Annotation {
             onset_s: of_block + t.unwrap_or(*row as f64 * dt),
             text: text.clone(),
         }));
-        end_s = start + block.rows.len() as f64 * dt;
+        end_s = start + block.rows as f64 * dt;
     }
     let fs = fs.unwrap_or(0.0);
     let channels = segments
@@ -342,8 +358,8 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
 /// A block's channel `c` as segments: a gap (NaN) ends one.
 fn split_gaps(segs: &mut Vec<Segment>, block: &Block, c: usize, start: f64, dt: f64) {
     let mut current: Option<Segment> = None;
-    for (i, (_, _, values)) in block.rows.iter().enumerate() {
-        let v = values.get(c).copied().unwrap_or(f64::NAN);
+    let column = block.columns.get(c).map_or(&[][..], Vec::as_slice);
+    for (i, &v) in column.iter().enumerate() {
         if v.is_finite() {
             current
                 .get_or_insert_with(|| Segment {

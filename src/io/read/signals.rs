@@ -99,6 +99,9 @@ impl Channel {
 impl SignalFile {
     /// The channels, described, for messages: `1 "EMG" (mV, 20000 Hz), 2 ...`.
     pub fn list_channels(&self) -> String {
+        if self.channels.is_empty() {
+            return "no signal channels".to_string();
+        }
         self.channels
             .iter()
             .enumerate()

@@ -185,20 +185,21 @@ fn number(text: &str) -> Option<f64> {
 /// One line of a channel section.
 fn section_line(path: &Path, line: u64, record: &csv::StringRecord, s: &mut Section) -> Result<()> {
     let first = record.get(0).unwrap_or_default().trim();
-    if record.iter().all(|c| c.trim().is_empty()) {
-        return Ok(());
-    }
     let Some(kind) = &s.kind else {
         s.kind = Some(kind_of(first));
         return Ok(());
     };
+    // The comment and the title follow the kind, even when empty (`""`).
+    if s.strings.len() < 2 {
+        s.strings.push(first.to_string());
+        return Ok(());
+    }
+    if record.iter().all(|c| c.trim().is_empty()) {
+        return Ok(());
+    }
     match kind {
         Kind::Other(_) => Ok(()),
         Kind::Events => {
-            if s.strings.len() < 2 {
-                s.strings.push(first.to_string());
-                return Ok(());
-            }
             let t = number(first).ok_or_else(|| {
                 bad(
                     path,
@@ -250,11 +251,16 @@ fn waveform_line(
             Ok(())
         }
         _ if s.segments.is_empty() => {
-            // Comment, title, then the unit (and rate) line.
-            if s.strings.len() < 3 {
+            // The unit (and rate) line, after the comment and the title.
+            if s.strings.len() < 3 && number(first).is_none() {
                 s.strings.push(first.to_string());
+                return Ok(());
             }
-            Ok(())
+            Err(bad(
+                path,
+                line,
+                format!("the value {first:?} comes before any \"START\" line (which gives the start time and the sample interval)"),
+            ))
         }
         _ => {
             if record.iter().filter(|c| !c.trim().is_empty()).count() > 1 {
@@ -304,6 +310,19 @@ mod tests {
         };
         assert_eq!(times_s, &[0.501, 2.0]);
         assert!(f.warnings[0].contains("channel 3 is a WaveMark channel; not read"));
+    }
+
+    #[test]
+    fn an_empty_comment_is_a_comment_and_the_keyboard_is_no_stimulus() {
+        let text = EXPORT
+            .replace("\"Marker\"\r\n\"No comment\"", "\"Marker\"\r\n\"\"")
+            .replace("\"CHANNEL\"\t\"3\"\r\n\"WaveMark\"\r\n", "");
+        let (f, _) = parse(Path::new("a.txt"), text.as_bytes()).unwrap();
+        assert_eq!(f.channels[1].name, "Stim");
+        let ChannelData::Events { times_s } = &f.channels[1].data else {
+            panic!()
+        };
+        assert_eq!(times_s.len(), 2, "no event taken for the title");
     }
 
     #[test]
