@@ -404,6 +404,41 @@ impl Error {
         }
     }
 
+    /// Where in an input file the error was found (file, and line and
+    /// column or byte where they apply), for errors that come from a file's
+    /// content; the path alone for file-system errors.
+    pub fn location(&self) -> Option<Location> {
+        match self {
+            Error::Empty { at, .. }
+            | Error::MetadataAfterData { at, .. }
+            | Error::NoData { at, .. }
+            | Error::NotANumber { at, .. }
+            | Error::NonFinite { at, .. }
+            | Error::Ragged { at, .. }
+            | Error::TimeNotIncreasing { at, .. }
+            | Error::NonUniformTime { at, .. }
+            | Error::TooFewSamples { at, .. }
+            | Error::UnknownUnit { at, .. }
+            | Error::DuplicateLabel { at, .. }
+            | Error::NoResponses { at, .. }
+            | Error::MixedLayout { at, .. }
+            | Error::BadHeader { at, .. }
+            | Error::BadMetadata { at, .. }
+            | Error::BadLongLayout { at, .. }
+            | Error::Implausible { at, .. }
+            | Error::BadFile { at, .. }
+            | Error::NoChannel { at, .. }
+            | Error::NoStimuli { at, .. } => Some(at.clone()),
+            Error::Io { path, .. }
+            | Error::NotAFile { path }
+            | Error::TooLarge { path, .. }
+            | Error::MixedStudies { path, .. }
+            | Error::EmptyStudy { path }
+            | Error::Settings { path, .. } => Some(Location::file(path)),
+            _ => None,
+        }
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> ErrorKind {
         match self {

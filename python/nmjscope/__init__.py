@@ -1,0 +1,285 @@
+"""nmjscope for Python: read, analyse, simulate and batch-score
+electrodiagnostic studies of the neuromuscular junction, with the Rust core
+of the `nmjscope` command line (the same numbers, the same report).
+
+>>> import nmjscope
+>>> report = nmjscope.analyze("samples/lems")
+>>> report.pattern
+'presynaptic'
+
+Errors are exceptions with the CLI's message and where it happened
+(``err.file``, ``err.line``, ``err.column``, ``err.byte``):
+:class:`InputError` (a file's content), :class:`SettingsError` (a setting
+or option out of range), :class:`FileError` (the file system), all
+subclasses of :class:`NmjscopeError`.
+
+The GIL is released while a study is read and analysed, so a thread pool
+(or Dask's threaded scheduler) scores studies in parallel.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
+
+from . import _native
+from ._native import FileError, InputError, NmjscopeError, Recording, SettingsError
+
+__all__ = [
+    "read",
+    "read_study",
+    "analyze",
+    "simulate",
+    "batch",
+    "Recording",
+    "Report",
+    "NmjscopeError",
+    "InputError",
+    "SettingsError",
+    "FileError",
+    "__version__",
+]
+
+__version__: str = _native.version
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _pandas() -> Any:
+    # pandas is imported when a DataFrame is asked for: it takes a third of
+    # a second, ten times the rest of `import nmjscope`.
+    import pandas
+
+    return pandas
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+#: Columns of :meth:`Report.tests`, with their dtypes.
+TEST_COLUMNS: Dict[str, str] = {
+    "file": "object",
+    "protocol": "object",
+    "stim_rate_hz": "float64",
+    "exercise_s": "float64",
+    "muscle": "object",
+    "nerve": "object",
+    "side": "object",
+    "temperature_c": "float64",
+    "sampling_rate_hz": "float64",
+    "responses": "int64",
+    "decrement_pct": "float64",
+    "decrement_4th_pct": "float64",
+    "decrement_5th_pct": "float64",
+    "max_decrement_pct": "float64",
+    "area_decrement_pct": "float64",
+    "shape": "object",
+    "increment_pct": "float64",
+    "last_increment_pct": "float64",
+    "area_increment_pct": "float64",
+    "pseudofacilitation": "boolean",
+    "flags": "object",
+}
+
+
+def _options_json(options: Dict[str, Any]) -> Optional[str]:
+    return json.dumps(options) if options else None
+
+
+def read(path: PathLike, **options: Any) -> Recording:
+    """Reads one trace file of any format nmjscope reads (contract-v1 CSV,
+    EDF/EDF+/BDF, LabChart text or CFWB, Spike2 text, continuous CSV).
+
+    Keyword options are the CLI's read flags: ``protocol``, ``rate_hz``,
+    ``muscle``, ``nerve``, ``units``, ``polarity``, ``exercise_s``,
+    ``temperature_c``, ``side``, ``input_format``, ``channel``,
+    ``stimuli``, ``first_stimulus_ms``, ``stimulus_count``,
+    ``pre_stimulus_ms``, ``sweep_ms``.
+    """
+    return _native.read(os.fspath(path), _options_json(options))
+
+
+def read_study(path: PathLike, **options: Any) -> List[Recording]:
+    """Reads a study (a folder of tests, or one file): one
+    :class:`Recording` per test, in file-name order."""
+    return _native.read_study(os.fspath(path), _options_json(options))
+
+
+class Report:
+    """The analysis of a study: the same document as ``nmjscope analyze
+    --format json``, with pandas views of its tests and responses."""
+
+    def __init__(self, native: "_native.Report") -> None:
+        self._native = native
+        self._dict: Optional[Dict[str, Any]] = None
+
+    @property
+    def pattern(self) -> str:
+        """``normal``, ``postsynaptic``, ``presynaptic``, ``indeterminate``, ..."""
+        return self._native.pattern
+
+    @property
+    def lems_criterion(self) -> str:
+        """``specific``, ``suggestive``, ``equivocal``, ``not_met``, ..."""
+        return self._native.lems_criterion
+
+    @property
+    def summary(self) -> str:
+        """The conclusion in words."""
+        return self._native.summary
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The ``nmjscope.report`` JSON document, as a dict."""
+        if self._dict is None:
+            self._dict = json.loads(self._native.json())
+        return self._dict
+
+    def to_json(self) -> str:
+        """The ``nmjscope.report`` JSON document, as the CLI writes it."""
+        return self._native.json()
+
+    def text(self) -> str:
+        """The text report, as ``nmjscope analyze`` prints it."""
+        return self._native.text()
+
+    def responses(self) -> "pd.DataFrame":
+        """One row per response (``measurements.csv``'s columns)."""
+        return _pandas().read_csv(
+            io.StringIO(self._native.measurements_csv()),
+            dtype={"study": "object", "file": "object", "response": "object", "flags": "object"},
+            keep_default_na=False,
+            na_values={c: [""] for c in _MEASURE_COLUMNS},
+        )
+
+    def tests(self) -> "pd.DataFrame":
+        """One row per test: protocol, rate, decrement and increment."""
+        rows = []
+        for t in self.to_dict()["tests"]:
+            row = {c: t.get(c) for c in TEST_COLUMNS}
+            row["responses"] = len(t["responses"])
+            row["flags"] = ";".join(t.get("flags", []) + t.get("train_flags", []))
+            rows.append(row)
+        frame = _pandas().DataFrame(rows, columns=list(TEST_COLUMNS))
+        return frame.astype(TEST_COLUMNS)
+
+    def write(self, out_dir: PathLike) -> str:
+        """Writes the report set (HTML, Markdown, JSON, text, CSV and plots)
+        into ``out_dir``, replacing an earlier report set there whole."""
+        return os.fspath(self._native.write(os.fspath(out_dir)))
+
+    def __repr__(self) -> str:
+        return f"<Report {self.to_dict()['study']['id']}: {self.pattern}>"
+
+
+_MEASURE_COLUMNS = [
+    "stim_rate_hz",
+    "onset_ms",
+    "negative_peak_ms",
+    "amplitude_mv",
+    "peak_to_peak_mv",
+    "area_mv_ms",
+    "duration_ms",
+    "change_pct",
+    "noise_mv",
+    "artifact_end_ms",
+    "baseline_mv",
+]
+
+
+def _settings_json(settings: Dict[str, Any]) -> Optional[str]:
+    return json.dumps(settings) if settings else None
+
+
+def analyze(
+    source: Union[PathLike, Recording, Sequence[Recording]],
+    *,
+    options: Optional[Dict[str, Any]] = None,
+    study_id: str = "study",
+    **settings: Dict[str, Any],
+) -> Report:
+    """Analyses a study: a path (a folder of tests, or one file), or
+    recordings already read or simulated.
+
+    ``settings`` are sections of a thresholds file
+    (``docs/settings.md``), e.g. ``interpret={"decrement_abnormal_pct": 8}``;
+    ``options`` are :func:`read`'s keyword options.
+    """
+    settings_json = _settings_json(settings)
+    if isinstance(source, Recording):
+        return Report(_native.analyze_recordings([source], study_id, settings_json))
+    if isinstance(source, (list, tuple)):
+        return Report(_native.analyze_recordings(list(source), study_id, settings_json))
+    return Report(
+        _native.analyze_path(os.fspath(source), settings_json, _options_json(options or {}))
+    )
+
+
+def simulate(
+    condition: str = "normal",
+    severity: float = 0.7,
+    protocol: str = "rns",
+    seed: int = 1,
+    rate_hz: Optional[float] = None,
+    muscle: str = "ADM",
+    noise_mv: float = 0.01,
+) -> Recording:
+    """Simulates one test of ``condition`` (``normal``, ``mg``, ``lems``)
+    at ``severity`` (0-1): ``protocol`` ``rns`` (3 Hz), ``hfrns`` (50 Hz) or
+    ``exercise``. The same seed gives the same recording."""
+    return _native.simulate(condition, severity, protocol, seed, rate_hz, muscle, noise_mv)
+
+
+def _progress_bar(total: int, enabled: bool) -> Optional[Callable[[int, int], None]]:
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    bar = tqdm(total=total, unit="study")
+
+    def update(done: int, _total: int) -> None:
+        bar.n = done
+        bar.refresh()
+        if done >= _total:
+            bar.close()
+
+    return update
+
+
+def batch(
+    root: PathLike,
+    jobs: Optional[int] = None,
+    progress: bool = True,
+    out: Optional[PathLike] = None,
+    options: Optional[Dict[str, Any]] = None,
+    **settings: Dict[str, Any],
+) -> "pd.DataFrame":
+    """Scores every study under ``root`` in parallel (``jobs`` threads, all
+    cores by default) and returns the summary: one row per study, a failed
+    study as a row with its error (file and line). With ``out``, the
+    results stay there as ``nmjscope batch`` writes them (summary.csv,
+    measurements.csv, studies.jsonl); a progress bar shows in notebooks and
+    terminals when tqdm is installed."""
+    root = os.fspath(root)
+    total = len(_count_studies(root))
+    bar = _progress_bar(total, progress)
+    settings_json = _settings_json(settings)
+    options_json = _options_json(options or {})
+
+    def run(folder: str) -> "pd.DataFrame":
+        _native.batch(root, folder, jobs, bar, settings_json, options_json)
+        return _pandas().read_csv(os.path.join(folder, "summary.csv"), keep_default_na=False,
+                           na_values=[""])
+
+    if out is not None:
+        return run(os.fspath(out))
+    with tempfile.TemporaryDirectory(prefix="nmjscope-batch-") as tmp:
+        return run(os.path.join(tmp, "results"))
+
+
+def _count_studies(root: str) -> Iterable[str]:
+    """The studies under ``root`` (for the progress bar's total)."""
+    return _native.find_studies(root)

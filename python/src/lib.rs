@@ -1,0 +1,480 @@
+//! `nmjscope._native`: the Rust core for Python (PyO3). The public API is
+//! the `nmjscope` package (`nmjscope/__init__.py`), which wraps these
+//! functions and turns their results into pandas DataFrames.
+//!
+//! Every call that reads or analyses releases the GIL, so a thread pool
+//! (or Dask's threaded scheduler) scores studies in parallel.
+
+use std::path::{Path, PathBuf};
+
+use numpy::{PyArray1, PyArray2};
+use pyo3::create_exception;
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use nmjscope::io::{ChannelChoice, ContinuousOptions, Overrides};
+use nmjscope::model::{InputFormat, Polarity, Protocol, StimulusSource, Study, VoltUnit};
+use nmjscope::render::{self, Format};
+use nmjscope::simulate::{Condition, SimConfig};
+use nmjscope::{Analysis, Analyzer, ErrorKind, ReadOptions, Recording, Settings};
+
+create_exception!(
+    _native,
+    NmjscopeError,
+    PyException,
+    "Any nmjscope error; `file`, `line`, `column` and `byte` say where."
+);
+create_exception!(
+    _native,
+    InputError,
+    NmjscopeError,
+    "An input file's content (the CLI's exit code 3)."
+);
+create_exception!(
+    _native,
+    FileError,
+    NmjscopeError,
+    "The file system: a path that cannot be read or written (exit code 4)."
+);
+create_exception!(
+    _native,
+    SettingsError,
+    NmjscopeError,
+    "Settings or options out of range (exit code 5)."
+);
+
+/// The Python exception of a library error: the CLI's message, and where.
+fn to_py(e: nmjscope::Error) -> PyErr {
+    let message = e.to_string();
+    let err = match e.kind() {
+        ErrorKind::Input => InputError::new_err(message),
+        ErrorKind::Io => FileError::new_err(message),
+        ErrorKind::Settings => SettingsError::new_err(message),
+        _ => NmjscopeError::new_err(message),
+    };
+    let at = e.location();
+    Python::attach(|py| {
+        let value = err.value(py);
+        let file = at.as_ref().map(|l| l.path.display().to_string());
+        let _ = value.setattr("file", file);
+        let _ = value.setattr("line", at.as_ref().and_then(|l| l.line));
+        let _ = value.setattr("column", at.as_ref().and_then(|l| l.column));
+        let _ = value.setattr("byte", at.as_ref().and_then(|l| l.byte));
+    });
+    err
+}
+
+fn settings_error(detail: String) -> PyErr {
+    to_py(nmjscope::Error::Settings {
+        path: PathBuf::from("<python>"),
+        detail,
+    })
+}
+
+/// One test as read: its responses on one time axis, and its metadata.
+#[pyclass(frozen, name = "Recording", module = "nmjscope._native")]
+struct PyRecording {
+    inner: Recording,
+}
+
+#[pymethods]
+impl PyRecording {
+    /// The file name.
+    #[getter]
+    fn file(&self) -> String {
+        self.inner.source.file_name.clone()
+    }
+
+    /// `rns`, `hfrns` or `exercise`.
+    #[getter]
+    fn protocol(&self) -> String {
+        self.inner.protocol.code()
+    }
+
+    /// Sampling rate (Hz).
+    #[getter]
+    fn sampling_rate_hz(&self) -> f64 {
+        self.inner.sampling_rate_hz
+    }
+
+    /// Stimulation rate (Hz), when known.
+    #[getter]
+    fn stim_rate_hz(&self) -> Option<f64> {
+        self.inner.stim_rate_hz
+    }
+
+    /// Response labels (`r1`, `pre`, `post_30s`), one per row of
+    /// `responses`.
+    #[getter]
+    fn labels(&self) -> Vec<String> {
+        self.inner.labels.iter().map(ToString::to_string).collect()
+    }
+
+    /// Every metadata key and value (identifying keys included: this is
+    /// the file as read).
+    #[getter]
+    fn metadata<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let d = PyDict::new(py);
+        for (k, v) in &self.inner.metadata {
+            d.set_item(k, v)?;
+        }
+        Ok(d)
+    }
+
+    /// The channel measured, in a multi-channel file.
+    #[getter]
+    fn channel(&self) -> Option<String> {
+        self.inner.source.channel.clone()
+    }
+
+    /// Time of each sample from the stimulus (ms).
+    #[getter]
+    fn times_ms<'py>(&self, py: Python<'py>) -> Bound<'py, PyArray1<f64>> {
+        let t: Vec<f64> = (0..self.inner.sweep_len())
+            .map(|i| self.inner.time_ms(i))
+            .collect();
+        PyArray1::from_vec(py, t)
+    }
+
+    /// The responses in mV, one row per response: a view of the
+    /// recording's own memory (no copy), read-only.
+    #[getter]
+    fn responses<'py>(slf: Bound<'py, Self>) -> Bound<'py, PyArray2<f64>> {
+        let container = slf.clone().into_any();
+        let samples = &slf.get().inner.samples_mv;
+        // SAFETY: `container` (this frozen object) owns `samples` and is
+        // kept alive by the array; the array is made read-only below, so
+        // the recording is never changed through it.
+        let array = unsafe { PyArray2::borrow_from_array(samples, container) };
+        if let Ok(flags) = array.getattr("flags") {
+            let _ = flags.setattr("writeable", false);
+        }
+        array
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Recording {} {} {} responses x {} samples at {} Hz>",
+            self.inner.source.file_name,
+            self.inner.protocol.code(),
+            self.inner.n_responses(),
+            self.inner.sweep_len(),
+            self.inner.sampling_rate_hz
+        )
+    }
+}
+
+/// A report: the same document as the CLI's JSON, and the report set.
+#[pyclass(frozen, name = "Report", module = "nmjscope._native")]
+struct PyReport {
+    analysis: Analysis,
+}
+
+#[pymethods]
+impl PyReport {
+    /// The `nmjscope.report` JSON document, as the CLI writes it.
+    fn json(&self) -> PyResult<String> {
+        let bytes = render::serialize(Format::Json, &self.analysis.report, &[]).map_err(to_py)?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// `measurements.csv`: one row per response.
+    fn measurements_csv(&self) -> PyResult<String> {
+        let bytes = render::serialize(Format::Csv, &self.analysis.report, &[]).map_err(to_py)?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The text report, as `nmjscope analyze` prints it.
+    fn text(&self) -> PyResult<String> {
+        let bytes = render::serialize(Format::Text, &self.analysis.report, &[]).map_err(to_py)?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The pattern code (`presynaptic`, `postsynaptic`, `normal`, ...).
+    #[getter]
+    fn pattern(&self) -> String {
+        self.analysis.report.interpretation.pattern.code()
+    }
+
+    /// The LEMS criterion code (`specific`, `suggestive`, `not_met`, ...).
+    #[getter]
+    fn lems_criterion(&self) -> String {
+        self.analysis.report.interpretation.lems_criterion.code()
+    }
+
+    /// The conclusion in words.
+    #[getter]
+    fn summary(&self) -> String {
+        self.analysis.report.interpretation.summary.clone()
+    }
+
+    /// Writes the report set (HTML, Markdown, JSON, text, CSV, plots) into
+    /// `out_dir`, as `nmjscope analyze --out` does; returns the folder.
+    fn write(&self, py: Python<'_>, out_dir: PathBuf) -> PyResult<PathBuf> {
+        py.detach(|| {
+            let files = render::report_set(&self.analysis.report, &self.analysis.displays)?;
+            nmjscope::io::fs::write_set(&out_dir, &files, "report")
+        })
+        .map_err(to_py)
+    }
+}
+
+/// A string field of the options JSON.
+fn text(v: &serde_json::Value, key: &str) -> Option<String> {
+    v.get(key).and_then(|x| match x {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+fn number(v: &serde_json::Value, key: &str) -> Option<f64> {
+    v.get(key).and_then(serde_json::Value::as_f64)
+}
+
+fn parse<T: std::str::FromStr>(v: &serde_json::Value, key: &str) -> PyResult<Option<T>> {
+    match text(v, key) {
+        None => Ok(None),
+        Some(s) => s
+            .parse()
+            .map(Some)
+            .map_err(|_| settings_error(format!("{key}={s:?} is not a valid value"))),
+    }
+}
+
+/// Read options from the keyword arguments (`protocol`, `rate_hz`,
+/// `muscle`, `channel`, ... as `docs/python.md` lists them).
+fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
+    let v: serde_json::Value = match json {
+        Some(j) => serde_json::from_str(j).map_err(|e| settings_error(e.to_string()))?,
+        None => serde_json::Value::Null,
+    };
+    let units = match text(&v, "units") {
+        None => None,
+        Some(u) => Some(
+            VoltUnit::parse(&u)
+                .ok_or_else(|| settings_error(format!("units={u:?}: expected mV, uV or V")))?,
+        ),
+    };
+    Ok(ReadOptions {
+        protocol: parse::<Protocol>(&v, "protocol")?,
+        overrides: Overrides {
+            stim_rate_hz: number(&v, "rate_hz"),
+            muscle: text(&v, "muscle"),
+            nerve: text(&v, "nerve"),
+            units,
+            polarity: parse::<Polarity>(&v, "polarity")?,
+            exercise_s: number(&v, "exercise_s"),
+            temperature_c: number(&v, "temperature_c"),
+            side: text(&v, "side"),
+            ..Overrides::default()
+        },
+        format: parse::<InputFormat>(&v, "input_format")?,
+        continuous: ContinuousOptions {
+            channel: text(&v, "channel").map(|c| ChannelChoice::parse(&c)),
+            stimuli: parse::<StimulusSource>(&v, "stimuli")?,
+            first_stimulus_ms: number(&v, "first_stimulus_ms"),
+            stimulus_count: number(&v, "stimulus_count")
+                .filter(|n| n.is_finite() && (0.0..=1e9).contains(n))
+                .map(|n| n as usize),
+            pre_stimulus_ms: number(&v, "pre_stimulus_ms"),
+            sweep_ms: number(&v, "sweep_ms"),
+        },
+    })
+}
+
+/// Settings from their JSON (sections as in a thresholds file).
+fn settings(json: Option<&str>) -> PyResult<Settings> {
+    let s: Settings = match json {
+        Some(j) => serde_json::from_str(j).map_err(|e| settings_error(e.to_string()))?,
+        None => Settings::default(),
+    };
+    s.validate(Path::new("<python>")).map_err(to_py)?;
+    Ok(s)
+}
+
+/// Reads one trace file (any format nmjscope reads).
+#[pyfunction]
+#[pyo3(signature = (path, options=None))]
+fn read(py: Python<'_>, path: PathBuf, options: Option<&str>) -> PyResult<PyRecording> {
+    let options = read_options(options)?;
+    let inner = py
+        .detach(|| nmjscope::read_trace_file(&path, &options))
+        .map_err(to_py)?;
+    Ok(PyRecording { inner })
+}
+
+/// Reads a study: a folder of tests, or one file.
+#[pyfunction]
+#[pyo3(signature = (path, options=None))]
+fn read_study(py: Python<'_>, path: PathBuf, options: Option<&str>) -> PyResult<Vec<PyRecording>> {
+    let options = read_options(options)?;
+    let study = py
+        .detach(|| nmjscope::read_study(&path, &options))
+        .map_err(to_py)?;
+    Ok(study
+        .tests
+        .into_iter()
+        .map(|inner| PyRecording { inner })
+        .collect())
+}
+
+/// Reads and analyses a study at `path`.
+#[pyfunction]
+#[pyo3(signature = (path, settings_json=None, options=None))]
+fn analyze_path(
+    py: Python<'_>,
+    path: PathBuf,
+    settings_json: Option<&str>,
+    options: Option<&str>,
+) -> PyResult<PyReport> {
+    let settings = settings(settings_json)?;
+    let options = read_options(options)?;
+    let analysis = py
+        .detach(|| {
+            let study = nmjscope::read_study(&path, &options)?;
+            Analyzer::new(settings)?.analyze_with_display(&study)
+        })
+        .map_err(to_py)?;
+    Ok(PyReport { analysis })
+}
+
+/// Analyses recordings already read (or simulated) as one study.
+#[pyfunction]
+#[pyo3(signature = (recordings, study_id, settings_json=None))]
+fn analyze_recordings(
+    py: Python<'_>,
+    recordings: Vec<Py<PyRecording>>,
+    study_id: String,
+    settings_json: Option<&str>,
+) -> PyResult<PyReport> {
+    let settings = settings(settings_json)?;
+    let tests: Vec<Recording> = recordings.iter().map(|r| r.get().inner.clone()).collect();
+    let study = Study {
+        id: study_id,
+        path: PathBuf::from("<python>"),
+        tests,
+    };
+    let analysis = py
+        .detach(|| Analyzer::new(settings)?.analyze_with_display(&study))
+        .map_err(to_py)?;
+    Ok(PyReport { analysis })
+}
+
+/// Simulates one test.
+// The Python signature's keyword arguments, one per simulation setting.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (condition="normal", severity=0.7, protocol="rns", seed=1, rate_hz=None, muscle="ADM", noise_mv=0.01))]
+fn simulate(
+    py: Python<'_>,
+    condition: &str,
+    severity: f64,
+    protocol: &str,
+    seed: u64,
+    rate_hz: Option<f64>,
+    muscle: &str,
+    noise_mv: f64,
+) -> PyResult<PyRecording> {
+    let condition: Condition = condition.parse().map_err(|_| {
+        settings_error(format!(
+            "condition={condition:?}: expected normal, mg or lems"
+        ))
+    })?;
+    let protocol = Protocol::parse(protocol).ok_or_else(|| {
+        settings_error(format!(
+            "protocol={protocol:?}: expected rns, hfrns or exercise"
+        ))
+    })?;
+    let config = SimConfig {
+        condition,
+        severity,
+        protocol,
+        rate_hz,
+        muscle: muscle.to_string(),
+        seed,
+        noise_mv,
+        ..SimConfig::default()
+    };
+    let test = py
+        .detach(|| nmjscope::simulate::simulate_test(&config))
+        .map_err(to_py)?;
+    Ok(PyRecording {
+        inner: test.recording,
+    })
+}
+
+/// Scores every study under `root` into `out` (summary.csv,
+/// measurements.csv, studies.jsonl), calling `progress(done, total)` after
+/// each study; returns (studies, failed).
+#[pyfunction]
+#[pyo3(signature = (root, out, jobs=None, progress=None, settings_json=None, options=None))]
+fn batch(
+    py: Python<'_>,
+    root: PathBuf,
+    out: PathBuf,
+    jobs: Option<usize>,
+    progress: Option<Py<PyAny>>,
+    settings_json: Option<&str>,
+    options: Option<&str>,
+) -> PyResult<(usize, usize)> {
+    let settings = settings(settings_json)?;
+    let options = read_options(options)?;
+    let counts = py
+        .detach(|| -> nmjscope::Result<nmjscope::batch::Counts> {
+            let studies = nmjscope::batch::find_studies(&root)?;
+            let previous = nmjscope::batch::Previous::default();
+            let job = nmjscope::batch::BatchJob {
+                settings: &settings,
+                options: &options,
+                threads: jobs,
+                previous: &previous,
+            };
+            let mut writer = nmjscope::batch::ResultsWriter::begin(&out)?;
+            let report = |p: nmjscope::batch::Progress<'_>| {
+                if let Some(cb) = &progress {
+                    Python::attach(|py| {
+                        let _ = cb.call1(py, (p.done, p.total));
+                    });
+                }
+            };
+            job.run_each(
+                &studies,
+                &report,
+                &|item| nmjscope::batch::Prepared::of(&root, item, false),
+                &mut |_, prepared| writer.push(prepared),
+            )?;
+            writer.finish()
+        })
+        .map_err(to_py)?;
+    Ok((counts.studies, counts.failed))
+}
+
+/// The studies under `root`, as `batch` finds them.
+#[pyfunction]
+fn find_studies(py: Python<'_>, root: PathBuf) -> PyResult<Vec<PathBuf>> {
+    py.detach(|| nmjscope::batch::find_studies(&root))
+        .map_err(to_py)
+}
+
+/// The Rust core of the `nmjscope` package.
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyRecording>()?;
+    m.add_class::<PyReport>()?;
+    m.add_function(wrap_pyfunction!(read, m)?)?;
+    m.add_function(wrap_pyfunction!(read_study, m)?)?;
+    m.add_function(wrap_pyfunction!(analyze_path, m)?)?;
+    m.add_function(wrap_pyfunction!(analyze_recordings, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(batch, m)?)?;
+    m.add_function(wrap_pyfunction!(find_studies, m)?)?;
+    let py = m.py();
+    m.add("NmjscopeError", py.get_type::<NmjscopeError>())?;
+    m.add("InputError", py.get_type::<InputError>())?;
+    m.add("FileError", py.get_type::<FileError>())?;
+    m.add("SettingsError", py.get_type::<SettingsError>())?;
+    m.add("version", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,152 @@
+"""Tests of the Python package (run by .ci/run after `pip install ./python[test]`)."""
+
+import json
+import os
+import subprocess
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import nmjscope
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLES = ROOT / "samples"
+FORMATS = ROOT / "tests" / "data" / "formats"
+
+
+def cli(*args):
+    """The CLI built from the same sources (cargo run --release)."""
+    exe = ROOT / "target" / "release" / "nmjscope"
+    if not exe.exists():
+        subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
+    return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.parametrize("study,pattern", [("lems", "presynaptic"), ("mg", "postsynaptic"), ("normal", "normal")])
+def test_each_sample_is_analysed_as_the_cli_does(study, pattern):
+    report = nmjscope.analyze(SAMPLES / study)
+    assert report.pattern == pattern
+    ours = report.to_dict()
+    theirs = json.loads(cli("analyze", SAMPLES / study, "--format", "json"))
+    for doc in (ours, theirs):
+        doc["tool"].pop("version", None)
+    assert ours == theirs
+
+
+def test_read_gives_the_traces_without_a_copy():
+    rec = nmjscope.read(SAMPLES / "lems" / "1_rns_3hz.csv")
+    assert rec.protocol == "rns"
+    assert rec.labels[:2] == ["r1", "r2"]
+    assert rec.sampling_rate_hz == 20000.0
+    assert rec.metadata["muscle"] == "ADM"
+    a = rec.responses
+    assert a.shape == (10, 900) and a.dtype == np.float64
+    assert not a.flags.owndata, "a view of the recording's memory"
+    assert not a.flags.writeable
+    assert rec.times_ms[0] == pytest.approx(-5.0)
+    assert len(rec.times_ms) == a.shape[1]
+
+
+def test_every_format_reads():
+    for f in ["edf/1_rns_5hz.edf", "labchart/1_rns_5hz.txt", "spike2/1_rns_5hz.txt", "cfwb/1_rns_5hz.adibin"]:
+        rec = nmjscope.read(FORMATS / f)
+        assert rec.labels == [f"r{i}" for i in range(1, 11)], f
+        assert rec.channel is not None
+
+
+def test_dataframes_have_the_columns_and_dtypes_of_the_csv():
+    report = nmjscope.analyze(SAMPLES / "lems")
+    responses = report.responses()
+    header = cli("analyze", SAMPLES / "lems", "--format", "csv").splitlines()[0].split(",")
+    assert list(responses.columns) == header
+    for c in ["amplitude_mv", "area_mv_ms", "onset_ms", "duration_ms", "change_pct"]:
+        assert responses[c].dtype == np.float64, c
+    assert responses["index"].dtype == np.int64
+    assert len(responses) == 10 + 4 + 50
+    tests = report.tests()
+    assert list(tests.columns) == list(nmjscope.TEST_COLUMNS)
+    assert tests["decrement_pct"].dtype == np.float64
+    assert str(tests["pseudofacilitation"].dtype) == "boolean"
+    assert tests.loc[2, "increment_pct"] == pytest.approx(report.to_dict()["tests"][2]["increment_pct"])
+
+
+def test_settings_are_sections_of_a_thresholds_file_and_echoed():
+    report = nmjscope.analyze(SAMPLES / "mg", interpret={"decrement_abnormal_pct": 30.0})
+    assert report.to_dict()["settings"]["interpret"]["decrement_abnormal_pct"] == 30.0
+    default = nmjscope.analyze(SAMPLES / "mg").to_dict()["settings"]["interpret"]
+    assert default["decrement_abnormal_pct"] == 10.0
+    with pytest.raises(nmjscope.SettingsError) as err:
+        nmjscope.analyze(SAMPLES / "mg", interpret={"decrement_abnormal_pct": -5.0})
+    assert "decrement_abnormal_pct" in str(err.value)
+
+
+def test_errors_name_the_file_and_line_as_the_cli_does(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("time_ms,r1\n0,1\n0.05,x\n")
+    with pytest.raises(nmjscope.InputError) as err:
+        nmjscope.read(bad)
+    assert err.value.file == str(bad)
+    assert err.value.line == 3 and err.value.column == 2
+    run = subprocess.run([str(ROOT / "target" / "release" / "nmjscope"), "inspect", str(bad)],
+                         capture_output=True, text=True)
+    assert run.returncode == 3
+    assert str(err.value) in run.stderr
+    with pytest.raises(nmjscope.FileError):
+        nmjscope.read(tmp_path / "absent.csv")
+    assert issubclass(nmjscope.InputError, nmjscope.NmjscopeError)
+
+
+def test_simulate_is_seeded_and_analysable():
+    a = nmjscope.simulate("lems", 0.8, "hfrns", seed=7)
+    b = nmjscope.simulate("lems", 0.8, "hfrns", seed=7)
+    assert np.array_equal(a.responses, b.responses)
+    report = nmjscope.analyze(a)
+    assert report.tests()["increment_pct"][0] > 60
+    study = [nmjscope.simulate("mg", 0.8, p, seed=3) for p in ("rns", "exercise", "hfrns")]
+    assert nmjscope.analyze(study, study_id="mg-3").pattern == "postsynaptic"
+    with pytest.raises(nmjscope.SettingsError):
+        nmjscope.simulate("flu")
+
+
+def test_batch_returns_the_summary_the_cli_writes(tmp_path):
+    frame = nmjscope.batch(SAMPLES, jobs=2, progress=False, out=tmp_path / "py")
+    cli("batch", SAMPLES, "--out", tmp_path / "cli", "--quiet")
+    theirs = pd.read_csv(tmp_path / "cli" / "summary.csv", keep_default_na=False, na_values=[""])
+    assert list(frame.columns) == list(theirs.columns)
+    assert frame["status"].tolist() == theirs["status"].tolist()
+    assert frame["pattern"].tolist() == theirs["pattern"].tolist()
+    assert (tmp_path / "py" / "studies.jsonl").is_file()
+    calls = []
+    nmjscope._native.batch(str(SAMPLES), str(tmp_path / "cb"), 1, lambda d, t: calls.append((d, t)))
+    assert calls[-1][0] == calls[-1][1] == len(nmjscope._native.find_studies(str(SAMPLES)))
+
+
+def test_report_write_writes_the_report_set(tmp_path):
+    out = nmjscope.analyze(SAMPLES / "lems").write(tmp_path / "report")
+    names = sorted(os.listdir(out))
+    assert {"report.html", "report.json", "report.md", "report.txt", "measurements.csv", "plots"} <= set(names)
+
+
+def test_the_gil_is_released_so_threads_run_in_parallel():
+    # Four analyses on four threads: while one is in Rust, another runs.
+    inside = []
+    lock = threading.Lock()
+
+    def one(study):
+        with lock:
+            inside.append(threading.get_ident())
+        return nmjscope.analyze(SAMPLES / study).pattern
+
+    with ThreadPoolExecutor(4) as pool:
+        patterns = list(pool.map(one, ["lems", "mg", "normal", "lems"]))
+    assert patterns == ["presynaptic", "postsynaptic", "normal", "presynaptic"]
+    # A Python callback runs on a Rust worker thread during a batch: it
+    # could not if the calling thread held the GIL.
+    seen = set()
+    nmjscope._native.batch(str(SAMPLES), os.path.join(os.environ.get("TMPDIR", "/tmp"), "nmj-gil"), 2,
+                           lambda d, t: seen.add(threading.get_ident()))
+    assert seen
