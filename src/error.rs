@@ -409,7 +409,8 @@ impl Error {
     /// content; the path alone for file-system errors.
     pub fn location(&self) -> Option<Location> {
         match self {
-            Error::Empty { at, .. }
+            Error::InvalidUtf8 { at }
+            | Error::Empty { at, .. }
             | Error::MetadataAfterData { at, .. }
             | Error::NoData { at, .. }
             | Error::NotANumber { at, .. }
@@ -434,6 +435,7 @@ impl Error {
             | Error::TooLarge { path, .. }
             | Error::MixedStudies { path, .. }
             | Error::EmptyStudy { path }
+            | Error::OutputNotASet { path, .. }
             | Error::Settings { path, .. } => Some(Location::file(path)),
             _ => None,
         }

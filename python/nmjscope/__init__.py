@@ -37,6 +37,7 @@ __all__ = [
     "Recording",
     "Report",
     "NmjscopeError",
+    "READ_OPTIONS",
     "InputError",
     "SettingsError",
     "FileError",
@@ -84,8 +85,29 @@ TEST_COLUMNS: Dict[str, str] = {
 }
 
 
+#: The read options (keyword arguments of :func:`read`, or ``options=`` of
+#: :func:`analyze` and :func:`batch`), as the CLI's flags name them
+#: without the dashes, units in the name.
+READ_OPTIONS = (
+    "protocol", "rate_hz", "muscle", "nerve", "units", "polarity", "exercise_s",
+    "temperature_c", "side", "examiner", "indication", "medication",
+    "stim_intensity_ma", "stim_duration_ms", "supramaximal", "pyridostigmine_h",
+    "input_format", "channel", "stimuli", "first_stimulus_ms", "stimulus_count",
+    "pre_stimulus_ms", "sweep_ms",
+)
+
+
+def _json(value: Dict[str, Any], what: str) -> Optional[str]:
+    if not value:
+        return None
+    try:
+        return json.dumps(value, allow_nan=False, default=os.fspath)
+    except (TypeError, ValueError) as err:
+        raise SettingsError(f"{what}: {err}") from None
+
+
 def _options_json(options: Dict[str, Any]) -> Optional[str]:
-    return json.dumps(options) if options else None
+    return _json(options, "read options")
 
 
 def read(path: PathLike, **options: Any) -> Recording:
@@ -145,10 +167,13 @@ class Report:
         return self._native.text()
 
     def responses(self) -> "pd.DataFrame":
-        """One row per response (``measurements.csv``'s columns)."""
+        """One row per response: ``measurements.csv``'s columns and values
+        (4 decimals, as the CLI writes them; :meth:`to_dict` has every
+        digit). Measures are float64 (NaN where not measured), ``index``
+        int64, text columns object."""
         return _pandas().read_csv(
             io.StringIO(self._native.measurements_csv()),
-            dtype={"study": "object", "file": "object", "response": "object", "flags": "object"},
+            dtype={**{c: "object" for c in _TEXT_COLUMNS}, **{c: "float64" for c in _MEASURE_COLUMNS}},
             keep_default_na=False,
             na_values={c: [""] for c in _MEASURE_COLUMNS},
         )
@@ -173,6 +198,8 @@ class Report:
         return f"<Report {self.to_dict()['study']['id']}: {self.pattern}>"
 
 
+_TEXT_COLUMNS = ["study", "file", "protocol", "muscle", "response", "baseline_source", "flags"]
+
 _MEASURE_COLUMNS = [
     "stim_rate_hz",
     "onset_ms",
@@ -188,32 +215,61 @@ _MEASURE_COLUMNS = [
 ]
 
 
-def _settings_json(settings: Dict[str, Any]) -> Optional[str]:
-    return json.dumps(settings) if settings else None
+def _split(
+    kwargs: Dict[str, Any], options: Optional[Dict[str, Any]]
+) -> "tuple[Dict[str, Any], Dict[str, Any]]":
+    """Keyword arguments that name read options (``muscle="ADM"``) join
+    ``options``; the rest are settings sections."""
+    opts = dict(options or {})
+    settings = {}
+    for key, value in kwargs.items():
+        if key in READ_OPTIONS:
+            opts[key] = value
+        else:
+            settings[key] = value
+    return opts, settings
 
 
 def analyze(
-    source: Union[PathLike, Recording, Sequence[Recording]],
+    source: Union[PathLike, Recording, Iterable[Recording]],
     *,
     options: Optional[Dict[str, Any]] = None,
-    study_id: str = "study",
-    **settings: Dict[str, Any],
+    study_id: Optional[str] = None,
+    thresholds: Optional[PathLike] = None,
+    limits: Optional[PathLike] = None,
+    identified: bool = False,
+    **settings: Any,
 ) -> Report:
     """Analyses a study: a path (a folder of tests, or one file), or
-    recordings already read or simulated.
+    recordings already read or simulated (one patient session: recordings
+    whose ``study_id``, ``patient_id`` or ``date`` disagree are refused,
+    as the CLI refuses such a folder).
 
-    ``settings`` are sections of a thresholds file
-    (``docs/settings.md``), e.g. ``interpret={"decrement_abnormal_pct": 8}``;
-    ``options`` are :func:`read`'s keyword options.
+    ``settings`` are sections of a thresholds file (``docs/settings.md``),
+    e.g. ``interpret={"decrement_abnormal_pct": 8}``, or ``thresholds=`` a
+    thresholds file; ``limits=`` a lab's lower limits of normal (TOML).
+    Read options (:data:`READ_OPTIONS`) go as keywords (``muscle="ADM"``) or
+    in ``options=``, and apply when a path is read. ``study_id`` names a
+    study of recordings (by default their own ``study_id``);
+    ``identified=True`` keeps identifying metadata in the report.
     """
-    settings_json = _settings_json(settings)
-    if isinstance(source, Recording):
-        return Report(_native.analyze_recordings([source], study_id, settings_json))
-    if isinstance(source, (list, tuple)):
-        return Report(_native.analyze_recordings(list(source), study_id, settings_json))
-    return Report(
-        _native.analyze_path(os.fspath(source), settings_json, _options_json(options or {}))
-    )
+    opts, sections = _split(settings, options)
+    if thresholds is not None:
+        sections["thresholds"] = os.fspath(thresholds)
+    if limits is not None:
+        sections["limits"] = os.fspath(limits)
+    settings_json = _json(sections, "settings")
+    if isinstance(source, (str, os.PathLike)):
+        return Report(
+            _native.analyze_path(os.fspath(source), settings_json, _options_json(opts), identified)
+        )
+    recordings = [source] if isinstance(source, Recording) else list(source)
+    if opts:
+        raise SettingsError(
+            f"read options ({', '.join(sorted(opts))}) apply when a path is read; "
+            "pass them to nmjscope.read for recordings"
+        )
+    return Report(_native.analyze_recordings(recordings, study_id, settings_json))
 
 
 def simulate(
@@ -231,22 +287,14 @@ def simulate(
     return _native.simulate(condition, severity, protocol, seed, rate_hz, muscle, noise_mv)
 
 
-def _progress_bar(total: int, enabled: bool) -> Optional[Callable[[int, int], None]]:
+def _progress_bar(total: int, enabled: bool) -> Any:
     if not enabled:
         return None
     try:
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    bar = tqdm(total=total, unit="study")
-
-    def update(done: int, _total: int) -> None:
-        bar.n = done
-        bar.refresh()
-        if done >= _total:
-            bar.close()
-
-    return update
+    return tqdm(total=total, unit="folder")
 
 
 def batch(
@@ -255,29 +303,77 @@ def batch(
     progress: bool = True,
     out: Optional[PathLike] = None,
     options: Optional[Dict[str, Any]] = None,
-    **settings: Dict[str, Any],
+    **settings: Any,
 ) -> "pd.DataFrame":
     """Scores every study under ``root`` in parallel (``jobs`` threads, all
-    cores by default) and returns the summary: one row per study, a failed
+    cores by default) and returns the summary (:data:`SUMMARY_COLUMNS`):
+    one row per study (a folder mixing studies gives a row each), a failed
     study as a row with its error (file and line). With ``out``, the
     results stay there as ``nmjscope batch`` writes them (summary.csv,
-    measurements.csv, studies.jsonl); a progress bar shows in notebooks and
-    terminals when tqdm is installed."""
+    measurements.csv, studies.jsonl). A progress bar over the folders shows
+    in notebooks and terminals when tqdm is installed; Ctrl-C (a notebook's
+    interrupt) stops the batch after the study in hand, leaving ``out`` as
+    it was. Read options and settings as for :func:`analyze`."""
     root = os.fspath(root)
-    total = len(_count_studies(root))
-    bar = _progress_bar(total, progress)
-    settings_json = _settings_json(settings)
-    options_json = _options_json(options or {})
+    folders = _count_studies(root)
+    if not folders:
+        err = FileError(f"{root}: no study found (folders with trace files, or trace files)")
+        err.file, err.line, err.column, err.byte = root, None, None, None
+        raise err
+    opts, sections = _split(settings, options)
+    settings_json = _json(sections, "settings")
+    options_json = _options_json(opts)
 
     def run(folder: str) -> "pd.DataFrame":
-        _native.batch(root, folder, jobs, bar, settings_json, options_json)
-        return _pandas().read_csv(os.path.join(folder, "summary.csv"), keep_default_na=False,
-                           na_values=[""])
+        bar = _progress_bar(len(folders), progress)
+        update = None if bar is None else (lambda done, _total: bar.update(done - bar.n))
+        try:
+            _native.batch(root, folder, jobs, update, settings_json, options_json)
+        finally:
+            if bar is not None:
+                bar.close()
+        return _summary(os.path.join(folder, "summary.csv"))
 
     if out is not None:
         return run(os.fspath(out))
     with tempfile.TemporaryDirectory(prefix="nmjscope-batch-") as tmp:
         return run(os.path.join(tmp, "results"))
+
+
+#: Columns of the batch summary (``summary.csv``), with their dtypes.
+SUMMARY_COLUMNS: Dict[str, str] = {
+    "study": "object",
+    "path": "object",
+    "status": "object",
+    "pattern": "object",
+    "lems_criterion": "object",
+    "low_cmap": "boolean",
+    "tests": "Int64",
+    "decrement_pct": "float64",
+    "increment_pct": "float64",
+    "flags": "object",
+    "error": "object",
+    "note": "object",
+    "report": "object",
+    "input_hash": "object",
+}
+
+
+def _summary(path: str) -> "pd.DataFrame":
+    """summary.csv with the same dtypes whatever its values: text columns
+    are object (an empty cell is ""), numbers float64 (NaN when empty)."""
+    pd = _pandas()
+    text = [c for c, t in SUMMARY_COLUMNS.items() if t == "object"]
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for column, dtype in SUMMARY_COLUMNS.items():
+        if column not in frame or column in text:
+            continue
+        values = frame[column].replace("", None)
+        if dtype == "boolean":
+            frame[column] = values.map({"true": True, "false": False}).astype("boolean")
+        else:
+            frame[column] = pd.to_numeric(values).astype(dtype)
+    return frame.astype({c: "object" for c in text if c in frame})
 
 
 def _count_studies(root: str) -> Iterable[str]:

@@ -6,6 +6,7 @@
 //! (or Dask's threaded scheduler) scores studies in parallel.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use numpy::{PyArray1, PyArray2};
 use pyo3::create_exception;
@@ -20,25 +21,25 @@ use nmjscope::simulate::{Condition, SimConfig};
 use nmjscope::{Analysis, Analyzer, ErrorKind, ReadOptions, Recording, Settings};
 
 create_exception!(
-    _native,
+    nmjscope,
     NmjscopeError,
     PyException,
     "Any nmjscope error; `file`, `line`, `column` and `byte` say where."
 );
 create_exception!(
-    _native,
+    nmjscope,
     InputError,
     NmjscopeError,
     "An input file's content (the CLI's exit code 3)."
 );
 create_exception!(
-    _native,
+    nmjscope,
     FileError,
     NmjscopeError,
     "The file system: a path that cannot be read or written (exit code 4)."
 );
 create_exception!(
-    _native,
+    nmjscope,
     SettingsError,
     NmjscopeError,
     "Settings or options out of range (exit code 5)."
@@ -56,7 +57,11 @@ fn to_py(e: nmjscope::Error) -> PyErr {
     let at = e.location();
     Python::attach(|py| {
         let value = err.value(py);
-        let file = at.as_ref().map(|l| l.path.display().to_string());
+        // Settings and options have no file (`<python>`, `<flags>`).
+        let file = at
+            .as_ref()
+            .map(|l| l.path.display().to_string())
+            .filter(|f| !f.starts_with('<'));
         let _ = value.setattr("file", file);
         let _ = value.setattr("line", at.as_ref().and_then(|l| l.line));
         let _ = value.setattr("column", at.as_ref().and_then(|l| l.column));
@@ -120,6 +125,20 @@ impl PyRecording {
             d.set_item(k, v)?;
         }
         Ok(d)
+    }
+
+    /// What the reader tolerated in the file (each a sentence naming
+    /// where), as `nmjscope inspect` lists them.
+    #[getter]
+    fn warnings(&self) -> Vec<String> {
+        self.inner.source.warnings.clone()
+    }
+
+    /// The file's format (`csv`, `edf`, `bdf`, `labchart`, `spike2`,
+    /// `cfwb`).
+    #[getter]
+    fn format(&self) -> String {
+        self.inner.source.format.code()
     }
 
     /// The channel measured, in a multi-channel file.
@@ -229,8 +248,32 @@ fn text(v: &serde_json::Value, key: &str) -> Option<String> {
     })
 }
 
-fn number(v: &serde_json::Value, key: &str) -> Option<f64> {
-    v.get(key).and_then(serde_json::Value::as_f64)
+/// A number option: absent, or a finite number (a string or NaN is an
+/// error, not silently ignored).
+fn number(v: &serde_json::Value, key: &str) -> PyResult<Option<f64>> {
+    match v.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(x) => x
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map(Some)
+            .ok_or_else(|| settings_error(format!("{key}={x}: expected a number"))),
+    }
+}
+
+/// A number option within `range` (as the CLI checks its flags).
+fn ranged(
+    v: &serde_json::Value,
+    key: &str,
+    (lo, hi): (f64, f64),
+    unit: &str,
+) -> PyResult<Option<f64>> {
+    match number(v, key)? {
+        Some(x) if !(lo..=hi).contains(&x) => Err(settings_error(format!(
+            "{key}={x} is outside the plausible {lo}-{hi} {unit}"
+        ))),
+        x => Ok(x),
+    }
 }
 
 fn parse<T: std::str::FromStr>(v: &serde_json::Value, key: &str) -> PyResult<Option<T>> {
@@ -243,13 +286,49 @@ fn parse<T: std::str::FromStr>(v: &serde_json::Value, key: &str) -> PyResult<Opt
     }
 }
 
-/// Read options from the keyword arguments (`protocol`, `rate_hz`,
-/// `muscle`, `channel`, ... as `docs/python.md` lists them).
+/// The read options the keyword arguments may name (`docs/python.md`).
+const OPTION_KEYS: [&str; 23] = [
+    "protocol",
+    "rate_hz",
+    "muscle",
+    "nerve",
+    "units",
+    "polarity",
+    "exercise_s",
+    "temperature_c",
+    "side",
+    "examiner",
+    "indication",
+    "medication",
+    "stim_intensity_ma",
+    "stim_duration_ms",
+    "supramaximal",
+    "pyridostigmine_h",
+    "input_format",
+    "channel",
+    "stimuli",
+    "first_stimulus_ms",
+    "stimulus_count",
+    "pre_stimulus_ms",
+    "sweep_ms",
+];
+
+/// Read options from the keyword arguments, each checked as the CLI checks
+/// its flag; an unknown name is an error.
 fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
+    use nmjscope::io::plausible as p;
     let v: serde_json::Value = match json {
         Some(j) => serde_json::from_str(j).map_err(|e| settings_error(e.to_string()))?,
         None => serde_json::Value::Null,
     };
+    if let Some(map) = v.as_object() {
+        if let Some(k) = map.keys().find(|k| !OPTION_KEYS.contains(&k.as_str())) {
+            return Err(settings_error(format!(
+                "unknown read option {k:?}; the options are {}",
+                OPTION_KEYS.join(", ")
+            )));
+        }
+    }
     let units = match text(&v, "units") {
         None => None,
         Some(u) => Some(
@@ -257,39 +336,85 @@ fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
                 .ok_or_else(|| settings_error(format!("units={u:?}: expected mV, uV or V")))?,
         ),
     };
+    let supramaximal = match v.get("supramaximal") {
+        None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::Bool(b)) => Some(*b),
+        Some(x) => {
+            return Err(settings_error(format!(
+                "supramaximal={x}: expected True or False"
+            )))
+        }
+    };
+    let count = number(&v, "stimulus_count")?;
+    let stimulus_count = match count {
+        None => None,
+        Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= 1e6 => Some(n as usize),
+        Some(n) => {
+            return Err(settings_error(format!(
+                "stimulus_count={n}: expected a whole number, 1 or more"
+            )))
+        }
+    };
     Ok(ReadOptions {
         protocol: parse::<Protocol>(&v, "protocol")?,
         overrides: Overrides {
-            stim_rate_hz: number(&v, "rate_hz"),
+            stim_rate_hz: ranged(&v, "rate_hz", p::STIM_RATE_RANGE_HZ, "Hz")?,
             muscle: text(&v, "muscle"),
             nerve: text(&v, "nerve"),
             units,
             polarity: parse::<Polarity>(&v, "polarity")?,
-            exercise_s: number(&v, "exercise_s"),
-            temperature_c: number(&v, "temperature_c"),
+            exercise_s: ranged(&v, "exercise_s", p::EXERCISE_RANGE_S, "s")?,
+            temperature_c: ranged(&v, "temperature_c", p::TEMPERATURE_RANGE_C, "C")?,
             side: text(&v, "side"),
-            ..Overrides::default()
+            examiner: text(&v, "examiner"),
+            indication: text(&v, "indication"),
+            medication: text(&v, "medication"),
+            stim_intensity_ma: ranged(&v, "stim_intensity_ma", p::STIM_INTENSITY_RANGE_MA, "mA")?,
+            stim_duration_ms: ranged(&v, "stim_duration_ms", p::STIM_DURATION_RANGE_MS, "ms")?,
+            supramaximal,
+            pyridostigmine_last_dose_h: ranged(
+                &v,
+                "pyridostigmine_h",
+                p::PYRIDOSTIGMINE_RANGE_H,
+                "h",
+            )?,
         },
         format: parse::<InputFormat>(&v, "input_format")?,
         continuous: ContinuousOptions {
             channel: text(&v, "channel").map(|c| ChannelChoice::parse(&c)),
             stimuli: parse::<StimulusSource>(&v, "stimuli")?,
-            first_stimulus_ms: number(&v, "first_stimulus_ms"),
-            stimulus_count: number(&v, "stimulus_count")
-                .filter(|n| n.is_finite() && (0.0..=1e9).contains(n))
-                .map(|n| n as usize),
-            pre_stimulus_ms: number(&v, "pre_stimulus_ms"),
-            sweep_ms: number(&v, "sweep_ms"),
+            first_stimulus_ms: ranged(&v, "first_stimulus_ms", (0.0, 1e9), "ms")?,
+            stimulus_count,
+            pre_stimulus_ms: ranged(&v, "pre_stimulus_ms", (0.0, 100.0), "ms")?,
+            sweep_ms: ranged(&v, "sweep_ms", p::SWEEP_RANGE_MS, "ms")?,
         },
     })
 }
 
-/// Settings from their JSON (sections as in a thresholds file).
+/// Settings: a thresholds file, or sections as in one (JSON), and a lab's
+/// lower limits of normal.
 fn settings(json: Option<&str>) -> PyResult<Settings> {
-    let s: Settings = match json {
+    let v: serde_json::Value = match json {
         Some(j) => serde_json::from_str(j).map_err(|e| settings_error(e.to_string()))?,
-        None => Settings::default(),
+        None => serde_json::Value::Object(Default::default()),
     };
+    let mut sections = v.as_object().cloned().unwrap_or_default();
+    let file = sections.remove("thresholds");
+    let limits = sections.remove("limits");
+    let mut s: Settings = match file.as_ref().and_then(|f| f.as_str()) {
+        Some(_) if !sections.is_empty() => {
+            return Err(settings_error(
+                "give either thresholds= (a file) or settings sections, not both".to_string(),
+            ))
+        }
+        Some(f) => Settings::from_file(Path::new(f)).map_err(to_py)?,
+        None => serde_json::from_value(serde_json::Value::Object(sections))
+            .map_err(|e| settings_error(format!("settings: {e}")))?,
+    };
+    if let Some(f) = limits.as_ref().and_then(|f| f.as_str()) {
+        s.interpret.lab_limits =
+            nmjscope::settings::lab_limits_from_file(Path::new(f)).map_err(to_py)?;
+    }
     s.validate(Path::new("<python>")).map_err(to_py)?;
     Ok(s)
 }
@@ -322,35 +447,79 @@ fn read_study(py: Python<'_>, path: PathBuf, options: Option<&str>) -> PyResult<
 
 /// Reads and analyses a study at `path`.
 #[pyfunction]
-#[pyo3(signature = (path, settings_json=None, options=None))]
+#[pyo3(signature = (path, settings_json=None, options=None, identified=false))]
 fn analyze_path(
     py: Python<'_>,
     path: PathBuf,
     settings_json: Option<&str>,
     options: Option<&str>,
+    identified: bool,
 ) -> PyResult<PyReport> {
     let settings = settings(settings_json)?;
     let options = read_options(options)?;
     let analysis = py
         .detach(|| {
             let study = nmjscope::read_study(&path, &options)?;
-            Analyzer::new(settings)?.analyze_with_display(&study)
+            Analyzer::new(settings)?
+                .identified(identified)
+                .analyze_with_display(&study)
         })
         .map_err(to_py)?;
     Ok(PyReport { analysis })
 }
 
+/// Recordings of one patient session: they disagree on no identity key
+/// (`study_id`, `patient_id`, `date`), as the CLI requires of a folder.
+fn one_session(tests: &[Recording]) -> PyResult<()> {
+    for key in nmjscope::io::IDENTITY_KEYS {
+        let mut values: Vec<(&str, &str)> = tests
+            .iter()
+            .filter_map(|t| {
+                t.metadata
+                    .get(key)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| (t.source.file_name.as_str(), v.as_str()))
+            })
+            .collect();
+        values.sort_by(|a, b| a.1.cmp(b.1));
+        values.dedup_by(|a, b| a.1 == b.1);
+        if values.len() > 1 {
+            let detail = values
+                .iter()
+                .map(|(f, v)| format!("{f} ({key} {v})"))
+                .collect::<Vec<_>>()
+                .join("; ");
+            return Err(to_py(nmjscope::Error::MixedStudies {
+                path: PathBuf::from("<recordings>"),
+                detail,
+            }));
+        }
+    }
+    Ok(())
+}
+
 /// Analyses recordings already read (or simulated) as one study.
 #[pyfunction]
-#[pyo3(signature = (recordings, study_id, settings_json=None))]
+#[pyo3(signature = (recordings, study_id=None, settings_json=None))]
 fn analyze_recordings(
     py: Python<'_>,
     recordings: Vec<Py<PyRecording>>,
-    study_id: String,
+    study_id: Option<String>,
     settings_json: Option<&str>,
 ) -> PyResult<PyReport> {
     let settings = settings(settings_json)?;
     let tests: Vec<Recording> = recordings.iter().map(|r| r.get().inner.clone()).collect();
+    if tests.is_empty() {
+        return Err(settings_error("no recordings to analyse".to_string()));
+    }
+    one_session(&tests)?;
+    // The files' own study id, when they agree on one.
+    let study_id = study_id.unwrap_or_else(|| {
+        tests
+            .iter()
+            .find_map(|t| t.study_id.clone())
+            .unwrap_or_else(|| "study".to_string())
+    });
     let study = Study {
         id: study_id,
         path: PathBuf::from("<python>"),
@@ -421,33 +590,51 @@ fn batch(
 ) -> PyResult<(usize, usize)> {
     let settings = settings(settings_json)?;
     let options = read_options(options)?;
-    let counts = py
-        .detach(|| -> nmjscope::Result<nmjscope::batch::Counts> {
-            let studies = nmjscope::batch::find_studies(&root)?;
-            let previous = nmjscope::batch::Previous::default();
-            let job = nmjscope::batch::BatchJob {
-                settings: &settings,
-                options: &options,
-                threads: jobs,
-                previous: &previous,
-            };
-            let mut writer = nmjscope::batch::ResultsWriter::begin(&out)?;
-            let report = |p: nmjscope::batch::Progress<'_>| {
+    let interrupted = AtomicBool::new(false);
+    let counts = py.detach(|| -> nmjscope::Result<nmjscope::batch::Counts> {
+        let studies = nmjscope::batch::find_studies(&root)?;
+        let previous = nmjscope::batch::Previous::default();
+        let job = nmjscope::batch::BatchJob {
+            settings: &settings,
+            options: &options,
+            threads: jobs,
+            previous: &previous,
+        };
+        let mut writer = nmjscope::batch::ResultsWriter::begin(&out)?;
+        // Ctrl-C (a notebook's interrupt) is seen after each study:
+        // no further study is written, and `out` keeps what it held.
+        let report = |p: nmjscope::batch::Progress<'_>| {
+            Python::attach(|py| {
+                if py.check_signals().is_err() {
+                    interrupted.store(true, Ordering::SeqCst);
+                }
                 if let Some(cb) = &progress {
-                    Python::attach(|py| {
-                        let _ = cb.call1(py, (p.done, p.total));
+                    let _ = cb.call1(py, (p.done, p.total));
+                }
+            });
+        };
+        job.run_each(
+            &studies,
+            &report,
+            &|item| nmjscope::batch::Prepared::of(&root, item, false),
+            &mut |_, prepared| {
+                if interrupted.load(Ordering::SeqCst) {
+                    return Err(nmjscope::Error::Settings {
+                        path: PathBuf::from("<python>"),
+                        detail: "interrupted".to_string(),
                     });
                 }
-            };
-            job.run_each(
-                &studies,
-                &report,
-                &|item| nmjscope::batch::Prepared::of(&root, item, false),
-                &mut |_, prepared| writer.push(prepared),
-            )?;
-            writer.finish()
-        })
-        .map_err(to_py)?;
+                writer.push(prepared)
+            },
+        )?;
+        writer.finish()
+    });
+    if interrupted.load(Ordering::SeqCst) {
+        return Err(pyo3::exceptions::PyKeyboardInterrupt::new_err(
+            "batch interrupted; the output folder keeps what it held before",
+        ));
+    }
+    let counts = counts.map_err(to_py)?;
     Ok((counts.studies, counts.failed))
 }
 

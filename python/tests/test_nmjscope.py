@@ -150,3 +150,63 @@ def test_the_gil_is_released_so_threads_run_in_parallel():
     nmjscope._native.batch(str(SAMPLES), os.path.join(os.environ.get("TMPDIR", "/tmp"), "nmj-gil"), 2,
                            lambda d, t: seen.add(threading.get_ident()))
     assert seen
+
+
+def test_recordings_of_different_patients_are_refused_as_the_cli_refuses_them():
+    mixed = nmjscope.read_study(SAMPLES / "lems") + nmjscope.read_study(SAMPLES / "mg")
+    with pytest.raises(nmjscope.InputError) as err:
+        nmjscope.analyze(mixed)
+    assert "different studies" in str(err.value)
+    with pytest.raises(nmjscope.SettingsError):
+        nmjscope.analyze([])
+    lems = nmjscope.analyze(iter(nmjscope.read_study(SAMPLES / "lems")))
+    assert lems.to_dict()["study"]["id"] == "sim-lems-303"
+
+
+def test_options_are_checked_as_the_cli_checks_its_flags():
+    path = SAMPLES / "lems" / "1_rns_3hz.csv"
+    assert nmjscope.read(path, rate_hz=5).stim_rate_hz == 5.0
+    for bad, words in [
+        ({"rate": 5}, 'unknown read option "rate"'),
+        ({"rate_hz": "5"}, "expected a number"),
+        ({"rate_hz": 1000}, "rate_hz=1000 is outside the plausible 0.1-100 Hz"),
+        ({"stimulus_count": 2.7}, "expected a whole number"),
+        ({"units": "furlongs"}, "expected mV, uV or V"),
+        ({"protocol": "xyz"}, "protocol"),
+    ]:
+        with pytest.raises(nmjscope.SettingsError) as err:
+            nmjscope.read(path, **bad)
+        assert words in str(err.value), (bad, str(err.value))
+        assert err.value.file is None
+    with pytest.raises(nmjscope.SettingsError):
+        nmjscope.analyze(SAMPLES / "lems", interpret={"decrement_abnormal_pct": float("nan")})
+    # Read options go as keywords to analyze too.
+    report = nmjscope.analyze(SAMPLES / "lems", muscle="APB")
+    assert report.tests()["muscle"].tolist() == ["APB"] * 3
+
+
+def test_dtypes_do_not_depend_on_the_values(tmp_path):
+    frame = nmjscope.batch(SAMPLES, progress=False)
+    assert frame.dtypes.to_dict() == {c: np.dtype(t) if t in ("object", "float64") else frame.dtypes[c]
+                                      for c, t in nmjscope.SUMMARY_COLUMNS.items()}
+    assert str(frame["tests"].dtype) == "Int64" and str(frame["low_cmap"].dtype) == "boolean"
+    assert frame["error"].map(type).eq(str).all()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(nmjscope.FileError):
+        nmjscope.batch(tmp_path / "empty", progress=False)
+    responses = nmjscope.analyze(SAMPLES / "lems").responses()
+    assert responses["stim_rate_hz"].dtype == np.float64
+    assert responses["response"].dtype == object
+
+
+def test_errors_pickle_and_warnings_show():
+    import pickle
+
+    try:
+        nmjscope.read(FORMATS / "hostile" / "header_length_wrong.edf")
+    except nmjscope.InputError as err:
+        again = pickle.loads(pickle.dumps(err))
+        assert type(again) is nmjscope.InputError and str(again) == str(err)
+    rec = nmjscope.read(FORMATS / "hostile" / "truncated.edf")
+    assert rec.format == "edf"
+    assert any("partial data record" in w for w in rec.warnings)
