@@ -591,7 +591,7 @@ fn batch(
     let settings = settings(settings_json)?;
     let options = read_options(options)?;
     let interrupted = AtomicBool::new(false);
-    let counts = py.detach(|| -> nmjscope::Result<nmjscope::batch::Counts> {
+    let run = || -> nmjscope::Result<nmjscope::batch::Counts> {
         let studies = nmjscope::batch::find_studies(&root)?;
         let previous = nmjscope::batch::Previous::default();
         let job = nmjscope::batch::BatchJob {
@@ -601,17 +601,12 @@ fn batch(
             previous: &previous,
         };
         let mut writer = nmjscope::batch::ResultsWriter::begin(&out)?;
-        // Ctrl-C (a notebook's interrupt) is seen after each study:
-        // no further study is written, and `out` keeps what it held.
         let report = |p: nmjscope::batch::Progress<'_>| {
-            Python::attach(|py| {
-                if py.check_signals().is_err() {
-                    interrupted.store(true, Ordering::SeqCst);
-                }
-                if let Some(cb) = &progress {
+            if let Some(cb) = &progress {
+                Python::attach(|py| {
                     let _ = cb.call1(py, (p.done, p.total));
-                }
-            });
+                });
+            }
         };
         job.run_each(
             &studies,
@@ -628,6 +623,28 @@ fn batch(
             },
         )?;
         writer.finish()
+    };
+    // The batch runs on its own thread; this (the interpreter's main)
+    // thread watches for Ctrl-C, which Python delivers only to it: no
+    // further study is written, and `out` keeps what it held.
+    let counts = py.detach(|| {
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(run);
+            while !worker.is_finished() {
+                std::thread::sleep(SIGNAL_POLL);
+                Python::attach(|py| {
+                    if py.check_signals().is_err() {
+                        interrupted.store(true, Ordering::SeqCst);
+                    }
+                });
+            }
+            worker.join().unwrap_or_else(|_| {
+                Err(nmjscope::Error::Settings {
+                    path: PathBuf::from("<python>"),
+                    detail: "the batch thread panicked".to_string(),
+                })
+            })
+        })
     });
     if interrupted.load(Ordering::SeqCst) {
         return Err(pyo3::exceptions::PyKeyboardInterrupt::new_err(
@@ -637,6 +654,9 @@ fn batch(
     let counts = counts.map_err(to_py)?;
     Ok((counts.studies, counts.failed))
 }
+
+/// How often a batch looks for Ctrl-C: a person waits no longer.
+const SIGNAL_POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// The studies under `root`, as `batch` finds them.
 #[pyfunction]

@@ -210,3 +210,20 @@ def test_errors_pickle_and_warnings_show():
     rec = nmjscope.read(FORMATS / "hostile" / "truncated.edf")
     assert rec.format == "edf"
     assert any("partial data record" in w for w in rec.warnings)
+
+
+def test_ctrl_c_stops_a_batch_and_keeps_the_output_folder(tmp_path):
+    import signal
+
+    root = tmp_path / "archive"
+    for i in range(600):
+        study = root / f"s{i:04d}"
+        study.mkdir(parents=True)
+        for f in (SAMPLES / "lems").iterdir():
+            (study / f.name).symlink_to(f)
+    timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    # 600 studies take seconds on one thread: the interrupt comes first.
+    with pytest.raises(KeyboardInterrupt):
+        nmjscope.batch(root, jobs=1, progress=False, out=tmp_path / "out")
+    assert not (tmp_path / "out").exists(), "nothing half-written"
