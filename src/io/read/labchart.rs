@@ -14,7 +14,7 @@ use std::path::Path;
 
 use super::assemble::Meta;
 use super::signals::{Annotation, Channel, ChannelData, Segment, SignalFile};
-use super::text::{decode_lenient, LineCounter};
+use super::text::{decode_lenient, locale_number as number, LineCounter};
 use crate::error::{show, Error, Location, Result};
 use crate::model::InputFormat;
 
@@ -206,15 +206,6 @@ fn comment_text(c: &str) -> String {
     let c = c.trim_start_matches('#');
     let c = c.trim_start_matches(|ch: char| ch == '*' || ch.is_ascii_digit());
     c.trim().to_string()
-}
-
-/// A number, with `.` or `,` as the decimal mark.
-fn number(text: &str) -> Option<f64> {
-    let t = text.trim();
-    t.parse::<f64>()
-        .ok()
-        .or_else(|| t.replace(',', ".").parse::<f64>().ok())
-        .filter(|v| v.is_finite())
 }
 
 /// A value: a number, or a gap (empty, `*`, `NaN`) as NaN.

@@ -39,37 +39,30 @@ pub fn read_trace_file(path: &Path, options: &ReadOptions) -> Result<Recording> 
 /// `path` names it in errors.
 pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<Recording> {
     let format = options.format.unwrap_or_else(|| detect_format(bytes));
-    match format {
-        InputFormat::Csv => trace_csv::parse_csv(path, bytes, options),
-        InputFormat::Edf | InputFormat::Bdf => {
-            let (file, meta) = edf::parse(path, bytes, format)?;
-            continuous::cut(path, file, meta, None, options)
-        }
-        InputFormat::Labchart => {
-            let (file, meta) = labchart::parse(path, bytes)?;
-            continuous::cut(
-                path,
-                file,
-                meta,
-                Some(crate::model::Delimiter::Tab),
-                options,
-            )
-        }
-        InputFormat::Spike2 => {
-            let (file, meta) = spike2::parse(path, bytes)?;
-            continuous::cut(
-                path,
-                file,
-                meta,
-                Some(crate::model::Delimiter::Tab),
-                options,
-            )
-        }
-        InputFormat::Cfwb => {
-            let (file, meta) = cfwb::parse(path, bytes)?;
-            continuous::cut(path, file, meta, None, options)
+    match multi_channel(path, bytes, format)? {
+        None => trace_csv::parse_csv(path, bytes, options),
+        Some((file, meta)) => {
+            let delimiter = matches!(format, InputFormat::Labchart | InputFormat::Spike2)
+                .then_some(crate::model::Delimiter::Tab);
+            continuous::cut(path, file, meta, delimiter, options)
         }
     }
+}
+
+/// A multi-channel file read by its format's reader; `None` for CSV, which
+/// its own reader reads (as sweeps, or as a continuous recording).
+fn multi_channel(
+    path: &Path,
+    bytes: &[u8],
+    format: InputFormat,
+) -> Result<Option<(signals::SignalFile, assemble::Meta)>> {
+    Ok(Some(match format {
+        InputFormat::Csv => return Ok(None),
+        InputFormat::Edf | InputFormat::Bdf => edf::parse(path, bytes, format)?,
+        InputFormat::Labchart => labchart::parse(path, bytes)?,
+        InputFormat::Spike2 => spike2::parse(path, bytes)?,
+        InputFormat::Cfwb => cfwb::parse(path, bytes)?,
+    }))
 }
 
 /// The format a file's first bytes show: an EDF or BDF header, `CFWB`, a Spike2
@@ -102,17 +95,12 @@ pub fn detect_format(bytes: &[u8]) -> InputFormat {
 pub fn read_signal_file(path: &Path, options: &ReadOptions) -> Result<signals::SignalFile> {
     let bytes = text::read_bounded(path)?;
     let format = options.format.unwrap_or_else(|| detect_format(&bytes));
-    Ok(match format {
-        InputFormat::Edf | InputFormat::Bdf => edf::parse(path, &bytes, format)?.0,
-        InputFormat::Labchart => labchart::parse(path, &bytes)?.0,
-        InputFormat::Spike2 => spike2::parse(path, &bytes)?.0,
-        InputFormat::Cfwb => cfwb::parse(path, &bytes)?.0,
-        InputFormat::Csv => {
-            return Err(crate::Error::BadFile {
-                at: crate::error::Location::file(path),
-                format,
-                detail: "a CSV file is read as a test (nmjscope inspect)".to_string(),
-            })
-        }
-    })
+    match multi_channel(path, &bytes, format)? {
+        Some((file, _)) => Ok(file),
+        None => Err(crate::Error::BadFile {
+            at: crate::error::Location::file(path),
+            format,
+            detail: "a CSV file is read as a test (nmjscope inspect)".to_string(),
+        }),
+    }
 }

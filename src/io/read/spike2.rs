@@ -11,7 +11,7 @@ use std::path::Path;
 
 use super::assemble::Meta;
 use super::signals::{Channel, ChannelData, Segment, SignalFile};
-use super::text::{decode_lenient, LineCounter};
+use super::text::{decode_lenient, locale_number as number, LineCounter};
 use crate::error::{Error, Location, Result};
 use crate::model::InputFormat;
 
@@ -171,15 +171,6 @@ fn kind_of(text: &str) -> Kind {
         }
         other => Kind::Other(other.to_string()),
     }
-}
-
-/// A number, with `.` or `,` as the decimal mark.
-fn number(text: &str) -> Option<f64> {
-    let t = text.trim();
-    t.parse::<f64>()
-        .ok()
-        .or_else(|| t.replace(',', ".").parse::<f64>().ok())
-        .filter(|v| v.is_finite())
 }
 
 /// One line of a channel section.

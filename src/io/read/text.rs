@@ -116,6 +116,16 @@ impl<'a> LineCounter<'a> {
     }
 }
 
+/// A finite number with `.` or `,` as its decimal mark (instrument text
+/// exports write either, by locale).
+pub(crate) fn locale_number(text: &str) -> Option<f64> {
+    let t = text.trim();
+    t.parse::<f64>()
+        .ok()
+        .or_else(|| t.replace(',', ".").parse::<f64>().ok())
+        .filter(|v| v.is_finite())
+}
+
 /// As [`decode`], but text that is not UTF-8 is read as Latin-1 (Windows
 /// exporters write `µV` so), with a warning naming the first line that is
 /// not: instrument exports are not always UTF-8, and Latin-1 misreads no
