@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use nmjscope::io::{read_signal_file, ChannelChoice, ChannelData, ReadOptions};
+use nmjscope::io::{read_signal_file, ChannelChoice, ReadOptions};
 use nmjscope::model::{InputFormat, Report, StimulusSource};
 use nmjscope::{Analyzer, Error, Settings};
 
@@ -189,14 +189,8 @@ fn edf_and_bdf_samples_equal_pyedflibs() {
         for (c, s) in ours.channels.iter().zip(signals) {
             assert_eq!(c.name, s["label"].as_str().unwrap().trim());
             assert_eq!(c.unit, s["unit"].as_str().unwrap().trim());
-            let ChannelData::Waveform {
-                sampling_rate_hz,
-                segments,
-            } = &c.data
-            else {
-                panic!("a waveform")
-            };
-            assert_eq!(*sampling_rate_hz, s["sampling_rate_hz"].as_f64().unwrap());
+            let (sampling_rate_hz, segments) = c.waveform().unwrap();
+            assert_eq!(sampling_rate_hz, s["sampling_rate_hz"].as_f64().unwrap());
             assert_eq!(segments.len(), 1, "EDF+C is one segment");
             let samples = s["samples"].as_array().unwrap();
             assert_eq!(segments[0].samples.len(), samples.len());
@@ -227,10 +221,7 @@ fn files_pyedflib_refuses_are_read_with_a_warning_or_refused_with_a_place() {
     // or unknown record count, a truncated file).
     let reference =
         read_signal_file(&data("hostile/discontinuous.edf"), &ReadOptions::default()).unwrap();
-    let segments = |f: &nmjscope::io::SignalFile| match &f.channels[0].data {
-        ChannelData::Waveform { segments, .. } => segments.clone(),
-        _ => unreachable!(),
-    };
+    let segments = |f: &nmjscope::io::SignalFile| f.channels[0].waveform().unwrap().1.to_vec();
     let reference_segments = segments(&reference);
     assert_eq!(reference_segments.len(), 10, "one segment per EDF+D record");
     // The script writes record starts to 0.1 ms.

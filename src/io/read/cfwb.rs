@@ -252,10 +252,7 @@ mod tests {
     }
 
     fn samples(f: &SignalFile) -> Vec<f64> {
-        match &f.channels[0].data {
-            ChannelData::Waveform { segments, .. } => segments[0].samples.clone(),
-            ChannelData::Events { .. } => unreachable!(),
-        }
+        f.channels[0].waveform().unwrap().1[0].samples.clone()
     }
 
     #[test]

@@ -169,11 +169,7 @@ fn source_info(
 /// The measured channel's sampling rate and segments: a waveform sampled
 /// as EMG is (1-200 kHz).
 fn waveform<'a>(path: &Path, channel: &'a Channel) -> Result<(f64, &'a [Segment])> {
-    let ChannelData::Waveform {
-        sampling_rate_hz,
-        segments,
-    } = &channel.data
-    else {
+    let Some((sampling_rate_hz, segments)) = channel.waveform() else {
         return Err(Error::NoChannel {
             at: Location::file(path),
             detail: format!(
@@ -183,19 +179,19 @@ fn waveform<'a>(path: &Path, channel: &'a Channel) -> Result<(f64, &'a [Segment]
         });
     };
     let (lo, hi) = SAMPLING_RANGE_HZ;
-    if !(lo..=hi).contains(sampling_rate_hz) {
+    if !(lo..=hi).contains(&sampling_rate_hz) {
         return Err(Error::Implausible {
             at: Location::file(path),
             detail: format!(
                 "channel {:?} is sampled at {} Hz; EMG recordings are sampled at {}-{} kHz",
                 channel.name,
-                show(*sampling_rate_hz),
+                show(sampling_rate_hz),
                 lo / 1000.0,
                 hi / 1000.0
             ),
         });
     }
-    Ok((*sampling_rate_hz, segments))
+    Ok((sampling_rate_hz, segments))
 }
 
 /// Every value of the measured channel is finite and no larger than an
@@ -620,13 +616,7 @@ fn from_trigger(file: &SignalFile, chosen: usize, asked: bool) -> Option<Vec<f64
     let (_, channel) = others()
         .find(|(_, c)| names_stimulus(&c.name))
         .or_else(|| asked.then(|| others().next()).flatten())?;
-    let ChannelData::Waveform {
-        sampling_rate_hz,
-        segments,
-    } = &channel.data
-    else {
-        return None;
-    };
+    let (sampling_rate_hz, segments) = channel.waveform()?;
     let mut times = Vec::new();
     for seg in segments {
         times.extend(
@@ -679,19 +669,11 @@ fn rate_stimuli(
             ),
         });
     }
-    let end_s = match &file.channels[chosen].data {
-        ChannelData::Waveform {
-            sampling_rate_hz,
-            segments,
-        } => segments.last().map_or(0.0, |s| {
-            s.start_s + s.samples.len() as f64 / sampling_rate_hz
-        }),
-        ChannelData::Events { .. } => 0.0,
-    };
-    let start_s = match &file.channels[chosen].data {
-        ChannelData::Waveform { segments, .. } => segments.first().map_or(0.0, |s| s.start_s),
-        ChannelData::Events { .. } => 0.0,
-    };
+    let (fs, segments) = file.channels[chosen].waveform().unwrap_or((1.0, &[]));
+    let end_s = segments
+        .last()
+        .map_or(0.0, |s| s.start_s + s.samples.len() as f64 / fs);
+    let start_s = segments.first().map_or(0.0, |s| s.start_s);
     let first_s = first_ms / 1e3;
     if !(first_s >= start_s && first_s < end_s) {
         return Err(Error::NoStimuli {
@@ -719,14 +701,7 @@ fn rate_stimuli(
 /// outsized artifact does not hide the others and a noise spike is not a
 /// stimulus.
 fn from_artifacts(channel: &Channel) -> Option<Vec<f64>> {
-    let ChannelData::Waveform {
-        sampling_rate_hz,
-        segments,
-    } = &channel.data
-    else {
-        return None;
-    };
-    let fs = *sampling_rate_hz;
+    let (fs, segments) = channel.waveform()?;
     let jumps: Vec<Vec<f64>> = segments
         .iter()
         .map(|s| s.samples.windows(2).map(|w| (w[1] - w[0]).abs()).collect())

@@ -605,14 +605,8 @@ mod tests {
         assert_eq!(sniff(&bytes), Some(InputFormat::Edf));
         let (f, meta) = parse(Path::new("a.edf"), &bytes, InputFormat::Edf).unwrap();
         assert!(f.warnings.is_empty(), "{:?}", f.warnings);
-        let ChannelData::Waveform {
-            sampling_rate_hz,
-            segments,
-        } = &f.channels[0].data
-        else {
-            panic!()
-        };
-        assert_eq!(*sampling_rate_hz, 400.0);
+        let (sampling_rate_hz, segments) = f.channels[0].waveform().unwrap();
+        assert_eq!(sampling_rate_hz, 400.0);
         assert_eq!(segments.len(), 1);
         let s = &segments[0].samples;
         assert_eq!(s[0], -10.0);
@@ -637,9 +631,7 @@ mod tests {
             ],
         );
         let (f, _) = parse(Path::new("a.edf"), &bytes, InputFormat::Edf).unwrap();
-        let ChannelData::Waveform { segments, .. } = &f.channels[0].data else {
-            panic!()
-        };
+        let (_, segments) = f.channels[0].waveform().unwrap();
         assert_eq!(segments.len(), 1);
         assert_eq!(segments[0].start_s, 0.5);
         assert_eq!(segments[0].samples.len(), 8);
@@ -654,9 +646,7 @@ mod tests {
         );
         assert_eq!(sniff(&bytes), Some(InputFormat::Bdf));
         let (f, _) = parse(Path::new("a.bdf"), &bytes, InputFormat::Bdf).unwrap();
-        let ChannelData::Waveform { segments, .. } = &f.channels[0].data else {
-            panic!()
-        };
+        let (_, segments) = f.channels[0].waveform().unwrap();
         let s = &segments[0].samples;
         assert_eq!(s[0], -10.0);
         assert_eq!(s[2], 10.0);
@@ -675,9 +665,7 @@ mod tests {
             ],
         );
         let (f, _) = parse(Path::new("a.edf"), &bytes, InputFormat::Edf).unwrap();
-        let ChannelData::Waveform { segments, .. } = &f.channels[0].data else {
-            panic!()
-        };
+        let (_, segments) = f.channels[0].waveform().unwrap();
         assert_eq!(segments.len(), 2);
         assert_eq!(segments[0].samples.len(), 8);
         assert_eq!(segments[1].start_s, 2.5);

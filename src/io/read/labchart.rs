@@ -399,14 +399,8 @@ mod tests {
             "the unit of Range= when UnitName= is *"
         );
         assert_eq!(f.channels[1].unit, "V");
-        let ChannelData::Waveform {
-            sampling_rate_hz,
-            segments,
-        } = &f.channels[0].data
-        else {
-            panic!()
-        };
-        assert_eq!(*sampling_rate_hz, 2000.0);
+        let (sampling_rate_hz, segments) = f.channels[0].waveform().unwrap();
+        assert_eq!(sampling_rate_hz, 2000.0);
         // The `*` splits the first block; the second block is 1 s later
         // (1/86400 day) and its time column starts at 0.1 s.
         assert_eq!(segments.len(), 3);
@@ -443,9 +437,7 @@ mod tests {
     fn rows_without_a_time_column_are_read() {
         let text = "Interval=\t1 ms\nChannelTitle=\tEMG\nUnitName=\tuV\n10\n20\n30\n";
         let (f, _) = parse(Path::new("a.txt"), text.as_bytes()).unwrap();
-        let ChannelData::Waveform { segments, .. } = &f.channels[0].data else {
-            panic!()
-        };
+        let (_, segments) = f.channels[0].waveform().unwrap();
         assert_eq!(segments[0].samples, [10.0, 20.0, 30.0]);
         assert_eq!(f.channels[0].unit, "uV");
     }

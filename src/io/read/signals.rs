@@ -74,6 +74,17 @@ impl Channel {
         matches!(self.data, ChannelData::Waveform { .. })
     }
 
+    /// The sampling rate and segments of a waveform channel.
+    pub fn waveform(&self) -> Option<(f64, &[Segment])> {
+        match &self.data {
+            ChannelData::Waveform {
+                sampling_rate_hz,
+                segments,
+            } => Some((*sampling_rate_hz, segments)),
+            ChannelData::Events { .. } => None,
+        }
+    }
+
     /// A short description for messages: `"EMG" (mV, 20000 Hz)`.
     pub fn describe(&self) -> String {
         match &self.data {

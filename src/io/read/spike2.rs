@@ -284,14 +284,8 @@ mod tests {
         assert_eq!(f.channels.len(), 2);
         assert_eq!(f.channels[0].name, "EMG");
         assert_eq!(f.channels[0].unit, "V", "\" volt\" is volts");
-        let ChannelData::Waveform {
-            sampling_rate_hz,
-            segments,
-        } = &f.channels[0].data
-        else {
-            panic!()
-        };
-        assert_eq!(*sampling_rate_hz, 1000.0);
+        let (sampling_rate_hz, segments) = f.channels[0].waveform().unwrap();
+        assert_eq!(sampling_rate_hz, 1000.0);
         assert_eq!(segments.len(), 2);
         assert_eq!(segments[0].start_s, 0.5);
         assert_eq!(segments[0].samples, [0.001, -0.002]);
