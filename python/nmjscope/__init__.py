@@ -171,12 +171,7 @@ class Report:
         (4 decimals, as the CLI writes them; :meth:`to_dict` has every
         digit). Measures are float64 (NaN where not measured), ``index``
         int64, text columns object."""
-        return _pandas().read_csv(
-            io.StringIO(self._native.measurements_csv()),
-            dtype={**{c: "object" for c in _TEXT_COLUMNS}, **{c: "float64" for c in _MEASURE_COLUMNS}},
-            keep_default_na=False,
-            na_values={c: [""] for c in _MEASURE_COLUMNS},
-        )
+        return _typed_csv(io.StringIO(self._native.measurements_csv()), _RESPONSE_TYPES)
 
     def tests(self) -> "pd.DataFrame":
         """One row per test: protocol, rate, decrement and increment."""
@@ -198,21 +193,12 @@ class Report:
         return f"<Report {self.to_dict()['study']['id']}: {self.pattern}>"
 
 
-_TEXT_COLUMNS = ["study", "file", "protocol", "muscle", "response", "baseline_source", "flags"]
-
-_MEASURE_COLUMNS = [
-    "stim_rate_hz",
-    "onset_ms",
-    "negative_peak_ms",
-    "amplitude_mv",
-    "peak_to_peak_mv",
-    "area_mv_ms",
-    "duration_ms",
-    "change_pct",
-    "noise_mv",
-    "artifact_end_ms",
-    "baseline_mv",
-]
+#: The non-float columns of :meth:`Report.responses` (every other column
+#: is a measure: float64, NaN where not measured).
+_RESPONSE_TYPES: Dict[str, str] = {
+    **{c: "object" for c in ("study", "file", "protocol", "muscle", "response", "baseline_source", "flags")},
+    "index": "int64",
+}
 
 
 def _split(
@@ -360,20 +346,26 @@ SUMMARY_COLUMNS: Dict[str, str] = {
 
 
 def _summary(path: str) -> "pd.DataFrame":
-    """summary.csv with the same dtypes whatever its values: text columns
-    are object (an empty cell is ""), numbers float64 (NaN when empty)."""
+    return _typed_csv(path, SUMMARY_COLUMNS)
+
+
+def _typed_csv(source: Any, dtypes: Dict[str, str]) -> "pd.DataFrame":
+    """A CSV the CLI wrote, with the same dtypes whatever its values: each
+    column as ``dtypes`` says (float64 when it does not say), text columns
+    object (an empty cell is ""), numbers NaN (or <NA>) when empty."""
     pd = _pandas()
-    text = [c for c, t in SUMMARY_COLUMNS.items() if t == "object"]
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    for column, dtype in SUMMARY_COLUMNS.items():
-        if column not in frame or column in text:
+    frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    for column in frame.columns:
+        dtype = dtypes.get(column, "float64")
+        if dtype == "object":
+            frame[column] = frame[column].astype(object)
             continue
         values = frame[column].replace("", None)
         if dtype == "boolean":
             frame[column] = values.map({"true": True, "false": False}).astype("boolean")
         else:
             frame[column] = pd.to_numeric(values).astype(dtype)
-    return frame.astype({c: "object" for c in text if c in frame})
+    return frame
 
 
 def _count_studies(root: str) -> Iterable[str]:
