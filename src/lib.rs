@@ -40,11 +40,16 @@
 //!
 //! ## Features
 //!
-//! - `plot` (default): PNG and SVG plots, in the report set and inline in
-//!   the HTML report.
-//! - `cli` (default): the `nmjscope` command (`clap`, `indicatif`,
-//!   `anyhow`). `cargo build --no-default-features` builds the library
-//!   alone.
+//! - `plot`: SVG plots, in the report set and inline in the HTML report.
+//! - `png` (default, with `plot`): a PNG beside each SVG in the report set.
+//! - `native` (default): threads and file-system writes: [`batch`] (rayon
+//!   across studies) and [`io::fs`] (atomic report sets).
+//! - `cli` (default, with `native`): the `nmjscope` command (`clap`,
+//!   `indicatif`, `anyhow`).
+//!
+//! `cargo build --no-default-features` builds the library alone; with
+//! `--features plot` it also builds for `wasm32-unknown-unknown`, as the
+//! web page does (`web/`, `docs/web.md`).
 //!
 //! ## Conventions
 //!
@@ -66,6 +71,7 @@
 //! - The library never prints, never exits and draws no progress.
 #![deny(missing_docs)]
 
+#[cfg(feature = "native")]
 pub mod batch;
 pub mod error;
 pub mod interpret;
@@ -81,7 +87,7 @@ pub mod train;
 
 pub use error::{Error, ErrorKind, Location, Result};
 pub use interpret::InterpretConfig;
-pub use io::{read_study, read_trace_file, ReadOptions};
+pub use io::{parse_study, read_study, read_trace_file, ReadOptions};
 pub use model::{
     Flag, Interpretation, LemsCriterion, Pattern, Protocol, Recording, Report, ResponseLabel,
     ResponseMeasures, Study, TestMeasures,

@@ -8,6 +8,7 @@
 //! detected from each file's content. [`read_trace_file`] reads one test,
 //! [`read_study`] a file or a directory of tests.
 
+#[cfg(feature = "native")]
 pub mod fs;
 mod inspect;
 mod read;
@@ -150,27 +151,60 @@ pub fn study_files(dir: &Path) -> Result<Vec<PathBuf>> {
 /// Spike2 export or a `*.bin` CFWB file (other `.txt` and `.bin` files, such
 /// as notes, are not traces).
 pub fn is_trace_file(path: &Path) -> bool {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    let wanted = match ext.as_deref() {
-        Some("csv" | "edf" | "bdf" | "adibin") => true,
-        Some("txt" | "bin") => is_text_export(path),
-        _ => false,
+    let wanted = match name_says(path) {
+        NameSays::Trace => true,
+        NameSays::Sniff => is_text_export(&head_of(path)),
+        NameSays::Other => false,
     };
     wanted && path.is_file()
 }
 
-/// Whether a `.txt` or `.bin` file starts like a LabChart or Spike2 export.
-fn is_text_export(path: &Path) -> bool {
+/// As [`is_trace_file`], for a file in memory (a browser's dropped files):
+/// its name and its bytes.
+pub fn is_trace_content(path: &Path, bytes: &[u8]) -> bool {
+    match name_says(path) {
+        NameSays::Trace => true,
+        NameSays::Sniff => is_text_export(bytes),
+        NameSays::Other => false,
+    }
+}
+
+/// What a file's extension says: a trace, perhaps one (its content
+/// decides), or something else.
+enum NameSays {
+    Trace,
+    Sniff,
+    Other,
+}
+
+fn name_says(path: &Path) -> NameSays {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match ext.as_deref() {
+        Some("csv" | "edf" | "bdf" | "adibin") => NameSays::Trace,
+        Some("txt" | "bin") => NameSays::Sniff,
+        _ => NameSays::Other,
+    }
+}
+
+/// The first bytes of a file (none when it cannot be read).
+fn head_of(path: &Path) -> Vec<u8> {
     use std::io::Read;
-    let mut head = [0u8; 4096];
+    let mut head = vec![0u8; 4096];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
         .unwrap_or(0);
+    head.truncate(n);
+    head
+}
+
+/// Whether a `.txt` or `.bin` file starts like a LabChart or Spike2 export.
+fn is_text_export(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(4096)];
     matches!(
-        detect_format(&head[..n]),
+        detect_format(head),
         InputFormat::Labchart | InputFormat::Spike2 | InputFormat::Cfwb
     )
 }
@@ -184,7 +218,28 @@ fn is_text_export(path: &Path) -> bool {
 /// [`Error::MixedStudies`] when the files' `study_id`, `patient_id` or
 /// `date` disagree: one study is one patient session.
 pub fn read_study(path: &Path, options: &ReadOptions) -> Result<Study> {
-    let mut groups = read_study_groups(path, options)?;
+    parse_study(path, &read_study_bytes(path)?, options)
+}
+
+/// As [`read_study`], from files already in memory (a browser's dropped
+/// files, an archive member): `path` names the study (its folder) in
+/// messages and gives its default id; each file's path names the file.
+///
+/// # Errors
+///
+/// Any reader error of any file, [`Error::MixedStudies`] as
+/// [`read_study`], and [`Error::EmptyStudy`] when `files` is empty.
+pub fn parse_study(
+    path: &Path,
+    files: &[(PathBuf, Vec<u8>)],
+    options: &ReadOptions,
+) -> Result<Study> {
+    if files.is_empty() {
+        return Err(Error::EmptyStudy {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut groups = parse_study_groups(path, files, options)?;
     if groups.len() > 1 {
         return Err(Error::MixedStudies {
             path: path.to_path_buf(),
@@ -342,9 +397,11 @@ pub fn describe_groups(groups: &[Study]) -> String {
 
 fn default_study_id(path: &Path, is_dir: bool) -> String {
     let name = if is_dir {
+        // A folder that is not on disk (files from memory) is named as given.
         path.canonicalize()
             .ok()
             .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .or_else(|| path.file_name().map(|n| n.to_string_lossy().into_owned()))
     } else {
         path.file_stem().map(|n| n.to_string_lossy().into_owned())
     };

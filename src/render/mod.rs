@@ -18,8 +18,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::Result;
 use crate::model::{Report, TestDisplay};
 
+#[cfg(feature = "native")]
 pub(crate) use self::csv::FORMULA_STARTS;
 pub use self::csv::{measurements_csv, measurements_csv_header, text_cell, COLUMNS};
+#[cfg(feature = "native")]
 pub(crate) use self::json::json as report_json;
 
 /// A report format.
@@ -92,7 +94,7 @@ pub fn serialize(format: Format, report: &Report, plots: &[Vec<Plot>]) -> Result
     format.exporter().serialize(report, plots)
 }
 
-/// One plot, in both formats.
+/// One plot: SVG, and PNG with the `png` feature (empty without it).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plot {
     /// File stem, e.g. `1_rns_3hz_stack`.
@@ -153,7 +155,9 @@ pub fn report_set(report: &Report, displays: &[TestDisplay]) -> Result<Vec<(Stri
     }
     for plot in plots.into_iter().flatten() {
         files.push((format!("plots/{}.svg", plot.name), plot.svg.into_bytes()));
-        files.push((format!("plots/{}.png", plot.name), plot.png));
+        if !plot.png.is_empty() {
+            files.push((format!("plots/{}.png", plot.name), plot.png));
+        }
     }
     Ok(files)
 }

@@ -143,6 +143,19 @@ pub fn simulate_test(config: &SimConfig) -> Result<SimulatedTest> {
     ))
 }
 
+/// As [`simulate_test`] without computing the truth (the noise-free sweep
+/// measured on a 5 µs grid), which is most of its cost: for a display that
+/// redraws as a control moves (the teaching page, `web/`).
+///
+/// # Errors
+///
+/// [`Error::Simulation`](crate::Error::Simulation) when a setting is out of range.
+pub fn simulate_recording(config: &SimConfig) -> Result<Recording> {
+    let (sweeps, rate) = runner::run_with(config, config.protocol, config.seed, false)?;
+    let test = runner::recording_of(config, config.protocol, rate, sweeps, "simulated.csv");
+    Ok(test.recording)
+}
+
 /// Simulates a whole study: a 3 Hz train, a pre/post exercise series and a
 /// 50 Hz train, each from a rested muscle (in the lab, minutes apart), with
 /// the truth of every response. Write it with

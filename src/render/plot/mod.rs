@@ -138,7 +138,7 @@ fn render(kind: Kind, input: &Input) -> Result<Plot> {
     Ok(plot)
 }
 
-/// Draws `picture` as SVG and PNG.
+/// Draws `picture` as SVG, and as PNG with the `png` feature.
 fn picture(picture: &Picture, name: String, title: String) -> Result<Plot> {
     register_font();
     let fail = |detail: String| Error::Plot {
@@ -150,12 +150,17 @@ fn picture(picture: &Picture, name: String, title: String) -> Result<Plot> {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         draw(&root, picture, &title).map_err(fail)?;
     }
-    let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, picture, &title).map_err(fail)?;
-    }
-    let png = encode_png(&rgb, WIDTH, HEIGHT).map_err(fail)?;
+    #[cfg(feature = "png")]
+    let png = {
+        let mut rgb = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
+        {
+            let root = BitMapBackend::with_buffer(&mut rgb, (WIDTH, HEIGHT)).into_drawing_area();
+            draw(&root, picture, &title).map_err(fail)?;
+        }
+        encode_png(&rgb, WIDTH, HEIGHT).map_err(fail)?
+    };
+    #[cfg(not(feature = "png"))]
+    let png = Vec::new();
     Ok(Plot {
         title,
         name,
@@ -164,6 +169,7 @@ fn picture(picture: &Picture, name: String, title: String) -> Result<Plot> {
     })
 }
 
+#[cfg(feature = "png")]
 fn encode_png(rgb: &[u8], width: u32, height: u32) -> std::result::Result<Vec<u8>, String> {
     let mut out = Vec::new();
     {

@@ -1,13 +1,10 @@
 //! What every plot shares: the embedded font, sizes, colours, the legend,
 //! the scale bar, and cleaning text that comes from input files.
 
-use std::sync::Once;
-
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::FontStyle;
 
 pub(super) const FONT: &str = "sans-serif";
 pub(super) const WIDTH: u32 = 900;
@@ -37,15 +34,20 @@ pub(super) const ONSET_COLOUR: RGBColor = RGBColor(44, 160, 44);
 pub(super) const PEAK_COLOUR: RGBColor = RGBColor(214, 39, 40);
 pub(super) const GRID_COLOUR: RGBColor = RGBColor(235, 235, 235);
 
-static REGISTER: Once = Once::new();
+#[cfg(not(target_arch = "wasm32"))]
+static REGISTER: std::sync::Once = std::sync::Once::new();
 
 /// Registers the embedded DejaVu Sans once, so nothing depends on system
 /// font libraries.
 pub(super) fn register_font() {
+    // In a browser plotters measures text with the page's canvas, and the
+    // browser draws the SVG's text: there is nothing to register.
+    #[cfg(not(target_arch = "wasm32"))]
     REGISTER.call_once(|| {
         // The font is compiled in; registering it cannot meet a missing file.
-        let _ = plotters::style::register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
-        let _ = plotters::style::register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+        use plotters::style::{register_font, FontStyle};
+        let _ = register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
     });
 }
 

@@ -1,0 +1,159 @@
+//! Teach: one simulated test, analysed and drawn, for the controls of the
+//! teaching view.
+
+use nmjscope::model::{Pattern, Protocol, Study};
+use nmjscope::simulate::{simulate_recording, Condition, SimConfig};
+use nmjscope::{render, Analyzer, Error, Settings};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// What the teaching view shows.
+#[derive(Debug, Serialize)]
+struct TeachView {
+    protocol: Protocol,
+    rate_hz: Option<f64>,
+    first_amplitude_mv: Option<f64>,
+    /// Each response's amplitude change from the first (%), train order.
+    change_pct: Vec<Option<f64>>,
+    decrement_pct: Option<f64>,
+    increment_pct: Option<f64>,
+    area_increment_pct: Option<f64>,
+    pseudofacilitation: Option<bool>,
+    /// The response the decrement is measured at (1-based), and the
+    /// thresholds the reading used: the report's settings.
+    decrement_response: usize,
+    decrement_abnormal_pct: f64,
+    increment_suggestive_pct: f64,
+    increment_specific_pct: f64,
+    pattern: Pattern,
+    summary: String,
+    findings: Vec<String>,
+    /// The trace stack and the measure against its criterion (the trend
+    /// of a train, the increment chart of an exercise test), as SVG.
+    stack_svg: String,
+    chart_svg: String,
+}
+
+/// Simulates one test (`condition`: `normal`, `mg` or `lems`; `protocol`:
+/// `rns`, `hfrns` or `exercise`; `rate_hz` for trains), analyses it with
+/// the default settings and draws it. JSON: see the crate docs.
+#[wasm_bindgen]
+pub fn teach(condition: &str, severity: f64, protocol: &str, rate_hz: f64, seed: u32) -> String {
+    crate::reply(teach_view(
+        condition,
+        severity,
+        protocol,
+        rate_hz,
+        u64::from(seed),
+    ))
+}
+
+fn teach_view(
+    condition: &str,
+    severity: f64,
+    protocol: &str,
+    rate_hz: f64,
+    seed: u64,
+) -> nmjscope::Result<TeachView> {
+    let condition: Condition = parse(condition, "condition")?;
+    let protocol: Protocol = parse(protocol, "protocol")?;
+    let config = SimConfig {
+        condition,
+        severity,
+        protocol,
+        rate_hz: (protocol != Protocol::Exercise).then_some(rate_hz),
+        seed,
+        ..SimConfig::default()
+    };
+    let recording = simulate_recording(&config)?;
+    let study = Study {
+        id: format!("teaching-{condition}"),
+        path: "teaching".into(),
+        tests: vec![recording],
+    };
+    let analysis = Analyzer::new(Settings::default())?.analyze_with_display(&study)?;
+    let mut plots = render::plots(&analysis.report, &analysis.displays)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let report = analysis.report;
+    let decrement_response = report.settings.train.decrement_response;
+    let i = &report.settings.interpret;
+    let (decrement_abnormal_pct, increment_suggestive_pct, increment_specific_pct) = (
+        i.decrement_abnormal_pct,
+        i.increment_suggestive_pct,
+        i.increment_specific_pct,
+    );
+    let test = report
+        .tests
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::Simulation("the simulation made no test".into()))?;
+    // A train's plots are stack, superimposed, trend; an exercise test's
+    // stack, overlay, increment chart: the first and the last are shown.
+    let chart_svg = plots.pop().map(|p| p.svg).unwrap_or_default();
+    let stack_svg = plots.into_iter().next().map(|p| p.svg).unwrap_or_default();
+    Ok(TeachView {
+        protocol: test.protocol,
+        rate_hz: test.stim_rate_hz,
+        first_amplitude_mv: test.first_amplitude_mv(),
+        change_pct: test.change_pct.clone(),
+        decrement_pct: test.decrement_pct,
+        increment_pct: test.increment_pct,
+        area_increment_pct: test.area_increment_pct,
+        pseudofacilitation: test.pseudofacilitation,
+        decrement_response,
+        decrement_abnormal_pct,
+        increment_suggestive_pct,
+        increment_specific_pct,
+        pattern: report.interpretation.pattern,
+        summary: report.interpretation.summary,
+        findings: report
+            .interpretation
+            .findings
+            .into_iter()
+            .map(|f| f.text)
+            .collect(),
+        stack_svg,
+        chart_svg,
+    })
+}
+
+/// A control's value as its enum (the serde code the CLI flags use).
+fn parse<T: serde::de::DeserializeOwned>(code: &str, what: &str) -> nmjscope::Result<T> {
+    serde_json::from_value(serde_json::Value::String(code.to_string()))
+        .map_err(|_| Error::Simulation(format!("unknown {what} {code:?}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(condition: &str, severity: f64, protocol: &str, rate: f64) -> serde_json::Value {
+        serde_json::from_str(&teach(condition, severity, protocol, rate, 3)).unwrap()
+    }
+
+    #[test]
+    fn each_protocol_draws_and_measures() {
+        let rns = view("mg", 0.9, "rns", 3.0);
+        assert_eq!(rns["ok"], true, "{rns}");
+        assert!(rns["decrement_pct"].as_f64().unwrap() > 10.0);
+        assert!(rns["stack_svg"].as_str().unwrap().starts_with("<svg"));
+        let hf = view("lems", 0.9, "hfrns", 50.0);
+        assert!(
+            hf["increment_pct"].as_f64().unwrap() > 100.0,
+            "{}",
+            hf["increment_pct"]
+        );
+        let ex = view("normal", 0.0, "exercise", 0.0);
+        assert!(ex["increment_pct"].as_f64().unwrap().abs() < 25.0);
+    }
+
+    #[test]
+    fn a_bad_control_is_an_error_not_a_panic() {
+        let bad = view("als", 0.5, "rns", 3.0);
+        assert_eq!(bad["ok"], false);
+        assert!(bad["error"]["message"].as_str().unwrap().contains("als"));
+        assert_eq!(view("mg", 2.0, "rns", 3.0)["ok"], false);
+    }
+}

@@ -1,0 +1,312 @@
+// nmjscope's page: loads the WebAssembly build of the library, analyses a
+// dropped study, and runs the simulator for the teaching view. Every number
+// and word about the study comes from the library (the same code as the
+// CLI); this file only moves files in and shows what comes back.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+// pkg/nmjscope.js (wasm-bindgen, no-modules) declares `wasm_bindgen`.
+const nmj = wasm_bindgen; // eslint-disable-line no-undef
+
+// ---- loading ------------------------------------------------------------
+
+// Served over http(s), the .wasm is fetched beside this page; opened from a
+// folder (file://), fetch is refused, so the module comes from a script
+// that carries it (pkg/nmjscope_wasm.js, written by scripts/build_web.sh).
+async function loadWasm() {
+  if (location.protocol !== "file:") {
+    await nmj({ module_or_path: "pkg/nmjscope_bg.wasm" });
+    return;
+  }
+  await new Promise((resolve, reject) => {
+    const s = document.createElement("script");
+    s.src = "pkg/nmjscope_wasm.js";
+    s.onload = resolve;
+    s.onerror = () => reject(new Error("pkg/nmjscope_wasm.js could not be loaded"));
+    document.head.appendChild(s);
+  });
+  const text = atob(self.NMJSCOPE_WASM);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  delete self.NMJSCOPE_WASM;
+  nmj.initSync({ module: bytes });
+}
+
+// ---- tabs ---------------------------------------------------------------
+
+function showTab(name) {
+  for (const tab of ["analyse", "teach"]) {
+    $(tab).hidden = tab !== name;
+    $("tab-" + tab).setAttribute("aria-selected", String(tab === name));
+  }
+  if (name === "teach") teach.schedule();
+}
+
+// ---- analyse ------------------------------------------------------------
+
+const downloads = [];
+
+// Reads the dropped or picked files (File objects, each with the path
+// inside a dropped folder when there is one) and shows the report.
+async function analyseFiles(entries) {
+  if (entries.length === 0) return;
+  $("status").textContent = `Reading ${entries.length} file(s)...`;
+  const read = await Promise.all(
+    entries.map(async ({ file, path }) => ({ path, bytes: new Uint8Array(await file.arrayBuffer()) })),
+  );
+  const t0 = performance.now();
+  const study = new nmj.StudyFiles(studyName(entries));
+  for (const f of read) study.add(baseName(f.path), f.bytes);
+  const reply = JSON.parse(study.analyze());
+  study.free();
+  if (reply.ok) showReport(reply);
+  else showError(reply.error);
+  const ms = performance.now() - t0;
+  document.body.dataset.analyseMs = ms.toFixed(1);
+  $("status").textContent = reply.ok
+    ? `${read.length} file(s) analysed and drawn in ${ms.toFixed(0)} ms, in this browser.`
+    : "";
+}
+
+// The folder the files came from names the study (its default id), as the
+// CLI names a study after its folder.
+function studyName(entries) {
+  const dirs = new Set(entries.map((e) => e.path.split("/").slice(0, -1).pop() || ""));
+  return dirs.size === 1 ? [...dirs][0] : "";
+}
+
+const baseName = (path) => path.split("/").pop();
+
+function showError(error) {
+  $("result").hidden = true;
+  $("error").hidden = false;
+  $("error-message").textContent = error.message;
+  const where = [];
+  if (error.file) where.push(`file ${error.file}`);
+  if (error.line) where.push(`line ${error.line}`);
+  if (error.column) where.push(`column ${error.column}`);
+  if (error.byte != null) where.push(`byte ${error.byte}`);
+  $("error-where").textContent = where.join(", ");
+  $("error").dataset.file = error.file || "";
+  $("error").dataset.line = error.line || "";
+}
+
+function showReport(r) {
+  $("error").hidden = true;
+  $("result").hidden = false;
+  $("study-id").textContent = r.id;
+  const pattern = $("pattern");
+  pattern.textContent = r.pattern.replace(/_/g, " ");
+  pattern.className = "pattern " + r.pattern;
+  pattern.dataset.code = r.pattern;
+  $("summary").textContent = r.summary;
+  $("skipped").hidden = r.skipped.length === 0;
+  $("skipped").textContent = "Not traces, left out: " + r.skipped.join(", ");
+  showDownloads(r.files);
+  const frame = $("report");
+  frame.onload = () => {
+    frame.style.height = frame.contentDocument.documentElement.scrollHeight + 20 + "px";
+  };
+  frame.srcdoc = r.files.find((f) => f.name === "report.html").text;
+}
+
+function showDownloads(files) {
+  for (const url of downloads.splice(0)) URL.revokeObjectURL(url);
+  const box = $("downloads");
+  box.replaceChildren();
+  for (const f of files) {
+    const url = URL.createObjectURL(new Blob([f.text], { type: f.mime }));
+    downloads.push(url);
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = f.name;
+    a.textContent = f.name;
+    box.appendChild(a);
+  }
+}
+
+// A dropped folder is walked one level down (a study is one folder of
+// trace files); dropped files are taken as they are.
+async function droppedEntries(dataTransfer) {
+  const items = [...(dataTransfer.items || [])];
+  const entries = items.map((i) => (i.webkitGetAsEntry ? i.webkitGetAsEntry() : null));
+  if (entries.length === 0 || entries.some((e) => !e)) {
+    return [...dataTransfer.files].map((file) => ({ file, path: file.name }));
+  }
+  const out = [];
+  for (const entry of entries) {
+    if (entry.isFile) out.push({ file: await asFile(entry), path: entry.name });
+    else for (const child of await children(entry)) {
+      if (child.isFile) out.push({ file: await asFile(child), path: `${entry.name}/${child.name}` });
+    }
+  }
+  return out;
+}
+
+const asFile = (entry) => new Promise((resolve, reject) => entry.file(resolve, reject));
+
+async function children(dir) {
+  const reader = dir.createReader();
+  const all = [];
+  for (;;) {
+    const batch = await new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+    if (batch.length === 0) return all;
+    all.push(...batch);
+  }
+}
+
+function wireAnalyse() {
+  const drop = $("drop");
+  drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", async (e) => {
+    e.preventDefault();
+    drop.classList.remove("over");
+    await analyseFiles(await droppedEntries(e.dataTransfer));
+  });
+  for (const id of ["files", "folder"]) {
+    $(id).addEventListener("change", (e) => {
+      const files = [...e.target.files];
+      e.target.value = "";
+      analyseFiles(files.map((file) => ({ file, path: file.webkitRelativePath || file.name })));
+    });
+  }
+}
+
+// ---- teach --------------------------------------------------------------
+
+// What the student sees, by condition and protocol. The numbers on the
+// page come from the simulated recording; these words say why they look so.
+const EXPLAIN = {
+  normal: {
+    rns: "A healthy end plate releases several times the transmitter needed to fire its fibre (a safety factor of 3-4). Release falls over the first few stimuli of a slow train as the store of ready quanta empties, but every fibre still fires: the CMAP does not change.",
+    hfrns: "At 20-50 Hz the CMAP grows taller and narrower: the muscle fibres fire more synchronously. Its area barely changes. This is pseudofacilitation, not facilitation: an amplitude increase of up to about 40% with an unchanged area is normal.",
+    exercise: "After 10 s of maximal contraction a healthy muscle's CMAP is almost unchanged: every fibre already fired at rest.",
+  },
+  mg: {
+    rns: "Antibodies remove acetylcholine receptors, so each quantum depolarises the end plate less and the safety factor falls. During a slow train release falls as the store empties and the weakest end plates stop reaching threshold: the CMAP falls, most from the 1st to the 2nd response, to the 4th or 5th, then levels off or recovers a little as the store is refilled. This is the U-shaped decrement; more than 10% is abnormal.",
+    hfrns: "At fast rates calcium left in the terminal from one impulse raises release at the next, which offsets the emptying store: the CMAP changes little, or falls. An increment is small in myasthenia, well under 60%.",
+    exercise: "A short contraction gives post-activation facilitation: for a minute the decrement is repaired, but the resting CMAP, already near normal, hardly grows. Two to four minutes later exhaustion makes the decrement worse.",
+  },
+  lems: {
+    rns: "Antibodies block the presynaptic P/Q-type calcium channels, so one impulse releases few quanta and many fibres do not fire: the resting CMAP is small. During a slow train release falls further and the CMAP decrements, in most patients by more than 15%.",
+    hfrns: "At 20-50 Hz calcium accumulates in the terminal faster than it is cleared, release climbs and more and more fibres fire: the CMAP grows, amplitude and area together. An increment of 60% or more suggests LEMS; 100% or more is highly specific.",
+    exercise: "Ten seconds of maximal contraction drive the nerve at about 30 Hz, with the effect of a fast train: the CMAP right after exercise is much larger than at rest (post-exercise facilitation), and fades within a minute.",
+  },
+};
+
+const RATES = { rns: { min: 2, max: 5, step: 1, value: 3 }, hfrns: { min: 10, max: 50, step: 10, value: 50 } };
+
+const teach = {
+  seed: 3,
+  pending: false,
+  protocol: "rns",
+  // Redraws at most once per frame however fast a slider moves.
+  schedule() {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => { this.pending = false; this.draw(); });
+  },
+  controls() {
+    const form = $("controls");
+    return {
+      condition: form.elements.condition.value,
+      protocol: form.elements.protocol.value,
+      severity: Number($("severity").value),
+      rate: Number($("rate").value),
+    };
+  },
+  draw() {
+    const c = this.controls();
+    const t0 = performance.now();
+    const reply = JSON.parse(nmj.teach(c.condition, c.severity, c.protocol, c.rate, this.seed));
+    if (!reply.ok) { $("teach-summary").textContent = "error: " + reply.error.message; return; }
+    showTeach(reply, c);
+    const ms = performance.now() - t0;
+    document.body.dataset.redrawMs = ms.toFixed(1);
+    $("redraw").textContent = `Simulated, analysed and drawn in ${ms.toFixed(0)} ms.`;
+  },
+};
+
+function showTeach(r, c) {
+  $("severity-value").textContent = c.condition === "normal" ? "(none)" : c.severity.toFixed(2);
+  $("severity").disabled = c.condition === "normal";
+  $("rate-value").textContent = c.protocol === "exercise" ? "" : `${c.rate} Hz`;
+  $("rate-control").hidden = c.protocol === "exercise";
+  const isDecrement = c.protocol === "rns";
+  const value = isDecrement ? r.decrement_pct : r.increment_pct;
+  $("measure-name").textContent = isDecrement
+    ? `Decrement (1st to ${ordinal(r.decrement_response)})`
+    : c.protocol === "exercise" ? "Increment after exercise" : "Increment (largest over 1st)";
+  const shown = $("measure-value");
+  shown.textContent = value == null ? "not measured" : `${value.toFixed(1)}%`;
+  shown.dataset.value = value == null ? "" : String(value);
+  shown.dataset.kind = isDecrement ? "decrement" : "increment";
+  $("measure-criterion").textContent = isDecrement
+    ? `(abnormal above ${r.decrement_abnormal_pct}%)`
+    : `(LEMS: ${r.increment_suggestive_pct}% suggestive, ${r.increment_specific_pct}% highly specific${r.area_increment_pct != null ? `; area ${r.area_increment_pct.toFixed(0)}%` : ""})`;
+  $("first-amplitude").textContent = r.first_amplitude_mv == null ? "-" : `${r.first_amplitude_mv.toFixed(2)} mV`;
+  const pattern = $("teach-pattern");
+  pattern.textContent = r.pattern.replace(/_/g, " ");
+  pattern.className = "pattern " + r.pattern;
+  pattern.dataset.code = r.pattern;
+  $("teach-summary").textContent = r.summary;
+  const explain = $("explain");
+  explain.replaceChildren(...[EXPLAIN[c.condition][c.protocol], severityNote(c), singleTestNote(c)]
+    .filter(Boolean).map((text) => Object.assign(document.createElement("p"), { textContent: text })));
+  $("teach-stack").innerHTML = r.stack_svg;
+  $("teach-chart").innerHTML = r.chart_svg;
+}
+
+const ordinal = (n) => n + (n === 1 ? "st" : n === 2 ? "nd" : n === 3 ? "rd" : "th");
+
+function severityNote(c) {
+  if (c.condition === "normal") return "";
+  if (c.severity === 0) return "At severity 0 the simulated end plates are healthy: the recording is normal.";
+  return "Move the severity: mild disease may stay within the normal range; the changes grow as it worsens.";
+}
+
+function singleTestNote(c) {
+  return c.protocol === "rns"
+    ? "One test alone is read cautiously: a decrement without an increment test does not exclude LEMS."
+    : "";
+}
+
+function wireTeach() {
+  const form = $("controls");
+  form.addEventListener("submit", (e) => e.preventDefault());
+  form.addEventListener("input", () => teach.schedule());
+  form.addEventListener("change", (e) => {
+    if (e.target.name === "protocol" && e.target.value !== teach.protocol) {
+      teach.protocol = e.target.value;
+      const r = RATES[teach.protocol];
+      if (r) Object.assign($("rate"), { min: r.min, max: r.max, step: r.step, value: r.value });
+    }
+    teach.schedule();
+  });
+  $("new-patient").addEventListener("click", () => { teach.seed += 1; teach.schedule(); });
+}
+
+// ---- start --------------------------------------------------------------
+
+async function main() {
+  $("tab-analyse").addEventListener("click", () => showTab("analyse"));
+  $("tab-teach").addEventListener("click", () => showTab("teach"));
+  wireAnalyse();
+  wireTeach();
+  try {
+    await loadWasm();
+  } catch (e) {
+    $("status").textContent = "The WebAssembly module could not be loaded: " + e.message;
+    throw e;
+  }
+  $("version").textContent = "v" + nmj.version();
+  // The teaching view is drawn once now, hidden: it shows at once when its
+  // tab opens, and the browser has compiled the analysis and plotting code
+  // before the first study is dropped.
+  teach.draw();
+  document.body.dataset.ready = "true";
+  if (location.hash === "#teach") showTab("teach");
+}
+
+main();
