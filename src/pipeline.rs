@@ -29,7 +29,7 @@ pub const MAX_CMAP_MV: f64 = 50.0;
 /// use nmjscope::simulate::{simulate_study, Condition, SimConfig};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let sim = SimConfig { condition: Condition::Mg, severity: 0.9, seed: 2, ..SimConfig::default() };
+/// let sim = SimConfig { condition: Condition::Mg, severity: 0.7, seed: 2, ..SimConfig::default() };
 /// let study = simulate_study(&sim)?.study;
 /// let mut settings = nmjscope::Settings::default();
 /// settings.train.decrement_response = 5;

@@ -106,7 +106,8 @@ def test_simulate_is_seeded_and_analysable():
     assert np.array_equal(a.responses, b.responses)
     report = nmjscope.analyze(a)
     assert report.tests()["increment_pct"][0] > 60
-    study = [nmjscope.simulate("mg", 0.8, p, seed=3) for p in ("rns", "exercise", "hfrns")]
+    # Severe MG (0.7 in the simulator's severity mapping) that stays postsynaptic.
+    study = [nmjscope.simulate("mg", 0.7, p, seed=3) for p in ("rns", "exercise", "hfrns")]
     assert nmjscope.analyze(study, study_id="mg-3").pattern == "postsynaptic"
     with pytest.raises(nmjscope.SettingsError):
         nmjscope.simulate("flu")

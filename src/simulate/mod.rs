@@ -11,7 +11,9 @@
 //! (post-tetanic potentiation, decays in ~20 s). Each release depletes the
 //! store, which refills at a rate that activity speeds up (mobilisation).
 //! Myasthenia gravis lowers the quantal size `q` (fewer acetylcholine
-//! receptors); Lambert-Eaton lowers the calcium influx (fewer P/Q channels).
+//! receptors); Lambert-Eaton lowers the calcium influx (fewer P/Q channels)
+//! and the releasable store (active zones lost). Severity maps to these
+//! through one monotone curve, `physiology::severity_scale`.
 //! Decrement, U shape, low CMAP and increment are not written in: they come
 //! out of these rules. The CMAP is the sum of the motor-unit potentials of
 //! the fibres that fired, with latency dispersion (`physiology.rs`).

@@ -26,7 +26,10 @@ pub(crate) mod constants {
     /// Mean safety factor of a healthy end plate (EPP / threshold).
     pub const SAFETY_FACTOR: f64 = 4.0;
     /// Spread (log SD) of quantal size and store size between end plates.
-    pub const PLATE_SPREAD: f64 = 0.3;
+    /// Narrow enough that MG can show a 40-50% decrement with the resting
+    /// CMAP still within normal limits and no post-exercise increment of
+    /// 60% (Oh et al. 2005: none in 538 MG tests); 0.3 could not.
+    pub const PLATE_SPREAD: f64 = 0.2;
     /// Fast residual calcium added per impulse (x influx) and its decay.
     pub const RESIDUAL_FAST: f64 = 0.12;
     pub const TAU_FAST_MS: f64 = 60.0;
@@ -43,10 +46,32 @@ pub(crate) mod constants {
     /// Calcium-dependent refilling: rate per unit of fast residual calcium
     /// (per s).
     pub const CALCIUM_REFILL: f64 = 40.0;
-    /// Quantal size left at severity 1 in MG (fraction of normal).
-    pub const MG_Q_MIN: f64 = 0.25;
-    /// Calcium influx left at severity 1 in LEMS (fraction of normal).
-    pub const LEMS_INFLUX_MIN: f64 = 0.55;
+    /// Severity mapping (`severity_scale`): a parameter falls geometrically
+    /// from normal to its minimum along `severity ^ exponent`. An exponent
+    /// below 1 front-loads the loss, because the first half of a healthy
+    /// safety factor of 4 is silent, so the picture moves evenly.
+    ///
+    /// Quantal size left at severity 1 in MG (fraction of normal): a median
+    /// safety factor of about 1.1, a 3 Hz decrement of about 45%.
+    pub const MG_Q_MIN: f64 = 0.28;
+    /// Exponent of the MG curve: q at 0.25 is ~0.43 of normal, the decrement
+    /// just over the 10% criterion (mild).
+    pub const MG_Q_EXPONENT: f64 = 0.3;
+    /// Calcium influx left at severity 1 in LEMS (fraction of normal, fewer
+    /// P/Q-type channels at the active zones that still release).
+    pub const LEMS_INFLUX_MIN: f64 = 0.68;
+    /// Exponent of the LEMS influx curve: influx carries the early disease
+    /// (low CMAP, increment) so that mild LEMS is already presynaptic.
+    pub const LEMS_INFLUX_EXPONENT: f64 = 0.3;
+    /// Releasable store left at severity 1 in LEMS (fraction of normal):
+    /// active zones lost altogether (Fukunaga et al. 1982). With fewer
+    /// sites releasing at a less reduced probability, each impulse takes a
+    /// larger share of the store, so plates near threshold fail during a
+    /// 3 Hz train: the LEMS low-rate decrement (over 15% in most patients).
+    pub const LEMS_STORE_MIN: f64 = 0.55;
+    /// Exponent of the LEMS store curve: the loss of active zones comes
+    /// later than the loss of influx, so the decrement grows with severity.
+    pub const LEMS_STORE_EXPONENT: f64 = 0.6;
     /// Distal motor latency and its dispersion across units (ms).
     pub const LATENCY_MS: f64 = 3.0;
     pub const LATENCY_SD_MS: f64 = 0.25;
@@ -75,6 +100,13 @@ pub(crate) mod constants {
 }
 
 use constants as k;
+
+/// The severity mapping: a parameter that is 1 in health and `min` at
+/// severity 1 falls geometrically along `severity ^ exponent` (monotone,
+/// 1 at severity 0, `min` at 1).
+pub(crate) fn severity_scale(min: f64, severity: f64, exponent: f64) -> f64 {
+    min.powf(severity.clamp(0.0, 1.0).powf(exponent))
+}
 
 /// The share of exhaustion's depression that lowers release directly (the
 /// rest slows refilling).
@@ -120,13 +152,14 @@ impl Muscle {
             Condition::Normal => 0.0,
             _ => severity,
         };
-        let q_factor = match condition {
-            Condition::Mg => 1.0 - (1.0 - k::MG_Q_MIN) * s,
-            _ => 1.0,
-        };
-        let influx = match condition {
-            Condition::Lems => 1.0 - (1.0 - k::LEMS_INFLUX_MIN) * s,
-            _ => 1.0,
+        let (q_factor, influx, store_factor) = match condition {
+            Condition::Mg => (severity_scale(k::MG_Q_MIN, s, k::MG_Q_EXPONENT), 1.0, 1.0),
+            Condition::Lems => (
+                1.0,
+                severity_scale(k::LEMS_INFLUX_MIN, s, k::LEMS_INFLUX_EXPONENT),
+                severity_scale(k::LEMS_STORE_MIN, s, k::LEMS_STORE_EXPONENT),
+            ),
+            _ => (1.0, 1.0, 1.0),
         };
         let spread =
             LogNormal::new(0.0, k::PLATE_SPREAD).map_err(|e| Error::Simulation(e.to_string()))?;
@@ -144,7 +177,7 @@ impl Muscle {
                 plates: (0..k::PLATES_PER_UNIT)
                     .map(|_| Plate {
                         q: q0 * q_factor * spread.sample(rng),
-                        store: k::STORE_QUANTA * spread.sample(rng),
+                        store: k::STORE_QUANTA * store_factor * spread.sample(rng),
                         n: 1.0,
                     })
                     .collect(),

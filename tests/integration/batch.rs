@@ -12,7 +12,7 @@ fn archive() -> TempDir {
     let dir = TempDir::new();
     for (name, condition, severity) in [
         ("a_normal", Condition::Normal, 0.0),
-        ("b_mg", Condition::Mg, 0.9),
+        ("b_mg", Condition::Mg, 0.7),
         ("clinic2/c_lems", Condition::Lems, 0.85),
     ] {
         let sim = SimConfig {

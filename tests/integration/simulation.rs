@@ -40,8 +40,8 @@ fn each_condition_reads_as_its_pattern_over_30_seeds() {
         );
         let mg = analyse(Condition::Mg, severity, seed);
         let p = mg.interpretation.pattern;
-        if severity >= 0.8 {
-            // Severe simulated MG can show an equivocal post-exercise
+        if severity >= 0.5 {
+            // Moderate to severe simulated MG is abnormal; severe MG can show an equivocal post-exercise
             // increment (25-60%): then LEMS is not excluded.
             assert!(
                 matches!(p, Pattern::Postsynaptic | Pattern::NmjUnspecified),
@@ -58,7 +58,7 @@ fn each_condition_reads_as_its_pattern_over_30_seeds() {
         }
         let lems = analyse(Condition::Lems, severity, seed);
         let p = lems.interpretation.pattern;
-        if severity >= 0.7 {
+        if severity >= 0.5 {
             assert_eq!(
                 p,
                 Pattern::Presynaptic,
@@ -160,38 +160,93 @@ fn a_missing_truncated_or_failed_test_never_reads_normal_or_postsynaptic() {
     eprintln!("{seen:?}");
 }
 
-fn mean(values: impl Iterator<Item = f64>) -> f64 {
-    let v: Vec<f64> = values.collect();
-    v.iter().sum::<f64>() / v.len() as f64
+/// A band (low, high) a mean must fall in.
+type Band = (f64, f64);
+
+/// Means over `SEEDS` of the measures of each test of a simulated study:
+/// first 3 Hz amplitude (mV), 3 Hz decrement, exercise and 50 Hz
+/// increments (%).
+fn means(condition: Condition, severity: f64) -> [f64; 4] {
+    const SEEDS: u64 = 6;
+    let mut sum = [0.0; 4];
+    for seed in 0..SEEDS {
+        let r = analyse(condition, severity, seed);
+        let m = [
+            r.tests[0].first_amplitude_mv().unwrap(),
+            r.tests[0].decrement_pct.unwrap(),
+            r.tests[1].increment_pct.unwrap(),
+            r.tests[2].increment_pct.unwrap(),
+        ];
+        for (s, v) in sum.iter_mut().zip(m) {
+            *s += v / SEEDS as f64;
+        }
+    }
+    sum
 }
 
+/// The severity mapping (docs/simulation.md): over seeds 0-5, mild (0.25),
+/// moderate (0.5) and severe (0.75, 1.0) land in the textbook bands and
+/// move monotonically. The bands are the published ranges widened by the
+/// seed-to-seed spread of a six-seed mean (a few points of decrement, a
+/// tenth or so of an increment).
 #[test]
-fn decrement_and_increment_grow_with_severity() {
-    let severities = [0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
-    let mut last_dec = f64::NEG_INFINITY;
-    let mut last_inc = f64::NEG_INFINITY;
-    for s in severities {
-        let dec = mean((0..4).map(|seed| {
-            analyse(Condition::Mg, s, seed).tests[0]
-                .decrement_pct
-                .unwrap()
-        }));
-        let inc = mean((0..4).map(|seed| {
-            analyse(Condition::Lems, s, seed).tests[1]
-                .increment_pct
-                .unwrap()
-        }));
+fn severity_moves_the_picture_evenly_into_the_published_bands() {
+    let severities = [0.25, 0.5, 0.75, 1.0];
+    let normal = means(Condition::Normal, 0.0);
+    assert!(normal[1].abs() < 5.0 && normal[2] < 40.0 && normal[3] < 40.0);
+    // MG 3 Hz decrement: mild just over the 10% criterion, moderate 20-35%,
+    // severe 32-60%; strictly rising. Resting CMAP within normal limits
+    // (ADM >= 6 mV) and no LEMS-range increment at any severity.
+    let mg_bands = [(10.0, 18.0), (20.0, 35.0), (32.0, 50.0), (40.0, 60.0)];
+    let mut last = normal[1];
+    for (s, (lo, hi)) in severities.into_iter().zip(mg_bands) {
+        let [a1, dec, ex, hf] = means(Condition::Mg, s);
+        assert!((lo..=hi).contains(&dec), "MG {s}: decrement {dec:.1}%");
         assert!(
-            dec > last_dec,
-            "MG decrement {dec} at severity {s} not above {last_dec}"
+            dec > last,
+            "MG {s}: decrement {dec:.1}% not above {last:.1}%"
         );
+        assert!(a1 >= 6.0, "MG {s}: A1 {a1:.2} mV");
         assert!(
-            inc > last_inc,
-            "LEMS increment {inc} at severity {s} not above {last_inc}"
+            ex < 60.0 && hf < 60.0,
+            "MG {s}: increments {ex:.0}% {hf:.0}%"
         );
-        last_dec = dec;
-        last_inc = inc;
+        last = dec;
     }
+    // LEMS: resting CMAP (fraction of normal) falling, exercise and 50 Hz
+    // increments rising, bands from mild to severe; low-rate decrement over
+    // 15% from moderate on, never falling by more than 3 points between
+    // neighbours (it is the noisiest measure) and larger when severe.
+    let lems_bands: [[Band; 3]; 4] = [
+        [(0.55, 0.85), (15.0, 60.0), (50.0, 110.0)],
+        [(0.25, 0.55), (70.0, 160.0), (120.0, 260.0)],
+        [(0.1, 0.3), (150.0, 350.0), (250.0, 550.0)],
+        [(0.0, 0.2), (250.0, 600.0), (450.0, 1100.0)],
+    ];
+    let mut last = [normal[0], f64::NEG_INFINITY, 0.0, 0.0];
+    let mut mild_dec = 0.0;
+    for (s, [cmap, ex_band, hf_band]) in severities.into_iter().zip(lems_bands) {
+        let [a1, dec, ex, hf] = means(Condition::Lems, s);
+        let name =
+            format!("LEMS {s}: A1 {a1:.2} mV, decrement {dec:.1}%, increments {ex:.0}% {hf:.0}%");
+        let ratio = a1 / normal[0];
+        assert!((cmap.0..=cmap.1).contains(&ratio), "{name}");
+        assert!((ex_band.0..=ex_band.1).contains(&ex), "{name}");
+        assert!((hf_band.0..=hf_band.1).contains(&hf), "{name}");
+        assert!(a1 < last[0] && ex > last[2] && hf > last[3], "{name}");
+        assert!(dec > last[1] - 3.0, "{name}");
+        if s >= 0.5 {
+            assert!(dec > 15.0, "{name}");
+        } else {
+            mild_dec = dec;
+        }
+        last = [a1, dec, ex, hf];
+    }
+    assert!(
+        last[1] > mild_dec,
+        "LEMS decrement severe {:.1}% mild {mild_dec:.1}%",
+        last[1]
+    );
 }
 
 #[test]
