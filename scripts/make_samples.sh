@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates samples/ from the simulator. Same seeds, same bytes.
+# The committed samples were made by the simulator before its severity
+# recalibration (issue 18; commit dd5170c). They are fixtures of many tests
+# and were kept: today's simulator makes other files from these settings
+# (comparable studies now come from MG 0.5 and LEMS 0.75; docs/simulation.md).
 # usage: scripts/make_samples.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

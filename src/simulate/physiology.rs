@@ -251,6 +251,11 @@ impl Muscle {
 
     /// One nerve impulse: release, fire, deplete. Returns the fraction of
     /// each unit's plates that fired (empty when `record` is false).
+    ///
+    /// An impulse that is not recorded (a voluntary contraction's) depletes
+    /// each store by its expected release: what it leaves behind is the sum
+    /// of hundreds of impulses, whose Poisson scatter averages out, and
+    /// sampling it was most of the cost of an exercise test.
     pub(crate) fn impulse(&mut self, record: bool, high_rate: bool) -> Vec<f64> {
         let p = self.release_probability();
         let mut fired = Vec::with_capacity(if record { self.units.len() } else { 0 });
@@ -259,7 +264,9 @@ impl Muscle {
             for plate in &mut u.plates {
                 let mean =
                     plate.store * plate.n * p * (1.0 - EXHAUSTION_RELEASE_SHARE * self.depression);
-                let quanta = if mean > 0.0 {
+                let quanta = if !record {
+                    mean.max(0.0)
+                } else if mean > 0.0 {
                     Poisson::new(mean)
                         .map(|d| d.sample(&mut self.rng))
                         .unwrap_or(mean)
@@ -284,7 +291,8 @@ impl Muscle {
         fired
     }
 
-    /// The CMAP sampled at `times_ms` for the given firing fractions.
+    /// The CMAP sampled at `times_ms` (ascending) for the given firing
+    /// fractions.
     pub(crate) fn cmap(&self, fired: &[f64], times_ms: &[f64]) -> Vec<f64> {
         let narrowing = 1.0 - k::NARROWING_MAX * self.narrowing;
         let mut out = vec![0.0; times_ms.len()];
@@ -297,7 +305,12 @@ impl Muscle {
             let pos = k::MUP_POS_MS * u.width * narrowing;
             // Narrowing keeps the area: the amplitude grows as the width shrinks.
             let amp = u.amplitude_mv * f / narrowing;
-            for (o, &t) in out.iter_mut().zip(times_ms) {
+            // Only the samples within this unit's potential (times are in
+            // ascending order): the sum is the same, the work a fraction.
+            let from = times_ms.partition_point(|&t| t < u.latency_ms);
+            let to = times_ms.partition_point(|&t| t <= u.latency_ms + neg + pos);
+            let span = from..to.max(from);
+            for (o, &t) in out[span.clone()].iter_mut().zip(&times_ms[span]) {
                 let x = (t - u.latency_ms) / neg;
                 if (0.0..=1.0).contains(&x) {
                     *o -= amp * x * x * (1.0 - x).powi(3) / 0.034_56;

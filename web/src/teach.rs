@@ -2,8 +2,9 @@
 //! teaching view.
 
 use nmjscope::model::{Pattern, Protocol, Study};
+use nmjscope::render::plot::{plot_for_test, PlotKind};
 use nmjscope::simulate::{simulate_recording, Condition, SimConfig};
-use nmjscope::{render, Analyzer, Error, Settings};
+use nmjscope::{Analyzer, Error, Settings};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -72,27 +73,23 @@ fn teach_view(
         tests: vec![recording],
     };
     let analysis = Analyzer::new(Settings::default())?.analyze_with_display(&study)?;
-    let mut plots = render::plots(&analysis.report, &analysis.displays)?
-        .into_iter()
-        .next()
-        .unwrap_or_default();
     let report = analysis.report;
-    let decrement_response = report.settings.train.decrement_response;
-    let i = &report.settings.interpret;
-    let (decrement_abnormal_pct, increment_suggestive_pct, increment_specific_pct) = (
-        i.decrement_abnormal_pct,
-        i.increment_suggestive_pct,
-        i.increment_specific_pct,
-    );
-    let test = report
+    let (test, display) = report
         .tests
-        .into_iter()
-        .next()
+        .first()
+        .zip(analysis.displays.first())
         .ok_or_else(|| Error::Simulation("the simulation made no test".into()))?;
-    // A train's plots are stack, superimposed, trend; an exercise test's
-    // stack, overlay, increment chart: the first and the last are shown.
-    let chart_svg = plots.pop().map(|p| p.svg).unwrap_or_default();
-    let stack_svg = plots.into_iter().next().map(|p| p.svg).unwrap_or_default();
+    // The stack and the measure against its criterion (the last plot of a
+    // test); the overlay is left out, a third of the drawing time.
+    let kinds = PlotKind::for_protocol(test.protocol);
+    let draw = |kind: Option<&PlotKind>| match kind {
+        Some(k) if !test.responses.is_empty() => {
+            plot_for_test(*k, display, test, &report.settings).map(|p| p.svg)
+        }
+        _ => Ok(String::new()),
+    };
+    let (stack_svg, chart_svg) = (draw(kinds.first())?, draw(kinds.last())?);
+    let i = &report.settings.interpret;
     Ok(TeachView {
         protocol: test.protocol,
         rate_hz: test.stim_rate_hz,
@@ -102,10 +99,10 @@ fn teach_view(
         increment_pct: test.increment_pct,
         area_increment_pct: test.area_increment_pct,
         pseudofacilitation: test.pseudofacilitation,
-        decrement_response,
-        decrement_abnormal_pct,
-        increment_suggestive_pct,
-        increment_specific_pct,
+        decrement_response: report.settings.train.decrement_response,
+        decrement_abnormal_pct: i.decrement_abnormal_pct,
+        increment_suggestive_pct: i.increment_suggestive_pct,
+        increment_specific_pct: i.increment_specific_pct,
         pattern: report.interpretation.pattern,
         summary: report.interpretation.summary,
         findings: report

@@ -18,34 +18,57 @@ use crate::error::{Error, Result};
 use crate::model::{ExhaustionSeries, Protocol, TestDisplay, TestMeasures};
 use crate::settings::Settings;
 
-/// What kind of plot.
+/// What kind of plot of a test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+#[non_exhaustive]
+pub enum PlotKind {
+    /// The responses stacked, first at the top, negative up.
     Stack,
+    /// The responses overlaid, the first in red.
     Superimposed,
+    /// Amplitude and area of each response against the first, with the
+    /// criterion (trains).
     Trend,
+    /// The CMAP before exercise overlaid on those after it.
     ExerciseOverlay,
+    /// The increment after exercise against the LEMS cut-offs.
     ExerciseChart,
 }
 
-impl Kind {
+impl PlotKind {
+    /// The plots a test of `protocol` gets, in report order: every test
+    /// shows its traces stacked, then overlaid, then its measure against
+    /// the criterion.
+    pub fn for_protocol(protocol: Protocol) -> &'static [PlotKind] {
+        match protocol {
+            Protocol::Rns | Protocol::Hfrns => {
+                &[PlotKind::Stack, PlotKind::Superimposed, PlotKind::Trend]
+            }
+            _ => &[
+                PlotKind::Stack,
+                PlotKind::ExerciseOverlay,
+                PlotKind::ExerciseChart,
+            ],
+        }
+    }
+
     fn title(self) -> &'static str {
         match self {
-            Kind::Stack => "trace stack",
-            Kind::Superimposed => "superimposed responses (first in red)",
-            Kind::Trend => "amplitude and area across the train",
-            Kind::ExerciseOverlay => "before and after exercise",
-            Kind::ExerciseChart => "increment after exercise",
+            PlotKind::Stack => "trace stack",
+            PlotKind::Superimposed => "superimposed responses (first in red)",
+            PlotKind::Trend => "amplitude and area across the train",
+            PlotKind::ExerciseOverlay => "before and after exercise",
+            PlotKind::ExerciseChart => "increment after exercise",
         }
     }
 
     fn suffix(self) -> &'static str {
         match self {
-            Kind::Stack => "stack",
-            Kind::Superimposed => "superimposed",
-            Kind::Trend => "trend",
-            Kind::ExerciseOverlay => "overlay",
-            Kind::ExerciseChart => "increment",
+            PlotKind::Stack => "stack",
+            PlotKind::Superimposed => "superimposed",
+            PlotKind::Trend => "trend",
+            PlotKind::ExerciseOverlay => "overlay",
+            PlotKind::ExerciseChart => "increment",
         }
     }
 }
@@ -65,19 +88,30 @@ pub fn plots_for_test(
     if test.responses.is_empty() {
         return Ok(Vec::new());
     }
-    let kinds: &[Kind] = match test.protocol {
-        Protocol::Rns => &[Kind::Stack, Kind::Superimposed, Kind::Trend],
-        // Every test in the same order: the traces stacked, then overlaid,
-        // then the measure against its criterion.
-        Protocol::Hfrns => &[Kind::Stack, Kind::Superimposed, Kind::Trend],
-        _ => &[Kind::Stack, Kind::ExerciseOverlay, Kind::ExerciseChart],
-    };
+    PlotKind::for_protocol(test.protocol)
+        .iter()
+        .map(|k| plot_for_test(*k, display, test, settings))
+        .collect()
+}
+
+/// One plot of one test (a display that shows only some of
+/// [`PlotKind::for_protocol`], as the web page's teaching view).
+///
+/// # Errors
+///
+/// [`Error::Plot`] naming the plot when it cannot be drawn.
+pub fn plot_for_test(
+    kind: PlotKind,
+    display: &TestDisplay,
+    test: &TestMeasures,
+    settings: &Settings,
+) -> Result<Plot> {
     let input = Input {
         display,
         test,
         settings,
     };
-    kinds.iter().map(|k| render(*k, &input)).collect()
+    render(kind, &input)
 }
 
 /// Everything a plot of one test draws from.
@@ -89,7 +123,7 @@ struct Input<'a> {
 
 /// One picture: a plot of a test, or of a study's post-exercise series.
 enum Picture<'a> {
-    Test(Kind, &'a Input<'a>),
+    Test(PlotKind, &'a Input<'a>),
     Series(&'a ExhaustionSeries, &'a Settings),
 }
 
@@ -97,8 +131,10 @@ fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, picture: &Picture, title: &str)
     root.fill(&WHITE).map_err(style::err)?;
     let title = title.to_string();
     match *picture {
-        Picture::Test(Kind::Trend, input) => trend::draw(root, input.test, input.settings, title)?,
-        Picture::Test(Kind::ExerciseChart, input) => {
+        Picture::Test(PlotKind::Trend, input) => {
+            trend::draw(root, input.test, input.settings, title)?
+        }
+        Picture::Test(PlotKind::ExerciseChart, input) => {
             exercise::draw(root, input.test, input.settings, title)?
         }
         Picture::Test(kind, input) => traces::draw(root, kind, input.test, input.display, title)?,
@@ -126,7 +162,7 @@ pub fn plot_for_series(
     picture(&Picture::Series(series, settings), name, title)
 }
 
-fn render(kind: Kind, input: &Input) -> Result<Plot> {
+fn render(kind: PlotKind, input: &Input) -> Result<Plot> {
     let stem = std::path::Path::new(&input.test.file)
         .file_stem()
         .map(|s| clean(&s.to_string_lossy()).replace(' ', "_"))

@@ -9,7 +9,7 @@ use super::style::{
     draw_legend, draw_scale_bar, err, nice_step, swatch, Area, Chart, Drawn, BASELINE_COLOUR,
     COLOURS, FONT, GRID_COLOUR, LEGEND_ROW_FRACTION, ONSET_COLOUR, PEAK_COLOUR,
 };
-use super::{clean, Kind};
+use super::{clean, PlotKind};
 use crate::interpret::ordinal;
 use crate::model::{DisplayTrace, ResponseMeasures, TestDisplay, TestMeasures};
 
@@ -26,15 +26,15 @@ type Shown<'a> = (usize, &'a ResponseMeasures, &'a DisplayTrace);
 /// Which responses a trace plot draws, each with its display trace (found
 /// by label): all superimposed, the first last (on top); at most 12 in a
 /// stack (every k-th); before and the deciding response after exercise.
-fn shown<'a>(kind: Kind, test: &'a TestMeasures, display: &'a TestDisplay) -> Vec<Shown<'a>> {
+fn shown<'a>(kind: PlotKind, test: &'a TestMeasures, display: &'a TestDisplay) -> Vec<Shown<'a>> {
     let n = test.responses.len();
     let idx: Vec<usize> = match kind {
-        Kind::ExerciseOverlay => {
+        PlotKind::ExerciseOverlay => {
             let mut v = vec![0];
             v.extend(test.deciding_response.filter(|d| *d != 0));
             v
         }
-        Kind::Stack => (0..n).step_by(n.div_ceil(MAX_STACKED).max(1)).collect(),
+        PlotKind::Stack => (0..n).step_by(n.div_ceil(MAX_STACKED).max(1)).collect(),
         _ => (1..n).chain((n > 0).then_some(0)).collect(),
     };
     idx.into_iter()
@@ -48,7 +48,7 @@ fn shown<'a>(kind: Kind, test: &'a TestMeasures, display: &'a TestDisplay) -> Ve
 /// Draws a trace plot of one test.
 pub(super) fn draw<DB: DrawingBackend>(
     root: &Area<'_, DB>,
-    kind: Kind,
+    kind: PlotKind,
     test: &TestMeasures,
     display: &TestDisplay,
     title: String,
@@ -66,11 +66,11 @@ pub(super) fn draw<DB: DrawingBackend>(
         .filter_map(|r| r.peak_to_peak_mv.or(r.amplitude_mv))
         .fold(0.5, f64::max);
     let shown = shown(kind, test, display);
-    let stack = kind == Kind::Stack;
+    let stack = kind == PlotKind::Stack;
     let spacing = if stack { 1.1 * max_amp } else { 0.0 };
     // Room above the traces for the legend, and below them for the scale
     // bar, so neither covers a trace.
-    let legend_rows = if kind == Kind::ExerciseOverlay {
+    let legend_rows = if kind == PlotKind::ExerciseOverlay {
         5.0
     } else {
         3.0
@@ -110,7 +110,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         let offset = spacing * (shown.len() - 1 - k) as f64;
         draw_one(&mut chart, kind, &frame, *item, offset, k)?;
     }
-    if kind == Kind::ExerciseOverlay {
+    if kind == PlotKind::ExerciseOverlay {
         if let Some(inc) = test.increment_pct {
             chart
                 .draw_series([Text::new(
@@ -158,16 +158,16 @@ struct Frame<'a> {
 /// last, in red) carries marks.
 fn draw_one<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
-    kind: Kind,
+    kind: PlotKind,
     f: &Frame,
     (i, r, trace): Shown,
     offset: f64,
     k: usize,
 ) -> Drawn {
     let (colour, width) = match kind {
-        Kind::Superimposed if i == 0 => (COLOURS[1], 2),
-        Kind::Superimposed => (RGBColor(150, 150, 150), 1),
-        Kind::ExerciseOverlay => (COLOURS[k % COLOURS.len()], 1),
+        PlotKind::Superimposed if i == 0 => (COLOURS[1], 2),
+        PlotKind::Superimposed => (RGBColor(150, 150, 150), 1),
+        PlotKind::ExerciseOverlay => (COLOURS[k % COLOURS.len()], 1),
         _ => (COLOURS[0], 1),
     };
     let points = f
@@ -185,18 +185,18 @@ fn draw_one<DB: DrawingBackend>(
         other => clean(&crate::render::view::label_words(other)),
     };
     let amplitude = r.amplitude_mv.map(|a| format!("{a:.2} mV"));
-    if kind == Kind::ExerciseOverlay {
+    if kind == PlotKind::ExerciseOverlay {
         let label = format!("{name} {}", amplitude.clone().unwrap_or_default());
         series.label(label).legend(swatch(colour));
     }
     let (marked, legend) = match kind {
-        Kind::Superimposed => (i == 0, i == 0),
+        PlotKind::Superimposed => (i == 0, i == 0),
         _ => (true, k == 0),
     };
     if marked {
         draw_marks(chart, trace, f, offset, legend)?;
     }
-    if kind == Kind::Stack {
+    if kind == PlotKind::Stack {
         let text = format!("{name}  {}", amplitude.unwrap_or_else(|| "-".into()));
         chart
             .draw_series([Text::new(
@@ -209,8 +209,8 @@ fn draw_one<DB: DrawingBackend>(
     Ok(())
 }
 
-/// What the measurement used, on the trace: the baseline (dotted at zero,
-/// solid over the window it was taken from), the onset and the negative
+/// What the measurement used, on the trace: the baseline (a faint line at
+/// zero, bold over the window it was taken from), the onset and the negative
 /// peak, named in the legend once.
 fn draw_marks<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
@@ -220,11 +220,12 @@ fn draw_marks<DB: DrawingBackend>(
     legend: bool,
 ) -> Drawn {
     chart
-        .draw_series(DashedLineSeries::new(
+        // A thin faint line, not a dashed one: plotters draws each dash as
+        // its own SVG element (about 80 per trace), which made the stack
+        // the heaviest part of the HTML report.
+        .draw_series(LineSeries::new(
             [(f.t_lo, offset), (f.t_hi, offset)],
-            4,
-            4,
-            BASELINE_COLOUR.mix(0.7).stroke_width(1),
+            BASELINE_COLOUR.mix(0.45).stroke_width(1),
         ))
         .map_err(err)?;
     let [w0, w1] = trace.baseline_window_ms;
@@ -236,7 +237,7 @@ fn draw_marks<DB: DrawingBackend>(
         .map_err(err)?;
     if legend {
         window
-            .label("baseline (solid over the window it was measured in)")
+            .label("baseline (bold over the window it was measured in)")
             .legend(|(x, y)| {
                 PathElement::new([(x, y), (x + 18, y)], BASELINE_COLOUR.stroke_width(3))
             });
