@@ -8,6 +8,10 @@ use nmjscope::{Analyzer, Error, Settings};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
+/// The limb temperature of the simulated recordings (°C): above the 32 °C
+/// the criteria ask for.
+const SIMULATED_LIMB_C: f64 = 33.0;
+
 /// What the teaching view shows.
 #[derive(Debug, Serialize)]
 struct TeachView {
@@ -29,6 +33,8 @@ struct TeachView {
     pattern: Pattern,
     summary: String,
     findings: Vec<String>,
+    /// What limits the reading (a flagged train, a test not done).
+    caveats: Vec<String>,
     /// The trace stack and the measure against its criterion (the trend
     /// of a train, the increment chart of an exercise test), as SVG.
     stack_svg: String,
@@ -66,7 +72,11 @@ fn teach_view(
         seed,
         ..SimConfig::default()
     };
-    let recording = simulate_recording(&config)?;
+    let mut recording = simulate_recording(&config)?;
+    // A simulated limb is warm: without a temperature every reading would
+    // carry the caveat that cooling hides a decrement, which is about
+    // recording, not the physiology being taught.
+    recording.temperature_c = Some(SIMULATED_LIMB_C);
     let study = Study {
         id: format!("teaching-{condition}"),
         path: "teaching".into(),
@@ -111,6 +121,7 @@ fn teach_view(
             .into_iter()
             .map(|f| f.text)
             .collect(),
+        caveats: report.interpretation.caveats,
         stack_svg,
         chart_svg,
     })

@@ -49,13 +49,20 @@ const downloads = [];
 // Reads the dropped or picked files (File objects, each with the path
 // inside a dropped folder when there is one) and shows the report.
 async function analyseFiles(entries) {
-  if (entries.length === 0) return;
+  if (entries.length === 0) {
+    $("status").textContent = "No files were found in what was given: a study is a folder of trace files, or the files themselves.";
+    return;
+  }
   $("status").textContent = `Reading ${entries.length} file(s)...`;
   const read = await Promise.all(
     entries.map(async ({ file, path }) => ({ path, bytes: new Uint8Array(await file.arrayBuffer()) })),
   );
+  // The analysis runs on this thread: say so, and let the words paint first.
+  $("status").textContent = `Analysing ${read.length} file(s)...`;
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
   const t0 = performance.now();
-  const study = new nmj.StudyFiles(studyName(entries));
+  currentName = studyName(entries) || "study";
+  const study = new nmj.StudyFiles(currentName);
   for (const f of read) study.add(baseName(f.path), f.bytes);
   const reply = JSON.parse(study.analyze());
   study.free();
@@ -84,16 +91,27 @@ function studyName(entries) {
 
 const baseName = (path) => path.split("/").pop();
 
+// The name the current study was given (its folder's, or "study").
+let currentName = "study";
+
+// A picked folder is read one level deep, as a dropped one and the CLI's
+// folder reading are: files in its sub-folders (an earlier report set, other
+// studies) are not this study's.
+const topLevel = (entries) => entries.filter((e) => e.path.split("/").length <= 2);
+
 function showError(error) {
   $("result").hidden = true;
   $("error").hidden = false;
   $("error-message").textContent = error.message;
   const where = [];
+  // The message names its file and line already; a folder-wide error names
+  // the study, which is not a file.
+  const named = !error.file || error.file === currentName || error.message.includes(error.file);
   if (error.file) where.push(`file ${error.file}`);
   if (error.line) where.push(`line ${error.line}`);
   if (error.column) where.push(`column ${error.column}`);
   if (error.byte != null) where.push(`byte ${error.byte}`);
-  $("error-where").textContent = where.join(", ");
+  $("error-where").textContent = named ? "" : where.join(", ");
   $("error").dataset.file = error.file || "";
   $("error").dataset.line = error.line || "";
 }
@@ -109,7 +127,7 @@ function showReport(r, drawn) {
   $("summary").textContent = r.summary;
   $("skipped").hidden = r.skipped.length === 0;
   $("skipped").textContent = "Not traces, left out: " + r.skipped.join(", ");
-  showDownloads(r.files);
+  showDownloads(r.files, r.id);
   // The report as the CLI writes it, in a shadow root so its styles and
   // the page's stay apart (faster than a frame: no second document). Its
   // plots below the fold are drawn as they scroll into view.
@@ -120,7 +138,7 @@ function showReport(r, drawn) {
   requestAnimationFrame(() => drawn());
 }
 
-function showDownloads(files) {
+function showDownloads(files, id) {
   for (const url of downloads.splice(0)) URL.revokeObjectURL(url);
   const box = $("downloads");
   box.replaceChildren();
@@ -129,7 +147,9 @@ function showDownloads(files) {
     downloads.push(url);
     const a = document.createElement("a");
     a.href = url;
-    a.download = f.name;
+    // Each file named after its study, so a second study's files do not
+    // collide with the first's in the downloads folder.
+    a.download = `${id.replace(/[^A-Za-z0-9._-]+/g, "_")}_${f.name}`;
     a.textContent = f.name;
     box.appendChild(a);
   }
@@ -167,6 +187,8 @@ async function children(dir) {
 
 function wireAnalyse() {
   const drop = $("drop");
+  // A file dropped beside the box must not replace the page.
+  for (const type of ["dragover", "drop"]) document.addEventListener(type, (e) => e.preventDefault());
   drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
   drop.addEventListener("drop", async (e) => {
@@ -178,7 +200,7 @@ function wireAnalyse() {
     $(id).addEventListener("change", (e) => {
       const files = [...e.target.files];
       e.target.value = "";
-      analyseFiles(files.map((file) => ({ file, path: file.webkitRelativePath || file.name })));
+      analyseFiles(topLevel(files.map((file) => ({ file, path: file.webkitRelativePath || file.name }))));
     });
   }
 }
@@ -190,17 +212,17 @@ function wireAnalyse() {
 const EXPLAIN = {
   normal: {
     rns: "A healthy end plate releases several times the transmitter needed to fire its fibre (a safety factor of 3-4). Release falls over the first few stimuli of a slow train as the store of ready quanta empties, but every fibre still fires: the CMAP does not change.",
-    hfrns: "At 20-50 Hz the CMAP grows taller and narrower: the muscle fibres fire more synchronously. Its area barely changes. This is pseudofacilitation, not facilitation: an amplitude increase of up to about 40% with an unchanged area is normal.",
+    hfrns: "At fast rates (most clearly at 20-50 Hz) the CMAP grows taller and narrower: the muscle fibres fire more synchronously. Its area barely changes. This is pseudofacilitation, not facilitation: an amplitude increase of up to about 40% with an unchanged area is normal.",
     exercise: "After 10 s of maximal contraction a healthy muscle's CMAP is almost unchanged: every fibre already fired at rest.",
   },
   mg: {
     rns: "Antibodies remove acetylcholine receptors, so each quantum depolarises the end plate less and the safety factor falls. During a slow train release falls as the store empties and the weakest end plates stop reaching threshold: the CMAP falls, most from the 1st to the 2nd response, to the 4th or 5th, then levels off or recovers a little as the store is refilled. This is the U-shaped decrement; more than 10% is abnormal.",
-    hfrns: "At fast rates calcium left in the terminal from one impulse raises release at the next, which offsets the emptying store: the CMAP changes little, or falls. An increment is small in myasthenia, well under 60%.",
-    exercise: "A short contraction gives post-activation facilitation: for a minute the decrement is repaired, but the resting CMAP, already near normal, hardly grows. Two to four minutes later exhaustion makes the decrement worse.",
+    hfrns: "At fast rates calcium left in the terminal from one impulse raises release at the next, which partly offsets the emptying store: the CMAP changes little, or falls (most at 10-20 Hz and in severe disease). There is no large increment in myasthenia: well under 60%.",
+    exercise: "A short contraction leaves calcium in the terminal (post-activation facilitation): end plates just below threshold fire again, so the CMAP grows a little after exercise, more in severe disease, but stays under the 60% that suggests LEMS. (In the clinic, a slow train after exercise shows the decrement repaired for a minute, then worse at 2-4 minutes: post-exercise exhaustion.)",
   },
   lems: {
-    rns: "Antibodies block the presynaptic P/Q-type calcium channels, so one impulse releases few quanta and many fibres do not fire: the resting CMAP is small. During a slow train release falls further and the CMAP decrements, in most patients by more than 15%.",
-    hfrns: "At 20-50 Hz calcium accumulates in the terminal faster than it is cleared, release climbs and more and more fibres fire: the CMAP grows, amplitude and area together. An increment of 60% or more suggests LEMS; 100% or more is highly specific.",
+    rns: "Antibodies block the presynaptic P/Q-type calcium channels, so one impulse releases few quanta and many fibres do not fire: the resting CMAP is small. During a slow train release falls further and the CMAP decrements, in most patients by more than 15%. With so few fibres near threshold the responses also vary from one stimulus to the next, which can make a train irregular.",
+    hfrns: "At fast rates (20-50 Hz) calcium accumulates in the terminal faster than it is cleared, release climbs and more and more fibres fire: the CMAP grows, amplitude and area together. An increment of 60% or more suggests LEMS; 100% or more is highly specific. At 10 Hz the build-up is slower and smaller.",
     exercise: "Ten seconds of maximal contraction drive the nerve at about 30 Hz, with the effect of a fast train: the CMAP right after exercise is much larger than at rest (post-exercise facilitation), and fades within a minute.",
   },
 };
@@ -259,14 +281,18 @@ function showTeach(r, c) {
   $("measure-criterion").textContent = isDecrement
     ? `(abnormal above ${r.decrement_abnormal_pct}%)`
     : `(LEMS: ${r.increment_suggestive_pct}% suggestive, ${r.increment_specific_pct}% highly specific${r.area_increment_pct != null ? `; area ${r.area_increment_pct.toFixed(0)}%` : ""})`;
+  $("measure-change").textContent = changeNote(r, c);
   $("first-amplitude").textContent = r.first_amplitude_mv == null ? "-" : `${r.first_amplitude_mv.toFixed(2)} mV`;
   const pattern = $("teach-pattern");
   pattern.textContent = r.pattern.replace(/_/g, " ");
   pattern.className = "pattern " + r.pattern;
   pattern.dataset.code = r.pattern;
   $("teach-summary").textContent = r.summary;
+  $("teach-caveats").replaceChildren(
+    ...r.caveats.map((text) => Object.assign(document.createElement("li"), { textContent: text })),
+  );
   const explain = $("explain");
-  explain.replaceChildren(...[EXPLAIN[c.condition][c.protocol], severityNote(c), singleTestNote(c)]
+  explain.replaceChildren(...[EXPLAIN[c.condition][c.protocol], severityNote(c), singleTestNote(r, c)]
     .filter(Boolean).map((text) => Object.assign(document.createElement("p"), { textContent: text })));
   $("teach-stack").innerHTML = r.stack_svg;
   $("teach-chart").innerHTML = r.chart_svg;
@@ -280,10 +306,22 @@ function severityNote(c) {
   return "Move the severity: mild disease may stay within the normal range; the changes grow as it worsens.";
 }
 
-function singleTestNote(c) {
-  return c.protocol === "rns"
-    ? "One test alone is read cautiously: a decrement without an increment test does not exclude LEMS."
-    : "";
+// Why one test alone reads as it does: the tool's conclusion weighs a
+// slow train and an increment test together.
+function singleTestNote(r, c) {
+  const parts = ["The conclusion is the tool's reading of this one test alone; a study has a slow train and an increment test, and a normal single test reads \"incomplete\"."];
+  if (c.protocol === "rns" && (r.decrement_pct ?? 0) > r.decrement_abnormal_pct) {
+    parts.push("A decrement without an increment test does not exclude LEMS.");
+  }
+  return parts.join(" ");
+}
+
+// A fast train that falls: the change at its last response, which the
+// increment (the largest response over the first) cannot show.
+function changeNote(r, c) {
+  const last = r.change_pct.filter((v) => v != null).at(-1);
+  if (c.protocol !== "hfrns" || last == null || last >= 0) return "";
+  return `The last response is ${(-last).toFixed(1)}% below the first: a fall during a fast train, which the criteria do not grade (decrement criteria are for 2-5 Hz trains).`;
 }
 
 function wireTeach() {

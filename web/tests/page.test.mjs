@@ -111,6 +111,21 @@ test("a folder dropped as a DataTransfer reads as the CLI reads it, named after 
   timings.drop_ms = got.ms;
 });
 
+test("a picked folder is read one level deep, as the CLI reads it", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nmjscope-web-"));
+  const study = path.join(dir, "mg");
+  fs.mkdirSync(path.join(study, "out"), { recursive: true });
+  for (const f of sampleFiles("mg")) fs.copyFileSync(f, path.join(study, path.basename(f)));
+  // An earlier report set inside the study folder: not a trace, not read.
+  fs.writeFileSync(path.join(study, "out/measurements.csv"), "study_id,file\nx,y\n");
+  await forget();
+  await page.setInputFiles("#folder", study);
+  const got = await shown();
+  assert.ok(got.ok, "the folder's study is shown");
+  assert.equal(got.pattern, cliReading("mg").pattern);
+  fs.rmSync(dir, { recursive: true });
+});
+
 test("a bad file shows the CLI's message, file and line", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nmjscope-web-"));
   const bad = path.join(dir, "bad_train.csv");
@@ -187,8 +202,14 @@ test("teaching: the MG decrement rises with severity; LEMS at 50 Hz passes 100%"
   assert.equal(lems.kind, "increment");
   assert.ok(lems.value > 100, `LEMS 50 Hz increment ${lems.value}`);
   timings.redraw_ms.push(lems.ms);
-  // Exercise: the slowest redraw (ten seconds of contraction simulated).
-  const exercise = await teachWith({ protocol: "exercise" });
+  // MG at 10 Hz falls: the page says so, though the criteria grade only
+  // increments at fast rates.
+  const fall = await teachWith({ condition: "mg", protocol: "hfrns", severity: 1, rate: 10 });
+  const change = await page.evaluate(() => document.getElementById("measure-change").textContent);
+  assert.match(change, /below the first/, `MG 10 Hz: ${fall.value}% increment, note "${change}"`);
+  // Exercise: ten seconds of contraction simulated; the rate slider goes.
+  const exercise = await teachWith({ condition: "lems", protocol: "exercise" });
+  assert.equal(await page.isVisible("#rate"), false, "the rate slider is hidden for exercise");
   assert.equal(exercise.kind, "increment");
   assert.ok(exercise.value > 60, `LEMS post-exercise increment ${exercise.value}`);
   timings.redraw_ms.push(exercise.ms);
