@@ -13,6 +13,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -219,6 +220,40 @@ test("teaching: the MG decrement rises with severity; LEMS at 50 Hz passes 100%"
     lems_exercise_increment_pct: exercise.value,
   };
   await page.screenshot({ path: path.join(root, "target/web-teach.png"), fullPage: true });
+});
+
+test("served by a static file server, the page fetches the .wasm and reads a study", async () => {
+  const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
+  const server = http.createServer((req, res) => {
+    const file = path.join(dist, decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (!file.startsWith(dist) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "content-type": types[path.extname(file)] || "application/octet-stream" });
+    res.end(fs.readFileSync(file));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const served = await browser.newPage();
+  const errors = [];
+  served.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
+  served.on("pageerror", (e) => errors.push(String(e)));
+  const requested = [];
+  served.on("request", (r) => requested.push(new URL(r.url()).pathname));
+  try {
+    await served.goto(`http://127.0.0.1:${server.address().port}/index.html`);
+    await served.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+    await served.setInputFiles("#files", sampleFiles("lems"));
+    await served.waitForFunction(() => document.body.dataset.analyseMs);
+    const pattern = await served.evaluate(() => document.getElementById("pattern").dataset.code);
+    assert.equal(pattern, cliReading("lems").pattern);
+    assert.ok(requested.includes("/pkg/nmjscope_bg.wasm"), `requests: ${requested}`);
+    assert.ok(!requested.includes("/pkg/nmjscope_wasm.js"), "the base64 copy is for file:// only");
+    assert.deepEqual(errors, []);
+  } finally {
+    await served.close();
+    server.close();
+  }
 });
 
 test("the .wasm is under 2 MB and the page logged no console error", () => {
