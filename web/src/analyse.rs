@@ -15,7 +15,8 @@ pub struct StudyFiles {
     skipped: Vec<String>,
 }
 
-/// One test in the page's summary table.
+/// One test's headline numbers, for a script that calls the module
+/// without reading the report (the page shows the report itself).
 #[derive(Debug, Serialize)]
 struct TestRow {
     file: String,
