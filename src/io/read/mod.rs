@@ -17,6 +17,7 @@ pub(crate) mod header;
 pub(crate) mod labchart;
 pub(crate) mod number;
 pub mod plausible;
+pub(crate) mod records;
 pub mod signals;
 pub(crate) mod spike2;
 pub(crate) mod text;

@@ -18,8 +18,9 @@ use super::number;
 use super::plausible::{
     within, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ, SWEEP_RANGE_MS,
 };
+use super::records::Records;
 use super::signals::{Channel, ChannelData, Segment, SignalFile};
-use super::text::{decode, detect_delimiter, LineCounter};
+use super::text::{decode, detect_delimiter};
 use crate::error::{show, Error, Location, Result};
 use crate::io::ReadOptions;
 use crate::model::{
@@ -48,36 +49,27 @@ pub(crate) fn parse_csv(path: &Path, bytes: &[u8], options: &ReadOptions) -> Res
         });
     }
     let delimiter = meta.sep.unwrap_or_else(|| detect_delimiter(body));
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter.byte())
-        // No `Trim::All`: it copies every record; cells are trimmed where
-        // they are read, as slices.
-        .from_reader(body.as_bytes());
+    // No trimming by the tokeniser: cells are trimmed where they are read.
     let mut rows = Rows {
-        reader,
-        lines: LineCounter::new(body.as_bytes(), body_first_line),
+        records: Records::new(body.as_bytes(), body_first_line, delimiter.byte()),
         body_bytes: body.len(),
-        record: csv::ByteRecord::new(),
         path,
-        first_line: body_first_line,
         trailing: false,
     };
-    let Some(header_line) = rows.advance()? else {
+    let Some(header_line) = rows.next_data()? else {
         return Err(Error::Empty {
             at: Location::file(path),
         });
     };
-    let mut header = csv::StringRecord::from_byte_record_lossy(rows.record.clone());
+    let mut header: Vec<String> = rows
+        .records
+        .iter()
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
     // Spreadsheets end every line with the delimiter: an empty last header
     // cell is no column, and neither is the empty last cell of each row.
-    if header.len() > 1
-        && header
-            .get(header.len() - 1)
-            .is_some_and(|c| c.trim().is_empty())
-    {
-        header.truncate(header.len() - 1);
+    if header.len() > 1 && header.last().is_some_and(|c| c.trim().is_empty()) {
+        header.pop();
         rows.trailing = true;
     }
     if header.iter().any(|cell| cell.contains('\n')) {
@@ -92,7 +84,7 @@ pub(crate) fn parse_csv(path: &Path, bytes: &[u8], options: &ReadOptions) -> Res
         forced_unit: options.overrides.units,
         decimal_mark: std::cell::Cell::new(None),
     };
-    let cells: Vec<HeaderCell> = header.iter().map(HeaderCell::parse).collect();
+    let cells: Vec<HeaderCell> = header.iter().map(|c| HeaderCell::parse(c)).collect();
     let default_unit = meta.units.unwrap_or(VoltUnit::Millivolt);
     let parsed = if cells.first().is_some_and(is_response_id) {
         read_long(&ctx, header_line, &cells, &mut rows, default_unit)?
@@ -106,57 +98,50 @@ pub(crate) fn parse_csv(path: &Path, bytes: &[u8], options: &ReadOptions) -> Res
 /// every record at once cost an allocation per row): blank rows skipped, a
 /// `#` row refused, a spreadsheet's empty trailing cell dropped.
 struct Rows<'a> {
-    reader: csv::Reader<&'a [u8]>,
-    /// File lines of the records.
-    lines: LineCounter<'a>,
+    records: Records<'a>,
     /// Length of the body, to size the columns.
     body_bytes: usize,
-    /// Bytes, not a `StringRecord`: the text is already valid UTF-8, and
-    /// checking it again per row cost as much as reading the numbers.
-    record: csv::ByteRecord,
     path: &'a Path,
-    first_line: u64,
     trailing: bool,
 }
 
 impl Rows<'_> {
-    /// Reads the next non-blank row into `self.record`; its file line.
-    fn advance(&mut self) -> Result<Option<u64>> {
+    /// Reads the next non-blank row into `self.records`; its file line.
+    fn advance(&mut self) -> Option<u64> {
         loop {
-            let more = self
-                .reader
-                .read_byte_record(&mut self.record)
-                .map_err(|e| csv_error(self.path, self.first_line, e))?;
-            if !more {
-                return Ok(None);
-            }
-            if self.record.iter().all(is_blank) {
+            let line = self.records.next_record()?;
+            if self.records.iter().all(is_blank) {
                 continue;
             }
-            let line = match self.record.position() {
-                Some(p) => self.lines.line_of(p.byte()),
-                None => self.first_line,
-            };
-            if self
-                .record
-                .get(0)
-                .is_some_and(|c| c.contains(&b'#') && text(c).trim_start().starts_with('#'))
-            {
-                return Err(Error::MetadataAfterData {
-                    at: Location::line(self.path, line),
-                });
+            let n = self.records.len();
+            if self.trailing && n > 1 && is_blank(self.records.field(n - 1)) {
+                self.records.drop_last();
             }
-            let n = self.record.len();
-            if self.trailing && n > 1 && self.record.get(n - 1).is_some_and(is_blank) {
-                self.record.truncate(n - 1);
-            }
-            return Ok(Some(line));
+            return Some(line);
         }
+    }
+
+    /// [`Rows::advance`], refusing a `#` row: metadata lines come first.
+    fn next_data(&mut self) -> Result<Option<u64>> {
+        let Some(line) = self.advance() else {
+            return Ok(None);
+        };
+        let first = self.records.field(0);
+        if first.contains(&b'#') && text(first).trim_start().starts_with('#') {
+            return Err(Error::MetadataAfterData {
+                at: Location::line(self.path, line),
+            });
+        }
+        Ok(Some(line))
     }
 }
 
 /// A cell of only spaces (Unicode ones too).
 fn is_blank(cell: &[u8]) -> bool {
+    // A visible ASCII byte settles it without decoding (every number).
+    if cell.iter().any(u8::is_ascii_graphic) {
+        return false;
+    }
     cell.trim_ascii().is_empty() || text(cell).trim().is_empty()
 }
 
@@ -211,6 +196,23 @@ impl Ctx<'_> {
         self.general_number(&text(cell), line, column)
     }
 
+    /// The number in `bytes[cell]`: a short decimal read as one word with
+    /// the bytes before it (a `.` file only), else as [`Ctx::number`]
+    /// reads it.
+    #[inline]
+    fn number_in(
+        &self,
+        bytes: &[u8],
+        cell: std::ops::Range<usize>,
+        line: u64,
+        column: usize,
+    ) -> Result<f64> {
+        match number::short_decimal(bytes, cell.start, cell.end) {
+            Some(value) if !self.decimal_comma => Ok(value),
+            _ => self.number(bytes.get(cell).unwrap_or_default(), line, column),
+        }
+    }
+
     #[cold]
     fn general_number(&self, cell: &str, line: u64, column: usize) -> Result<f64> {
         let cell = cell.trim();
@@ -249,6 +251,23 @@ impl Ctx<'_> {
             return Ok(mv);
         }
         Err(self.implausible_sample(cell, mv, line, column))
+    }
+
+    /// [`Ctx::sample`] of the number in `bytes[cell]` ([`Ctx::number_in`]).
+    #[inline]
+    fn sample_in(
+        &self,
+        bytes: &[u8],
+        cell: std::ops::Range<usize>,
+        line: u64,
+        column: usize,
+        to_mv: f64,
+    ) -> Result<f64> {
+        let mv = self.number_in(bytes, cell.clone(), line, column)? * to_mv;
+        if mv.is_finite() && mv.abs() <= MAX_ABS_SAMPLE_MV {
+            return Ok(mv);
+        }
+        Err(self.implausible_sample(bytes.get(cell).unwrap_or_default(), mv, line, column))
     }
 
     #[cold]
@@ -363,17 +382,6 @@ fn split_metadata(path: &Path, text: &str) -> Result<(Meta, usize, u64)> {
     Ok((meta, offset, line_no))
 }
 
-fn csv_error(path: &Path, first_line: u64, e: csv::Error) -> Error {
-    let line = e
-        .position()
-        .map(|p| p.line() + first_line - 1)
-        .unwrap_or(first_line);
-    Error::BadHeader {
-        at: Location::line(path, line),
-        detail: e.to_string(),
-    }
-}
-
 fn time_unit_of(path: &Path, line: u64, column: usize, cell: &HeaderCell) -> Result<TimeUnit> {
     match time_column(cell) {
         Some(Ok(unit)) => Ok(unit),
@@ -405,12 +413,15 @@ fn read_wide(
     let scales: Vec<f64> = units.iter().map(|u| u.to_mv()).collect();
     let mut times = Vec::new();
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); labels.len()];
-    while let Some(line) = rows.advance()? {
-        let record = &rows.record;
+    // Short decimals read as one word: `.` files only (a decimal-comma
+    // file's marks are checked cell by cell).
+    let fast = !ctx.decimal_comma;
+    while let Some(line) = rows.next_data()? {
+        let record = &rows.records;
         if times.is_empty() {
             // Room for as many rows as the body holds lines like this one:
             // growing 50 columns by doubling cost a tenth of reading.
-            let row_bytes = record.as_slice().len() + record.len();
+            let row_bytes = record.field_bytes() + record.len();
             let rows_left = rows.body_bytes / row_bytes.max(1) + 1;
             times.reserve(rows_left);
             columns.iter_mut().for_each(|c| c.reserve(rows_left));
@@ -422,12 +433,27 @@ fn read_wide(
                 found: record.len(),
             });
         }
-        let mut cells = record.iter();
-        let time = cells.next().unwrap_or_default();
-        times.push((line, ctx.number(time, line, 0)?));
-        // Cells in order, not indexed: each index looks up both ends.
-        for (j, ((column, cell), scale)) in columns.iter_mut().zip(cells).zip(&scales).enumerate() {
-            column.push(ctx.sample(cell, line, j + 1, *scale)?);
+        // Cells as ranges of the record's bytes: a short number is read
+        // as one word, with the bytes before it.
+        let bytes = record.bytes();
+        times.push((line, ctx.number_in(bytes, record.range(0), line, 0)?));
+        // Each cell runs from the end of the one before to its own end.
+        let cells = record.ends().windows(2).map(|w| w[0]..w[1]);
+        for (j, ((column, scale), cell)) in columns.iter_mut().zip(&scales).zip(cells).enumerate() {
+            // The common cell inline, its value in a register: through a
+            // call returning `Result`, each waited on the one before.
+            let quick = if fast {
+                number::short_decimal(bytes, cell.start, cell.end)
+                    .map(|v| v * scale)
+                    .filter(|mv| mv.abs() <= MAX_ABS_SAMPLE_MV)
+            } else {
+                None
+            };
+            let mv = match quick {
+                Some(mv) => mv,
+                None => ctx.sample_in(bytes, cell, line, j + 1, *scale)?,
+            };
+            column.push(mv);
         }
     }
     if times.is_empty() {
@@ -577,8 +603,8 @@ fn long_groups(
     // The id of the group being filled, as written: a label is parsed only
     // when the id changes, not on every row.
     let mut current_id = String::new();
-    while let Some(line) = rows.advance()? {
-        let record = &rows.record;
+    while let Some(line) = rows.next_data()? {
+        let record = &rows.records;
         if record.len() != 3 {
             return Err(Error::Ragged {
                 at: Location::line(path, line),
@@ -586,7 +612,7 @@ fn long_groups(
                 found: record.len(),
             });
         }
-        let id = text(&record[0]);
+        let id = text(record.field(0));
         let id = id.trim();
         if id.is_empty() {
             return Err(Error::BadLongLayout {
@@ -594,8 +620,8 @@ fn long_groups(
                 detail: "an empty response id".to_string(),
             });
         }
-        let time = ctx.number(&record[1], line, 1)?;
-        let value = ctx.sample(&record[2], line, 2, scale)?;
+        let time = ctx.number(record.field(1), line, 1)?;
+        let value = ctx.sample(record.field(2), line, 2, scale)?;
         if groups.is_empty() || id != current_id {
             let label = long_label(id);
             if labels.last() != Some(&label) {

@@ -1,0 +1,288 @@
+//! Records of a text body in memory, tokenised by `csv_core` (the `csv`
+//! crate's own tokeniser) straight from the bytes: no buffered copy of the
+//! input, one field buffer reused for every record, a tokeniser built once
+//! per thread and delimiter, and each record's exact file line.
+
+use std::cell::RefCell;
+
+use csv_core::ReadRecordResult;
+
+/// Field bytes a record starts with room for (grown as needed).
+const FIRST_CAPACITY: usize = 1024;
+
+thread_local! {
+    /// Tokenisers this thread has built, by delimiter, for the next file:
+    /// building one (its DFA) cost as much as reading a small file. (A
+    /// clone would be cheaper, but a cloned `csv_core::Reader` reads an
+    /// empty text as one empty record.)
+    static SPARE: RefCell<Vec<(u8, csv_core::Reader)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A tokeniser for `delimiter`, in its start state.
+fn tokeniser(delimiter: u8) -> csv_core::Reader {
+    let spare = SPARE
+        .try_with(|spare| {
+            let mut spare = spare.try_borrow_mut().ok()?;
+            let at = spare.iter().position(|(d, _)| *d == delimiter)?;
+            Some(spare.swap_remove(at).1)
+        })
+        .ok()
+        .flatten();
+    match spare {
+        Some(mut reader) => {
+            reader.reset();
+            reader
+        }
+        None => csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
+    }
+}
+
+/// Keeps `reader` for the thread's next file.
+fn keep(delimiter: u8, reader: csv_core::Reader) {
+    // At most one per delimiter a file may use; nothing is kept while the
+    // thread is ending.
+    let _ = SPARE.try_with(|spare| {
+        if let Ok(mut spare) = spare.try_borrow_mut() {
+            if spare.len() < 4 && spare.iter().all(|(d, _)| *d != delimiter) {
+                spare.push((delimiter, reader));
+            }
+        }
+    });
+}
+
+/// One record at a time from `text`.
+pub(crate) struct Records<'a> {
+    /// Taken back to the thread's spares when the records are dropped.
+    core: Option<csv_core::Reader>,
+    delimiter: u8,
+    text: &'a [u8],
+    /// Bytes of `text` tokenised so far.
+    pos: usize,
+    /// The file line `pos` is on.
+    line: u64,
+    /// The current record's fields, back to back (and old bytes after).
+    fields: Vec<u8>,
+    /// End of each field in `fields`.
+    ends: Vec<usize>,
+    /// How many fields the current record has.
+    len: usize,
+}
+
+impl<'a> Records<'a> {
+    /// Records of `text`, whose first byte is on `first_line`, split at
+    /// `delimiter`.
+    pub(crate) fn new(text: &'a [u8], first_line: u64, delimiter: u8) -> Self {
+        Records {
+            core: Some(tokeniser(delimiter)),
+            delimiter,
+            text,
+            pos: 0,
+            line: first_line,
+            fields: vec![0; FIRST_CAPACITY],
+            ends: vec![0; 64],
+            len: 0,
+        }
+    }
+
+    /// Reads the next record; its file line, or `None` at the end.
+    pub(crate) fn next_record(&mut self) -> Option<u64> {
+        // Line ends before the record (csv_core skips blank lines) are
+        // counted here, so the record's line is its first byte's.
+        while let Some(&b) = self
+            .text
+            .get(self.pos)
+            .filter(|b| matches!(b, b'\r' | b'\n'))
+        {
+            self.line += u64::from(b == b'\n');
+            self.pos += 1;
+        }
+        let start = self.pos;
+        let line = self.line;
+        let (mut out, mut n) = (0, 0);
+        let core = self.core.as_mut()?;
+        loop {
+            let input = self.text.get(self.pos..).unwrap_or_default();
+            let (result, nin, nout, nend) =
+                core.read_record(input, &mut self.fields[out..], &mut self.ends[n..]);
+            self.pos += nin;
+            out += nout;
+            n += nend;
+            match result {
+                // An empty input tells the tokeniser the text has ended.
+                ReadRecordResult::InputEmpty => {}
+                ReadRecordResult::OutputFull => {
+                    let grown = 2 * self.fields.len();
+                    self.fields.resize(grown, 0);
+                }
+                ReadRecordResult::OutputEndsFull => {
+                    let grown = 2 * self.ends.len();
+                    self.ends.resize(grown, 0);
+                }
+                ReadRecordResult::Record => break,
+                ReadRecordResult::End => return None,
+            }
+        }
+        self.len = n;
+        self.line += self.newlines_in(start, out);
+        Some(line)
+    }
+
+    /// Newlines in the text of the record just read (from `start`, `out`
+    /// field bytes). Without quotes, the text before its line end is the
+    /// fields with a delimiter between each two, and only the line end can
+    /// hold a newline: nothing else is scanned. Quotes take bytes out of
+    /// fields (and may hide newlines in them): the whole text is counted.
+    fn newlines_in(&self, start: usize, out: usize) -> u64 {
+        let span = self.text.get(start..self.pos).unwrap_or_default();
+        let line_end = span
+            .iter()
+            .rev()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        let body_len = span.len() - line_end;
+        let counted = if body_len == out + self.len.saturating_sub(1) {
+            &span[body_len..]
+        } else {
+            span
+        };
+        memchr::memchr_iter(b'\n', counted).count() as u64
+    }
+
+    /// How many fields the current record has.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The byte range of field `i` in [`Records::bytes`].
+    #[inline]
+    pub(crate) fn range(&self, i: usize) -> std::ops::Range<usize> {
+        let end = self.ends.get(i).copied().unwrap_or(0);
+        let start = match i.checked_sub(1) {
+            Some(j) => self.ends.get(j).copied().unwrap_or(0),
+            None => 0,
+        };
+        start.min(end)..end
+    }
+
+    /// Where each field of the current record ends in [`Records::bytes`]
+    /// (each starts where the one before ends, the first at 0).
+    pub(crate) fn ends(&self) -> &[usize] {
+        self.ends.get(..self.len).unwrap_or_default()
+    }
+
+    /// Field `i` of the current record (empty past the last).
+    pub(crate) fn field(&self, i: usize) -> &[u8] {
+        if i >= self.len {
+            return &[];
+        }
+        self.fields.get(self.range(i)).unwrap_or_default()
+    }
+
+    /// The fields of the current record, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> + '_ {
+        (0..self.len).map(|i| self.field(i))
+    }
+
+    /// The field buffer: the current record's fields back to back, so a
+    /// number reader may look at the bytes before a field too.
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.fields
+    }
+
+    /// Bytes of the current record's fields.
+    pub(crate) fn field_bytes(&self) -> usize {
+        match self.len.checked_sub(1) {
+            Some(last) => self.ends.get(last).copied().unwrap_or(0),
+            None => 0,
+        }
+    }
+
+    /// Drops the last field of the current record.
+    pub(crate) fn drop_last(&mut self) {
+        self.len = self.len.saturating_sub(1);
+    }
+}
+
+impl Drop for Records<'_> {
+    fn drop(&mut self) {
+        if let Some(core) = self.core.take() {
+            keep(self.delimiter, core);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
+        let mut r = Records::new(text.as_bytes(), 1, delimiter);
+        let mut out = Vec::new();
+        while let Some(line) = r.next_record() {
+            let fields = r
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            assert!(r.bytes().len() >= r.field_bytes());
+            out.push((line, fields));
+        }
+        out
+    }
+
+    #[test]
+    fn gives_fields_and_the_line_each_record_starts_on() {
+        let got = all("a,b\n1,2\n\n\r\n3,\"x\ny\"\r\n4,5", b',');
+        let want = [
+            (1, vec!["a", "b"]),
+            (2, vec!["1", "2"]),
+            (5, vec!["3", "x\ny"]),
+            (7, vec!["4", "5"]),
+        ];
+        assert_eq!(got.len(), want.len());
+        for ((line, fields), (wl, wf)) in got.iter().zip(want) {
+            assert_eq!(*line, wl, "{fields:?}");
+            assert_eq!(fields, &wf);
+        }
+    }
+
+    #[test]
+    fn quotes_spaces_and_doubled_quotes_keep_the_count() {
+        // Trailing spaces, quoted delimiters and doubled quotes change
+        // field lengths, never the line count; a quoted newline counts.
+        let text = "t;v \n1;\"2;3\" \n\"a\"\"b\";4\n\"x\ny\";\"z\"  \n5;6";
+        let got = all(text, b';');
+        let lines: Vec<u64> = got.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [1, 2, 3, 4, 6]);
+        assert_eq!(got[1].1, ["1", "2;3 "]);
+        assert_eq!(got[2].1, ["a\"b", "4"]);
+        assert_eq!(got[3].1, ["x\ny", "z  "]);
+    }
+
+    #[test]
+    fn long_records_grow_the_buffers() {
+        let row: Vec<String> = (0..500).map(|i| format!("{i}.25")).collect();
+        let text = format!("{}\n{}\n", row.join(","), row.join(","));
+        let got = all(&text, b',');
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[1].0, 2);
+        assert_eq!(got[1].1.len(), 500);
+        assert_eq!(got[1].1[499], "499.25");
+    }
+
+    #[test]
+    fn an_empty_text_has_no_records() {
+        assert!(all("", b',').is_empty());
+        assert!(all("\n\r\n", b'\t').is_empty());
+    }
+
+    #[test]
+    fn a_kept_tokeniser_starts_afresh() {
+        // A record cut off at the end of one text must not leak into the
+        // next one read with the same (kept) tokeniser.
+        for _ in 0..3 {
+            assert_eq!(all("a,\"b", b',').len(), 1);
+            assert_eq!(all("x,y\n", b',')[0], (1, vec!["x".into(), "y".into()]));
+            assert!(all("", b',').is_empty());
+        }
+    }
+}
