@@ -214,6 +214,7 @@ impl Drop for Records<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn all(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
         let mut r = Records::new(text.as_bytes(), 1, delimiter);
@@ -283,6 +284,42 @@ mod tests {
             assert_eq!(all("a,\"b", b',').len(), 1);
             assert_eq!(all("x,y\n", b',')[0], (1, vec!["x".into(), "y".into()]));
             assert!(all("", b',').is_empty());
+        }
+    }
+
+    /// Records and lines as the `csv` crate reads them, lines counted from
+    /// its byte positions (`LineCounter`, the previous reader's way).
+    fn by_csv_crate(text: &str, delimiter: u8) -> Vec<(u64, Vec<String>)> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(delimiter)
+            .from_reader(text.as_bytes());
+        let mut lines = crate::io::read::text::LineCounter::new(text.as_bytes(), 1);
+        let mut record = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while reader.read_byte_record(&mut record).unwrap() {
+            let line = lines.line_of(record.position().unwrap().byte());
+            let fields = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            out.push((line, fields));
+        }
+        out
+    }
+
+    proptest! {
+        // Texts of numbers, spaces, delimiters, quotes, `\r` and `\n` in
+        // any order: the same records, fields and lines as the `csv` crate
+        // gives (seeded by proptest's fixed configuration).
+        #[test]
+        fn reads_as_the_csv_crate_does(
+            text in "[0-9 .;,\"\r\n-]{0,60}",
+            semicolon in any::<bool>(),
+        ) {
+            let delimiter = if semicolon { b';' } else { b',' };
+            prop_assert_eq!(all(&text, delimiter), by_csv_crate(&text, delimiter), "{:?}", text);
         }
     }
 }
