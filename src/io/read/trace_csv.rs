@@ -253,23 +253,6 @@ impl Ctx<'_> {
         Err(self.implausible_sample(cell, mv, line, column))
     }
 
-    /// [`Ctx::sample`] of the number in `bytes[cell]` ([`Ctx::number_in`]).
-    #[inline]
-    fn sample_in(
-        &self,
-        bytes: &[u8],
-        cell: std::ops::Range<usize>,
-        line: u64,
-        column: usize,
-        to_mv: f64,
-    ) -> Result<f64> {
-        let mv = self.number_in(bytes, cell.clone(), line, column)? * to_mv;
-        if mv.is_finite() && mv.abs() <= MAX_ABS_SAMPLE_MV {
-            return Ok(mv);
-        }
-        Err(self.implausible_sample(bytes.get(cell).unwrap_or_default(), mv, line, column))
-    }
-
     #[cold]
     fn implausible_sample(&self, cell: &[u8], mv: f64, line: u64, column: usize) -> Error {
         let cell = text(cell);
@@ -451,7 +434,8 @@ fn read_wide(
             };
             let mv = match quick {
                 Some(mv) => mv,
-                None => ctx.sample_in(bytes, cell, line, j + 1, *scale)?,
+                // Anything else, and every error, by the general path.
+                None => ctx.sample(bytes.get(cell).unwrap_or_default(), line, j + 1, *scale)?,
             };
             column.push(mv);
         }
