@@ -188,7 +188,8 @@ impl Conditioner {
         self.y.clear();
         self.y.extend(raw.into_iter().map(|v| v * sign));
         let g = grid::Grid::new(self.y.len(), t0_ms, dt_ms, config);
-        let mut noise_sd = self.noise(&g);
+        let quantum = self.quantum(&g);
+        let mut noise_sd = self.noise(&g, quantum);
         let flat = artifact::Flatness::new(config, &g, noise_sd);
         let first = artifact::locate(&self.y, &g, config, &flat, noise_sd, &mut self.scratch);
         let floor = (g.stim + g.samples(config.artifact_min_ms)).min(g.n.saturating_sub(1));
@@ -202,7 +203,7 @@ impl Conditioner {
             &mut self.scratch,
         );
         if let (false, Some(q)) = (g.has_pre, quiet) {
-            noise_sd = self.noise_of_quiet(&g, q).unwrap_or(noise_sd);
+            noise_sd = self.noise_of_quiet(q, quantum).unwrap_or(noise_sd);
         }
         let mut art = artifact::settle(
             &self.y,
@@ -246,11 +247,11 @@ impl Conditioner {
 
     /// Without a pre-stimulus baseline, a flat quiet stretch long enough to
     /// hold a block tells the noise better than the sweep's quietest blocks.
-    fn noise_of_quiet(&mut self, g: &grid::Grid, q: Quiet) -> Option<f64> {
+    fn noise_of_quiet(&mut self, q: Quiet, quantum: f64) -> Option<f64> {
         (q.flat && q.hi - q.lo >= noise::BLOCK).then(|| {
             noise::with_quantisation(
                 noise::second_diff_sd(&self.y[q.lo..q.hi], &mut self.scratch),
-                self.quantum(g),
+                quantum,
             )
         })
     }
@@ -282,8 +283,8 @@ impl Conditioner {
     }
 
     /// Noise SD: from the pre-stimulus samples, else from the quietest
-    /// blocks after the stimulus.
-    fn noise(&mut self, g: &grid::Grid) -> f64 {
+    /// blocks after the stimulus; never below the `quantum`'s own noise.
+    fn noise(&mut self, g: &grid::Grid, quantum: f64) -> f64 {
         let pre = g
             .has_pre
             .then(|| noise::second_diff_sd(&self.y[..g.pre_end], &mut self.scratch));
@@ -301,7 +302,7 @@ impl Conditioner {
                 (pre.unwrap_or(0.0) * n_pre + post * PRE_NOISE_WEIGHT) / (n_pre + PRE_NOISE_WEIGHT)
             }
         };
-        noise::with_quantisation(sd, self.quantum(g))
+        noise::with_quantisation(sd, quantum)
     }
 
     /// The baseline, and the artifact's tail when one is fitted. A flat

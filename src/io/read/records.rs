@@ -1,7 +1,12 @@
-//! Records of a text body in memory, tokenised by `csv_core` (the `csv`
-//! crate's own tokeniser) straight from the bytes: no buffered copy of the
-//! input, one field buffer reused for every record, a tokeniser built once
-//! per thread and delimiter, and each record's exact file line.
+//! Records of a text body in memory, each with its exact file line.
+//!
+//! A body without quotes (every record one line, as machines export
+//! numbers) is tokenised by `simd-csv`, which finds delimiters and line ends
+//! many bytes at a time; its fields are read in place, without a copy. A
+//! body with quotes is tokenised by `csv_core` (the `csv` crate's own
+//! tokeniser), which unquotes fields into one reused buffer and counts the
+//! newlines quotes hide. Both give the records the `csv` crate gives (a
+//! proptest checks each against it).
 
 use std::cell::RefCell;
 
@@ -9,6 +14,13 @@ use csv_core::ReadRecordResult;
 
 /// Field bytes a record starts with room for (grown as needed).
 const FIRST_CAPACITY: usize = 1024;
+
+/// Bytes `simd-csv` reads ahead at a time: most files fit in a few reads.
+const SIMD_BUFFER: usize = 64 * 1024;
+
+/// A UTF-8 byte-order mark, which `simd-csv` drops at the start of a text
+/// and `csv_core` keeps.
+const BOM: &[u8] = b"\xef\xbb\xbf";
 
 thread_local! {
     /// Tokenisers this thread has built, by delimiter, for the next file:
@@ -50,20 +62,40 @@ fn keep(delimiter: u8, reader: csv_core::Reader) {
     });
 }
 
+/// Whether a `\r` ends a line by itself somewhere in `text`: `csv_core`
+/// ends a record there, `simd-csv` does not. (Readers hand over texts whose
+/// line ends are normalised, so this is a safeguard.)
+fn has_lone_cr(text: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', text).any(|i| text.get(i + 1) != Some(&b'\n'))
+}
+
+/// Which tokeniser reads the text.
+enum Tokeniser<'a> {
+    /// A quote-free text: fields are read in place in the text.
+    Simd(simd_csv::ZeroCopyReader<&'a [u8]>),
+    /// Any other text: fields are unquoted into the field buffer.
+    Core(csv_core::Reader),
+}
+
 /// One record at a time from `text`.
 pub(crate) struct Records<'a> {
     /// Taken back to the thread's spares when the records are dropped.
-    core: Option<csv_core::Reader>,
+    tokeniser: Option<Tokeniser<'a>>,
     delimiter: u8,
     text: &'a [u8],
     /// Bytes of `text` tokenised so far.
     pos: usize,
     /// The file line `pos` is on.
     line: u64,
-    /// The current record's fields, back to back (and old bytes after).
+    /// `csv_core`'s fields, back to back (and old bytes after).
     fields: Vec<u8>,
-    /// End of each field in `fields`.
+    /// End of each field: in `fields` (`csv_core`) or in `text` (in place).
     ends: Vec<usize>,
+    /// Where the current record's first field starts (in the same bytes).
+    first: usize,
+    /// Bytes between a field's end and the next one's start: the delimiter
+    /// when fields are read in place, none in `fields`.
+    gap: usize,
     /// How many fields the current record has.
     len: usize,
 }
@@ -72,22 +104,41 @@ impl<'a> Records<'a> {
     /// Records of `text`, whose first byte is on `first_line`, split at
     /// `delimiter`.
     pub(crate) fn new(text: &'a [u8], first_line: u64, delimiter: u8) -> Self {
+        let in_place =
+            memchr::memchr(b'"', text).is_none() && !text.starts_with(BOM) && !has_lone_cr(text);
+        let tokeniser = if in_place {
+            Tokeniser::Simd(
+                simd_csv::ZeroCopyReaderBuilder::with_capacity(SIMD_BUFFER.min(text.len() + 1))
+                    .delimiter(delimiter)
+                    .has_headers(false)
+                    .flexible(true)
+                    .from_reader(text),
+            )
+        } else {
+            Tokeniser::Core(tokeniser(delimiter))
+        };
         Records {
-            core: Some(tokeniser(delimiter)),
+            tokeniser: Some(tokeniser),
             delimiter,
             text,
             pos: 0,
             line: first_line,
-            fields: vec![0; FIRST_CAPACITY],
+            fields: if in_place {
+                Vec::new()
+            } else {
+                vec![0; FIRST_CAPACITY]
+            },
             ends: vec![0; 64],
+            first: 0,
+            gap: 0,
             len: 0,
         }
     }
 
     /// Reads the next record; its file line, or `None` at the end.
     pub(crate) fn next_record(&mut self) -> Option<u64> {
-        // Line ends before the record (csv_core skips blank lines) are
-        // counted here, so the record's line is its first byte's.
+        // Line ends before the record (both tokenisers skip blank lines)
+        // are counted here, so the record's line is its first byte's.
         while let Some(&b) = self
             .text
             .get(self.pos)
@@ -96,10 +147,71 @@ impl<'a> Records<'a> {
             self.line += u64::from(b == b'\n');
             self.pos += 1;
         }
-        let start = self.pos;
         let line = self.line;
+        let read = match self.tokeniser.as_mut()? {
+            Tokeniser::Simd(reader) => {
+                Self::read_in_place(reader, self.text, self.pos, &mut self.ends)
+            }
+            Tokeniser::Core(_) => return self.read_unquoted().map(|()| line),
+        };
+        match read {
+            Ok(Some((end, len))) => {
+                self.first = self.pos;
+                self.gap = 1;
+                self.len = len;
+                // The line end stays for the next call to count.
+                self.pos = end;
+                Some(line)
+            }
+            Ok(None) => None,
+            Err(()) => {
+                // Not expected of a quote-free text; `csv_core` reads on
+                // from the same byte rather than lose a record.
+                self.tokeniser = Some(Tokeniser::Core(tokeniser(self.delimiter)));
+                self.fields.resize(FIRST_CAPACITY, 0);
+                self.ends.resize(self.ends.len().max(64), 0);
+                self.read_unquoted().map(|()| line)
+            }
+        }
+    }
+
+    /// One record of a quote-free text by `simd-csv`, which starts at
+    /// `start` in `text`: the ends of its fields into `ends` (positions in
+    /// `text`); where it ends and how many fields it has. `Err` when the
+    /// tokeniser's record is not the text's line at `start`.
+    #[allow(clippy::type_complexity)]
+    fn read_in_place(
+        reader: &mut simd_csv::ZeroCopyReader<&'a [u8]>,
+        text: &[u8],
+        start: usize,
+        ends: &mut Vec<usize>,
+    ) -> Result<Option<(usize, usize)>, ()> {
+        let Some(record) = reader.read_byte_record().map_err(|_| ())? else {
+            return Ok(None);
+        };
+        let line = record.as_slice();
+        let end = start + line.len();
+        // Without quotes a record is its line, as it stands in the text.
+        if text.get(start..end) != Some(line) {
+            return Err(());
+        }
+        let base = line.as_ptr() as usize;
+        ends.clear();
+        ends.extend(
+            record
+                .iter()
+                .map(|f| start + (f.as_ptr() as usize - base) + f.len()),
+        );
+        Ok(Some((end, ends.len())))
+    }
+
+    /// One record by `csv_core` into the field buffer.
+    fn read_unquoted(&mut self) -> Option<()> {
+        let start = self.pos;
         let (mut out, mut n) = (0, 0);
-        let core = self.core.as_mut()?;
+        let Some(Tokeniser::Core(core)) = self.tokeniser.as_mut() else {
+            return None;
+        };
         loop {
             let input = self.text.get(self.pos..).unwrap_or_default();
             let (result, nin, nout, nend) =
@@ -123,8 +235,10 @@ impl<'a> Records<'a> {
             }
         }
         self.len = n;
+        self.first = 0;
+        self.gap = 0;
         self.line += self.newlines_in(start, out);
-        Some(line)
+        Some(())
     }
 
     /// Newlines in the text of the record just read (from `start`, `out`
@@ -158,16 +272,21 @@ impl<'a> Records<'a> {
     pub(crate) fn range(&self, i: usize) -> std::ops::Range<usize> {
         let end = self.ends.get(i).copied().unwrap_or(0);
         let start = match i.checked_sub(1) {
-            Some(j) => self.ends.get(j).copied().unwrap_or(0),
-            None => 0,
+            Some(j) => self.ends.get(j).map_or(0, |e| e + self.gap),
+            None => self.first,
         };
         start.min(end)..end
     }
 
-    /// Where each field of the current record ends in [`Records::bytes`]
-    /// (each starts where the one before ends, the first at 0).
-    pub(crate) fn ends(&self) -> &[usize] {
-        self.ends.get(..self.len).unwrap_or_default()
+    /// The byte ranges in [`Records::bytes`] of the current record's fields
+    /// after the first.
+    pub(crate) fn rest(&self) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+        let gap = self.gap;
+        self.ends
+            .get(..self.len)
+            .unwrap_or_default()
+            .windows(2)
+            .map(move |w| (w[0] + gap).min(w[1])..w[1])
     }
 
     /// Field `i` of the current record (empty past the last).
@@ -175,7 +294,7 @@ impl<'a> Records<'a> {
         if i >= self.len {
             return &[];
         }
-        self.fields.get(self.range(i)).unwrap_or_default()
+        self.bytes().get(self.range(i)).unwrap_or_default()
     }
 
     /// The fields of the current record, in order.
@@ -183,17 +302,28 @@ impl<'a> Records<'a> {
         (0..self.len).map(|i| self.field(i))
     }
 
-    /// The field buffer: the current record's fields back to back, so a
+    /// The bytes the fields are in: the whole text when they are read in
+    /// place, else the field buffer (the fields back to back). Either way a
     /// number reader may look at the bytes before a field too.
     pub(crate) fn bytes(&self) -> &[u8] {
-        &self.fields
+        if self.gap == 1 {
+            self.text
+        } else {
+            &self.fields
+        }
     }
 
-    /// Bytes of the current record's fields.
-    pub(crate) fn field_bytes(&self) -> usize {
-        match self.len.checked_sub(1) {
-            Some(last) => self.ends.get(last).copied().unwrap_or(0),
-            None => 0,
+    /// Bytes of the current record's fields and the delimiters between
+    /// them (what its line holds, without quotes).
+    pub(crate) fn record_bytes(&self) -> usize {
+        let Some(last) = self.len.checked_sub(1) else {
+            return 0;
+        };
+        let end = self.ends.get(last).copied().unwrap_or(0);
+        if self.gap == 1 {
+            end - self.first.min(end)
+        } else {
+            end + last
         }
     }
 
@@ -205,7 +335,7 @@ impl<'a> Records<'a> {
 
 impl Drop for Records<'_> {
     fn drop(&mut self) {
-        if let Some(core) = self.core.take() {
+        if let Some(Tokeniser::Core(core)) = self.tokeniser.take() {
             keep(self.delimiter, core);
         }
     }
@@ -224,7 +354,7 @@ mod tests {
                 .iter()
                 .map(|f| String::from_utf8_lossy(f).into_owned())
                 .collect();
-            assert!(r.bytes().len() >= r.field_bytes());
+            assert!(r.bytes().len() >= r.record_bytes());
             out.push((line, fields));
         }
         out
@@ -309,7 +439,41 @@ mod tests {
         out
     }
 
+    #[test]
+    fn quote_free_text_is_read_in_place() {
+        let text = "t,a\r\n\r\n-0.5,1.25\n,\n 2 ,3";
+        let r = Records::new(text.as_bytes(), 1, b',');
+        assert!(matches!(r.tokeniser, Some(Tokeniser::Simd(_))));
+        assert_eq!(
+            all(text, b','),
+            [
+                (1, vec!["t".into(), "a".into()]),
+                (3, vec!["-0.5".into(), "1.25".into()]),
+                (4, vec![String::new(), String::new()]),
+                (5, vec![" 2 ".into(), "3".into()]),
+            ]
+        );
+        for unquoted_by_csv_core in ["a,\"b\"\n", "a\rb\n", "\u{feff}a,b\n"] {
+            let r = Records::new(unquoted_by_csv_core.as_bytes(), 1, b',');
+            assert!(matches!(r.tokeniser, Some(Tokeniser::Core(_))));
+        }
+    }
+
     proptest! {
+        // Quote-free texts with `\n` and `\r\n` line ends (what readers
+        // hand over), read in place: the `csv` crate's records and lines.
+        #[test]
+        fn reads_in_place_as_the_csv_crate_does(
+            parts in proptest::collection::vec("[0-9 .;,-]{0,9}|\r\n|\n", 0..24),
+            semicolon in any::<bool>(),
+        ) {
+            let text = parts.concat();
+            let delimiter = if semicolon { b';' } else { b',' };
+            let r = Records::new(text.as_bytes(), 1, delimiter);
+            prop_assert!(matches!(r.tokeniser, Some(Tokeniser::Simd(_))));
+            prop_assert_eq!(all(&text, delimiter), by_csv_crate(&text, delimiter), "{:?}", text);
+        }
+
         // Texts of numbers, spaces, delimiters, quotes, `\r` and `\n` in
         // any order: the same records, fields and lines as the `csv` crate
         // gives (seeded by proptest's fixed configuration).

@@ -404,7 +404,7 @@ fn read_wide(
         if times.is_empty() {
             // Room for as many rows as the body holds lines like this one:
             // growing 50 columns by doubling cost a tenth of reading.
-            let row_bytes = record.field_bytes() + record.len();
+            let row_bytes = record.record_bytes() + 1;
             let rows_left = rows.body_bytes / row_bytes.max(1) + 1;
             times.reserve(rows_left);
             columns.iter_mut().for_each(|c| c.reserve(rows_left));
@@ -420,8 +420,7 @@ fn read_wide(
         // as one word, with the bytes before it.
         let bytes = record.bytes();
         times.push((line, ctx.number_in(bytes, record.range(0), line, 0)?));
-        // Each cell runs from the end of the one before to its own end.
-        let cells = record.ends().windows(2).map(|w| w[0]..w[1]);
+        let cells = record.rest();
         for (j, ((column, scale), cell)) in columns.iter_mut().zip(&scales).zip(cells).enumerate() {
             // The common cell inline, its value in a register: through a
             // call returning `Result`, each waited on the one before.
