@@ -79,7 +79,7 @@ fn high_bytes(n: usize) -> u64 {
 /// is masked off). `None` for anything else, and for a cell ending within
 /// 8 bytes of the buffer's start, which [`plain_decimal`] then reads; the
 /// value is the one `str::parse` gives.
-#[inline]
+#[inline(always)]
 pub(crate) fn short_decimal(buf: &[u8], start: usize, end: usize) -> Option<f64> {
     let negative = *buf.get(start)? == b'-';
     let digits = end

@@ -196,12 +196,13 @@ impl<'a> Records<'a> {
             return Err(());
         }
         let base = line.as_ptr() as usize;
+        // Sized first and written in place: pushing checked the capacity
+        // at every field.
         ends.clear();
-        ends.extend(
-            record
-                .iter()
-                .map(|f| start + (f.as_ptr() as usize - base) + f.len()),
-        );
+        ends.resize(record.len(), 0);
+        for (e, f) in ends.iter_mut().zip(record.iter()) {
+            *e = start + (f.as_ptr() as usize - base) + f.len();
+        }
         Ok(Some((end, ends.len())))
     }
 
