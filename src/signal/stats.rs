@@ -77,97 +77,35 @@ pub fn median_of_nonnegative(
 /// 20-sample noise block.
 const NETWORK_N: usize = 18;
 
-/// Batcher's odd-even merge sort for 32 inputs, cut to 18 (the rest are
-/// taken as +inf, so comparators reaching them do nothing) and then to
-/// the 77 comparators that lead to outputs 8 and 9: the middle pair costs
-/// two thirds of a sort and no branch (`middle_pair_is_the_sorted_middle`).
-const MIDDLE_NETWORK: [(usize, usize); 77] = [
-    (0, 1),
-    (2, 3),
-    (4, 5),
-    (6, 7),
-    (8, 9),
-    (10, 11),
-    (12, 13),
-    (14, 15),
-    (16, 17),
-    (0, 2),
-    (1, 3),
-    (4, 6),
-    (5, 7),
-    (8, 10),
-    (9, 11),
-    (12, 14),
-    (13, 15),
-    (1, 2),
-    (5, 6),
-    (9, 10),
-    (13, 14),
-    (0, 4),
-    (1, 5),
-    (2, 6),
-    (3, 7),
-    (8, 12),
-    (9, 13),
-    (10, 14),
-    (11, 15),
-    (2, 4),
-    (3, 5),
-    (10, 12),
-    (11, 13),
-    (1, 2),
-    (3, 4),
-    (5, 6),
-    (9, 10),
-    (11, 12),
-    (13, 14),
-    (0, 8),
-    (1, 9),
-    (2, 10),
-    (3, 11),
-    (4, 12),
-    (5, 13),
-    (6, 14),
-    (7, 15),
-    (4, 8),
-    (5, 9),
-    (6, 10),
-    (7, 11),
-    (2, 4),
-    (3, 5),
-    (6, 8),
-    (7, 9),
-    (10, 12),
-    (11, 13),
-    (1, 2),
-    (3, 4),
-    (5, 6),
-    (7, 8),
-    (9, 10),
-    (11, 12),
-    (0, 16),
-    (1, 17),
-    (8, 16),
-    (9, 17),
-    (4, 8),
-    (5, 9),
-    (6, 10),
-    (7, 11),
-    (12, 16),
-    (6, 8),
-    (7, 9),
-    (10, 12),
-    (7, 8),
-    (9, 10),
-];
+/// Compare-exchanges on `$v`, one after another, each written out: looped
+/// over a table the network ran from memory, nearly three times as slow as
+/// with its values in registers.
+macro_rules! network {
+    ($v:ident; $(($a:literal, $b:literal)),* $(,)?) => {
+        $({
+            let (x, y) = ($v[$a], $v[$b]);
+            $v[$a] = x.min(y);
+            $v[$b] = x.max(y);
+        })*
+    };
+}
 
-/// The 9th and 10th smallest of 18 values (reordering them): a median.
+/// The 9th and 10th smallest of 18: Batcher's odd-even merge sort for 32
+/// inputs, cut to 18 (the rest are taken as +inf, so comparators reaching
+/// them do nothing) and then to the 77 comparators that lead to outputs 8
+/// and 9: the middle pair costs two thirds of a sort and no branch
+/// (`middle_pair_is_the_sorted_middle`).
 fn middle_pair(v: &mut [u64; NETWORK_N]) -> (u64, u64) {
-    for &(a, b) in &MIDDLE_NETWORK {
-        let (x, y) = (v[a], v[b]);
-        v[a] = x.min(y);
-        v[b] = x.max(y);
-    }
+    network!(v;
+        (0, 1), (2, 3), (4, 5), (6, 7), (8, 9), (10, 11), (12, 13), (14, 15), (16, 17), (0, 2),
+        (1, 3), (4, 6), (5, 7), (8, 10), (9, 11), (12, 14), (13, 15), (1, 2), (5, 6), (9, 10),
+        (13, 14), (0, 4), (1, 5), (2, 6), (3, 7), (8, 12), (9, 13), (10, 14), (11, 15), (2, 4),
+        (3, 5), (10, 12), (11, 13), (1, 2), (3, 4), (5, 6), (9, 10), (11, 12), (13, 14), (0, 8),
+        (1, 9), (2, 10), (3, 11), (4, 12), (5, 13), (6, 14), (7, 15), (4, 8), (5, 9), (6, 10),
+        (7, 11), (2, 4), (3, 5), (6, 8), (7, 9), (10, 12), (11, 13), (1, 2), (3, 4), (5, 6),
+        (7, 8), (9, 10), (11, 12), (0, 16), (1, 17), (8, 16), (9, 17), (4, 8), (5, 9), (6, 10),
+        (7, 11), (12, 16), (6, 8), (7, 9), (10, 12), (7, 8), (9, 10),
+    );
     (v[8], v[9])
 }
 
