@@ -300,24 +300,76 @@ fn quality_flags(c: &MeasureConfig, info: &ConditionInfo, amplitude: f64, flags:
     }
 }
 
-/// Indices of the minimum and maximum.
+/// Indices of the minimum and maximum (the first of equal ones; NaN is
+/// skipped).
 fn extremes(v: &[f64]) -> (usize, usize) {
-    let (mut imin, mut imax) = (0, 0);
-    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-    for (i, &x) in v.iter().enumerate() {
-        if x < lo {
-            (lo, imin) = (x, i);
-        }
-        if x > hi {
-            (hi, imax) = (x, i);
+    // Eight running extremes, each its own chain (as `stats::range`),
+    // then the best of them, the earliest index among equal values.
+    const LANES: usize = 8;
+    let (mut lo, mut hi) = ([f64::INFINITY; LANES], [f64::NEG_INFINITY; LANES]);
+    let (mut imin, mut imax) = ([0usize; LANES], [0usize; LANES]);
+    let chunks = v.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    for (c, chunk) in chunks.enumerate() {
+        for k in 0..LANES {
+            let x = chunk[k];
+            if x < lo[k] {
+                (lo[k], imin[k]) = (x, c * LANES + k);
+            }
+            if x > hi[k] {
+                (hi[k], imax[k]) = (x, c * LANES + k);
+            }
         }
     }
-    (imin, imax)
+    let (mut best_lo, mut best_hi) = ((f64::INFINITY, 0), (f64::NEG_INFINITY, 0));
+    let lanes = (0..LANES).map(|k| ((lo[k], imin[k]), (hi[k], imax[k])));
+    let rest = tail.iter().enumerate().map(|(i, &x)| {
+        let at = v.len() - tail.len() + i;
+        ((x, at), (x, at))
+    });
+    for ((l, il), (h, ih)) in lanes.chain(rest) {
+        if l < best_lo.0 || (l == best_lo.0 && il < best_lo.1) {
+            best_lo = (l, il);
+        }
+        if h > best_hi.0 || (h == best_hi.0 && ih < best_hi.1) {
+            best_hi = (h, ih);
+        }
+    }
+    (best_lo.1, best_hi.1)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn extremes_are_the_first_smallest_and_largest() {
+        let naive = |v: &[f64]| {
+            let (mut imin, mut imax) = (0, 0);
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for (i, &x) in v.iter().enumerate() {
+                if x < lo {
+                    (lo, imin) = (x, i);
+                }
+                if x > hi {
+                    (hi, imax) = (x, i);
+                }
+            }
+            (imin, imax)
+        };
+        // Ties (values mod 5), extremes in lanes and in the remainder,
+        // NaN and an all-NaN sweep.
+        for n in 0..40 {
+            for shift in 0..7 {
+                let mut v: Vec<f64> = (0..n).map(|i| ((i * 7 + shift) % 5) as f64).collect();
+                if n > 3 {
+                    v[shift % n] = f64::NAN;
+                }
+                assert_eq!(extremes(&v), naive(&v), "{v:?}");
+            }
+        }
+        assert_eq!(extremes(&[f64::NAN; 11]), (0, 0));
+    }
 
     fn sweep<'a>(label: &'a ResponseLabel, y: &'a [f64], dt: f64) -> Sweep<'a> {
         Sweep {

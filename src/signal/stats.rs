@@ -113,12 +113,45 @@ fn middle_pair(v: &mut [u64; NETWORK_N]) -> (u64, u64) {
 fn median_in_place(buf: &mut [f64]) -> f64 {
     let n = buf.len();
     let mid = n / 2;
+    if n <= SMALL {
+        return median_of_few(buf);
+    }
     let (_, upper, _) = buf.select_nth_unstable_by(mid, f64::total_cmp);
     let upper = *upper;
     if n % 2 == 1 {
         upper
     } else {
         let lower = buf[..mid].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        0.5 * (lower + upper)
+    }
+}
+
+/// The median of at most [`SMALL`] values, as [`median_in_place`] takes it:
+/// sorted as integers that order as `f64::total_cmp` orders the values
+/// (the windows and quiet stretches a sweep takes medians of are short, and
+/// a selection with a comparison closure cost more than the sort).
+fn median_of_few(values: &[f64]) -> f64 {
+    // `total_cmp`'s own key: negative values' other bits flipped.
+    let key = |b: u64| b ^ ((((b as i64) >> 63) as u64) >> 1);
+    let mut keys = [0i64; SMALL];
+    let n = values.len().min(SMALL);
+    for (k, v) in keys.iter_mut().zip(values) {
+        *k = key(v.to_bits()) as i64;
+    }
+    let keys = &mut keys[..n];
+    keys.sort_unstable();
+    // The key is its own inverse.
+    let value = |k: i64| f64::from_bits(key(k as u64));
+    let mid = n / 2;
+    let upper = value(keys[mid]);
+    if n % 2 == 1 {
+        upper
+    } else {
+        // The larger of the lower half, as `f64::max` takes it (NaN aside).
+        let lower = keys[..mid]
+            .iter()
+            .map(|&k| value(k))
+            .fold(f64::NEG_INFINITY, f64::max);
         0.5 * (lower + upper)
     }
 }
@@ -311,6 +344,40 @@ mod tests {
             );
         }
         assert_eq!(median_of_nonnegative(std::iter::empty(), &mut a), None);
+    }
+
+    #[test]
+    fn a_few_values_have_the_selected_median() {
+        // Every length a short median takes, signs, ties and zeros of both
+        // signs: the same value as the selection (`median_in_place` above
+        // the short lengths).
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for n in 1..=SMALL {
+            for _ in 0..200 {
+                let v: Vec<f64> = (0..n)
+                    .map(|_| {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        ((x % 9) as f64 - 4.0) * 0.25
+                    })
+                    .collect();
+                let mut selected = v.clone();
+                let mid = n / 2;
+                let (_, upper, _) = selected.select_nth_unstable_by(mid, f64::total_cmp);
+                let upper = *upper;
+                let want = if n % 2 == 1 {
+                    upper
+                } else {
+                    let lower = selected[..mid]
+                        .iter()
+                        .copied()
+                        .fold(f64::NEG_INFINITY, f64::max);
+                    0.5 * (lower + upper)
+                };
+                assert_eq!(median_of_few(&v), want, "{v:?}");
+            }
+        }
     }
 
     #[test]
