@@ -27,11 +27,11 @@ thread_local! {
     /// building one (its DFA) cost as much as reading a small file. (A
     /// clone would be cheaper, but a cloned `csv_core::Reader` reads an
     /// empty text as one empty record.)
-    static SPARE: RefCell<Vec<(u8, Box<csv_core::Reader>)>> = const { RefCell::new(Vec::new()) };
+    static SPARE: RefCell<Vec<(u8, csv_core::Reader)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A tokeniser for `delimiter`, in its start state.
-fn tokeniser(delimiter: u8) -> Box<csv_core::Reader> {
+fn tokeniser(delimiter: u8) -> csv_core::Reader {
     let spare = SPARE
         .try_with(|spare| {
             let mut spare = spare.try_borrow_mut().ok()?;
@@ -45,12 +45,12 @@ fn tokeniser(delimiter: u8) -> Box<csv_core::Reader> {
             reader.reset();
             reader
         }
-        None => Box::new(csv_core::ReaderBuilder::new().delimiter(delimiter).build()),
+        None => csv_core::ReaderBuilder::new().delimiter(delimiter).build(),
     }
 }
 
 /// Keeps `reader` for the thread's next file.
-fn keep(delimiter: u8, reader: Box<csv_core::Reader>) {
+fn keep(delimiter: u8, reader: csv_core::Reader) {
     // At most one per delimiter a file may use; nothing is kept while the
     // thread is ending.
     let _ = SPARE.try_with(|spare| {
@@ -73,9 +73,8 @@ fn has_lone_cr(text: &[u8]) -> bool {
 enum Tokeniser<'a> {
     /// A quote-free text: fields are read in place in the text.
     Simd(simd_csv::ZeroCopyReader<&'a [u8]>),
-    /// Any other text: fields are unquoted into the field buffer. (Boxed:
-    /// it is several times the size of the other, and kept between files.)
-    Core(Box<csv_core::Reader>),
+    /// Any other text: fields are unquoted into the field buffer.
+    Core(csv_core::Reader),
 }
 
 /// One record at a time from `text`.
