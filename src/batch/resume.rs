@@ -25,8 +25,7 @@ impl Fnv {
     }
 
     /// Mixes in `bytes` eight at a time (FNV-1a over little-endian words,
-    /// then the tail byte by byte): a whole archive is hashed on every
-    /// batch, and byte-wise FNV cost a tenth of the run.
+    /// then the tail byte by byte).
     pub fn write(&mut self, bytes: &[u8]) {
         let mut words = bytes.chunks_exact(8);
         for w in &mut words {
@@ -57,16 +56,19 @@ pub fn input_hash(path: &Path, options: &ReadOptions) -> Result<String> {
 /// The read options (protocol, `--rate`, `--supramaximal` ...) are part of
 /// the input: a study read with other overrides is another study.
 pub fn hash_files(files: &[(PathBuf, Vec<u8>)], options: &ReadOptions) -> String {
-    let mut h = Fnv::new();
-    h.write(format!("{options:?}").as_bytes());
-    h.write(&[0]);
+    // XXH3: fixed on every run and machine, and over ten times as fast as
+    // word-wise FNV-1a, which cost 2.5% of a batch. (Summaries written
+    // with FNV hashes are re-scored once by `--resume`, never mixed.)
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(format!("{options:?}").as_bytes());
+    h.update(&[0]);
     for (f, bytes) in files {
         let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
-        h.write(name.unwrap_or_default().as_bytes());
-        h.write(&[0]);
-        h.write(bytes);
+        h.update(name.unwrap_or_default().as_bytes());
+        h.update(&[0]);
+        h.update(bytes);
     }
-    format!("{:016x}", h.finish())
+    format!("{:016x}", h.digest())
 }
 
 /// The results of an earlier run, by study path. Only the summary is held

@@ -180,7 +180,7 @@ fn measure_conditioned(
     }
     let width = samples_in(c.smoothing_ms, dt_ms, n).max(1) | 1;
     stats::moving_average(y_in, width, bufs.smooth);
-    let (y, imin) = orient(c, y_in, a, bufs.smooth, bufs.flipped, &mut out.flags);
+    let (y, imin, imax) = orient(c, y_in, a, bufs.smooth, bufs.flipped, &mut out.flags);
     let smooth: &[f64] = bufs.smooth;
     let h = samples_in(c.peak_fit_ms, dt_ms, n).max(1);
     let (peak_x, peak_v) = stats::parabola_vertex(y, imin, h);
@@ -207,8 +207,13 @@ fn measure_conditioned(
         out.flags.push(Flag::ArtifactOverlap);
     }
     let end_x = phase_end(smooth, imin);
-    // The positive peak that follows the negative one.
-    let (_, pmax) = extremes(&smooth[imin..]);
+    // The positive peak that follows the negative one: the sweep's largest
+    // value when it comes after the negative peak, as it mostly does.
+    let pmax = if imax >= imin {
+        imax - imin
+    } else {
+        extremes(&smooth[imin..]).1
+    };
     let (_, pos_v) = stats::parabola_vertex(y, pmax + imin, h);
     out.onset_ms = Some(time(onset.x));
     out.duration_ms = Some((end_x - onset.x) * dt_ms);
@@ -220,8 +225,9 @@ fn measure_conditioned(
 
 /// Polarity: the first major phase must be the negative one. A trace that
 /// looks inverted is flipped (the smoothed copy in place, the samples into
-/// `flipped`) and flagged. Returns the trace to measure and its negative
-/// peak's sample.
+/// `flipped`) and flagged. Returns the trace to measure, and the samples of
+/// its negative and positive peaks after the artifact (the first of equal
+/// ones).
 fn orient<'a>(
     c: &MeasureConfig,
     y_in: &'a [f64],
@@ -229,14 +235,14 @@ fn orient<'a>(
     smooth: &mut [f64],
     flipped: &'a mut Vec<f64>,
     flags: &mut Vec<Flag>,
-) -> (&'a [f64], usize) {
+) -> (&'a [f64], usize, usize) {
     let (imin, imax) = extremes(&smooth[a..]);
     let (imin, imax) = (imin + a, imax + a);
     let looks_inverted = smooth[imax] > 0.0
         && (smooth[imin] >= 0.0
             || (imax < imin && smooth[imax] >= c.polarity_ratio * -smooth[imin]));
     if !looks_inverted {
-        return (y_in, imin);
+        return (y_in, imin, imax);
     }
     flags.push(Flag::PolarityInverted);
     for v in smooth.iter_mut() {
@@ -244,7 +250,8 @@ fn orient<'a>(
     }
     flipped.clear();
     flipped.extend(y_in.iter().map(|v| -v));
-    (flipped, extremes(&smooth[a..]).0 + a)
+    let (imin, imax) = extremes(&smooth[a..]);
+    (flipped, imin + a, imax + a)
 }
 
 /// End of the negative phase: its first return through the baseline after
