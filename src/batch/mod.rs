@@ -5,7 +5,9 @@
 //! Progress is reported through a callback; the library draws nothing.
 
 use std::path::{Path, PathBuf};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -235,7 +237,8 @@ impl BatchJob<'_> {
     /// `studies` as soon as it and every study before it are done, so a
     /// batch holds only the studies in flight, not the archive.
     /// `prepare` runs on the worker thread that scored the study (render
-    /// its output there); `progress` is called after each study.
+    /// its output there); `each` runs on the workers too, on one at a time;
+    /// `progress` is called after each study.
     ///
     /// # Errors
     ///
@@ -246,7 +249,7 @@ impl BatchJob<'_> {
         studies: &[PathBuf],
         progress: &(dyn Fn(Progress<'_>) + Sync),
         prepare: &(dyn Fn(&BatchItem) -> T + Sync),
-        each: &mut dyn FnMut(BatchItem, T) -> Result<()>,
+        each: &mut (dyn FnMut(BatchItem, T) -> Result<()> + Send),
     ) -> Result<()> {
         let pool = rayon::ThreadPoolBuilder::new()
             // More threads than studies only costs stacks; 0 is all cores.
@@ -256,67 +259,114 @@ impl BatchJob<'_> {
                 path: PathBuf::from("<jobs>"),
                 detail: e.to_string(),
             })?;
-        let stop = AtomicBool::new(false);
         let done = AtomicUsize::new(0);
-        let (sender, finished) = std::sync::mpsc::channel::<(usize, Vec<(BatchItem, T)>)>();
-        std::thread::scope(|scope| {
-            scope.spawn(|| {
-                // Studies are handed out in order (not split in halves), so
-                // the ones finished early wait only for a few in flight.
-                pool.install(|| {
-                    studies.iter().enumerate().par_bridge().for_each_with(
-                        sender,
-                        |sender, (i, path)| {
-                            if stop.load(Ordering::Relaxed) {
-                                return;
-                            }
-                            let items = score_path(path, self);
-                            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                            progress(Progress {
-                                done: n,
-                                total: studies.len(),
-                                path,
-                                failed: items.iter().any(|i| i.outcome.is_err()),
-                            });
-                            let ready = items.into_iter().map(|i| {
-                                let t = prepare(&i);
-                                (i, t)
-                            });
-                            let _ = sender.send((i, ready.collect()));
-                        },
-                    );
+        let order = InOrder::new(each);
+        // Studies are handed out in order (not split in halves), so the
+        // ones finished early wait only for a few in flight.
+        pool.install(|| {
+            studies.iter().enumerate().par_bridge().for_each(|(i, path)| {
+                if order.stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let items = score_path(path, self);
+                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                progress(Progress {
+                    done: n,
+                    total: studies.len(),
+                    path,
+                    failed: items.iter().any(|i| i.outcome.is_err()),
                 });
+                let ready = items.into_iter().map(|i| {
+                    let t = prepare(&i);
+                    (i, t)
+                });
+                order.finished(i, ready.collect());
             });
-            in_order(finished, each, &stop)
-        })
+        });
+        order.into_result()
     }
 }
 
-/// Hands the results arriving on `finished` to `each` in study order;
-/// on the first error, sets `stop` and drains the rest.
-fn in_order<T>(
-    finished: std::sync::mpsc::Receiver<(usize, Vec<(BatchItem, T)>)>,
-    each: &mut dyn FnMut(BatchItem, T) -> Result<()>,
-    stop: &AtomicBool,
-) -> Result<()> {
-    let mut waiting = std::collections::BTreeMap::new();
-    let mut next = 0;
-    let mut result = Ok(());
-    for (i, items) in finished {
-        waiting.insert(i, items);
-        while let Some(items) = waiting.remove(&next) {
-            next += 1;
-            for (item, t) in items {
-                if result.is_ok() {
-                    result = each(item, t);
-                    if result.is_err() {
-                        stop.store(true, Ordering::Relaxed);
+/// Hands results to `each` in study order, on the worker thread that finds
+/// the next one ready: a writer thread woken for every study cost 2% of a
+/// batch in wake-ups alone. On the first error of `each`, sets `stop` and
+/// drops the rest.
+struct InOrder<'e, T> {
+    /// Finished studies not yet handed over, by index.
+    waiting: Mutex<BTreeMap<usize, Vec<(BatchItem, T)>>>,
+    /// The study `each` gets next.
+    next: AtomicUsize,
+    /// `each` and its first error; held by one worker at a time.
+    writer: Mutex<(&'e mut (dyn FnMut(BatchItem, T) -> Result<()> + Send), Result<()>)>,
+    stop: AtomicBool,
+}
+
+impl<'e, T> InOrder<'e, T> {
+    fn new(each: &'e mut (dyn FnMut(BatchItem, T) -> Result<()> + Send)) -> Self {
+        InOrder {
+            waiting: Mutex::new(BTreeMap::new()),
+            next: AtomicUsize::new(0),
+            writer: Mutex::new((each, Ok(()))),
+            stop: AtomicBool::new(false),
+        }
+    }
+
+    /// Study `i` is done: hands over what is ready, unless another worker
+    /// is handing over (it then takes this one too).
+    fn finished(&self, i: usize, items: Vec<(BatchItem, T)>) {
+        lock(&self.waiting).insert(i, items);
+        self.hand_over();
+    }
+
+    fn hand_over(&self) {
+        loop {
+            let mut writer = match self.writer.try_lock() {
+                Ok(writer) => writer,
+                Err(TryLockError::WouldBlock) => return,
+                Err(TryLockError::Poisoned(e)) => e.into_inner(),
+            };
+            let (each, result) = &mut *writer;
+            loop {
+                let next = self.next.load(Ordering::SeqCst);
+                let Some(items) = lock(&self.waiting).remove(&next) else {
+                    break;
+                };
+                self.next.store(next + 1, Ordering::SeqCst);
+                for (item, t) in items {
+                    if result.is_ok() {
+                        *result = each(item, t);
+                        if result.is_err() {
+                            self.stop.store(true, Ordering::Relaxed);
+                        }
                     }
                 }
             }
+            drop(writer);
+            // A study that finished while this worker held the writer
+            // found it busy and left its result here: take it now. (One
+            // finishing after this look finds the writer free.)
+            if !lock(&self.waiting).contains_key(&self.next.load(Ordering::SeqCst)) {
+                return;
+            }
         }
     }
-    result
+
+    /// After every study: the first error of `each`, if any.
+    fn into_result(self) -> Result<()> {
+        // Every study is done, so this hands over all that is left.
+        self.hand_over();
+        let (_, result) = self
+            .writer
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        result
+    }
+}
+
+/// A lock whose holder panicked still guards whole data here (results are
+/// inserted and removed whole).
+fn lock<V>(m: &Mutex<V>) -> MutexGuard<'_, V> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// One row of `summary.csv`.
