@@ -4,8 +4,8 @@
 //!
 //! Progress is reported through a callback; the library draws nothing.
 
-use std::path::{Path, PathBuf};
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
@@ -264,24 +264,28 @@ impl BatchJob<'_> {
         // Studies are handed out in order (not split in halves), so the
         // ones finished early wait only for a few in flight.
         pool.install(|| {
-            studies.iter().enumerate().par_bridge().for_each(|(i, path)| {
-                if order.stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                let items = score_path(path, self);
-                let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                progress(Progress {
-                    done: n,
-                    total: studies.len(),
-                    path,
-                    failed: items.iter().any(|i| i.outcome.is_err()),
+            studies
+                .iter()
+                .enumerate()
+                .par_bridge()
+                .for_each(|(i, path)| {
+                    if order.stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let items = score_path(path, self);
+                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                    progress(Progress {
+                        done: n,
+                        total: studies.len(),
+                        path,
+                        failed: items.iter().any(|i| i.outcome.is_err()),
+                    });
+                    let ready = items.into_iter().map(|i| {
+                        let t = prepare(&i);
+                        (i, t)
+                    });
+                    order.finished(i, ready.collect());
                 });
-                let ready = items.into_iter().map(|i| {
-                    let t = prepare(&i);
-                    (i, t)
-                });
-                order.finished(i, ready.collect());
-            });
         });
         order.into_result()
     }
@@ -297,7 +301,10 @@ struct InOrder<'e, T> {
     /// The study `each` gets next.
     next: AtomicUsize,
     /// `each` and its first error; held by one worker at a time.
-    writer: Mutex<(&'e mut (dyn FnMut(BatchItem, T) -> Result<()> + Send), Result<()>)>,
+    writer: Mutex<(
+        &'e mut (dyn FnMut(BatchItem, T) -> Result<()> + Send),
+        Result<()>,
+    )>,
     stop: AtomicBool,
 }
 
