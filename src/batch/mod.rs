@@ -291,6 +291,9 @@ impl BatchJob<'_> {
     }
 }
 
+/// What takes each result in order ([`BatchJob::run_each`]).
+type Each<'e, T> = dyn FnMut(BatchItem, T) -> Result<()> + Send + 'e;
+
 /// Hands results to `each` in study order, on the worker thread that finds
 /// the next one ready: a writer thread woken for every study cost 2% of a
 /// batch in wake-ups alone. On the first error of `each`, sets `stop` and
@@ -301,15 +304,12 @@ struct InOrder<'e, T> {
     /// The study `each` gets next.
     next: AtomicUsize,
     /// `each` and its first error; held by one worker at a time.
-    writer: Mutex<(
-        &'e mut (dyn FnMut(BatchItem, T) -> Result<()> + Send),
-        Result<()>,
-    )>,
+    writer: Mutex<(&'e mut Each<'e, T>, Result<()>)>,
     stop: AtomicBool,
 }
 
 impl<'e, T> InOrder<'e, T> {
-    fn new(each: &'e mut (dyn FnMut(BatchItem, T) -> Result<()> + Send)) -> Self {
+    fn new(each: &'e mut Each<'e, T>) -> Self {
         InOrder {
             waiting: Mutex::new(BTreeMap::new()),
             next: AtomicUsize::new(0),
