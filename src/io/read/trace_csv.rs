@@ -689,10 +689,22 @@ fn finish(
     }
     let (t0_ms, dt_ms) = time_axis(path, &parsed, false)?;
     let n = parsed.times.len();
-    // Every column holds `n` samples (the layout readers check it).
-    let samples_mv = Array2::from_shape_fn((parsed.labels.len(), n), |(i, j)| {
-        parsed.columns[i].get(j).copied().unwrap_or(f64::NAN)
-    });
+    // Every column holds `n` samples (the layout readers check it); they
+    // are copied whole, one after another (element by element through
+    // `from_shape_fn` this cost 2% of a batch).
+    let mut flat = Vec::with_capacity(parsed.labels.len() * n);
+    for column in parsed.columns.iter().take(parsed.labels.len()) {
+        let k = column.len().min(n);
+        flat.extend_from_slice(&column[..k]);
+        flat.resize(flat.len() + n - k, f64::NAN);
+    }
+    flat.resize(parsed.labels.len() * n, f64::NAN);
+    let samples_mv =
+        Array2::from_shape_vec((parsed.labels.len(), n), flat).map_err(|e| Error::BadFile {
+            at: Location::file(path),
+            format: InputFormat::Csv,
+            detail: e.to_string(),
+        })?;
     let source = SourceInfo {
         path: path.to_path_buf(),
         file_name: file_name(path),
