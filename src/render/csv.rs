@@ -55,8 +55,9 @@ pub fn text_cell(text: &str) -> String {
 /// A measure with 4 decimals, as `format!("{v:.4}")` writes it, without its
 /// cost (its exact mode fell back to bignum arithmetic for most small
 /// values, a tenth of a batch): the value times 10^4, rounded, written as an
-/// integer. Values near a rounding tie, large ones and non-finite ones go
-/// through `format!`, so every cell is the same as before.
+/// integer. Near a rounding tie the rounding is decided exactly; exact ties,
+/// large values and non-finite ones go through `format!`, so every cell is
+/// the same as before.
 fn fixed4(v: f64, out: &mut String) {
     use std::fmt::Write;
     /// Below this, `v * 10^4` is off by under 1.2e-7, far from the 1e-6
@@ -66,17 +67,57 @@ fn fixed4(v: f64, out: &mut String) {
     let scaled = v.abs() * 1e4;
     let fraction = scaled - scaled.floor();
     let fast = v.is_finite() && v.abs() < MAX_FAST;
-    if !fast || (fraction - 0.5).abs() < TIE_MARGIN {
-        let _ = write!(out, "{v:.4}");
-        return;
-    }
     // Under 10^9, exact in u64.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let k = scaled.round() as u64;
+    let k = if !fast {
+        None
+    } else if (fraction - 0.5).abs() < TIE_MARGIN {
+        // Quantised samples make these common: the median of an even
+        // count of 0.1 µV steps ends in 0.05 µV.
+        round_near_tie(v.abs(), scaled.floor() as u64)
+    } else {
+        Some(scaled.round() as u64)
+    };
+    let Some(k) = k else {
+        let _ = write!(out, "{v:.4}");
+        return;
+    };
     if v.is_sign_negative() {
         out.push('-');
     }
-    let _ = write!(out, "{}.{:04}", k / 10_000, k % 10_000);
+    out.push_str(itoa::Buffer::new().format(k / 10_000));
+    out.push('.');
+    let f = k % 10_000;
+    for d in [f / 1000, f / 100 % 10, f / 10 % 10, f % 10] {
+        out.push(char::from(b'0' + (d as u8)));
+    }
+}
+
+/// `x * 10^4` rounded to an integer, for `x >= 0` with `k <= x * 10^4 < k + 1`
+/// near `k + 1/2`, decided in integers on `x`'s exact binary value; `None`
+/// for an exact tie (`format!` rounds those half to even) or an `x` out of
+/// range.
+fn round_near_tie(x: f64, k: u64) -> Option<u64> {
+    let bits = x.to_bits();
+    let biased = i32::try_from((bits >> 52) & 0x7ff).ok()?;
+    let fraction_bits = bits & ((1 << 52) - 1);
+    // x = mantissa * 2^exp.
+    let (mantissa, exp) = if biased == 0 {
+        (fraction_bits, -1074)
+    } else {
+        (fraction_bits | (1 << 52), biased - 1075)
+    };
+    // x * 10^4 against k + 1/2, both times 2^-(exp + 1): mantissa * 10^4
+    // against (2k + 1) * 2^-(exp + 1). Near a tie x >= 4.9e-5, so the
+    // shift stays under 70 bits and neither side overflows 128.
+    let shift = u32::try_from(-(exp + 1)).ok().filter(|s| *s < 90)?;
+    let lhs = u128::from(mantissa) * 10_000;
+    let rhs = u128::from(2 * k + 1).checked_shl(shift)?;
+    match lhs.cmp(&rhs) {
+        std::cmp::Ordering::Less => Some(k),
+        std::cmp::Ordering::Greater => Some(k + 1),
+        std::cmp::Ordering::Equal => None,
+    }
 }
 
 fn num(v: Option<f64>, out: &mut String) {
@@ -198,6 +239,10 @@ mod tests {
             // Exact ties of the fourth decimal, and their neighbours.
             let tie = ((x % 2_000_000) as f64 + 0.5) / 1e4;
             special.extend([tie, f64::from_bits(tie.to_bits() + 1), -tie]);
+            // Quantised values near ties, as a median of 0.1 µV steps
+            // gives them, made three ways.
+            let n = (x % 400_000) as f64 * 2.0 + 1.0;
+            special.extend([n / 20_000.0, n * 5e-5, (n * 1e-4 + (n + 1.0) * 1e-4) / 2.0]);
         }
         for v in special {
             let mut fast = String::new();
