@@ -35,22 +35,37 @@ echo "corpus: $n studies, $(du -sh "$arch" | cut -f1)"
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # "wall_ms cpu_ms", each the median of $runs runs (exit status 3, some
 # studies failed, is still a finished run).
-timeit() {
-  local log=$work/time.log
-  : > "$log"
-  for _ in $(seq "$runs"); do
-    /usr/bin/env time -a -o "$log" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
-  done
+stats() {
   local wall cpu
-  wall=$(awk '{printf "%d\n", $1 * 1000}' "$log" | median)
-  cpu=$(awk '{printf "%d\n", ($2 + $3) * 1000}' "$log" | median)
+  wall=$(awk '{printf "%d\n", $1 * 1000}' "$1" | median)
+  cpu=$(awk '{printf "%d\n", ($2 + $3) * 1000}' "$1" | median)
   echo "$wall $cpu"
+}
+# Appends one run's "wall user sys" to the log $1.
+run() {
+  local log=$1
+  shift
+  /usr/bin/env time -a -o "$log" -f "%e %U %S" "$@" >/dev/null 2>&1 || true
+}
+timeit() {
+  : > "$work/time.log"
+  for _ in $(seq "$runs"); do run "$work/time.log" "$@"; done
+  stats "$work/time.log"
 }
 rate() { awk -v n="$n" -v ms="$1" 'BEGIN {printf "%.0f studies/s", n / (ms / 1000)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
-read -r two two_cpu < <(timeit "$bin" batch "$arch" --out "$work/o2" --jobs 2 -q --force)
-read -r one one_cpu < <(timeit "$bin" batch "$arch" --out "$work/o1" --jobs 1 -q --force)
-read -r fl fl_cpu < <(timeit "$floor" "$arch" 2)
+# Round 0 warms the page cache and is not counted; then each round runs
+# all three in turn, so load that drifts during the script falls on each
+# alike (one after the other, a ratio moved by 10% between runs).
+for round in $(seq 0 "$runs"); do
+  [ "$round" = 1 ] && : > "$work/two.log" && : > "$work/one.log" && : > "$work/floor.log"
+  run "$work/two.log" "$bin" batch "$arch" --out "$work/o2" --jobs 2 -q --force
+  run "$work/one.log" "$bin" batch "$arch" --out "$work/o1" --jobs 1 -q --force
+  run "$work/floor.log" "$floor" "$arch" 2
+done
+read -r two two_cpu < <(stats "$work/two.log")
+read -r one one_cpu < <(stats "$work/one.log")
+read -r fl fl_cpu < <(stats "$work/floor.log")
 echo "nmjscope batch, 2 jobs: ${two} ms wall, ${two_cpu} ms CPU ($(rate "$two"))"
 echo "nmjscope batch, 1 job:  ${one} ms wall, ${one_cpu} ms CPU ($(rate "$one"))"
 echo "parse floor, 2 threads: ${fl} ms wall, ${fl_cpu} ms CPU ($(rate "$fl"))"
