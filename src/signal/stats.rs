@@ -316,6 +316,13 @@ pub fn fit_parabola(points: impl Iterator<Item = (f64, f64)>) -> Option<[f64; 3]
 mod tests {
     use super::*;
 
+    /// The next value of a fixed-seed xorshift generator (in place).
+    fn xorshift(x: &mut u64) {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+    }
+
     #[test]
     fn median_of_nonnegative_values_is_the_median() {
         let (mut a, mut b) = (Vec::new(), Vec::new());
@@ -324,9 +331,7 @@ mod tests {
         for len in 1..60 {
             let values: Vec<f64> = (0..len)
                 .map(|i| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
+                    xorshift(&mut x);
                     match i % 7 {
                         0 => 0.0,
                         1 => f64::INFINITY,
@@ -356,9 +361,7 @@ mod tests {
             for _ in 0..200 {
                 let v: Vec<f64> = (0..n)
                     .map(|_| {
-                        x ^= x << 13;
-                        x ^= x >> 7;
-                        x ^= x << 17;
+                        xorshift(&mut x);
                         ((x % 9) as f64 - 4.0) * 0.25
                     })
                     .collect();
@@ -389,9 +392,7 @@ mod tests {
         for round in 0..20_000 {
             let mut v = [0u64; NETWORK_N];
             for b in &mut v {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
+                xorshift(&mut x);
                 *b = if round % 2 == 0 { x >> 1 } else { x % 5 };
             }
             let mut sorted = v;
