@@ -316,7 +316,15 @@ fn extremes(v: &[f64]) -> (usize, usize) {
     // finds a zero of either sign, as the first smaller value would be.
     let (lo, hi) = stats::range(v);
     let first = |x: f64| v.iter().position(|&y| y == x).unwrap_or(0);
-    (first(lo), first(hi))
+    // Nothing below +inf (above -inf) leaves the index at 0, as a running
+    // pair starting there would.
+    let imin = if lo == f64::INFINITY { 0 } else { first(lo) };
+    let imax = if hi == f64::NEG_INFINITY {
+        0
+    } else {
+        first(hi)
+    };
+    (imin, imax)
 }
 
 #[cfg(test)]
@@ -350,6 +358,14 @@ mod tests {
             }
         }
         assert_eq!(extremes(&[f64::NAN; 11]), (0, 0));
+        for v in [
+            vec![f64::NAN, f64::INFINITY],
+            vec![1.0, f64::INFINITY, f64::NEG_INFINITY],
+            vec![f64::NEG_INFINITY, f64::NAN, f64::NEG_INFINITY],
+            vec![f64::INFINITY, f64::INFINITY],
+        ] {
+            assert_eq!(extremes(&v), naive(&v), "{v:?}");
+        }
     }
 
     fn sweep<'a>(label: &'a ResponseLabel, y: &'a [f64], dt: f64) -> Sweep<'a> {
