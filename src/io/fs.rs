@@ -251,11 +251,22 @@ fn list_files(dir: &Path, prefix: &Path, out: &mut Vec<String>) -> std::io::Resu
 /// own (each attempt is two renames; losing the race twice in a row is rare).
 const SWAP_ATTEMPTS: usize = 8;
 
+/// Waits before swap attempt `attempt` (from 1): 1, 2, 4 ... 64 ms, 127 ms
+/// in all. Retried at once, a run could lose all eight attempts to runs
+/// swapping in turn (four threads writing one folder 20 times each lost
+/// about one time in ten on a busy 2-core machine).
+fn backoff(attempt: usize) {
+    if attempt > 0 {
+        std::thread::sleep(std::time::Duration::from_millis(1 << (attempt - 1).min(6)));
+    }
+}
+
 /// Replaces `dir` with `ready`: the old set is renamed aside, the new one
 /// renamed in, the old one removed.
 fn swap_in(ready: PathBuf, dir: &Path, parent: &Path, name: &str) -> Result<()> {
     let mut last = None;
-    for _ in 0..SWAP_ATTEMPTS {
+    for attempt in 0..SWAP_ATTEMPTS {
+        backoff(attempt);
         // A fresh empty folder to rename the old set onto (rename may
         // replace an empty folder): a name no other run can pick.
         let old = tempfile::Builder::new()
