@@ -253,8 +253,8 @@ const SWAP_ATTEMPTS: usize = 8;
 
 /// Waits before swap attempt `attempt` (from 1): 1, 2, 4 ... 64 ms, 127 ms
 /// in all. Retried at once, a run could lose all eight attempts to runs
-/// swapping in turn (four threads writing one folder 20 times each lost
-/// about one time in ten on a busy 2-core machine).
+/// swapping in turn (`concurrent_sets_never_mix`, four threads writing one
+/// folder 20 times each, failed about one run in 20 of the full suite).
 fn backoff(attempt: usize) {
     if attempt > 0 {
         std::thread::sleep(std::time::Duration::from_millis(1 << (attempt - 1).min(6)));
