@@ -84,6 +84,7 @@ pub mod settings;
 pub mod signal;
 pub mod simulate;
 pub mod train;
+mod words;
 
 pub use error::{Error, ErrorKind, Location, Result};
 pub use interpret::InterpretConfig;

@@ -192,10 +192,8 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
         check_plausible(r, &t)?;
         tests.push(t);
     }
-    let series = crate::train::series::study_series(&tests);
-    let interpretation = interpret(
-        &tests,
-        &series,
+    let reading = interpret(
+        &mut tests,
         settings.train.decrement_response,
         &settings.interpret,
     );
@@ -212,8 +210,8 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
         },
         settings: settings.clone(),
         tests,
-        series,
-        interpretation,
+        series: reading.series,
+        interpretation: reading.interpretation,
     })
 }
 

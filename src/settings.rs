@@ -132,6 +132,19 @@ impl Settings {
                 i.increment_equivocal_pct, i.increment_suggestive_pct, i.increment_specific_pct
             ));
         }
+        for (what, lo, hi) in [
+            ("low_rate", i.low_rate_min_hz, i.low_rate_max_hz),
+            ("high_rate", i.high_rate_min_hz, i.high_rate_max_hz),
+            ("exercise", i.exercise_min_s, i.exercise_max_s),
+        ] {
+            if lo > hi {
+                return bad(format!(
+                    "interpret.{what}_min ({}) must not exceed interpret.{what}_max ({}): the validated range would hold nothing",
+                    show(lo),
+                    show(hi)
+                ));
+            }
+        }
         let f = &self.signal.filter;
         if let (Some(high), Some(low)) = (f.highpass_hz, f.lowpass_hz) {
             if high >= low {
@@ -341,6 +354,14 @@ pub const BOUNDS: &[Bound] = &[
     bound!("train.irregular_min_jumps", 1.0, 50.0, "", "trains in use have 3 to 50 stimuli", |s| vec![s.train.irregular_min_jumps as f64]),
     bound!("interpret.side_ratio_min_pct", 1.0, 100.0, " %", "a share of the other side's CMAP", |s| vec![s.interpret.side_ratio_min_pct]),
     bound!("interpret.reproducible_within_pp", 0.5, 50.0, " pp", "a difference of two percentages", |s| vec![s.interpret.reproducible_within_pp]),
+    bound!("interpret.resting_cmap_margin_pct", 5.0, 90.0, " %", "a share of the muscle's largest resting CMAP: below 5% is the noise of a repeat, beyond 90% nothing is ever suspect", |s| vec![s.interpret.resting_cmap_margin_pct]),
+    bound!("interpret.min_temperature_c", 20.0, 40.0, " C", "the range of limb temperatures a study is done at", |s| vec![s.interpret.min_temperature_c]),
+    bound!("interpret.low_rate_min_hz", 0.1, 10.0, " Hz", "low-rate trains run below 10 Hz", |s| vec![s.interpret.low_rate_min_hz]),
+    bound!("interpret.low_rate_max_hz", 0.1, 10.0, " Hz", "low-rate trains run below 10 Hz", |s| vec![s.interpret.low_rate_max_hz]),
+    bound!("interpret.high_rate_min_hz", 10.0, 100.0, " Hz", "high-rate trains run at 10-100 Hz", |s| vec![s.interpret.high_rate_min_hz]),
+    bound!("interpret.high_rate_max_hz", 10.0, 100.0, " Hz", "high-rate trains run at 10-100 Hz", |s| vec![s.interpret.high_rate_max_hz]),
+    bound!("interpret.exercise_min_s", 1.0, 120.0, " s", "an exercise test lasts seconds to a minute", |s| vec![s.interpret.exercise_min_s]),
+    bound!("interpret.exercise_max_s", 1.0, 120.0, " s", "an exercise test lasts seconds to a minute", |s| vec![s.interpret.exercise_max_s]),
     bound!("interpret.pyridostigmine_withhold_h", 0.0, 72.0, " h", "the half-life of pyridostigmine is hours", |s| vec![s.interpret.pyridostigmine_withhold_h]),
     bound!("train.area_disagreement_pp", 1.0, 100.0, " pp", "a difference of two percentages", |s| vec![s.train.area_disagreement_pp]),
     bound!("train.drift_pct", 1.0, 100.0, " %", PCT, |s| vec![s.train.drift_pct]),

@@ -82,6 +82,7 @@ TEST_COLUMNS: Dict[str, str] = {
     "area_increment_pct": "float64",
     "pseudofacilitation": "boolean",
     "flags": "object",
+    "validity": "object",
 }
 
 
@@ -174,12 +175,16 @@ class Report:
         return _typed_csv(io.StringIO(self._native.measurements_csv()), _RESPONSE_TYPES)
 
     def tests(self) -> "pd.DataFrame":
-        """One row per test: protocol, rate, decrement and increment."""
+        """One row per test: protocol, rate, decrement and increment, and
+        the test's verdict (``validity``: ``valid``, ``limited``,
+        ``out_of_protocol``, ``unreliable`` or ``not_done``; the reasons are
+        in :meth:`to_dict`)."""
         rows = []
         for t in self.to_dict()["tests"]:
             row = {c: t.get(c) for c in TEST_COLUMNS}
             row["responses"] = len(t["responses"])
             row["flags"] = ";".join(t.get("flags", []) + t.get("train_flags", []))
+            row["validity"] = t["validity"]["code"]
             rows.append(row)
         frame = _pandas().DataFrame(rows, columns=list(TEST_COLUMNS))
         return frame.astype(TEST_COLUMNS)
@@ -338,6 +343,7 @@ SUMMARY_COLUMNS: Dict[str, str] = {
     "decrement_pct": "float64",
     "increment_pct": "float64",
     "flags": "object",
+    "validity": "object",
     "error": "object",
     "note": "object",
     "report": "object",

@@ -72,6 +72,15 @@ def test_dataframes_have_the_columns_and_dtypes_of_the_csv():
     assert tests["decrement_pct"].dtype == np.float64
     assert str(tests["pseudofacilitation"].dtype) == "boolean"
     assert tests.loc[2, "increment_pct"] == pytest.approx(report.to_dict()["tests"][2]["increment_pct"])
+    assert list(tests["validity"]) == ["valid", "valid", "valid"]
+
+
+def test_a_cold_test_is_judged_limited_and_the_reading_is_not_normal():
+    report = nmjscope.analyze(SAMPLES / "normal", temperature_c=28)
+    assert report.pattern == "incomplete"
+    assert set(report.tests()["validity"]) == {"limited"}
+    reasons = report.to_dict()["tests"][0]["validity"]["reasons"]
+    assert reasons[0]["code"] == "cold" and "28 °C" in reasons[0]["text"]
 
 
 def test_settings_are_sections_of_a_thresholds_file_and_echoed():

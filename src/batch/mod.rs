@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::io::{describe_groups, parse_study_groups, read_study_bytes, ReadOptions};
-use crate::model::Report;
+use crate::model::{Report, ValidityCode};
 use crate::pipeline::analyze_study;
 use crate::render::text_cell;
 use crate::settings::Settings;
@@ -402,6 +402,12 @@ pub struct SummaryRow {
     pub increment_pct: Option<f64>,
     /// Union of test flags.
     pub flags: String,
+    /// The tests' verdicts: `valid` when every test is valid, else
+    /// `<code>:<file>` for each test that is not, `;`-separated (codes:
+    /// `limited`, `out_of_protocol`, `unreliable`, `not_done`); empty for
+    /// a study that failed.
+    #[serde(default)]
+    pub validity: String,
     /// The error, for failed studies.
     pub error: Option<String>,
     /// Anything the batch did to the study (a split folder).
@@ -427,6 +433,7 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "decrement_pct",
     "increment_pct",
     "flags",
+    "validity",
     "error",
     "note",
     "report",
@@ -458,6 +465,7 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
                 decrement_pct: r.interpretation.decrement.value_pct.map(round_1),
                 increment_pct: r.interpretation.increment.value_pct.map(round_1),
                 flags: flags.join(";"),
+                validity: text_cell(&validity_cell(r)),
                 error: None,
                 note: item.note.as_deref().map(text_cell),
                 report: text_cell(&format!("reports/{}.json", report_name(root, item))),
@@ -477,11 +485,28 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
             decrement_pct: None,
             increment_pct: None,
             flags: String::new(),
+            validity: String::new(),
             error: Some(text_cell(&e.to_string())),
             note: item.note.as_deref().map(text_cell),
             report: String::new(),
             input_hash: item.input_hash.clone(),
         },
+    }
+}
+
+/// The summary's `validity` cell: `valid`, or each test that is not as
+/// `<code>:<file>`.
+fn validity_cell(r: &Report) -> String {
+    let not_valid: Vec<String> = r
+        .tests
+        .iter()
+        .filter(|t| t.validity.code != ValidityCode::Valid)
+        .map(|t| format!("{}:{}", t.validity.code, t.file))
+        .collect();
+    if not_valid.is_empty() {
+        "valid".to_string()
+    } else {
+        not_valid.join(";")
     }
 }
 

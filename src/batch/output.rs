@@ -49,7 +49,12 @@ impl Prepared {
             failed: report.is_none(),
             resumed: false,
             measurements: report.map(measurement_rows).unwrap_or_default(),
-            json_line: report.and_then(|r| serde_json::to_vec(r).ok()),
+            json_line: report
+                .and_then(|r| serde_json::to_vec(r).ok())
+                .map(|mut bytes| {
+                    crate::render::positive_zeros(&mut bytes);
+                    bytes
+                }),
             report_file,
             row,
         }

@@ -137,7 +137,7 @@ impl Previous {
 
     /// The earlier results of `path` when its input is unchanged, every
     /// report of it can still be read, is about this study, and was scored
-    /// with `settings`.
+    /// with `settings` into the current report schema.
     pub(crate) fn unchanged(
         &self,
         path: &Path,
@@ -156,7 +156,10 @@ impl Previous {
                     .get(&self.out, &e.reference)
                     .ok()
                     .filter(|r| r.study.path == path.display().to_string())
-                    .filter(|r| r.settings == *settings)?;
+                    .filter(|r| r.settings == *settings)
+                    // A report of another schema was read by other rules
+                    // (one before each test carried its verdict): scored again.
+                    .filter(|r| r.schema == crate::model::SCHEMA)?;
                 Some(BatchItem {
                     path: path.to_path_buf(),
                     split_id: e.split.then(|| report.study.id.clone()),

@@ -1,19 +1,16 @@
 //! Recommendations and caveats: what to repeat or add, and what limits the
 //! conclusion.
 
-use super::assess::{decrement_outcome, increment_outcome, Outcome};
 use super::findings::describe;
 use super::limits;
 use super::sources;
+use super::validity::main_question;
 use super::InterpretConfig;
 use crate::model::Protocol;
 use crate::model::TestMeasures;
 use crate::model::{DecrementGrade, LemsCriterion, Part, PartStatus, Pattern};
-use crate::model::{Flag, TrainFlag};
-
-/// Limb temperature below which the decrement is unreliable (Norwegian
-/// guideline: the recording site should be above 32 C).
-pub const MIN_TEMPERATURE_C: f64 = 32.0;
+use crate::model::{Flag, ReasonCode, Standing, TrainFlag, ValidityReason};
+use crate::words::number;
 
 /// What a flag asks the examiner to repeat.
 fn repeat_advice(flag: Flag) -> &'static str {
@@ -36,27 +33,72 @@ fn train_advice(flag: TrainFlag) -> &'static str {
     }
 }
 
+/// What a reason of a test's verdict asks the examiner to do, when it
+/// keeps the test's answer from standing.
+fn reason_advice(t: &TestMeasures, r: &ValidityReason, c: &InterpretConfig) -> Vec<String> {
+    let file = &t.file;
+    match r.code {
+        ReasonCode::Flagged => t
+            .train_flags
+            .iter()
+            .map(|f| format!("{file}: {}.", train_advice(*f)))
+            .chain(
+                t.flags
+                    .iter()
+                    .filter(|f| f.is_disqualifying())
+                    .map(|f| format!("{file}: {}.", repeat_advice(*f))),
+            )
+            .collect(),
+        ReasonCode::Submaximal | ReasonCode::SmallerThanOtherTests => vec![format!(
+            "{file}: repeat with a supramaximal stimulus (raise the intensity until the CMAP stops growing, then about 20% more)."
+        )],
+        ReasonCode::RateOutsideProtocol if t.protocol == Protocol::Rns => vec![format!(
+            "{file}: repeat the train at 3 Hz (the criterion holds at {}-{} Hz).",
+            number(c.low_rate_min_hz),
+            number(c.low_rate_max_hz)
+        )],
+        ReasonCode::RateOutsideProtocol | ReasonCode::ExerciseOutsideProtocol => vec![format!(
+            "{file}: to exclude LEMS, record a CMAP before and immediately after 10 s of maximal voluntary exercise, or a {}-{} Hz train.",
+            number(c.high_rate_min_hz),
+            number(c.high_rate_max_hz)
+        )],
+        ReasonCode::Cold => vec![format!(
+            "{file}: warm the limb above {} °C and repeat the train.",
+            number(c.min_temperature_c)
+        )],
+        ReasonCode::Pyridostigmine => vec![format!(
+            "{file}: if myasthenia remains suspected, repeat after at least {} h without pyridostigmine.",
+            number(c.pyridostigmine_withhold_h)
+        )],
+        ReasonCode::NotDone | ReasonCode::AmplitudeOnlyRise | ReasonCode::ResponsesMissing => {
+            Vec::new()
+        }
+    }
+}
+
 fn push_unique(v: &mut Vec<String>, s: String) {
     if !v.contains(&s) {
         v.push(s);
     }
 }
 
-/// What to repeat for every flagged test that carries a value.
-fn repeat_flagged(tests: &[TestMeasures], k: usize, c: &InterpretConfig, out: &mut Vec<String>) {
+/// What to repeat for every test whose answer does not stand, as its
+/// verdict says why.
+fn repeat_tests(tests: &[TestMeasures], c: &InterpretConfig, out: &mut Vec<String>) {
     for t in tests {
-        let outcome = match t.protocol {
-            Protocol::Rns => decrement_outcome(t, k),
-            _ => increment_outcome(t, c),
-        };
-        if !matches!(outcome, Outcome::Unreliable(..)) {
-            continue;
-        }
-        for f in &t.train_flags {
-            push_unique(out, format!("{}: {}.", t.file, train_advice(*f)));
-        }
-        for f in t.flags.iter().filter(|f| f.is_disqualifying()) {
-            push_unique(out, format!("{}: {}.", t.file, repeat_advice(*f)));
+        let main = main_question(t);
+        let v = &t.validity;
+        for r in &v.reasons {
+            let bites = r.questions.iter().any(|q| {
+                let s = v.standing(*q);
+                matches!(s, Standing::Unreliable | Standing::CannotExclude)
+                    && (*q == main || *q == crate::model::Question::LowCmap)
+            });
+            if bites {
+                for advice in reason_advice(t, r, c) {
+                    push_unique(out, advice);
+                }
+            }
         }
     }
 }
@@ -68,11 +110,10 @@ pub(crate) fn recommendations(
     dec: &Part<DecrementGrade>,
     inc: &Part<LemsCriterion>,
     low_cmap: Option<bool>,
-    k: usize,
     c: &InterpretConfig,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    repeat_flagged(tests, k, c, &mut out);
+    repeat_tests(tests, c, &mut out);
     if inc.status != PartStatus::Measured {
         let why = if low_cmap == Some(true) {
             "The resting CMAP is low and LEMS has not been looked for"
@@ -107,6 +148,7 @@ pub(crate) fn caveats(
     dec: &Part<DecrementGrade>,
     inc: &Part<LemsCriterion>,
     low_cmap: Option<bool>,
+    c: &InterpretConfig,
 ) -> Vec<String> {
     let mut out = Vec::new();
     if dec.grade == Some(DecrementGrade::Abnormal) {
@@ -139,7 +181,7 @@ pub(crate) fn caveats(
         ));
     }
     test_caveats(tests, &mut out);
-    temperature_caveat(tests, &mut out);
+    temperature_caveat(tests, c, &mut out);
     out
 }
 
@@ -169,29 +211,15 @@ fn test_caveats(tests: &[TestMeasures], out: &mut Vec<String>) {
     }
 }
 
-/// Limb temperature: below 32 C the decrement shrinks; when it was not
-/// recorded, say so.
-fn temperature_caveat(tests: &[TestMeasures], out: &mut Vec<String>) {
-    let temps: Vec<(&str, f64)> = tests
-        .iter()
-        .filter_map(|t| t.temperature_c.map(|v| (t.file.as_str(), v)))
-        .collect();
-    let cold: Vec<String> = temps
-        .iter()
-        .filter(|(_, v)| *v < MIN_TEMPERATURE_C)
-        .map(|(f, v)| format!("{f} ({v} C)"))
-        .collect();
-    if !cold.is_empty() {
+/// Limb temperature not recorded (a cold one is a reason of the test's
+/// verdict).
+fn temperature_caveat(tests: &[TestMeasures], c: &InterpretConfig, out: &mut Vec<String>) {
+    let recorded = tests.iter().filter(|t| t.temperature_c.is_some()).count();
+    if recorded < tests.len() {
         out.push(format!(
-            "Limb temperature below {MIN_TEMPERATURE_C} C in {}: cooling reduces the decrement, so a normal low-rate result there cannot be relied on; warm the limb and repeat ({}).",
-            cold.join(", "),
-            sources::NORWEGIAN_GUIDELINE
-        ));
-    }
-    if temps.len() < tests.len() {
-        out.push(format!(
-            "Limb temperature was not recorded{}; it should be above {MIN_TEMPERATURE_C} C, as cooling reduces the decrement ({}).",
-            if temps.is_empty() { "" } else { " for every test" },
+            "Limb temperature was not recorded{}; it should be above {} °C, as cooling reduces the decrement ({}).",
+            if recorded == 0 { "" } else { " for every test" },
+            number(c.min_temperature_c),
             sources::NORWEGIAN_GUIDELINE
         ));
     }

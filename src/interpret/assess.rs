@@ -1,26 +1,26 @@
-//! What each test contributes to the conclusion: a valid value, an
-//! unreliable one (with why), or nothing (with why). A test whose deciding
-//! responses are missing or show no response counts as not done, never as
-//! negative.
+//! What each test contributes to the conclusion, as its verdict says
+//! (`validity.rs`): a value that stands, one that stands with the caveat of
+//! its protocol, one that cannot exclude, an unreliable one (with why), or
+//! nothing (with why). A test whose deciding responses are missing counts
+//! as not done, never as negative.
 
 use super::InterpretConfig;
-use crate::model::Protocol;
-use crate::model::TestMeasures;
+use crate::model::{Bearing, Protocol, Question, Standing, TestMeasures};
 use crate::model::{DecrementGrade, LemsCriterion, Part, PartStatus};
-use crate::model::{Flag, ResponseMeasures};
 
 /// What one test gives one part of the conclusion.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Outcome {
-    /// A value from a technically valid test.
-    Valid(f64),
-    /// A pseudofacilitated high-rate or exercise test: the amplitude rise is
-    /// not a true increment and counts as none.
-    Discounted(f64),
-    /// A value whose test is flagged; the text says why.
-    Unreliable(f64, String),
-    /// No value; the text says why.
-    NotDone(String),
+pub(crate) struct Outcome {
+    /// How the test's answer stands.
+    pub standing: Standing,
+    /// Its value (%), when it has one.
+    pub value: Option<f64>,
+    /// A pseudofacilitated high-rate or exercise test: the amplitude rise
+    /// is not a true increment and counts as none.
+    pub discounted: bool,
+    /// Why it does not simply stand (the reasons of its verdict), or the
+    /// caveat of a result that stands outside its protocol.
+    pub why: Option<String>,
 }
 
 /// English ordinal of a 1-based position.
@@ -35,97 +35,44 @@ pub(crate) fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
-fn no_response(r: &ResponseMeasures) -> bool {
-    r.has(Flag::NoResponse) || r.amplitude_mv.is_none()
-}
-
-/// The flags of `t` that make its value unreliable, as text.
-fn disqualifying(t: &TestMeasures) -> Option<String> {
-    // Every train flag disqualifies: it says the train as a whole is not
-    // a physiological one.
-    let bad: Vec<String> = t
-        .train_flags
-        .iter()
-        .map(|f| f.code())
-        .chain(
-            t.flags
-                .iter()
-                .filter(|f| f.is_disqualifying())
-                .map(|f| f.code()),
-        )
-        .collect();
-    (!bad.is_empty()).then(|| format!("{} is flagged {}", t.file, bad.join(", ")))
+/// The outcome of a test's answer to `q`, from its verdict.
+fn outcome(t: &TestMeasures, q: Question, value: Option<f64>, discounted: bool) -> Outcome {
+    let v = &t.validity;
+    let standing = v.standing(q);
+    let why = match standing {
+        Standing::Stands => None,
+        Standing::NotDone => v.why(q, &[Bearing::NotDone]),
+        Standing::Unreliable => v.why(q, &[Bearing::Unreliable, Bearing::FakesAbnormal]),
+        Standing::StandsOutOfProtocol | Standing::CannotExclude => {
+            v.why(q, &[Bearing::HidesAbnormal])
+        }
+    };
+    let standing = if value.is_none() && standing != Standing::NotDone {
+        Standing::NotDone
+    } else {
+        standing
+    };
+    Outcome {
+        standing,
+        value,
+        // An amplitude-only rise beyond the healthy range is unreliable,
+        // and graded as the rise it is.
+        discounted: discounted && standing != Standing::Unreliable,
+        why,
+    }
 }
 
 /// The decrement outcome of a low-rate train.
-pub(crate) fn decrement_outcome(t: &TestMeasures, k: usize) -> Outcome {
-    let n = t.responses.len();
-    if n == 0 || t.responses.iter().all(no_response) {
-        return Outcome::NotDone(format!("{}: no response was recorded", t.file));
-    }
-    if no_response(&t.responses[0]) {
-        return Outcome::NotDone(format!("{}: no response to the first stimulus", t.file));
-    }
-    if n < k {
-        return Outcome::NotDone(format!(
-            "{}: the train has {n} responses; the decrement to the {} response needs {k}",
-            t.file,
-            ordinal(k)
-        ));
-    }
-    match (t.decrement_pct, disqualifying(t)) {
-        (Some(v), None) => Outcome::Valid(v),
-        (Some(v), Some(why)) => Outcome::Unreliable(v, why),
-        (None, _) => Outcome::NotDone(format!(
-            "{}: no response could be measured at the {} stimulus",
-            t.file,
-            ordinal(k)
-        )),
-    }
+pub(crate) fn decrement_outcome(t: &TestMeasures) -> Outcome {
+    outcome(t, Question::Decrement, t.decrement_pct, false)
 }
 
-/// The increment outcome of an exercise or high-rate test.
-pub(crate) fn increment_outcome(t: &TestMeasures, c: &InterpretConfig) -> Outcome {
-    let first = if t.protocol == Protocol::Exercise {
-        "pre-exercise"
-    } else {
-        "first"
-    };
-    let Some(r1) = t.responses.first() else {
-        return Outcome::NotDone(format!("{}: no response was recorded", t.file));
-    };
-    if no_response(r1) {
-        return Outcome::NotDone(format!("{}: no {first} response could be measured", t.file));
-    }
-    let later = &t.responses[1..];
-    if later.is_empty() || later.iter().all(no_response) {
-        let what = if t.protocol == Protocol::Exercise {
-            "no post-exercise response"
-        } else {
-            "no response after the first"
-        };
-        return Outcome::NotDone(format!("{}: {what} could be measured", t.file));
-    }
-    let Some(v) = t.increment_pct else {
-        return Outcome::NotDone(format!("{}: the increment could not be computed", t.file));
-    };
-    if t.pseudofacilitation == Some(true) {
-        if v >= c.increment_healthy_max_pct {
-            return Outcome::Unreliable(
-                v,
-                format!(
-                    "{}: the amplitude rose {v:.1}% while the area rose only {:.1}%, more than pseudofacilitation explains in healthy muscle",
-                    t.file,
-                    t.area_increment_pct.unwrap_or(0.0)
-                ),
-            );
-        }
-        return Outcome::Discounted(v);
-    }
-    match disqualifying(t) {
-        None => Outcome::Valid(v),
-        Some(why) => Outcome::Unreliable(v, why),
-    }
+/// The increment outcome of an exercise or high-rate test. An
+/// amplitude-only rise within what healthy muscle shows is
+/// pseudofacilitation: it counts as no increment.
+pub(crate) fn increment_outcome(t: &TestMeasures) -> Outcome {
+    let discounted = t.pseudofacilitation == Some(true);
+    outcome(t, Question::Increment, t.increment_pct, discounted)
 }
 
 /// Grades an increment against the LEMS bands.
@@ -158,50 +105,50 @@ struct Graded<'a, G> {
     why: Option<String>,
 }
 
-/// Combines the tests' outcomes into one part: the highest valid grade
-/// decides, unless an unreliable test would raise it (then the part is
-/// unreliable); with no value at all the part is not tested, with every
-/// reason given.
+/// The best of `v`: the highest grade, then the largest value.
+fn best<'v, 'a, G: Ord>(v: &'v [Graded<'a, G>]) -> Option<&'v Graded<'a, G>> {
+    v.iter()
+        .max_by(|a, b| a.grade.cmp(&b.grade).then(a.value.total_cmp(&b.value)))
+}
+
+/// Combines the tests' outcomes into one part. A result that stands
+/// decides (the highest grade), unless an unreliable one would raise it
+/// (then the part is unreliable); a result that cannot exclude decides
+/// only when nothing stands; with no value at all the part is not tested,
+/// with every reason given.
 fn combine<G: Copy + Ord>(
     outcomes: Vec<(&TestMeasures, Outcome)>,
-    grade: impl Fn(&Outcome) -> Option<(f64, G)>,
+    grade: impl Fn(f64, bool) -> G,
     none_reason: &str,
 ) -> Part<G> {
-    let mut valid: Vec<Graded<G>> = Vec::new();
+    let mut stands: Vec<Graded<G>> = Vec::new();
     let mut unreliable: Vec<Graded<G>> = Vec::new();
+    let mut cannot_exclude: Vec<Graded<G>> = Vec::new();
     let mut reasons = Vec::new();
-    for (t, o) in &outcomes {
-        match (o, grade(o)) {
-            (Outcome::NotDone(why), _) => reasons.push(why.clone()),
-            (Outcome::Unreliable(_, why), Some((value, g))) => unreliable.push(Graded {
-                file: &t.file,
-                value,
-                grade: g,
-                why: Some(why.clone()),
-            }),
-            (_, Some((value, g))) => valid.push(Graded {
-                file: &t.file,
-                value,
-                grade: g,
-                why: None,
-            }),
-            _ => {}
+    for (t, o) in outcomes {
+        let Some(value) = o.value.filter(|_| o.standing != Standing::NotDone) else {
+            reasons.extend(o.why);
+            continue;
+        };
+        let g = Graded {
+            file: &t.file,
+            value,
+            grade: grade(value, o.discounted),
+            why: o.why,
+        };
+        match o.standing {
+            Standing::Stands | Standing::StandsOutOfProtocol => stands.push(g),
+            Standing::CannotExclude => cannot_exclude.push(g),
+            Standing::Unreliable | Standing::NotDone => unreliable.push(g),
         }
     }
-    let best = |v: &[Graded<'_, G>]| -> Option<usize> {
-        (0..v.len()).max_by(|&a, &b| {
-            v[a].grade
-                .cmp(&v[b].grade)
-                .then(v[a].value.total_cmp(&v[b].value))
-        })
-    };
-    let bv = best(&valid).map(|i| &valid[i]);
-    let bu = best(&unreliable).map(|i| &unreliable[i]);
-    let (chosen, status) = match (bv, bu) {
-        (Some(v), Some(u)) if u.grade > v.grade => (u, PartStatus::Unreliable),
-        (Some(v), _) => (v, PartStatus::Measured),
-        (None, Some(u)) => (u, PartStatus::Unreliable),
-        (None, None) => {
+    let (chosen, status) = match (best(&stands), best(&unreliable), best(&cannot_exclude)) {
+        (Some(v), Some(u), _) if u.grade > v.grade => (u, PartStatus::Unreliable),
+        (Some(v), _, _) => (v, PartStatus::Measured),
+        (None, Some(u), Some(i)) if u.grade <= i.grade => (i, PartStatus::Inconclusive),
+        (None, Some(u), _) => (u, PartStatus::Unreliable),
+        (None, None, Some(i)) => (i, PartStatus::Inconclusive),
+        (None, None, None) => {
             let detail = if reasons.is_empty() {
                 none_reason.to_string()
             } else {
@@ -210,32 +157,31 @@ fn combine<G: Copy + Ord>(
             return Part::not_tested(detail);
         }
     };
+    // A result that stands carries only the caveat of its protocol.
+    let (detail, caveat) = match status {
+        PartStatus::Measured => (None, chosen.why.clone()),
+        _ => (chosen.why.clone(), None),
+    };
     Part {
         status,
         grade: Some(chosen.grade),
         value_pct: Some(chosen.value),
         file: Some(chosen.file.to_string()),
-        detail: chosen.why.clone(),
+        detail,
+        caveat,
     }
 }
 
 /// The decrement part of the study, from its low-rate trains.
-pub(crate) fn decrement_part(
-    tests: &[TestMeasures],
-    k: usize,
-    c: &InterpretConfig,
-) -> Part<DecrementGrade> {
+pub(crate) fn decrement_part(tests: &[TestMeasures], c: &InterpretConfig) -> Part<DecrementGrade> {
     let outcomes = tests
         .iter()
         .filter(|t| t.protocol == Protocol::Rns)
-        .map(|t| (t, decrement_outcome(t, k)))
+        .map(|t| (t, decrement_outcome(t)))
         .collect();
     combine(
         outcomes,
-        |o| match o {
-            Outcome::Valid(v) | Outcome::Unreliable(v, _) => Some((*v, decrement_grade(*v, c))),
-            _ => None,
-        },
+        |v, _| decrement_grade(v, c),
         "no low-rate (2-5 Hz) train was recorded",
     )
 }
@@ -245,14 +191,16 @@ pub(crate) fn increment_part(tests: &[TestMeasures], c: &InterpretConfig) -> Par
     let outcomes = tests
         .iter()
         .filter(|t| matches!(t.protocol, Protocol::Hfrns | Protocol::Exercise))
-        .map(|t| (t, increment_outcome(t, c)))
+        .map(|t| (t, increment_outcome(t)))
         .collect();
     combine(
         outcomes,
-        |o| match o {
-            Outcome::Valid(v) | Outcome::Unreliable(v, _) => Some((*v, increment_grade(*v, c))),
-            Outcome::Discounted(v) => Some((*v, LemsCriterion::None)),
-            Outcome::NotDone(_) => None,
+        |v, discounted| {
+            if discounted {
+                LemsCriterion::None
+            } else {
+                increment_grade(v, c)
+            }
         },
         "no exercise or high-rate test was recorded",
     )

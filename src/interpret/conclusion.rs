@@ -4,6 +4,7 @@
 
 use super::InterpretConfig;
 use crate::model::{DecrementGrade, LemsCriterion, Part, PartStatus, Pattern};
+use crate::words::{number, pct, pct0, signed_pct};
 
 /// Decides the pattern from the two parts.
 pub(crate) fn pattern(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> Pattern {
@@ -30,6 +31,7 @@ pub(crate) fn pattern(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> 
     if inc_valid == Some(LemsCriterion::Equivocal) {
         return Pattern::Equivocal;
     }
+    // A part that cannot exclude is, for "normal", as good as not tested.
     match (dec.status, inc.status) {
         (PartStatus::Measured, PartStatus::Measured) => Pattern::Normal,
         (PartStatus::NotTested, PartStatus::NotTested) => Pattern::Indeterminate,
@@ -45,80 +47,174 @@ fn file(p: &Part<impl Copy>) -> &str {
     p.file.as_deref().unwrap_or("?")
 }
 
+fn detail(p: &Part<impl Copy>) -> &str {
+    p.detail.as_deref().unwrap_or("flagged")
+}
+
 /// One sentence on the decrement part.
 fn decrement_sentence(dec: &Part<DecrementGrade>, c: &InterpretConfig) -> String {
+    let limit = number(c.decrement_abnormal_pct);
     match dec.status {
         PartStatus::NotTested => format!(
             "Decrement not tested: {}.",
             dec.detail.as_deref().unwrap_or("no value")
         ),
         PartStatus::Unreliable => format!(
-            "Decrement {:.1}% in {} cannot be relied on: {}.",
-            value(dec),
+            "Decrement {} in {} cannot be relied on: {}.",
+            pct(value(dec)),
             file(dec),
-            dec.detail.as_deref().unwrap_or("flagged")
+            detail(dec)
+        ),
+        PartStatus::Inconclusive => format!(
+            "Decrement {} in {}, not abnormal (abnormal above {limit}%), but it cannot exclude a decrement: {}.",
+            pct(value(dec)),
+            file(dec),
+            detail(dec)
         ),
         PartStatus::Measured => match dec.grade {
             Some(DecrementGrade::Abnormal) => format!(
-                "Decrement {:.1}% in {}, abnormal (above {}%).",
-                value(dec),
-                file(dec),
-                c.decrement_abnormal_pct
+                "Decrement {} in {}, abnormal (above {limit}%).",
+                pct(value(dec)),
+                file(dec)
             ),
             _ => format!(
-                "Decrement {:.1}% in {}, not abnormal (abnormal above {}%).",
-                value(dec),
-                file(dec),
-                c.decrement_abnormal_pct
+                "Decrement {} in {}, not abnormal (abnormal above {limit}%).",
+                pct(value(dec)),
+                file(dec)
             ),
         },
     }
 }
 
-/// One sentence on the increment part.
-fn increment_sentence(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> String {
-    let grade = match inc.grade {
+/// The grade of an increment in words.
+fn increment_grade_words(g: Option<LemsCriterion>, c: &InterpretConfig) -> String {
+    match g {
         Some(LemsCriterion::Specific) => format!(
             "at or above the specific cut-off ({}%)",
-            c.increment_specific_pct
+            number(c.increment_specific_pct)
         ),
         Some(LemsCriterion::Suggestive) => format!(
             "at or above the suggestive cut-off ({}%)",
-            c.increment_suggestive_pct
+            number(c.increment_suggestive_pct)
         ),
         Some(LemsCriterion::Equivocal) => format!(
             "equivocal ({}-{}%)",
-            c.increment_equivocal_pct, c.increment_suggestive_pct
+            number(c.increment_equivocal_pct),
+            number(c.increment_suggestive_pct)
         ),
         _ => format!(
             "no significant increment (below {}%)",
-            c.increment_equivocal_pct
+            number(c.increment_equivocal_pct)
         ),
-    };
+    }
+}
+
+/// A graded-none value at or above the equivocal floor can only be a
+/// discounted (pseudofacilitated) one.
+fn discounted(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> bool {
+    inc.grade == Some(LemsCriterion::None) && value(inc) >= c.increment_equivocal_pct
+}
+
+/// One sentence on the increment part.
+fn increment_sentence(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> String {
+    let grade = increment_grade_words(inc.grade, c);
     match inc.status {
         PartStatus::NotTested => format!(
             "Increment not tested: {}; LEMS is not excluded.",
             inc.detail.as_deref().unwrap_or("no value")
         ),
         PartStatus::Unreliable => format!(
-            "Increment {:+.1}% in {} cannot be relied on: {}.",
-            value(inc),
+            "Increment {} in {} cannot be relied on: {}.",
+            signed_pct(value(inc)),
             file(inc),
-            inc.detail.as_deref().unwrap_or("flagged")
+            detail(inc)
         ),
-        // A graded-none value at or above the equivocal floor can only be a
-        // discounted (pseudofacilitated) one.
-        PartStatus::Measured
-            if inc.grade == Some(LemsCriterion::None)
-                && value(inc) >= c.increment_equivocal_pct =>
-        {
+        PartStatus::Inconclusive if discounted(inc, c) => format!(
+            "Amplitude increment {} in {}: pseudofacilitation (the area did not rise), not counted, but the test cannot exclude LEMS: {}.",
+            signed_pct(value(inc)),
+            file(inc),
+            detail(inc)
+        ),
+        PartStatus::Inconclusive => format!(
+            "Increment {} in {}: {grade}, but it cannot exclude LEMS: {}.",
+            signed_pct(value(inc)),
+            file(inc),
+            detail(inc)
+        ),
+        PartStatus::Measured if discounted(inc, c) => {
             format!(
-                "Amplitude increment {:+.1}% in {}: pseudofacilitation (the area did not rise), not counted as an increment.",
-                value(inc),
+                "Amplitude increment {} in {}: pseudofacilitation (the area did not rise), not counted as an increment.",
+                signed_pct(value(inc)),
                 file(inc)
             )
         }
-        PartStatus::Measured => format!("Increment {:+.1}% in {}: {grade}.", value(inc), file(inc)),
+        PartStatus::Measured => format!(
+            "Increment {} in {}: {grade}.",
+            signed_pct(value(inc)),
+            file(inc)
+        ),
+    }
+}
+
+/// The caveat of a deciding value from outside its validated protocol, as
+/// a clause for the headline ("" when it has none).
+fn protocol_clause(p: &Part<impl Copy>) -> String {
+    p.caveat
+        .as_deref()
+        .map(|c| format!(" The deciding test is outside its validated protocol ({c}); the abnormal result counts, but confirm it with a test inside the protocol."))
+        .unwrap_or_default()
+}
+
+/// Why LEMS is not excluded, for a decrement without a valid increment test.
+fn lems_open(inc: &Part<LemsCriterion>) -> String {
+    match inc.status {
+        PartStatus::NotTested => "no valid increment test was done".to_string(),
+        PartStatus::Unreliable => "the increment test is unreliable".to_string(),
+        PartStatus::Inconclusive => {
+            format!("the increment test cannot exclude it ({})", detail(inc))
+        }
+        PartStatus::Measured => "the increment is equivocal".to_string(),
+    }
+}
+
+/// Why normal cannot be concluded in an incomplete study: each part that
+/// was not tested or cannot exclude.
+fn incomplete_why(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> String {
+    let mut why = Vec::new();
+    for (what, status, detail) in [
+        ("the decrement", dec.status, dec.detail.as_deref()),
+        ("the increment", inc.status, inc.detail.as_deref()),
+    ] {
+        let detail = detail.unwrap_or("no value");
+        match status {
+            PartStatus::NotTested => why.push(format!("{what} was not tested ({detail})")),
+            PartStatus::Inconclusive => {
+                why.push(format!("{what} test cannot exclude a disorder ({detail})"))
+            }
+            _ => {}
+        }
+    }
+    why.join("; ")
+}
+
+/// Why no conclusion can be drawn: the parts that cannot be relied on,
+/// or that nothing could be measured.
+fn indeterminate_why(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> String {
+    let mut why = Vec::new();
+    if inc.status == PartStatus::Unreliable {
+        why.push(if inc.grade >= Some(LemsCriterion::Suggestive) {
+            "the increment that would point to LEMS cannot be relied on"
+        } else {
+            "the increment test cannot be relied on"
+        });
+    }
+    if dec.status == PartStatus::Unreliable {
+        why.push("the decrement test cannot be relied on");
+    }
+    if why.is_empty() {
+        "neither a decrement nor an increment could be measured".to_string()
+    } else {
+        why.join(", and ")
     }
 }
 
@@ -126,29 +222,34 @@ fn increment_sentence(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> String 
 fn opening(p: Pattern, dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> String {
     match p {
         Pattern::Presynaptic => format!(
-            "Findings are consistent with a presynaptic disorder of neuromuscular transmission, as in Lambert-Eaton myasthenic syndrome: the CMAP increased by {:.0}%.",
-            value(inc)
+            "Findings are consistent with a presynaptic disorder of neuromuscular transmission, as in Lambert-Eaton myasthenic syndrome: the CMAP increased by {}.{}",
+            pct0(value(inc)),
+            protocol_clause(inc)
         ),
         Pattern::Postsynaptic => format!(
-            "Findings are consistent with a disorder of neuromuscular transmission of postsynaptic type: a low-rate decrement of {:.0}% without a significant increment after LEMS was looked for. A decrement of this size also occurs in motor neuron disease, neuropathies and myopathies; the clinical picture, antibodies and needle EMG decide between them.",
-            value(dec)
+            "Findings are consistent with a disorder of neuromuscular transmission of postsynaptic type: a low-rate decrement of {} without a significant increment after LEMS was looked for.{} A decrement of this size also occurs in motor neuron disease, neuropathies and myopathies; the clinical picture, antibodies and needle EMG decide between them.",
+            pct0(value(dec)),
+            protocol_clause(dec)
         ),
         Pattern::NmjUnspecified => format!(
-            "Findings are consistent with a disorder of neuromuscular transmission: a low-rate decrement of {:.0}%. Presynaptic and postsynaptic causes cannot be told apart, and LEMS is not excluded, because {}.",
-            value(dec),
-            match inc.status {
-                PartStatus::NotTested => "no valid increment test was done",
-                PartStatus::Unreliable => "the increment test is unreliable",
-                PartStatus::Measured => "the increment is equivocal",
-            }
+            "Findings are consistent with a disorder of neuromuscular transmission: a low-rate decrement of {}. Presynaptic and postsynaptic causes cannot be told apart, and LEMS is not excluded, because {}.{}",
+            pct0(value(dec)),
+            lems_open(inc),
+            protocol_clause(dec)
         ),
         Pattern::Equivocal => format!(
-            "No abnormality of neuromuscular transmission is established, but the increment of {:.0}% is equivocal: LEMS is not excluded.",
-            value(inc)
+            "No abnormality of neuromuscular transmission is established, but the increment of {} is equivocal: LEMS is not excluded.",
+            pct0(value(inc))
         ),
-        Pattern::Incomplete => "No abnormality was found in the tests performed, but the study is incomplete, so normal neuromuscular transmission cannot be concluded.".to_string(),
+        Pattern::Incomplete => format!(
+            "No abnormality of neuromuscular transmission was established in the tests performed, but normal transmission cannot be concluded: {}.",
+            incomplete_why(dec, inc)
+        ),
         Pattern::Normal => "Findings are consistent with normal neuromuscular transmission in the muscles tested: no abnormal decrement and no significant increment.".to_string(),
-        Pattern::Indeterminate => "No conclusion can be drawn: a test needed for the reading is technically unreliable or could not be measured (see caveats); the measures are reported for reference.".to_string(),
+        Pattern::Indeterminate => format!(
+            "No conclusion can be drawn: {}; the measures are reported for reference.",
+            indeterminate_why(dec, inc)
+        ),
     }
 }
 
@@ -186,6 +287,7 @@ mod tests {
             value_pct: grade.map(|_| 20.0),
             file: None,
             detail: None,
+            caveat: None,
         }
     }
     fn inc(status: PartStatus, grade: Option<LemsCriterion>) -> Part<LemsCriterion> {
@@ -195,6 +297,7 @@ mod tests {
             value_pct: grade.map(|_| 20.0),
             file: None,
             detail: None,
+            caveat: None,
         }
     }
 

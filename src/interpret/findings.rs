@@ -1,18 +1,20 @@
 //! Findings, one rule family per function: the low-rate decrement and its
 //! shape, the increment and pseudofacilitation, and the resting CMAP. Each
-//! finding carries the criterion applied and the source that states it.
+//! finding carries the criterion applied and the source that states it,
+//! and each reads the test's verdict (`validity.rs`) for whether its
+//! answer can be relied on.
 
 use super::assess::{
-    decrement_grade, decrement_outcome, increment_grade, increment_outcome, ordinal, Outcome,
+    decrement_grade, decrement_outcome, increment_grade, increment_outcome, ordinal,
 };
 use super::limits;
 use super::sources;
 use super::InterpretConfig;
 use crate::model::canonical_side;
-use crate::model::Flag;
-use crate::model::Protocol;
-use crate::model::{DecrementGrade, Finding, FindingCode, LemsCriterion};
+use crate::model::{DecrementGrade, Finding, FindingCode, LemsCriterion, Pattern};
+use crate::model::{Protocol, Question, ReasonCode, Standing};
 use crate::model::{TestMeasures, TrainShape};
+use crate::words::{mv, number, pct, pct0, signed_pct};
 
 pub(crate) fn finding(code: FindingCode, text: String, criterion: String, source: &str) -> Finding {
     Finding {
@@ -23,14 +25,6 @@ pub(crate) fn finding(code: FindingCode, text: String, criterion: String, source
     }
 }
 
-/// A low-rate train of a post-exercise series recorded after the
-/// exercise: not a resting train.
-pub(crate) fn after_exercise(t: &TestMeasures) -> bool {
-    t.record
-        .exercise_phase
-        .is_some_and(|p| p.seconds_after().is_some())
-}
-
 /// The file with its muscle and rate, for sentences.
 pub(crate) fn describe(t: &TestMeasures) -> String {
     let mut parts = Vec::new();
@@ -38,7 +32,7 @@ pub(crate) fn describe(t: &TestMeasures) -> String {
         parts.push(m.clone());
     }
     if let Some(r) = t.stim_rate_hz {
-        parts.push(format!("{r} Hz"));
+        parts.push(format!("{} Hz", number(r)));
     }
     if parts.is_empty() {
         t.file.clone()
@@ -51,13 +45,14 @@ pub(crate) fn describe(t: &TestMeasures) -> String {
 pub(crate) fn decrement_findings(
     tests: &[TestMeasures],
     k: usize,
+    pattern: Pattern,
     c: &InterpretConfig,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in tests.iter().filter(|t| t.protocol == Protocol::Rns) {
-        let dec = match decrement_outcome(t, k) {
-            Outcome::Valid(v) | Outcome::Unreliable(v, _) => v,
-            _ => continue,
+        let o = decrement_outcome(t);
+        let Some(dec) = o.value.filter(|_| o.standing != Standing::NotDone) else {
+            continue;
         };
         let abnormal = decrement_grade(dec, c) == DecrementGrade::Abnormal;
         let code = if abnormal {
@@ -67,40 +62,54 @@ pub(crate) fn decrement_findings(
         };
         let largest = t
             .max_decrement_pct
-            .map(|m| format!(", largest fall {m:.1}%"))
+            .map(|m| format!(", largest fall {}", pct(m)))
             .unwrap_or_default();
+        let standing = standing_words(o.standing, "a decrement");
         out.push(finding(
             code,
             format!(
-                "Low-rate decrement in {}: {dec:.1}% from the 1st to the {} response{largest}.",
+                "Low-rate decrement in {}: {} from the 1st to the {} response{largest}.{standing}",
                 describe(t),
+                pct(dec),
                 ordinal(k)
             ),
             format!(
                 "a decrement of more than {}% from the 1st to the 4th or 5th response at 2-5 Hz is abnormal",
-                c.decrement_abnormal_pct
+                number(c.decrement_abnormal_pct)
             ),
             sources::AAEM_2001,
         ));
-        // The shape criteria describe trains at rest; after exercise the
-        // exhaustion series speaks instead.
-        if abnormal && !after_exercise(t) {
-            out.extend(shape_finding(t));
+        // A shape is read only on an abnormal train whose decrement and
+        // every response can be relied on.
+        let readable = matches!(o.standing, Standing::Stands | Standing::StandsOutOfProtocol)
+            && t.validity.standing(Question::Shape) == Standing::Stands;
+        if abnormal && readable {
+            out.extend(shape_finding(t, pattern));
         }
     }
     out
 }
 
 /// The shape of an abnormal decrement; a normal train gets no shape label.
-fn shape_finding(t: &TestMeasures) -> Option<Finding> {
+/// In a presynaptic reading a U shape is not worded as postsynaptic: LEMS
+/// trains show an early decrement too, only less often.
+fn shape_finding(t: &TestMeasures, pattern: Pattern) -> Option<Finding> {
+    let presynaptic = pattern == Pattern::Presynaptic;
     match t.shape? {
         TrainShape::UShaped => Some(finding(
             FindingCode::UShapedDecrement,
-            format!(
-                "The decrement in {} is largest by the 4th-5th response and levels off or partly recovers after it (U shape), which supports a postsynaptic disorder.",
-                describe(t)
-            ),
-            "early decrement larger than the late decrement".to_string(),
+            if presynaptic {
+                format!(
+                    "The decrement in {} is largest by the 4th-5th response and levels off or partly recovers after it (U shape). An early decrement is more often seen in myasthenia gravis, but LEMS trains show it too, so here it does not argue against a presynaptic disorder.",
+                    describe(t)
+                )
+            } else {
+                format!(
+                    "The decrement in {} is largest by the 4th-5th response and levels off or partly recovers after it (U shape), as is more often seen in myasthenia gravis than in LEMS.",
+                    describe(t)
+                )
+            },
+            "the early decrement larger than the late decrement, more often in MG than in LEMS".to_string(),
             sources::SANDERS_2014,
         )),
         TrainShape::Progressive => Some(finding(
@@ -119,7 +128,10 @@ fn shape_finding(t: &TestMeasures) -> Option<Finding> {
 fn increment_what(t: &TestMeasures) -> String {
     if t.protocol == Protocol::Exercise {
         match t.exercise_s {
-            Some(s) => format!("Increment after {s} s of maximal voluntary exercise"),
+            Some(s) => format!(
+                "Increment after {} s of maximal voluntary exercise",
+                number(s)
+            ),
             None => "Increment after maximal voluntary exercise (duration not recorded)".into(),
         }
     } else {
@@ -145,44 +157,64 @@ pub(crate) fn increment_findings(tests: &[TestMeasures], c: &InterpretConfig) ->
         .filter(|t| matches!(t.protocol, Protocol::Hfrns | Protocol::Exercise))
     {
         let what = increment_what(t);
-        let area = t.area_increment_pct.unwrap_or(0.0);
-        let inc = match increment_outcome(t, c) {
-            Outcome::NotDone(_) => continue,
-            Outcome::Discounted(v) => {
-                out.push(finding(
-                    FindingCode::Pseudofacilitation,
-                    format!(
-                        "{what} in {}: amplitude {v:+.1}% with area {area:+.1}%. An amplitude rise without an area rise, within the range healthy muscle shows, is pseudofacilitation and is not counted as an increment.",
-                        describe(t)
-                    ),
-                    pseudo_criterion(c),
-                    &format!("{}; {}", sources::TOOL_RULE, sources::MCCOMAS_1994),
-                ));
-                continue;
-            }
-            Outcome::Unreliable(v, _) if t.pseudofacilitation == Some(true) => {
-                out.push(finding(
-                    FindingCode::AmplitudeOnlyIncrement,
-                    format!(
-                        "{what} in {}: amplitude {v:+.1}% with area only {area:+.1}%. An amplitude-only rise this large is more than pseudofacilitation explains: check for a submaximal first stimulus or electrode movement, and repeat.",
-                        describe(t)
-                    ),
-                    pseudo_criterion(c),
-                    &format!("{}; {}", sources::TOOL_RULE, sources::MCCOMAS_1994),
-                ));
-                continue;
-            }
-            Outcome::Valid(v) | Outcome::Unreliable(v, _) => v,
+        let area = signed_pct(t.area_increment_pct.unwrap_or(0.0));
+        let o = increment_outcome(t);
+        let Some(v) = o.value.filter(|_| o.standing != Standing::NotDone) else {
+            continue;
         };
-        out.push(increment_finding(t, &what, inc, c));
+        let amplitude_only = t
+            .validity
+            .reasons_for(Question::Increment)
+            .any(|r| r.code == ReasonCode::AmplitudeOnlyRise);
+        if o.discounted || amplitude_only {
+            let text = if amplitude_only {
+                format!(
+                    "{what} in {}: amplitude {} with area only {area}. An amplitude-only rise this large is more than pseudofacilitation explains: check for a submaximal first stimulus or electrode movement, and repeat.",
+                    describe(t),
+                    signed_pct(v)
+                )
+            } else {
+                format!(
+                    "{what} in {}: amplitude {} with area {area}. An amplitude rise without an area rise, within the range healthy muscle shows, is pseudofacilitation and is not counted as an increment.{}",
+                    describe(t),
+                    signed_pct(v),
+                    standing_words(o.standing, "LEMS")
+                )
+            };
+            let code = if amplitude_only {
+                FindingCode::AmplitudeOnlyIncrement
+            } else {
+                FindingCode::Pseudofacilitation
+            };
+            let source = format!("{}; {}", sources::TOOL_RULE, sources::MCCOMAS_1994);
+            out.push(finding(code, text, pseudo_criterion(c), &source));
+            continue;
+        }
+        let mut f = increment_finding(t, &what, v, c);
+        f.text.push_str(&standing_words(o.standing, "LEMS"));
+        out.push(f);
     }
     out
+}
+
+/// What a finding adds when its test's answer does not simply stand.
+fn standing_words(s: Standing, disorder: &str) -> String {
+    match s {
+        Standing::Unreliable => " It cannot be relied on (see the test's validity).".to_string(),
+        Standing::CannotExclude => {
+            format!(" It cannot exclude {disorder} (see the test's validity).")
+        }
+        Standing::StandsOutOfProtocol => {
+            " The test is outside its validated protocol (see the test's validity).".to_string()
+        }
+        Standing::Stands | Standing::NotDone => String::new(),
+    }
 }
 
 fn pseudo_criterion(c: &InterpretConfig) -> String {
     format!(
         "amplitude rises while the negative-phase area rises less than the settings' limit: pseudofacilitation when the amplitude rise is below {}% (the healthy range), a technical finding above it",
-        c.increment_healthy_max_pct
+        number(c.increment_healthy_max_pct)
     )
 }
 
@@ -207,13 +239,13 @@ fn increment_finding(t: &TestMeasures, what: &str, inc: f64, c: &InterpretConfig
     };
     Finding {
         code,
-        text: format!("{what} in {}: {inc:+.1}%, {grade}.", describe(t)),
+        text: format!("{what} in {}: {}, {grade}.", describe(t), signed_pct(inc)),
         criterion: format!(
             "increment >= {}% suggestive and >= {}% specific for LEMS; {}-{}% equivocal. {}; 99% specificity against MG. Lipka 2020 (156 consecutive patients given increment testing; the abstract does not say whether after exercise or at high rate): 60% cut-off sensitivity 77.8%, specificity 98.9%; 100% cut-off sensitivity 58.7%, specificity 100%. AAEM 2001: a LEMS increment is at least 25%, most accurate above 100%",
-            c.increment_suggestive_pct,
-            c.increment_specific_pct,
-            c.increment_equivocal_pct,
-            c.increment_suggestive_pct,
+            number(c.increment_suggestive_pct),
+            number(c.increment_specific_pct),
+            number(c.increment_equivocal_pct),
+            number(c.increment_suggestive_pct),
             oh_figures(t)
         ),
         source: format!(
@@ -225,24 +257,21 @@ fn increment_finding(t: &TestMeasures, what: &str, inc: f64, c: &InterpretConfig
     }
 }
 
-/// The low-CMAP findings and whether any measured first CMAP is low
-/// (`None` when no measured muscle has a limit). Responses without a
-/// response never feed it.
+/// The low-CMAP findings and whether a resting CMAP is low (`None` when no
+/// resting CMAP that can be relied on has a limit). Each test's resting
+/// CMAP counts only as its verdict lets it: a submaximal or flagged one
+/// never makes a CMAP low.
 pub(crate) fn low_cmap_findings(
     tests: &[TestMeasures],
     c: &InterpretConfig,
 ) -> (Option<bool>, Vec<Finding>) {
     let mut low_cmap = None;
     let mut out = Vec::new();
-    // A train after exercise does not start from a resting CMAP.
-    for t in tests.iter().filter(|t| !after_exercise(t)) {
-        let Some(first) = t.responses.first() else {
-            continue;
-        };
-        if first.has(Flag::NoResponse) {
+    for t in tests {
+        if t.validity.standing(Question::LowCmap) != Standing::Stands {
             continue;
         }
-        let (Some(muscle), Some(amp)) = (&t.muscle, first.amplitude_mv) else {
+        let (Some(muscle), Some(amp)) = (&t.muscle, t.first_amplitude_mv()) else {
             continue;
         };
         let Some((limit, source)) = limits::lower_limit(muscle, c) else {
@@ -254,15 +283,61 @@ pub(crate) fn low_cmap_findings(
             out.push(finding(
                 FindingCode::LowCmap,
                 format!(
-                    "The first (resting) CMAP in {} is {amp:.2} mV, below the lower limit of normal for {muscle} ({limit} mV).",
-                    t.file
+                    "The first (resting) CMAP in {} is {} mV, below the lower limit of normal for {muscle} ({} mV).",
+                    t.file,
+                    mv(amp),
+                    number(limit)
                 ),
-                format!("{muscle} CMAP amplitude >= {limit} mV"),
+                format!("{muscle} CMAP amplitude >= {} mV", number(limit)),
                 &source,
             ));
         }
     }
     (low_cmap, out)
+}
+
+/// A resting CMAP its verdict lets be compared with another: nothing
+/// flags it, and nothing suggests a submaximal stimulus.
+fn resting_cmap_trusted(t: &TestMeasures) -> bool {
+    t.validity.standing(Question::LowCmap) == Standing::Stands
+        && t.validity
+            .reasons_for(Question::LowCmap)
+            .all(|r| r.bearing == crate::model::Bearing::HidesAbnormal)
+}
+
+/// A test whose resting CMAP is much smaller than the same muscle's in the
+/// study's other tests: the values, and a repeat with a supramaximal
+/// stimulus.
+pub(crate) fn resting_cmap_findings(tests: &[TestMeasures], c: &InterpretConfig) -> Vec<Finding> {
+    tests
+        .iter()
+        .flat_map(|t| {
+            t.validity
+                .reasons
+                .iter()
+                .filter(|r| r.code == ReasonCode::SmallerThanOtherTests)
+                .map(move |r| (t, r))
+        })
+        .map(|(t, r)| {
+            finding(
+                FindingCode::RestingCmapSmaller,
+                format!(
+                    "{}: {}. Its increment, decrement and low CMAP are not relied on: repeat it with a supramaximal stimulus (raise the intensity until the CMAP stops growing, then about 20% more).",
+                    t.file, r.text
+                ),
+                format!(
+                    "a resting CMAP more than {}% smaller than the largest resting CMAP of the same muscle and side in the study's other tests",
+                    number(c.resting_cmap_margin_pct)
+                ),
+                &format!(
+                    "{}; between sessions, with the electrodes placed again, amplitudes varied by 15.6-19.8%: {}; supramaximal stimulation: {}",
+                    sources::TOOL_RULE,
+                    sources::KONG_2009,
+                    sources::NORWEGIAN_GUIDELINE
+                ),
+            )
+        })
+        .collect()
 }
 
 /// One muscle's resting CMAP per side: (side, amplitude in mV, file).
@@ -277,7 +352,7 @@ struct MuscleSides {
 /// `side_ratio_min_pct`.
 pub(crate) fn side_to_side(tests: &[TestMeasures], c: &InterpretConfig) -> Vec<Finding> {
     let mut muscles: Vec<MuscleSides> = Vec::new();
-    for t in tests.iter().filter(|t| !after_exercise(t)) {
+    for t in tests.iter().filter(|t| resting_cmap_trusted(t)) {
         let (Some(m), Some(side), Some(a)) = (&t.muscle, &t.side, t.first_amplitude_mv()) else {
             continue;
         };
@@ -315,18 +390,19 @@ pub(crate) fn side_to_side(tests: &[TestMeasures], c: &InterpretConfig) -> Vec<F
             finding(
                 FindingCode::SideToSide,
                 format!(
-                    "Resting CMAP of {name}: {} {:.2} mV ({}), {} {:.2} mV ({}); the smaller is {ratio:.0}% of the larger{}.",
+                    "Resting CMAP of {name}: {} {} mV ({}), {} {} mV ({}); the smaller is {} of the larger{}.",
                     a.0,
-                    a.1,
+                    mv(a.1),
                     a.2,
                     b.0,
-                    b.1,
+                    mv(b.1),
                     b.2,
+                    pct0(ratio),
                     if asymmetric { ", asymmetric" } else { "" }
                 ),
                 format!(
                     "one side's resting CMAP below {}% of the other's is asymmetric",
-                    c.side_ratio_min_pct
+                    number(c.side_ratio_min_pct)
                 ),
                 sources::TOOL_RULE,
             )

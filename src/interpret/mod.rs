@@ -16,16 +16,16 @@ mod findings;
 pub(crate) mod limits;
 mod protocols;
 pub(crate) mod sources;
+mod validity;
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use advice::MIN_TEMPERATURE_C;
 pub(crate) use assess::ordinal;
-pub use protocols::{EXERCISE_VALIDATED_S, HIGH_RATE_VALIDATED_HZ};
 
 use crate::model::{Interpretation, LemsCriterion, PartStatus, StudySeries, TestMeasures};
+use crate::train::series::study_series;
 
 /// Interpretation thresholds, with the defaults documented per field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,6 +55,34 @@ pub struct InterpretConfig {
     /// A side's resting CMAP below this share of the other side's (same
     /// muscle) is asymmetric (default 50%; nmjscope's own rule).
     pub side_ratio_min_pct: f64,
+    /// A resting CMAP more than this much smaller than the largest resting
+    /// CMAP of the same muscle and side in the study's other tests was
+    /// probably recorded with a submaximal stimulus (default 25%;
+    /// nmjscope's own rule: a supramaximal CMAP of one muscle changes little
+    /// within a session, and even between sessions, with the electrodes
+    /// placed again, it varied by 15.6-19.8% in the one study cited in
+    /// `docs/interpretation.md`).
+    pub resting_cmap_margin_pct: f64,
+    /// Limb temperature below which a normal low-rate result cannot be
+    /// called normal (default 32 C, Norwegian guideline: the recording site
+    /// above 32 C; a lab may set its own).
+    pub min_temperature_c: f64,
+    /// The low-rate train the decrement criterion holds for (Hz; default
+    /// 2-5, AAEM 2001). A train outside it cannot exclude a decrement.
+    pub low_rate_min_hz: f64,
+    /// See `low_rate_min_hz`.
+    pub low_rate_max_hz: f64,
+    /// The high-rate train the increment criteria hold for (Hz; default
+    /// 20-50: Oh 2005 used 50 Hz). A train outside it cannot exclude LEMS.
+    pub high_rate_min_hz: f64,
+    /// See `high_rate_min_hz`.
+    pub high_rate_max_hz: f64,
+    /// The exercise the increment criteria hold after (s; default 5-15:
+    /// Hatanaka and Oh found 5 and 10 s equal, 30 s far smaller). An
+    /// exercise outside it cannot exclude LEMS.
+    pub exercise_min_s: f64,
+    /// See `exercise_min_s`.
+    pub exercise_max_s: f64,
     /// Extra or overriding lower limits of normal CMAP amplitude by muscle
     /// (mV), e.g. `anconeus = 1.5`. Empty by default.
     pub lower_limits_mv: BTreeMap<String, f64>,
@@ -86,23 +114,48 @@ impl Default for InterpretConfig {
             reproducible_within_pp: 5.0,
             pyridostigmine_withhold_h: 12.0,
             side_ratio_min_pct: 50.0,
+            resting_cmap_margin_pct: 25.0,
+            min_temperature_c: 32.0,
+            low_rate_min_hz: 2.0,
+            low_rate_max_hz: 5.0,
+            high_rate_min_hz: 20.0,
+            high_rate_max_hz: 50.0,
+            exercise_min_s: 5.0,
+            exercise_max_s: 15.0,
             lower_limits_mv: BTreeMap::new(),
             lab_limits: BTreeMap::new(),
         }
     }
 }
 
-/// Interprets the measures of a study. `decrement_response` is the response
-/// the decrement compares with the first (the protocol setting), so that a
+/// A study read: its series of trains and its interpretation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// The post-exercise series and repeated trains, read from the tests
+    /// as judged.
+    pub series: StudySeries,
+    /// The interpretation.
+    pub interpretation: Interpretation,
+}
+
+/// Interprets the measures of a study. Each test is judged first, once:
+/// its verdict ([`crate::model::Validity`]) is stored on it, and every rule
+/// after reads only that. `decrement_response` is the response the
+/// decrement compares with the first (the protocol setting), so that a
 /// train too short for it is reported as not tested with that reason.
 pub fn interpret(
-    tests: &[TestMeasures],
-    series: &StudySeries,
+    tests: &mut [TestMeasures],
     decrement_response: usize,
     config: &InterpretConfig,
-) -> Interpretation {
+) -> Reading {
     let k = decrement_response.max(2);
-    let decrement = assess::decrement_part(tests, k, config);
+    let verdicts = validity::judge(tests, k, config);
+    for (t, v) in tests.iter_mut().zip(verdicts) {
+        t.validity = v;
+    }
+    let tests: &[TestMeasures] = tests;
+    let series = study_series(tests);
+    let decrement = assess::decrement_part(tests, config);
     let increment = assess::increment_part(tests, config);
     let pattern = conclusion::pattern(&decrement, &increment);
     let lems_criterion = match increment.status {
@@ -111,28 +164,32 @@ pub fn interpret(
     };
     let (low_cmap, low_findings) = findings::low_cmap_findings(tests, config);
     let mut all = findings::increment_findings(tests, config);
-    all.extend(findings::decrement_findings(tests, k, config));
+    all.extend(findings::decrement_findings(tests, k, pattern, config));
+    all.extend(findings::resting_cmap_findings(tests, config));
     all.extend(low_findings);
-    all.extend(protocols::series_findings(series, config));
+    all.extend(protocols::series_findings(&series, config));
     all.extend(findings::side_to_side(tests, config));
     let recommendations =
-        advice::recommendations(tests, pattern, &decrement, &increment, low_cmap, k, config);
-    let mut caveats = advice::caveats(tests, pattern, &decrement, &increment, low_cmap);
+        advice::recommendations(tests, pattern, &decrement, &increment, low_cmap, config);
+    let mut caveats = advice::caveats(tests, pattern, &decrement, &increment, low_cmap, config);
     caveats.extend(muscles_without_limit(tests, config));
     caveats.extend(protocols::protocol_caveats(
-        tests, series, &decrement, pattern, config,
+        tests, &series, &decrement, pattern,
     ));
     let summary = conclusion::summary(pattern, &decrement, &increment, low_cmap, config);
-    Interpretation {
-        pattern,
-        lems_criterion,
-        decrement,
-        increment,
-        low_cmap,
-        summary,
-        findings: all,
-        recommendations,
-        caveats,
+    Reading {
+        series,
+        interpretation: Interpretation {
+            pattern,
+            lems_criterion,
+            decrement,
+            increment,
+            low_cmap,
+            summary,
+            findings: all,
+            recommendations,
+            caveats,
+        },
     }
 }
 

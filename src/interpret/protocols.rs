@@ -8,16 +8,9 @@ use super::sources;
 use super::InterpretConfig;
 use crate::model::{
     DecrementGrade, ExercisePhase, ExhaustionSeries, Finding, FindingCode, Part, PartStatus,
-    Pattern, Protocol, RepeatedTrains, StudySeries, TestMeasures,
+    Pattern, Protocol, ReasonCode, RepeatedTrains, StudySeries, TestMeasures,
 };
-
-/// High-rate trains the increment criteria were validated on (Hz): Oh
-/// 2005 used 50 Hz, the guidelines 20-50 Hz.
-pub const HIGH_RATE_VALIDATED_HZ: (f64, f64) = (20.0, 50.0);
-
-/// Exercise durations the increment criteria hold for (s): 5 and 10 s
-/// gave the same increments, 30 s far less (Hatanaka and Oh).
-pub const EXERCISE_VALIDATED_S: (f64, f64) = (5.0, 15.0);
+use crate::words::{fixed1, number, pct, signed};
 
 fn muscle_words(muscle: &Option<String>, side: &Option<String>) -> String {
     match (muscle, side) {
@@ -43,7 +36,7 @@ pub(crate) fn series_findings(series: &StudySeries, c: &InterpretConfig) -> Vec<
 fn series_criterion(c: &InterpretConfig) -> String {
     format!(
         "each post-exercise train is judged by the same criterion as the train at rest (a decrement above {}%); no separate validated size of repair or exhaustion exists",
-        c.decrement_abnormal_pct
+        number(c.decrement_abnormal_pct)
     )
 }
 
@@ -54,10 +47,8 @@ fn exhaustion_findings(s: &ExhaustionSeries, c: &InterpretConfig) -> Vec<Finding
         .points
         .iter()
         .map(|p| {
-            let value = p
-                .decrement_pct
-                .map_or("not measured".to_string(), |d| format!("{d:.1}%"));
-            let flag = if p.flagged { " (flagged)" } else { "" };
+            let value = p.decrement_pct.map_or("not measured".to_string(), pct);
+            let flag = if p.flagged { " (not relied on)" } else { "" };
             format!("{} {value}{flag}", p.phase)
         })
         .collect();
@@ -73,9 +64,9 @@ fn exhaustion_findings(s: &ExhaustionSeries, c: &InterpretConfig) -> Vec<Finding
                 "Post-exercise series of {who}: decrement {}. Immediately after exercise the decrement was {}.",
                 points.join(", "),
                 if repair > 0.0 {
-                    format!("{repair:.1} percentage points smaller than at rest (repair)")
+                    format!("{} percentage points smaller than at rest (repair)", fixed1(repair))
                 } else {
-                    format!("not smaller than at rest ({:+.1} percentage points: no repair)", -repair)
+                    format!("not smaller than at rest ({} percentage points: no repair)", signed(-repair))
                 }
             ),
             series_criterion(c),
@@ -85,15 +76,16 @@ fn exhaustion_findings(s: &ExhaustionSeries, c: &InterpretConfig) -> Vec<Finding
     if let (Some(worst), Some(phase)) = (s.exhaustion_pct, s.exhaustion_phase) {
         let vs_rest = s
             .exhaustion_pp
-            .map(|pp| format!(", {pp:+.1} percentage points from rest"))
+            .map(|pp| format!(", {} percentage points from rest", signed(pp)))
             .unwrap_or_default();
         let above = worst > c.decrement_abnormal_pct;
         out.push(finding(
             FindingCode::PostExerciseExhaustion,
             format!(
-                "Post-exercise exhaustion in {who}: the largest decrement from 1 minute on was {worst:.1}% {phase}{vs_rest}; {} the {}% threshold.",
+                "Post-exercise exhaustion in {who}: the largest decrement from 1 minute on was {} {phase}{vs_rest}; {} the {}% threshold.",
+                pct(worst),
                 if above { "above" } else { "not above" },
-                c.decrement_abnormal_pct
+                number(c.decrement_abnormal_pct)
             ),
             series_criterion(c),
             &source,
@@ -108,7 +100,7 @@ fn repeat_finding(r: &RepeatedTrains, c: &InterpretConfig) -> Option<Finding> {
         .files
         .iter()
         .zip(&r.decrements_pct)
-        .map(|(f, d)| d.map_or(format!("{f} not measured"), |d| format!("{f} {d:.1}%")))
+        .map(|(f, d)| d.map_or(format!("{f} not measured"), |d| format!("{f} {}", pct(d))))
         .collect();
     let agree = spread <= c.reproducible_within_pp;
     Some(finding(
@@ -118,29 +110,30 @@ fn repeat_finding(r: &RepeatedTrains, c: &InterpretConfig) -> Option<Finding> {
             FindingCode::DecrementNotReproducible
         },
         format!(
-            "{} low-rate trains of {} at rest: {}; they {} (spread {spread:.1} percentage points).",
+            "{} low-rate trains of {} at rest: {}; they {} (spread {} percentage points).",
             r.files.len(),
             muscle_words(&r.muscle, &r.side),
             values.join(", "),
-            if agree { "agree" } else { "disagree" }
+            if agree { "agree" } else { "disagree" },
+            fixed1(spread)
         ),
         format!(
             "repeated trains agree when their decrements lie within {} percentage points",
-            c.reproducible_within_pp
+            number(c.reproducible_within_pp)
         ),
         sources::TOOL_RULE,
     ))
 }
 
-/// Caveats from the protocol and the record: single trains, trains and
-/// exercise outside what the criteria were validated on, a submaximal
-/// stimulus, recent pyridostigmine, and what a normal study leaves open.
+/// Caveats from the protocol and the record: single trains, the record
+/// and protocol reasons of each test's verdict (outside the validated
+/// protocol, a submaximal stimulus, cold, pyridostigmine), and what a
+/// normal study leaves open.
 pub(crate) fn protocol_caveats(
     tests: &[TestMeasures],
     series: &StudySeries,
     dec: &Part<DecrementGrade>,
     pattern: Pattern,
-    c: &InterpretConfig,
 ) -> Vec<String> {
     let mut out = Vec::new();
     out.extend(single_train(series, dec));
@@ -154,10 +147,9 @@ pub(crate) fn protocol_caveats(
             muscle_words(&x.muscle, &x.side)
         ));
     }
-    out.extend(tests.iter().filter_map(validated_protocol));
+    out.extend(tests.iter().filter_map(exercise_not_recorded));
     out.extend(tests.iter().filter_map(misplaced_record));
-    out.extend(tests.iter().filter_map(submaximal));
-    out.extend(pyridostigmine(tests, c));
+    out.extend(verdict_caveats(tests));
     // Where the reading could be taken as "not myasthenia": a presynaptic
     // or abnormal reading needs no reminder.
     let reads_normal = matches!(
@@ -198,33 +190,39 @@ fn single_train(series: &StudySeries, dec: &Part<DecrementGrade>) -> Option<Stri
     })
 }
 
-/// A high-rate train outside 20-50 Hz, or an exercise test not of about
-/// 10 s: the increment criteria may not apply.
-fn validated_protocol(t: &TestMeasures) -> Option<String> {
-    match t.protocol {
-        Protocol::Hfrns => {
-            let rate = t.stim_rate_hz?;
-            let (lo, hi) = HIGH_RATE_VALIDATED_HZ;
-            (!(lo..=hi).contains(&rate)).then(|| format!(
-                "{}: a {rate} Hz train; the 60% and 100% increment criteria were validated at {lo}-{hi} Hz (50 Hz in Oh et al. 2005) and may not apply.",
-                t.file
-            ))
-        }
-        Protocol::Exercise => match t.exercise_s {
-            None => Some(format!(
-                "{}: the length of the exercise was not recorded; the increment criteria were validated after 10 s of maximal exercise, and a longer exercise gives far less ({}).",
-                t.file,
-                sources::TEN_SECOND_EXERCISE
-            )),
-            Some(s) if !(EXERCISE_VALIDATED_S.0..=EXERCISE_VALIDATED_S.1).contains(&s) => Some(format!(
-                "{}: {s} s of exercise; the increment criteria were validated after 10 s, and 30 s gave far smaller increments (84% against 243%: {}), so the criterion may not apply.",
-                t.file,
-                sources::TEN_SECOND_EXERCISE
-            )),
-            Some(_) => None,
-        },
-        Protocol::Rns => None,
-    }
+/// An exercise test whose length was not recorded: the criteria were
+/// validated after 10 s, and a longer exercise gives far less.
+fn exercise_not_recorded(t: &TestMeasures) -> Option<String> {
+    (t.protocol == Protocol::Exercise && t.exercise_s.is_none()).then(|| {
+        format!(
+            "{}: the length of the exercise was not recorded; the increment criteria were validated after 10 s of maximal exercise, and a longer exercise gives far less ({}).",
+            t.file,
+            sources::TEN_SECOND_EXERCISE
+        )
+    })
+}
+
+/// The record and protocol reasons of each test's verdict, as caveats of
+/// the study (a flag is advice, a smaller resting CMAP a finding).
+fn verdict_caveats(tests: &[TestMeasures]) -> Vec<String> {
+    tests
+        .iter()
+        .flat_map(|t| t.validity.reasons.iter().map(move |r| (t, r)))
+        .filter(|(_, r)| {
+            matches!(
+                r.code,
+                ReasonCode::Submaximal
+                    | ReasonCode::RateOutsideProtocol
+                    | ReasonCode::ExerciseOutsideProtocol
+                    | ReasonCode::Cold
+                    | ReasonCode::Pyridostigmine
+            )
+        })
+        .map(|(t, r)| match &r.source {
+            Some(source) => format!("{}: {} ({source}).", t.file, r.text),
+            None => format!("{}: {}.", t.file, r.text),
+        })
+        .collect()
 }
 
 /// `exercise_phase` or `train` on a test that is not a low-rate train:
@@ -237,31 +235,4 @@ fn misplaced_record(t: &TestMeasures) -> Option<String> {
             t.file, t.protocol
         )
     })
-}
-
-/// A stimulus the examiner called submaximal.
-fn submaximal(t: &TestMeasures) -> Option<String> {
-    (t.record.supramaximal == Some(false)).then(|| match t.protocol {
-        Protocol::Rns => format!(
-            "{}: the stimulus was not supramaximal; fibres near threshold may drop out during the train and imitate a decrement.",
-            t.file
-        ),
-        _ => format!(
-            "{}: the stimulus was not supramaximal; a submaximal first CMAP makes a false increment.",
-            t.file
-        ),
-    })
-}
-
-/// Pyridostigmine taken less than `pyridostigmine_withhold_h` before.
-fn pyridostigmine(tests: &[TestMeasures], c: &InterpretConfig) -> Option<String> {
-    let hours = tests
-        .iter()
-        .filter_map(|t| t.record.pyridostigmine_last_dose_h)
-        .fold(f64::INFINITY, f64::min);
-    (hours < c.pyridostigmine_withhold_h).then(|| format!(
-        "Pyridostigmine was taken {hours} h before the study; acetylcholinesterase inhibitors reduce the decrement, and the guideline asks for at least {} h without them ({}), so a normal or small decrement may understate the disorder.",
-        c.pyridostigmine_withhold_h,
-        sources::NFKNF_INDICATIONS
-    ))
 }

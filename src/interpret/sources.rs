@@ -70,8 +70,34 @@ pub const NFKNF_MUSCLES: &str = "Norsk forening for klinisk nevrofysiologi. Retn
 /// and 50% in ocular MG, depending on the muscles tested.
 pub const LEGEHANDBOKA_RNS: &str = "Nevrologisk legehåndbok (Norsk nevrologisk forening): Repetitiv nervestimulering (RNS) (nevrologi.legehandboka.no)";
 
+/// Local cooling in myasthenia: from 35 to 28 C intramuscular the decrement
+/// was less marked, and repetitive stimulation "may be false-negative;
+/// muscle temperature must be controlled" (abstract, JAMA Neurology page).
+pub const BORENSTEIN_DESMEDT_1975: &str = "Borenstein S, Desmedt JE. Local cooling in myasthenia: improvement of neuromuscular failure. Arch Neurol 1975;32(3):152-157, doi 10.1001/archneur.1975.00490450032003";
+
+/// AAEM minimonograph on temperature: cooling improves neuromuscular
+/// transmission, so that "existing defects are not detected" (abstract;
+/// the author was not on the page checked, so the title is cited).
+pub const AAEM_TEMPERATURE_1991: &str = "AAEM minimonograph #14: The influence of temperature in clinical neurophysiology. Muscle Nerve 1991;14(9):795-811, doi 10.1002/mus.880140902";
+
+/// Paired stimuli at half-maximal intensity changed the second CMAP by up
+/// to 17% (facilitation) or 42% (depression); no longer seen at
+/// supramaximal intensity (PubMed abstract, PMID 8389002).
+pub const MORITA_1993: &str = "Morita H, Shindo M, Yanagawa S, Yanagisawa N. Muscle Nerve 1993;16(6):648-654, doi 10.1002/mus.880160611 (at half-maximal intensity the second of two CMAPs changed by up to 17% and 42%; not at supramaximal intensity)";
+
+/// Repeatability of nerve conduction measures: amplitudes varied by
+/// 15.6-19.8% (coefficient of variation) between sessions 3-7 days apart,
+/// 30-80% less within a session (PMC2777171 abstract; CMAP and SNAP
+/// amplitudes together).
+pub const KONG_2009: &str = "Kong X, Lesser EA, Gozani SN. Repeatability of nerve conduction measurements derived entirely by computer methods. Biomed Eng Online 2009;8:33 (PMC2777171)";
+
 /// A rule of this tool, not of a publication.
 pub const TOOL_RULE: &str = "nmjscope's own rule (no published threshold); set in the settings";
+
+/// How nmjscope weighs a test that cannot be relied on in one direction:
+/// the asymmetry (a normal result cannot exclude; a clearly abnormal one
+/// stands, or the reverse for a submaximal stimulus) is this tool's rule.
+pub const TOOL_RULE_ASYMMETRIC: &str = "how a normal and an abnormal result count here is nmjscope's own rule (docs/interpretation.md, Validity)";
 
 /// A lower limit derived by this project from a published mean and SD.
 pub const DERIVED_TRAPEZIUS: &str = "derived by nmjscope as mean - 2 SD (8.02 - 2 x 2.2 mV) from J Bodyw Mov Ther 2019;23(3):588-593, doi 10.1016/j.jbmt.2019.04.009, whose authors publish no lower limit and advise side-to-side comparison";

@@ -21,7 +21,9 @@ pub enum Pattern {
     /// No abnormal decrement, an equivocal increment (25-60%).
     Equivocal,
     /// Nothing abnormal in the tests performed, but the decrement or the
-    /// increment was not tested: normal cannot be concluded.
+    /// increment was not tested, or tested in a way that cannot exclude
+    /// (outside the validated protocol, cold, recent pyridostigmine):
+    /// normal cannot be concluded.
     Incomplete,
     /// A test needed for the reading is technically unreliable, or nothing
     /// could be measured.
@@ -33,7 +35,7 @@ pub enum Pattern {
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum LemsCriterion {
-    /// No valid exercise or high-rate test: nothing to judge.
+    /// No exercise or high-rate test gave a value: nothing to judge.
     NotTested,
     /// Below the equivocal floor (25%), or pseudofacilitation only.
     None,
@@ -63,8 +65,12 @@ pub enum DecrementGrade {
 pub enum PartStatus {
     /// A technically valid test gave the value.
     Measured,
-    /// The value exists but its test is flagged (see `detail`).
+    /// The value exists but its test cannot be relied on (see `detail`).
     Unreliable,
+    /// The value exists and is not clearly abnormal, but its test cannot
+    /// exclude a disorder: outside the validated protocol, a cold limb,
+    /// recent pyridostigmine (see `detail`).
+    Inconclusive,
     /// No test gave a value (see `detail` for why).
     NotTested,
 }
@@ -81,8 +87,13 @@ pub struct Part<G> {
     pub value_pct: Option<f64>,
     /// The file that gave it.
     pub file: Option<String>,
-    /// Why the part is not tested or unreliable, in plain words.
+    /// Why the part is not tested, unreliable or inconclusive, in plain
+    /// words.
     pub detail: Option<String>,
+    /// What limits a measured value that stands: it came from a test
+    /// outside its validated protocol (the headline says so).
+    #[serde(default)]
+    pub caveat: Option<String>,
 }
 
 impl<G: Copy> Part<G> {
@@ -94,6 +105,7 @@ impl<G: Copy> Part<G> {
             value_pct: None,
             file: None,
             detail: Some(detail),
+            caveat: None,
         }
     }
 
@@ -145,6 +157,10 @@ pub enum FindingCode {
     DecrementNotReproducible,
     /// The resting CMAP of one muscle on both sides, compared.
     SideToSide,
+    /// A test's resting CMAP is much smaller than the same muscle's in the
+    /// study's other tests: probably a submaximal stimulus; its increment,
+    /// decrement and low CMAP are not relied on.
+    RestingCmapSmaller,
 }
 
 /// One finding, with the criterion applied and its source.

@@ -222,6 +222,11 @@ pub struct TestMeasures {
     pub flags: Vec<Flag>,
     /// Flags of the train as a whole.
     pub train_flags: Vec<TrainFlag>,
+    /// Whether the test can be relied on, and how each of its answers
+    /// stands: judged once by `interpret` from everything above and the
+    /// study's other tests; every rule reads it.
+    #[serde(default)]
+    pub validity: super::Validity,
 }
 
 impl TestMeasures {

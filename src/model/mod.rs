@@ -15,6 +15,7 @@ mod record;
 mod recording;
 mod report;
 mod series;
+mod validity;
 
 pub use codes::UnknownCode;
 pub use display::{DisplayTrace, TestDisplay};
@@ -26,7 +27,7 @@ pub use measures::{
     BaselineSource, Flag, PostExercisePoint, ResponseMeasures, TestMeasures, TestSource, TrainFlag,
     TrainShape,
 };
-pub use muscle::{canonical_muscle, canonical_side};
+pub use muscle::{canonical_muscle, canonical_side, muscle_side_key};
 pub use record::{ExercisePhase, TestRecord};
 pub use recording::{
     Delimiter, InputFormat, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo,
@@ -34,6 +35,9 @@ pub use recording::{
 };
 pub use report::{Report, StudyInfo, ToolInfo, IDENTIFYING_KEYS, SCHEMA};
 pub use series::{ExhaustionSeries, RepeatedTrains, SeriesPoint, StudySeries};
+pub use validity::{
+    Answer, Bearing, Question, ReasonCode, Standing, Validity, ValidityCode, ValidityReason,
+};
 
 codes::codes!(
     Pattern,
@@ -50,5 +54,10 @@ codes::codes!(
     Polarity,
     Layout,
     InputFormat,
-    StimulusSource
+    StimulusSource,
+    Question,
+    Bearing,
+    ReasonCode,
+    Standing,
+    ValidityCode
 );

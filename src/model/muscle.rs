@@ -29,3 +29,15 @@ pub fn canonical_side(side: &str) -> Option<String> {
         _ => None,
     }
 }
+
+/// The muscle and side of a test as one key, so that tests of one muscle
+/// and side are found together (case, spaces and the muscle's other names
+/// ignored: `ADM` is `abductor digiti minimi`, `L` is `left`).
+pub fn muscle_side_key(muscle: Option<&str>, side: Option<&str>) -> (String, String) {
+    let norm = |s: Option<&str>| s.unwrap_or("").trim().to_lowercase();
+    let m = muscle
+        .and_then(canonical_muscle)
+        .map_or_else(|| norm(muscle), str::to_lowercase);
+    let s = side.and_then(canonical_side).unwrap_or_else(|| norm(side));
+    (m, s)
+}

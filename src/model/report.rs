@@ -13,7 +13,7 @@ use crate::settings::Settings;
 /// order (the train stage's output), train flags are in `train_flags`, and
 /// each response shows its baseline (`baseline_mv`, `baseline_source`,
 /// `baseline_window_ms`, `drift_mv_per_ms`, `artifact_end_ms`).
-pub const SCHEMA: &str = "nmjscope.report/2";
+pub const SCHEMA: &str = "nmjscope.report/3";
 
 /// The tool that wrote a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -77,7 +77,7 @@ pub const IDENTIFYING_KEYS: &[&str] = &[
     "ssn",
 ];
 
-/// A whole report, schema `nmjscope.report/2`.
+/// A whole report, schema `nmjscope.report/3`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// Always [`SCHEMA`].

@@ -15,8 +15,9 @@ pub struct SeriesPoint {
     pub phase: ExercisePhase,
     /// Its decrement (%, `train.decrement_response`).
     pub decrement_pct: Option<f64>,
-    /// Whether the train is flagged (a train flag, or a disqualifying flag
-    /// on a response its decrement uses): its decrement is unreliable.
+    /// Whether the train's decrement cannot be relied on, as its verdict
+    /// (`validity`) says: a flag on the train or on a response its
+    /// decrement uses, a submaximal stimulus, or no decrement at all.
     pub flagged: bool,
 }
 

@@ -52,7 +52,8 @@ pub fn text_cell(text: &str) -> String {
     }
 }
 
-/// A measure with 4 decimals, as `format!("{v:.4}")` writes it, without its
+/// A measure with 4 decimals, as `format!("{v:.4}")` writes it (but never
+/// "-0.0000"), without its
 /// cost (its exact mode fell back to bignum arithmetic for most small
 /// values, a tenth of a batch): the value times 10^4, rounded, written as an
 /// integer. Near a rounding tie the rounding is decided exactly; exact ties,
@@ -82,7 +83,8 @@ fn fixed4(v: f64, out: &mut String) {
         let _ = write!(out, "{v:.4}");
         return;
     };
-    if v.is_sign_negative() {
+    // A value that rounds to zero is written "0.0000", never "-0.0000".
+    if v.is_sign_negative() && k != 0 {
         out.push('-');
     }
     out.push_str(itoa::Buffer::new().format(k / 10_000));
@@ -247,7 +249,9 @@ mod tests {
         for v in special {
             let mut fast = String::new();
             fixed4(v, &mut fast);
-            assert_eq!(fast, format!("{v:.4}"), "{v:e}");
+            let slow = format!("{v:.4}");
+            let want = if slow == "-0.0000" { "0.0000" } else { &slow };
+            assert_eq!(fast, want, "{v:e}");
         }
     }
 }

@@ -23,6 +23,7 @@ pub(crate) use self::csv::FORMULA_STARTS;
 pub use self::csv::{measurements_csv, measurements_csv_header, text_cell, COLUMNS};
 #[cfg(feature = "native")]
 pub(crate) use self::json::json as report_json;
+pub(crate) use self::json::positive_zeros;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -31,7 +32,7 @@ pub(crate) use self::json::json as report_json;
 pub enum Format {
     /// Plain text for the terminal (`report.txt`).
     Text,
-    /// The full report as JSON, schema `nmjscope.report/2` (`report.json`).
+    /// The full report as JSON, schema `nmjscope.report/3` (`report.json`).
     Json,
     /// Markdown for notes and version control (`report.md`).
     Markdown,

@@ -8,10 +8,11 @@ use serde::Serialize;
 
 use crate::interpret::ordinal;
 use crate::model::{
-    Flag, LemsCriterion, Pattern, Protocol, Report, ResponseLabel, TestMeasures, TrainFlag,
-    TrainShape,
+    Flag, LemsCriterion, PartStatus, Pattern, Protocol, Report, ResponseLabel, TestMeasures,
+    TrainFlag, TrainShape, Validity, ValidityCode,
 };
 use crate::settings::Settings;
+pub(crate) use crate::words::{mv, number, pct, signed, signed_pct};
 
 /// A label and its value, for header blocks and measure lists.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -102,11 +103,22 @@ pub(crate) fn view(report: &Report) -> ReportView {
         title: "Neuromuscular transmission study".to_string(),
         header: header(report),
         pattern: pattern_words(i.pattern).to_string(),
-        lems_criterion: lems_words(i.lems_criterion, s),
+        lems_criterion: match i.increment.status {
+            PartStatus::Unreliable => format!(
+                "{} (from a test that cannot be relied on)",
+                lems_words(i.lems_criterion, s)
+            ),
+            PartStatus::Inconclusive => format!(
+                "{}, but the test cannot exclude LEMS",
+                lems_words(i.lems_criterion, s)
+            ),
+            _ => lems_words(i.lems_criterion, s),
+        },
         low_cmap: match i.low_cmap {
             Some(true) => "yes".to_string(),
             Some(false) => "no".to_string(),
-            None => "not judged (no lower limit on file for this muscle)".to_string(),
+            None => "not judged (no resting CMAP that can be relied on has a lower limit on file)"
+                .to_string(),
         },
         summary: i.summary.clone(),
         findings: i
@@ -227,7 +239,7 @@ fn series_views(report: &Report) -> Vec<SeriesView> {
         if let Some(r) = x.repair_pp {
             fields.push(field(
                 "Repair right after exercise",
-                format!("{r:.1} percentage points"),
+                format!("{} percentage points", crate::words::fixed1(r)),
             ));
         }
         if let (Some(w), Some(ph)) = (x.exhaustion_pct, x.exhaustion_phase) {
@@ -268,7 +280,8 @@ fn series_views(report: &Report) -> Vec<SeriesView> {
             fields.push(field(
                 "Spread",
                 format!(
-                    "{spread:.1} percentage points: the trains {verdict} (within {} is reproducible)",
+                    "{} percentage points: the trains {verdict} (within {} is reproducible)",
+                    crate::words::fixed1(spread),
                     number(s.reproducible_within_pp)
                 ),
             ));
@@ -350,7 +363,7 @@ fn read_from(src: &crate::model::TestSource) -> String {
 }
 
 fn celsius(t: f64) -> String {
-    format!("{t:.1} °C")
+    format!("{} °C", crate::words::fixed1(t))
 }
 
 fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
@@ -384,6 +397,7 @@ fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
             .unwrap_or_else(|| "not recorded".into()),
     ));
     details.extend(record_fields(t));
+    details.extend(validity_fields(&t.validity));
     TestView {
         heading,
         details,
@@ -397,6 +411,24 @@ fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
         columns: COLUMNS.iter().map(|c| c.to_string()).collect(),
         rows: rows(t),
     }
+}
+
+/// The test's verdict: what it is worth, then each reason.
+fn validity_fields(v: &Validity) -> Vec<Field> {
+    let code = match v.code {
+        ValidityCode::Valid => "valid",
+        ValidityCode::Limited => {
+            "limited: a normal result cannot exclude a disorder (the record, below)"
+        }
+        ValidityCode::OutOfProtocol => {
+            "outside the validated protocol: a normal result cannot exclude a disorder; a clearly abnormal one counts"
+        }
+        ValidityCode::Unreliable => "unreliable: its result is not relied on",
+        ValidityCode::NotDone => "not done: it gave no value",
+    };
+    std::iter::once(field("Validity", code))
+        .chain(v.reasons.iter().map(|r| field("Why", r.text.clone())))
+        .collect()
 }
 
 /// The stimulus and the train's place in a protocol, where recorded.
@@ -515,12 +547,12 @@ fn rows(t: &TestMeasures) -> Vec<Vec<String>> {
                 label_words(&r.label),
                 opt(r.amplitude_mv, mv),
                 opt(*change, signed),
-                opt(r.area_mv_ms, |v| format!("{v:.2}")),
+                opt(r.area_mv_ms, mv),
                 opt(area_change, signed),
                 opt(r.peak_to_peak_mv, mv),
-                opt(r.onset_ms, |v| format!("{v:.2}")),
-                opt(r.negative_peak_ms, |v| format!("{v:.2}")),
-                opt(r.duration_ms, |v| format!("{v:.2}")),
+                opt(r.onset_ms, mv),
+                opt(r.negative_peak_ms, mv),
+                opt(r.duration_ms, mv),
                 r.flags
                     .iter()
                     .map(|f| flag_words(*f))
@@ -562,45 +594,6 @@ fn opt(value: Option<f64>, f: impl Fn(f64) -> String) -> String {
     value.map(f).unwrap_or_else(|| "-".to_string())
 }
 
-/// An amplitude: 2 decimals.
-pub(crate) fn mv(v: f64) -> String {
-    format!("{v:.2}")
-}
-
-/// A percentage with 1 decimal, never "-0.0".
-pub(crate) fn pct(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    format!("{:.1}%", if r == 0.0 { 0.0 } else { r })
-}
-
-/// A change with its sign: "+177.2%", "-8.1%", "0.0%".
-pub(crate) fn signed_pct(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    if r > 0.0 {
-        format!("+{r:.1}%")
-    } else {
-        pct(r)
-    }
-}
-
-/// A change in a table whose column carries the unit: "+177.2", "-8.1".
-pub(crate) fn signed(v: f64) -> String {
-    let r = (v * 10.0).round() / 10.0;
-    if r > 0.0 {
-        format!("+{r:.1}")
-    } else if r == 0.0 {
-        "0.0".to_string()
-    } else {
-        format!("{r:.1}")
-    }
-}
-
-/// A plain number without trailing zeros (rates, durations).
-fn number(v: f64) -> String {
-    let r = (v * 100.0).round() / 100.0;
-    format!("{r}")
-}
-
 /// A response label in words: `r3` is "3", `pre` "before exercise",
 /// `post_0s` "immediately after", `post_30s` "30 s after".
 pub(crate) fn label_words(label: &ResponseLabel) -> String {
@@ -621,7 +614,9 @@ pub(crate) fn pattern_words(p: Pattern) -> &'static str {
         Pattern::Postsynaptic => "postsynaptic, as in myasthenia gravis",
         Pattern::NmjUnspecified => "disorder of neuromuscular transmission, site not determined",
         Pattern::Equivocal => "equivocal",
-        Pattern::Incomplete => "incomplete: a test that decides is missing or failed",
+        Pattern::Incomplete => {
+            "incomplete: a test that decides is missing, failed or cannot exclude a disorder"
+        }
         Pattern::Indeterminate => "indeterminate: the recordings are not reliable enough",
     }
 }

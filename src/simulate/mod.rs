@@ -81,6 +81,20 @@ pub struct SimConfig {
     /// ms, or 2 ms at high rates); 0 starts each sweep at the stimulus, as
     /// many machines export. Ignored when `recording` is given.
     pub pre_stimulus_ms: Option<f64>,
+    /// The share of the motor axons the stimulus reaches (default 1:
+    /// supramaximal). Below 1 the stimulus is submaximal: each unit has a
+    /// threshold rank, the stimulus reaches the units below `stimulus_fraction`,
+    /// and units near it fire at some stimuli and not at others, as a real
+    /// submaximal stimulus does; the file records `supramaximal: no`.
+    pub stimulus_fraction: f64,
+    /// With a submaximal `stimulus_fraction`: only the first recorded
+    /// stimulus of each test is submaximal (the pre-exercise CMAP, a
+    /// train's first), as when the intensity was raised after it.
+    pub submaximal_first_only: bool,
+    /// Limb temperature (C; default `None`: warm, not written). Below 34 C
+    /// each quantum depolarises more, so a myasthenic decrement shrinks, as
+    /// cooling does (`docs/simulation.md`); the file records it.
+    pub temperature_c: Option<f64>,
     /// Recording conditions of every sweep, replacing `sampling_rate_hz`,
     /// `noise_mv`, `hum_mv`, `drift_mv`, `artifact_mv` and the default
     /// sweep (5 ms before the stimulus, or 2 ms at high rates; 40 ms after,
@@ -103,6 +117,9 @@ impl Default for SimConfig {
             drift_mv: 0.0,
             artifact_mv: 3.0,
             pre_stimulus_ms: None,
+            stimulus_fraction: 1.0,
+            submaximal_first_only: false,
+            temperature_c: None,
             recording: None,
         }
     }

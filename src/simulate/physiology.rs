@@ -87,6 +87,21 @@ pub(crate) mod constants {
     pub const TAU_NARROWING_S: f64 = 0.5;
     /// Firing rate during maximal voluntary contraction (Hz).
     pub const MVC_RATE_HZ: f64 = 30.0;
+    /// Cooling: the quantal potential grows by this fraction per degree
+    /// below `WARM_C` (cholinesterase slows and the end-plate potential
+    /// lasts longer). nmjscope's own calibration: cooling from 35 to 28 C
+    /// made the myasthenic decrement "less marked" (Borenstein & Desmedt
+    /// 1975), which gives no size; 4% per degree roughly halves a moderate
+    /// 3 Hz decrement at 28 C (docs/simulation.md).
+    pub const COOLING_GAIN_PER_C: f64 = 0.04;
+    /// The limb temperature the model's end plates are set at (C): the
+    /// skin over a tested muscle is kept at 32-34 C or above.
+    pub const WARM_C: f64 = 34.0;
+    /// Threshold fluctuation of a motor axon from one stimulus to the next,
+    /// as a share of the stimulus range (a unit's threshold rank is
+    /// uniform in 0-1): units within a few percent of the stimulus strength
+    /// fire at some stimuli and not at others.
+    pub const THRESHOLD_JITTER: f64 = 0.02;
     /// Post-exercise exhaustion: a depression of release that follows a
     /// long contraction with a delay, largest about 2-3 min after it and
     /// gone by about 10 min, as the MG work-up sees it (trains at 1-4 min).
@@ -130,6 +145,37 @@ pub(crate) struct Unit {
     plates: Vec<Plate>,
 }
 
+/// A stimulus that reaches only part of the motor axons: each unit's
+/// threshold rank (uniform, drawn from its own stream so that a
+/// supramaximal simulation is unchanged), the share of the range the
+/// stimulus reaches, and whether only the first recorded stimulus is
+/// submaximal.
+#[derive(Clone)]
+pub(crate) struct Reach {
+    ranks: Vec<f64>,
+    fraction: f64,
+    first_only: bool,
+    given: usize,
+    rng: ChaCha8Rng,
+}
+
+impl Reach {
+    /// Which units the next recorded stimulus reaches (`None`: all).
+    fn next_mask(&mut self) -> Option<Vec<bool>> {
+        self.given += 1;
+        if self.first_only && self.given > 1 {
+            return None;
+        }
+        let jitter = Normal::new(0.0, k::THRESHOLD_JITTER).ok()?;
+        Some(
+            self.ranks
+                .iter()
+                .map(|r| r + jitter.sample(&mut self.rng) < self.fraction)
+                .collect(),
+        )
+    }
+}
+
 /// The terminal and muscle state.
 #[derive(Clone)]
 pub(crate) struct Muscle {
@@ -144,6 +190,8 @@ pub(crate) struct Muscle {
     exhaustion_pending: f64,
     depression: f64,
     rng: ChaCha8Rng,
+    /// The axons a submaximal stimulus reaches (`None`: supramaximal).
+    reach: Option<Reach>,
 }
 
 impl Muscle {
@@ -197,7 +245,41 @@ impl Muscle {
             exhaustion_pending: 0.0,
             depression: 0.0,
             rng: ChaCha8Rng::seed_from_u64(rng.random()),
+            reach: None,
         })
+    }
+
+    /// The muscle with its limb at `temperature_c`: below `WARM_C` each
+    /// quantum depolarises more (cooling improves transmission).
+    pub(crate) fn cooled(mut self, temperature_c: Option<f64>) -> Muscle {
+        let below = temperature_c.map_or(0.0, |t| (k::WARM_C - t).max(0.0));
+        let gain = 1.0 + k::COOLING_GAIN_PER_C * below;
+        for u in &mut self.units {
+            for p in &mut u.plates {
+                p.q *= gain;
+            }
+        }
+        self
+    }
+
+    /// The muscle stimulated at `fraction` of the strength that reaches
+    /// every axon (1: supramaximal, unchanged), for every recorded
+    /// stimulus or only the first; `seed` drives its own stream.
+    pub(crate) fn stimulated(mut self, fraction: f64, first_only: bool, seed: u64) -> Muscle {
+        if fraction >= 1.0 {
+            return self;
+        }
+        // Its own stream: the muscle's is untouched.
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_57a1_u64);
+        let ranks = self.units.iter().map(|_| rng.random::<f64>()).collect();
+        self.reach = Some(Reach {
+            ranks,
+            fraction,
+            first_only,
+            given: 0,
+            rng,
+        });
+        self
     }
 
     fn release_probability(&self) -> f64 {
@@ -259,7 +341,19 @@ impl Muscle {
     pub(crate) fn impulse(&mut self, record: bool, high_rate: bool) -> Vec<f64> {
         let p = self.release_probability();
         let mut fired = Vec::with_capacity(if record { self.units.len() } else { 0 });
-        for u in &mut self.units {
+        // A recorded stimulus may not reach every axon; a voluntary
+        // impulse does.
+        let mask = if record {
+            self.reach.as_mut().and_then(Reach::next_mask)
+        } else {
+            None
+        };
+        for (i, u) in self.units.iter_mut().enumerate() {
+            if mask.as_ref().is_some_and(|m| !m[i]) {
+                // Not reached: no impulse, no release.
+                fired.push(0.0);
+                continue;
+            }
             let mut count = 0usize;
             for plate in &mut u.plates {
                 let mean =

@@ -80,6 +80,20 @@ pub(super) fn check(config: &SimConfig) -> Result<()> {
             )));
         }
     }
+    // Below 5% of the axons there is hardly a CMAP to read.
+    if !(0.05..=1.0).contains(&config.stimulus_fraction) {
+        return Err(Error::Simulation(format!(
+            "the stimulus fraction must be between 0.05 and 1 (1 is supramaximal), found {}",
+            config.stimulus_fraction
+        )));
+    }
+    if let Some(t) = config.temperature_c {
+        if !(20.0..=40.0).contains(&t) {
+            return Err(Error::Simulation(format!(
+                "limb temperature must be between 20 and 40 C, found {t}"
+            )));
+        }
+    }
     if config.muscle.chars().any(char::is_control) || config.muscle.chars().count() > 256 {
         return Err(Error::Simulation(
             "muscle: at most 256 characters, without line breaks".to_string(),
@@ -97,13 +111,27 @@ pub(super) struct Firing {
     pub(super) muscle: Muscle,
 }
 
+/// The muscle of `config`: its condition, limb temperature and stimulus
+/// (`seed` drives the stimulus's own stream).
+pub(super) fn muscle_of(config: &SimConfig, seed: u64, rng: &mut ChaCha8Rng) -> Result<Muscle> {
+    Ok(Muscle::new(config.condition, config.severity, rng)?
+        .cooled(config.temperature_c)
+        .stimulated(config.stimulus_fraction, config.submaximal_first_only, seed))
+}
+
 /// Runs the physiology of one protocol at `rate` (0 for exercise).
-fn fire(config: &SimConfig, protocol: Protocol, rate: f64, rng: &mut ChaCha8Rng) -> Result<Firing> {
+fn fire(
+    config: &SimConfig,
+    protocol: Protocol,
+    rate: f64,
+    seed: u64,
+    rng: &mut ChaCha8Rng,
+) -> Result<Firing> {
     let mut f = Firing {
         labels: Vec::new(),
         fired: Vec::new(),
         narrowings: Vec::new(),
-        muscle: Muscle::new(config.condition, config.severity, rng)?,
+        muscle: muscle_of(config, seed, rng)?,
     };
     let record = |f: &mut Firing, label: ResponseLabel, high: bool| {
         let fired = f.muscle.impulse(true, high);
@@ -214,7 +242,7 @@ pub(super) fn run_with(
     let rc = conditions_for(config, rate);
     rc.validate()?;
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut f = fire(config, protocol, rate, &mut rng)?;
+    let mut f = fire(config, protocol, rate, seed, &mut rng)?;
     let sweeps = sweeps(&mut f, rc, rate, truth, &mut rng);
     Ok((sweeps, rate))
 }
@@ -304,6 +332,15 @@ pub(super) fn recording_of(
     metadata.insert("condition".to_string(), config.condition.to_string());
     metadata.insert("severity".to_string(), config.severity.to_string());
     metadata.insert("seed".to_string(), config.seed.to_string());
+    let submaximal = config.stimulus_fraction < 1.0;
+    if submaximal {
+        // The truth of the file, and what the examiner wrote down.
+        metadata.insert(
+            "stimulus_fraction".to_string(),
+            config.stimulus_fraction.to_string(),
+        );
+        metadata.insert("supramaximal".to_string(), "no".to_string());
+    }
     let recording = Recording {
         source: SourceInfo::contract_csv(std::path::Path::new(name), Layout::Wide),
         sampling_rate_hz: rc.sampling_rate_hz,
@@ -314,13 +351,16 @@ pub(super) fn recording_of(
         protocol_source: ProtocolSource::Metadata,
         stim_rate_hz: (rate > 0.0).then_some(rate),
         exercise_s: (protocol == Protocol::Exercise).then_some(10.0),
-        temperature_c: None,
+        temperature_c: config.temperature_c,
         polarity: Polarity::Normal,
         muscle: Some(config.muscle.clone()),
         nerve: Some("ulnar".to_string()),
         side: None,
         study_id: Some(id),
-        record: Default::default(),
+        record: crate::model::TestRecord {
+            supramaximal: submaximal.then_some(false),
+            ..Default::default()
+        },
         metadata,
     };
     SimulatedTest { recording, truth }

@@ -75,7 +75,7 @@ pub fn simulate_exhaustion_series(config: &SimConfig) -> Result<SimulatedStudy> 
     let rc = runner::conditions_for(&c, TRAIN_RATE_HZ);
     rc.validate()?;
     let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
-    let mut muscle = Muscle::new(c.condition, c.severity, &mut rng)?;
+    let mut muscle = runner::muscle_of(&c, config.seed, &mut rng)?;
     let mut firings: Vec<(String, ExercisePhase, Option<u32>, Firing)> = Vec::new();
     for n in 1..=2 {
         let f = train(&mut muscle);

@@ -150,6 +150,7 @@ fn blank(
         deciding_response: None,
         flags: Vec::new(),
         train_flags: Vec::new(),
+        validity: Default::default(),
     }
 }
 

@@ -5,6 +5,12 @@
 use super::{pct, shape, TrainConfig};
 use crate::model::{TestMeasures, TrainFlag};
 
+/// The fall from `first` to `value` (% of `first`, positive for a fall);
+/// no fall is 0, never -0.
+fn fall(value: f64, first: f64) -> Option<f64> {
+    pct(value, first).map(|v| 0.0 - v)
+}
+
 /// Fills the decrement measures; returns the responses they used.
 pub(super) fn evaluate(
     t: &mut TestMeasures,
@@ -15,16 +21,16 @@ pub(super) fn evaluate(
     let a1 = amps.first().copied().flatten();
     let k = config.decrement_response.max(2) - 1;
     if let (Some(first), Some(Some(ak))) = (a1, amps.get(k)) {
-        t.decrement_pct = pct(*ak, first).map(|v| -v);
+        t.decrement_pct = fall(*ak, first);
     }
     let to = |k: usize| match (a1, amps.get(k)) {
-        (Some(first), Some(Some(ak))) => pct(*ak, first).map(|v| -v),
+        (Some(first), Some(Some(ak))) => fall(*ak, first),
         _ => None,
     };
     t.decrement_4th_pct = to(3);
     t.decrement_5th_pct = to(4);
     if let (Some(Some(first)), Some(Some(area_k))) = (areas.first(), areas.get(k)) {
-        t.area_decrement_pct = pct(*area_k, *first).map(|v| -v);
+        t.area_decrement_pct = fall(*area_k, *first);
     }
     // The largest fall is looked for among responses 2-5, where a
     // myasthenic decrement reaches its nadir.
@@ -36,7 +42,7 @@ pub(super) fn evaluate(
         .filter_map(|(i, a)| a.map(|a| (i, a)))
         .min_by(|x, y| x.1.total_cmp(&y.1));
     if let (Some(first), Some((i, min))) = (a1, nadir) {
-        t.max_decrement_pct = pct(min, first).map(|v| -v);
+        t.max_decrement_pct = fall(min, first);
         t.deciding_response = Some(i);
     }
     t.shape = shape::shape(amps, config, true);

@@ -4,7 +4,7 @@
 //! decrement is abnormal or reproducible is `interpret`'s call.
 
 use crate::model::{
-    canonical_muscle, canonical_side, ExercisePhase, ExhaustionSeries, Protocol, RepeatedTrains,
+    muscle_side_key, ExercisePhase, ExhaustionSeries, Protocol, Question, RepeatedTrains,
     SeriesPoint, StudySeries, TestMeasures,
 };
 
@@ -38,21 +38,9 @@ fn is_post(phase: Option<ExercisePhase>) -> bool {
     matches!(phase, Some(ExercisePhase::Post { .. }))
 }
 
-/// The muscle and side of a test, as one key (case, spaces and the
-/// muscle's other names ignored: `ADM` is `abductor digiti minimi`).
+/// The muscle and side of a test, as one key.
 fn muscle_key(t: &TestMeasures) -> (String, String) {
-    let norm = |s: &Option<String>| s.as_deref().unwrap_or("").trim().to_lowercase();
-    let muscle = t
-        .muscle
-        .as_deref()
-        .and_then(canonical_muscle)
-        .map_or_else(|| norm(&t.muscle), str::to_lowercase);
-    let side = t
-        .side
-        .as_deref()
-        .and_then(canonical_side)
-        .unwrap_or_else(|| norm(&t.side));
-    (muscle, side)
+    muscle_side_key(t.muscle.as_deref(), t.side.as_deref())
 }
 
 /// The low-rate trains passing `keep`, grouped by muscle and side, in
@@ -72,8 +60,10 @@ fn groups(tests: &[TestMeasures], keep: impl Fn(&TestMeasures) -> bool) -> Vec<V
     out.into_iter().map(|(_, g)| g).collect()
 }
 
+/// Whether the train's decrement cannot be relied on, as its verdict
+/// says (the series is read after every test is judged).
 fn flagged(t: &TestMeasures) -> bool {
-    !t.train_flags.is_empty() || t.flags.iter().any(|f| f.is_disqualifying())
+    !t.validity.has_value(Question::Decrement)
 }
 
 fn exhaustion(group: &[&TestMeasures]) -> ExhaustionSeries {

@@ -143,7 +143,7 @@ fn batch_command_writes_summary_measurements_and_reports() {
     assert_eq!(jsonl.lines().count(), 4);
     for line in jsonl.lines() {
         let v: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert_eq!(v["schema"], "nmjscope.report/2");
+        assert_eq!(v["schema"], "nmjscope.report/3");
     }
     assert!(summary.contains("studies.jsonl:4"), "{summary}");
     assert!(

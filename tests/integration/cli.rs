@@ -292,5 +292,7 @@ fn missing_metadata_is_never_guessed_silently() {
         .args(["--units", "uv", "--temperature", "30.5"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("Limb temperature below 32 C"));
+        .stdout(predicate::str::contains(
+            "limb temperature 30.5 °C, below 32 °C",
+        ));
 }

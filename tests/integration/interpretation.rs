@@ -4,7 +4,6 @@
 
 use nmjscope::interpret::{interpret, InterpretConfig};
 use nmjscope::model::{FindingCode, PartStatus, ResponseLabel, TestMeasures, TrainFlag};
-use nmjscope::train::series::study_series;
 use nmjscope::{Flag, LemsCriterion, Pattern, Protocol, ResponseMeasures};
 
 fn response(label: &str, amp: f64, flags: &[Flag]) -> ResponseMeasures {
@@ -67,6 +66,7 @@ fn test(protocol: Protocol, value: f64, muscle: &str, amp: f64, flags: &[Flag]) 
         deciding_response: Some(0),
         flags: flags.to_vec(),
         train_flags: Vec::new(),
+        validity: Default::default(),
     }
 }
 
@@ -89,7 +89,12 @@ fn pseudo(inc: f64) -> TestMeasures {
     t
 }
 fn run(tests: &[TestMeasures]) -> nmjscope::Interpretation {
-    interpret(tests, &study_series(tests), 4, &InterpretConfig::default())
+    run_with(tests, 4, &InterpretConfig::default())
+}
+
+/// Judges and interprets copies of `tests` (the verdicts are set on them).
+fn run_with(tests: &[TestMeasures], k: usize, c: &InterpretConfig) -> nmjscope::Interpretation {
+    interpret(&mut tests.to_vec(), k, c).interpretation
 }
 
 #[test]
@@ -304,12 +309,7 @@ fn never_normal_on_a_test_that_was_not_measured() {
 
     // --decrement-response 12 on a train of ten names the 12th, not the 4th.
     let tests = [rns(2.0), ex(10.0)];
-    let i = interpret(
-        &tests,
-        &study_series(&tests),
-        12,
-        &InterpretConfig::default(),
-    );
+    let i = run_with(&tests, 12, &InterpretConfig::default());
     assert_eq!(i.pattern, Pattern::Incomplete);
     let why = i.decrement.detail.clone().unwrap();
     assert!(
@@ -404,7 +404,8 @@ fn postsynaptic_only_when_lems_was_looked_for() {
         .find(|f| f.code == FindingCode::UShapedDecrement)
         .unwrap();
     assert!(
-        u.text.contains("supports a postsynaptic disorder"),
+        u.text
+            .contains("more often seen in myasthenia gravis than in LEMS"),
         "{}",
         u.text
     );
@@ -508,7 +509,7 @@ fn temperature_is_judged_or_said_to_be_missing() {
     assert!(
         i.caveats
             .iter()
-            .any(|c| c.contains("below 32 C") && c.contains("29.5")),
+            .any(|c| c.contains("below 32 °C") && c.contains("29.5")),
         "{:?}",
         i.caveats
     );
@@ -559,13 +560,7 @@ fn low_cmap_by_muscle() {
     let mut custom = InterpretConfig::default();
     custom.lower_limits_mv.insert("biceps".into(), 2.0);
     assert_eq!(
-        interpret(
-            &[test(Protocol::Rns, 2.0, "biceps", 1.0, &[])],
-            &Default::default(),
-            4,
-            &custom
-        )
-        .low_cmap,
+        run_with(&[test(Protocol::Rns, 2.0, "biceps", 1.0, &[])], 4, &custom).low_cmap,
         Some(true)
     );
 }
@@ -591,7 +586,7 @@ fn equivocal_increment_and_thresholds_from_settings() {
         ..InterpretConfig::default()
     };
     assert_eq!(
-        interpret(&[rns(6.0)], &Default::default(), 4, &strict).pattern,
+        run_with(&[rns(6.0)], 4, &strict).pattern,
         Pattern::NmjUnspecified
     );
     let f = run(&[ex(120.0)]);
@@ -616,4 +611,50 @@ fn analyze_reads_the_sample_studies_end_to_end() {
         );
         assert_eq!(report.tests.len(), 3);
     }
+}
+
+#[test]
+fn a_u_shape_is_worded_by_the_reading_and_read_only_where_it_can_be() {
+    use nmjscope::model::TrainShape;
+    let mut u = rns(30.0);
+    u.shape = Some(TrainShape::UShaped);
+    // In a presynaptic reading a U shape never argues for a postsynaptic
+    // disorder: LEMS trains show an early decrement too.
+    let i = run(&[u.clone(), ex(150.0)]);
+    assert_eq!(i.pattern, Pattern::Presynaptic);
+    let f = i
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::UShapedDecrement)
+        .unwrap();
+    assert!(
+        f.text
+            .contains("does not argue against a presynaptic disorder")
+            && !f.text.contains("supports a postsynaptic"),
+        "{}",
+        f.text
+    );
+    // The 8th response not measured: the decrement to the 4th stands, the
+    // shape of the train cannot be read.
+    let mut gap = u.clone();
+    gap.responses[7].flags = vec![Flag::NoResponse];
+    let i = run(&[gap, ex(5.0)]);
+    assert_eq!(i.pattern, Pattern::Postsynaptic, "{}", i.summary);
+    assert!(i
+        .findings
+        .iter()
+        .all(|f| f.code != FindingCode::UShapedDecrement));
+    // A failed train (responses 2-10 lost): no decrement to rely on, no
+    // shape.
+    let mut failed = u;
+    for r in &mut failed.responses[1..] {
+        r.flags = vec![Flag::NoResponse];
+    }
+    failed.flags = vec![Flag::NoResponse];
+    let i = run(&[failed, ex(5.0)]);
+    assert_eq!(i.decrement.status, PartStatus::Unreliable, "{}", i.summary);
+    assert!(i
+        .findings
+        .iter()
+        .all(|f| f.code != FindingCode::UShapedDecrement));
 }

@@ -14,3 +14,4 @@ mod reader;
 mod reports;
 mod simulation;
 mod util;
+mod validity;

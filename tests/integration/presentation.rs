@@ -343,7 +343,7 @@ fn the_command_line_behaves_like_the_tools_people_know() {
         .assert()
         .success()
         .stdout(predicates::str::contains(
-            "\"schema\": \"nmjscope.report/2\"",
+            "\"schema\": \"nmjscope.report/3\"",
         ));
     nmjscope()
         .arg("inspect")

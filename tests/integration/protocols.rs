@@ -121,9 +121,9 @@ fn repeated_trains_that_disagree_are_said_to() {
     let mut tests = r.tests.clone();
     // The second train at rest 12 points off the first.
     tests[1].decrement_pct = tests[0].decrement_pct.map(|d| d - 12.0);
-    let series = nmjscope::train::series::study_series(&tests);
-    assert!(series.repeats[0].spread_pp.unwrap() > 11.9);
-    let i = nmjscope::interpret::interpret(&tests, &series, 4, &Default::default());
+    let reading = nmjscope::interpret::interpret(&mut tests, 4, &Default::default());
+    assert!(reading.series.repeats[0].spread_pp.unwrap() > 11.9);
+    let i = reading.interpretation;
     let f = i
         .findings
         .iter()
@@ -179,7 +179,7 @@ fn the_record_is_read_shown_and_used() {
     assert_eq!(r.tests[0].side.as_deref(), Some("left"));
     let caveats = r.interpretation.caveats.join("\n");
     assert!(caveats.contains("not supramaximal"), "{caveats}");
-    assert!(caveats.contains("taken 3 h before") && caveats.contains("at least 12 h"));
+    assert!(caveats.contains("taken 3 h before") && caveats.contains("12 h without it"));
     // The command line wins over the file, and is checked like it.
     let r = analyze_json(&[
         "--pyridostigmine-h".as_ref(),
@@ -236,7 +236,8 @@ fn increment_criteria_outside_their_protocol_are_qualified() {
     let out = nmjscope().arg("analyze").arg(&path).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("a 10 Hz train") && text.contains("may not apply"),
+        text.contains("a 10 Hz train, outside the 20-50 Hz")
+            && text.contains("cannot exclude LEMS"),
         "{text}"
     );
     let ex = test_file(&SimConfig {
@@ -254,7 +255,7 @@ fn increment_criteria_outside_their_protocol_are_qualified() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("30 s of exercise") && text.contains("84% against 243%"),
+        text.contains("30 s of exercise, outside the 5-15 s") && text.contains("84% after 30 s"),
         "{text}"
     );
 }
@@ -475,7 +476,7 @@ fn only_resting_trains_of_recognised_sides_give_low_cmap_and_side_findings() {
     let mut tests = r.tests.clone();
     tests[0].side = Some("left".into());
     tests[1].side = Some("bilateral".into());
-    let i = nmjscope::interpret::interpret(&tests, &r.series, 4, &Default::default());
+    let i = nmjscope::interpret::interpret(&mut tests, 4, &Default::default()).interpretation;
     assert!(!i.findings.iter().any(|f| f.code == FindingCode::SideToSide));
 }
 

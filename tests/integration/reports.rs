@@ -53,7 +53,7 @@ fn text_markdown_and_json_snapshots() {
 fn json_keys_are_never_missing() {
     let (r, _) = lems_report();
     let v: serde_json::Value = serde_json::from_str(&rendered(Format::Json, &r)).unwrap();
-    assert_eq!(v["schema"], "nmjscope.report/2");
+    assert_eq!(v["schema"], "nmjscope.report/3");
     for t in v["tests"].as_array().unwrap() {
         for key in [
             "decrement_pct",

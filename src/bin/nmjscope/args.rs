@@ -507,6 +507,29 @@ pub struct SimulateArgs {
     /// rates); 0 starts each sweep at the stimulus.
     #[arg(long, value_name = "MS")]
     pub pre_stimulus_ms: Option<f64>,
+    /// `no`: a submaximal stimulus that reaches 70% of the motor axons
+    /// (`--stimulus-fraction` sets the share); the file records
+    /// `supramaximal: no`.
+    #[arg(
+        long,
+        value_enum,
+        ignore_case = true,
+        conflicts_with = "stimulus_fraction"
+    )]
+    pub supramaximal: Option<YesNo>,
+    /// The share of the motor axons the stimulus reaches, 0.05-1 (1:
+    /// supramaximal); units near threshold fire at some stimuli and not at
+    /// others.
+    #[arg(long, value_name = "F")]
+    pub stimulus_fraction: Option<f64>,
+    /// With a submaximal stimulus: only the first recorded stimulus of each
+    /// test (the pre-exercise CMAP, a train's first) is submaximal.
+    #[arg(long)]
+    pub submaximal_first: bool,
+    /// Limb temperature (C, 20-40): below 34 C cooling shrinks a
+    /// myasthenic decrement; the file records it.
+    #[arg(long, value_name = "C")]
+    pub temperature: Option<f64>,
     /// Output file (default: standard output).
     #[arg(
         short = 'o',
@@ -534,6 +557,10 @@ pub enum SeriesArg {
     Exhaustion,
 }
 
+/// The share of axons `simulate --supramaximal no` reaches: a CMAP about
+/// 30% smaller, well beyond the variation of a repeat.
+const SUBMAXIMAL_FRACTION: f64 = 0.7;
+
 impl SimulateArgs {
     /// The simulation these flags ask for.
     pub fn config(&self) -> nmjscope::simulate::SimConfig {
@@ -551,6 +578,13 @@ impl SimulateArgs {
             seed: self.seed,
             noise_mv: self.noise_mv,
             pre_stimulus_ms: self.pre_stimulus_ms,
+            stimulus_fraction: match (self.stimulus_fraction, self.supramaximal) {
+                (Some(f), _) => f,
+                (None, Some(YesNo::No)) => SUBMAXIMAL_FRACTION,
+                (None, _) => 1.0,
+            },
+            submaximal_first_only: self.submaximal_first,
+            temperature_c: self.temperature,
             ..SimConfig::default()
         }
     }
@@ -601,7 +635,7 @@ impl From<ProtocolArg> for nmjscope::Protocol {
 pub enum OutputFormat {
     /// A readable report.
     Text,
-    /// JSON (schema nmjscope.report/2 for analyze).
+    /// JSON (schema nmjscope.report/3 for analyze).
     Json,
     /// Markdown.
     Markdown,

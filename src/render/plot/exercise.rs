@@ -37,7 +37,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let n = points.len().max(1) as f64;
     let axes = ("time after exercise", "change from pre-exercise (%)");
     let mut chart = bar_chart(root, title, (n, lo, hi), axes)?;
-    draw_bars(&mut chart, &points, (lo, hi), |v| format!("{v:+.0}%"))?;
+    draw_bars(&mut chart, &points, (lo, hi), crate::words::signed_pct0)?;
     let suggestive = format!("{}% (suggestive of LEMS)", i.increment_suggestive_pct);
     let specific = format!("{}% (specific for LEMS)", i.increment_specific_pct);
     draw_threshold(
@@ -78,7 +78,7 @@ pub(super) fn bar_chart<'a, DB: DrawingBackend>(
         .x_desc(x_desc)
         .y_desc(y_desc)
         .x_labels(0)
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .y_label_formatter(&|y| crate::words::whole(*y))
         .label_style((FONT, 13))
         .light_line_style(GRID_COLOUR)
         .draw()

@@ -43,7 +43,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         "decrement (%)",
     );
     let mut chart = bar_chart(root, title, (n, lo, hi), axes)?;
-    draw_bars(&mut chart, &points, (lo, hi), |v| format!("{v:.1}%"))?;
+    draw_bars(&mut chart, &points, (lo, hi), crate::words::pct)?;
     draw_threshold(
         &mut chart,
         (0.0, n),

@@ -114,7 +114,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         if let Some(inc) = test.increment_pct {
             chart
                 .draw_series([Text::new(
-                    format!("increment {inc:+.0}%"),
+                    format!("increment {}", crate::words::signed_pct0(inc)),
                     (t_lo + 0.02 * (t_hi - t_lo), 0.97 * top),
                     (FONT, 16).into_font(),
                 )])
@@ -184,7 +184,9 @@ fn draw_one<DB: DrawingBackend>(
         crate::model::ResponseLabel::Train(n) => format!("r{n}"),
         other => clean(&crate::render::view::label_words(other)),
     };
-    let amplitude = r.amplitude_mv.map(|a| format!("{a:.2} mV"));
+    let amplitude = r
+        .amplitude_mv
+        .map(|a| format!("{} mV", crate::words::mv(a)));
     if kind == PlotKind::ExerciseOverlay {
         let label = format!("{name} {}", amplitude.clone().unwrap_or_default());
         series.label(label).legend(swatch(colour));

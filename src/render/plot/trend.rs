@@ -46,8 +46,8 @@ pub(super) fn draw<DB: DrawingBackend>(
         .y_desc("% of the first response")
         .x_labels(n.min(12))
         // Responses are counted: 1, 2, 3, never 1.0.
-        .x_label_formatter(&|x| format!("{x:.0}"))
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        .x_label_formatter(&|x| crate::words::whole(*x))
+        .y_label_formatter(&|y| crate::words::whole(*y))
         .label_style((FONT, 13))
         .light_line_style(GRID_COLOUR)
         .draw()

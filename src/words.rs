@@ -1,0 +1,107 @@
+//! Numbers for readers: the one rounding every sentence (`interpret`) and
+//! every table (`render`) uses, so that a finding and the table under it
+//! print the same value, and no reader ever sees "-0.0".
+
+/// `v` rounded to `decimals`, with a negative zero made positive.
+fn rounded(v: f64, decimals: i32) -> f64 {
+    let scale = 10f64.powi(decimals);
+    let r = (v * scale).round() / scale;
+    // -0.04 rounds to -0.0, which would print with its sign.
+    if r == 0.0 {
+        0.0
+    } else {
+        r
+    }
+}
+
+/// A percentage with 1 decimal: "12.3%", never "-0.0%".
+pub(crate) fn pct(v: f64) -> String {
+    format!("{:.1}%", rounded(v, 1))
+}
+
+/// A percentage with no decimal: "82%", never "-0%".
+pub(crate) fn pct0(v: f64) -> String {
+    format!("{}%", whole(v))
+}
+
+/// A whole number (axis ticks): "12", never "-0".
+pub(crate) fn whole(v: f64) -> String {
+    format!("{:.0}", rounded(v, 0))
+}
+
+/// A change with its sign: "+177.2%", "-8.1%", "0.0%".
+pub(crate) fn signed_pct(v: f64) -> String {
+    format!("{}%", signed(v))
+}
+
+/// A change without its unit, for a column that carries it: "+177.2",
+/// "-8.1", "0.0".
+pub(crate) fn signed(v: f64) -> String {
+    let r = rounded(v, 1);
+    if r > 0.0 {
+        format!("+{r:.1}")
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// One decimal (percentage points, temperatures): "5.2", never "-0.0".
+pub(crate) fn fixed1(v: f64) -> String {
+    format!("{:.1}", rounded(v, 1))
+}
+
+/// A whole-number change with its sign (plot labels): "+82%", "-8%", "0%".
+pub(crate) fn signed_pct0(v: f64) -> String {
+    let r = rounded(v, 0);
+    if r > 0.0 {
+        format!("+{r:.0}%")
+    } else {
+        format!("{r:.0}%")
+    }
+}
+
+/// An amplitude with 2 decimals: "5.39".
+pub(crate) fn mv(v: f64) -> String {
+    // Formatted directly (ties to even, as every table has always printed
+    // them); only a negative zero is mended.
+    let s = format!("{v:.2}");
+    if s == "-0.00" {
+        "0.00".to_string()
+    } else {
+        s
+    }
+}
+
+/// A plain number without trailing zeros (rates, durations, limits):
+/// "3", "0.5", "32".
+pub(crate) fn number(v: f64) -> String {
+    format!("{}", rounded(v, 2))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_negative_zero_anywhere() {
+        for v in [-0.0, -0.04, -0.004, -1e-9] {
+            assert_eq!(pct(v), "0.0%");
+            assert_eq!(signed_pct(v), "0.0%");
+            assert_eq!(signed(v), "0.0");
+            assert_eq!(fixed1(v), "0.0");
+            assert_eq!(signed_pct0(v), "0%");
+        }
+        for v in [-0.0, -0.004, -1e-9] {
+            assert_eq!(mv(v), "0.00");
+            assert_eq!(number(v), "0");
+        }
+        assert_eq!(pct0(-0.4), "0%");
+        assert_eq!(whole(-0.2), "0");
+        assert_eq!(signed_pct(177.24), "+177.2%");
+        assert_eq!(signed_pct(-8.06), "-8.1%");
+        assert_eq!(pct(12.34), "12.3%");
+        assert_eq!(mv(2.375), "2.38");
+        assert_eq!(number(32.0), "32");
+        assert_eq!(number(0.5), "0.5");
+    }
+}
