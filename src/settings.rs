@@ -351,6 +351,7 @@ pub const BOUNDS: &[Bound] = &[
     bound!("train.flat_pct", 0.0, 50.0, " %", PCT, |s| vec![s.train.flat_pct]),
     bound!("train.progressive_fall_pct", 0.0, 50.0, " %", PCT, |s| vec![s.train.progressive_fall_pct]),
     bound!("train.irregular_step_pct", 0.1, 50.0, " %", PCT, |s| vec![s.train.irregular_step_pct]),
+    bound!("train.outlier_pct", 1.0, 100.0, " %", "a percentage of the neighbouring responses", |s| vec![s.train.outlier_pct]),
     bound!("train.irregular_min_jumps", 1.0, 50.0, "", "trains in use have 3 to 50 stimuli", |s| vec![s.train.irregular_min_jumps as f64]),
     bound!("interpret.side_ratio_min_pct", 1.0, 100.0, " %", "a share of the other side's CMAP", |s| vec![s.interpret.side_ratio_min_pct]),
     bound!("interpret.reproducible_within_pp", 0.5, 50.0, " pp", "a difference of two percentages", |s| vec![s.interpret.reproducible_within_pp]),

@@ -19,6 +19,37 @@ pub(crate) fn pct(v: f64) -> String {
     format!("{:.1}%", rounded(v, 1))
 }
 
+/// The decimals, from `min` up to 3, that put the printed `v` on the same
+/// side of every threshold as `v` itself: 10.04 is "10.04%" beside a 10%
+/// cut-off, never "10.0%" called "above 10%".
+fn decimals_beside(v: f64, min: i32, thresholds: &[f64]) -> i32 {
+    (min..=3)
+        .find(|d| {
+            let p = rounded(v, *d);
+            thresholds
+                .iter()
+                .all(|t| v.partial_cmp(t) == p.partial_cmp(t))
+        })
+        .unwrap_or(3)
+}
+
+/// A percentage with `min` decimals, or more where a threshold needs them.
+pub(crate) fn pct_beside(v: f64, min: i32, thresholds: &[f64]) -> String {
+    let d = decimals_beside(v, min, thresholds);
+    format!("{:.*}%", d as usize, rounded(v, d))
+}
+
+/// A signed percentage with 1 decimal, or more where a threshold needs them.
+pub(crate) fn signed_pct_beside(v: f64, thresholds: &[f64]) -> String {
+    let d = decimals_beside(v, 1, thresholds);
+    let r = rounded(v, d);
+    if r > 0.0 {
+        format!("+{r:.*}%", d as usize)
+    } else {
+        format!("{r:.*}%", d as usize)
+    }
+}
+
 /// A percentage with no decimal: "82%", never "-0%".
 pub(crate) fn pct0(v: f64) -> String {
     format!("{}%", whole(v))
@@ -103,5 +134,12 @@ mod tests {
         assert_eq!(mv(2.375), "2.38");
         assert_eq!(number(32.0), "32");
         assert_eq!(number(0.5), "0.5");
+        assert_eq!(pct_beside(10.04, 1, &[10.0]), "10.04%");
+        assert_eq!(pct_beside(9.97, 1, &[10.0]), "9.97%");
+        assert_eq!(pct_beside(12.34, 1, &[10.0]), "12.3%");
+        assert_eq!(pct_beside(99.6, 0, &[60.0, 100.0]), "99.6%");
+        assert_eq!(pct_beside(82.4, 0, &[60.0, 100.0]), "82%");
+        assert_eq!(signed_pct_beside(59.96, &[25.0, 60.0]), "+59.96%");
+        assert_eq!(signed_pct_beside(-0.01, &[25.0]), "0.0%");
     }
 }

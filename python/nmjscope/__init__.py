@@ -338,6 +338,8 @@ SUMMARY_COLUMNS: Dict[str, str] = {
     "status": "object",
     "pattern": "object",
     "lems_criterion": "object",
+    "decrement_status": "object",
+    "increment_status": "object",
     "low_cmap": "boolean",
     "tests": "Int64",
     "decrement_pct": "float64",

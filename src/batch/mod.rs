@@ -388,8 +388,16 @@ pub struct SummaryRow {
     pub status: String,
     /// Interpretation pattern.
     pub pattern: Option<String>,
-    /// LEMS criterion.
+    /// LEMS criterion (graded even when its test cannot be relied on:
+    /// `increment_status` says whether it can).
     pub lems_criterion: Option<String>,
+    /// How the decrement part stands: `measured`, `unreliable`,
+    /// `inconclusive` or `not_tested`.
+    #[serde(default)]
+    pub decrement_status: Option<String>,
+    /// How the increment part stands (as `decrement_status`).
+    #[serde(default)]
+    pub increment_status: Option<String>,
     /// Low CMAP.
     pub low_cmap: Option<bool>,
     /// Number of tests.
@@ -428,6 +436,8 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "status",
     "pattern",
     "lems_criterion",
+    "decrement_status",
+    "increment_status",
     "low_cmap",
     "tests",
     "decrement_pct",
@@ -460,6 +470,8 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
                 status: "ok".to_string(),
                 pattern: Some(r.interpretation.pattern.code().to_string()),
                 lems_criterion: Some(r.interpretation.lems_criterion.code().to_string()),
+                decrement_status: Some(r.interpretation.decrement.status.code()),
+                increment_status: Some(r.interpretation.increment.status.code()),
                 low_cmap: r.interpretation.low_cmap,
                 tests: Some(r.tests.len()),
                 decrement_pct: r.interpretation.decrement.value_pct.map(round_1),
@@ -480,6 +492,8 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
             status: "error".to_string(),
             pattern: None,
             lems_criterion: None,
+            decrement_status: None,
+            increment_status: None,
             low_cmap: None,
             tests: None,
             decrement_pct: None,

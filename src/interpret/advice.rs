@@ -63,8 +63,17 @@ fn reason_advice(t: &TestMeasures, r: &ValidityReason, c: &InterpretConfig) -> V
             number(c.high_rate_max_hz)
         )],
         ReasonCode::Cold => vec![format!(
-            "{file}: warm the limb above {} °C and repeat the train.",
+            "{file}: warm the limb above {} °C and repeat the test.",
             number(c.min_temperature_c)
+        )],
+        ReasonCode::RateNotRecorded => vec![format!(
+            "{file}: record the stimulation rate with the train (give it with --rate when the file leaves it out): without it the train cannot be judged against its criterion."
+        )],
+        ReasonCode::ExerciseNotRecorded => vec![format!(
+            "{file}: record how long the exercise lasted (give it with --exercise-s when the file leaves it out): the criteria hold after 10 s."
+        )],
+        ReasonCode::NoImmediateResponse => vec![format!(
+            "{file}: repeat the exercise test with a CMAP recorded immediately (within 10 s) after 10 s of maximal voluntary exercise."
         )],
         ReasonCode::Pyridostigmine => vec![format!(
             "{file}: if myasthenia remains suspected, repeat after at least {} h without pyridostigmine.",
@@ -114,16 +123,23 @@ pub(crate) fn recommendations(
 ) -> Vec<String> {
     let mut out = Vec::new();
     repeat_tests(tests, c, &mut out);
-    if inc.status != PartStatus::Measured {
-        let why = if low_cmap == Some(true) {
-            "The resting CMAP is low and LEMS has not been looked for"
-        } else {
-            "LEMS has not been excluded"
-        };
-        out.push(format!(
-            "{why}: record a CMAP before and immediately after 10 s of maximal voluntary exercise (or a 20-50 Hz train)."
-        ));
-    } else if inc.grade == Some(LemsCriterion::Equivocal) {
+    let low = if low_cmap == Some(true) {
+        "The resting CMAP is low and "
+    } else {
+        ""
+    };
+    let test = "record a CMAP before and immediately after 10 s of maximal voluntary exercise (or a 20-50 Hz train)";
+    match inc.status {
+        PartStatus::NotTested => out.push(format!(
+            "{low}LEMS has not been looked for: {test}."
+        )),
+        // What to repeat is said per test above; this says why it matters.
+        PartStatus::Unreliable | PartStatus::Inconclusive => out.push(format!(
+            "{low}LEMS has not been excluded: the increment tests done cannot be relied on or cannot exclude it; {test} inside the validated protocol."
+        )),
+        PartStatus::Measured => {}
+    }
+    if inc.status == PartStatus::Measured && inc.grade == Some(LemsCriterion::Equivocal) {
         out.push(format!(
             "Equivocal increment in {}: repeat the test after exactly 10 s of maximal voluntary exercise (after a rest of at least 60 s), and test another muscle.",
             inc.file.as_deref().unwrap_or("the increment test")

@@ -4,7 +4,7 @@
 
 use super::InterpretConfig;
 use crate::model::{DecrementGrade, LemsCriterion, Part, PartStatus, Pattern};
-use crate::words::{number, pct, pct0, signed_pct};
+use crate::words::{number, pct_beside, signed_pct_beside};
 
 /// Decides the pattern from the two parts.
 pub(crate) fn pattern(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> Pattern {
@@ -13,11 +13,8 @@ pub(crate) fn pattern(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> 
     if inc_valid >= Some(LemsCriterion::Suggestive) {
         return Pattern::Presynaptic;
     }
-    let unreliable_positive =
-        inc.status == PartStatus::Unreliable && inc.grade >= Some(LemsCriterion::Suggestive);
-    if unreliable_positive {
-        return Pattern::Indeterminate;
-    }
+    // A valid abnormal decrement is a disorder of transmission whatever an
+    // unreliable increment test says; only its site stays open.
     if dec_valid == Some(DecrementGrade::Abnormal) {
         return if inc_valid == Some(LemsCriterion::None) {
             Pattern::Postsynaptic
@@ -25,10 +22,19 @@ pub(crate) fn pattern(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> 
             Pattern::NmjUnspecified
         };
     }
+    let unreliable_positive =
+        inc.status == PartStatus::Unreliable && inc.grade >= Some(LemsCriterion::Suggestive);
+    if unreliable_positive {
+        return Pattern::Indeterminate;
+    }
     if dec.status == PartStatus::Unreliable || inc.status == PartStatus::Unreliable {
         return Pattern::Indeterminate;
     }
-    if inc_valid == Some(LemsCriterion::Equivocal) {
+    // An equivocal increment is equivocal whether or not its test could
+    // have excluded LEMS: a cold limb or another protocol only hides more.
+    let equivocal = inc.grade == Some(LemsCriterion::Equivocal)
+        && matches!(inc.status, PartStatus::Measured | PartStatus::Inconclusive);
+    if equivocal {
         return Pattern::Equivocal;
     }
     // A part that cannot exclude is, for "normal", as good as not tested.
@@ -54,6 +60,7 @@ fn detail(p: &Part<impl Copy>) -> &str {
 /// One sentence on the decrement part.
 fn decrement_sentence(dec: &Part<DecrementGrade>, c: &InterpretConfig) -> String {
     let limit = number(c.decrement_abnormal_pct);
+    let pct = |v: f64| pct_beside(v, 1, &[c.decrement_abnormal_pct]);
     match dec.status {
         PartStatus::NotTested => format!(
             "Decrement not tested: {}.",
@@ -109,6 +116,15 @@ fn increment_grade_words(g: Option<LemsCriterion>, c: &InterpretConfig) -> Strin
     }
 }
 
+/// The increment cut-offs a printed increment must not cross by rounding.
+fn increment_cuts(c: &InterpretConfig) -> [f64; 3] {
+    [
+        c.increment_equivocal_pct,
+        c.increment_suggestive_pct,
+        c.increment_specific_pct,
+    ]
+}
+
 /// A graded-none value at or above the equivocal floor can only be a
 /// discounted (pseudofacilitated) one.
 fn discounted(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> bool {
@@ -118,6 +134,7 @@ fn discounted(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> bool {
 /// One sentence on the increment part.
 fn increment_sentence(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> String {
     let grade = increment_grade_words(inc.grade, c);
+    let signed_pct = |v: f64| signed_pct_beside(v, &increment_cuts(c));
     match inc.status {
         PartStatus::NotTested => format!(
             "Increment not tested: {}; LEMS is not excluded.",
@@ -219,27 +236,41 @@ fn indeterminate_why(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> S
 }
 
 /// The opening sentence for a pattern.
-fn opening(p: Pattern, dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> String {
+fn opening(
+    p: Pattern,
+    dec: &Part<DecrementGrade>,
+    inc: &Part<LemsCriterion>,
+    c: &InterpretConfig,
+) -> String {
+    let dec_pct = |v: f64| pct_beside(v, 0, &[c.decrement_abnormal_pct]);
+    let inc_pct = |v: f64| pct_beside(v, 0, &increment_cuts(c));
     match p {
         Pattern::Presynaptic => format!(
             "Findings are consistent with a presynaptic disorder of neuromuscular transmission, as in Lambert-Eaton myasthenic syndrome: the CMAP increased by {}.{}",
-            pct0(value(inc)),
+            inc_pct(value(inc)),
             protocol_clause(inc)
         ),
         Pattern::Postsynaptic => format!(
             "Findings are consistent with a disorder of neuromuscular transmission of postsynaptic type: a low-rate decrement of {} without a significant increment after LEMS was looked for.{} A decrement of this size also occurs in motor neuron disease, neuropathies and myopathies; the clinical picture, antibodies and needle EMG decide between them.",
-            pct0(value(dec)),
+            dec_pct(value(dec)),
             protocol_clause(dec)
         ),
         Pattern::NmjUnspecified => format!(
             "Findings are consistent with a disorder of neuromuscular transmission: a low-rate decrement of {}. Presynaptic and postsynaptic causes cannot be told apart, and LEMS is not excluded, because {}.{}",
-            pct0(value(dec)),
+            dec_pct(value(dec)),
             lems_open(inc),
             protocol_clause(dec)
         ),
         Pattern::Equivocal => format!(
-            "No abnormality of neuromuscular transmission is established, but the increment of {} is equivocal: LEMS is not excluded.",
-            pct0(value(inc))
+            "No abnormality of neuromuscular transmission is established, but the increment of {} is equivocal: LEMS is not excluded.{}",
+            inc_pct(value(inc)),
+            match inc.status {
+                PartStatus::Inconclusive => format!(
+                    " Its test could not have excluded LEMS either ({})",
+                    detail(inc)
+                ) + ".",
+                _ => String::new(),
+            }
         ),
         Pattern::Incomplete => format!(
             "No abnormality of neuromuscular transmission was established in the tests performed, but normal transmission cannot be concluded: {}.",
@@ -262,7 +293,7 @@ pub(crate) fn summary(
     low_cmap: Option<bool>,
     c: &InterpretConfig,
 ) -> String {
-    let mut s = opening(p, dec, inc);
+    let mut s = opening(p, dec, inc, c);
     s.push(' ');
     s.push_str(&decrement_sentence(dec, c));
     s.push(' ');
@@ -355,10 +386,33 @@ mod tests {
                 inc(Measured, Some(L::None)),
                 Pattern::Indeterminate,
             ),
+            // A valid abnormal decrement stands whatever an unreliable
+            // increment test says; only the site stays open.
             (
                 dec(Measured, Some(Abnormal)),
                 inc(Unreliable, Some(L::Specific)),
+                Pattern::NmjUnspecified,
+            ),
+            (
+                dec(Measured, Some(Normal)),
+                inc(Unreliable, Some(L::Specific)),
                 Pattern::Indeterminate,
+            ),
+            // A test that cannot exclude is, for normal, not a test.
+            (
+                dec(Inconclusive, Some(Normal)),
+                inc(Measured, Some(L::None)),
+                Pattern::Incomplete,
+            ),
+            (
+                dec(Measured, Some(Abnormal)),
+                inc(Inconclusive, Some(L::None)),
+                Pattern::NmjUnspecified,
+            ),
+            (
+                dec(Measured, Some(Normal)),
+                inc(Inconclusive, Some(L::Equivocal)),
+                Pattern::Equivocal,
             ),
             (
                 nt_d,

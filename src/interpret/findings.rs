@@ -14,7 +14,7 @@ use crate::model::canonical_side;
 use crate::model::{DecrementGrade, Finding, FindingCode, LemsCriterion, Pattern};
 use crate::model::{Protocol, Question, ReasonCode, Standing};
 use crate::model::{TestMeasures, TrainShape};
-use crate::words::{mv, number, pct, pct0, signed_pct};
+use crate::words::{mv, number, pct, pct0, pct_beside, signed_pct, signed_pct_beside};
 
 pub(crate) fn finding(code: FindingCode, text: String, criterion: String, source: &str) -> Finding {
     Finding {
@@ -70,7 +70,7 @@ pub(crate) fn decrement_findings(
             format!(
                 "Low-rate decrement in {}: {} from the 1st to the {} response{largest}.{standing}",
                 describe(t),
-                pct(dec),
+                pct_beside(dec, 1, &[c.decrement_abnormal_pct]),
                 ordinal(k)
             ),
             format!(
@@ -81,7 +81,8 @@ pub(crate) fn decrement_findings(
         ));
         // A shape is read only on an abnormal train whose decrement and
         // every response can be relied on.
-        let readable = matches!(o.standing, Standing::Stands | Standing::StandsOutOfProtocol)
+        // The shape criteria were read on trains inside the protocol.
+        let readable = o.standing == Standing::Stands
             && t.validity.standing(Question::Shape) == Standing::Stands;
         if abnormal && readable {
             out.extend(shape_finding(t, pattern));
@@ -91,38 +92,39 @@ pub(crate) fn decrement_findings(
 }
 
 /// The shape of an abnormal decrement; a normal train gets no shape label.
-/// In a presynaptic reading a U shape is not worded as postsynaptic: LEMS
-/// trains show an early decrement too, only less often.
+/// Worded by the reading: an early decrement is more often MG's, a late
+/// one LEMS's (or MuSK myasthenia's), and neither is ever proof.
 fn shape_finding(t: &TestMeasures, pattern: Pattern) -> Option<Finding> {
-    let presynaptic = pattern == Pattern::Presynaptic;
-    match t.shape? {
-        TrainShape::UShaped => Some(finding(
+    let (code, text, criterion) = match t.shape? {
+        TrainShape::UShaped => (
             FindingCode::UShapedDecrement,
-            if presynaptic {
-                format!(
-                    "The decrement in {} is largest by the 4th-5th response and levels off or partly recovers after it (U shape). An early decrement is more often seen in myasthenia gravis, but LEMS trains show it too, so here it does not argue against a presynaptic disorder.",
-                    describe(t)
-                )
-            } else {
-                format!(
-                    "The decrement in {} is largest by the 4th-5th response and levels off or partly recovers after it (U shape), as is more often seen in myasthenia gravis than in LEMS.",
-                    describe(t)
-                )
+            match pattern {
+                Pattern::Postsynaptic => "as is more often seen in myasthenia gravis than in LEMS",
+                Pattern::Presynaptic => "an early decrement is more often seen in myasthenia gravis, but LEMS trains show it too, so here it does not argue against a presynaptic disorder",
+                _ => "as is more often seen in myasthenia gravis than in LEMS, though LEMS trains show it too",
             },
-            "the early decrement larger than the late decrement, more often in MG than in LEMS".to_string(),
-            sources::SANDERS_2014,
-        )),
-        TrainShape::Progressive => Some(finding(
+            "the early decrement larger than the late decrement, more often in MG than in LEMS",
+        ),
+        TrainShape::Progressive => (
             FindingCode::ProgressiveDecrement,
-            format!(
-                "The decrement in {} is still growing at the end of the train; a progressive decrement is more often seen in LEMS (and in MuSK-antibody myasthenia) than in acetylcholine-receptor myasthenia.",
-                describe(t)
-            ),
-            "late decrement larger than the early decrement".to_string(),
-            sources::SANDERS_2014,
-        )),
-        _ => None,
-    }
+            match pattern {
+                Pattern::Postsynaptic => "with LEMS looked for and not found, a progressive decrement is more often seen in MuSK-antibody myasthenia than in acetylcholine-receptor myasthenia",
+                _ => "a progressive decrement is more often seen in LEMS (and in MuSK-antibody myasthenia) than in acetylcholine-receptor myasthenia",
+            },
+            "late decrement larger than the early decrement",
+        ),
+        _ => return None,
+    };
+    let how = match code {
+        FindingCode::UShapedDecrement => "is largest by the 4th-5th response and levels off or partly recovers after it (U shape)",
+        _ => "is still growing at the end of the train",
+    };
+    Some(finding(
+        code,
+        format!("The decrement in {} {how}; {text}.", describe(t)),
+        criterion.to_string(),
+        sources::SANDERS_2014,
+    ))
 }
 
 fn increment_what(t: &TestMeasures) -> String {
@@ -239,7 +241,18 @@ fn increment_finding(t: &TestMeasures, what: &str, inc: f64, c: &InterpretConfig
     };
     Finding {
         code,
-        text: format!("{what} in {}: {}, {grade}.", describe(t), signed_pct(inc)),
+        text: format!(
+            "{what} in {}: {}, {grade}.",
+            describe(t),
+            signed_pct_beside(
+                inc,
+                &[
+                    c.increment_equivocal_pct,
+                    c.increment_suggestive_pct,
+                    c.increment_specific_pct
+                ]
+            )
+        ),
         criterion: format!(
             "increment >= {}% suggestive and >= {}% specific for LEMS; {}-{}% equivocal. {}; 99% specificity against MG. Lipka 2020 (156 consecutive patients given increment testing; the abstract does not say whether after exercise or at high rate): 60% cut-off sensitivity 77.8%, specificity 98.9%; 100% cut-off sensitivity 58.7%, specificity 100%. AAEM 2001: a LEMS increment is at least 25%, most accurate above 100%",
             number(c.increment_suggestive_pct),
@@ -322,8 +335,10 @@ pub(crate) fn resting_cmap_findings(tests: &[TestMeasures], c: &InterpretConfig)
             finding(
                 FindingCode::RestingCmapSmaller,
                 format!(
-                    "{}: {}. Its increment, decrement and low CMAP are not relied on: repeat it with a supramaximal stimulus (raise the intensity until the CMAP stops growing, then about 20% more).",
-                    t.file, r.text
+                    "{}: {}.{} Repeat it with a supramaximal stimulus (raise the intensity until the CMAP stops growing, then about 20% more), or check the recording electrode.",
+                    t.file,
+                    r.text,
+                    not_relied_on(&r.questions)
                 ),
                 format!(
                     "a resting CMAP more than {}% smaller than the largest resting CMAP of the same muscle and side in the study's other tests",
@@ -338,6 +353,28 @@ pub(crate) fn resting_cmap_findings(tests: &[TestMeasures], c: &InterpretConfig)
             )
         })
         .collect()
+}
+
+/// " Its increment and low CMAP are not relied on." for the questions a
+/// reason bears on (a shape is not named).
+fn not_relied_on(questions: &[Question]) -> String {
+    let words: Vec<&str> = questions
+        .iter()
+        .filter_map(|q| match q {
+            Question::Decrement => Some("decrement"),
+            Question::Increment => Some("increment"),
+            Question::LowCmap => Some("low CMAP"),
+            _ => None,
+        })
+        .collect();
+    match words.as_slice() {
+        [] => String::new(),
+        [one] => format!(" Its {one} is not relied on if abnormal."),
+        [rest @ .., last] => format!(
+            " Its {} and {last} are not relied on if abnormal.",
+            rest.join(", ")
+        ),
+    }
 }
 
 /// One muscle's resting CMAP per side: (side, amplitude in mV, file).

@@ -63,7 +63,8 @@ fn exhaustion_findings(s: &ExhaustionSeries, c: &InterpretConfig) -> Vec<Finding
             format!(
                 "Post-exercise series of {who}: decrement {}. Immediately after exercise the decrement was {}.",
                 points.join(", "),
-                if repair > 0.0 {
+                // Judged on the printed value: "0.0 points smaller" is no repair.
+                if fixed1(repair) != "0.0" && repair > 0.0 {
                     format!("{} percentage points smaller than at rest (repair)", fixed1(repair))
                 } else {
                     format!("not smaller than at rest ({} percentage points: no repair)", signed(-repair))
@@ -147,7 +148,6 @@ pub(crate) fn protocol_caveats(
             muscle_words(&x.muscle, &x.side)
         ));
     }
-    out.extend(tests.iter().filter_map(exercise_not_recorded));
     out.extend(tests.iter().filter_map(misplaced_record));
     out.extend(verdict_caveats(tests));
     // Where the reading could be taken as "not myasthenia": a presynaptic
@@ -190,18 +190,6 @@ fn single_train(series: &StudySeries, dec: &Part<DecrementGrade>) -> Option<Stri
     })
 }
 
-/// An exercise test whose length was not recorded: the criteria were
-/// validated after 10 s, and a longer exercise gives far less.
-fn exercise_not_recorded(t: &TestMeasures) -> Option<String> {
-    (t.protocol == Protocol::Exercise && t.exercise_s.is_none()).then(|| {
-        format!(
-            "{}: the length of the exercise was not recorded; the increment criteria were validated after 10 s of maximal exercise, and a longer exercise gives far less ({}).",
-            t.file,
-            sources::TEN_SECOND_EXERCISE
-        )
-    })
-}
-
 /// The record and protocol reasons of each test's verdict, as caveats of
 /// the study (a flag is advice, a smaller resting CMAP a finding).
 fn verdict_caveats(tests: &[TestMeasures]) -> Vec<String> {
@@ -214,6 +202,9 @@ fn verdict_caveats(tests: &[TestMeasures]) -> Vec<String> {
                 ReasonCode::Submaximal
                     | ReasonCode::RateOutsideProtocol
                     | ReasonCode::ExerciseOutsideProtocol
+                    | ReasonCode::RateNotRecorded
+                    | ReasonCode::ExerciseNotRecorded
+                    | ReasonCode::NoImmediateResponse
                     | ReasonCode::Cold
                     | ReasonCode::Pyridostigmine
             )

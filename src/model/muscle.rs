@@ -1,8 +1,19 @@
 //! Muscle and side names as files write them, reduced to one name, so that
 //! `ADM` and `abductor digiti minimi` (or `L` and `left`) are one everywhere.
 
-/// The canonical short name of a muscle as written in a file, when known.
+/// The canonical short name of a muscle as written in a file, when known:
+/// the whole name, else the words in brackets, else the words before them
+/// (`Abductor digiti minimi (ADM)` is `ADM`).
 pub fn canonical_muscle(name: &str) -> Option<&'static str> {
+    known_muscle(name).or_else(|| {
+        let (outer, rest) = name.split_once('(')?;
+        let inner = rest.split(')').next().unwrap_or("");
+        known_muscle(inner).or_else(|| known_muscle(outer))
+    })
+}
+
+/// [`canonical_muscle`] of a name without brackets.
+fn known_muscle(name: &str) -> Option<&'static str> {
     let n: String = name
         .to_lowercase()
         .chars()
@@ -40,4 +51,23 @@ pub fn muscle_side_key(muscle: Option<&str>, side: Option<&str>) -> (String, Str
         .map_or_else(|| norm(muscle), str::to_lowercase);
     let s = side.and_then(canonical_side).unwrap_or_else(|| norm(side));
     (m, s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn muscle_names_in_brackets_are_known() {
+        assert_eq!(
+            canonical_muscle("Abductor digiti minimi (ADM)"),
+            Some("ADM")
+        );
+        assert_eq!(
+            canonical_muscle("ADM (abductor digiti minimi)"),
+            Some("ADM")
+        );
+        assert_eq!(canonical_muscle("APB (median)"), Some("APB"));
+        assert_eq!(canonical_muscle("biceps (long head)"), None);
+    }
 }

@@ -72,6 +72,14 @@ pub enum ReasonCode {
     RateOutsideProtocol,
     /// An exercise outside the lengths its criterion was validated after.
     ExerciseOutsideProtocol,
+    /// A train whose rate was not recorded: it cannot be shown to lie
+    /// inside the validated protocol.
+    RateNotRecorded,
+    /// An exercise test whose length was not recorded.
+    ExerciseNotRecorded,
+    /// An exercise test without a CMAP measured immediately after the
+    /// exercise: a later one understates the facilitation.
+    NoImmediateResponse,
     /// Limb temperature below `interpret.min_temperature_c`.
     Cold,
     /// Pyridostigmine taken less than `interpret.pyridostigmine_withhold_h`
@@ -85,7 +93,11 @@ impl ReasonCode {
     pub fn is_protocol(self) -> bool {
         matches!(
             self,
-            ReasonCode::RateOutsideProtocol | ReasonCode::ExerciseOutsideProtocol
+            ReasonCode::RateOutsideProtocol
+                | ReasonCode::ExerciseOutsideProtocol
+                | ReasonCode::RateNotRecorded
+                | ReasonCode::ExerciseNotRecorded
+                | ReasonCode::NoImmediateResponse
         )
     }
 }

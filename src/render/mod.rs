@@ -23,6 +23,7 @@ pub(crate) use self::csv::FORMULA_STARTS;
 pub use self::csv::{measurements_csv, measurements_csv_header, text_cell, COLUMNS};
 #[cfg(feature = "native")]
 pub(crate) use self::json::json as report_json;
+#[cfg(feature = "native")]
 pub(crate) use self::json::positive_zeros;
 
 /// A report format.

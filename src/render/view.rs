@@ -180,7 +180,12 @@ fn header(report: &Report) -> Vec<Field> {
             format!("{} h before the study", number(last_dose)),
         ));
     }
-    let sides = distinct(report.tests.iter().filter_map(|t| t.side.clone()));
+    // `R`, `Right` and `høyre` are one side.
+    let sides = distinct(report.tests.iter().filter_map(|t| {
+        t.side
+            .as_deref()
+            .map(|s| crate::model::canonical_side(s).unwrap_or_else(|| s.to_string()))
+    }));
     out.push(field(
         "Side",
         if sides.is_empty() {
@@ -228,7 +233,7 @@ fn series_views(report: &Report) -> Vec<SeriesView> {
             .points
             .iter()
             .map(|p| {
-                let flagged = if p.flagged { ", flagged" } else { "" };
+                let flagged = if p.flagged { ", not relied on" } else { "" };
                 let value = p.decrement_pct.map_or("not measured".to_string(), pct);
                 field(
                     &format!("Decrement {}", p.phase),
@@ -265,12 +270,20 @@ fn series_views(report: &Report) -> Vec<SeriesView> {
         });
     }
     for r in &report.series.repeats {
-        let mut fields: Vec<Field> = r
-            .files
-            .iter()
-            .zip(&r.decrements_pct)
-            .map(|(f, d)| field(f, d.map_or("not measured".to_string(), pct)))
-            .collect();
+        let mut fields: Vec<Field> =
+            r.files
+                .iter()
+                .zip(&r.decrements_pct)
+                .map(|(f, d)| {
+                    let relied =
+                        report.tests.iter().find(|t| &t.file == f).is_none_or(|t| {
+                            t.validity.has_value(crate::model::Question::Decrement)
+                        });
+                    let value = d.map_or("not measured".to_string(), pct);
+                    let note = if relied { "" } else { " (not relied on)" };
+                    field(f, format!("{value}{note}"))
+                })
+                .collect();
         if let Some(spread) = r.spread_pp {
             let verdict = if spread <= s.reproducible_within_pp {
                 "agree"
@@ -416,6 +429,9 @@ fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
 /// The test's verdict: what it is worth, then each reason.
 fn validity_fields(v: &Validity) -> Vec<Field> {
     let code = match v.code {
+        ValidityCode::Valid if !v.reasons.is_empty() => {
+            "valid: its result stands (the reasons below weigh only on another result, or on the lines below)"
+        }
         ValidityCode::Valid => "valid",
         ValidityCode::Limited => {
             "limited: a normal result cannot exclude a disorder (the record, below)"
@@ -426,9 +442,18 @@ fn validity_fields(v: &Validity) -> Vec<Field> {
         ValidityCode::Unreliable => "unreliable: its result is not relied on",
         ValidityCode::NotDone => "not done: it gave no value",
     };
-    std::iter::once(field("Validity", code))
-        .chain(v.reasons.iter().map(|r| field("Why", r.text.clone())))
-        .collect()
+    let mut out = vec![field("Validity", code)];
+    use crate::model::{Question, Standing};
+    for (q, what) in [
+        (Question::LowCmap, "Resting CMAP"),
+        (Question::Shape, "Shape of the train"),
+    ] {
+        if v.standing(q) == Standing::Unreliable {
+            out.push(field(what, "not relied on (see why)"));
+        }
+    }
+    out.extend(v.reasons.iter().map(|r| field("Why", r.text.clone())));
+    out
 }
 
 /// The stimulus and the train's place in a protocol, where recorded.
@@ -464,12 +489,14 @@ fn measures(t: &TestMeasures, s: &Settings) -> Vec<Field> {
     let mut out = Vec::new();
     let k = s.train.decrement_response;
     if t.protocol == Protocol::Rns {
-        let used = |n: usize| {
-            if n == k {
-                " (used for the conclusion)"
-            } else {
-                ""
-            }
+        // A decrement with no value in the verdict (no first response, a
+        // train too short) is shown for reference, never as "used".
+        let usable = t.validity.standing(crate::model::Question::Decrement)
+            != crate::model::Standing::NotDone;
+        let used = |n: usize| match (n == k, usable) {
+            (true, true) => " (used for the conclusion)",
+            (true, false) => " (not used: see Validity)",
+            _ => "",
         };
         if let Some(v) = t.decrement_4th_pct {
             out.push(field(
@@ -486,10 +513,7 @@ fn measures(t: &TestMeasures, s: &Settings) -> Vec<Field> {
         if k != 4 && k != 5 {
             if let Some(v) = t.decrement_pct {
                 out.push(field(
-                    &format!(
-                        "Decrement to the {} response (used for the conclusion)",
-                        ordinal(k)
-                    ),
+                    &format!("Decrement to the {} response{}", ordinal(k), used(k)),
                     pct(v),
                 ));
             }

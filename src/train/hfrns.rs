@@ -3,7 +3,7 @@
 //! shape of the train.
 
 use super::{argmax, pct, shape, TrainConfig};
-use crate::model::TestMeasures;
+use crate::model::{TestMeasures, TrainFlag};
 
 /// Fills the increment measures; returns the responses they used.
 pub(super) fn evaluate(
@@ -26,5 +26,10 @@ pub(super) fn evaluate(
         t.area_increment_pct = pct(max_area, *first);
     }
     t.shape = shape::shape(amps, config, false);
+    // A facilitating train builds and plateaus: one sweep out of line is
+    // not an increment.
+    if shape::isolated_response(amps, config) {
+        t.train_flags.push(TrainFlag::IrregularTrain);
+    }
     used
 }

@@ -38,6 +38,12 @@ pub struct TrainConfig {
     pub irregular_step_pct: f64,
     /// This many jumps make a train `irregular_train` (default 2).
     pub irregular_min_jumps: usize,
+    /// One response above or below both its neighbours by more than this
+    /// (% of their mean) makes a train `irregular_train` (default 20;
+    /// nmjscope's own rule: a myasthenic decrement's largest step is its
+    /// first, it never comes back within one response, and a facilitating
+    /// train builds smoothly).
+    pub outlier_pct: f64,
     /// The area decrement and the amplitude decrement disagreeing by more
     /// than this (percentage points) flag the train `area_disagrees`
     /// (nmjscope's own rule; default 10).
@@ -63,6 +69,7 @@ impl Default for TrainConfig {
             progressive_fall_pct: 2.0,
             irregular_step_pct: 3.0,
             irregular_min_jumps: 2,
+            outlier_pct: 20.0,
             area_disagreement_pp: 10.0,
             drift_pct: 10.0,
             pseudofacilitation_min_rise_pct: 10.0,

@@ -46,7 +46,7 @@ pub(super) fn evaluate(
         t.deciding_response = Some(i);
     }
     t.shape = shape::shape(amps, config, true);
-    if shape::irregular(amps, config) {
+    if shape::irregular(amps, config) || shape::isolated_response(amps, config) {
         t.train_flags.push(TrainFlag::IrregularTrain);
     }
     if let (Some(d), Some(area_d)) = (t.decrement_pct, t.area_decrement_pct) {

@@ -58,6 +58,26 @@ pub fn irregular(amps: &[Option<f64>], config: &TrainConfig) -> bool {
     jumps >= config.irregular_min_jumps
 }
 
+/// One response that stands out from both its neighbours, the same way,
+/// by more than `outlier_pct` of their mean: a missed, partial or doubled
+/// sweep, never a step of a physiological train (a decrement falls and
+/// levels smoothly; a facilitating train builds and plateaus). Measured
+/// against the neighbours, not A1, so that a train that has tripled may
+/// wobble by what a small first CMAP would call large.
+pub fn isolated_response(amps: &[Option<f64>], config: &TrainConfig) -> bool {
+    amps.windows(3).any(|w| {
+        let (Some(a), Some(b), Some(c)) = (w[0], w[1], w[2]) else {
+            return false;
+        };
+        let level = 0.5 * (a + c);
+        if level <= 0.0 {
+            return false;
+        }
+        let limit = config.outlier_pct / 100.0 * level;
+        (b - a > limit && b - c > limit) || (a - b > limit && c - b > limit)
+    })
+}
+
 /// Of a drift's steps, at least this share go its way: a smooth drift,
 /// not the jumps of an irregular train.
 const DRIFT_STEADY_SHARE: f64 = 0.8;
@@ -125,6 +145,24 @@ mod tests {
         assert!(rises_steadily(&warming, 10.0));
         let mg = amps(&[10.0, 8.5, 7.8, 7.5, 7.4, 7.6, 7.8, 7.9, 8.0, 8.0]);
         assert!(!rises_steadily(&mg, 10.0), "a U-shaped decrement");
+    }
+
+    #[test]
+    fn a_lone_response_out_of_line_is_irregular() {
+        let c = TrainConfig::default();
+        let dip = amps(&[9.7, 9.7, 9.7, 4.85, 9.7, 9.7, 9.7, 9.7, 9.7, 9.7]);
+        assert!(isolated_response(&dip, &c));
+        let mut spike: Vec<Option<f64>> = (0..50)
+            .map(|i| Some(10.0 + 2.5 * (i as f64 / 50.0)))
+            .collect();
+        spike[24] = Some(27.0);
+        assert!(isolated_response(&spike, &c));
+        let mg = amps(&[10.0, 8.5, 7.8, 7.5, 7.4, 7.6, 7.8, 7.9, 8.0, 8.0]);
+        assert!(!isolated_response(&mg, &c));
+        let lems: Vec<Option<f64>> = (0..50)
+            .map(|i| Some(2.0 * (1.0 + 3.0 * (1.0 - (-(i as f64) / 10.0).exp()))))
+            .collect();
+        assert!(!isolated_response(&lems, &c));
     }
 
     #[test]

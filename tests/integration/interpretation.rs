@@ -42,7 +42,11 @@ fn test(protocol: Protocol, value: f64, muscle: &str, amp: f64, flags: &[Flag]) 
         file: format!("{protocol}.csv"),
         protocol,
         protocol_inferred: false,
-        stim_rate_hz: None,
+        stim_rate_hz: match protocol {
+            Protocol::Rns => Some(3.0),
+            Protocol::Hfrns => Some(50.0),
+            _ => None,
+        },
         exercise_s: Some(10.0),
         muscle: Some(muscle.to_string()),
         nerve: None,

@@ -236,7 +236,7 @@ fn increment_criteria_outside_their_protocol_are_qualified() {
     let out = nmjscope().arg("analyze").arg(&path).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("a 10 Hz train, outside the 20-50 Hz")
+        text.contains("a train at 10 Hz, outside the 20-50 Hz")
             && text.contains("cannot exclude LEMS"),
         "{text}"
     );

@@ -5,15 +5,17 @@
 //! answers stands ([`Validity`]). The rules of `docs/interpretation.md`,
 //! "Validity", are implemented here and nowhere else.
 
+mod protocol;
+mod resting;
+
 use super::assess::{decrement_grade, increment_grade, ordinal};
 use super::limits;
-use super::sources;
 use super::InterpretConfig;
 use crate::model::{
-    muscle_side_key, Answer, Bearing, DecrementGrade, Flag, LemsCriterion, Protocol, Question,
-    ReasonCode, ResponseMeasures, Standing, TestMeasures, Validity, ValidityCode, ValidityReason,
+    Answer, Bearing, DecrementGrade, Flag, LemsCriterion, Protocol, Question, ReasonCode,
+    ResponseMeasures, Standing, TestMeasures, Validity, ValidityCode, ValidityReason,
 };
-use crate::words::{mv, number, pct0, signed_pct};
+use crate::words::signed_pct;
 
 /// What an answer shows, as far as validity cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +37,7 @@ pub(crate) fn judge(tests: &[TestMeasures], k: usize, c: &InterpretConfig) -> Ve
         .enumerate()
         .map(|(i, t)| {
             let mut reasons = own_reasons(t, k, c);
-            reasons.extend(smaller_than_other_tests(tests, i, c));
+            reasons.extend(resting::smaller_than_other_tests(tests, i, c));
             verdict(t, reasons, c)
         })
         .collect()
@@ -61,7 +63,7 @@ pub(crate) fn main_question(t: &TestMeasures) -> Question {
 /// The questions a test answers: its main one; from a rested muscle, its
 /// resting CMAP (when the first response was measured) and the shape of a
 /// low-rate train.
-fn questions(t: &TestMeasures) -> Vec<Question> {
+pub(super) fn questions(t: &TestMeasures) -> Vec<Question> {
     let mut q = vec![main_question(t)];
     if !after_exercise(t) {
         if t.responses.first().is_some_and(|r| !no_response(r)) {
@@ -74,7 +76,7 @@ fn questions(t: &TestMeasures) -> Vec<Question> {
     q
 }
 
-fn reason(
+pub(super) fn reason(
     code: ReasonCode,
     bearing: Bearing,
     questions: Vec<Question>,
@@ -90,12 +92,12 @@ fn reason(
 }
 
 /// `r` with the source it rests on.
-fn cited(mut r: ValidityReason, source: String) -> ValidityReason {
+pub(super) fn cited(mut r: ValidityReason, source: String) -> ValidityReason {
     r.source = Some(source);
     r
 }
 
-fn no_response(r: &ResponseMeasures) -> bool {
+pub(super) fn no_response(r: &ResponseMeasures) -> bool {
     r.has(Flag::NoResponse) || r.amplitude_mv.is_none()
 }
 
@@ -117,8 +119,8 @@ fn own_reasons(t: &TestMeasures, k: usize, c: &InterpretConfig) -> Vec<ValidityR
         ));
     }
     out.extend(flag_reasons(t, c));
-    out.extend(protocol_reason(t, c));
-    out.extend(record_reasons(t, c));
+    out.extend(protocol::protocol_reasons(t, c));
+    out.extend(protocol::record_reasons(t, c));
     out
 }
 
@@ -265,165 +267,6 @@ fn responses_missing(t: &TestMeasures) -> Option<ValidityReason> {
     })
 }
 
-/// A train or exercise outside what its criterion was validated on: a
-/// normal result cannot exclude (docs/interpretation.md, "Validity").
-fn protocol_reason(t: &TestMeasures, c: &InterpretConfig) -> Option<ValidityReason> {
-    let hides = |code, q, text: String, source: &str| {
-        let r = reason(code, Bearing::HidesAbnormal, vec![q], text);
-        Some(cited(
-            r,
-            format!("{source}; {}", sources::TOOL_RULE_ASYMMETRIC),
-        ))
-    };
-    let (value, lo, hi) = match t.protocol {
-        Protocol::Rns => (t.stim_rate_hz?, c.low_rate_min_hz, c.low_rate_max_hz),
-        Protocol::Hfrns => (t.stim_rate_hz?, c.high_rate_min_hz, c.high_rate_max_hz),
-        Protocol::Exercise => (t.exercise_s?, c.exercise_min_s, c.exercise_max_s),
-    };
-    if (lo..=hi).contains(&value) {
-        return None;
-    }
-    let (v, lo, hi) = (number(value), number(lo), number(hi));
-    match t.protocol {
-        Protocol::Rns => hides(ReasonCode::RateOutsideProtocol, Question::Decrement, format!(
-            "a {v} Hz train, outside the {lo}-{hi} Hz at which the decrement criterion was validated; a normal result cannot exclude a decrement"
-        ), sources::AAEM_2001),
-        Protocol::Hfrns => hides(ReasonCode::RateOutsideProtocol, Question::Increment, format!(
-            "a {v} Hz train, outside the {lo}-{hi} Hz at which the increment criteria were validated (50 Hz in Oh 2005); a normal result cannot exclude LEMS"
-        ), sources::OH_2005),
-        Protocol::Exercise => hides(ReasonCode::ExerciseOutsideProtocol, Question::Increment, format!(
-            "{v} s of exercise, outside the {lo}-{hi} s after which the increment criteria hold (the increment fell from 243% after 10 s to 84% after 30 s); a normal result cannot exclude LEMS"
-        ), sources::TEN_SECOND_EXERCISE),
-    }
-}
-
-/// The record: a submaximal stimulus fakes abnormality; a cold limb and
-/// recent pyridostigmine hide a decrement.
-fn record_reasons(t: &TestMeasures, c: &InterpretConfig) -> Vec<ValidityReason> {
-    let mut out = Vec::new();
-    let r = &t.record;
-    if r.supramaximal == Some(false) {
-        out.push(cited(
-            reason(
-                ReasonCode::Submaximal,
-                Bearing::FakesAbnormal,
-                questions(t),
-                "the stimulus was recorded as not supramaximal: a submaximal stimulus gives a smaller CMAP, and fibres near threshold drop in and out from one stimulus to the next, which can imitate a low CMAP, a decrement or an increment".to_string(),
-            ),
-            format!("{}; {}", sources::MORITA_1993, sources::TOOL_RULE_ASYMMETRIC),
-        ));
-    }
-    if let Some(temp) = t.temperature_c.filter(|v| *v < c.min_temperature_c) {
-        let effect = match t.protocol {
-            Protocol::Rns => "cooling makes a myasthenic decrement smaller",
-            _ => "cooling improves neuromuscular transmission and can hide a defect",
-        };
-        out.push(cited(
-            reason(
-                ReasonCode::Cold,
-                Bearing::HidesAbnormal,
-                vec![main_question(t)],
-                format!(
-                    "limb temperature {} °C, below {} °C: {effect}, so a normal result can be a false negative",
-                    number(temp),
-                    number(c.min_temperature_c)
-                ),
-            ),
-            format!(
-                "{}; {}; {}",
-                sources::BORENSTEIN_DESMEDT_1975,
-                sources::AAEM_TEMPERATURE_1991,
-                sources::NORWEGIAN_GUIDELINE
-            ),
-        ));
-    }
-    if t.protocol != Protocol::Rns {
-        return out;
-    }
-    if let Some(h) = r
-        .pyridostigmine_last_dose_h
-        .filter(|h| *h < c.pyridostigmine_withhold_h)
-    {
-        out.push(cited(
-            reason(
-                ReasonCode::Pyridostigmine,
-                Bearing::HidesAbnormal,
-                vec![Question::Decrement],
-                format!(
-                    "pyridostigmine taken {} h before, less than the {} h without it the guideline asks for: acetylcholinesterase inhibitors reduce the decrement, so a normal result cannot exclude one",
-                    number(h),
-                    number(c.pyridostigmine_withhold_h)
-                ),
-            ),
-            sources::NFKNF_INDICATIONS.to_string(),
-        ));
-    }
-    out
-}
-
-/// The resting CMAP of a test, when it has one that can be compared: a
-/// test from a rested muscle, of a named muscle, with its first response
-/// measured and unflagged.
-fn resting_cmap(t: &TestMeasures) -> Option<f64> {
-    if after_exercise(t) || t.muscle.is_none() {
-        return None;
-    }
-    let first = t.responses.first()?;
-    if no_response(first) || first.flags.iter().any(|f| f.is_disqualifying()) {
-        return None;
-    }
-    first.amplitude_mv.filter(|a| *a > 0.0)
-}
-
-/// Test `i`'s resting CMAP against the largest of the same muscle and
-/// side in the study's other tests: more than `resting_cmap_margin_pct`
-/// smaller suggests a submaximal stimulus (nmjscope's own rule).
-fn smaller_than_other_tests(
-    tests: &[TestMeasures],
-    i: usize,
-    c: &InterpretConfig,
-) -> Option<ValidityReason> {
-    let t = &tests[i];
-    let own = resting_cmap(t)?;
-    let key = muscle_side_key(t.muscle.as_deref(), t.side.as_deref());
-    let (other, largest) = tests
-        .iter()
-        .enumerate()
-        .filter(|(j, o)| *j != i && muscle_side_key(o.muscle.as_deref(), o.side.as_deref()) == key)
-        .filter_map(|(_, o)| resting_cmap(o).map(|a| (o, a)))
-        .max_by(|a, b| a.1.total_cmp(&b.1))?;
-    let ratio_pct = own / largest * 100.0;
-    if ratio_pct >= 100.0 - c.resting_cmap_margin_pct {
-        return None;
-    }
-    let weaker = match (t.record.stim_intensity_ma, other.record.stim_intensity_ma) {
-        (Some(a), Some(b)) if a < b => format!(
-            "; its stimulus ({} mA) was weaker than there ({} mA), the likely cause",
-            number(a),
-            number(b)
-        ),
-        _ => String::new(),
-    };
-    let muscle = t.muscle.as_deref().unwrap_or("the muscle");
-    let r = reason(
-        ReasonCode::SmallerThanOtherTests,
-        Bearing::FakesAbnormal,
-        questions(t),
-        format!(
-            "its resting CMAP ({} mV) is {} of the largest resting CMAP of {muscle} in the study's other tests ({} mV in {}), more than {} smaller: the stimulus was probably not supramaximal{weaker}",
-            mv(own),
-            pct0(ratio_pct),
-            mv(largest),
-            other.file,
-            pct0(c.resting_cmap_margin_pct)
-        ),
-    );
-    Some(cited(
-        r,
-        format!("{}; {}", sources::TOOL_RULE, sources::KONG_2009),
-    ))
-}
-
 /// What the test's answer to `q` shows.
 fn reading(t: &TestMeasures, q: Question, c: &InterpretConfig) -> Reading {
     let abnormal = |yes: bool| {
@@ -511,17 +354,12 @@ fn verdict(t: &TestMeasures, reasons: Vec<ValidityReason>, c: &InterpretConfig) 
         Standing::NotDone => ValidityCode::NotDone,
     };
     let main = main_question(t);
-    // The test as a whole: its main answer, and a resting CMAP that cannot
-    // be relied on (a shape that cannot be read says nothing of the test).
+    // The test as a whole is what its main answer is worth; a resting CMAP
+    // or a shape that cannot be relied on is said beside it.
     let code = answers
         .iter()
-        .filter(|a| {
-            a.question == main
-                || (a.question == Question::LowCmap && a.standing == Standing::Unreliable)
-        })
-        .map(|a| code_of(a.standing))
-        .max()
-        .unwrap_or(ValidityCode::NotDone);
+        .find(|a| a.question == main)
+        .map_or(ValidityCode::NotDone, |a| code_of(a.standing));
     Validity {
         code,
         reasons,
