@@ -191,7 +191,32 @@ fn waveform<'a>(path: &Path, channel: &'a Channel) -> Result<(f64, &'a [Segment]
             ),
         });
     }
+    check_segments(path, channel, sampling_rate_hz, segments)?;
     Ok((sampling_rate_hz, segments))
+}
+
+/// Segments (EDF+D records, Spike2 segments, LabChart blocks) that overlap
+/// or run backwards hold two recordings of one moment: which one a sweep is
+/// cut from would be a guess, so the file is refused.
+fn check_segments(path: &Path, channel: &Channel, fs: f64, segments: &[Segment]) -> Result<()> {
+    let half_sample_s = 0.5 / fs;
+    for (k, w) in segments.windows(2).enumerate() {
+        let end_s = w[0].start_s + w[0].samples.len() as f64 / fs;
+        if w[1].start_s + half_sample_s < end_s {
+            return Err(Error::Implausible {
+                at: Location::file(path),
+                detail: format!(
+                    "channel {:?}: segment {} starts at {} ms, before segment {} ends ({} ms): overlapping records hold two recordings of one moment; export the recording again",
+                    channel.name,
+                    k + 2,
+                    show(w[1].start_s * 1e3),
+                    k + 1,
+                    show(end_s * 1e3)
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Every value of the measured channel is finite and no larger than an
@@ -1226,5 +1251,38 @@ mod tests {
         assert!(check_options(&co).is_err());
         co.sweep_ms = Some(50.0);
         assert!(check_options(&co).is_ok());
+    }
+
+    /// Splits every channel into two segments at `split_s`, the second
+    /// starting `back_s` earlier than the first ends.
+    fn overlapped(mut file: SignalFile, split_s: f64, back_s: f64) -> SignalFile {
+        for c in &mut file.channels {
+            if let ChannelData::Waveform { segments, .. } = &mut c.data {
+                let all = std::mem::take(&mut segments[0].samples);
+                let i = (split_s * FS) as usize;
+                let (a, b) = all.split_at(i);
+                segments[0].samples = a.to_vec();
+                segments.push(Segment {
+                    start_s: split_s - back_s,
+                    samples: b.to_vec(),
+                });
+            }
+        }
+        file
+    }
+
+    #[test]
+    fn overlapping_segments_are_refused_naming_them() {
+        let file = overlapped(recording(&train(3.0, 10), 3.5, &[]), 1.0, 0.4);
+        let e = read(file, &ReadOptions::default()).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("r.edf"), "{text}");
+        assert!(
+            text.contains("segment 2 starts at 600 ms, before segment 1 ends (1000 ms)"),
+            "{text}"
+        );
+        // Contiguous segments (one starting where the other ends) read.
+        let file = overlapped(recording(&train(3.0, 10), 3.5, &[]), 1.0, 0.0);
+        assert_eq!(read(file, &ReadOptions::default()).unwrap().n_responses(), 10);
     }
 }
