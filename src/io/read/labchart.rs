@@ -40,6 +40,9 @@ struct Block {
     header_line: u64,
     /// The first row's time (s), when the export has a time column.
     first_time: Option<f64>,
+    /// Whether the rows start with a time, decided by the first row: every
+    /// row of a block is laid out alike.
+    has_time: Option<bool>,
     /// Rows read.
     rows: usize,
     /// One column of values per channel (a row of values each would cost
@@ -154,22 +157,8 @@ fn data_row(path: &Path, line: u64, record: &csv::StringRecord, block: &mut Bloc
         comment = Some(fields[pos..].join(" "));
         fields.truncate(pos);
     }
-    while fields.len() > channels + 1 && fields.last().is_some_and(|f| f.is_empty()) {
-        fields.pop();
-    }
-    let has_time = match fields.len() {
-        n if n == channels + 1 => true,
-        n if n == channels => false,
-        n => {
-            return Err(bad(
-                path,
-                line,
-                format!(
-                    "{n} values on a row of a block with {channels} channels (and perhaps a time)"
-                ),
-            ))
-        }
-    };
+    let has_time = row_layout(path, line, &mut fields, channels, block.has_time)?;
+    block.has_time = Some(has_time);
     let time = if has_time {
         Some(number(fields[0]).ok_or_else(|| {
             bad(
@@ -199,6 +188,52 @@ fn data_row(path: &Path, line: u64, record: &csv::StringRecord, block: &mut Bloc
     }
     block.rows += 1;
     Ok(())
+}
+
+/// Whether a row starts with a time, its trailing empty fields dropped.
+///
+/// The first row of a block decides, and every later row must agree: a row
+/// of one value more than its neighbours would otherwise shift its values
+/// one channel along. A trailing tab (an empty field after the last
+/// channel) is dropped; on the first row, `value<TAB>` is a trailing tab,
+/// not a time and a gap (a block whose first sample is a gap would then
+/// disagree with its second row and be refused, not misread).
+fn row_layout(
+    path: &Path,
+    line: u64,
+    fields: &mut Vec<&str>,
+    channels: usize,
+    block_has_time: Option<bool>,
+) -> Result<bool> {
+    let expected = block_has_time.map(|t| channels + usize::from(t));
+    let keep = expected.unwrap_or(channels + 1);
+    while fields.len() > keep && fields.last().is_some_and(|f| f.is_empty()) {
+        fields.pop();
+    }
+    if block_has_time.is_none()
+        && fields.len() == channels + 1
+        && fields.last().is_some_and(|f| f.is_empty())
+    {
+        fields.pop();
+    }
+    let n = fields.len();
+    let fits = match expected {
+        Some(e) => n == e,
+        None => n == channels || n == channels + 1,
+    };
+    if !fits {
+        let layout = match block_has_time {
+            Some(true) => format!("a time and {channels} values, as the block's first row"),
+            Some(false) => format!("{channels} values and no time, as the block's first row"),
+            None => format!("{channels} values, after a time or not"),
+        };
+        return Err(bad(
+            path,
+            line,
+            format!("{n} values on a row of a block with {channels} channels; expected {layout}"),
+        ));
+    }
+    Ok(n == channels + 1)
 }
 
 /// `#* text` or `#3 text`: the text.
@@ -278,7 +313,6 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
     let mut segments: Vec<Vec<Segment>> = vec![Vec::new(); n];
     let mut annotations = Vec::new();
     let mut fs = None;
-    let mut end_s = 0.0;
     for block in blocks {
         if titles(block).len().max(1) != n {
             return Err(bad(
@@ -307,9 +341,11 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
             Some(_) => {}
         }
         let of_block = match (excel_day(block), first_day, start_of_block(block)) {
-            (Some(d), Some(d0), true) => (d - d0) * SECONDS_PER_DAY,
             (_, _, false) => 0.0,
-            _ => end_s,
+            (Some(d), Some(d0), true) => (d - d0) * SECONDS_PER_DAY,
+            _ if blocks.len() == 1 => 0.0,
+            (Some(_), None, true) => return Err(undated(path, &blocks[0])),
+            _ => return Err(undated(path, block)),
         };
         let t_first = block.first_time.unwrap_or(0.0);
         let start = of_block + t_first;
@@ -320,7 +356,6 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
             onset_s: of_block + t.unwrap_or(*row as f64 * dt),
             text: text.clone(),
         }));
-        end_s = start + block.rows as f64 * dt;
     }
     let fs = fs.unwrap_or(0.0);
     let channels = segments
@@ -364,6 +399,26 @@ fn split_gaps(segs: &mut Vec<Segment>, block: &Block, c: usize, start: f64, dt: 
         }
     }
     segs.extend(current);
+}
+
+/// Blocks whose times restart at zero are placed by their dates; without
+/// one, the pause between blocks is unknown, and joining them end to end
+/// would turn stimuli 30 s apart into a fast train.
+fn undated(path: &Path, block: &Block) -> Error {
+    let written = block
+        .header
+        .get("ExcelDateTime")
+        .and_then(|v| v.first())
+        .map_or("no ExcelDateTime= line".to_string(), |d| {
+            format!("the ExcelDateTime= {d:?}, not a day number")
+        });
+    bad(
+        path,
+        block.header_line,
+        format!(
+            "this block's times start at zero and it has {written}: the time between blocks is unknown; export with the block dates (ExcelDateTime=), or one block per file"
+        ),
+    )
 }
 
 fn excel_day(block: &Block) -> Option<f64> {
@@ -440,5 +495,63 @@ mod tests {
         let (_, segments) = f.channels[0].waveform().unwrap();
         assert_eq!(segments[0].samples, [10.0, 20.0, 30.0]);
         assert_eq!(f.channels[0].unit, "uV");
+    }
+
+    #[test]
+    fn a_row_of_one_value_more_is_refused_not_shifted() {
+        // A file without a time column: one row with an extra value would
+        // otherwise read as a time and the next channel's value.
+        let text = "Interval=\t1 ms\nChannelTitle=\tEMG\n10\n20\n30\t40\n50\n";
+        let err = parse(Path::new("a.txt"), text.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string().starts_with("a.txt, line 5:")
+                && err.to_string().contains(
+                    "2 values on a row of a block with 1 channels; expected 1 values and no time"
+                ),
+            "{err}"
+        );
+        // With a time column, a row with a third value is refused too.
+        let text = "Interval=\t1 ms\nChannelTitle=\tEMG\n0\t10\n0.001\t20\t30\n";
+        let err = parse(Path::new("a.txt"), text.as_bytes()).unwrap_err();
+        assert!(err.to_string().contains("line 4"), "{err}");
+    }
+
+    #[test]
+    fn a_trailing_tab_on_every_row_is_not_a_time() {
+        let text = "Interval=\t1 ms\t\nChannelTitle=\tEMG\t\n10\t\n20\t\n30\t\n";
+        let (f, _) = parse(Path::new("a.txt"), text.as_bytes()).unwrap();
+        let (_, segments) = f.channels[0].waveform().unwrap();
+        assert_eq!(segments[0].samples, [10.0, 20.0, 30.0]);
+        let text = "Interval=\t1 ms\nChannelTitle=\tEMG\n0\t10\t\n0.001\t20\t\n";
+        let (f, _) = parse(Path::new("a.txt"), text.as_bytes()).unwrap();
+        let (_, segments) = f.channels[0].waveform().unwrap();
+        assert_eq!(segments[0].samples, [10.0, 20.0]);
+    }
+
+    #[test]
+    fn blocks_without_dates_are_refused_not_joined() {
+        let block = |date: &str| {
+            format!("Interval=\t1 ms\n{date}TimeFormat=\tStartOfBlock\nChannelTitle=\tEMG\n0\t1\n0.001\t2\n")
+        };
+        let text = block("") + &block("");
+        let err = parse(Path::new("a.txt"), text.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string().starts_with("a.txt, line 1:")
+                && err
+                    .to_string()
+                    .contains("no ExcelDateTime= line: the time between blocks is unknown"),
+            "{err}"
+        );
+        let text = block("ExcelDateTime=\t46328.5\n") + &block("ExcelDateTime=\t11/02/26 10:00\n");
+        let err = parse(Path::new("a.txt"), text.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string().starts_with("a.txt, line 7:")
+                && err
+                    .to_string()
+                    .contains("the ExcelDateTime= \"11/02/26 10:00\", not a day number"),
+            "{err}"
+        );
+        // One block needs no date.
+        assert!(parse(Path::new("a.txt"), block("").as_bytes()).is_ok());
     }
 }

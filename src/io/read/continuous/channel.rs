@@ -1,0 +1,176 @@
+//! The measured channel: which one, its unit, its segments and values.
+
+use std::path::Path;
+
+use crate::error::{show, Error, Location, Result};
+use crate::io::read::plausible::{MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ};
+use crate::io::read::signals::{Channel, Segment, SignalFile};
+use crate::io::{ChannelChoice, ReadOptions};
+use crate::model::VoltUnit;
+
+/// Words that name a stimulus (in annotations) or a trigger channel.
+pub(super) const STIMULUS_WORDS: [&str; 7] = [
+    "stim", "stimulus", "trigger", "trig", "ttl", "sync", "pulse",
+];
+
+/// The measured channel's sampling rate and segments: a waveform sampled
+/// as EMG is (1-200 kHz).
+pub(super) fn waveform<'a>(path: &Path, channel: &'a Channel) -> Result<(f64, &'a [Segment])> {
+    let Some((sampling_rate_hz, segments)) = channel.waveform() else {
+        return Err(Error::NoChannel {
+            at: Location::file(path),
+            detail: format!(
+                "channel {} holds event times, not a recorded voltage",
+                channel.describe()
+            ),
+        });
+    };
+    let (lo, hi) = SAMPLING_RANGE_HZ;
+    if !(lo..=hi).contains(&sampling_rate_hz) {
+        return Err(Error::Implausible {
+            at: Location::file(path),
+            detail: format!(
+                "channel {:?} is sampled at {} Hz; EMG recordings are sampled at {}-{} kHz",
+                channel.name,
+                show(sampling_rate_hz),
+                lo / 1000.0,
+                hi / 1000.0
+            ),
+        });
+    }
+    check_segments(path, channel, sampling_rate_hz, segments)?;
+    Ok((sampling_rate_hz, segments))
+}
+
+/// Segments (EDF+D records, Spike2 segments, LabChart blocks) that overlap
+/// or run backwards hold two recordings of one moment: which one a sweep is
+/// cut from would be a guess, so the file is refused.
+pub(super) fn check_segments(
+    path: &Path,
+    channel: &Channel,
+    fs: f64,
+    segments: &[Segment],
+) -> Result<()> {
+    let half_sample_s = 0.5 / fs;
+    for (k, w) in segments.windows(2).enumerate() {
+        let end_s = w[0].start_s + w[0].samples.len() as f64 / fs;
+        if w[1].start_s + half_sample_s < end_s {
+            return Err(Error::Implausible {
+                at: Location::file(path),
+                detail: format!(
+                    "channel {:?}: segment {} starts at {} ms, before segment {} ends ({} ms): overlapping records hold two recordings of one moment; export the recording again",
+                    channel.name,
+                    k + 2,
+                    show(w[1].start_s * 1e3),
+                    k + 1,
+                    show(end_s * 1e3)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Every value of the measured channel is finite and no larger than an
+/// amplifier records (an infinity would pass for a stimulus artifact).
+pub(super) fn check_values(
+    path: &Path,
+    channel: &Channel,
+    segments: &[Segment],
+    fs: f64,
+    to_mv: f64,
+) -> Result<()> {
+    for seg in segments {
+        let bad = seg
+            .samples
+            .iter()
+            .position(|v| !(v * to_mv).is_finite() || (v * to_mv).abs() > MAX_ABS_SAMPLE_MV);
+        if let Some(i) = bad {
+            return Err(Error::Implausible {
+                at: Location::file(path),
+                detail: format!(
+                    "channel {:?} holds {} at {} ms, beyond the {MAX_ABS_SAMPLE_MV} mV no EMG amplifier records; check the units (--units) and the file's scaling",
+                    channel.name,
+                    show(seg.samples[i]),
+                    show((seg.start_s + i as f64 / fs) * 1e3)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Whether a channel's name says it carries stimuli (a trigger or marker).
+pub(super) fn names_stimulus(name: &str) -> bool {
+    let name = name.trim().to_lowercase();
+    STIMULUS_WORDS
+        .iter()
+        .any(|w| name == *w || name.starts_with(w))
+}
+
+/// The channel to measure: the one asked for, else the first recorded
+/// voltage that is no trigger.
+pub(super) fn choose_channel(
+    path: &Path,
+    file: &SignalFile,
+    choice: Option<&ChannelChoice>,
+) -> Result<usize> {
+    let no_channel = |detail: String| Error::NoChannel {
+        at: Location::file(path),
+        detail: format!("{detail}; the file has {}", file.list_channels()),
+    };
+    let index = match choice {
+        Some(ChannelChoice::Index(i)) => i
+            .checked_sub(1)
+            .filter(|i| *i < file.channels.len())
+            .ok_or_else(|| no_channel(format!("no channel {i} (channels count from 1)")))?,
+        Some(ChannelChoice::Name(name)) => file
+            .channels
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| no_channel(format!("no channel named {name:?}")))?,
+        None => {
+            let voltage = |c: &Channel| VoltUnit::parse(&c.unit).is_some();
+            let candidates = |want_voltage: bool| {
+                file.channels.iter().position(|c| {
+                    c.is_waveform() && !names_stimulus(&c.name) && (!want_voltage || voltage(c))
+                })
+            };
+            candidates(true)
+                .or_else(|| candidates(false))
+                .ok_or_else(|| no_channel("no channel holds a recorded voltage".to_string()))?
+        }
+    };
+    if !file.channels[index].is_waveform() {
+        return Err(no_channel(format!(
+            "channel {} holds event times, not a recorded voltage",
+            file.channels[index].describe()
+        )));
+    }
+    Ok(index)
+}
+
+/// The unit of the measured channel: `--units`, else its own.
+pub(super) fn channel_unit(
+    path: &Path,
+    channel: &Channel,
+    options: &ReadOptions,
+) -> Result<VoltUnit> {
+    if let Some(u) = options.overrides.units {
+        return Ok(u);
+    }
+    if channel.unit.trim().is_empty() {
+        return Err(Error::NoChannel {
+            at: Location::file(path),
+            detail: format!(
+                "channel {:?} has no unit; pass --units mV (or uV, V)",
+                channel.name
+            ),
+        });
+    }
+    VoltUnit::parse(&channel.unit).ok_or_else(|| Error::UnknownUnit {
+        at: Location::file(path),
+        unit: format!("{} (channel {:?})", channel.unit, channel.name),
+        expected: "mV, uV, µV or V (or pass --units)",
+    })
+}
