@@ -142,7 +142,15 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], format: InputFormat) -> Result<(S
         warnings: Vec::new(),
     };
     let header = read_header(&mut f)?;
-    let data = &bytes[HEADER_BYTES * (header.signals.len() + 1)..];
+    // The signals' reserved fields close the header and are never read, so
+    // a file cut inside them passes every field read above.
+    let header_len = HEADER_BYTES * (header.signals.len() + 1);
+    let data = bytes.get(header_len..).ok_or_else(|| {
+        f.bad(
+            bytes.len(),
+            format!("the file ends inside the header ({header_len} bytes, the signals' reserved fields)"),
+        )
+    })?;
     let sample_bytes = if format == InputFormat::Bdf { 3 } else { 2 };
     let record_bytes: usize = header
         .signals
@@ -249,26 +257,39 @@ fn signal_header(f: &mut Fields, ns: usize, i: usize) -> Result<SignalHeader> {
         samples_per_record,
     };
     if !s.is_annotations() {
-        if s.digital.1 <= s.digital.0 {
-            return Err(f.bad(
-                dmin_at,
-                format!(
-                    "signal {n} ({:?}) has digital minimum {} and maximum {}: its values cannot be scaled",
-                    s.label, s.digital.0, s.digital.1
-                ),
-            ));
-        }
-        if s.physical.1 == s.physical.0 {
-            return Err(f.bad(
-                pmin_at,
-                format!(
-                    "signal {n} ({:?}) has physical minimum and maximum both {}: its values cannot be scaled",
-                    s.label, s.physical.0
-                ),
-            ));
-        }
+        check_scaling(f, &s, n, (pmin_at, dmin_at, dmax_at))?;
     }
     Ok(s)
+}
+
+/// A signal's values can be scaled only from a digital range that is not
+/// empty, lies within what its samples can hold (16 bits in EDF, 24 in
+/// BDF: a digital maximum of 99999 in a 16-bit file would silently halve
+/// every amplitude) and maps to a physical range of some width.
+fn check_scaling(
+    f: &Fields,
+    s: &SignalHeader,
+    n: usize,
+    (pmin_at, dmin_at, dmax_at): (usize, usize, usize),
+) -> Result<()> {
+    let bits = if f.format == InputFormat::Bdf { 24 } else { 16 };
+    let (lowest, highest) = (-(2f64.powi(bits - 1)), 2f64.powi(bits - 1) - 1.0);
+    let (label, (dmin, dmax)) = (&s.label, s.digital);
+    if dmax <= dmin {
+        let why = format!("signal {n} ({label:?}) has digital minimum {dmin} and maximum {dmax}: its values cannot be scaled");
+        return Err(f.bad(dmin_at, why));
+    }
+    for (v, at, what) in [(dmin, dmin_at, "minimum"), (dmax, dmax_at, "maximum")] {
+        if !(lowest..=highest).contains(&v) {
+            let why = format!("signal {n} ({label:?}) has digital {what} {v}, beyond the {bits}-bit samples of a {} file ({lowest} to {highest}): its values cannot be scaled", f.format.name());
+            return Err(f.bad(at, why));
+        }
+    }
+    if s.physical.1 == s.physical.0 {
+        let why = format!("signal {n} ({label:?}) has physical minimum and maximum both {}: its values cannot be scaled", s.physical.0);
+        return Err(f.bad(pmin_at, why));
+    }
+    Ok(())
 }
 
 /// What the header says of the session: the start date (an identity key:
@@ -694,5 +715,44 @@ mod tests {
         bytes[244..252].copy_from_slice(b"0,01    ");
         let (f, _) = parse(Path::new("a.edf"), &bytes, InputFormat::Edf).unwrap();
         assert!(f.warnings[0].contains("decimal comma"), "{:?}", f.warnings);
+    }
+
+    #[test]
+    fn a_file_cut_anywhere_is_refused_never_panics() {
+        for bdf in [false, true] {
+            let (format, name) = if bdf {
+                (InputFormat::Bdf, "a.bdf")
+            } else {
+                (InputFormat::Edf, "a.edf")
+            };
+            let bytes = file(bdf, "EDF+C", &[(vec![0; 4], b"+0\x14\x14\x00")]);
+            for n in 0..bytes.len() {
+                let err = parse(Path::new(name), &bytes[..n], format).unwrap_err();
+                assert!(err.to_string().contains(name), "{n}: {err}");
+            }
+            // Cut inside the signals' reserved fields (bytes 704-767 of a
+            // file of two signals), the header's last bytes.
+            let err = parse(Path::new(name), &bytes[..740], format).unwrap_err();
+            assert!(err.to_string().contains("reserved fields"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_digital_range_beyond_the_samples_bits_is_refused() {
+        let mut bytes = file(false, "", &[(vec![0; 4], b"")]);
+        // The digital maximum of signal 1 (the header's field at 256 + 2 *
+        // (16 + 80 + 8 + 8 + 8 + 8) bytes).
+        let at = 256 + 2 * (16 + 80 + 8 + 8 + 8 + 8);
+        bytes[at..at + 8].copy_from_slice(b"99999   ");
+        let err = parse(Path::new("a.edf"), &bytes, InputFormat::Edf).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains(&format!("a.edf, byte {at}")), "{text}");
+        assert!(
+            text.contains("digital maximum 99999, beyond the 16-bit"),
+            "{text}"
+        );
+        // A BDF file may use 24 bits.
+        let bytes = file(true, "", &[(vec![0; 4], b"")]);
+        assert!(parse(Path::new("a.bdf"), &bytes, InputFormat::Bdf).is_ok());
     }
 }
