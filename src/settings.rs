@@ -346,6 +346,7 @@ pub const BOUNDS: &[Bound] = &[
     bound!("measure.no_response_mv", 0.001, 5.0, " mV", "the range of surface CMAP amplitudes", |s| vec![s.measure.no_response_mv]),
     bound!("measure.low_snr_ratio", 1.0, 1000.0, "", FACTOR, |s| vec![s.measure.low_snr_ratio]),
     bound!("measure.clip_min_ms", 0.01, 5.0, " ms", SPAN, |s| vec![s.measure.clip_min_ms]),
+    bound!("measure.min_onset_ms", 0.0, 10.0, " ms", "a floor of 10 ms would flag the CMAPs of proximal muscles", |s| vec![s.measure.min_onset_ms]),
     bound!("measure.baseline_unstable_fraction", 0.01, 1.0, "", "a fraction of the amplitude", |s| vec![s.measure.baseline_unstable_fraction]),
     bound!("train.decrement_response", 2.0, 50.0, "", "trains in use have 3 to 50 stimuli", |s| vec![s.train.decrement_response as f64]),
     bound!("train.flat_pct", 0.0, 50.0, " %", PCT, |s| vec![s.train.flat_pct]),

@@ -19,7 +19,9 @@ fn repeat_advice(flag: Flag) -> &'static str {
         Flag::NoResponse => "check stimulation and recording electrodes and repeat with supramaximal stimulation",
         Flag::LowSnr => "reduce noise (skin preparation, electrode impedance, mains interference) and repeat",
         Flag::ArtifactOverlap => "reduce the stimulus artifact (ground electrode between stimulator and recording site, lower stimulus duration, rotate the anode) and repeat",
-        _ => "check the recording montage and repeat",
+        Flag::PeakAtSweepEnd => "the CMAP runs past the end of the sweep; read it again with a longer sweep (--sweep-ms) or record a longer one",
+        Flag::EarlyOnset => "the response starts too soon after the stimulus to be a CMAP: check the stimulus times (a recording without a stimulus artifact needs a trigger channel, annotations or --rate with --first-stimulus-ms)",
+        Flag::PolarityInverted | Flag::BaselineUnstable => "check the recording montage and repeat",
     }
 }
 

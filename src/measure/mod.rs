@@ -49,6 +49,9 @@ pub struct MeasureConfig {
     /// `baseline_unstable` when the baseline window wanders by more than
     /// this fraction of the amplitude (default 0.1) and more than 8 noise SDs.
     pub baseline_unstable_fraction: f64,
+    /// `early_onset` when the response starts sooner than this after the
+    /// stimulus (default 1 ms).
+    pub min_onset_ms: f64,
 }
 
 impl Default for MeasureConfig {
@@ -64,9 +67,17 @@ impl Default for MeasureConfig {
             low_snr_ratio: 10.0,
             clip_min_ms: 0.15,
             baseline_unstable_fraction: 0.1,
+            min_onset_ms: MIN_ONSET_MS,
         }
     }
 }
+
+/// The tool's own floor for a CMAP's onset latency: the impulse travels
+/// from the stimulating cathode along the nerve to the muscle and crosses
+/// the junction, which together take more than a millisecond at any site
+/// stimulated in these tests; an onset sooner than that is an artifact
+/// taken for a CMAP, or a CMAP taken for the stimulus.
+pub const MIN_ONSET_MS: f64 = 1.0;
 
 /// One recorded sweep, as the measurement reads it.
 #[derive(Debug, Clone, Copy)]
@@ -216,6 +227,13 @@ fn measure_conditioned(
     };
     let (_, pos_v) = stats::parabola_vertex(y, pmax + imin, h);
     out.onset_ms = Some(time(onset.x));
+    if time(onset.x) < c.min_onset_ms {
+        out.flags.push(Flag::EarlyOnset);
+    }
+    if imin + h >= n - 1 {
+        // The trace still falls at its last samples: the peak is beyond.
+        out.flags.push(Flag::PeakAtSweepEnd);
+    }
     out.duration_ms = Some((end_x - onset.x) * dt_ms);
     out.area_mv_ms = Some(negative_area(y, onset.x, end_x, dt_ms));
     out.peak_to_peak_mv = Some(amplitude + pos_v.max(0.0));
@@ -438,5 +456,28 @@ mod tests {
         let flat = vec![0.0; 1000];
         let r = m.measure(&sweep(&r1, &flat, dt), &s, &c);
         assert!(r.has(Flag::NoResponse));
+    }
+
+    #[test]
+    fn flags_a_peak_cut_off_by_the_sweep_and_an_onset_too_soon() {
+        let dt = 0.05;
+        let (s, c) = (SignalConfig::default(), MeasureConfig::default());
+        let mut m = Measurer::new();
+        let r1 = ResponseLabel::Train(1);
+        // The peak is at 6 ms; a sweep to 5 ms cuts it off, one to 7 ms
+        // holds it.
+        for (n, cut) in [(200, true), (240, false), (1000, false)] {
+            let y = cmap(dt, -5.0, n, 3.0, 8.0);
+            let r = m.measure(&sweep(&r1, &y, dt), &s, &c);
+            assert_eq!(r.has(Flag::PeakAtSweepEnd), cut, "{n}: {:?}", r.flags);
+            assert!(Flag::PeakAtSweepEnd.is_disqualifying());
+        }
+        // A CMAP 0.3 ms after the "stimulus" is the stimulus time gone
+        // wrong; one at 1.5 ms is a short latency.
+        for (onset, early) in [(0.3, true), (1.5, false)] {
+            let y = cmap(dt, -5.0, 1000, onset, 8.0);
+            let r = m.measure(&sweep(&r1, &y, dt), &s, &c);
+            assert_eq!(r.has(Flag::EarlyOnset), early, "{onset}: {:?}", r.flags);
+        }
     }
 }

@@ -22,6 +22,15 @@ pub enum Flag {
     PolarityInverted,
     /// The baseline wanders (hum, movement, drift) against the response.
     BaselineUnstable,
+    /// The negative peak lies at the end of the sweep: the CMAP runs on
+    /// past it, so its amplitude and area are underestimated (lengthen the
+    /// sweep).
+    PeakAtSweepEnd,
+    /// The response starts sooner after the stimulus than any CMAP can
+    /// (`measure.min_onset_ms`): the stimulus time is wrong (in a recording
+    /// without a stimulus artifact the CMAP itself was taken for it) or the
+    /// trace holds no CMAP.
+    EarlyOnset,
 }
 
 impl Flag {
@@ -29,7 +38,12 @@ impl Flag {
     pub fn is_disqualifying(self) -> bool {
         matches!(
             self,
-            Flag::Clipped | Flag::NoResponse | Flag::LowSnr | Flag::ArtifactOverlap
+            Flag::Clipped
+                | Flag::NoResponse
+                | Flag::LowSnr
+                | Flag::ArtifactOverlap
+                | Flag::PeakAtSweepEnd
+                | Flag::EarlyOnset
         )
     }
 }

@@ -693,6 +693,8 @@ pub(crate) fn flag_words(f: Flag) -> &'static str {
         Flag::NoResponse => "no response",
         Flag::PolarityInverted => "polarity inverted",
         Flag::BaselineUnstable => "unstable baseline",
+        Flag::PeakAtSweepEnd => "peak at the end of the sweep (CMAP cut off)",
+        Flag::EarlyOnset => "starts too soon after the stimulus (stimulus time wrong?)",
     }
 }
 

@@ -5,9 +5,14 @@ use std::path::Path;
 
 use crate::io::read::assemble::Meta;
 
-use super::sources::{describe_source, meta_number, Found, MAX_STIMULI};
+use super::channel::names_stimulus;
+use super::sources::{
+    describe_source, from_artifacts, is_metadata, meta_number, Found, MAX_STIMULI,
+};
 use crate::error::{show, Error, Location, Result};
+use crate::io::read::signals::{Channel, ChannelData, Segment, SignalFile};
 use crate::io::ReadOptions;
+use crate::model::{ResponseLabel, StimulusSource};
 
 /// An interval this much longer than the train's median means a stimulus
 /// was missed: the decrement to the 4th *recorded* response would then be
@@ -166,4 +171,128 @@ pub(super) fn note_rate(
             );
         }
     }
+}
+
+/// Where a stimulus the source missed before a train's first would lie, in
+/// intervals before the first found: one interval, give or take half.
+pub(super) const MISSED_FIRST_WINDOW: (f64, f64) = (0.5, 1.5);
+
+/// Stimuli of the train the artifact search before it also covers: enough
+/// that the train's own artifacts set the size a stimulus must have.
+const MISSED_FIRST_CONTEXT: f64 = 4.5;
+
+/// A train whose first stimulus the source missed (a mistyped annotation, a
+/// trigger pulse too small, a malformed annotation) reads one response
+/// short at the start, and every response is misnumbered: the decrement is
+/// to the wrong response. Something that looks like a stimulus one
+/// interval before the first found (an annotation not read as one, or a
+/// stimulus artifact on the measured channel) refuses the file. A first
+/// stimulus given by time (`--stimuli rate`) is the user's word and is not
+/// second-guessed; artifacts are not looked for when they are the source.
+pub(super) fn check_first(
+    path: &Path,
+    file: &SignalFile,
+    chosen: usize,
+    found: &Found,
+) -> Result<()> {
+    let (Some(&first), interval) = (found.times_s.first(), median_interval_s(&found.times_s))
+    else {
+        return Ok(());
+    };
+    if found.source == StimulusSource::Rate || !interval.is_finite() {
+        return Ok(());
+    }
+    let (near, far) = MISSED_FIRST_WINDOW;
+    let window = (first - far * interval)..=(first - near * interval);
+    let annotation = file
+        .annotations
+        .iter()
+        .filter(|a| !is_metadata(&a.text))
+        .find(|a| window.contains(&a.onset_s))
+        .map(|a| {
+            format!(
+                "the annotation {:?} at {} ms",
+                a.text,
+                show(a.onset_s * 1e3)
+            )
+        });
+    let artifact = || {
+        (found.source != StimulusSource::Artifact)
+            .then(|| {
+                let end = first + MISSED_FIRST_CONTEXT * interval;
+                let part = channel_between(&file.channels[chosen], *window.start(), end);
+                from_artifacts(&part)?
+                    .into_iter()
+                    .find(|t| window.contains(t))
+            })
+            .flatten()
+            .map(|t| format!("a stimulus artifact at {} ms", show(t * 1e3)))
+    };
+    let Some(evidence) = annotation.or_else(artifact) else {
+        return Ok(());
+    };
+    Err(Error::NoStimuli {
+        at: Location::file(path),
+        detail: format!(
+            "the train's first stimulus found (at {} ms, from {}) has {evidence} one interval ({} ms) before it: the first stimulus may have been missed, and every response would be misnumbered; give the stimuli by time (--stimuli rate --rate R --first-stimulus-ms T) or cut the file",
+            show(first * 1e3),
+            describe_source(found.source),
+            show(interval * 1e3)
+        ),
+    })
+}
+
+/// The part of a waveform channel between two times (s).
+fn channel_between(channel: &Channel, from_s: f64, to_s: f64) -> Channel {
+    let Some((fs, segments)) = channel.waveform() else {
+        return channel.clone();
+    };
+    let segments = segments
+        .iter()
+        .filter_map(|s| {
+            let index =
+                |t: f64| (((t - s.start_s) * fs).max(0.0).ceil() as usize).min(s.samples.len());
+            let (a, b) = (index(from_s), index(to_s));
+            (b > a + 1).then(|| Segment {
+                start_s: s.start_s + a as f64 / fs,
+                samples: s.samples[a..b].to_vec(),
+            })
+        })
+        .collect();
+    Channel {
+        name: channel.name.clone(),
+        unit: channel.unit.clone(),
+        data: ChannelData::Waveform {
+            sampling_rate_hz: fs,
+            segments,
+        },
+    }
+}
+
+/// Annotations that are neither metadata (`key: value`), nor a response
+/// label (`r1`, `pre`), nor a stimulus word: listed, so a mistyped one is
+/// seen.
+pub(super) fn note_unread_annotations(file: &SignalFile, warnings: &mut Vec<String>) {
+    let unread: Vec<String> = file
+        .annotations
+        .iter()
+        .filter(|a| !is_metadata(&a.text))
+        .filter(|a| matches!(ResponseLabel::parse(&a.text), ResponseLabel::Other(_)))
+        .filter(|a| !names_stimulus(&a.text))
+        .map(|a| format!("{:?} at {} ms", a.text, show(a.onset_s * 1e3)))
+        .collect();
+    if unread.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 10;
+    let more = unread.len().saturating_sub(SHOWN);
+    warnings.push(format!(
+        "annotations not read as stimuli or labels: {}{}",
+        unread[..unread.len().min(SHOWN)].join(", "),
+        if more > 0 {
+            format!(" and {more} more")
+        } else {
+            String::new()
+        }
+    ));
 }

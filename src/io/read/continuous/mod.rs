@@ -17,8 +17,8 @@ use std::path::Path;
 
 use channel::{channel_unit, check_values, choose_channel, waveform};
 use checks::{
-    check_count, check_regular, exercise_stimuli, median_interval_s, note_rate,
-    EXERCISE_MIN_INTERVAL_S,
+    check_count, check_first, check_regular, exercise_stimuli, median_interval_s, note_rate,
+    note_unread_annotations, EXERCISE_MIN_INTERVAL_S,
 };
 use sources::{find_stimuli, whole, Found};
 use sweeps::{check_cutting, check_options, cut_sweeps, window};
@@ -49,6 +49,7 @@ pub(crate) fn cut(
     let mut warnings = file.warnings.clone();
     take_metadata_annotations(&file, &mut meta);
     let mut found = find_stimuli(path, &file, chosen, &meta, options)?;
+    note_unread_annotations(&file, &mut warnings);
     check_count(path, &found)?;
     let protocol = declared_protocol(&meta, options);
     let exercise = protocol == Some(Protocol::Exercise)
@@ -57,6 +58,7 @@ pub(crate) fn cut(
         exercise_stimuli(path, &mut found, &mut warnings)?;
     } else {
         check_regular(path, &found)?;
+        check_first(path, &file, chosen, &found)?;
         note_rate(&mut meta, &found.times_s, &mut warnings, options);
     }
     let (pre_ms, sweep_ms) = window(path, &found.times_s, (segments, fs), co)?;
@@ -514,6 +516,95 @@ mod tests {
         assert_eq!(
             read(file, &ReadOptions::default()).unwrap().n_responses(),
             10
+        );
+    }
+
+    fn train_from(start_s: f64, rate: f64, n: usize) -> Vec<f64> {
+        (0..n).map(|k| start_s + k as f64 / rate).collect()
+    }
+
+    fn annotated(file: &mut SignalFile, stimuli: &[f64], texts: &[&str]) {
+        file.annotations = stimuli
+            .iter()
+            .zip(texts.iter().chain(std::iter::repeat(&"stim")))
+            .map(|(t, text)| Annotation {
+                onset_s: *t,
+                text: (*text).into(),
+            })
+            .collect();
+    }
+
+    #[test]
+    fn a_missed_first_trigger_pulse_is_refused_not_renumbered() {
+        let stimuli = train_from(0.4, 3.0, 10);
+        let mut file = recording(&stimuli, 3.8, &[]);
+        // The trigger line misses the first pulse; its artifact is there.
+        if let ChannelData::Waveform { segments, .. } = &mut file.channels[1].data {
+            segments[0].samples[4000..4010].fill(0.0);
+        }
+        let err = read(file, &ReadOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("a stimulus artifact at 400 ms"), "{err}");
+        assert!(
+            err.contains("first stimulus found (at 733.3 ms, from a trigger channel)"),
+            "{err}"
+        );
+        assert!(err.contains("may have been missed"), "{err}");
+        // The same train with its first pulse reads.
+        let r = read(recording(&stimuli, 3.8, &[]), &ReadOptions::default()).unwrap();
+        assert_eq!(r.n_responses(), 10);
+        assert!(r.source.warnings.is_empty(), "{:?}", r.source.warnings);
+        // A first stimulus given by time is the user's word.
+        let mut file = recording(&stimuli, 3.8, &[]);
+        file.channels.truncate(1);
+        let options = ReadOptions {
+            continuous: ContinuousOptions {
+                stimuli: Some(StimulusSource::Rate),
+                first_stimulus_ms: Some(733.3),
+                stimulus_count: Some(9),
+                ..Default::default()
+            },
+            ..ReadOptions::default()
+        };
+        let options = ReadOptions {
+            overrides: crate::io::Overrides {
+                stim_rate_hz: Some(3.0),
+                ..Default::default()
+            },
+            ..options
+        };
+        assert_eq!(read(file, &options).unwrap().n_responses(), 9);
+    }
+
+    #[test]
+    fn a_mistyped_first_annotation_is_refused_and_unread_ones_listed() {
+        let stimuli = train_from(0.4, 3.0, 10);
+        let mut file = recording(&stimuli, 3.8, &[]);
+        file.channels.truncate(1);
+        annotated(&mut file, &stimuli, &["stmi"]);
+        let err = read(file, &ReadOptions::default()).unwrap_err().to_string();
+        assert!(err.contains("the annotation \"stmi\" at 400 ms"), "{err}");
+        assert!(
+            err.contains("from the file's stimulus annotations"),
+            "{err}"
+        );
+        // Without the artifact or the annotation there is nothing to see:
+        // an annotation elsewhere is listed, not taken for a stimulus.
+        let mut file = recording(&stimuli, 3.8, &[]);
+        file.channels.truncate(1);
+        annotated(&mut file, &stimuli, &[]);
+        file.annotations.push(Annotation {
+            onset_s: 3.7,
+            text: "electrode moved".into(),
+        });
+        file.annotations.push(Annotation {
+            onset_s: 0.1,
+            text: "muscle: ADM".into(),
+        });
+        let r = read(file, &ReadOptions::default()).unwrap();
+        assert_eq!(r.n_responses(), 10);
+        assert_eq!(
+            r.source.warnings,
+            ["annotations not read as stimuli or labels: \"electrode moved\" at 3700 ms"]
         );
     }
 }

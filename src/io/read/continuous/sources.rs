@@ -128,6 +128,13 @@ pub(super) fn describe_source(source: StimulusSource) -> &'static str {
     }
 }
 
+/// `key: value` annotations are metadata (as `# key: value` lines are in
+/// a CSV), not events.
+pub(super) fn is_metadata(text: &str) -> bool {
+    text.split_once(':')
+        .is_some_and(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty())
+}
+
 /// Annotations that name a stimulus (`stim`, `Stimulus 3`, `trigger`) or a
 /// response (`r1`, `pre`, `post_30s`); the labels when every one names a
 /// response.
@@ -137,7 +144,7 @@ pub(super) fn from_annotations(
     let mut marks: Vec<(f64, ResponseLabel)> = file
         .annotations
         .iter()
-        .filter(|a| !a.text.contains(':'))
+        .filter(|a| !is_metadata(&a.text))
         .filter_map(|a| {
             let label = ResponseLabel::parse(&a.text);
             let is_label = !matches!(label, ResponseLabel::Other(_));
