@@ -270,6 +270,13 @@ fn input_cases() -> Vec<Case> {
             3,
             &["line 3", "never closed"],
         ),
+        case(
+            "post_and_post_0s",
+            train("# protocol: exercise\n", plain)
+                .replace("r1,r2,r3,r4,r5", "pre,post,post_0s,post_30s,post_60s"),
+            3,
+            &["line 2, column 4", "both 0 s after exercise"],
+        ),
         Case {
             name: "invalid_utf8",
             bytes: [good.as_bytes(), b"\xff\xfe\xfd,0\n"].concat(),

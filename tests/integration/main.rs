@@ -15,3 +15,4 @@ mod reports;
 mod simulation;
 mod util;
 mod validity;
+mod wrong_files;

@@ -401,6 +401,25 @@ fn check_labels(path: &Path, parsed: &Sweeps, protocol: Protocol) -> Result<()> 
                     parsed.labels.len() - pres
                 ));
             }
+            // `post` is `post_0s`: two CMAPs at one time after exercise
+            // would each be "the" immediate one, and which one the
+            // increment is read from would be a guess.
+            for (j, label) in parsed.labels.iter().enumerate() {
+                let same = parsed.labels[..j]
+                    .iter()
+                    .find(|l| l.post_time_s().is_some() && l.post_time_s() == label.post_time_s());
+                if let Some(earlier) = same {
+                    return bad(
+                        j,
+                        format!(
+                            "responses {:?} and {:?} are both {} s after exercise; keep one",
+                            earlier.to_string(),
+                            label.to_string(),
+                            label.post_time_s().unwrap_or(0.0)
+                        ),
+                    );
+                }
+            }
         }
         _ => {
             for (i, label) in parsed.labels.iter().enumerate() {

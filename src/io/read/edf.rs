@@ -281,7 +281,7 @@ fn check_scaling(
     }
     for (v, at, what) in [(dmin, dmin_at, "minimum"), (dmax, dmax_at, "maximum")] {
         if !(lowest..=highest).contains(&v) {
-            let why = format!("signal {n} ({label:?}) has digital {what} {v}, beyond the {bits}-bit samples of a {} file ({lowest} to {highest}): its values cannot be scaled", f.format.name());
+            let why = format!("signal {n} ({label:?}) has digital {what} {v}, beyond the {bits}-bit samples of {} file ({lowest} to {highest}): its values cannot be scaled", if bits == 16 { "an EDF" } else { "a BDF" });
             return Err(f.bad(at, why));
         }
     }

@@ -222,15 +222,20 @@ fn row_layout(
         None => n == channels || n == channels + 1,
     };
     if !fits {
+        let values = |k: usize| format!("{k} value{}", if k == 1 { "" } else { "s" });
         let layout = match block_has_time {
-            Some(true) => format!("a time and {channels} values, as the block's first row"),
-            Some(false) => format!("{channels} values and no time, as the block's first row"),
-            None => format!("{channels} values, after a time or not"),
+            Some(true) => format!("a time and {}, as the block's first row", values(channels)),
+            Some(false) => format!("{} and no time, as the block's first row", values(channels)),
+            None => format!("{}, after a time or not", values(channels)),
         };
+        let of = if channels == 1 { "channel" } else { "channels" };
         return Err(bad(
             path,
             line,
-            format!("{n} values on a row of a block with {channels} channels; expected {layout}"),
+            format!(
+                "{} on a row of a block with {channels} {of}; expected {layout}",
+                values(n)
+            ),
         ));
     }
     Ok(n == channels + 1)
@@ -506,7 +511,7 @@ mod tests {
         assert!(
             err.to_string().starts_with("a.txt, line 5:")
                 && err.to_string().contains(
-                    "2 values on a row of a block with 1 channels; expected 1 values and no time"
+                    "2 values on a row of a block with 1 channel; expected 1 value and no time"
                 ),
             "{err}"
         );

@@ -85,11 +85,11 @@ pub(crate) fn parse_csv(path: &Path, bytes: &[u8], options: &ReadOptions) -> Res
         decimal_mark: std::cell::Cell::new(None),
     };
     let cells: Vec<HeaderCell> = header.iter().map(|c| HeaderCell::parse(c)).collect();
-    let default_unit = meta.units.unwrap_or(VoltUnit::Millivolt);
     let parsed = if cells.first().is_some_and(is_response_id) {
+        let default_unit = meta.units.unwrap_or(VoltUnit::Millivolt);
         read_long(&ctx, header_line, &cells, &mut rows, default_unit)?
     } else {
-        read_wide(&ctx, header_line, &cells, &mut rows, default_unit)?
+        read_wide(&ctx, header_line, &cells, &mut rows, meta.units)?
     };
     finish(path, delimiter, meta, parsed, options)
 }
@@ -164,21 +164,24 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The unit of a value column: the forced one, else its bracketed unit,
-    /// else `fallback` (a suffix or the `units` key).
+    /// else `fallback` (a suffix or the `units` key); `None` when nothing
+    /// gives one.
     fn volt_unit(
         &self,
         line: u64,
         column: usize,
         cell: &HeaderCell,
-        fallback: VoltUnit,
-    ) -> Result<VoltUnit> {
+        fallback: Option<VoltUnit>,
+    ) -> Result<Option<VoltUnit>> {
         match (self.forced_unit, &cell.bracket_unit) {
-            (Some(u), _) => Ok(u),
-            (None, Some(u)) => VoltUnit::parse(u).ok_or_else(|| Error::UnknownUnit {
-                at: Location::cell(self.path, line, column as u64 + 1),
-                unit: u.clone(),
-                expected: "mV, uV, µV or V",
-            }),
+            (Some(u), _) => Ok(Some(u)),
+            (None, Some(u)) => VoltUnit::parse(u)
+                .map(Some)
+                .ok_or_else(|| Error::UnknownUnit {
+                    at: Location::cell(self.path, line, column as u64 + 1),
+                    unit: u.clone(),
+                    expected: "mV, uV, µV or V",
+                }),
             (None, None) => Ok(fallback),
         }
     }
@@ -306,6 +309,9 @@ struct Parsed {
     layout: Layout,
     time_unit: TimeUnit,
     units: VoltUnit,
+    /// Per label: whether the file (or `--units`) gave its unit, or it is
+    /// mV by default. A continuous channel needs a stated one.
+    stated: Vec<bool>,
     header_line: u64,
     /// (line, time in the file's unit) per sample.
     times: Vec<(u64, f64)>,
@@ -388,11 +394,17 @@ fn read_wide(
     header_line: u64,
     cells: &[HeaderCell],
     rows: &mut Rows<'_>,
-    default_unit: VoltUnit,
+    default_unit: Option<VoltUnit>,
 ) -> Result<Parsed> {
     let path = ctx.path;
     let time_unit = time_unit_of(path, header_line, 0, &cells[0])?;
-    let (labels, units) = wide_columns(ctx, header_line, cells, default_unit)?;
+    let (labels, stated_units) = wide_columns(ctx, header_line, cells, default_unit)?;
+    let stated: Vec<bool> = stated_units.iter().map(Option::is_some).collect();
+    // The traces layout's documented default: mV.
+    let units: Vec<VoltUnit> = stated_units
+        .iter()
+        .map(|u| u.unwrap_or(VoltUnit::Millivolt))
+        .collect();
     let scales: Vec<f64> = units.iter().map(|u| u.to_mv()).collect();
     let mut times = Vec::new();
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); labels.len()];
@@ -448,6 +460,7 @@ fn read_wide(
         layout: Layout::Wide,
         time_unit,
         units: units[0],
+        stated,
         header_line,
         times,
         labels,
@@ -461,8 +474,8 @@ fn wide_columns(
     ctx: &Ctx,
     header_line: u64,
     cells: &[HeaderCell],
-    default_unit: VoltUnit,
-) -> Result<(Vec<ResponseLabel>, Vec<VoltUnit>)> {
+    default_unit: Option<VoltUnit>,
+) -> Result<(Vec<ResponseLabel>, Vec<Option<VoltUnit>>)> {
     let path = ctx.path;
     let mut labels: Vec<ResponseLabel> = Vec::new();
     let mut seen: HashSet<ResponseLabel> = HashSet::new();
@@ -492,7 +505,7 @@ fn wide_columns(
         }
         let (name, suffix_unit) = response_label(&cell.name);
         let label = ResponseLabel::parse(&name);
-        let unit = ctx.volt_unit(header_line, i, cell, suffix_unit.unwrap_or(default_unit))?;
+        let unit = ctx.volt_unit(header_line, i, cell, suffix_unit.or(default_unit))?;
         if !seen.insert(label.clone()) {
             return Err(Error::DuplicateLabel {
                 at: at(),
@@ -531,6 +544,8 @@ fn read_long(
         layout: Layout::Long,
         time_unit,
         units: unit,
+        // Only a wide file can be a continuous recording.
+        stated: Vec::new(),
         header_line,
         times,
         labels,
@@ -567,8 +582,8 @@ fn long_header(
             ),
         });
     };
-    let unit = ctx.volt_unit(header_line, 2, &cells[2], name_unit.unwrap_or(default_unit))?;
-    Ok((time_unit, unit))
+    let unit = ctx.volt_unit(header_line, 2, &cells[2], name_unit)?;
+    Ok((time_unit, unit.unwrap_or(default_unit)))
 }
 
 /// The long layout's rows, grouped by response (each response's rows
@@ -760,6 +775,7 @@ fn continuous_csv(
             times: parsed.times[run.clone()].to_vec(),
             labels: Vec::new(),
             columns: Vec::new(),
+            stated: Vec::new(),
             ..parsed
         };
         let (t0_ms, dt_ms) = time_axis(path, &part, true)?;
@@ -782,9 +798,12 @@ fn continuous_csv(
         .labels
         .into_iter()
         .zip(parsed.columns)
-        .map(|(label, samples)| Channel {
+        .zip(parsed.stated)
+        .map(|((label, samples), stated)| Channel {
             name: label.to_string(),
-            unit: "mV".to_string(),
+            // Scaled to mV as they were read; a column whose unit nothing
+            // gave has none, and is refused if it is the one measured.
+            unit: if stated { "mV" } else { "" }.to_string(),
             data: ChannelData::Waveform {
                 sampling_rate_hz,
                 segments: runs
@@ -805,8 +824,9 @@ fn continuous_csv(
         warnings: Vec::new(),
     };
     let mut options = options.clone();
-    // The columns were scaled to mV as they were read.
-    options.overrides.units = Some(VoltUnit::Millivolt);
+    // The columns were scaled to mV as they were read (by `--units` too):
+    // the channels' own units say so.
+    options.overrides.units = None;
     continuous::cut(path, file, meta, Some(delimiter), &options)
 }
 
@@ -1148,5 +1168,85 @@ mod tests {
         }
         let r = parse(&s).unwrap();
         assert!((r.sampling_rate_hz - 48_000.0).abs() < 48.0);
+    }
+
+    /// A continuous recording at 5 kHz: a 3 Hz train of 10 on a trigger
+    /// column, each stimulus followed by a 5 mV CMAP; `emg` heads the
+    /// measured column.
+    fn continuous(emg: &str) -> String {
+        let mut s = format!("time_s,{emg},stim [V]\n");
+        let fs = 5000.0;
+        for i in 0..17_500 {
+            let t = f64::from(i) / fs;
+            let since = (t - 0.05).rem_euclid(1.0 / 3.0);
+            let on = t >= 0.05 && t < 0.05 + 10.0 / 3.0;
+            let cmap = if on {
+                -5.0 * (-((since * 1e3 - 5.0) / 1.5).powi(2)).exp()
+            } else {
+                0.0
+            };
+            let noise = if i % 2 == 0 { 0.01 } else { -0.01 };
+            let stim = if on && since < 0.0005 { 5.0 } else { 0.0 };
+            s.push_str(&format!("{t:.4},{:.4},{stim}\n", cmap + noise));
+        }
+        s
+    }
+
+    #[test]
+    fn a_continuous_channel_without_a_unit_is_refused_not_read_as_mv() {
+        let err = parse(&continuous("EMG")).unwrap_err().to_string();
+        assert!(err.starts_with("t.csv: "), "{err}");
+        assert!(
+            err.contains("channel \"emg\" has no unit; pass --units"),
+            "{err}"
+        );
+        for (text, mv) in [
+            (continuous("EMG [mV]"), 5.0),
+            (continuous("EMG_uv"), 0.005),
+            (format!("# units: V\n{}", continuous("EMG")), 5000.0),
+        ] {
+            let r = parse(&text).unwrap();
+            assert_eq!(r.n_responses(), 10);
+            let peak = r.trace(0).iter().copied().fold(f64::INFINITY, f64::min);
+            assert!((peak + mv).abs() < 0.01 * mv, "{peak} vs {mv}");
+        }
+        // `--units` scales the columns once.
+        let options = ReadOptions {
+            overrides: crate::io::Overrides {
+                units: Some(VoltUnit::Microvolt),
+                ..Default::default()
+            },
+            ..ReadOptions::default()
+        };
+        let r = parse_trace(
+            &PathBuf::from("t.csv"),
+            continuous("EMG").as_bytes(),
+            &options,
+        )
+        .unwrap();
+        let peak = r.trace(0).iter().copied().fold(f64::INFINITY, f64::min);
+        assert!((peak + 0.005).abs() < 1e-4, "{peak}");
+    }
+
+    #[test]
+    fn an_exercise_file_with_post_and_post_0s_is_refused() {
+        let body = |header: &str| {
+            let mut s = format!("# protocol: exercise\ntime_ms,{header}\n");
+            for i in 0..400 {
+                let t = -5.0 + f64::from(i) * 0.1;
+                let v = -4.0 * (-((t - 6.0) / 2.0).powi(2)).exp();
+                s.push_str(&format!("{t:.1},{v:.4},{:.4},{:.4}\n", 1.5 * v, 1.4 * v));
+            }
+            s
+        };
+        let err = parse(&body("pre,post,post_0s")).unwrap_err().to_string();
+        assert!(
+            err.contains("responses \"post\" and \"post_0s\" are both 0 s after exercise"),
+            "{err}"
+        );
+        // Column 4 of the header line (line 2) is the second one.
+        assert!(err.starts_with("t.csv, line 2, column 4: "), "{err}");
+        let r = parse(&body("pre,post,post_30s")).unwrap();
+        assert_eq!(r.n_responses(), 3);
     }
 }
