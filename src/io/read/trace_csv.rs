@@ -1179,7 +1179,7 @@ mod tests {
         for i in 0..17_500 {
             let t = f64::from(i) / fs;
             let since = (t - 0.05).rem_euclid(1.0 / 3.0);
-            let on = t >= 0.05 && t < 0.05 + 10.0 / 3.0;
+            let on = (0.05..0.05 + 10.0 / 3.0).contains(&t);
             let cmap = if on {
                 -5.0 * (-((since * 1e3 - 5.0) / 1.5).powi(2)).exp()
             } else {
