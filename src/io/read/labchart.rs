@@ -488,7 +488,7 @@ mod tests {
         assert!(err.to_string().contains("line 3"), "{err}");
         assert!(
             err.to_string()
-                .contains("4 values on a row of a block with 1 channels"),
+                .contains("4 values on a row of a block with 1 channel;"),
             "{err}"
         );
     }
