@@ -65,10 +65,15 @@ pub(crate) fn decrement_findings(
             .map(|m| format!(", largest fall {}", pct(m)))
             .unwrap_or_default();
         let standing = standing_words(o.standing, "a decrement");
+        let other = if abnormal {
+            String::new()
+        } else {
+            other_response(t, k, c)
+        };
         out.push(finding(
             code,
             format!(
-                "Low-rate decrement in {}: {} from the 1st to the {} response{largest}.{standing}",
+                "Low-rate decrement in {}: {} from the 1st to the {} response{largest}.{other}{standing}",
                 describe(t),
                 pct_beside(dec, 1, &[c.decrement_abnormal_pct]),
                 ordinal(k)
@@ -89,6 +94,29 @@ pub(crate) fn decrement_findings(
         }
     }
     out
+}
+
+/// AAEM 2001 reads the decrement "from the 1st to the 4th or 5th
+/// response"; the report decides at one (`train.decrement_response`, the
+/// 4th). When the other alone is beyond the threshold, the finding says so
+/// rather than leave a normal reading unqualified.
+fn other_response(t: &TestMeasures, k: usize, c: &InterpretConfig) -> String {
+    let (other, value) = match k {
+        4 => (5, t.decrement_5th_pct),
+        5 => (4, t.decrement_4th_pct),
+        _ => return String::new(),
+    };
+    match value.filter(|v| decrement_grade(*v, c) == DecrementGrade::Abnormal) {
+        Some(v) => format!(
+            " The {} response falls {}, beyond {}%: abnormal if read at the {} (the criterion allows the 4th or 5th); this report reads the {} (train.decrement_response).",
+            ordinal(other),
+            pct_beside(v, 1, &[c.decrement_abnormal_pct]),
+            number(c.decrement_abnormal_pct),
+            ordinal(other),
+            ordinal(k)
+        ),
+        None => String::new(),
+    }
 }
 
 /// The shape of an abnormal decrement; a normal train gets no shape label.

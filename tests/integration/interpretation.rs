@@ -662,3 +662,48 @@ fn a_u_shape_is_worded_by_the_reading_and_read_only_where_it_can_be() {
         .iter()
         .all(|f| f.code != FindingCode::UShapedDecrement));
 }
+
+#[test]
+fn a_fall_beyond_the_threshold_only_at_the_5th_response_is_said() {
+    // 8% at the 4th, 11.7% at the 5th: the report decides at the 4th and
+    // says what the 5th shows.
+    let mut t = rns(8.0);
+    t.decrement_5th_pct = Some(11.7);
+    let i = run(&[t.clone(), ex(5.0)]);
+    assert_eq!(i.pattern, Pattern::Normal);
+    let f = i
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::DecrementNormal)
+        .unwrap();
+    assert!(
+        f.text
+            .contains("The 5th response falls 11.7%, beyond 10%: abnormal if read at the 5th"),
+        "{}",
+        f.text
+    );
+    assert!(
+        f.text
+            .contains("this report reads the 4th (train.decrement_response)"),
+        "{}",
+        f.text
+    );
+    // Decided at the 5th (the train's decrement is then the 5th's), the
+    // train is abnormal and nothing more is said.
+    let mut at_5th = t.clone();
+    at_5th.decrement_pct = Some(11.7);
+    let i = run_with(&[at_5th, ex(5.0)], 5, &InterpretConfig::default());
+    let f = i
+        .findings
+        .iter()
+        .find(|f| f.code == FindingCode::DecrementAbnormal);
+    assert!(
+        f.is_some_and(|f| !f.text.contains("if read at")),
+        "{:?}",
+        i.findings
+    );
+    // A 5th within the threshold adds nothing.
+    t.decrement_5th_pct = Some(9.0);
+    let i = run(&[t, ex(5.0)]);
+    assert!(i.findings.iter().all(|f| !f.text.contains("if read at")));
+}
