@@ -4,7 +4,7 @@
 //! its measurement removed, keyed by label, with its marks), so that plots
 //! never measure.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::error::{Error, Location, Result};
@@ -12,8 +12,8 @@ use crate::interpret::interpret;
 use crate::io::{read_study, ReadOptions};
 use crate::measure::{Measurer, Sweep};
 use crate::model::{
-    DisplayTrace, Flag, Polarity, Recording, Report, ResponseMeasures, Study, StudyInfo,
-    TestDisplay, TestMeasures, ToolInfo, IDENTIFYING_KEYS, SCHEMA,
+    DisplayTrace, Flag, Polarity, Recording, Report, ResponseLabel, ResponseMeasures, Study,
+    StudyInfo, TestDisplay, TestMeasures, ToolInfo, IDENTIFYING_KEYS, SCHEMA,
 };
 use crate::settings::Settings;
 use crate::train::evaluate;
@@ -245,11 +245,19 @@ pub fn display(recording: &Recording, test: &TestMeasures) -> TestDisplay {
     } else {
         1.0
     };
+    // Each label's sweep, looked up once: a search per response made a
+    // train of 64,000 responses take seconds.
+    let index: HashMap<&ResponseLabel, usize> = recording
+        .labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l, i))
+        .collect();
     let traces = test
         .responses
         .iter()
         .filter_map(|r| {
-            let i = recording.labels.iter().position(|l| *l == r.label)?;
+            let i = *index.get(&r.label)?;
             let found = if r.has(Flag::PolarityInverted) {
                 -1.0
             } else {

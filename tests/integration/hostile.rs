@@ -224,6 +224,32 @@ fn input_cases() -> Vec<Case> {
             &["line 402", "together"],
         ),
         case(
+            "too_many_responses",
+            train(RNS, plain).replace(
+                "time_ms,r1,r2,r3,r4,r5\n",
+                &format!(
+                    "time_ms,{}\n",
+                    (1..=2001)
+                        .map(|k| format!("r{k}"))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+            ),
+            3,
+            &["line 3", "2001 responses; no test has more than 2000"],
+        ),
+        case(
+            "too_many_responses_long",
+            "response,time_ms,value_mv\n".to_string()
+                + &(1..=2001)
+                    .flat_map(|r| {
+                        (0..100).map(move |i| format!("r{r},{},-1\n", i as f64 * 0.1 - 2.0))
+                    })
+                    .collect::<String>(),
+            3,
+            &["2001 responses; no test has more than 2000"],
+        ),
+        case(
             "microvolts_as_millivolts",
             good.replace("-5.0000", "-5000.0")
                 .replace("-4.", "-4000.")

@@ -2,14 +2,15 @@
 //! shares (the caller's overrides, the clinical record, the protocol and
 //! its rate), checked the same way whichever reader found the sweeps.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use ndarray::Array2;
 
 use super::plausible::{
-    within, EXERCISE_RANGE_S, MAX_METADATA_CHARS, PYRIDOSTIGMINE_RANGE_H, STIM_DURATION_RANGE_MS,
-    STIM_INTENSITY_RANGE_MA, STIM_RATE_RANGE_HZ, TEMPERATURE_RANGE_C, TRAIN_RANGE,
+    check_response_count, within, EXERCISE_RANGE_S, MAX_METADATA_CHARS, PYRIDOSTIGMINE_RANGE_H,
+    STIM_DURATION_RANGE_MS, STIM_INTENSITY_RANGE_MA, STIM_RATE_RANGE_HZ, TEMPERATURE_RANGE_C,
+    TRAIN_RANGE,
 };
 use crate::error::{show, Error, Location, Result};
 use crate::io::ReadOptions;
@@ -64,6 +65,7 @@ pub(crate) fn build(
     sweeps: Sweeps,
     options: &ReadOptions,
 ) -> Result<Recording> {
+    check_response_count(Location::file(path), sweeps.labels.len())?;
     let sampling_rate_hz = 1000.0 / sweeps.dt_ms;
     let fields = metadata_fields(path, &mut meta, sampling_rate_hz, options)?;
     let sweep_ms = sweeps.samples_mv.ncols() as f64 * sweeps.dt_ms;
@@ -404,11 +406,12 @@ fn check_labels(path: &Path, parsed: &Sweeps, protocol: Protocol) -> Result<()> 
             // `post` is `post_0s`: two CMAPs at one time after exercise
             // would each be "the" immediate one, and which one the
             // increment is read from would be a guess.
+            let mut seen: HashMap<u32, &ResponseLabel> = HashMap::new();
             for (j, label) in parsed.labels.iter().enumerate() {
-                let same = parsed.labels[..j]
-                    .iter()
-                    .find(|l| l.post_time_s().is_some() && l.post_time_s() == label.post_time_s());
-                if let Some(earlier) = same {
+                let ResponseLabel::Post(s) = label else {
+                    continue;
+                };
+                if let Some(earlier) = seen.insert(s.unwrap_or(0), label) {
                     return bad(
                         j,
                         format!(

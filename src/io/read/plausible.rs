@@ -2,6 +2,8 @@
 //! unit, a wrong column or a damaged file, never a recording condition, so
 //! the reader refuses it and names the line. `docs/formats.md` lists them.
 
+use crate::error::{Error, Location, Result};
+
 /// Sampling rates (Hz) of EMG machines and lab amplifiers: below 1 kHz a
 /// CMAP's rise is a few samples; above 200 kHz no EMG hardware samples.
 pub const SAMPLING_RANGE_HZ: (f64, f64) = (1_000.0, 200_000.0);
@@ -42,6 +44,11 @@ pub const PYRIDOSTIGMINE_RANGE_H: (f64, f64) = (0.0, 720.0);
 /// Repeats of one train (`train: N`).
 pub const TRAIN_RANGE: (u32, u32) = (1, 99);
 
+/// Most responses one test has, in every format: 40 s of a 50 Hz train.
+/// More is no neuromuscular junction test (or a wrong rate, or columns
+/// that are not responses), and holding them costs memory in proportion.
+pub const MAX_RESPONSES: usize = 2000;
+
 /// Largest magnitude of a sample (mV): no EMG amplifier's input range
 /// reaches 10 V; larger values are another unit or a damaged file.
 pub const MAX_ABS_SAMPLE_MV: f64 = 10_000.0;
@@ -49,6 +56,20 @@ pub const MAX_ABS_SAMPLE_MV: f64 = 10_000.0;
 /// Longest metadata value (characters). Values are copied into every
 /// report and every row of `measurements.csv`.
 pub const MAX_METADATA_CHARS: usize = 256;
+
+/// A test of more than [`MAX_RESPONSES`] responses is refused at `at` (the
+/// header line, or the file), before its samples are held.
+pub fn check_response_count(at: Location, n: usize) -> Result<()> {
+    if n <= MAX_RESPONSES {
+        return Ok(());
+    }
+    Err(Error::Implausible {
+        at,
+        detail: format!(
+            "{n} responses; no test has more than {MAX_RESPONSES} (40 s of a 50 Hz train): split the file by test"
+        ),
+    })
+}
 
 /// Whether `value` lies in the closed `range` (NaN never does).
 pub fn within(value: f64, range: (f64, f64)) -> bool {

@@ -16,7 +16,8 @@ use super::header::{
 };
 use super::number;
 use super::plausible::{
-    within, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ, SWEEP_RANGE_MS,
+    check_response_count, within, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ,
+    SWEEP_RANGE_MS,
 };
 use super::records::Records;
 use super::signals::{Channel, ChannelData, Segment, SignalFile};
@@ -520,6 +521,7 @@ fn wide_columns(
             at: Location::line(path, header_line),
         });
     }
+    check_response_count(Location::line(path, header_line), labels.len())?;
     Ok((labels, units))
 }
 

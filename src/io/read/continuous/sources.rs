@@ -25,10 +25,8 @@ pub(super) const ARTIFACT_MIN_NOISE_RATIO: f64 = 20.0;
 /// well within 8 ms of their steepest slope.
 pub(super) const ARTIFACT_DEAD_MS: f64 = 8.0;
 
-/// Most stimuli one recording is cut at: 40 s of a 50 Hz train. More is
-/// no neuromuscular junction test (or a wrong rate), and would hold a sweep
-/// each in memory.
-pub(super) const MAX_STIMULI: usize = 2000;
+/// Most stimuli one recording is cut at: as many as a test has responses.
+pub(super) const MAX_STIMULI: usize = crate::io::read::plausible::MAX_RESPONSES;
 
 /// Stimuli found, how, and the labels they carry (annotations such as
 /// `pre` and `post`).
