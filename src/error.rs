@@ -436,8 +436,10 @@ impl Error {
             | Error::MixedStudies { path, .. }
             | Error::EmptyStudy { path }
             | Error::OutputNotASet { path, .. }
-            | Error::Settings { path, .. } => Some(Location::file(path)),
-            _ => None,
+            | Error::Settings { path, .. }
+            | Error::Panicked { path, .. }
+            | Error::Resume { path, .. } => Some(Location::file(path)),
+            Error::Simulation(_) | Error::Plot { .. } | Error::Render { .. } => None,
         }
     }
 
@@ -452,7 +454,42 @@ impl Error {
             Error::Plot { .. } | Error::Render { .. } | Error::Panicked { .. } => {
                 ErrorKind::Internal
             }
-            _ => ErrorKind::Input,
+            Error::NotAFile { .. }
+            | Error::TooLarge { .. }
+            | Error::Empty { .. }
+            | Error::InvalidUtf8 { .. }
+            | Error::MetadataAfterData { .. }
+            | Error::NoData { .. }
+            | Error::NotANumber { .. }
+            | Error::NonFinite { .. }
+            | Error::Ragged { .. }
+            | Error::TimeNotIncreasing { .. }
+            | Error::NonUniformTime { .. }
+            | Error::TooFewSamples { .. }
+            | Error::UnknownUnit { .. }
+            | Error::DuplicateLabel { .. }
+            | Error::NoResponses { .. }
+            | Error::MixedLayout { .. }
+            | Error::BadHeader { .. }
+            | Error::BadMetadata { .. }
+            | Error::BadLongLayout { .. }
+            | Error::MixedStudies { .. }
+            | Error::Implausible { .. }
+            | Error::BadFile { .. }
+            | Error::NoChannel { .. }
+            | Error::NoStimuli { .. } => ErrorKind::Input,
+        }
+    }
+
+    /// What is wrong, without the file and place [`Error::location`]
+    /// gives (for lists that name the file once).
+    pub fn detail(&self) -> String {
+        let text = self.to_string();
+        match self.location() {
+            Some(at) => text
+                .strip_prefix(&format!("{at}: "))
+                .map_or_else(|| text.clone(), str::to_string),
+            None => text,
         }
     }
 

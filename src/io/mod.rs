@@ -20,11 +20,12 @@ use crate::error::{Error, Result};
 use crate::model::{InputFormat, Polarity, Protocol, Recording, StimulusSource, Study, VoltUnit};
 
 pub use inspect::{inspect, Inspection};
+pub use read::continuous::{ChannelSurvey, ChannelUse, SourceSurvey, Survey};
 pub use read::plausible;
 pub use read::signals::{Annotation, Channel, ChannelData, Segment, SignalFile};
 pub use read::text::MAX_FILE_BYTES;
 pub use read::trace_csv::MIN_SAMPLES;
-pub use read::{detect_format, parse_trace, read_signal_file, read_trace_file};
+pub use read::{detect_format, parse_trace, read_signal_file, read_trace_file, survey_file};
 
 /// What the caller may tell the reader.
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -499,21 +499,21 @@ fn hostile_format_files_are_refused_with_exit_3_never_a_crash() {
             csv.into_bytes(),
             "outside the plausible 0.1-100 Hz",
         ),
-        ("tick.edf", edf, "EMG recordings are sampled at 1-200 kHz"),
+        ("tick.edf", edf, "not at 1-200 kHz"),
         (
             "tick.adibin",
             cfwb,
-            "EMG recordings are sampled at 1-200 kHz",
+            "not at 1-200 kHz",
         ),
         (
             "tick.txt",
             labchart.into_bytes(),
-            "EMG recordings are sampled at 1-200 kHz",
+            "not at 1-200 kHz",
         ),
         (
             "tick_s2.txt",
             spike2.into_bytes(),
-            "EMG recordings are sampled at 1-200 kHz",
+            "not at 1-200 kHz",
         ),
     ];
     for (name, bytes, words) in cases {
@@ -547,4 +547,84 @@ fn a_low_sampling_rate_is_analysed_without_a_crash() {
     let run = nmjscope().arg("analyze").arg(&path).output().unwrap();
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(0), "{stderr}");
+}
+
+/// `inspect`'s output and its one-line error, for a file it cannot cut.
+fn inspect_failing(path: &Path, flags: &[&str]) -> (String, String) {
+    let out = nmjscope()
+        .arg("inspect")
+        .args(flags)
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    (String::from_utf8_lossy(&out.stdout).to_string(), stderr)
+}
+
+#[test]
+fn inspect_lists_every_channel_and_source_when_it_cannot_cut() {
+    let dir = crate::util::TempDir::new();
+    // Two channels, both sampled at 200 Hz: nothing to measure.
+    let text = std::fs::read_to_string(data("labchart/1_rns_5hz.txt")).unwrap();
+    let slow = text
+        .replace("Interval=\t0.0001 s", "Interval=\t0.005 s")
+        .replace("ChannelTitle=\tEMG", "ChannelTitle=\tEMG\tEEG")
+        .replace("UnitName=\tmV", "UnitName=\tmV\tuV")
+        .lines()
+        .map(|l| {
+            let (value, rest) = l.split_once('\t').unwrap_or((l, ""));
+            match value.trim().parse::<f64>() {
+                Ok(_) if rest.is_empty() => format!("{}\t0.5", value.trim()),
+                Ok(_) => format!("{value}\t0.5\t{rest}"),
+                Err(_) => l.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let path = dir.write("slow.txt", slow);
+    let (out, err) = inspect_failing(&path, &[]);
+    assert!(
+        err.contains(
+            "slow.txt: no channel can be measured (channels 1 and 2 are sampled at 200 Hz, not at 1-200 kHz)"
+        ),
+        "{err}"
+    );
+    for words in [
+        "1 \"EMG\" (mV, 200 Hz,",
+        "not usable: channel \"EMG\" is sampled at 200 Hz",
+        "2 \"EEG\" (uV, 200 Hz,",
+        "channel measured:  none",
+    ] {
+        assert!(out.contains(words), "{words}\n{out}");
+    }
+    // `analyze` refuses it with the same line.
+    let run = nmjscope().arg("analyze").arg(&path).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&run.stderr), err);
+    // A source that finds nothing: every source is listed with its count.
+    let (out, err) = inspect_failing(&data("labchart/1_rns_5hz.txt"), &["--stimuli", "trigger"]);
+    assert!(
+        err.contains("no stimuli found from a trigger channel"),
+        "{err}"
+    );
+    for words in [
+        "1 \"EMG\" (mV, 10000 Hz,",
+        "): measured",
+        "the file's stimulus annotations: 10 stimuli",
+        "a trigger channel: 0 stimuli",
+        "the stimulation rate and first stimulus time: not given",
+        "the stimulus artifacts: 10 stimuli",
+    ] {
+        assert!(out.contains(words), "{words}\n{out}");
+    }
+    let json = nmjscope()
+        .args(["inspect", "--format", "json", "--stimuli", "trigger"])
+        .arg(data("labchart/1_rns_5hz.txt"))
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["channels"][0]["use"], "measured");
+    assert_eq!(v["sources"][0]["source"], "annotations");
+    assert_eq!(v["sources"][0]["stimuli"], 10);
 }

@@ -42,8 +42,25 @@ fn stdout(bytes: &[u8]) -> anyhow::Result<()> {
 }
 
 fn inspect(args: InspectArgs) -> anyhow::Result<()> {
-    let study = nmjscope::read_study(&args.path, &args.read.options()?)
-        .with_context(|| format!("reading {}", args.path.display()))?;
+    let options = args.read.options()?;
+    let study = match nmjscope::read_study(&args.path, &options) {
+        Ok(study) => study,
+        Err(e) => {
+            // What the file holds, then why it cannot be read as a test.
+            if args.path.is_file() {
+                if let Ok(Some(survey)) = nmjscope::io::survey_file(&args.path, &options) {
+                    if args.format == InspectFormat::Json {
+                        let mut bytes = serde_json::to_vec_pretty(&survey)?;
+                        bytes.push(b'\n');
+                        stdout(&bytes)?;
+                    } else {
+                        stdout(crate::inspect_text::survey(&args.path, &survey).as_bytes())?;
+                    }
+                }
+            }
+            return Err(e).with_context(|| format!("reading {}", args.path.display()));
+        }
+    };
     let inspections: Vec<_> = study.tests.iter().map(nmjscope::io::inspect).collect();
     if args.format != InspectFormat::Json {
         return stdout(crate::inspect_text::text(&inspections).as_bytes());

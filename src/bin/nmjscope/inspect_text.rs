@@ -118,3 +118,64 @@ fn continuous(s: &mut String, i: &Inspection) {
         let _ = writeln!(s, "warning:           {w}");
     }
 }
+
+/// The text form of a file's survey: every channel and whether it can be
+/// measured, and what each stimulus source found.
+pub fn survey(file: &std::path::Path, survey: &nmjscope::io::Survey) -> String {
+    use nmjscope::io::ChannelUse;
+    let mut s = String::new();
+    let _ = writeln!(s, "file:              {}", file.display());
+    let _ = writeln!(s, "format:            {}", survey.format);
+    let _ = writeln!(s, "channels:");
+    for c in &survey.channels {
+        let what = match &c.usable {
+            ChannelUse::Measured => "measured".to_string(),
+            ChannelUse::Usable => "usable (--channel picks it)".to_string(),
+            ChannelUse::Trigger => "a trigger: a stimulus source".to_string(),
+            ChannelUse::Events => "event times: a stimulus source".to_string(),
+            ChannelUse::Unusable(why) => format!("not usable: {why}"),
+        };
+        let rate = c
+            .sampling_rate_hz
+            .map_or("events".to_string(), |r| format!("{r} Hz"));
+        let unit = if c.unit.is_empty() {
+            "no unit"
+        } else {
+            &c.unit
+        };
+        let _ = writeln!(
+            s,
+            "  {} {:?} ({unit}, {rate}, {} {} over {:.3} s): {what}",
+            c.number,
+            c.name,
+            c.count,
+            if c.sampling_rate_hz.is_some() {
+                "samples"
+            } else {
+                "events"
+            },
+            c.span_s
+        );
+    }
+    if let Some(why) = &survey.no_channel {
+        let _ = writeln!(s, "channel measured:  none: {why}");
+    }
+    if let Some(why) = &survey.sources_error {
+        let _ = writeln!(s, "stimulus sources:  not tried: {why}");
+    }
+    if !survey.sources.is_empty() {
+        let _ = writeln!(s, "stimulus sources tried, in order:");
+        for src in &survey.sources {
+            if src.tried {
+                let _ = writeln!(s, "  {}: {} stimuli", src.described, src.stimuli);
+            } else {
+                let _ = writeln!(
+                    s,
+                    "  {}: not given (--rate and --first-stimulus-ms)",
+                    src.described
+                );
+            }
+        }
+    }
+    s
+}

@@ -66,6 +66,21 @@ fn multi_channel(
     }))
 }
 
+/// What a multi-channel file (EDF, BDF, LabChart, Spike2, CFWB) holds:
+/// every channel and whether it can be measured, and what each stimulus
+/// source finds, whether or not the file can be cut into a test.
+/// `Ok(None)` for a CSV file.
+///
+/// # Errors
+///
+/// The reader's errors, when the file's structure cannot be read at all.
+pub fn survey_file(path: &Path, options: &ReadOptions) -> Result<Option<continuous::Survey>> {
+    let bytes = text::read_bounded(path)?;
+    let format = options.format.unwrap_or_else(|| detect_format(&bytes));
+    Ok(multi_channel(path, &bytes, format)?
+        .map(|(file, meta)| continuous::survey(path, &file, meta, options)))
+}
+
 /// The format a file's first bytes show: an EDF or BDF header, `CFWB`, a Spike2
 /// text export's `"INFORMATION"`/`"SUMMARY"`/`"CHANNEL"` section, a
 /// LabChart text export's `Interval=` line; CSV otherwise.

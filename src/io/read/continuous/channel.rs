@@ -109,17 +109,19 @@ pub(super) fn names_stimulus(name: &str) -> bool {
 }
 
 /// The channel to measure: the one asked for, else the first recorded
-/// voltage that is no trigger.
+/// voltage that is no trigger and is sampled as EMG is (a channel without a
+/// voltage unit only when no channel has one). When none can be, the error
+/// says why for each channel.
 pub(super) fn choose_channel(
     path: &Path,
     file: &SignalFile,
-    choice: Option<&ChannelChoice>,
+    options: &ReadOptions,
 ) -> Result<usize> {
     let no_channel = |detail: String| Error::NoChannel {
         at: Location::file(path),
         detail: format!("{detail}; the file has {}", file.list_channels()),
     };
-    let index = match choice {
+    let index = match options.continuous.channel.as_ref() {
         Some(ChannelChoice::Index(i)) => i
             .checked_sub(1)
             .filter(|i| *i < file.channels.len())
@@ -130,15 +132,20 @@ pub(super) fn choose_channel(
             .position(|c| c.name.eq_ignore_ascii_case(name.trim()))
             .ok_or_else(|| no_channel(format!("no channel named {name:?}")))?,
         None => {
-            let voltage = |c: &Channel| VoltUnit::parse(&c.unit).is_some();
-            let candidates = |want_voltage: bool| {
-                file.channels.iter().position(|c| {
-                    c.is_waveform() && !names_stimulus(&c.name) && (!want_voltage || voltage(c))
-                })
+            let why: Vec<Option<String>> =
+                file.channels.iter().map(|c| why_not(c, options)).collect();
+            let first = |allowed: &dyn Fn(Option<&str>) -> bool| {
+                why.iter().position(|w| allowed(w.as_deref()))
             };
-            candidates(true)
-                .or_else(|| candidates(false))
-                .ok_or_else(|| no_channel("no channel holds a recorded voltage".to_string()))?
+            return first(&|w| w.is_none())
+                .or_else(|| first(&|w| w == Some(NO_UNIT)))
+                .ok_or_else(|| Error::NoChannel {
+                    at: Location::file(path),
+                    detail: format!(
+                        "no channel can be measured ({}); `nmjscope inspect` lists them",
+                        why_each(file, &why)
+                    ),
+                });
         }
     };
     if !file.channels[index].is_waveform() {
@@ -148,6 +155,63 @@ pub(super) fn choose_channel(
         )));
     }
     Ok(index)
+}
+
+/// The reasons, each with the channels it holds for: `channels 1, 2 and 4
+/// are not sampled at 1-200 kHz; channel 3 "pulse" is a trigger` (a channel
+/// alone is named).
+fn why_each(file: &SignalFile, why: &[Option<String>]) -> String {
+    let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (i, w) in why.iter().enumerate() {
+        let w = w.as_deref().unwrap_or("is usable");
+        match groups.iter_mut().find(|g| g.0 == w) {
+            Some(g) => g.1.push(i),
+            None => groups.push((w, vec![i])),
+        }
+    }
+    if groups.is_empty() {
+        return "the file has no signal channels".to_string();
+    }
+    groups
+        .iter()
+        .map(|(w, at)| match at.as_slice() {
+            [i] => format!("channel {} {:?} {w}", i + 1, file.channels[*i].name),
+            many => {
+                let numbers: Vec<String> = many.iter().map(|i| (i + 1).to_string()).collect();
+                let (last, rest) = numbers.split_last().unwrap_or((&numbers[0], &[]));
+                let plural = w
+                    .replacen("is ", "are ", 1)
+                    .replacen("has ", "have ", 1)
+                    .replacen("holds ", "hold ", 1);
+                format!("channels {} and {last} {plural}", rest.join(", "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A channel with no voltage unit: measured only when no channel has one
+/// (and then refused unless `--units` gives it).
+const NO_UNIT: &str = "has no voltage unit";
+
+/// Why the reader would not pick a channel by itself, in a few words; `None`
+/// when it would.
+fn why_not(c: &Channel, options: &ReadOptions) -> Option<String> {
+    let (lo, hi) = SAMPLING_RANGE_HZ;
+    match c.waveform() {
+        None => Some("holds event times".to_string()),
+        Some(_) if names_stimulus(&c.name) => Some("is a trigger".to_string()),
+        Some((fs, _)) if !(lo..=hi).contains(&fs) => Some(format!(
+            "is sampled at {} Hz, not at {}-{} kHz",
+            show(fs),
+            lo / 1000.0,
+            hi / 1000.0
+        )),
+        Some(_) if options.overrides.units.is_none() && VoltUnit::parse(&c.unit).is_none() => {
+            Some(NO_UNIT.to_string())
+        }
+        Some(_) => None,
+    }
 }
 
 /// The unit of the measured channel: `--units`, else its own.

@@ -11,7 +11,11 @@
 mod channel;
 mod checks;
 mod sources;
+mod survey;
 mod sweeps;
+
+pub(crate) use survey::survey;
+pub use survey::{ChannelSurvey, ChannelUse, SourceSurvey, Survey};
 
 use std::path::Path;
 
@@ -41,7 +45,7 @@ pub(crate) fn cut(
 ) -> Result<Recording> {
     let co = &options.continuous;
     check_options(co)?;
-    let chosen = choose_channel(path, &file, co.channel.as_ref())?;
+    let chosen = choose_channel(path, &file, options)?;
     let channel = &file.channels[chosen];
     let (fs, segments) = waveform(path, channel)?;
     let units = channel_unit(path, channel, options)?;
@@ -136,7 +140,7 @@ fn source_info(
 
 /// Annotations of the form `key: value` are metadata, as `# key: value`
 /// lines are in a CSV file (a key the file's header set wins).
-fn take_metadata_annotations(file: &SignalFile, meta: &mut Meta) {
+pub(super) fn take_metadata_annotations(file: &SignalFile, meta: &mut Meta) {
     for a in &file.annotations {
         if let Some((key, value)) = a.text.split_once(':') {
             let key = super::header::normalise_key(key);
@@ -410,7 +414,7 @@ mod tests {
         }
         let err = read(file, &ReadOptions::default()).unwrap_err().to_string();
         assert!(
-            err.contains("sampled at 500 Hz; EMG recordings are sampled at 1-200 kHz"),
+            err.contains("channel 1 \"EMG\" is sampled at 500 Hz, not at 1-200 kHz"),
             "{err}"
         );
         let mut file = recording(&train(3.0, 10), 3.5, &[]);
@@ -606,5 +610,24 @@ mod tests {
             r.source.warnings,
             ["annotations not read as stimuli or labels: \"electrode moved\" at 3700 ms"]
         );
+    }
+
+    #[test]
+    fn a_channel_not_sampled_as_emg_is_passed_over() {
+        let mut file = recording(&train(3.0, 10), 3.5, &[]);
+        let eeg = Channel {
+            name: "EEG".into(),
+            unit: "uV".into(),
+            data: ChannelData::Waveform {
+                sampling_rate_hz: 200.0,
+                segments: vec![Segment {
+                    start_s: 0.0,
+                    samples: vec![0.0; 700],
+                }],
+            },
+        };
+        file.channels.insert(0, eeg);
+        let r = read(file, &ReadOptions::default()).unwrap();
+        assert_eq!(r.source.channel.as_deref(), Some("EMG"));
     }
 }

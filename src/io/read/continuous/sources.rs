@@ -38,14 +38,24 @@ pub(super) struct Found {
     pub(super) dropped_s: Vec<f64>,
 }
 
-/// Finds the stimuli: the source asked for, else the first that has any.
-pub(super) fn find_stimuli(
+/// What the sources besides the file itself need: the stimuli the rate
+/// gives (when a rate and first stimulus time are known), how many to keep,
+/// and whether `--stimuli` named the source.
+pub(super) struct SourceInputs {
+    by_rate: Option<Vec<f64>>,
+    count: Option<usize>,
+    asked: bool,
+}
+
+/// The rate, first stimulus time and count, from the options or the
+/// file's metadata; a rate or first time out of range is refused.
+pub(super) fn source_inputs(
     path: &Path,
     file: &SignalFile,
     chosen: usize,
     meta: &Meta,
     options: &ReadOptions,
-) -> Result<Found> {
+) -> Result<SourceInputs> {
     let co = &options.continuous;
     let rate = options
         .overrides
@@ -63,44 +73,78 @@ pub(super) fn find_stimuli(
     let count = co
         .stimulus_count
         .or_else(|| meta_number(meta, "stimulus_count").and_then(whole));
-    let try_source = |source: StimulusSource| -> Option<Found> {
-        let (times_s, labels) = match source {
-            StimulusSource::Annotations => from_annotations(file)?,
-            StimulusSource::Markers => (from_markers(file)?, None),
-            StimulusSource::Trigger => (from_trigger(file, chosen, co.stimuli.is_some())?, None),
-            StimulusSource::Rate => (by_rate.clone()?, None),
-            StimulusSource::Artifact => (from_artifacts(&file.channels[chosen])?, None),
-        };
-        let mut found = Found {
-            source,
-            times_s,
-            labels,
-            dropped_s: Vec::new(),
-        };
-        if let Some(n) = count {
-            found.times_s.truncate(n);
-            if let Some(l) = found.labels.as_mut() {
-                l.truncate(n);
-            }
-        }
-        (!found.times_s.is_empty()).then_some(found)
+    Ok(SourceInputs {
+        by_rate,
+        count,
+        asked: co.stimuli.is_some(),
+    })
+}
+
+impl SourceInputs {
+    /// Whether a rate and a first stimulus time were given.
+    pub(super) fn has_rate(&self) -> bool {
+        self.by_rate.is_some()
+    }
+}
+
+/// The sources in the order they are tried when `--stimuli` names none.
+pub(super) const SOURCE_ORDER: [StimulusSource; 5] = [
+    StimulusSource::Annotations,
+    StimulusSource::Markers,
+    StimulusSource::Trigger,
+    StimulusSource::Rate,
+    StimulusSource::Artifact,
+];
+
+/// The stimuli one source finds (at most `count`), if any.
+pub(super) fn try_source(
+    source: StimulusSource,
+    file: &SignalFile,
+    chosen: usize,
+    inputs: &SourceInputs,
+) -> Option<Found> {
+    let (times_s, labels) = match source {
+        StimulusSource::Annotations => from_annotations(file)?,
+        StimulusSource::Markers => (from_markers(file)?, None),
+        StimulusSource::Trigger => (from_trigger(file, chosen, inputs.asked)?, None),
+        StimulusSource::Rate => (inputs.by_rate.clone()?, None),
+        StimulusSource::Artifact => (from_artifacts(&file.channels[chosen])?, None),
     };
-    let order = match co.stimuli {
+    let mut found = Found {
+        source,
+        times_s,
+        labels,
+        dropped_s: Vec::new(),
+    };
+    if let Some(n) = inputs.count {
+        found.times_s.truncate(n);
+        if let Some(l) = found.labels.as_mut() {
+            l.truncate(n);
+        }
+    }
+    (!found.times_s.is_empty()).then_some(found)
+}
+
+/// Finds the stimuli: the source asked for, else the first that has any.
+pub(super) fn find_stimuli(
+    path: &Path,
+    file: &SignalFile,
+    chosen: usize,
+    meta: &Meta,
+    options: &ReadOptions,
+) -> Result<Found> {
+    let asked = options.continuous.stimuli;
+    let inputs = source_inputs(path, file, chosen, meta, options)?;
+    let order = match asked {
         Some(s) => vec![s],
-        None => vec![
-            StimulusSource::Annotations,
-            StimulusSource::Markers,
-            StimulusSource::Trigger,
-            StimulusSource::Rate,
-            StimulusSource::Artifact,
-        ],
+        None => SOURCE_ORDER.to_vec(),
     };
     order
         .iter()
-        .find_map(|s| try_source(*s))
+        .find_map(|s| try_source(*s, file, chosen, &inputs))
         .ok_or_else(|| Error::NoStimuli {
             at: Location::file(path),
-            detail: match co.stimuli {
+            detail: match asked {
                 Some(StimulusSource::Rate) => "--stimuli rate needs the stimulation rate (--rate or # stim_rate_hz) and the first stimulus's time (--first-stimulus-ms or # first_stimulus_ms)".to_string(),
                 Some(s) => format!("no stimuli found from {}", describe_source(s)),
                 None => "no stimuli found: no stimulus annotations, marker or trigger channel, no rate with a first stimulus time, and no stimulus artifacts; give --rate and --first-stimulus-ms".to_string(),
