@@ -198,6 +198,24 @@ pub enum StimulusSource {
     Rate,
     /// Detected from the stimulus artifacts of the recorded channel.
     Artifact,
+    /// The time zero of each block of a triggered (scope-mode) recording:
+    /// each block is one sweep, its time zero the stimulus that triggered
+    /// it.
+    Blocks,
+}
+
+impl StimulusSource {
+    /// How the source is named in messages and reports ("found from ...").
+    pub fn describe(self) -> &'static str {
+        match self {
+            StimulusSource::Annotations => "the file's stimulus annotations",
+            StimulusSource::Markers => "a marker channel",
+            StimulusSource::Trigger => "a trigger channel",
+            StimulusSource::Rate => "the stimulation rate and first stimulus time",
+            StimulusSource::Artifact => "the stimulus artifacts",
+            StimulusSource::Blocks => "the triggered blocks' time zeros (a sweep each)",
+        }
+    }
 }
 
 /// A continuous recording's stimuli: when they were and how that was found.

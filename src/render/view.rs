@@ -360,13 +360,7 @@ fn read_from(src: &crate::model::TestSource) -> String {
         words.push_str(&format!(", channel \"{c}\""));
     }
     if let Some(s) = src.stimuli {
-        let how = match s {
-            crate::model::StimulusSource::Annotations => "its annotations",
-            crate::model::StimulusSource::Markers => "a marker channel",
-            crate::model::StimulusSource::Trigger => "a trigger channel",
-            crate::model::StimulusSource::Rate => "the given rate and first stimulus",
-            crate::model::StimulusSource::Artifact => "the stimulus artifacts",
-        };
+        let how = s.describe();
         words.push_str(&format!(
             ", cut at {} stimuli found from {how}",
             src.stimulus_times_ms.len()

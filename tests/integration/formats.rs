@@ -438,7 +438,7 @@ fn inspect_lists_the_channels_and_the_stimuli_found_and_how() {
         "layout:            continuous",
         "channels:          1 \"emg\" (mV, 10000 Hz), 2 \"stim\" (mV, 10000 Hz)",
         "channel measured:  \"emg\"",
-        "stimuli:           10 from a trigger channel's edges",
+        "stimuli:           10 from a trigger channel",
         "at (ms):         50.0, 250.0, 450.0",
         "protocol:          rns (inferred)",
         "stim_rate_hz: 5",
@@ -500,21 +500,9 @@ fn hostile_format_files_are_refused_with_exit_3_never_a_crash() {
             "outside the plausible 0.1-100 Hz",
         ),
         ("tick.edf", edf, "not at 1-200 kHz"),
-        (
-            "tick.adibin",
-            cfwb,
-            "not at 1-200 kHz",
-        ),
-        (
-            "tick.txt",
-            labchart.into_bytes(),
-            "not at 1-200 kHz",
-        ),
-        (
-            "tick_s2.txt",
-            spike2.into_bytes(),
-            "not at 1-200 kHz",
-        ),
+        ("tick.adibin", cfwb, "not at 1-200 kHz"),
+        ("tick.txt", labchart.into_bytes(), "not at 1-200 kHz"),
+        ("tick_s2.txt", spike2.into_bytes(), "not at 1-200 kHz"),
     ];
     for (name, bytes, words) in cases {
         let path = dir.write(name, bytes);

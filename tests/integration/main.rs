@@ -13,6 +13,7 @@ mod protocols;
 mod reader;
 mod reports;
 mod simulation;
+mod triggered;
 mod util;
 mod validity;
 mod wrong_files;

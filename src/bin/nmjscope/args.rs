@@ -238,6 +238,8 @@ pub enum StimuliArg {
     Rate,
     /// The stimulus artifacts of the measured channel.
     Artifact,
+    /// The time zero of each block of a triggered recording.
+    Blocks,
 }
 
 /// `yes` or `no`.
@@ -265,6 +267,7 @@ impl ReadArgs {
                 StimuliArg::Trigger => nmjscope::model::StimulusSource::Trigger,
                 StimuliArg::Rate => nmjscope::model::StimulusSource::Rate,
                 StimuliArg::Artifact => nmjscope::model::StimulusSource::Artifact,
+                StimuliArg::Blocks => nmjscope::model::StimulusSource::Blocks,
             }),
             first_stimulus_ms: self.first_stimulus_ms,
             stimulus_count: self.stimulus_count,

@@ -94,14 +94,7 @@ fn continuous(s: &mut String, i: &Inspection) {
         let _ = writeln!(s, "channel measured:  {c:?}");
     }
     if let Some(st) = &i.stimuli {
-        let how = match st.source {
-            nmjscope::model::StimulusSource::Annotations => "from the file's annotations",
-            nmjscope::model::StimulusSource::Markers => "from a marker channel",
-            nmjscope::model::StimulusSource::Trigger => "from a trigger channel's edges",
-            nmjscope::model::StimulusSource::Rate => "from the rate and the first stimulus",
-            nmjscope::model::StimulusSource::Artifact => "detected from the stimulus artifacts",
-            _ => "",
-        };
+        let how = format!("from {}", st.source.describe());
         let times: Vec<String> = st.times_ms.iter().map(|t| format!("{t:.1}")).collect();
         let _ = writeln!(s, "stimuli:           {} {how}", st.times_ms.len());
         let _ = writeln!(s, "  at (ms):         {}", times.join(", "));

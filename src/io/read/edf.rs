@@ -416,6 +416,7 @@ fn decode_records(
         channels,
         annotations,
         warnings: Vec::new(),
+        blocks: None,
     })
 }
 

@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::assemble::Meta;
-use super::signals::{Annotation, Channel, ChannelData, Segment, SignalFile};
+use super::plausible::{FIRST_SAMPLE_RANGE_MS, SWEEP_RANGE_MS};
+use super::signals::{Annotation, Channel, ChannelData, Segment, SignalFile, TriggeredBlocks};
 use super::text::{decode_lenient, locale_number as number, LineCounter};
 use crate::error::{show, Error, Location, Result};
 use crate::model::InputFormat;
@@ -318,6 +319,8 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
     let mut segments: Vec<Vec<Segment>> = vec![Vec::new(); n];
     let mut annotations = Vec::new();
     let mut fs = None;
+    // (time zero, first row's time, length) of each block, all in s.
+    let mut zeros: Vec<(f64, f64, f64)> = Vec::new();
     for block in blocks {
         if titles(block).len().max(1) != n {
             return Err(bad(
@@ -354,6 +357,7 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
         };
         let t_first = block.first_time.unwrap_or(0.0);
         let start = of_block + t_first;
+        zeros.push((of_block, t_first, block.rows as f64 * dt));
         for (c, segs) in segments.iter_mut().enumerate() {
             split_gaps(segs, block, c, start, dt);
         }
@@ -378,11 +382,32 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
             },
         })
         .collect();
+    let blocks = blocks
+        .iter()
+        .all(start_of_block)
+        .then(|| triggered(&zeros))
+        .flatten();
     Ok(SignalFile {
         format: InputFormat::Labchart,
         channels,
         annotations,
         warnings: Vec::new(),
+        blocks,
+    })
+}
+
+/// Blocks laid out as a triggered (scope-mode) recording: several, each
+/// no longer than a sweep, whose times run from a pre-trigger span (or
+/// zero) through the sweep. Each block is then one response, its time zero
+/// the stimulus.
+fn triggered(zeros: &[(f64, f64, f64)]) -> Option<TriggeredBlocks> {
+    let first_lo_ms = FIRST_SAMPLE_RANGE_MS.0;
+    let sweep_like = |&(_, first, length): &(f64, f64, f64)| {
+        length * 1e3 <= SWEEP_RANGE_MS.1 && (first_lo_ms..=0.0).contains(&(first * 1e3))
+    };
+    (zeros.len() >= 2 && zeros.iter().all(sweep_like)).then(|| TriggeredBlocks {
+        zeros_s: zeros.iter().map(|z| z.0).collect(),
+        pre_trigger: zeros.iter().all(|z| z.1 < 0.0),
     })
 }
 

@@ -17,6 +17,23 @@ pub struct SignalFile {
     pub annotations: Vec<Annotation>,
     /// What the reader tolerated, each a sentence naming where.
     pub warnings: Vec<String>,
+    /// A triggered (scope-mode) recording's blocks, when the file is laid
+    /// out as one: `None` for a continuous recording.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub blocks: Option<TriggeredBlocks>,
+}
+
+/// The blocks of a triggered recording: each block one sweep, its time
+/// zero the stimulus that triggered it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TriggeredBlocks {
+    /// Each block's time zero, in seconds from the start of the recording.
+    pub zeros_s: Vec<f64>,
+    /// Whether the blocks hold a pre-trigger span (their times start below
+    /// zero): then time zero is the trigger beyond doubt. Blocks that
+    /// start at zero may also be stretches with the stimulus inside, and
+    /// their zeros come after any stimulus the file marks.
+    pub pre_trigger: bool,
 }
 
 /// One channel of a [`SignalFile`].

@@ -104,6 +104,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<(SignalFile, Meta)> {
         channels,
         annotations: Vec::new(),
         warnings,
+        blocks: None,
     };
     Ok((file, Meta::default()))
 }

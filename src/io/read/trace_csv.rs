@@ -824,6 +824,7 @@ fn continuous_csv(
         channels,
         annotations: Vec::new(),
         warnings: Vec::new(),
+        blocks: None,
     };
     let mut options = options.clone();
     // The columns were scaled to mV as they were read (by `--units` too):

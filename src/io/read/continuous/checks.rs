@@ -199,7 +199,10 @@ pub(super) fn check_first(
     else {
         return Ok(());
     };
-    if found.source == StimulusSource::Rate || !interval.is_finite() {
+    // A time given, or a block's own trigger, is not second-guessed.
+    if matches!(found.source, StimulusSource::Rate | StimulusSource::Blocks)
+        || !interval.is_finite()
+    {
         return Ok(());
     }
     let (near, far) = MISSED_FIRST_WINDOW;

@@ -65,7 +65,7 @@ pub(crate) fn cut(
         check_first(path, &file, chosen, &found)?;
         note_rate(&mut meta, &found.times_s, &mut warnings, options);
     }
-    let (pre_ms, sweep_ms) = window(path, &found.times_s, (segments, fs), co)?;
+    let (pre_ms, sweep_ms) = window(path, &found, (segments, fs), co)?;
     let cutting = cut_sweeps(
         segments,
         fs,
@@ -226,6 +226,7 @@ mod tests {
             channels: vec![wave("EMG", "mV", emg), wave("Trigger", "V", ttl)],
             annotations: Vec::new(),
             warnings: Vec::new(),
+            blocks: None,
         }
     }
 

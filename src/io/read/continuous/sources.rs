@@ -88,13 +88,18 @@ impl SourceInputs {
 }
 
 /// The sources in the order they are tried when `--stimuli` names none.
-pub(super) const SOURCE_ORDER: [StimulusSource; 5] = [
-    StimulusSource::Annotations,
-    StimulusSource::Markers,
-    StimulusSource::Trigger,
-    StimulusSource::Rate,
-    StimulusSource::Artifact,
-];
+/// A triggered recording's blocks come first when they hold a pre-trigger
+/// span (their time zero is the trigger beyond doubt); blocks that start at
+/// zero may be stretches with the stimulus inside, so a stimulus the file
+/// marks comes first, and the blocks before the artifacts (an artifact at a
+/// block's first sample is no jump to detect).
+pub(super) fn source_order(file: &SignalFile) -> Vec<StimulusSource> {
+    use StimulusSource::{Annotations, Artifact, Blocks, Markers, Rate, Trigger};
+    match &file.blocks {
+        Some(b) if b.pre_trigger => vec![Blocks, Annotations, Markers, Trigger, Rate, Artifact],
+        _ => vec![Annotations, Markers, Trigger, Rate, Blocks, Artifact],
+    }
+}
 
 /// The stimuli one source finds (at most `count`), if any.
 pub(super) fn try_source(
@@ -109,6 +114,7 @@ pub(super) fn try_source(
         StimulusSource::Trigger => (from_trigger(file, chosen, inputs.asked)?, None),
         StimulusSource::Rate => (inputs.by_rate.clone()?, None),
         StimulusSource::Artifact => (from_artifacts(&file.channels[chosen])?, None),
+        StimulusSource::Blocks => (file.blocks.as_ref()?.zeros_s.clone(), None),
     };
     let mut found = Found {
         source,
@@ -137,7 +143,7 @@ pub(super) fn find_stimuli(
     let inputs = source_inputs(path, file, chosen, meta, options)?;
     let order = match asked {
         Some(s) => vec![s],
-        None => SOURCE_ORDER.to_vec(),
+        None => source_order(file),
     };
     order
         .iter()
@@ -147,7 +153,7 @@ pub(super) fn find_stimuli(
             detail: match asked {
                 Some(StimulusSource::Rate) => "--stimuli rate needs the stimulation rate (--rate or # stim_rate_hz) and the first stimulus's time (--first-stimulus-ms or # first_stimulus_ms)".to_string(),
                 Some(s) => format!("no stimuli found from {}", describe_source(s)),
-                None => "no stimuli found: no stimulus annotations, marker or trigger channel, no rate with a first stimulus time, and no stimulus artifacts; give --rate and --first-stimulus-ms".to_string(),
+                None => "no stimuli found: no stimulus annotations, marker or trigger channel, no rate with a first stimulus time, no triggered blocks, and no stimulus artifacts; give --rate and --first-stimulus-ms".to_string(),
             },
         })
 }
@@ -161,13 +167,7 @@ pub(super) fn meta_number(meta: &Meta, key: &str) -> Option<f64> {
 
 /// How a source is named in messages.
 pub(super) fn describe_source(source: StimulusSource) -> &'static str {
-    match source {
-        StimulusSource::Annotations => "the file's stimulus annotations",
-        StimulusSource::Markers => "a marker channel",
-        StimulusSource::Trigger => "a trigger channel",
-        StimulusSource::Rate => "the stimulation rate and first stimulus time",
-        StimulusSource::Artifact => "the stimulus artifacts",
-    }
+    source.describe()
 }
 
 /// `key: value` annotations are metadata (as `# key: value` lines are in

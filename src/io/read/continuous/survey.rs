@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::channel::{channel_unit, check_values, choose_channel, names_stimulus, waveform};
-use super::sources::{describe_source, source_inputs, try_source, SOURCE_ORDER};
+use super::sources::{describe_source, source_inputs, source_order, try_source};
 use crate::io::read::assemble::Meta;
 use crate::io::read::signals::{Channel, ChannelData, SignalFile};
 use crate::io::ReadOptions;
@@ -105,7 +105,7 @@ pub(crate) fn survey(
             channels[i].usable = ChannelUse::Measured;
             match source_inputs(path, file, i, &meta, options) {
                 Ok(inputs) => {
-                    sources = SOURCE_ORDER
+                    sources = source_order(file)
                         .iter()
                         .map(|&s| SourceSurvey {
                             source: s,

@@ -10,6 +10,7 @@ use super::checks::median_interval_s;
 use super::sources::{describe_source, Found};
 use crate::error::{show, Error, Location, Result};
 use crate::io::ContinuousOptions;
+use crate::model::StimulusSource;
 
 /// Longest pre-stimulus span cut by default (ms): the contract's sweeps
 /// start 5 ms before the stimulus.
@@ -27,32 +28,48 @@ pub(super) const PRE_FRACTION_OF_INTERVAL: f64 = 0.1;
 /// 45 ms, shortened to fit between the stimuli of a fast train.
 pub(super) fn window(
     path: &Path,
-    times: &[f64],
+    found: &Found,
     (segments, fs): (&[Segment], f64),
     co: &ContinuousOptions,
 ) -> Result<(f64, f64)> {
+    let times = &found.times_s;
     let interval_ms = median_interval_s(times).min(min_interval_s(times)) * 1e3;
+    // (before, after) each stimulus in its segment, ms: the least of each.
+    let room = |t: f64| {
+        segments
+            .iter()
+            .find(|s| t >= s.start_s && t < s.start_s + s.samples.len() as f64 / fs)
+            .map(|s| {
+                let end_s = s.start_s + s.samples.len() as f64 / fs;
+                ((t - s.start_s) * 1e3, (end_s - t) * 1e3)
+            })
+    };
+    let (before_ms, after_ms) = times
+        .iter()
+        .filter_map(|t| room(*t))
+        .fold((f64::INFINITY, f64::INFINITY), |(b, a), (rb, ra)| {
+            (b.min(rb), a.min(ra))
+        });
     // A recording that starts less than 5 ms before its first stimulus
     // (LabChart and CFWB blocks often start at the trigger) keeps what it
     // has: every sweep gets the same, shorter, pre-stimulus span.
-    let room_ms = times
-        .iter()
-        .filter_map(|t| {
-            segments
-                .iter()
-                .find(|s| *t >= s.start_s && *t < s.start_s + s.samples.len() as f64 / fs)
-                .map(|s| (t - s.start_s) * 1e3)
-        })
-        .fold(f64::INFINITY, f64::min);
     let pre = co.pre_stimulus_ms.unwrap_or_else(|| {
         DEFAULT_PRE_MS
             .min(PRE_FRACTION_OF_INTERVAL * interval_ms)
-            .min(room_ms)
+            .min(before_ms)
             .max(0.0)
     });
+    // A triggered block is one sweep: the sweep is what every block holds
+    // after its trigger (a continuous recording instead leaves out a last
+    // stimulus without room, and says so).
+    let block_ms = if found.source == StimulusSource::Blocks {
+        pre + after_ms
+    } else {
+        f64::INFINITY
+    };
     let sweep = co
         .sweep_ms
-        .unwrap_or_else(|| DEFAULT_SWEEP_MS.min(interval_ms));
+        .unwrap_or_else(|| DEFAULT_SWEEP_MS.min(interval_ms).min(block_ms));
     if pre >= sweep {
         return Err(Error::NoStimuli {
             at: Location::file(path),

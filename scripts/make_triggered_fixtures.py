@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""Writes the triggered-sweep fixtures under tests/data/formats/triggered/
+(issue 28) from the input-contract v1 CSVs beside them, which are the
+truth: each response of a v1 file becomes one LabChart text-export block
+of a triggered (scope-mode) recording.
+
+Laid out as LabChart writes such exports (as seen in public repositories'
+exports and readers): a block header per block (`Interval=`,
+`ExcelDateTime=` with a three-digit exponent and the date and time,
+`TimeFormat=	StartOfBlock`, `DateFormat=`, `ChannelTitle=`, `Range=`,
+`UnitName=	*` so the unit comes from `Range=`, `TopValue=	*`,
+`BottomValue=	*`), rows of a time in seconds and a value, CRLF line
+ends. Each block's times are relative to its trigger, in two forms:
+
+  *_pretrigger.txt    from -5 ms (-2 ms at 50 Hz): a pre-trigger span
+  *_from_trigger.txt  from 0: no pre-trigger span was set
+
+Blocks are placed in time by `ExcelDateTime=`: a train's at its rate
+(5 Hz, 50 Hz), the exercise series' at 0, 15, 45 and 75 s. The first
+block's first rows carry `#* muscle: ADM` and `#* nerve: ulnar` comments
+(LabChart comments of the form key: value are metadata).
+
+Usage: python3 scripts/make_triggered_fixtures.py
+The files it writes are committed; tests never run it.
+"""
+
+import os
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+V1 = os.path.join(ROOT, "tests", "data", "formats", "v1")
+OUT = os.path.join(ROOT, "tests", "data", "formats", "triggered")
+DAY0 = 46328.395833333336  # 2026-11-02 09:30:00, as Excel days
+SECONDS_PER_DAY = 86400.0
+EXERCISE_AT_S = [0.0, 15.0, 45.0, 75.0]
+
+
+def read_v1(path):
+    header, rows = None, []
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            cells = line.strip().split(",")
+            if header is None:
+                header = cells
+            else:
+                rows.append([float(c) for c in cells])
+    return header, rows
+
+
+def excel(day):
+    """An Excel day number as LabChart writes it: 17 digits, e+004."""
+    mantissa, exponent = f"{day:.16e}".split("e")
+    return f"{mantissa}e{exponent[0]}{int(exponent[1:]):03d}"
+
+
+def clock(seconds):
+    whole = 9 * 3600 + 30 * 60 + seconds
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"11/02/26 {int(h):02d}:{int(m):02d}:{s:09.6f}"
+
+
+def block(at_s, times_ms, values, comments):
+    lines = [
+        "Interval=\t0.0001 s",
+        f"ExcelDateTime=\t{excel(DAY0 + at_s / SECONDS_PER_DAY)}\t{clock(at_s)}",
+        "TimeFormat=\tStartOfBlock",
+        "DateFormat=\t",
+        "ChannelTitle=\tEMG",
+        "Range=\t20.000 mV",
+        "UnitName=\t*",
+        "TopValue=\t*",
+        "BottomValue=\t*",
+    ]
+    for i, (t, v) in enumerate(zip(times_ms, values)):
+        row = f"{t / 1000:.4f}\t{v:.4f}"
+        if i < len(comments):
+            row += f"\t#* {comments[i]}"
+        lines.append(row)
+    return lines
+
+
+def write(name, header, rows, starts_s, from_trigger):
+    lines = []
+    for k, at_s in enumerate(starts_s):
+        kept = [r for r in rows if not from_trigger or r[0] >= -1e-9]
+        comments = ["muscle: ADM", "nerve: ulnar"] if k == 0 else []
+        lines += block(at_s, [r[0] for r in kept], [r[k + 1] for r in kept], comments)
+    suffix = "from_trigger" if from_trigger else "pretrigger"
+    with open(os.path.join(OUT, f"{name}_{suffix}.txt"), "w", newline="") as f:
+        f.write("\r\n".join(lines) + "\r\n")
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, starts in [
+        ("1_rns_5hz", lambda n: [k / 5.0 for k in range(n)]),
+        ("2_exercise", lambda n: EXERCISE_AT_S[:n]),
+        ("3_hfrns_50hz", lambda n: [k / 50.0 for k in range(n)]),
+    ]:
+        header, rows = read_v1(os.path.join(V1, name + ".csv"))
+        for from_trigger in (False, True):
+            write(name, header, rows, starts(len(header) - 1), from_trigger)
+
+
+if __name__ == "__main__":
+    main()
