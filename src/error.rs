@@ -374,6 +374,17 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// A read option (a flag, a Python keyword) out of its range
+    /// ([`crate::io::READ_OPTIONS`]).
+    #[error("{flag} ({key}): {detail}")]
+    ReadOption {
+        /// Its key (Python, JSON).
+        key: &'static str,
+        /// Its command-line flag.
+        flag: &'static str,
+        /// What is wrong, and the range.
+        detail: String,
+    },
     /// A simulation parameter is out of range.
     #[error("simulation: {0}")]
     Simulation(String),
@@ -439,7 +450,10 @@ impl Error {
             | Error::Settings { path, .. }
             | Error::Panicked { path, .. }
             | Error::Resume { path, .. } => Some(Location::file(path)),
-            Error::Simulation(_) | Error::Plot { .. } | Error::Render { .. } => None,
+            Error::Simulation(_)
+            | Error::ReadOption { .. }
+            | Error::Plot { .. }
+            | Error::Render { .. } => None,
         }
     }
 
@@ -450,7 +464,9 @@ impl Error {
             | Error::EmptyStudy { .. }
             | Error::OutputNotASet { .. }
             | Error::Resume { .. } => ErrorKind::Io,
-            Error::Settings { .. } | Error::Simulation(_) => ErrorKind::Settings,
+            Error::Settings { .. } | Error::Simulation(_) | Error::ReadOption { .. } => {
+                ErrorKind::Settings
+            }
             Error::Plot { .. } | Error::Render { .. } | Error::Panicked { .. } => {
                 ErrorKind::Internal
             }

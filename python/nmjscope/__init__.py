@@ -87,15 +87,9 @@ TEST_COLUMNS: Dict[str, str] = {
 
 
 #: The read options (keyword arguments of :func:`read`, or ``options=`` of
-#: :func:`analyze` and :func:`batch`), as the CLI's flags name them
-#: without the dashes, units in the name.
-READ_OPTIONS = (
-    "protocol", "rate_hz", "muscle", "nerve", "units", "polarity", "exercise_s",
-    "temperature_c", "side", "examiner", "indication", "medication",
-    "stim_intensity_ma", "stim_duration_ms", "supramaximal", "pyridostigmine_h",
-    "input_format", "channel", "stimuli", "first_stimulus_ms", "stimulus_count",
-    "pre_stimulus_ms", "sweep_ms",
-)
+#: :func:`analyze` and :func:`batch`): the keys of the library's one table
+#: of read options (``docs/formats.md``), checked as the CLI's flags are.
+READ_OPTIONS = tuple(_native.READ_OPTIONS)
 
 
 def _json(value: Dict[str, Any], what: str) -> Optional[str]:
@@ -115,7 +109,7 @@ def read(path: PathLike, **options: Any) -> Recording:
     """Reads one trace file of any format nmjscope reads (contract-v1 CSV,
     EDF/EDF+/BDF, LabChart text or CFWB, Spike2 text, continuous CSV).
 
-    Keyword options are the CLI's read flags: ``protocol``, ``rate_hz``,
+    Keyword options are the CLI's read flags: ``protocol``, ``stim_rate_hz``,
     ``muscle``, ``nerve``, ``units``, ``polarity``, ``exercise_s``,
     ``temperature_c``, ``side``, ``input_format``, ``channel``,
     ``stimuli``, ``first_stimulus_ms``, ``stimulus_count``,

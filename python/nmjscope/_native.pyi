@@ -6,6 +6,7 @@ import numpy as np
 import numpy.typing as npt
 
 version: str
+READ_OPTIONS: list[str]
 
 class NmjscopeError(Exception):
     file: Optional[str]

@@ -261,21 +261,6 @@ fn number(v: &serde_json::Value, key: &str) -> PyResult<Option<f64>> {
     }
 }
 
-/// A number option within `range` (as the CLI checks its flags).
-fn ranged(
-    v: &serde_json::Value,
-    key: &str,
-    (lo, hi): (f64, f64),
-    unit: &str,
-) -> PyResult<Option<f64>> {
-    match number(v, key)? {
-        Some(x) if !(lo..=hi).contains(&x) => Err(settings_error(format!(
-            "{key}={x} is outside the plausible {lo}-{hi} {unit}"
-        ))),
-        x => Ok(x),
-    }
-}
-
 fn parse<T: std::str::FromStr>(v: &serde_json::Value, key: &str) -> PyResult<Option<T>> {
     match text(v, key) {
         None => Ok(None),
@@ -286,46 +271,22 @@ fn parse<T: std::str::FromStr>(v: &serde_json::Value, key: &str) -> PyResult<Opt
     }
 }
 
-/// The read options the keyword arguments may name (`docs/python.md`).
-const OPTION_KEYS: [&str; 23] = [
-    "protocol",
-    "rate_hz",
-    "muscle",
-    "nerve",
-    "units",
-    "polarity",
-    "exercise_s",
-    "temperature_c",
-    "side",
-    "examiner",
-    "indication",
-    "medication",
-    "stim_intensity_ma",
-    "stim_duration_ms",
-    "supramaximal",
-    "pyridostigmine_h",
-    "input_format",
-    "channel",
-    "stimuli",
-    "first_stimulus_ms",
-    "stimulus_count",
-    "pre_stimulus_ms",
-    "sweep_ms",
-];
-
-/// Read options from the keyword arguments, each checked as the CLI checks
-/// its flag; an unknown name is an error.
+/// Read options from the keyword arguments: the keys of the library's one
+/// table of read options (`nmjscope::io::READ_OPTIONS`), each parsed into
+/// its type here and checked by `ReadOptions::validate`, as the CLI's flags
+/// are; an unknown name is an error.
 fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
-    use nmjscope::io::plausible as p;
+    use nmjscope::io::READ_OPTIONS;
     let v: serde_json::Value = match json {
         Some(j) => serde_json::from_str(j).map_err(|e| settings_error(e.to_string()))?,
         None => serde_json::Value::Null,
     };
     if let Some(map) = v.as_object() {
-        if let Some(k) = map.keys().find(|k| !OPTION_KEYS.contains(&k.as_str())) {
+        if let Some(k) = map.keys().find(|k| !READ_OPTIONS.iter().any(|o| o.key == k.as_str())) {
+            let keys: Vec<&str> = READ_OPTIONS.iter().map(|o| o.key).collect();
             return Err(settings_error(format!(
                 "unknown read option {k:?}; the options are {}",
-                OPTION_KEYS.join(", ")
+                keys.join(", ")
             )));
         }
     }
@@ -345,50 +306,46 @@ fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
             )))
         }
     };
-    let count = number(&v, "stimulus_count")?;
-    let stimulus_count = match count {
+    let stimulus_count = match number(&v, "stimulus_count")? {
         None => None,
-        Some(n) if n >= 1.0 && n.fract() == 0.0 && n <= 1e6 => Some(n as usize),
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 1e9 => Some(n as usize),
         Some(n) => {
             return Err(settings_error(format!(
-                "stimulus_count={n}: expected a whole number, 1 or more"
+                "stimulus_count={n}: expected a whole number"
             )))
         }
     };
-    Ok(ReadOptions {
+    let options = ReadOptions {
         protocol: parse::<Protocol>(&v, "protocol")?,
         overrides: Overrides {
-            stim_rate_hz: ranged(&v, "rate_hz", p::STIM_RATE_RANGE_HZ, "Hz")?,
+            stim_rate_hz: number(&v, "stim_rate_hz")?,
             muscle: text(&v, "muscle"),
             nerve: text(&v, "nerve"),
             units,
             polarity: parse::<Polarity>(&v, "polarity")?,
-            exercise_s: ranged(&v, "exercise_s", p::EXERCISE_RANGE_S, "s")?,
-            temperature_c: ranged(&v, "temperature_c", p::TEMPERATURE_RANGE_C, "C")?,
+            exercise_s: number(&v, "exercise_s")?,
+            temperature_c: number(&v, "temperature_c")?,
             side: text(&v, "side"),
             examiner: text(&v, "examiner"),
             indication: text(&v, "indication"),
             medication: text(&v, "medication"),
-            stim_intensity_ma: ranged(&v, "stim_intensity_ma", p::STIM_INTENSITY_RANGE_MA, "mA")?,
-            stim_duration_ms: ranged(&v, "stim_duration_ms", p::STIM_DURATION_RANGE_MS, "ms")?,
+            stim_intensity_ma: number(&v, "stim_intensity_ma")?,
+            stim_duration_ms: number(&v, "stim_duration_ms")?,
             supramaximal,
-            pyridostigmine_last_dose_h: ranged(
-                &v,
-                "pyridostigmine_h",
-                p::PYRIDOSTIGMINE_RANGE_H,
-                "h",
-            )?,
+            pyridostigmine_last_dose_h: number(&v, "pyridostigmine_h")?,
         },
         format: parse::<InputFormat>(&v, "input_format")?,
         continuous: ContinuousOptions {
             channel: text(&v, "channel").map(|c| ChannelChoice::parse(&c)),
             stimuli: parse::<StimulusSource>(&v, "stimuli")?,
-            first_stimulus_ms: ranged(&v, "first_stimulus_ms", (0.0, 1e9), "ms")?,
+            first_stimulus_ms: number(&v, "first_stimulus_ms")?,
             stimulus_count,
-            pre_stimulus_ms: ranged(&v, "pre_stimulus_ms", (0.0, 100.0), "ms")?,
-            sweep_ms: ranged(&v, "sweep_ms", p::SWEEP_RANGE_MS, "ms")?,
+            pre_stimulus_ms: number(&v, "pre_stimulus_ms")?,
+            sweep_ms: number(&v, "sweep_ms")?,
         },
-    })
+    };
+    options.validate().map_err(to_py)?;
+    Ok(options)
 }
 
 /// Settings: a thresholds file, or sections as in one (JSON), and a lab's
@@ -683,5 +640,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("FileError", py.get_type::<FileError>())?;
     m.add("SettingsError", py.get_type::<SettingsError>())?;
     m.add("version", env!("CARGO_PKG_VERSION"))?;
+    let keys: Vec<&str> = nmjscope::io::READ_OPTIONS.iter().map(|o| o.key).collect();
+    m.add("READ_OPTIONS", keys)?;
     Ok(())
 }

@@ -175,12 +175,14 @@ def test_recordings_of_different_patients_are_refused_as_the_cli_refuses_them():
 
 def test_options_are_checked_as_the_cli_checks_its_flags():
     path = SAMPLES / "lems" / "1_rns_3hz.csv"
-    assert nmjscope.read(path, rate_hz=5).stim_rate_hz == 5.0
+    assert nmjscope.read(path, stim_rate_hz=5).stim_rate_hz == 5.0
     for bad, words in [
         ({"rate": 5}, 'unknown read option "rate"'),
-        ({"rate_hz": "5"}, "expected a number"),
-        ({"rate_hz": 1000}, "rate_hz=1000 is outside the plausible 0.1-100 Hz"),
+        ({"stim_rate_hz": "5"}, "expected a number"),
+        ({"stim_rate_hz": 1000}, "--rate (stim_rate_hz): 1000 is outside the plausible 0.1-100 Hz"),
         ({"stimulus_count": 2.7}, "expected a whole number"),
+        ({"stimulus_count": 0}, "--stimulus-count (stimulus_count): 0 is outside 1-2000"),
+        ({"sweep_ms": 1000}, "--sweep-ms (sweep_ms): 1000 is outside the plausible 5-500 ms"),
         ({"units": "furlongs"}, "expected mV, uV or V"),
         ({"protocol": "xyz"}, "protocol"),
     ]:

@@ -11,117 +11,25 @@
 #[cfg(feature = "native")]
 pub mod fs;
 mod inspect;
+mod options;
+pub mod plausible;
 mod read;
 pub mod write;
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::model::{InputFormat, Polarity, Protocol, Recording, StimulusSource, Study, VoltUnit};
+use crate::model::{InputFormat, Recording, Study};
 
 pub use inspect::{inspect, Inspection};
+pub use options::{
+    ChannelChoice, ContinuousOptions, OptionKind, Overrides, ReadOption, ReadOptions, READ_OPTIONS,
+};
 pub use read::continuous::{ChannelSurvey, ChannelUse, SourceSurvey, Survey};
-pub use read::plausible;
 pub use read::signals::{Annotation, Channel, ChannelData, Segment, SignalFile};
 pub use read::text::MAX_FILE_BYTES;
 pub use read::trace_csv::MIN_SAMPLES;
 pub use read::{detect_format, parse_trace, read_signal_file, read_trace_file, survey_file};
-
-/// What the caller may tell the reader.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ReadOptions {
-    /// Protocol to use when a file has no `protocol` metadata key (the
-    /// `--protocol` flag). Inference applies when this is `None` too.
-    pub protocol: Option<Protocol>,
-    /// Values that replace the files' own metadata (command-line flags).
-    pub overrides: Overrides,
-    /// The format of every file (`--input-format`); detected from each
-    /// file's content when `None`.
-    pub format: Option<InputFormat>,
-    /// How a continuous recording is cut into sweeps.
-    pub continuous: ContinuousOptions,
-}
-
-/// How a continuous recording (EDF, BDF, LabChart, Spike2, a continuous
-/// CSV) is cut into one sweep per stimulus (`docs/formats.md`).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ContinuousOptions {
-    /// The channel to measure (`--channel`); by default the first recorded
-    /// voltage that is no trigger or marker.
-    pub channel: Option<ChannelChoice>,
-    /// Where the stimulus times come from (`--stimuli`); by default the
-    /// first source that has any, in the order of [`StimulusSource`]'s
-    /// variants.
-    pub stimuli: Option<StimulusSource>,
-    /// Time of the first stimulus from the start of the recording, with
-    /// the stimulation rate (`--first-stimulus-ms`).
-    pub first_stimulus_ms: Option<f64>,
-    /// Use only the first this many stimuli (`--stimulus-count`).
-    pub stimulus_count: Option<usize>,
-    /// Span kept before each stimulus (`--pre-stimulus-ms`, 0-100 ms);
-    /// by default 5 ms, or a tenth of the interval in a fast train.
-    pub pre_stimulus_ms: Option<f64>,
-    /// Length of each sweep (`--sweep-ms`, 5-500 ms); by default 45 ms,
-    /// or the interval between stimuli in a fast train.
-    pub sweep_ms: Option<f64>,
-}
-
-/// A channel of a multi-channel file (`--channel NAME|INDEX`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChannelChoice {
-    /// By name (case ignored).
-    Name(String),
-    /// By position, counting from 1.
-    Index(usize),
-}
-
-impl ChannelChoice {
-    /// A number is a position (from 1), anything else a name.
-    pub fn parse(text: &str) -> ChannelChoice {
-        match text.trim().parse::<usize>() {
-            Ok(i) => ChannelChoice::Index(i),
-            Err(_) => ChannelChoice::Name(text.trim().to_string()),
-        }
-    }
-}
-
-/// Metadata the caller sets for every file read, replacing what the file
-/// says (or supplying what it leaves out). Each is echoed in the recording's
-/// metadata, so reports and `inspect` show the value used.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Overrides {
-    /// Stimulation rate (`--rate`).
-    pub stim_rate_hz: Option<f64>,
-    /// Muscle (`--muscle`).
-    pub muscle: Option<String>,
-    /// Nerve (`--nerve`).
-    pub nerve: Option<String>,
-    /// Unit of every value column, whatever the file's header or `units` key
-    /// say (`--units`).
-    pub units: Option<VoltUnit>,
-    /// Polarity (`--polarity`).
-    pub polarity: Option<Polarity>,
-    /// Exercise duration (`--exercise-s`).
-    pub exercise_s: Option<f64>,
-    /// Limb temperature (`--temperature`).
-    pub temperature_c: Option<f64>,
-    /// Side (`--side`).
-    pub side: Option<String>,
-    /// Examiner (`--examiner`).
-    pub examiner: Option<String>,
-    /// Why the study was done (`--indication`).
-    pub indication: Option<String>,
-    /// Medication (`--medication`).
-    pub medication: Option<String>,
-    /// Stimulus intensity, mA (`--stim-intensity-ma`).
-    pub stim_intensity_ma: Option<f64>,
-    /// Stimulus duration, ms (`--stim-duration-ms`).
-    pub stim_duration_ms: Option<f64>,
-    /// Whether the stimulus was supramaximal (`--supramaximal yes|no`).
-    pub supramaximal: Option<bool>,
-    /// Hours since the last pyridostigmine dose (`--pyridostigmine-h`).
-    pub pyridostigmine_last_dose_h: Option<f64>,
-}
 
 /// Metadata keys that identify the patient session: files that disagree on
 /// any of them are different studies.

@@ -196,7 +196,9 @@ fn the_record_is_read_shown_and_used() {
         .arg(&path)
         .assert()
         .code(5)
-        .stderr(predicates::str::contains("--stim-intensity-ma 500"));
+        .stderr(predicates::str::contains(
+            "--stim-intensity-ma (stim_intensity_ma): 500 is outside",
+        ));
 }
 
 #[test]

@@ -96,7 +96,7 @@ pub struct ReadArgs {
     #[arg(long, value_enum)]
     pub protocol: Option<ProtocolArg>,
     /// Stimulation rate (Hz), replacing the files' `stim_rate_hz`.
-    #[arg(long)]
+    #[arg(long, visible_alias = "stim-rate-hz")]
     pub rate: Option<f64>,
     /// Muscle, replacing the files' `muscle`.
     #[arg(long)]
@@ -276,92 +276,10 @@ impl ReadArgs {
         }
     }
 
-    /// The continuous-recording flags against their ranges.
-    fn check_cut_flags(&self) -> Result<(), nmjscope::Error> {
-        for (flag, value, range) in [
-            ("--pre-stimulus-ms", self.pre_stimulus_ms, (0.0, 100.0)),
-            (
-                "--sweep-ms",
-                self.sweep_ms,
-                nmjscope::io::plausible::SWEEP_RANGE_MS,
-            ),
-            ("--first-stimulus-ms", self.first_stimulus_ms, (0.0, 1e9)),
-        ] {
-            if let Some(v) = value.filter(|v| !(range.0..=range.1).contains(v)) {
-                return Err(nmjscope::Error::Settings {
-                    path: PathBuf::from("<flags>"),
-                    detail: format!("{flag} {v} is outside {}-{} ms", range.0, range.1),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    /// The reader options these flags ask for.
-    /// The read options, each override checked against the plausible range
-    /// the reader holds files to (a bad flag is the flag's fault, exit 5).
+    /// The read options these flags ask for, checked by the library's one
+    /// table of read options (a bad flag is the flag's fault, exit 5).
     pub fn options(&self) -> Result<nmjscope::ReadOptions, nmjscope::Error> {
-        use nmjscope::io::plausible::{
-            EXERCISE_RANGE_S, MAX_METADATA_CHARS, PYRIDOSTIGMINE_RANGE_H, STIM_DURATION_RANGE_MS,
-            STIM_INTENSITY_RANGE_MA, STIM_RATE_RANGE_HZ, TEMPERATURE_RANGE_C,
-        };
-        let bad = |detail: String| nmjscope::Error::Settings {
-            path: PathBuf::from("<flags>"),
-            detail,
-        };
-        for (flag, value, range, unit) in [
-            ("--rate", self.rate, STIM_RATE_RANGE_HZ, "Hz"),
-            ("--exercise-s", self.exercise_s, EXERCISE_RANGE_S, "s"),
-            ("--temperature", self.temperature, TEMPERATURE_RANGE_C, "C"),
-            (
-                "--stim-intensity-ma",
-                self.stim_intensity_ma,
-                STIM_INTENSITY_RANGE_MA,
-                "mA",
-            ),
-            (
-                "--stim-duration-ms",
-                self.stim_duration_ms,
-                STIM_DURATION_RANGE_MS,
-                "ms",
-            ),
-            (
-                "--pyridostigmine-h",
-                self.pyridostigmine_last_dose_h,
-                PYRIDOSTIGMINE_RANGE_H,
-                "h",
-            ),
-        ] {
-            if let Some(v) = value.filter(|v| !(range.0..=range.1).contains(v)) {
-                let shown = if v.abs() < 1e7 {
-                    v.to_string()
-                } else {
-                    format!("{v:e}")
-                };
-                return Err(bad(format!(
-                    "{flag} {shown} is outside the plausible {}-{} {unit}",
-                    range.0, range.1
-                )));
-            }
-        }
-        self.check_cut_flags()?;
-        for (flag, value) in [
-            ("--muscle", &self.muscle),
-            ("--nerve", &self.nerve),
-            ("--side", &self.side),
-            ("--examiner", &self.examiner),
-            ("--indication", &self.indication),
-            ("--medication", &self.medication),
-        ] {
-            if let Some(v) = value {
-                if v.chars().count() > MAX_METADATA_CHARS || v.chars().any(char::is_control) {
-                    return Err(bad(format!(
-                        "{flag}: at most {MAX_METADATA_CHARS} characters, without line breaks or control characters"
-                    )));
-                }
-            }
-        }
-        Ok(nmjscope::ReadOptions {
+        let options = nmjscope::ReadOptions {
             protocol: self.protocol.map(Into::into),
             overrides: nmjscope::io::Overrides {
                 stim_rate_hz: self.rate,
@@ -389,7 +307,9 @@ impl ReadArgs {
             },
             format: self.input_format.map(FormatArg::format),
             continuous: self.continuous(),
-        })
+        };
+        options.validate()?;
+        Ok(options)
     }
 }
 

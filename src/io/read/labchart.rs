@@ -13,10 +13,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::assemble::Meta;
-use super::plausible::{FIRST_SAMPLE_RANGE_MS, SWEEP_RANGE_MS};
 use super::signals::{Annotation, Channel, ChannelData, Segment, SignalFile, TriggeredBlocks};
 use super::text::{decode_lenient, locale_number as number, LineCounter};
 use crate::error::{show, Error, Location, Result};
+use crate::io::plausible::{FIRST_SAMPLE_RANGE_MS, SWEEP_RANGE_MS};
 use crate::model::InputFormat;
 
 /// Lines looked at for an `Interval=` header before deciding a text file

@@ -6,8 +6,8 @@
 //! stimulus; every reader ends in [`assemble`], which applies the caller's
 //! overrides and checks the metadata the same way. Shared: the header and
 //! metadata rules in [`header`], the text decoding in [`text`], plain
-//! decimals read from bytes in [`number`] and the plausible ranges of a
-//! recording in [`plausible`].
+//! decimals read from bytes in [`number`]; the plausible ranges of a
+//! recording are in [`crate::io::plausible`].
 
 pub(crate) mod assemble;
 pub(crate) mod cfwb;
@@ -16,7 +16,6 @@ pub(crate) mod edf;
 pub(crate) mod header;
 pub(crate) mod labchart;
 pub(crate) mod number;
-pub mod plausible;
 pub(crate) mod records;
 pub mod signals;
 pub(crate) mod spike2;
@@ -39,6 +38,7 @@ pub fn read_trace_file(path: &Path, options: &ReadOptions) -> Result<Recording> 
 /// (`--input-format`), else the one its content shows ([`detect_format`]);
 /// `path` names it in errors.
 pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<Recording> {
+    options.validate()?;
     let format = options.format.unwrap_or_else(|| detect_format(bytes));
     match multi_channel(path, bytes, format)? {
         None => trace_csv::parse_csv(path, bytes, options),
@@ -75,6 +75,7 @@ fn multi_channel(
 ///
 /// The reader's errors, when the file's structure cannot be read at all.
 pub fn survey_file(path: &Path, options: &ReadOptions) -> Result<Option<continuous::Survey>> {
+    options.validate()?;
     let bytes = text::read_bounded(path)?;
     let format = options.format.unwrap_or_else(|| detect_format(&bytes));
     Ok(multi_channel(path, &bytes, format)?

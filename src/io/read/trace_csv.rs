@@ -15,14 +15,14 @@ use super::header::{
     is_response_id, normalise_key, response_label, time_column, value_column, HeaderCell, TimeUnit,
 };
 use super::number;
-use super::plausible::{
-    check_response_count, within, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ,
-    SWEEP_RANGE_MS,
-};
 use super::records::Records;
 use super::signals::{Channel, ChannelData, Segment, SignalFile};
 use super::text::{decode, detect_delimiter};
 use crate::error::{show, Error, Location, Result};
+use crate::io::plausible::{
+    check_response_count, within, FIRST_SAMPLE_RANGE_MS, MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ,
+    SWEEP_RANGE_MS,
+};
 use crate::io::ReadOptions;
 use crate::model::{
     Delimiter, InputFormat, Layout, Recording, ResponseLabel, SourceInfo, VoltUnit,

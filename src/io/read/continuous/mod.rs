@@ -25,7 +25,7 @@ use checks::{
     note_unread_annotations, EXERCISE_MIN_INTERVAL_S,
 };
 use sources::{find_stimuli, whole, Found};
-use sweeps::{check_cutting, check_options, cut_sweeps, window};
+use sweeps::{check_cutting, cut_sweeps, window};
 
 use super::assemble::{build, file_name, LabelsAt, Meta, Sweeps};
 use super::signals::SignalFile;
@@ -44,7 +44,6 @@ pub(crate) fn cut(
     options: &ReadOptions,
 ) -> Result<Recording> {
     let co = &options.continuous;
-    check_options(co)?;
     let chosen = choose_channel(path, &file, options)?;
     let channel = &file.channels[chosen];
     let (fs, segments) = waveform(path, channel)?;
@@ -472,20 +471,6 @@ mod tests {
         assert_eq!(edges(&x), [2, 7]);
         assert_eq!(edges(&[0.0, 0.0, 5.0, 0.0, 0.0]), [2]);
         assert!(edges(&[1.0; 5]).is_empty());
-    }
-
-    #[test]
-    fn sweep_options_are_checked() {
-        let mut co = ContinuousOptions {
-            pre_stimulus_ms: Some(10.0),
-            sweep_ms: Some(8.0),
-            ..ContinuousOptions::default()
-        };
-        assert!(check_options(&co).is_err());
-        co.sweep_ms = Some(1000.0);
-        assert!(check_options(&co).is_err());
-        co.sweep_ms = Some(50.0);
-        assert!(check_options(&co).is_ok());
     }
 
     /// Splits every channel into two segments at `split_s`, the second

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
+use crate::io::plausible::STIM_RATE_RANGE_HZ;
 use crate::io::read::assemble::Meta;
-use crate::io::read::plausible::STIM_RATE_RANGE_HZ;
 use crate::io::read::signals::{Channel, ChannelData, SignalFile};
 
 use super::channel::names_stimulus;
@@ -26,7 +26,7 @@ pub(super) const ARTIFACT_MIN_NOISE_RATIO: f64 = 20.0;
 pub(super) const ARTIFACT_DEAD_MS: f64 = 8.0;
 
 /// Most stimuli one recording is cut at: as many as a test has responses.
-pub(super) const MAX_STIMULI: usize = crate::io::read::plausible::MAX_RESPONSES;
+pub(super) const MAX_STIMULI: usize = crate::io::plausible::MAX_RESPONSES;
 
 /// Stimuli found, how, and the labels they carry (annotations such as
 /// `pre` and `post`).

@@ -173,34 +173,3 @@ pub(super) fn check_cutting(
     }
     Ok(())
 }
-
-pub(super) fn check_options(co: &ContinuousOptions) -> Result<()> {
-    let bad = |detail: String| {
-        Err(Error::Settings {
-            path: "<flags>".into(),
-            detail,
-        })
-    };
-    if let Some(pre) = co.pre_stimulus_ms {
-        if !(pre.is_finite() && (0.0..=100.0).contains(&pre)) {
-            return bad(format!(
-                "--pre-stimulus-ms {pre}: expected 0-100 ms before each stimulus"
-            ));
-        }
-    }
-    if co.stimulus_count == Some(0) {
-        return bad("--stimulus-count 0: expected 1 or more".to_string());
-    }
-    if let Some(sweep) = co.sweep_ms {
-        let (lo, hi) = super::super::plausible::SWEEP_RANGE_MS;
-        if !(sweep.is_finite() && (lo..=hi).contains(&sweep)) {
-            return bad(format!("--sweep-ms {sweep}: expected {lo}-{hi} ms"));
-        }
-        if co.pre_stimulus_ms.is_some_and(|p| p >= sweep) {
-            return bad(format!(
-                "--sweep-ms {sweep} leaves no time after the stimulus (--pre-stimulus-ms is longer)"
-            ));
-        }
-    }
-    Ok(())
-}
