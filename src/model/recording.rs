@@ -135,6 +135,15 @@ impl VoltUnit {
         }
     }
 
+    /// The unit as written: `mV`, `uV`, `V`.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            VoltUnit::Millivolt => "mV",
+            VoltUnit::Microvolt => "uV",
+            VoltUnit::Volt => "V",
+        }
+    }
+
     /// Factor that converts a value in this unit to mV.
     pub fn to_mv(self) -> f64 {
         match self {

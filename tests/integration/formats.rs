@@ -436,7 +436,7 @@ fn inspect_lists_the_channels_and_the_stimuli_found_and_how() {
     for words in [
         "format:            csv",
         "layout:            continuous",
-        "channels:          1 \"emg\" (mV, 10000 Hz), 2 \"stim\" (mV, 10000 Hz)",
+        "channels:          1 \"emg\" (mV, 10000 Hz), 2 \"stim\" (V, 10000 Hz)",
         "channel measured:  \"emg\"",
         "stimuli:           10 from a trigger channel",
         "at (ms):         50.0, 250.0, 450.0",

@@ -8,12 +8,12 @@ use std::path::Path;
 use ndarray::Array2;
 
 use crate::error::{show, Error, Location, Result};
+use crate::io::options::ReadOptions;
 use crate::io::plausible::{
     check_response_count, within, EXERCISE_RANGE_S, MAX_METADATA_CHARS, PYRIDOSTIGMINE_RANGE_H,
     STIM_DURATION_RANGE_MS, STIM_INTENSITY_RANGE_MA, STIM_RATE_RANGE_HZ, TEMPERATURE_RANGE_C,
     TRAIN_RANGE,
 };
-use crate::io::ReadOptions;
 use crate::model::{
     Delimiter, ExercisePhase, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel,
     SourceInfo, TestRecord, VoltUnit, HIGH_RATE_MIN_HZ,

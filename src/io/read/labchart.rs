@@ -333,21 +333,7 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
             ));
         }
         let dt = interval_s(path, block)?;
-        match fs {
-            None => fs = Some(1.0 / dt),
-            Some(f) if ((1.0 / dt) - f).abs() > 1e-6 * f => {
-                return Err(bad(
-                    path,
-                    block.header_line,
-                    format!(
-                    "this block is sampled at {} Hz, the first at {} Hz; export blocks of one rate",
-                    show(1.0 / dt),
-                    show(f)
-                ),
-                ))
-            }
-            Some(_) => {}
-        }
+        check_rate(path, block, dt, *fs.get_or_insert(1.0 / dt))?;
         let of_block = match (excel_day(block), first_day, start_of_block(block)) {
             (_, _, false) => 0.0,
             (Some(d), Some(d0), true) => (d - d0) * SECONDS_PER_DAY,
@@ -409,6 +395,22 @@ fn triggered(zeros: &[(f64, f64, f64)]) -> Option<TriggeredBlocks> {
         zeros_s: zeros.iter().map(|z| z.0).collect(),
         pre_trigger: zeros.iter().all(|z| z.1 < 0.0),
     })
+}
+
+/// Every block is sampled at the first block's rate.
+fn check_rate(path: &Path, block: &Block, dt: f64, first_hz: f64) -> Result<()> {
+    if ((1.0 / dt) - first_hz).abs() <= 1e-6 * first_hz {
+        return Ok(());
+    }
+    Err(bad(
+        path,
+        block.header_line,
+        format!(
+            "this block is sampled at {} Hz, the first at {} Hz; export blocks of one rate",
+            show(1.0 / dt),
+            show(first_hz)
+        ),
+    ))
 }
 
 /// A block's channel `c` as segments: a gap (NaN) ends one.

@@ -25,7 +25,7 @@ pub(crate) mod trace_csv;
 use std::path::Path;
 
 use crate::error::Result;
-use crate::io::ReadOptions;
+use crate::io::options::ReadOptions;
 use crate::model::{InputFormat, Recording};
 
 /// Reads one test from a file of any format nmjscope reads.
@@ -40,14 +40,22 @@ pub fn read_trace_file(path: &Path, options: &ReadOptions) -> Result<Recording> 
 pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<Recording> {
     options.validate()?;
     let format = options.format.unwrap_or_else(|| detect_format(bytes));
-    match multi_channel(path, bytes, format)? {
-        None => trace_csv::parse_csv(path, bytes, options),
+    let (file, meta, delimiter) = match multi_channel(path, bytes, format)? {
         Some((file, meta)) => {
             let delimiter = matches!(format, InputFormat::Labchart | InputFormat::Spike2)
                 .then_some(crate::model::Delimiter::Tab);
-            continuous::cut(path, file, meta, delimiter, options)
+            (file, meta, delimiter)
         }
-    }
+        None => match trace_csv::parse_csv(path, bytes, options)? {
+            trace_csv::CsvRead::Test(recording) => return Ok(*recording),
+            trace_csv::CsvRead::Continuous {
+                file,
+                meta,
+                delimiter,
+            } => (file, meta, Some(delimiter)),
+        },
+    };
+    continuous::cut(path, file, meta, delimiter, options)
 }
 
 /// A multi-channel file read by its format's reader; `None` for CSV, which

@@ -3,9 +3,9 @@
 use std::path::Path;
 
 use crate::error::{show, Error, Location, Result};
+use crate::io::options::{ChannelChoice, ReadOptions};
 use crate::io::plausible::{MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ};
 use crate::io::read::signals::{Channel, Segment, SignalFile};
-use crate::io::{ChannelChoice, ReadOptions};
 use crate::model::VoltUnit;
 
 /// Words that name a stimulus (in annotations) or a trigger channel.

@@ -10,8 +10,8 @@ use super::sources::{
     describe_source, from_artifacts, is_metadata, meta_number, Found, MAX_STIMULI,
 };
 use crate::error::{show, Error, Location, Result};
+use crate::io::options::ReadOptions;
 use crate::io::read::signals::{Channel, ChannelData, Segment, SignalFile};
-use crate::io::ReadOptions;
 use crate::model::{ResponseLabel, StimulusSource};
 
 /// An interval this much longer than the train's median means a stimulus

@@ -30,7 +30,7 @@ use sweeps::{check_cutting, cut_sweeps, window};
 use super::assemble::{build, file_name, LabelsAt, Meta, Sweeps};
 use super::signals::SignalFile;
 use crate::error::Result;
-use crate::io::ReadOptions;
+use crate::io::options::ReadOptions;
 use crate::model::{
     Delimiter, Layout, Protocol, Recording, ResponseLabel, SourceInfo, Stimuli, VoltUnit,
 };
@@ -181,8 +181,8 @@ fn labels_for(found: &Found, used: &[usize], exercise: bool) -> Vec<ResponseLabe
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::io::options::ContinuousOptions;
     use crate::io::read::signals::{Annotation, Channel, ChannelData, Segment};
-    use crate::io::ContinuousOptions;
     use crate::model::StimulusSource;
     use sources::edges;
 
@@ -556,7 +556,7 @@ mod tests {
             ..ReadOptions::default()
         };
         let options = ReadOptions {
-            overrides: crate::io::Overrides {
+            overrides: crate::io::options::Overrides {
                 stim_rate_hz: Some(3.0),
                 ..Default::default()
             },

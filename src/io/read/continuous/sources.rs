@@ -9,7 +9,7 @@ use crate::io::read::signals::{Channel, ChannelData, SignalFile};
 
 use super::channel::names_stimulus;
 use crate::error::{show, Error, Location, Result};
-use crate::io::ReadOptions;
+use crate::io::options::ReadOptions;
 use crate::model::{ResponseLabel, StimulusSource};
 
 /// Artifact detection: a jump is a stimulus when it is at least this

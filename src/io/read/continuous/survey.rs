@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use super::channel::{channel_unit, check_values, choose_channel, names_stimulus, waveform};
 use super::sources::{describe_source, source_inputs, source_order, try_source};
+use crate::io::options::ReadOptions;
 use crate::io::read::assemble::Meta;
 use crate::io::read::signals::{Channel, ChannelData, SignalFile};
-use crate::io::ReadOptions;
 use crate::model::{InputFormat, StimulusSource};
 
 /// Whether a channel can be measured.

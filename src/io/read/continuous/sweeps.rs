@@ -9,7 +9,7 @@ use crate::io::read::signals::Segment;
 use super::checks::median_interval_s;
 use super::sources::{describe_source, Found};
 use crate::error::{show, Error, Location, Result};
-use crate::io::ContinuousOptions;
+use crate::io::options::ContinuousOptions;
 use crate::model::StimulusSource;
 
 /// Longest pre-stimulus span cut by default (ms): the contract's sweeps
