@@ -78,6 +78,7 @@ pub mod interpret;
 pub mod io;
 pub mod measure;
 pub mod model;
+mod numeric;
 pub mod pipeline;
 pub mod render;
 pub mod settings;

@@ -2,7 +2,8 @@
 //! amplitude is underestimated. Judged on the raw samples.
 
 use super::MeasureConfig;
-use crate::signal::{stats, SignalConfig};
+use crate::numeric::stats;
+use crate::signal::SignalConfig;
 
 /// A flat run at the rail: at least `clip_min_ms` of equal samples at the
 /// extreme of the sweep after the stimulus, far from the start level, whose
@@ -18,11 +19,11 @@ pub(super) fn is_clipped(
 ) -> bool {
     // Three equal quantised samples at a noisy peak happen by chance (about one
     // response in 3,000 at 5 kHz); four do not.
-    let min_run = crate::signal::samples_in(c.clip_min_ms, dt_ms, raw.len()).max(4);
+    let min_run = crate::numeric::samples_in(c.clip_min_ms, dt_ms, raw.len()).max(4);
     // Skip the artifact's own rail: only runs after the latest artifact end
     // count.
     let start_ms = signal.artifact_max_ms.min(2.0);
-    let skip = crate::signal::samples_in(start_ms - t0_ms, dt_ms, raw.len());
+    let skip = crate::numeric::samples_in(start_ms - t0_ms, dt_ms, raw.len());
     let w = &raw[skip..];
     if w.len() < min_run + 2 {
         return false;

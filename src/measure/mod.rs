@@ -16,8 +16,8 @@ mod onset;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Flag, ResponseLabel, ResponseMeasures};
-use crate::signal::grid::samples_in;
-use crate::signal::{stats, ConditionInfo, Conditioner, SignalConfig};
+use crate::numeric::{samples_in, stats};
+use crate::signal::{ConditionInfo, Conditioner, SignalConfig};
 
 /// Measurement settings, with the defaults documented per field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

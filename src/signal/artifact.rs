@@ -5,7 +5,8 @@
 
 use super::grid::Grid;
 use super::takeoff::Quiet;
-use super::{stats, SignalConfig};
+use super::SignalConfig;
+use crate::numeric::stats;
 
 /// Where the artifact is.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -5,8 +5,9 @@
 
 use super::grid::Grid;
 use super::takeoff::Quiet;
-use super::{stats, SignalConfig};
+use super::SignalConfig;
 use crate::model::BaselineSource;
+use crate::numeric::stats;
 
 /// The chosen baseline: its level, the window it came from, and why.
 #[derive(Debug, Clone, Copy, PartialEq)]

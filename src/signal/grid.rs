@@ -3,6 +3,7 @@
 //! sweep, never overflows), and whether a pre-stimulus baseline exists.
 
 use super::SignalConfig;
+use crate::numeric::samples_in;
 
 /// The sample grid of one sweep.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -19,19 +20,6 @@ pub(crate) struct Grid {
     pub pre_end: usize,
     /// Whether the sweep has a usable pre-stimulus baseline.
     pub has_pre: bool,
-}
-
-/// Converts a span in ms to a whole number of samples, at most `limit`;
-/// `NaN`, negative or infinite spans are 0 or `limit`.
-pub fn samples_in(span_ms: f64, dt_ms: f64, limit: usize) -> usize {
-    let x = (span_ms / dt_ms).round();
-    if x.is_nan() || x <= 0.0 {
-        0
-    } else if x >= limit as f64 {
-        limit
-    } else {
-        x as usize
-    }
 }
 
 impl Grid {

@@ -33,9 +33,8 @@
 mod artifact;
 mod baseline;
 mod filter;
-pub(crate) mod grid;
+mod grid;
 mod noise;
-pub(crate) mod stats;
 mod tail;
 mod takeoff;
 
@@ -44,9 +43,9 @@ use takeoff::Quiet;
 use serde::{Deserialize, Serialize};
 
 use crate::model::BaselineSource;
+use crate::numeric::stats;
 
 pub use filter::{FilterConfig, ZeroPhaseFilter};
-pub(crate) use grid::samples_in;
 
 /// Conditioning settings, with the defaults documented per field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -19,7 +19,7 @@ pub(crate) fn second_diff_sd(values: &[f64], scratch: &mut Vec<f64>) -> f64 {
         return 0.0;
     }
     let d2 = values.windows(3).map(|w| (w[2] - 2.0 * w[1] + w[0]).abs());
-    super::stats::median_of_nonnegative(d2, scratch).unwrap_or(0.0) * MAD_TO_SD_SECOND_DIFF
+    crate::numeric::stats::median_of_nonnegative(d2, scratch).unwrap_or(0.0) * MAD_TO_SD_SECOND_DIFF
 }
 
 /// Noise SD of a stretch that may hold a response: the lower quartile of

@@ -7,7 +7,7 @@
 //! response: not the end of a short sweep, not an artifact's overshoot.
 
 use super::grid::Grid;
-use super::stats;
+use crate::numeric::stats;
 
 /// No CMAP peaks this soon after the stimulus (ms): the shortest distal
 /// motor latencies are about 2 ms, and the artifact's spike lives here.
