@@ -28,6 +28,9 @@ pub enum Protocol {
 }
 
 impl Protocol {
+    /// Every protocol, as a flag's possible values list them.
+    pub const ALL: &'static [Protocol] = &[Protocol::Rns, Protocol::Hfrns, Protocol::Exercise];
+
     /// Whether a train at `rate_hz` can be this protocol: `rns` below
     /// [`HIGH_RATE_MIN_HZ`], `hfrns` at or above it (an exercise test has
     /// no train rate to disagree with).
@@ -68,6 +71,11 @@ pub enum Polarity {
     Normal,
     /// The amplifier inverted the signal: the reader's consumers flip it.
     Inverted,
+}
+
+impl Polarity {
+    /// Every polarity, as a flag's possible values list them.
+    pub const ALL: &'static [Polarity] = &[Polarity::Normal, Polarity::Inverted];
 }
 
 /// Column layout of a trace file.
@@ -125,6 +133,10 @@ pub enum VoltUnit {
 }
 
 impl VoltUnit {
+    /// Every unit, as a flag's possible values list them.
+    pub const ALL: &'static [VoltUnit] =
+        &[VoltUnit::Millivolt, VoltUnit::Microvolt, VoltUnit::Volt];
+
     /// Parses `mV`, `uV`, `µV`, `μV` or `V` (case-insensitive).
     pub fn parse(text: &str) -> Option<VoltUnit> {
         match text.trim().to_lowercase().as_str() {
@@ -154,6 +166,22 @@ impl VoltUnit {
     }
 }
 
+impl std::fmt::Display for VoltUnit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.symbol())
+    }
+}
+
+impl std::str::FromStr for VoltUnit {
+    type Err = crate::model::UnknownCode;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        VoltUnit::parse(text).ok_or_else(|| crate::model::UnknownCode {
+            kind: "VoltUnit",
+            code: text.to_string(),
+        })
+    }
+}
+
 /// The file formats nmjscope reads (`docs/formats.md`), detected from a
 /// file's content or named with `--input-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -179,6 +207,16 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
+    /// Every format read, as a flag's possible values list them.
+    pub const ALL: &'static [InputFormat] = &[
+        InputFormat::Csv,
+        InputFormat::Edf,
+        InputFormat::Bdf,
+        InputFormat::Labchart,
+        InputFormat::Spike2,
+        InputFormat::Cfwb,
+    ];
+
     /// The format's name in messages: `EDF`, `LabChart text`.
     pub fn name(self) -> &'static str {
         match self {
@@ -214,6 +252,16 @@ pub enum StimulusSource {
 }
 
 impl StimulusSource {
+    /// Every source, as a flag's possible values list them.
+    pub const ALL: &'static [StimulusSource] = &[
+        StimulusSource::Annotations,
+        StimulusSource::Markers,
+        StimulusSource::Trigger,
+        StimulusSource::Rate,
+        StimulusSource::Blocks,
+        StimulusSource::Artifact,
+    ];
+
     /// How the source is named in messages and reports ("found from ...").
     pub fn describe(self) -> &'static str {
         match self {

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use nmjscope::Settings;
@@ -93,8 +94,8 @@ pub enum InspectFormat {
 #[derive(Debug, Args, Clone)]
 pub struct ReadArgs {
     /// Protocol for files that do not declare one.
-    #[arg(long, value_enum)]
-    pub protocol: Option<ProtocolArg>,
+    #[arg(long, value_parser = codes(nmjscope::Protocol::ALL))]
+    pub protocol: Option<nmjscope::Protocol>,
     /// Stimulation rate (Hz), replacing the files' `stim_rate_hz`.
     #[arg(long, visible_alias = "stim-rate-hz")]
     pub rate: Option<f64>,
@@ -105,11 +106,11 @@ pub struct ReadArgs {
     #[arg(long)]
     pub nerve: Option<String>,
     /// Unit of every value column, whatever the files say.
-    #[arg(long, value_enum, ignore_case = true)]
-    pub units: Option<UnitArg>,
+    #[arg(long, ignore_case = true, value_parser = codes(nmjscope::model::VoltUnit::ALL))]
+    pub units: Option<nmjscope::model::VoltUnit>,
     /// Polarity, replacing the files' `polarity`.
-    #[arg(long, value_enum, ignore_case = true)]
-    pub polarity: Option<PolarityArg>,
+    #[arg(long, value_parser = codes(nmjscope::model::Polarity::ALL))]
+    pub polarity: Option<nmjscope::model::Polarity>,
     /// Duration of the voluntary exercise (s), replacing `exercise_s`.
     #[arg(long)]
     pub exercise_s: Option<f64>,
@@ -144,11 +145,11 @@ pub struct ReadArgs {
     /// Read every file as this format (default: detected from its content).
     #[arg(
         long,
-        value_enum,
         ignore_case = true,
+        value_parser = codes(nmjscope::model::InputFormat::ALL),
         help_heading = "Formats and continuous recordings"
     )]
-    pub input_format: Option<FormatArg>,
+    pub input_format: Option<nmjscope::model::InputFormat>,
     /// The channel to measure in a multi-channel file: its name, or its
     /// number counting from 1 (default: the first recorded voltage that is
     /// no trigger).
@@ -159,9 +160,14 @@ pub struct ReadArgs {
     )]
     pub channel: Option<String>,
     /// Where a continuous recording's stimulus times come from (default:
-    /// the first that has any, in this order).
-    #[arg(long, value_enum, help_heading = "Formats and continuous recordings")]
-    pub stimuli: Option<StimuliArg>,
+    /// the first that has any, in this order; triggered blocks with a
+    /// pre-trigger span first).
+    #[arg(
+        long,
+        value_parser = codes(nmjscope::model::StimulusSource::ALL),
+        help_heading = "Formats and continuous recordings"
+    )]
+    pub stimuli: Option<nmjscope::model::StimulusSource>,
     /// Time of the first stimulus (ms from the start of the recording),
     /// with --rate, for `--stimuli rate`.
     #[arg(
@@ -195,53 +201,6 @@ pub struct ReadArgs {
     pub sweep_ms: Option<f64>,
 }
 
-/// Formats for `--input-format`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum FormatArg {
-    /// CSV (input contract v1, or one column per channel).
-    Csv,
-    /// EDF or EDF+.
-    Edf,
-    /// BDF or BDF+.
-    Bdf,
-    /// LabChart text export.
-    Labchart,
-    /// Spike2 text export.
-    Spike2,
-    /// LabChart binary export (CFWB).
-    Cfwb,
-}
-
-impl FormatArg {
-    fn format(self) -> nmjscope::model::InputFormat {
-        match self {
-            FormatArg::Csv => nmjscope::model::InputFormat::Csv,
-            FormatArg::Edf => nmjscope::model::InputFormat::Edf,
-            FormatArg::Bdf => nmjscope::model::InputFormat::Bdf,
-            FormatArg::Labchart => nmjscope::model::InputFormat::Labchart,
-            FormatArg::Spike2 => nmjscope::model::InputFormat::Spike2,
-            FormatArg::Cfwb => nmjscope::model::InputFormat::Cfwb,
-        }
-    }
-}
-
-/// Stimulus sources for `--stimuli`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum StimuliArg {
-    /// EDF+ annotations or LabChart comments naming the stimuli.
-    Annotations,
-    /// A marker or event channel (Spike2).
-    Markers,
-    /// A trigger (TTL) channel's edges.
-    Trigger,
-    /// --rate and --first-stimulus-ms.
-    Rate,
-    /// The stimulus artifacts of the measured channel.
-    Artifact,
-    /// The time zero of each block of a triggered recording.
-    Blocks,
-}
-
 /// `yes` or `no`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum YesNo {
@@ -261,14 +220,7 @@ impl ReadArgs {
                 .channel
                 .as_deref()
                 .map(nmjscope::io::ChannelChoice::parse),
-            stimuli: self.stimuli.map(|s| match s {
-                StimuliArg::Annotations => nmjscope::model::StimulusSource::Annotations,
-                StimuliArg::Markers => nmjscope::model::StimulusSource::Markers,
-                StimuliArg::Trigger => nmjscope::model::StimulusSource::Trigger,
-                StimuliArg::Rate => nmjscope::model::StimulusSource::Rate,
-                StimuliArg::Artifact => nmjscope::model::StimulusSource::Artifact,
-                StimuliArg::Blocks => nmjscope::model::StimulusSource::Blocks,
-            }),
+            stimuli: self.stimuli,
             first_stimulus_ms: self.first_stimulus_ms,
             stimulus_count: self.stimulus_count,
             pre_stimulus_ms: self.pre_stimulus_ms,
@@ -280,20 +232,13 @@ impl ReadArgs {
     /// table of read options (a bad flag is the flag's fault, exit 5).
     pub fn options(&self) -> Result<nmjscope::ReadOptions, nmjscope::Error> {
         let options = nmjscope::ReadOptions {
-            protocol: self.protocol.map(Into::into),
+            protocol: self.protocol,
             overrides: nmjscope::io::Overrides {
                 stim_rate_hz: self.rate,
                 muscle: self.muscle.clone(),
                 nerve: self.nerve.clone(),
-                units: self.units.map(|u| match u {
-                    UnitArg::MV => nmjscope::model::VoltUnit::Millivolt,
-                    UnitArg::UV => nmjscope::model::VoltUnit::Microvolt,
-                    UnitArg::V => nmjscope::model::VoltUnit::Volt,
-                }),
-                polarity: self.polarity.map(|p| match p {
-                    PolarityArg::Normal => nmjscope::model::Polarity::Normal,
-                    PolarityArg::Inverted => nmjscope::model::Polarity::Inverted,
-                }),
+                units: self.units,
+                polarity: self.polarity,
                 exercise_s: self.exercise_s,
                 temperature_c: self.temperature,
                 side: self.side.clone(),
@@ -305,35 +250,12 @@ impl ReadArgs {
                 supramaximal: self.supramaximal.map(|s| matches!(s, YesNo::Yes)),
                 pyridostigmine_last_dose_h: self.pyridostigmine_last_dose_h,
             },
-            format: self.input_format.map(FormatArg::format),
+            format: self.input_format,
             continuous: self.continuous(),
         };
         options.validate()?;
         Ok(options)
     }
-}
-
-/// Units for `--units`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum UnitArg {
-    /// Millivolts.
-    #[value(name = "mV")]
-    MV,
-    /// Microvolts.
-    #[value(name = "uV")]
-    UV,
-    /// Volts.
-    #[value(name = "V")]
-    V,
-}
-
-/// Polarity for `--polarity`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum PolarityArg {
-    /// Negative values are the negative phase.
-    Normal,
-    /// The amplifier inverted the signal.
-    Inverted,
 }
 
 #[derive(Debug, Args)]
@@ -409,8 +331,8 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 0.7)]
     pub severity: f64,
     /// Protocol of a single test.
-    #[arg(long, value_enum, default_value = "rns")]
-    pub protocol: ProtocolArg,
+    #[arg(long, value_parser = codes(nmjscope::Protocol::ALL), default_value = "rns")]
+    pub protocol: nmjscope::Protocol,
     /// Stimulation rate (Hz); default 3 (rns) or 50 (hfrns).
     #[arg(long)]
     pub rate: Option<f64>,
@@ -495,7 +417,7 @@ impl SimulateArgs {
                 ConditionArg::Lems => Condition::Lems,
             },
             severity: self.severity,
-            protocol: self.protocol.into(),
+            protocol: self.protocol,
             rate_hz: self.rate,
             muscle: self.muscle.clone(),
             seed: self.seed,
@@ -530,27 +452,6 @@ pub struct DemoArgs {
     /// Where to write the report set.
     #[arg(short = 'o', long, default_value = "nmjscope-demo")]
     pub out: PathBuf,
-}
-
-/// Protocol names for `--protocol`.
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ProtocolArg {
-    /// Low-rate repetitive nerve stimulation (2-5 Hz).
-    Rns,
-    /// High-rate repetitive nerve stimulation (10-50 Hz).
-    Hfrns,
-    /// CMAP before and after exercise.
-    Exercise,
-}
-
-impl From<ProtocolArg> for nmjscope::Protocol {
-    fn from(p: ProtocolArg) -> Self {
-        match p {
-            ProtocolArg::Rns => nmjscope::Protocol::Rns,
-            ProtocolArg::Hfrns => nmjscope::Protocol::Hfrns,
-            ProtocolArg::Exercise => nmjscope::Protocol::Exercise,
-        }
-    }
 }
 
 /// What goes to standard output.
@@ -691,4 +592,21 @@ impl SettingsArgs {
         s.validate(std::path::Path::new("<flags>"))?;
         Ok(s)
     }
+}
+
+/// A flag whose values are a library type's codes, parsed straight into
+/// it: the possible values are listed from the library, so a new variant
+/// needs no edit here.
+fn codes<T>(all: &'static [T]) -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: Copy + std::fmt::Display + std::str::FromStr + Send + Sync + 'static,
+{
+    clap::builder::PossibleValuesParser::new(
+        all.iter()
+            .map(|v| clap::builder::PossibleValue::new(v.to_string())),
+    )
+    .try_map(|text: String| {
+        text.parse::<T>()
+            .map_err(|_| format!("{text:?} is not one of the values"))
+    })
 }
