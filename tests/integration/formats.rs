@@ -501,7 +501,11 @@ fn hostile_format_files_are_refused_with_exit_3_never_a_crash() {
         ),
         ("tick.edf", edf, "not at 1-200 kHz"),
         ("tick.adibin", cfwb, "not at 1-200 kHz"),
-        ("tick.txt", labchart.into_bytes(), "not at 1-200 kHz"),
+        (
+            "tick.txt",
+            labchart.into_bytes(),
+            "the interval is not the rows'",
+        ),
         ("tick_s2.txt", spike2.into_bytes(), "not at 1-200 kHz"),
     ];
     for (name, bytes, words) in cases {

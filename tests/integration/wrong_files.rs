@@ -67,7 +67,79 @@ fn refused() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         }
         l.to_string()
     });
+    let triggered = text("triggered/1_rns_5hz_pretrigger.txt");
+    let twice = triggered.replacen(
+        "BottomValue=\t*\r\n",
+        "BottomValue=\t*\r\nInterval=\t0.000125 s\r\n",
+        1,
+    );
+    let mut lines: Vec<&str> = triggered.split('\n').collect();
+    lines.remove(60);
+    let row_missing = lines.join("\n");
+    let mut nth = 0;
+    let unit_changes = triggered
+        .split('\n')
+        .map(|l| {
+            if l.starts_with("Range=") {
+                nth += 1;
+                if nth == 5 {
+                    return l.replace("mV", "uV");
+                }
+            }
+            l.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let from_trigger = text("triggered/1_rns_5hz_from_trigger.txt");
+    let mut commented = false;
+    let one_comment = rows(&from_trigger, |l| {
+        if l.starts_with("0.0100") && !std::mem::replace(&mut commented, true) {
+            return format!("{}\t#* Stim 5 Hz\r", l.trim_end_matches('\r'));
+        }
+        l.to_string()
+    });
+    // The recording starts at its first stimulus: the trigger pulse's
+    // leading edge and the artifact's jump fall before the first sample.
+    let at_pulse: String = csv
+        .split('\n')
+        .filter_map(|l| {
+            let Some((t, rest)) = l.split_once(',') else {
+                return Some(l.to_string());
+            };
+            match t.parse::<f64>() {
+                Ok(t) if t < 0.05 => None,
+                Ok(t) => Some(format!("{:.4},{rest}", t - 0.05)),
+                Err(_) => Some(l.to_string()),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
     vec![
+        (
+            "interval_twice.txt",
+            twice.into_bytes(),
+            "Interval= is given twice in the block",
+        ),
+        (
+            "row_missing.txt",
+            row_missing.into_bytes(),
+            "a row is missing, or the interval is not the rows'",
+        ),
+        (
+            "unit_changes.txt",
+            unit_changes.into_bytes(),
+            "this block's units are [\"uV\"]",
+        ),
+        (
+            "one_comment.txt",
+            one_comment.into_bytes(),
+            "read them with --stimuli blocks",
+        ),
+        (
+            "starts_at_pulse.csv",
+            at_pulse.into_bytes(),
+            "a response-sized deflection",
+        ),
         (
             "cut_in_header.edf",
             edf[..720].to_vec(),
@@ -188,5 +260,22 @@ fn a_trailing_tab_on_every_labchart_row_reads_as_the_file_without_it() {
     assert_eq!(
         amplitudes(&path),
         amplitudes(&data("labchart/1_rns_5hz.txt"))
+    );
+}
+
+#[test]
+fn a_sweep_longer_than_the_interval_is_refused() {
+    let out = nmjscope()
+        .args(["analyze", "--sweep-ms", "45"])
+        .arg(data("edf/3_hfrns_50hz.edf"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains(
+            "--sweep-ms (sweep_ms): 45 ms is longer than the 20 ms between this file's stimuli"
+        ),
+        "{stderr}"
     );
 }

@@ -46,6 +46,9 @@ struct Block {
     has_time: Option<bool>,
     /// Rows read.
     rows: usize,
+    /// The sampling interval (s), read at the first row of a block with a
+    /// time column, to check every row's time against it.
+    dt_s: Option<f64>,
     /// One column of values per channel (a row of values each would cost
     /// an allocation per row, and 40 times the file's size).
     columns: Vec<Vec<f64>>,
@@ -94,7 +97,19 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<(SignalFile, Meta)> {
                     .skip(1)
                     .map(|v| v.trim().to_string())
                     .collect();
-                b.header.insert(key.trim().to_string(), values);
+                // A key given twice in one block (a second `Interval=`)
+                // would silently replace the first.
+                if b.header.insert(key.trim().to_string(), values).is_some() {
+                    return Err(bad(
+                        path,
+                        line,
+                        format!(
+                            "{}= is given twice in the block that starts on line {}; which one holds is unknown",
+                            key.trim(),
+                            b.header_line
+                        ),
+                    ));
+                }
             }
             continue;
         }
@@ -171,6 +186,9 @@ fn data_row(path: &Path, line: u64, record: &csv::StringRecord, block: &mut Bloc
     } else {
         None
     };
+    if let Some(t) = time {
+        check_row_time(path, line, block, t)?;
+    }
     let first_value = usize::from(has_time);
     block.columns.resize_with(channels, Vec::new);
     for (i, f) in fields.iter().enumerate().skip(first_value) {
@@ -189,6 +207,35 @@ fn data_row(path: &Path, line: u64, record: &csv::StringRecord, block: &mut Bloc
     }
     block.rows += 1;
     Ok(())
+}
+
+/// Every row's time is the block's first time plus its row number of
+/// intervals (within half an interval): a missing row, or an `Interval=`
+/// that is not the rows', would otherwise put every later sample at the
+/// wrong time.
+fn check_row_time(path: &Path, line: u64, block: &mut Block, t: f64) -> Result<()> {
+    let dt = match block.dt_s {
+        Some(dt) => dt,
+        None => *block.dt_s.insert(interval_s(path, block)?),
+    };
+    let Some(first) = block.first_time else {
+        return Ok(());
+    };
+    let expected = first + block.rows as f64 * dt;
+    if (t - expected).abs() <= 0.5 * dt {
+        return Ok(());
+    }
+    Err(bad(
+        path,
+        line,
+        format!(
+            "the time {} s is not the block's row {} at its Interval= of {} s (expected {} s): a row is missing, or the interval is not the rows'",
+            show(t),
+            block.rows + 1,
+            show(dt),
+            show(expected)
+        ),
+    ))
 }
 
 /// Whether a row starts with a time, its trailing empty fields dropped.
@@ -310,6 +357,32 @@ fn units(block: &Block, n: usize) -> Vec<String> {
         .collect()
 }
 
+/// Every block holds the first block's channels, in its order and units:
+/// otherwise its columns would be read under another channel's name.
+fn same_channels(path: &Path, block: &Block, names: &[String], unit: &[String]) -> Result<()> {
+    let (these, n) = (titles(block), names.len().max(1));
+    let refuse = |what: String| Err(bad(path, block.header_line, what));
+    if these.len().max(1) != n {
+        return refuse(format!(
+            "this block has {} channels, the first has {n}",
+            these.len()
+        ));
+    }
+    if !these.is_empty() && these != names {
+        return refuse(format!(
+            "this block's channels are {these:?}, the first block's {names:?}: its columns would be read under the wrong names; export the blocks with one channel order"
+        ));
+    }
+    let these_units = units(block, n);
+    let given = |u: &[String]| u.iter().any(|u| !u.is_empty());
+    if given(&these_units) && these_units != unit {
+        return refuse(format!(
+            "this block's units are {these_units:?}, the first block's {unit:?}; export the blocks with one unit per channel"
+        ));
+    }
+    Ok(())
+}
+
 /// The blocks as channels on one time line.
 fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
     let names = titles(&blocks[0]);
@@ -322,16 +395,7 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
     // (time zero, first row's time, length) of each block, all in s.
     let mut zeros: Vec<(f64, f64, f64)> = Vec::new();
     for block in blocks {
-        if titles(block).len().max(1) != n {
-            return Err(bad(
-                path,
-                block.header_line,
-                format!(
-                    "this block has {} channels, the first has {n}",
-                    titles(block).len()
-                ),
-            ));
-        }
+        same_channels(path, block, &names, &unit)?;
         let dt = interval_s(path, block)?;
         check_rate(path, block, dt, *fs.get_or_insert(1.0 / dt))?;
         let of_block = match (excel_day(block), first_day, start_of_block(block)) {

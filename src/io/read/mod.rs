@@ -100,6 +100,8 @@ pub fn detect_format(bytes: &[u8]) -> InputFormat {
     if cfwb::sniff(bytes) {
         return InputFormat::Cfwb;
     }
+    // Text exports may be saved as UTF-16 ("Unicode text").
+    let bytes = &text::sniff_head(bytes)[..];
     if spike2::sniff(bytes) {
         return InputFormat::Spike2;
     }

@@ -144,6 +144,31 @@ pub fn decode_lenient<'a>(path: &Path, bytes: &'a [u8]) -> Result<(Cow<'a, str>,
     }
 }
 
+/// The first bytes of a file as UTF-8 for sniffing its format: UTF-16
+/// (a LabChart or Spike2 export saved as Unicode) transcoded, anything
+/// else as it is.
+pub(crate) fn sniff_head(bytes: &[u8]) -> Cow<'_, [u8]> {
+    /// Enough for every format's signature.
+    const HEAD_BYTES: usize = 8192;
+    let head = &bytes[..bytes.len().min(HEAD_BYTES)];
+    match utf16_order(head) {
+        Some(little) => {
+            let units = head.chunks_exact(2).map(|p| {
+                if little {
+                    u16::from_le_bytes([p[0], p[1]])
+                } else {
+                    u16::from_be_bytes([p[0], p[1]])
+                }
+            });
+            let text: String = char::decode_utf16(units)
+                .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+                .collect();
+            Cow::Owned(text.trim_start_matches('\u{feff}').as_bytes().to_vec())
+        }
+        None => Cow::Borrowed(head),
+    }
+}
+
 /// `Some(little_endian)` when the bytes are UTF-16: a byte-order mark, or
 /// (no mark) text whose every other byte in the first line is zero.
 fn utf16_order(bytes: &[u8]) -> Option<bool> {

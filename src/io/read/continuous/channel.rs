@@ -126,11 +126,23 @@ pub(super) fn choose_channel(
             .checked_sub(1)
             .filter(|i| *i < file.channels.len())
             .ok_or_else(|| no_channel(format!("no channel {i} (channels count from 1)")))?,
-        Some(ChannelChoice::Name(name)) => file
-            .channels
-            .iter()
-            .position(|c| c.name.eq_ignore_ascii_case(name.trim()))
-            .ok_or_else(|| no_channel(format!("no channel named {name:?}")))?,
+        Some(ChannelChoice::Name(name)) => {
+            let named: Vec<usize> = (0..file.channels.len())
+                .filter(|&i| file.channels[i].name.eq_ignore_ascii_case(name.trim()))
+                .collect();
+            match named.as_slice() {
+                [i] => *i,
+                [] => return Err(no_channel(format!("no channel named {name:?}"))),
+                many => {
+                    let numbers: Vec<String> = many.iter().map(|i| (i + 1).to_string()).collect();
+                    return Err(no_channel(format!(
+                        "{} channels are named {name:?} ({}): give its number",
+                        many.len(),
+                        numbers.join(", ")
+                    )));
+                }
+            }
+        }
         None => {
             let why: Vec<Option<String>> =
                 file.channels.iter().map(|c| why_not(c, options)).collect();

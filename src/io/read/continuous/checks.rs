@@ -80,8 +80,8 @@ pub(super) fn exercise_stimuli(
             });
         }
     }
-    if found.labels.is_some() {
-        return Ok(());
+    if let Some(labels) = &found.labels {
+        return check_exercise_labels(path, &found.times_s, labels);
     }
     let before = found
         .times_s
@@ -105,6 +105,33 @@ pub(super) fn exercise_stimuli(
     Ok(())
 }
 
+/// An exercise series labelled by its annotations: `pre` before every
+/// post-exercise CMAP, and those in the order of their seconds (a label on
+/// the wrong CMAP would change the increment without a word).
+fn check_exercise_labels(path: &Path, times: &[f64], labels: &[ResponseLabel]) -> Result<()> {
+    let mut last: Option<(f64, &ResponseLabel)> = None;
+    for (t, label) in times.iter().zip(labels) {
+        let seconds = match label {
+            ResponseLabel::Pre => -1.0,
+            other => other.post_time_s().unwrap_or(f64::NAN),
+        };
+        let rises = |before: f64| seconds.partial_cmp(&before) == Some(std::cmp::Ordering::Greater);
+        if let Some((_, earlier)) = last.filter(|(before, _)| !rises(*before)) {
+            return Err(Error::NoStimuli {
+                at: Location::file(path),
+                detail: format!(
+                    "the annotation {:?} (at {} ms) comes after {:?}: an exercise series runs pre, post_0s, post_<N>s with N rising; check the labels",
+                    label.to_string(),
+                    show(t * 1e3),
+                    earlier.to_string()
+                ),
+            });
+        }
+        last = Some((seconds, label));
+    }
+    Ok(())
+}
+
 pub(super) fn median_interval_s(times: &[f64]) -> f64 {
     let mut d: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
     if d.is_empty() {
@@ -120,7 +147,19 @@ pub(super) fn check_regular(path: &Path, found: &Found) -> Result<()> {
     let median = median_interval_s(&found.times_s);
     for (k, w) in found.times_s.windows(2).enumerate() {
         let d = w[1] - w[0];
-        if d > MAX_INTERVAL_RATIO * median || d < median / MAX_INTERVAL_RATIO || d <= 0.0 {
+        if d <= 0.0 {
+            return Err(Error::NoStimuli {
+                at: Location::file(path),
+                detail: format!(
+                    "stimuli {} and {} (from {}) are both at {} ms: one stimulus marked twice? Name the stimuli another way (--stimuli) or remove the second mark",
+                    k + 1,
+                    k + 2,
+                    describe_source(found.source),
+                    show(w[0] * 1e3)
+                ),
+            });
+        }
+        if d > MAX_INTERVAL_RATIO * median || d < median / MAX_INTERVAL_RATIO {
             return Err(Error::NoStimuli {
                 at: Location::file(path),
                 detail: format!(
@@ -231,7 +270,8 @@ pub(super) fn check_first(
             .flatten()
             .map(|t| format!("a stimulus artifact at {} ms", show(t * 1e3)))
     };
-    let Some(evidence) = annotation.or_else(artifact) else {
+    let response = || response_before(&file.channels[chosen], &window, first, interval);
+    let Some(evidence) = annotation.or_else(artifact).or_else(response) else {
         return Ok(());
     };
     Err(Error::NoStimuli {
@@ -242,6 +282,46 @@ pub(super) fn check_first(
             describe_source(found.source),
             show(interval * 1e3)
         ),
+    })
+}
+
+/// A deflection this large against the first response (peak to peak)
+/// before a train's first stimulus is a response whose stimulus was not
+/// found (a recording that starts at its first stimulus, whose trigger
+/// edge or artifact falls before the first sample).
+const MISSED_RESPONSE_FRACTION: f64 = 0.5;
+
+/// A response-sized deflection in `window`, against the first found
+/// response's (each over the same span: up to half an interval, or 30 ms).
+fn response_before(
+    channel: &Channel,
+    window: &std::ops::RangeInclusive<f64>,
+    first: f64,
+    interval: f64,
+) -> Option<String> {
+    const SPAN_S: f64 = 0.03;
+    let span = (0.5 * interval).min(SPAN_S);
+    let peak_to_peak = |from: f64, to: f64| {
+        let part = channel_between(channel, from, to);
+        let (_, segments) = part.waveform()?;
+        let (lo, hi) = segments
+            .iter()
+            .flat_map(|s| s.samples.iter())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+                (lo.min(v), hi.max(v))
+            });
+        (hi > lo).then_some((hi - lo, lo, hi))
+    };
+    let (first_pp, ..) = peak_to_peak(first, first + span)?;
+    let (before_pp, ..) = peak_to_peak(*window.start(), *window.end())?;
+    (before_pp >= MISSED_RESPONSE_FRACTION * first_pp).then(|| {
+        format!(
+            "a response-sized deflection ({} peak to peak, the first response's {} in the channel's unit) between {} and {} ms",
+            show(before_pp),
+            show(first_pp),
+            show(window.start().max(0.0) * 1e3),
+            show(window.end() * 1e3)
+        )
     })
 }
 

@@ -74,6 +74,16 @@ pub(crate) fn cut(
         sweep_ms,
     );
     check_cutting(path, &found, &cutting, (pre_ms, sweep_ms), &mut warnings)?;
+    if cutting.used.len() < 2 {
+        return Err(crate::error::Error::NoStimuli {
+            at: crate::error::Location::file(path),
+            detail: format!(
+                "{} of the {} stimuli found has room for a sweep: a test needs two or more",
+                cutting.used.len(),
+                found.times_s.len()
+            ),
+        });
+    }
     let labels = labels_for(&found, &cutting.used, exercise);
     let dt_ms = 1000.0 / fs;
     let n_pre = (pre_ms / dt_ms).round();
@@ -615,5 +625,46 @@ mod tests {
         file.channels.insert(0, eeg);
         let r = read(file, &ReadOptions::default()).unwrap();
         assert_eq!(r.source.channel.as_deref(), Some("EMG"));
+    }
+
+    #[test]
+    fn exercise_labels_out_of_time_order_and_ambiguous_channels_are_refused() {
+        let stimuli = [0.02, 12.02, 42.02];
+        for (labels, words) in [
+            (
+                ["post_0s", "post_30s", "pre"],
+                "\"pre\" (at 42020 ms) comes after \"post_30s\"",
+            ),
+            (
+                ["pre", "post_30s", "post_0s"],
+                "\"post_0s\" (at 42020 ms) comes after \"post_30s\"",
+            ),
+        ] {
+            let mut file = recording(&stimuli, 43.0, &[]);
+            file.annotations = labels
+                .iter()
+                .zip(stimuli)
+                .map(|(l, t)| Annotation {
+                    onset_s: t,
+                    text: l.to_string(),
+                })
+                .collect();
+            let err = read(file, &ReadOptions::default()).unwrap_err().to_string();
+            assert!(err.contains(words), "{err}");
+        }
+        let mut file = recording(&train(3.0, 10), 3.5, &[]);
+        file.channels[1].name = "EMG".into();
+        let options = ReadOptions {
+            continuous: ContinuousOptions {
+                channel: Some(crate::io::options::ChannelChoice::parse("emg")),
+                ..Default::default()
+            },
+            ..ReadOptions::default()
+        };
+        let err = read(file, &options).unwrap_err().to_string();
+        assert!(
+            err.contains("2 channels are named \"emg\" (1, 2): give its number"),
+            "{err}"
+        );
     }
 }

@@ -145,10 +145,23 @@ pub(super) fn find_stimuli(
         Some(s) => vec![s],
         None => source_order(file),
     };
-    order
+    let found = order
         .iter()
-        .find_map(|s| try_source(*s, file, chosen, &inputs))
-        .ok_or_else(|| Error::NoStimuli {
+        .find_map(|s| try_source(*s, file, chosen, &inputs));
+    if let (Some(f), Some(b), None) = (&found, &file.blocks, asked) {
+        if f.source != StimulusSource::Blocks && f.times_s.len() != b.zeros_s.len() {
+            return Err(Error::NoStimuli {
+                at: Location::file(path),
+                detail: format!(
+                    "the file's {} blocks look like triggered sweeps, but {} stimuli were found from {}: if each block starts at its trigger, read them with --stimuli blocks; otherwise mark one stimulus in each block",
+                    b.zeros_s.len(),
+                    f.times_s.len(),
+                    describe_source(f.source)
+                ),
+            });
+        }
+    }
+    found.ok_or_else(|| Error::NoStimuli {
             at: Location::file(path),
             detail: match asked {
                 Some(StimulusSource::Rate) => "--stimuli rate needs the stimulation rate (--rate or # stim_rate_hz) and the first stimulus's time (--first-stimulus-ms or # first_stimulus_ms)".to_string(),

@@ -20,6 +20,10 @@ pub(super) const DEFAULT_PRE_MS: f64 = 5.0;
 /// CMAP of any limb muscle.
 pub(super) const DEFAULT_SWEEP_MS: f64 = 45.0;
 
+/// The least a triggered block must hold after its trigger (ms): a limb
+/// CMAP lasts 10 ms or more from the stimulus.
+pub(super) const MIN_BLOCK_AFTER_MS: f64 = 10.0;
+
 /// At high rates the pre-stimulus span is this fraction of the interval
 /// (2 ms at 50 Hz), so the previous response has ended.
 pub(super) const PRE_FRACTION_OF_INTERVAL: f64 = 0.1;
@@ -67,6 +71,26 @@ pub(super) fn window(
     } else {
         f64::INFINITY
     };
+    if found.source == StimulusSource::Blocks && after_ms < MIN_BLOCK_AFTER_MS {
+        return Err(Error::NoStimuli {
+            at: Location::file(path),
+            detail: format!(
+                "a triggered block holds only {} ms after its trigger; a CMAP needs {MIN_BLOCK_AFTER_MS} ms or more, and every sweep would be cut as short: export the blocks whole, or leave that block out",
+                show(after_ms)
+            ),
+        });
+    }
+    if let Some(sweep) = co.sweep_ms.filter(|s| *s > interval_ms + 1e-6) {
+        return Err(Error::ReadOption {
+            key: "sweep_ms",
+            flag: "--sweep-ms",
+            detail: format!(
+                "{} ms is longer than the {} ms between this file's stimuli: each sweep would hold the next response",
+                show(sweep),
+                show(interval_ms)
+            ),
+        });
+    }
     let sweep = co
         .sweep_ms
         .unwrap_or_else(|| DEFAULT_SWEEP_MS.min(interval_ms).min(block_ms));
