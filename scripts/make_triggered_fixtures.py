@@ -20,6 +20,14 @@ Blocks are placed in time by `ExcelDateTime=`: a train's at its rate
 block's first rows carry `#* muscle: ADM` and `#* nerve: ulnar` comments
 (LabChart comments of the form key: value are metadata).
 
+The same sweeps as Spike2 text exports of a triggered recording, one
+waveform segment (`"START"`) per sweep, the first trigger at 1 s:
+
+  *_spike2_pretrigger.txt    segments from 5 ms (2 ms at 50 Hz) before
+                             each trigger, and a marker channel holding
+                             the triggers
+  *_spike2_from_trigger.txt  segments from each trigger, no marker channel
+
 Usage: python3 scripts/make_triggered_fixtures.py
 The files it writes are committed; tests never run it.
 """
@@ -92,6 +100,28 @@ def write(name, header, rows, starts_s, from_trigger):
         f.write("\r\n".join(lines) + "\r\n")
 
 
+SPIKE2_FIRST_S = 1.0
+
+
+def write_spike2(name, header, rows, starts_s, from_trigger):
+    kept = [r for r in rows if not from_trigger or r[0] >= -1e-9]
+    lines = ['"INFORMATION"', f'"{name}.smrx"', '""', "", '"SUMMARY"',
+             '"1"\t"Waveform"\t"EMG"\t"mV"\t10000\t10000\t1\t0']
+    if not from_trigger:
+        lines.append('"2"\t"Marker"\t"Trigger"')
+    lines += ["", '"CHANNEL"\t"1"', '"Waveform"', '"No comment"', '"EMG"', "", '"mV"\t10000']
+    for k, at_s in enumerate(starts_s):
+        zero = SPIKE2_FIRST_S + at_s
+        lines.append(f'"START"\t{zero + kept[0][0] / 1000:.5f}\t0.00010')
+        lines += [f"{r[k + 1]:.4f}" for r in kept]
+    if not from_trigger:
+        lines += ["", '"CHANNEL"\t"2"', '"Marker"', '"No comment"', '"Trigger"', ""]
+        lines += [f'{SPIKE2_FIRST_S + at_s:.5f}\t"01??"\t1\t0\t0\t0' for at_s in starts_s]
+    suffix = "from_trigger" if from_trigger else "pretrigger"
+    with open(os.path.join(OUT, f"{name}_spike2_{suffix}.txt"), "w", newline="") as f:
+        f.write("\r\n".join(lines) + "\r\n")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, starts in [
@@ -102,6 +132,7 @@ def main():
         header, rows = read_v1(os.path.join(V1, name + ".csv"))
         for from_trigger in (False, True):
             write(name, header, rows, starts(len(header) - 1), from_trigger)
+            write_spike2(name, header, rows, starts(len(header) - 1), from_trigger)
 
 
 if __name__ == "__main__":

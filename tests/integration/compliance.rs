@@ -1,5 +1,5 @@
 //! One compliance test run over every reader's output on every format
-//! fixture, as python-neo checks its raw readers (issue 28): the raw
+//! fixture (27 files), as python-neo checks its raw readers (issue 28): the raw
 //! channels (rates, units, segments in time order, finite values) and the
 //! test cut from them (sampling rate, time zero, sweep length, stimulus
 //! times within one sample of the truth, labels, and every sample against
@@ -25,7 +25,9 @@ fn truth_stimuli_s(path: &Path, test: &str, triggered: bool) -> Vec<f64> {
     // The LabChart exercise series is one 65 ms block per CMAP, its
     // stimulus 15 ms into the block.
     let labchart_blocks = path.ends_with("labchart/2_exercise.txt");
+    let spike2_triggered = path.to_string_lossy().contains("_spike2_");
     let first = match (triggered, labchart_blocks) {
+        (true, _) if spike2_triggered => 1.0,
         (true, _) => 0.0,
         (_, true) => 0.015,
         _ => 0.05,
@@ -49,7 +51,12 @@ fn fixtures() -> Vec<(PathBuf, &'static str, bool)> {
         ] {
             out.push((data(&format!("{dir}/{test}.{ext}")), test, false));
         }
-        for form in ["pretrigger", "from_trigger"] {
+        for form in [
+            "pretrigger",
+            "from_trigger",
+            "spike2_pretrigger",
+            "spike2_from_trigger",
+        ] {
             out.push((data(&format!("triggered/{test}_{form}.txt")), test, true));
         }
     }
@@ -168,5 +175,5 @@ fn every_reader_gives_the_truth_on_every_fixture() {
         check_cut(&path, test, triggered, &truth);
         checked += 1;
     }
-    assert_eq!(checked, 21);
+    assert_eq!(checked, 27);
 }

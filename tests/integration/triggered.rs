@@ -1,7 +1,7 @@
 //! Triggered (scope-mode) recordings: one block per stimulus, its time zero
 //! the trigger (issue 28). The fixtures (`tests/data/formats/triggered/`,
-//! `scripts/make_triggered_fixtures.py`) are LabChart text exports made
-//! from the v1 CSVs beside them, which are the truth.
+//! `scripts/make_triggered_fixtures.py`) are LabChart and Spike2 text
+//! exports made from the v1 CSVs beside them, which are the truth.
 
 use std::path::{Path, PathBuf};
 
@@ -45,16 +45,47 @@ fn triggered_blocks_read_as_the_csv_original_in_both_forms() {
     ] {
         let truth = analyze(&data(&format!("v1/{name}.csv")));
         let t0 = &truth["tests"][0];
-        for form in ["pretrigger", "from_trigger"] {
-            let file = format!("triggered/{name}_{form}.txt");
+        for (file, format, source, offset_ms) in [
+            (
+                format!("triggered/{name}_pretrigger.txt"),
+                "labchart",
+                "blocks",
+                0.0,
+            ),
+            (
+                format!("triggered/{name}_from_trigger.txt"),
+                "labchart",
+                "blocks",
+                0.0,
+            ),
+            // Spike2: a marker channel holds the triggers of the segments
+            // with a pre-trigger span; without one, each segment's start.
+            (
+                format!("triggered/{name}_spike2_pretrigger.txt"),
+                "spike2",
+                "markers",
+                1000.0,
+            ),
+            (
+                format!("triggered/{name}_spike2_from_trigger.txt"),
+                "spike2",
+                "blocks",
+                1000.0,
+            ),
+        ] {
+            let form = if file.contains("pretrigger") {
+                "pretrigger"
+            } else {
+                "from_trigger"
+            };
             let read = analyze(&data(&file));
             let t = &read["tests"][0];
-            assert_eq!(t["source"]["stimuli"], "blocks", "{file}");
-            assert_eq!(t["source"]["format"], "labchart", "{file}");
+            assert_eq!(t["source"]["stimuli"], source, "{file}");
+            assert_eq!(t["source"]["format"], format, "{file}");
             let times = t["source"]["stimulus_times_ms"].as_array().unwrap();
             for (got, want) in times.iter().zip(first_stimuli_ms) {
                 assert!(
-                    (got.as_f64().unwrap() - want).abs() < 0.01,
+                    (got.as_f64().unwrap() - want - offset_ms).abs() < 0.01,
                     "{file}: {times:?}"
                 );
             }

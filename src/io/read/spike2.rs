@@ -10,9 +10,10 @@
 use std::path::Path;
 
 use super::assemble::Meta;
-use super::signals::{Channel, ChannelData, Segment, SignalFile};
+use super::signals::{Channel, ChannelData, Segment, SignalFile, TriggeredBlocks};
 use super::text::{decode_lenient, locale_number as number, LineCounter};
 use crate::error::{Error, Location, Result};
+use crate::io::plausible::SWEEP_RANGE_MS;
 use crate::model::InputFormat;
 
 /// Whether the text starts like a Spike2 export.
@@ -99,14 +100,29 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<(SignalFile, Meta)> {
             "no waveform or marker channel sections (\"CHANNEL\")".to_string(),
         ));
     }
+    let blocks = triggered(&channels);
     let file = SignalFile {
         format: InputFormat::Spike2,
         channels,
         annotations: Vec::new(),
         warnings,
-        blocks: None,
+        blocks,
     };
     Ok((file, Meta::default()))
+}
+
+/// Segments laid out as a triggered recording (Spike2's triggered
+/// sampling): several, each no longer than a sweep. A text export does not
+/// say how long before its trigger a segment starts, so each segment's
+/// start is taken as its trigger only when nothing else marks the stimuli
+/// (a marker channel holding the triggers comes first).
+fn triggered(channels: &[Channel]) -> Option<TriggeredBlocks> {
+    let (fs, segments) = channels.iter().find_map(Channel::waveform)?;
+    let sweep_like = |s: &Segment| s.samples.len() as f64 / fs * 1e3 <= SWEEP_RANGE_MS.1;
+    (segments.len() >= 2 && segments.iter().all(sweep_like)).then(|| TriggeredBlocks {
+        zeros_s: segments.iter().map(|s| s.start_s).collect(),
+        pre_trigger: false,
+    })
 }
 
 /// The sections read as channels; kinds nmjscope does not use are
