@@ -379,6 +379,17 @@ fn decode_records(
         let first = *first_start.get_or_insert(stamp.unwrap_or(0.0));
         let start = match (header.plus, stamp) {
             (Some('D'), Some(t)) => t,
+            // A discontinuous record's place in time is its stamp alone.
+            (Some('D'), None) => {
+                return Err(Error::BadFile {
+                    at: Location::byte(f.path, at as u64),
+                    format: f.format,
+                    detail: format!(
+                        "data record {} of this EDF+D file has no time-keeping annotation (its first TAL must be a signed onset with an empty text): its place in time is unknown",
+                        r + 1
+                    ),
+                })
+            }
             _ => first + r as f64 * header.record_s,
         };
         let mut offset = 0;
@@ -691,6 +702,23 @@ mod tests {
         assert_eq!(segments.len(), 2);
         assert_eq!(segments[0].samples.len(), 8);
         assert_eq!(segments[1].start_s, 2.5);
+        // A record whose first TAL is an annotation, not its time stamp:
+        // its place is unknown, and the file is refused at that record.
+        let bytes = file(
+            false,
+            "EDF+D",
+            &[
+                (vec![0; 4], b"+0\x14\x14\x00"),
+                (vec![0; 4], b"+2.5\x14stim\x14\x00"),
+            ],
+        );
+        let err = parse(Path::new("a.edf"), &bytes, InputFormat::Edf)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("data record 2 of this EDF+D file has no time-keeping annotation"),
+            "{err}"
+        );
     }
 
     #[test]

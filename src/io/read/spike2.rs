@@ -180,12 +180,13 @@ fn unit_name(raw: &str) -> String {
     }
 }
 
+/// A section's kind. A TextMark channel holds the examiner's typed notes,
+/// not stimuli: it is not read as an event channel (its times would pass
+/// for stimuli), and is reported as not read.
 fn kind_of(text: &str) -> Kind {
     match text {
         "Waveform" | "RealWave" | "Adc" => Kind::Waveform,
-        "Marker" | "Evt+" | "Evt-" | "Event+" | "Event-" | "Level" | "TextMark" | "EvtBoth" => {
-            Kind::Events
-        }
+        "Marker" | "Evt+" | "Evt-" | "Event+" | "Event-" | "Level" | "EvtBoth" => Kind::Events,
         other => Kind::Other(other.to_string()),
     }
 }

@@ -481,6 +481,10 @@ mod tests {
         assert_eq!(edges(&x), [2, 7]);
         assert_eq!(edges(&[0.0, 0.0, 5.0, 0.0, 0.0]), [2]);
         assert!(edges(&[1.0; 5]).is_empty());
+        // Pulses wider than their gaps, on a line that rests low at both
+        // ends: still the rising edges.
+        let wide = [0.0, 5.0, 5.0, 5.0, 0.0, 5.0, 5.0, 5.0, 0.0];
+        assert_eq!(edges(&wide), [1, 5]);
     }
 
     /// Splits every channel into two segments at `split_s`, the second

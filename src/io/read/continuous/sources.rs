@@ -269,7 +269,10 @@ pub(super) fn from_trigger(file: &SignalFile, chosen: usize, asked: bool) -> Opt
 
 /// Where a pulse starts: the samples that cross halfway between the
 /// channel's low and high levels, leaving its resting level (a TTL line
-/// may rest high and pulse low).
+/// may rest high and pulse low). The resting level is the one the line
+/// holds at both ends of the recording (it starts before its first pulse
+/// and ends after its last), else the one it holds most of the time: a
+/// pulse wider than the gaps between pulses is still a pulse.
 pub(super) fn edges(x: &[f64]) -> Vec<usize> {
     let (lo, hi) = x
         .iter()
@@ -281,7 +284,10 @@ pub(super) fn edges(x: &[f64]) -> Vec<usize> {
     }
     let mid = 0.5 * (lo + hi);
     let high = x.iter().filter(|&&v| v >= mid).count();
-    let rests_high = 2 * high > x.len();
+    let rests_high = match (x.first(), x.last()) {
+        (Some(&a), Some(&b)) if (a >= mid) == (b >= mid) => a >= mid,
+        _ => 2 * high > x.len(),
+    };
     let active = |v: f64| if rests_high { v < mid } else { v >= mid };
     (1..x.len())
         .filter(|&i| active(x[i]) && !active(x[i - 1]))
