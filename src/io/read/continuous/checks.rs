@@ -81,7 +81,7 @@ pub(super) fn exercise_stimuli(
         }
     }
     if let Some(labels) = &found.labels {
-        return check_exercise_labels(path, &found.times_s, labels);
+        return check_exercise_labels(path, &found.times_s, labels, warnings);
     }
     let before = found
         .times_s
@@ -108,7 +108,12 @@ pub(super) fn exercise_stimuli(
 /// An exercise series labelled by its annotations: `pre` before every
 /// post-exercise CMAP, and those in the order of their seconds (a label on
 /// the wrong CMAP would change the increment without a word).
-fn check_exercise_labels(path: &Path, times: &[f64], labels: &[ResponseLabel]) -> Result<()> {
+fn check_exercise_labels(
+    path: &Path,
+    times: &[f64],
+    labels: &[ResponseLabel],
+    warnings: &mut Vec<String>,
+) -> Result<()> {
     let mut last: Option<(f64, &ResponseLabel)> = None;
     for (t, label) in times.iter().zip(labels) {
         let seconds = match label {
@@ -129,7 +134,37 @@ fn check_exercise_labels(path: &Path, times: &[f64], labels: &[ResponseLabel]) -
         }
         last = Some((seconds, label));
     }
+    note_label_seconds(times, labels, warnings);
     Ok(())
+}
+
+/// How far a post-exercise label's seconds may be from the time it was
+/// recorded after the first post-exercise CMAP: a few seconds, or a fifth
+/// of the time (labels round, and the first CMAP comes as the exercise
+/// ends).
+const LABEL_SECONDS_SLACK: (f64, f64) = (5.0, 0.2);
+
+/// A post-exercise label whose seconds its recorded time contradicts is
+/// reported (the series' times come from the labels).
+fn note_label_seconds(times: &[f64], labels: &[ResponseLabel], warnings: &mut Vec<String>) {
+    let Some(first) = labels.iter().position(|l| l.post_time_s().is_some()) else {
+        return;
+    };
+    for (t, label) in times.iter().zip(labels).skip(first + 1) {
+        let Some(said) = label.post_time_s() else {
+            continue;
+        };
+        let recorded = t - times[first];
+        let (floor, share) = LABEL_SECONDS_SLACK;
+        if (recorded - said).abs() > floor + share * said {
+            warnings.push(format!(
+                "the CMAP labelled {:?} was recorded {} s after the first post-exercise CMAP; its label says {} s",
+                label.to_string(),
+                show((recorded * 10.0).round() / 10.0),
+                show(said)
+            ));
+        }
+    }
 }
 
 pub(super) fn median_interval_s(times: &[f64]) -> f64 {

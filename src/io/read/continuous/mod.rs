@@ -454,6 +454,22 @@ mod tests {
         let r = read(file, &ReadOptions::default()).unwrap();
         let labels: Vec<String> = r.labels.iter().map(ToString::to_string).collect();
         assert_eq!(labels, ["pre", "post", "post_30s"]);
+        assert!(r.source.warnings.is_empty(), "{:?}", r.source.warnings);
+        // A label its time contradicts is reported.
+        let mut file = recording(&stimuli, 43.0, &[]);
+        file.annotations = ["pre", "post", "post_60s"]
+            .iter()
+            .zip(stimuli)
+            .map(|(l, t)| Annotation {
+                onset_s: t,
+                text: l.to_string(),
+            })
+            .collect();
+        let r = read(file, &ReadOptions::default()).unwrap();
+        assert_eq!(
+            r.source.warnings,
+            ["the CMAP labelled \"post_60s\" was recorded 30 s after the first post-exercise CMAP; its label says 60 s"]
+        );
         // Two CMAPs before the exercise: the last is the pre-exercise one.
         let stimuli = [0.02, 3.02, 15.02, 45.02];
         let r = read(recording(&stimuli, 46.0, &[]), &ReadOptions::default()).unwrap();
