@@ -85,32 +85,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<(SignalFile, Meta)> {
             continue;
         }
         if let Some(key) = first.strip_suffix('=') {
-            if blocks.last().is_none_or(|b| b.rows > 0) {
-                blocks.push(Block {
-                    header_line: line,
-                    ..Block::default()
-                });
-            }
-            if let Some(b) = blocks.last_mut() {
-                let values = record
-                    .iter()
-                    .skip(1)
-                    .map(|v| v.trim().to_string())
-                    .collect();
-                // A key given twice in one block (a second `Interval=`)
-                // would silently replace the first.
-                if b.header.insert(key.trim().to_string(), values).is_some() {
-                    return Err(bad(
-                        path,
-                        line,
-                        format!(
-                            "{}= is given twice in the block that starts on line {}; which one holds is unknown",
-                            key.trim(),
-                            b.header_line
-                        ),
-                    ));
-                }
-            }
+            header_row(path, line, key, &record, &mut blocks)?;
             continue;
         }
         let Some(block) = blocks.last_mut() else {
@@ -140,6 +115,44 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<(SignalFile, Meta)> {
     let mut file = assemble(path, &blocks)?;
     file.warnings.extend(warning);
     Ok((file, Meta::default()))
+}
+
+/// A `Key=` row: it opens a new block after data rows, and a key given
+/// twice in one block (a second `Interval=`) would silently replace the
+/// first, so it is refused.
+fn header_row(
+    path: &Path,
+    line: u64,
+    key: &str,
+    record: &csv::StringRecord,
+    blocks: &mut Vec<Block>,
+) -> Result<()> {
+    if blocks.last().is_none_or(|b| b.rows > 0) {
+        blocks.push(Block {
+            header_line: line,
+            ..Block::default()
+        });
+    }
+    let Some(b) = blocks.last_mut() else {
+        return Ok(());
+    };
+    let values = record
+        .iter()
+        .skip(1)
+        .map(|v| v.trim().to_string())
+        .collect();
+    if b.header.insert(key.trim().to_string(), values).is_none() {
+        return Ok(());
+    }
+    Err(bad(
+        path,
+        line,
+        format!(
+            "{}= is given twice in the block that starts on line {}; which one holds is unknown",
+            key.trim(),
+            b.header_line
+        ),
+    ))
 }
 
 fn bad(path: &Path, line: u64, detail: String) -> Error {

@@ -22,19 +22,7 @@ pub(super) fn read_wide(
     let path = ctx.path;
     let time_unit = time_unit_of(path, header_line, 0, &cells[0])?;
     let (labels, stated) = wide_columns(ctx, header_line, cells, default_unit)?;
-    // The traces layout's documented default: mV.
-    let units: Vec<VoltUnit> = stated
-        .iter()
-        .map(|u| u.unwrap_or(VoltUnit::Millivolt))
-        .collect();
-    // Each value is checked in mV; a response is kept in mV, a channel of
-    // a continuous recording as written (its unit goes with it, and the
-    // cutting scales it, as for every continuous format).
-    let continuous = labels.iter().all(|l| matches!(l, ResponseLabel::Other(_)));
-    let scales: Vec<(f64, f64)> = units
-        .iter()
-        .map(|u| (u.to_mv(), if continuous { 1.0 } else { u.to_mv() }))
-        .collect();
+    let (units, scales) = column_scales(&labels, &stated);
     let mut times = Vec::new();
     let mut columns: Vec<Vec<f64>> = vec![Vec::new(); labels.len()];
     // Short decimals read as one word: `.` files only (a decimal-comma
@@ -96,6 +84,27 @@ pub(super) fn read_wide(
         labels,
         columns,
     })
+}
+
+/// Each column's unit (mV, the traces layout's documented default, when
+/// none is given) and its (check, keep) scales: each value is checked in
+/// mV; a response is kept in mV, a channel of a continuous recording as
+/// written (its unit goes with it, and the cutting scales it, as for every
+/// continuous format).
+fn column_scales(
+    labels: &[ResponseLabel],
+    stated: &[Option<VoltUnit>],
+) -> (Vec<VoltUnit>, Vec<(f64, f64)>) {
+    let units: Vec<VoltUnit> = stated
+        .iter()
+        .map(|u| u.unwrap_or(VoltUnit::Millivolt))
+        .collect();
+    let continuous = labels.iter().all(|l| matches!(l, ResponseLabel::Other(_)));
+    let scales = units
+        .iter()
+        .map(|u| (u.to_mv(), if continuous { 1.0 } else { u.to_mv() }))
+        .collect();
+    (units, scales)
 }
 
 /// Room for as many rows as the body holds lines like the first: growing
