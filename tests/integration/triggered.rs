@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::nmjscope;
+use crate::util::{analyze_json, nmjscope};
 
 fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -14,17 +14,7 @@ fn data(rel: &str) -> PathBuf {
 }
 
 fn analyze(path: &Path) -> serde_json::Value {
-    let out = nmjscope()
-        .args(["analyze", "--format", "json", "--exercise-s", "10"])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    analyze_json(path, &["--exercise-s", "10"])
 }
 
 fn numbers(test: &serde_json::Value, key: &str) -> Vec<f64> {

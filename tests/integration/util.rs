@@ -46,3 +46,21 @@ pub fn test_file(config: &nmjscope::simulate::SimConfig) -> Vec<u8> {
     let sim = nmjscope::simulate::simulate_test(config).expect("simulate");
     nmjscope::io::write::trace_csv(&sim.recording, Default::default())
 }
+
+/// `nmjscope analyze --format json FLAGS PATH`, which must succeed, as
+/// JSON.
+pub fn analyze_json(path: &Path, flags: &[&str]) -> serde_json::Value {
+    let out = nmjscope()
+        .args(["analyze", "--format", "json"])
+        .args(flags)
+        .arg(path)
+        .output()
+        .expect("nmjscope runs");
+    assert!(
+        out.status.success(),
+        "{}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("a JSON report")
+}

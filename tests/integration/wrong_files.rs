@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{nmjscope, TempDir};
+use crate::util::{analyze_json, nmjscope, TempDir};
 
 fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -190,18 +190,7 @@ fn well_formed_wrong_files_are_refused_in_one_line() {
 
 /// The test's validity code and every flag of its responses.
 fn judged(path: &Path, flags: &[&str]) -> (String, Vec<String>) {
-    let out = nmjscope()
-        .args(["analyze", "--format", "json"])
-        .args(flags)
-        .arg(path)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let json = analyze_json(path, flags);
     let test = &json["tests"][0];
     let flags = test["responses"]
         .as_array()
@@ -239,17 +228,7 @@ fn a_trailing_tab_on_every_labchart_row_reads_as_the_file_without_it() {
     });
     let path = dir.write("tabbed.txt", tabbed);
     let amplitudes = |p: &Path| {
-        let out = nmjscope()
-            .args(["analyze", "--format", "json"])
-            .arg(p)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let json = analyze_json(p, &[]);
         json["tests"][0]["responses"]
             .as_array()
             .unwrap()
