@@ -6,9 +6,7 @@ use std::path::Path;
 use crate::io::read::assemble::Meta;
 
 use super::channel::names_stimulus;
-use super::sources::{
-    describe_source, from_artifacts, is_metadata, meta_number, Found, MAX_STIMULI,
-};
+use super::sources::{from_artifacts, is_metadata, meta_number, Found, MAX_STIMULI};
 use crate::error::{show, Error, Location, Result};
 use crate::io::options::ReadOptions;
 use crate::io::read::signals::{Channel, ChannelData, Segment, SignalFile};
@@ -44,12 +42,12 @@ pub(super) fn check_count(path: &Path, found: &Found) -> Result<()> {
             format!(
                 "one stimulus found (at {} ms, from {}): a train needs several, an exercise series one before and one after",
                 show(found.times_s.first().copied().unwrap_or(0.0) * 1e3),
-                describe_source(found.source)
+                found.source.describe()
             )
         } else {
             format!(
                 "{n} stimuli found (from {}); no test has more than {MAX_STIMULI}: check the rate, or cut the recording",
-                describe_source(found.source)
+                found.source.describe()
             )
         },
     })
@@ -74,7 +72,7 @@ pub(super) fn exercise_stimuli(
                     k + 2,
                     show(w[0] * 1e3),
                     show(w[1] * 1e3),
-                    describe_source(found.source),
+                    found.source.describe(),
                     show((w[1] - w[0]) * 1e3)
                 ),
             });
@@ -189,7 +187,7 @@ pub(super) fn check_regular(path: &Path, found: &Found) -> Result<()> {
                     "stimuli {} and {} (from {}) are both at {} ms: one stimulus marked twice? Name the stimuli another way (--stimuli) or remove the second mark",
                     k + 1,
                     k + 2,
-                    describe_source(found.source),
+                    found.source.describe(),
                     show(w[0] * 1e3)
                 ),
             });
@@ -203,7 +201,7 @@ pub(super) fn check_regular(path: &Path, found: &Found) -> Result<()> {
                     k + 2,
                     show(w[0] * 1e3),
                     show(w[1] * 1e3),
-                    describe_source(found.source),
+                    found.source.describe(),
                     show(d * 1e3),
                     show(median * 1e3)
                 ),
@@ -314,7 +312,7 @@ pub(super) fn check_first(
         detail: format!(
             "the train's first stimulus found (at {} ms, from {}) has {evidence} one interval ({} ms) before it: the first stimulus may have been missed, and every response would be misnumbered; give the stimuli by time (--stimuli rate --rate R --first-stimulus-ms T) or cut the file",
             show(first * 1e3),
-            describe_source(found.source),
+            found.source.describe(),
             show(interval * 1e3)
         ),
     })

@@ -443,28 +443,14 @@ mod tests {
         let labels: Vec<String> = r.labels.iter().map(ToString::to_string).collect();
         assert_eq!(labels, ["pre", "post_0s", "post_30s"]);
         let mut file = recording(&stimuli, 43.0, &[]);
-        file.annotations = ["pre", "post", "post_30s"]
-            .iter()
-            .zip(stimuli)
-            .map(|(l, t)| Annotation {
-                onset_s: t,
-                text: l.to_string(),
-            })
-            .collect();
+        annotated(&mut file, &stimuli, &["pre", "post", "post_30s"]);
         let r = read(file, &ReadOptions::default()).unwrap();
         let labels: Vec<String> = r.labels.iter().map(ToString::to_string).collect();
         assert_eq!(labels, ["pre", "post", "post_30s"]);
         assert!(r.source.warnings.is_empty(), "{:?}", r.source.warnings);
         // A label its time contradicts is reported.
         let mut file = recording(&stimuli, 43.0, &[]);
-        file.annotations = ["pre", "post", "post_60s"]
-            .iter()
-            .zip(stimuli)
-            .map(|(l, t)| Annotation {
-                onset_s: t,
-                text: l.to_string(),
-            })
-            .collect();
+        annotated(&mut file, &stimuli, &["pre", "post", "post_60s"]);
         let r = read(file, &ReadOptions::default()).unwrap();
         assert_eq!(
             r.source.warnings,
@@ -661,14 +647,7 @@ mod tests {
             ),
         ] {
             let mut file = recording(&stimuli, 43.0, &[]);
-            file.annotations = labels
-                .iter()
-                .zip(stimuli)
-                .map(|(l, t)| Annotation {
-                    onset_s: t,
-                    text: l.to_string(),
-                })
-                .collect();
+            annotated(&mut file, &stimuli, &labels);
             let err = read(file, &ReadOptions::default()).unwrap_err().to_string();
             assert!(err.contains(words), "{err}");
         }

@@ -156,7 +156,7 @@ pub(super) fn find_stimuli(
                     "the file's {} blocks look like triggered sweeps, but {} stimuli were found from {}: if each block starts at its trigger, read them with --stimuli blocks; otherwise mark one stimulus in each block",
                     b.zeros_s.len(),
                     f.times_s.len(),
-                    describe_source(f.source)
+                    f.source.describe()
                 ),
             });
         }
@@ -165,7 +165,7 @@ pub(super) fn find_stimuli(
             at: Location::file(path),
             detail: match asked {
                 Some(StimulusSource::Rate) => "--stimuli rate needs the stimulation rate (--rate or # stim_rate_hz) and the first stimulus's time (--first-stimulus-ms or # first_stimulus_ms)".to_string(),
-                Some(s) => format!("no stimuli found from {}", describe_source(s)),
+                Some(s) => format!("no stimuli found from {}", s.describe()),
                 None => "no stimuli found: no stimulus annotations, marker or trigger channel, no rate with a first stimulus time, no triggered blocks, and no stimulus artifacts; give --rate and --first-stimulus-ms".to_string(),
             },
         })
@@ -176,11 +176,6 @@ pub(super) fn meta_number(meta: &Meta, key: &str) -> Option<f64> {
         .get(key)
         .and_then(|v| v.trim().replace(',', ".").parse::<f64>().ok())
         .filter(|v| v.is_finite() && *v >= 0.0)
-}
-
-/// How a source is named in messages.
-pub(super) fn describe_source(source: StimulusSource) -> &'static str {
-    source.describe()
 }
 
 /// `key: value` annotations are metadata (as `# key: value` lines are in

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::channel::{channel_unit, check_values, choose_channel, names_stimulus, waveform};
-use super::sources::{describe_source, source_inputs, source_order, try_source};
+use super::sources::{source_inputs, source_order, try_source};
 use crate::io::options::ReadOptions;
 use crate::io::read::assemble::Meta;
 use crate::io::read::signals::{Channel, ChannelData, SignalFile};
@@ -109,7 +109,7 @@ pub(crate) fn survey(
                         .iter()
                         .map(|&s| SourceSurvey {
                             source: s,
-                            described: describe_source(s),
+                            described: s.describe(),
                             stimuli: try_source(s, file, i, &inputs).map_or(0, |f| f.times_s.len()),
                             tried: s != StimulusSource::Rate || inputs.has_rate(),
                         })

@@ -7,7 +7,7 @@ use ndarray::Array2;
 use crate::io::read::signals::Segment;
 
 use super::checks::median_interval_s;
-use super::sources::{describe_source, Found};
+use super::sources::Found;
 use crate::error::{show, Error, Location, Result};
 use crate::io::options::ContinuousOptions;
 use crate::model::StimulusSource;
@@ -177,7 +177,7 @@ pub(super) fn check_cutting(
                 "stimulus {} (at {} ms, from {}) leaves no room for a {} ms sweep with {} ms before it within the recording; the responses after it would be misnumbered. Shorten the sweep (--pre-stimulus-ms, --sweep-ms) or name the stimuli another way",
                 k + 1,
                 show(found.times_s[k] * 1e3),
-                describe_source(found.source),
+                found.source.describe(),
                 show(sweep_ms),
                 show(pre_ms)
             ),
