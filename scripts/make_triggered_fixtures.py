@@ -28,11 +28,23 @@ waveform segment (`"START"`) per sweep, the first trigger at 1 s:
                              the triggers
   *_spike2_from_trigger.txt  segments from each trigger, no marker channel
 
+The same sweeps as CFWB files (LabChart's binary export, laid out as
+ADInstruments' ADIBinaryFormat.h describes it), one file per sweep, as a
+triggered recording leaves the program: numbered `NAME_NN.adibin`, each
+header holding its trigger's date and time (the train's rate, the exercise
+series' 0, 15, 45 and 75 s) and its pre-trigger span:
+
+  cfwb_pretrigger/      32-bit floats, 5 ms (2 ms at 50 Hz) before each
+                        trigger
+  cfwb_from_trigger/    16-bit integers scaled by 20 mV / 32768, from the
+                        trigger (no pre-trigger span)
+
 Usage: python3 scripts/make_triggered_fixtures.py
 The files it writes are committed; tests never run it.
 """
 
 import os
+import struct
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 V1 = os.path.join(ROOT, "tests", "data", "formats", "v1")
@@ -122,6 +134,43 @@ def write_spike2(name, header, rows, starts_s, from_trigger):
         f.write("\r\n".join(lines) + "\r\n")
 
 
+CFWB_SCALE_MV = 20.0 / 32768.0
+
+
+def cfwb(values, pretrigger_s, at_s, int16):
+    """One sweep as a CFWB file: the 68-byte file header, one 96-byte
+    channel header, then the samples."""
+    whole = 9 * 3600 + 30 * 60 + at_s
+    hour, rest = divmod(whole, 3600)
+    minute, second = divmod(rest, 60)
+    header = b"CFWB" + struct.pack(
+        "<idiiiiidd iiii".replace(" ", ""),
+        1, 0.0001, 2026, 11, 2, int(hour), int(minute), second, pretrigger_s,
+        1, len(values), 0, 3 if int16 else 2,
+    )
+    assert len(header) == 68
+    title = b"EMG".ljust(32, b"\0")
+    units = b"mV".ljust(32, b"\0")
+    channel = title + units + struct.pack("<dddd", CFWB_SCALE_MV if int16 else 1.0, 0.0, 20.0, -20.0)
+    if int16:
+        body = b"".join(struct.pack("<h", round(v / CFWB_SCALE_MV)) for v in values)
+    else:
+        body = b"".join(struct.pack("<f", v) for v in values)
+    return header + channel + body
+
+
+def write_cfwb(name, rows, starts_s, from_trigger):
+    kept = [r for r in rows if not from_trigger or r[0] >= -1e-9]
+    folder = os.path.join(OUT, "cfwb_from_trigger" if from_trigger else "cfwb_pretrigger")
+    os.makedirs(folder, exist_ok=True)
+    digits = len(str(len(starts_s)))
+    for k, at_s in enumerate(starts_s):
+        values = [r[k + 1] for r in kept]
+        data = cfwb(values, -kept[0][0] / 1000, at_s, from_trigger)
+        with open(os.path.join(folder, f"{name}_{k + 1:0{max(2, digits)}d}.adibin"), "wb") as f:
+            f.write(data)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, starts in [
@@ -133,6 +182,7 @@ def main():
         for from_trigger in (False, True):
             write(name, header, rows, starts(len(header) - 1), from_trigger)
             write_spike2(name, header, rows, starts(len(header) - 1), from_trigger)
+            write_cfwb(name, rows, starts(len(header) - 1), from_trigger)
 
 
 if __name__ == "__main__":

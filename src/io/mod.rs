@@ -205,10 +205,7 @@ pub fn parse_study_groups(
     files: &[(PathBuf, Vec<u8>)],
     options: &ReadOptions,
 ) -> Result<Vec<Study>> {
-    let tests = files
-        .iter()
-        .map(|(f, bytes)| parse_trace(f, bytes, options))
-        .collect::<Result<Vec<_>>>()?;
+    let tests = read::parse_tests(files, options)?;
     let is_dir = files.first().is_some_and(|(f, _)| f != path);
     let default_id = default_study_id(path, is_dir);
     let mut groups: Vec<(Vec<Option<String>>, Vec<Recording>)> = Vec::new();

@@ -52,17 +52,22 @@ fn text_at(bytes: &[u8], at: usize, len: usize) -> String {
 }
 
 /// What the file header says.
-struct Header {
-    secs_per_tick: f64,
-    pretrigger_s: f64,
+pub(crate) struct Header {
+    pub secs_per_tick: f64,
+    /// Recorded span before the trigger (s); 0 when none was set.
+    pub pretrigger_s: f64,
+    /// The trigger's date and time, in seconds from 1970-01-01 (the
+    /// header's year, month, day, hour, minute and second); `None` when the
+    /// header leaves the date empty (year 0) or gives an impossible one.
+    pub trigger_clock_s: Option<f64>,
     channels: usize,
-    samples: usize,
+    pub samples: usize,
     time_channel: bool,
     /// Bytes per value: 8 (double), 4 (float) or 2 (16-bit integer).
     width: usize,
 }
 
-fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
+pub(crate) fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
     let short = || {
         bad(
             path,
@@ -114,11 +119,44 @@ fn header(path: &Path, bytes: &[u8]) -> Result<Header> {
         } else {
             0.0
         },
+        trigger_clock_s: trigger_clock_s(bytes),
         channels,
         samples,
         time_channel: time_channel == 1 && width != 2,
         width,
     })
+}
+
+/// The header's trigger date and time (year, month, day, hour and minute
+/// as 32-bit integers at bytes 16-35, the second as a double at 36), in
+/// seconds from 1970-01-01.
+fn trigger_clock_s(bytes: &[u8]) -> Option<f64> {
+    let field = |at| i32_at(bytes, at).map(i64::from);
+    let (year, month, day) = (field(16)?, field(20)?, field(24)?);
+    let (hour, minute, second) = (field(28)?, field(32)?, f64_at(bytes, 36)?);
+    let valid = (1900..=9999).contains(&year)
+        && (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && (0..24).contains(&hour)
+        && (0..60).contains(&minute)
+        && (0.0..61.0).contains(&second);
+    valid.then(|| {
+        let days = days_from_civil(year, month, day);
+        (days * 86_400 + hour * 3_600 + minute * 60) as f64 + second
+    })
+}
+
+/// Days from 1970-01-01 to a date of the proleptic Gregorian calendar
+/// (H. Hinnant, "chrono-Compatible Low-Level Date Algorithms",
+/// `days_from_civil`): eras of 400 years, years starting in March so the
+/// leap day ends the year.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
 }
 
 /// Reads a CFWB file into its channels. The pre-trigger span, when there is
@@ -272,6 +310,21 @@ mod tests {
         for (got, want) in samples(&f).iter().zip([1.005, -0.995]) {
             assert!((got - want).abs() < 1e-12, "{got} vs {want}");
         }
+    }
+
+    #[test]
+    fn the_trigger_time_is_read_as_seconds_from_1970() {
+        assert_eq!(days_from_civil(1970, 1, 1), 0);
+        assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+        assert_eq!(days_from_civil(2026, 11, 2), 20_759);
+        let bytes = file(1, false, &[1.0]);
+        let h = header(Path::new("a.adibin"), &bytes).unwrap();
+        // 2026-11-02 09:30:00.
+        assert_eq!(h.trigger_clock_s, Some(20_759.0 * 86_400.0 + 34_200.0));
+        let mut undated = bytes.clone();
+        undated[16..20].copy_from_slice(&0i32.to_le_bytes());
+        let h = header(Path::new("a.adibin"), &undated).unwrap();
+        assert_eq!(h.trigger_clock_s, None);
     }
 
     #[test]

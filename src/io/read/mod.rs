@@ -11,6 +11,7 @@
 
 pub(crate) mod assemble;
 pub(crate) mod cfwb;
+pub(crate) mod cfwb_series;
 pub(crate) mod continuous;
 pub(crate) mod edf;
 pub(crate) mod header;
@@ -56,6 +57,26 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
         },
     };
     continuous::cut(path, file, meta, delimiter, options)
+}
+
+/// Parses the tests of a study's files: each file one test, except the
+/// numbered sweep files of a triggered CFWB recording, which are read
+/// together as one ([`cfwb_series`]).
+pub(crate) fn parse_tests(
+    files: &[(std::path::PathBuf, Vec<u8>)],
+    options: &ReadOptions,
+) -> Result<Vec<Recording>> {
+    cfwb_series::group(files, options)
+        .into_iter()
+        .map(|item| match item {
+            cfwb_series::Item::One(path, bytes) => parse_trace(path, bytes, options),
+            cfwb_series::Item::Series(series) => {
+                options.validate()?;
+                let (file, meta) = cfwb_series::read(&series, options)?;
+                continuous::cut(&series.name, file, meta, None, options)
+            }
+        })
+        .collect()
 }
 
 /// A multi-channel file read by its format's reader; `None` for CSV, which
