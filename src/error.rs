@@ -166,6 +166,17 @@ pub enum Error {
         /// What makes it not ours.
         detail: String,
     },
+    /// An output file that is not one this tool wrote (a device, a FIFO,
+    /// a read-only file, someone's data): it is never replaced.
+    #[error(
+        "{path}: not written: {detail}; give a new file name, so nothing of yours is replaced"
+    )]
+    OutputNotOurs {
+        /// The file.
+        path: PathBuf,
+        /// What makes it not ours.
+        detail: String,
+    },
     /// The file has no content (or only metadata lines).
     #[error("{at}: the file is empty; expected a header row and data rows")]
     Empty {
@@ -447,6 +458,7 @@ impl Error {
             | Error::MixedStudies { path, .. }
             | Error::EmptyStudy { path }
             | Error::OutputNotASet { path, .. }
+            | Error::OutputNotOurs { path, .. }
             | Error::Settings { path, .. }
             | Error::Panicked { path, .. }
             | Error::Resume { path, .. } => Some(Location::file(path)),
@@ -463,6 +475,7 @@ impl Error {
             Error::Io { .. }
             | Error::EmptyStudy { .. }
             | Error::OutputNotASet { .. }
+            | Error::OutputNotOurs { .. }
             | Error::Resume { .. } => ErrorKind::Io,
             Error::Settings { .. } | Error::Simulation(_) | Error::ReadOption { .. } => {
                 ErrorKind::Settings

@@ -28,8 +28,9 @@
 //! let dir = tempfile::tempdir()?;
 //! let sim = SimConfig { condition: Condition::Lems, severity: 0.7, seed: 1, ..SimConfig::default() };
 //! let files = nmjscope::io::write::study_csv(&simulate_study(&sim)?.study, Default::default());
-//! nmjscope::io::fs::write_files(dir.path(), &files)?;
-//! let study = read_study(dir.path(), &ReadOptions::default())?;
+//! let folder = dir.path().join("study");
+//! nmjscope::io::fs::write_set(&folder, &files, "simulated study")?;
+//! let study = read_study(&folder, &ReadOptions::default())?;
 //! let report = Analyzer::default().analyze(&study)?;
 //! assert_eq!(report.interpretation.pattern, Pattern::Presynaptic);
 //! let text = nmjscope::render::serialize(Format::Text, &report, &[])?;

@@ -1,40 +1,100 @@
 //! Writing files: atomically, so a failure never leaves a half-written
-//! report, and nothing already written is lost.
+//! report, and only over what this tool wrote, so nothing of the user's is
+//! lost. Every command that writes goes through here: a folder is a set
+//! with its manifest ([`write_set`]), a single file carries the tool's
+//! signature line ([`write_own_file`]).
 
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// Writes files atomically into `dir` (created if needed): each is written
-/// to a temporary file in the same directory, then renamed into place.
-/// Returns the paths written.
+/// Writes one file the tool owns, atomically: `path` must be absent, or a
+/// regular, writable file with a `signature` line in its first 4 KB (one
+/// this tool wrote). Anything else (someone's data, a read-only file, a device, a
+/// FIFO, a folder, a symbolic link) is refused and not touched; the check
+/// is made again just before the new file is renamed into place.
 ///
 /// # Errors
 ///
-/// [`Error::Io`] naming the directory or file that could not be created or
-/// written; files written before the failure stay complete.
-pub fn write_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<PathBuf>> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let mut written = Vec::with_capacity(files.len());
-    for (name, bytes) in files {
-        let target = dir.join(name);
-        let parent = target.parent().unwrap_or(dir);
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| Error::io(parent, e))?;
-        std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io(&target, e))?;
-        // Temporary files are private; reports are ordinary files.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = tmp
-                .as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644));
-        }
-        tmp.persist(&target)
-            .map_err(|e| Error::io(&target, e.error))?;
-        written.push(target);
+/// [`Error::OutputNotOurs`] naming what makes `path` not ours;
+/// [`Error::Io`] naming what could not be written.
+pub fn write_own_file(path: &Path, bytes: &[u8], signature: &str) -> Result<()> {
+    let refuse = |detail: String| Error::OutputNotOurs {
+        path: path.to_path_buf(),
+        detail,
+    };
+    if let Some(why) = not_our_file(path, signature)? {
+        return Err(refuse(why));
     }
-    Ok(written)
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| Error::io(parent, e))?;
+    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io(path, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = tmp
+            .as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    if let Some(why) = not_our_file(path, signature)? {
+        return Err(refuse(why));
+    }
+    tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
+    Ok(())
+}
+
+/// Why the file at `path` may not be replaced, or `None` when it may.
+fn not_our_file(path: &Path, signature: &str) -> Result<Option<String>> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io(path, e)),
+        Ok(m) => m,
+    };
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        return Ok(Some(format!("it is {}", not_a_file(&kind))));
+    }
+    if meta.permissions().readonly() {
+        return Ok(Some("it is read-only".to_string()));
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head))
+        .map_err(|e| Error::io(path, e))?;
+    let ours = String::from_utf8_lossy(&head)
+        .lines()
+        .any(|l| l.trim_end() == signature);
+    Ok((!ours).then(|| {
+        format!("it holds data nmjscope did not write (no \"{signature}\" line at its start)")
+    }))
+}
+
+/// What a path that is no regular file is, in words.
+fn not_a_file(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_symlink() {
+        "a symbolic link; give the file itself"
+    } else if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// The file every set holds: its kind, then the files the set wrote. A

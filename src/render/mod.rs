@@ -2,7 +2,7 @@
 //! it) to bytes, one file per format behind [`Exporter`], chosen by
 //! [`Format`]. Nothing here measures or touches the file system: the
 //! pipeline hands the plots what to draw ([`TestDisplay`]), and
-//! [`crate::io::fs::write_files`] writes atomically.
+//! [`crate::io::fs::write_set`] writes a set atomically.
 
 pub(crate) mod csv;
 mod html;

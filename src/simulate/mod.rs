@@ -32,6 +32,11 @@ mod series;
 use serde::{Deserialize, Serialize};
 
 pub use conditions::{Adc, AnalyticCmap, Artifact, RecordingConditions, Truth};
+
+/// The `generator` metadata of every simulated recording: its written
+/// files carry `# generator: nmjscope simulate`, which is how `simulate -o`
+/// knows a file it may replace.
+pub const GENERATOR: &str = "nmjscope simulate";
 pub use series::{simulate_exhaustion_series, EXERCISE_S as SERIES_EXERCISE_S};
 
 use crate::error::Result;

@@ -328,7 +328,7 @@ pub(super) fn recording_of(
     metadata.insert("study_id".to_string(), id.clone());
     metadata.insert("protocol".to_string(), protocol.to_string());
     metadata.insert("muscle".to_string(), config.muscle.clone());
-    metadata.insert("generator".to_string(), "nmjscope simulate".to_string());
+    metadata.insert("generator".to_string(), super::GENERATOR.to_string());
     metadata.insert("condition".to_string(), config.condition.to_string());
     metadata.insert("severity".to_string(), config.severity.to_string());
     metadata.insert("seed".to_string(), config.seed.to_string());

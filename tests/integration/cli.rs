@@ -160,10 +160,12 @@ fn simulate_is_reproducible_and_demo_runs() {
         .arg(dir.path().join("study"))
         .assert()
         .success();
+    // Three tests and the set's manifest.
     assert_eq!(
         std::fs::read_dir(dir.path().join("study")).unwrap().count(),
-        3
+        4
     );
+    assert!(dir.path().join("study/.nmjscope-set").is_file());
     nmjscope()
         .args(["simulate", "--severity", "2"])
         .assert()

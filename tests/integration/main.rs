@@ -6,6 +6,7 @@ mod cli;
 mod compliance;
 mod conditions;
 mod formats;
+mod guards;
 mod hostile;
 mod interpretation;
 mod plots;

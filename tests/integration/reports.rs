@@ -1,7 +1,7 @@
 //! Report writers: snapshots of text, Markdown and JSON for a fixed study,
 //! and the HTML report parsed and checked for self-containment and escaping.
 
-use nmjscope::io::fs::write_files;
+use nmjscope::io::fs::write_own_file;
 use nmjscope::pipeline::{display, Analyzer};
 use nmjscope::render::{self, Format};
 use nmjscope::{read_study, ReadOptions};
@@ -183,14 +183,14 @@ fn html_is_self_contained_and_escaped() {
 #[test]
 fn writing_keeps_what_was_there_when_a_write_fails() {
     let dir = TempDir::new();
-    let first = write_files(dir.path(), &[("a.txt".to_string(), b"one".to_vec())]).unwrap();
-    assert_eq!(std::fs::read(&first[0]).unwrap(), b"one");
-    // A directory where a file should go makes the second write fail; the
-    // earlier file is untouched and no temporary file is left behind.
-    std::fs::create_dir_all(dir.path().join("b.txt/inner")).unwrap();
-    let err = write_files(dir.path(), &[("b.txt".to_string(), b"two".to_vec())]);
+    let first = dir.path().join("a.csv");
+    write_own_file(&first, b"# generator: x\none", "# generator: x").unwrap();
+    // A folder where the file should go makes the write fail; the earlier
+    // file is untouched and no temporary file is left behind.
+    std::fs::create_dir_all(dir.path().join("b.csv/inner")).unwrap();
+    let err = write_own_file(&dir.path().join("b.csv"), b"two", "# generator: x");
     assert!(err.is_err());
-    assert_eq!(std::fs::read(&first[0]).unwrap(), b"one");
+    assert_eq!(std::fs::read(&first).unwrap(), b"# generator: x\none");
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())

@@ -9,7 +9,7 @@ use crate::args::{
     AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, InspectFormat, MergeArgs,
     SeriesArg, SimulateArgs,
 };
-use nmjscope::io::fs::{write_files, write_set};
+use nmjscope::io::fs::write_set;
 use nmjscope::pipeline::{Analysis, Analyzer};
 use nmjscope::render::{self, Format};
 use nmjscope::ReadOptions;
@@ -151,7 +151,9 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
             SeriesArg::Exhaustion => nmjscope::simulate::simulate_exhaustion_series(&config)?,
         };
         let files = nmjscope::io::write::study_csv(&sim.study, args.variant());
-        write_files(dir, &files)
+        // A simulated study is a set like any other output: it replaces
+        // only a folder it wrote.
+        write_set(dir, &files, "simulated study")
             .with_context(|| format!("writing the study to {}", dir.display()))?;
         eprintln!("wrote {} tests to {}", files.len(), dir.display());
         return Ok(());
@@ -161,15 +163,9 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
     let Some(path) = &args.output else {
         return stdout(&bytes);
     };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "simulated.csv".into());
-    write_files(dir, &[(name, bytes)]).with_context(|| format!("writing {}", path.display()))?;
+    let signature = format!("# generator: {}", nmjscope::simulate::GENERATOR);
+    nmjscope::io::fs::write_own_file(path, &bytes, &signature)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 

@@ -1,0 +1,105 @@
+//! Nothing lost, nothing leaked (issue 29): every command that writes
+//! replaces only what nmjscope wrote, and no patient identifier leaves.
+
+use std::path::Path;
+
+use crate::util::{nmjscope, TempDir};
+
+fn simulate_to(target: &Path) -> std::process::Output {
+    nmjscope()
+        .args(["simulate", "--seed", "3", "-o"])
+        .arg(target)
+        .output()
+        .unwrap()
+}
+
+fn refused_with(out: &std::process::Output, words: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{err}");
+    assert!(err.contains(words), "{words}: {err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn simulate_replaces_only_a_file_it_wrote() {
+    let dir = TempDir::new();
+    // Absent, then its own file again: written.
+    let own = dir.path().join("sim.csv");
+    assert!(simulate_to(&own).status.success());
+    assert!(simulate_to(&own).status.success());
+    // Someone's data.
+    let data = dir.write("data.csv", "# study_id: real\ntime_ms,r1\n0,1\n");
+    refused_with(&simulate_to(&data), "it holds data nmjscope did not write");
+    assert_eq!(
+        std::fs::read_to_string(&data).unwrap(),
+        "# study_id: real\ntime_ms,r1\n0,1\n"
+    );
+    // A read-only file, even one it wrote.
+    let mut perms = std::fs::metadata(&own).unwrap().permissions();
+    perms.set_readonly(true);
+    std::fs::set_permissions(&own, perms).unwrap();
+    let before = std::fs::read(&own).unwrap();
+    refused_with(&simulate_to(&own), "it is read-only");
+    assert_eq!(std::fs::read(&own).unwrap(), before);
+    // A folder.
+    refused_with(&simulate_to(dir.path()), "it is a folder");
+    #[cfg(unix)]
+    {
+        // A FIFO and a device node stay what they are.
+        let fifo = dir.path().join("pipe.csv");
+        assert!(std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
+        refused_with(&simulate_to(&fifo), "a FIFO");
+        use std::os::unix::fs::FileTypeExt;
+        assert!(std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo());
+        refused_with(&simulate_to(Path::new("/dev/null")), "a device");
+        assert!(std::fs::symlink_metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+        // A symbolic link to its own file: the link is not followed.
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(dir.path().join("sim.csv"), &link).unwrap();
+        refused_with(&simulate_to(&link), "a symbolic link");
+    }
+}
+
+#[test]
+fn simulate_study_replaces_only_a_study_it_wrote() {
+    let dir = TempDir::new();
+    let study = dir.path().join("study");
+    let simulate = |seed: &str| {
+        nmjscope()
+            .args(["simulate", "--seed", seed, "--study"])
+            .arg(&study)
+            .output()
+            .unwrap()
+    };
+    assert!(simulate("1").status.success());
+    assert!(simulate("2").status.success());
+    // A real study beside the user's notes: refused, nothing touched.
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    std::fs::write(real.join("1_rns_3hz.csv"), "patient data").unwrap();
+    std::fs::write(real.join("notes.txt"), "mine").unwrap();
+    let out = nmjscope()
+        .args(["simulate", "--study"])
+        .arg(&real)
+        .output()
+        .unwrap();
+    refused_with(&out, "nmjscope did not write");
+    assert_eq!(
+        std::fs::read_to_string(real.join("1_rns_3hz.csv")).unwrap(),
+        "patient data"
+    );
+    // A note added to a simulated study keeps it from being replaced.
+    std::fs::write(study.join("notes.txt"), "mine").unwrap();
+    refused_with(&simulate("3"), "it holds notes.txt");
+    assert!(study.join("notes.txt").exists());
+}
