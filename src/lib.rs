@@ -29,7 +29,7 @@
 //! let sim = SimConfig { condition: Condition::Lems, severity: 0.7, seed: 1, ..SimConfig::default() };
 //! let files = nmjscope::io::write::study_csv(&simulate_study(&sim)?.study, Default::default());
 //! let folder = dir.path().join("study");
-//! nmjscope::io::fs::write_set(&folder, &files, "simulated study")?;
+//! nmjscope::io::fs::write_set(&folder, &files, nmjscope::io::fs::SIMULATED_STUDY)?;
 //! let study = read_study(&folder, &ReadOptions::default())?;
 //! let report = Analyzer::default().analyze(&study)?;
 //! assert_eq!(report.interpretation.pattern, Pattern::Presynaptic);

@@ -12,8 +12,8 @@ use crate::interpret::interpret;
 use crate::io::{read_study, ReadOptions};
 use crate::measure::{Measurer, Sweep};
 use crate::model::{
-    DisplayTrace, Flag, Polarity, Recording, Report, ResponseLabel, ResponseMeasures, Study,
-    StudyInfo, TestDisplay, TestMeasures, ToolInfo, IDENTIFYING_KEYS, SCHEMA,
+    is_identifying, DisplayTrace, Flag, Polarity, Recording, Report, ResponseLabel,
+    ResponseMeasures, Study, StudyInfo, TestDisplay, TestMeasures, ToolInfo, SCHEMA,
 };
 use crate::settings::Settings;
 use crate::train::evaluate;
@@ -69,8 +69,8 @@ impl Analyzer {
     }
 
     /// Whether reports carry the identifying metadata
-    /// ([`crate::model::IDENTIFYING_KEYS`]: name, record number, birth
-    /// date). Off by default: a report is de-identified unless asked.
+    /// ([`crate::model::is_identifying`]: name, record number, birth
+    /// date and the like). Off by default: a report is de-identified unless asked.
     pub fn identified(mut self, identified: bool) -> Analyzer {
         self.identified = identified;
         self
@@ -225,12 +225,18 @@ fn first_metadata(study: &Study, key: &str) -> Option<String> {
         .cloned()
 }
 
-/// The identifying metadata of a study (first value of each key).
+/// The identifying metadata of a study ([`crate::model::is_identifying`]),
+/// the first value of each key.
 fn identifying(study: &Study) -> BTreeMap<String, String> {
-    IDENTIFYING_KEYS
-        .iter()
-        .filter_map(|k| first_metadata(study, k).map(|v| (k.to_string(), v)))
-        .collect()
+    let mut out = BTreeMap::new();
+    for test in &study.tests {
+        for (key, value) in &test.metadata {
+            if is_identifying(key, &[]) && !value.trim().is_empty() {
+                out.entry(key.clone()).or_insert_with(|| value.clone());
+            }
+        }
+    }
+    out
 }
 
 /// What the plots of one test draw: each measured response's samples less

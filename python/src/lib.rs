@@ -343,9 +343,29 @@ fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
             pre_stimulus_ms: number(&v, "pre_stimulus_ms")?,
             sweep_ms: number(&v, "sweep_ms")?,
         },
+        identifying_keys: keys(&v, "identifying_keys")?,
     };
     options.validate().map_err(to_py)?;
     Ok(options)
+}
+
+/// A list of metadata keys (a str is one key).
+fn keys(v: &serde_json::Value, key: &str) -> PyResult<Vec<String>> {
+    match v.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(Vec::new()),
+        Some(serde_json::Value::String(k)) => Ok(vec![k.clone()]),
+        Some(serde_json::Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| settings_error(format!("{key}: {i} is not a key (a str)")))
+            })
+            .collect(),
+        Some(x) => Err(settings_error(format!(
+            "{key}={x}: expected a list of keys"
+        ))),
+    }
 }
 
 /// Settings: a thresholds file, or sections as in one (JSON), and a lab's

@@ -176,6 +176,7 @@ def test_recordings_of_different_patients_are_refused_as_the_cli_refuses_them():
 def test_options_are_checked_as_the_cli_checks_its_flags():
     path = SAMPLES / "lems" / "1_rns_3hz.csv"
     assert nmjscope.read(path, stim_rate_hz=5).stim_rate_hz == 5.0
+    assert nmjscope.read(path, identifying_keys=["Hospital No"]).stim_rate_hz == 3.0
     for bad, words in [
         ({"rate": 5}, 'unknown read option "rate"'),
         ({"stim_rate_hz": "5"}, "expected a number"),
@@ -185,6 +186,8 @@ def test_options_are_checked_as_the_cli_checks_its_flags():
         ({"sweep_ms": 1000}, "--sweep-ms (sweep_ms): 1000 is outside the plausible 5-500 ms"),
         ({"units": "furlongs"}, "expected mV, uV or V"),
         ({"protocol": "xyz"}, "protocol"),
+        ({"identifying_keys": [1]}, "is not a key"),
+        ({"identifying_keys": [""]}, "--identifying-key (identifying_keys): a key is 1-64 characters"),
     ]:
         with pytest.raises(nmjscope.SettingsError) as err:
             nmjscope.read(path, **bad)

@@ -45,10 +45,12 @@ pub fn find_studies(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(studies)
 }
 
-/// A folder this tool wrote (a report set or batch results, with their
-/// manifest): never scored, so `--out` inside the archive is safe.
+/// A folder this tool wrote as output (a report set or batch results,
+/// with their manifest): never scored, so `--out` inside the archive is
+/// safe. A simulated study is input, and scored.
 fn is_output(dir: &Path) -> bool {
-    dir.join(crate::io::fs::MANIFEST).is_file()
+    dir.join(crate::io::fs::MANIFEST).exists()
+        && crate::io::fs::set_kind(dir).as_deref() != Some(crate::io::fs::SIMULATED_STUDY)
 }
 
 /// A folder's entries, sorted.

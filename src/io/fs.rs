@@ -101,6 +101,22 @@ fn not_a_file(kind: &std::fs::FileType) -> &'static str {
 /// folder is replaced only when it holds nothing else.
 pub const MANIFEST: &str = ".nmjscope-set";
 
+/// The kind of set `simulate --study` writes: input, scored by `batch`
+/// like any study (the other kinds are output, never scored).
+pub const SIMULATED_STUDY: &str = "simulated study";
+
+/// The kind of set a folder holds (`report`, `batch`,
+/// [`SIMULATED_STUDY`]), from its manifest's first line; `None` when it
+/// holds no manifest.
+pub fn set_kind(dir: &Path) -> Option<String> {
+    let manifest = std::fs::read_to_string(dir.join(MANIFEST)).ok()?;
+    let first = manifest.lines().next()?;
+    first
+        .strip_prefix("nmjscope ")
+        .and_then(|k| k.strip_suffix(" set"))
+        .map(str::to_string)
+}
+
 /// Writes a whole set of files (a report set, a batch's results) so that
 /// `dir` always holds one complete set: the files go into a fresh hidden
 /// folder beside `dir`, which then replaces it. Two runs into the same

@@ -1,7 +1,8 @@
 //! How a file was read, for `nmjscope inspect`: layout, units, sampling,
 //! protocol and where it came from, labels and metadata.
 
-use crate::model::{Protocol, IDENTIFYING_KEYS};
+use crate::io::ReadOptions;
+use crate::model::{is_identifying, Protocol};
 
 /// What `nmjscope inspect` shows about one file: how it was read.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -52,15 +53,17 @@ pub struct Inspection {
     /// Response labels.
     pub responses: Vec<crate::model::ResponseLabel>,
     /// The metadata, without the identifying keys
-    /// ([`crate::model::IDENTIFYING_KEYS`]).
+    /// ([`crate::model::is_identifying`], with the lab's own keys).
     pub metadata: std::collections::BTreeMap<String, String>,
     /// Identifying keys the file holds, whose values are withheld.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<String>,
 }
 
-/// Describes how a recording was read.
-pub fn inspect(recording: &crate::model::Recording) -> Inspection {
+/// Describes how a recording was read with `options` (whose
+/// `identifying_keys` are withheld as the built-in ones are).
+pub fn inspect(recording: &crate::model::Recording, options: &ReadOptions) -> Inspection {
+    let identifying = |k: &str| is_identifying(k, &options.identifying_keys);
     let round = |v: f64| (v * 1e6).round() / 1e6;
     Inspection {
         file: recording.source.path.display().to_string(),
@@ -86,13 +89,13 @@ pub fn inspect(recording: &crate::model::Recording) -> Inspection {
         metadata: recording
             .metadata
             .iter()
-            .filter(|(k, _)| !IDENTIFYING_KEYS.contains(&k.as_str()))
+            .filter(|(k, _)| !identifying(k))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect(),
         withheld: recording
             .metadata
             .keys()
-            .filter(|k| IDENTIFYING_KEYS.contains(&k.as_str()))
+            .filter(|k| identifying(k))
             .cloned()
             .collect(),
     }

@@ -19,7 +19,7 @@ pub mod write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::model::{InputFormat, Recording, Study};
+use crate::model::{is_identifying, InputFormat, Recording, Study};
 
 pub use inspect::{inspect, Inspection};
 pub use options::{
@@ -235,21 +235,18 @@ pub fn parse_study_groups(
         _ => {}
     }
     let split = groups.len() > 1;
+    let withheld = |k: &str| is_identifying(k, &options.identifying_keys);
     let mut studies: Vec<Study> = groups
         .into_iter()
         .map(|(key, mut tests)| {
             tests.sort_by(|a, b| a.source.file_name.cmp(&b.source.file_name));
-            let present: Vec<&String> = key.iter().flatten().collect();
-            let id = match (&key[0], split) {
-                (Some(id), false) => id.clone(),
-                (None, false) => default_id.clone(),
-                (_, true) if present.is_empty() => format!("{default_id} (no study id)"),
-                (_, true) => present
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" / "),
-            };
+            (key, tests)
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .enumerate()
+        .map(|(k, (key, tests))| {
+            let id = study_name(&key, split, k, &default_id, &withheld);
             Study {
                 id,
                 path: path.to_path_buf(),
@@ -259,6 +256,49 @@ pub fn parse_study_groups(
         .collect();
     studies.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(studies)
+}
+
+/// The name of one study of a folder (the `k`-th group, in the order its
+/// first file was met): its `study_id`, else the folder's name; when the
+/// folder splits, the identity values that tell the studies apart. An
+/// identifying value (`patient_id`: [`is_identifying`]) is never part of
+/// it: a study it sets apart is "patient N", N counting the groups in the
+/// order of their first file. A hash of the value would be no safer: a
+/// record number of seven digits is found by trying them all in seconds.
+fn study_name(
+    key: &[Option<String>],
+    split: bool,
+    k: usize,
+    default_id: &str,
+    withheld: &dyn Fn(&str) -> bool,
+) -> String {
+    let shown: Vec<&str> = IDENTITY_KEYS
+        .iter()
+        .zip(key)
+        .filter(|(name, _)| !withheld(name))
+        .filter_map(|(_, v)| v.as_deref())
+        .collect();
+    let hidden = IDENTITY_KEYS
+        .iter()
+        .zip(key)
+        .any(|(name, v)| withheld(name) && v.is_some());
+    let study_id = key[0].as_deref().filter(|_| !withheld(IDENTITY_KEYS[0]));
+    match (split, study_id) {
+        (false, Some(id)) => id.to_string(),
+        (false, None) => default_id.to_string(),
+        (true, _) if shown.is_empty() && !hidden => format!("{default_id} (no study id)"),
+        (true, _) => {
+            let mut parts = shown;
+            let patient = format!("patient {}", k + 1);
+            if hidden {
+                parts.push(&patient);
+            }
+            if study_id.is_none() {
+                parts.insert(0, default_id);
+            }
+            parts.join(" / ")
+        }
+    }
 }
 
 /// The identity values of a recording, in the order of [`IDENTITY_KEYS`].
@@ -275,27 +315,14 @@ fn compatible(a: &[Option<String>], b: &[Option<String>]) -> bool {
         .all(|(x, y)| x.is_none() || y.is_none() || x == y)
 }
 
-/// "file (study_id X, date Y); ..." for each study of a split.
+/// "files (name); ..." for each study of a split, each named as
+/// [`parse_study_groups`] names it (no identifying value).
 pub fn describe_groups(groups: &[Study]) -> String {
     groups
         .iter()
         .map(|s| {
             let files: Vec<String> = s.tests.iter().map(|t| t.source.file_name.clone()).collect();
-            let ids: Vec<String> = IDENTITY_KEYS
-                .iter()
-                .filter_map(|k| {
-                    s.tests
-                        .iter()
-                        .find_map(|t| t.metadata.get(*k).filter(|v| !v.is_empty()))
-                        .map(|v| format!("{k} {v}"))
-                })
-                .collect();
-            let ids = if ids.is_empty() {
-                "no study id".to_string()
-            } else {
-                ids.join(", ")
-            };
-            format!("{} ({ids})", files.join(", "))
+            format!("{} ({})", files.join(", "), s.id)
         })
         .collect::<Vec<_>>()
         .join("; ")

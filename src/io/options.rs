@@ -27,6 +27,10 @@ pub struct ReadOptions {
     pub format: Option<InputFormat>,
     /// How a continuous recording is cut into sweeps.
     pub continuous: ContinuousOptions,
+    /// Metadata keys the lab holds identifying beyond the built-in policy
+    /// ([`crate::model::is_identifying`]; `--identifying-key`): their
+    /// values are withheld as a patient's name is.
+    pub identifying_keys: Vec<String>,
 }
 
 /// How a continuous recording (EDF, BDF, LabChart, Spike2, a continuous
@@ -134,6 +138,12 @@ pub enum OptionKind {
     Text {
         /// The value in a set of options.
         get: fn(&ReadOptions) -> Option<&str>,
+    },
+    /// Metadata keys: each 1-64 characters, no control characters;
+    /// compared as the readers normalise keys.
+    Keys {
+        /// The keys in a set of options.
+        get: fn(&ReadOptions) -> &[String],
     },
     /// One of the codes of a library type (parsed into it by the client:
     /// an unknown code never reaches the options).
@@ -346,6 +356,14 @@ pub const READ_OPTIONS: &[ReadOption] = &[
         |o| o.continuous.sweep_ms,
         "never under 5 ms (the CMAP itself lasts that long); over 500 ms is no sweep",
     ),
+    ReadOption {
+        key: "identifying_keys",
+        flag: "--identifying-key",
+        kind: OptionKind::Keys {
+            get: |o| &o.identifying_keys,
+        },
+        reason: "a lab's own identifying keys, withheld from every output (docs/privacy.md)",
+    },
 ];
 
 impl ReadOptions {
@@ -394,6 +412,10 @@ impl ReadOption {
             OptionKind::Text { get } => get(options)
                 .filter(|v| v.chars().count() > MAX_METADATA_CHARS || v.chars().any(char::is_control))
                 .map(|_| format!("at most {MAX_METADATA_CHARS} characters, without line breaks or control characters")),
+            OptionKind::Keys { get } => get(options)
+                .iter()
+                .find(|k| !is_metadata_key(k))
+                .map(|_| format!("a key is 1-{MAX_KEY_CHARS} characters, without control characters")),
             OptionKind::Choice { .. } => None,
         }
     }
@@ -412,9 +434,18 @@ impl ReadOption {
             OptionKind::Number { range, unit, .. } => format!("{}-{} {unit}", range.0, range.1),
             OptionKind::Count { range, .. } => format!("{}-{}", range.0, range.1),
             OptionKind::Text { .. } => format!("text, at most {MAX_METADATA_CHARS} characters"),
+            OptionKind::Keys { .. } => "metadata keys, repeatable".to_string(),
             OptionKind::Choice { codes } => codes.to_string(),
         }
     }
+}
+
+/// Longest metadata key a lab may name.
+const MAX_KEY_CHARS: usize = 64;
+
+/// Whether `key` can be a metadata key.
+fn is_metadata_key(key: &str) -> bool {
+    (1..=MAX_KEY_CHARS).contains(&key.trim().chars().count()) && !key.chars().any(char::is_control)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod interpretation;
 mod label;
 mod measures;
 mod muscle;
+pub mod privacy;
 mod record;
 mod recording;
 mod report;
@@ -28,12 +29,13 @@ pub use measures::{
     TrainShape,
 };
 pub use muscle::{canonical_muscle, canonical_side, muscle_side_key};
+pub use privacy::{is_identifying, normalise_key, IDENTIFYING_KEYS};
 pub use record::{ExercisePhase, TestRecord};
 pub use recording::{
     Delimiter, InputFormat, Layout, Polarity, Protocol, ProtocolSource, Recording, SourceInfo,
     Stimuli, StimulusSource, Study, VoltUnit, HIGH_RATE_MIN_HZ,
 };
-pub use report::{Report, StudyInfo, ToolInfo, IDENTIFYING_KEYS, SCHEMA};
+pub use report::{Report, StudyInfo, ToolInfo, SCHEMA};
 pub use series::{ExhaustionSeries, RepeatedTrains, SeriesPoint, StudySeries};
 pub use validity::{
     Answer, Bearing, Question, ReasonCode, Standing, Validity, ValidityCode, ValidityReason,

@@ -57,26 +57,6 @@ pub struct StudyInfo {
     pub identifying: BTreeMap<String, String>,
 }
 
-/// Metadata keys that identify a person. They are kept out of every output
-/// unless an identified report is asked for.
-pub const IDENTIFYING_KEYS: &[&str] = &[
-    "patient_name",
-    "name",
-    "patient",
-    "first_name",
-    "last_name",
-    "mrn",
-    "medical_record_number",
-    "patient_id",
-    "dob",
-    "date_of_birth",
-    "birth_date",
-    "birthdate",
-    "address",
-    "phone",
-    "ssn",
-];
-
 /// A whole report, schema `nmjscope.report/3`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Report {

@@ -193,10 +193,10 @@ fn one_study_is_one_patient() {
         .stderr(
             predicate::str::contains("different studies")
                 .and(predicate::str::contains(
-                    "lems_exercise_microvolts.csv (study_id sim-lems-405)",
+                    "lems_exercise_microvolts.csv (sim-lems-405)",
                 ))
                 .and(predicate::str::contains(
-                    "mg_rns_semicolon_decimal_comma.csv (study_id sim-mg-404)",
+                    "mg_rns_semicolon_decimal_comma.csv (sim-mg-404)",
                 ))
                 .and(predicate::str::contains("nmjscope batch")),
         );

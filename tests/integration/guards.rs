@@ -103,3 +103,117 @@ fn simulate_study_replaces_only_a_study_it_wrote() {
     refused_with(&simulate("3"), "it holds notes.txt");
     assert!(study.join("notes.txt").exists());
 }
+
+/// Every file under `dir` (its bytes, and its path as a name).
+fn every_output(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            every_output(&path, out);
+        } else {
+            out.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+}
+
+/// Identifying values, each under a key of the policy, written into the
+/// metadata of two patients' files in one folder.
+const PATIENTS: [[(&str, &str); 9]; 2] = [
+    [
+        ("patient_id", "PX-93817"),
+        ("patient_name", "Ann Zebedee"),
+        ("surname", "Zebedee"),
+        ("email", "ann.zebedee@example.org"),
+        ("nhs_number", "943 476 5919"),
+        ("insurance_id", "INS-55501"),
+        ("initials", "AZQ"),
+        ("dob", "1961-04-02"),
+        ("hospital_no", "H-77120"),
+    ],
+    [
+        ("patient_id", "QY-22001"),
+        ("patient_name", "Bo Quixley"),
+        ("surname", "Quixley"),
+        ("email", "bo.quixley@example.org"),
+        ("nhs_number", "485 777 3456"),
+        ("insurance_id", "INS-99812"),
+        ("initials", "BQX"),
+        ("dob", "1948-12-30"),
+        ("hospital_no", "H-55301"),
+    ],
+];
+
+fn identified_archive() -> TempDir {
+    let dir = TempDir::new();
+    for (k, patient) in PATIENTS.iter().enumerate() {
+        let config = nmjscope::simulate::SimConfig {
+            seed: 7 + k as u64,
+            ..Default::default()
+        };
+        for (name, bytes) in crate::util::study_files(&config) {
+            let mut text: String = patient
+                .iter()
+                .map(|(key, value)| format!("# {key}: {value}\n"))
+                .collect();
+            // The simulator's own study_id would already tell them apart.
+            let body = String::from_utf8(bytes).unwrap();
+            text.extend(
+                body.lines()
+                    .filter(|l| !l.starts_with("# study_id"))
+                    .map(|l| format!("{l}\n")),
+            );
+            dir.write(&format!("site/clinic/p{k}_{name}"), text);
+        }
+    }
+    dir
+}
+
+#[test]
+fn no_identifier_leaves_in_any_output_of_a_batch_split_by_patient() {
+    let dir = identified_archive();
+    let out = dir.path().join("out");
+    let run = nmjscope()
+        .arg("batch")
+        .arg(dir.path().join("site"))
+        .args(["--reports", "--identifying-key", "Hospital No", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut outputs = Vec::new();
+    every_output(&out, &mut outputs);
+    outputs.push(("stdout".into(), run.stdout.clone()));
+    outputs.push(("stderr".into(), run.stderr.clone()));
+    // The two patients were told apart.
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(
+        summary.contains("patient 1") && summary.contains("patient 2"),
+        "{summary}"
+    );
+    // analyze refuses the folder, naming the studies without the values;
+    // inspect lists the keys as withheld.
+    for args in [
+        vec!["analyze"],
+        vec!["inspect", "--identifying-key", "hospital_no"],
+    ] {
+        let run = nmjscope()
+            .args(&args)
+            .arg(dir.path().join("site/clinic"))
+            .output()
+            .unwrap();
+        outputs.push((format!("{args:?} stdout"), run.stdout));
+        outputs.push((format!("{args:?} stderr"), run.stderr));
+    }
+    assert!(outputs.len() > 10, "{}", outputs.len());
+    for (name, bytes) in &outputs {
+        let text = String::from_utf8_lossy(bytes);
+        for (key, value) in PATIENTS.iter().flatten() {
+            assert!(!name.contains(value), "{key} in the file name {name}");
+            assert!(!text.contains(value), "{key} ({value}) in {name}");
+        }
+    }
+}

@@ -123,6 +123,11 @@ pub struct ReadArgs {
     /// Who performed the study, replacing `examiner`.
     #[arg(long)]
     pub examiner: Option<String>,
+    /// A metadata key the lab holds identifying, beyond the built-in
+    /// policy (docs/privacy.md): its values are withheld from every
+    /// output. Repeatable.
+    #[arg(long = "identifying-key", value_name = "KEY")]
+    pub identifying_keys: Vec<String>,
     /// Why the study was done, replacing `indication`.
     #[arg(long)]
     pub indication: Option<String>,
@@ -252,6 +257,7 @@ impl ReadArgs {
             },
             format: self.input_format,
             continuous: self.continuous(),
+            identifying_keys: self.identifying_keys.clone(),
         };
         options.validate()?;
         Ok(options)

@@ -61,7 +61,11 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
             return Err(e).with_context(|| format!("reading {}", args.path.display()));
         }
     };
-    let inspections: Vec<_> = study.tests.iter().map(nmjscope::io::inspect).collect();
+    let inspections: Vec<_> = study
+        .tests
+        .iter()
+        .map(|t| nmjscope::io::inspect(t, &options))
+        .collect();
     if args.format != InspectFormat::Json {
         return stdout(crate::inspect_text::text(&inspections).as_bytes());
     }
@@ -153,7 +157,7 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
         let files = nmjscope::io::write::study_csv(&sim.study, args.variant());
         // A simulated study is a set like any other output: it replaces
         // only a folder it wrote.
-        write_set(dir, &files, "simulated study")
+        write_set(dir, &files, nmjscope::io::fs::SIMULATED_STUDY)
             .with_context(|| format!("writing the study to {}", dir.display()))?;
         eprintln!("wrote {} tests to {}", files.len(), dir.display());
         return Ok(());

@@ -95,14 +95,7 @@ pub(crate) fn response_label(name: &str) -> (String, Option<VoltUnit>) {
     (name.to_string(), None)
 }
 
-/// Normalises a metadata key: lower case, with `-` and spaces as `_`.
-pub(crate) fn normalise_key(key: &str) -> String {
-    key.trim()
-        .to_lowercase()
-        .chars()
-        .map(|c| if c == '-' || c == ' ' { '_' } else { c })
-        .collect()
-}
+pub(crate) use crate::model::normalise_key;
 
 #[cfg(test)]
 mod tests {
