@@ -13,7 +13,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::io::{describe_groups, parse_study_groups, read_study_bytes, ReadOptions};
+use crate::io::{describe_groups, parse_study_groups, read_study_in, ReadOptions};
 use crate::model::{Report, ValidityCode};
 use crate::pipeline::analyze_study;
 use crate::render::text_cell;
@@ -29,19 +29,19 @@ use resume::Fnv;
 pub use resume::{hash_files, input_hash, Previous};
 
 /// The studies under `root`, sorted by path: every sub-folder that holds
-/// trace files ([`crate::io::is_trace_file`]: CSV, EDF, BDF, LabChart or
-/// Spike2 exports; searched recursively, and a folder with trace files is
-/// one study and is not searched further), and every trace file directly
-/// in `root` (a study of one test).
+/// trace files ([`crate::io::is_trace_file`]: CSV, EDF, BDF, LabChart,
+/// Spike2 or CFWB exports; searched recursively, a study's own sub-folders
+/// too), every folder that cannot be listed (its row says why), and every
+/// trace file directly in `root` (a study of one test).
 pub fn find_studies(root: &Path) -> Result<Vec<PathBuf>> {
     let mut studies = Vec::new();
     for path in children(root)? {
         if is_real_dir(&path) && !is_output(&path) {
-            collect_dirs(&path, &mut studies)?;
-        } else if crate::io::is_trace_file(&path) {
-            studies.push(path);
+            collect_dirs(&path, &mut studies);
         }
     }
+    studies.extend(crate::io::list_study(root, root)?.files);
+    studies.sort();
     Ok(studies)
 }
 
@@ -69,16 +69,22 @@ fn is_real_dir(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
 }
 
-fn collect_dirs(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
-    let children = children(dir)?;
-    if children.iter().any(|p| crate::io::is_trace_file(p)) {
+/// A folder with trace files is a study; its sub-folders are searched
+/// too, so a stray file at a site's level never hides the patients'
+/// folders below it (both are scored, and the stray one shows in the
+/// summary). A folder that cannot be listed is a study whose reading
+/// fails: one error row, and the batch goes on.
+fn collect_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(children) = children(dir) else {
         out.push(dir.to_path_buf());
-        return Ok(());
+        return;
+    };
+    if crate::io::list_study(dir, dir).is_ok_and(|f| !f.files.is_empty()) {
+        out.push(dir.to_path_buf());
     }
     for child in children.iter().filter(|p| is_real_dir(p) && !is_output(p)) {
-        collect_dirs(child, out)?;
+        collect_dirs(child, out);
     }
-    Ok(())
 }
 
 /// The outcome of one study.
@@ -114,7 +120,7 @@ fn score_path(path: &Path, job: &BatchJob<'_>) -> Vec<BatchItem> {
         }]
     };
     // Each file is read once, for its hash and for parsing.
-    let files = match guarded(path, || read_study_bytes(path)) {
+    let (files, folder) = match guarded(path, || read_study_in(path, path)) {
         Ok(f) => f,
         Err(e) => return failed(String::new(), e),
     };
@@ -128,13 +134,18 @@ fn score_path(path: &Path, job: &BatchJob<'_>) -> Vec<BatchItem> {
     };
     drop(files);
     let split = groups.len() > 1;
-    let note = split.then(|| {
+    let split_note = split.then(|| {
         format!(
             "split into {} studies by study_id/patient_id/date: {}",
             groups.len(),
             describe_groups(&groups)
         )
     });
+    let skipped = folder.describe_skipped().map(|s| format!("not read: {s}"));
+    let note = match (split_note, skipped) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    };
     groups
         .iter()
         .map(|study| BatchItem {
@@ -620,6 +631,30 @@ mod tests {
             "{text}"
         );
         assert_eq!(guarded(path, || Ok(7)).unwrap(), 7);
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_listed_is_one_error_row() {
+        // Root reads any folder, so a folder gone between the listing and
+        // its reading stands for one without permission (lost+found).
+        let mut found = Vec::new();
+        collect_dirs(Path::new("/nonexistent/nmjscope/lost+found"), &mut found);
+        assert_eq!(found, [PathBuf::from("/nonexistent/nmjscope/lost+found")]);
+        let (settings, options, previous) = (
+            Settings::default(),
+            ReadOptions::default(),
+            Previous::default(),
+        );
+        let job = BatchJob {
+            settings: &settings,
+            options: &options,
+            threads: Some(1),
+            previous: &previous,
+        };
+        let items = score_path(&found[0], &job);
+        assert_eq!(items.len(), 1);
+        let e = items[0].outcome.as_ref().unwrap_err();
+        assert!(e.to_string().contains("lost+found"), "{e}");
     }
 
     fn item(path: &str, split_id: Option<&str>) -> BatchItem {

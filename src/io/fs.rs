@@ -99,7 +99,7 @@ fn not_a_file(kind: &std::fs::FileType) -> &'static str {
 
 /// The file every set holds: its kind, then the files the set wrote. A
 /// folder is replaced only when it holds nothing else.
-pub const MANIFEST: &str = ".nmjscope-set";
+pub const MANIFEST: &str = super::MANIFEST_NAME;
 
 /// The kind of set `simulate --study` writes: input, scored by `batch`
 /// like any study (the other kinds are output, never scored).

@@ -8,6 +8,7 @@
 //! detected from each file's content. [`read_trace_file`] reads one test,
 //! [`read_study`] a file or a directory of tests.
 
+mod folder;
 #[cfg(feature = "native")]
 pub mod fs;
 mod inspect;
@@ -19,8 +20,11 @@ pub mod write;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::model::{is_identifying, InputFormat, Recording, Study};
+use crate::model::{is_identifying, Recording, Study};
 
+pub use folder::{
+    is_trace_content, is_trace_file, list_study, study_files, SkipReason, Skipped, StudyFolder,
+};
 pub use inspect::{inspect, Inspection};
 pub use options::{
     ChannelChoice, ContinuousOptions, OptionKind, Overrides, ReadOption, ReadOptions, READ_OPTIONS,
@@ -31,92 +35,13 @@ pub use read::text::MAX_FILE_BYTES;
 pub use read::trace_csv::MIN_SAMPLES;
 pub use read::{detect_format, parse_trace, read_signal_file, read_trace_file, survey_file};
 
+/// The manifest every set this tool writes holds ([`fs::MANIFEST`]): a
+/// study folder's own is not listed as skipped.
+pub(crate) const MANIFEST_NAME: &str = ".nmjscope-set";
+
 /// Metadata keys that identify the patient session: files that disagree on
 /// any of them are different studies.
 pub const IDENTITY_KEYS: [&str; 3] = ["study_id", "patient_id", "date"];
-
-/// The trace files of a directory ([`is_trace_file`]), in name order.
-pub fn study_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::io(dir, e))?;
-        let path = entry.path();
-        if is_trace_file(&path) {
-            files.push(path);
-        }
-    }
-    files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
-    if files.is_empty() {
-        return Err(Error::EmptyStudy {
-            path: dir.to_path_buf(),
-        });
-    }
-    Ok(files)
-}
-
-/// Whether a path is a trace file a study folder may hold: a regular
-/// `*.csv`, `*.edf`, `*.bdf` or `*.adibin` file, or a `*.txt` LabChart or
-/// Spike2 export or a `*.bin` CFWB file (other `.txt` and `.bin` files, such
-/// as notes, are not traces).
-pub fn is_trace_file(path: &Path) -> bool {
-    let wanted = match name_says(path) {
-        NameSays::Trace => true,
-        NameSays::Sniff => is_text_export(&head_of(path)),
-        NameSays::Other => false,
-    };
-    wanted && path.is_file()
-}
-
-/// As [`is_trace_file`], for a file in memory (a browser's dropped files):
-/// its name and its bytes.
-pub fn is_trace_content(path: &Path, bytes: &[u8]) -> bool {
-    match name_says(path) {
-        NameSays::Trace => true,
-        NameSays::Sniff => is_text_export(bytes),
-        NameSays::Other => false,
-    }
-}
-
-/// What a file's extension says: a trace, perhaps one (its content
-/// decides), or something else.
-enum NameSays {
-    Trace,
-    Sniff,
-    Other,
-}
-
-fn name_says(path: &Path) -> NameSays {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
-    match ext.as_deref() {
-        Some("csv" | "edf" | "bdf" | "adibin") => NameSays::Trace,
-        Some("txt" | "bin") => NameSays::Sniff,
-        _ => NameSays::Other,
-    }
-}
-
-/// The first bytes of a file (none when it cannot be read).
-fn head_of(path: &Path) -> Vec<u8> {
-    use std::io::Read;
-    let mut head = vec![0u8; 4096];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    head.truncate(n);
-    head
-}
-
-/// Whether a `.txt` or `.bin` file starts like a LabChart or Spike2 export.
-fn is_text_export(head: &[u8]) -> bool {
-    let head = &head[..head.len().min(4096)];
-    matches!(
-        detect_format(head),
-        InputFormat::Labchart | InputFormat::Spike2 | InputFormat::Cfwb
-    )
-}
 
 /// Reads a study: a directory (each `*.csv` one test, in name order) or a
 /// single file (a study of one test).
@@ -173,7 +98,10 @@ pub fn read_study_groups(path: &Path, options: &ReadOptions) -> Result<Vec<Study
     parse_study_groups(path, &files, options)
 }
 
-/// The files of a study and their bytes: a directory's `*.csv` files in
+/// Files and their bytes, in order.
+pub type FileBytes = Vec<(PathBuf, Vec<u8>)>;
+
+/// The files of a study and their bytes: a directory's trace files in
 /// name order, or the single file. Reading them once lets a batch hash
 /// what it parses.
 ///
@@ -182,16 +110,38 @@ pub fn read_study_groups(path: &Path, options: &ReadOptions) -> Result<Vec<Study
 /// [`Error::Io`], [`Error::NotAFile`], [`Error::TooLarge`] or
 /// [`Error::EmptyStudy`] naming the file or folder.
 pub fn read_study_bytes(path: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    Ok(read_study_in(path, path)?.0)
+}
+
+/// As [`read_study_bytes`], with links followed only to files under
+/// `archive` ([`list_study`]; `analyze` and `batch` give the study's own
+/// folder), and the folder's paths that are not read, and why.
+///
+/// # Errors
+///
+/// As [`read_study_bytes`].
+pub fn read_study_in(path: &Path, archive: &Path) -> Result<(FileBytes, StudyFolder)> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    let files = if meta.is_dir() {
-        study_files(path)?
+    let folder = if meta.is_dir() {
+        let folder = list_study(path, archive)?;
+        if folder.files.is_empty() {
+            return Err(Error::EmptyStudy {
+                path: path.to_path_buf(),
+            });
+        }
+        folder
     } else {
-        vec![path.to_path_buf()]
+        StudyFolder {
+            files: vec![path.to_path_buf()],
+            skipped: Vec::new(),
+        }
     };
-    files
-        .into_iter()
-        .map(|f| read::text::read_bounded(&f).map(|bytes| (f, bytes)))
-        .collect()
+    let files = folder
+        .files
+        .iter()
+        .map(|f| read::text::read_bounded(f).map(|bytes| (f.clone(), bytes)))
+        .collect::<Result<_>>()?;
+    Ok((files, folder))
 }
 
 /// As [`read_study_groups`], from the files [`read_study_bytes`] read at

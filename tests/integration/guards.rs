@@ -217,3 +217,118 @@ fn no_identifier_leaves_in_any_output_of_a_batch_split_by_patient() {
         }
     }
 }
+
+fn summary_rows(out: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(out.join("studies.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+fn simulated(seed: u64) -> Vec<(String, Vec<u8>)> {
+    crate::util::study_files(&nmjscope::simulate::SimConfig {
+        seed,
+        ..Default::default()
+    })
+}
+
+#[test]
+fn no_study_vanishes_and_every_path_not_read_is_named() {
+    let dir = TempDir::new();
+    let root = dir.path().join("archive");
+    // A stray trace file at a site's level, above two patients' folders.
+    for (name, bytes) in simulated(1) {
+        dir.write(&format!("archive/site/p1/{name}"), &bytes);
+        dir.write(&format!("archive/site/p2/{name}"), &bytes);
+    }
+    dir.write("archive/site/stray.csv", simulated(2)[0].1.clone());
+    let study = root.join("site/p1");
+    dir.write("archive/site/p1/notes.txt", "seen on ward 3");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("/etc/passwd", study.join("passwd.csv")).unwrap();
+        std::os::unix::fs::symlink("/dev/null", study.join("null.csv")).unwrap();
+        std::os::unix::fs::symlink(study.join("gone.csv"), study.join("dangling.csv")).unwrap();
+        assert!(std::process::Command::new("mkfifo")
+            .arg(study.join("pipe.csv"))
+            .status()
+            .unwrap()
+            .success());
+    }
+    let out = dir.path().join("out");
+    let run = nmjscope()
+        .arg("batch")
+        .arg(&root)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{err}");
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    // The site (its stray file) and both patients are scored.
+    let paths: Vec<String> = summary
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().to_string())
+        .collect();
+    assert_eq!(paths.len(), 3, "{summary}");
+    assert!(paths.iter().any(|p| p.ends_with("site")), "{paths:?}");
+    assert!(paths.iter().any(|p| p.ends_with("p1")) && paths.iter().any(|p| p.ends_with("p2")));
+    assert_eq!(summary_rows(&out).len(), 3);
+    // Every path of p1 that is not read is named with its reason.
+    for words in [
+        "notes.txt (not a LabChart, Spike2 or CFWB export)",
+        #[cfg(unix)]
+        "passwd.csv (a symbolic link to a file outside this folder, not followed)",
+        #[cfg(unix)]
+        "null.csv (a symbolic link to something not a regular file)",
+        #[cfg(unix)]
+        "dangling.csv (a symbolic link to nothing)",
+        #[cfg(unix)]
+        "pipe.csv (a FIFO, device or socket, not a regular file)",
+    ] {
+        assert!(summary.contains(words), "{words}\n{summary}");
+    }
+    assert!(!summary.contains("root:"), "{summary}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_folder_is_one_error_row_and_the_batch_goes_on() {
+    use std::os::unix::fs::PermissionsExt;
+    let root_user = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(true);
+    let dir = TempDir::new();
+    for (name, bytes) in simulated(1) {
+        dir.write(&format!("archive/p1/{name}"), &bytes);
+    }
+    let lost = dir.path().join("archive/lost+found");
+    std::fs::create_dir(&lost).unwrap();
+    std::fs::set_permissions(&lost, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let out = dir.path().join("out");
+    let run = nmjscope()
+        .arg("batch")
+        .arg(dir.path().join("archive"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    std::fs::set_permissions(&lost, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    if root_user {
+        // Root lists any folder: an empty one is no study.
+        assert_eq!(run.status.code(), Some(0), "{summary}");
+        return;
+    }
+    assert_eq!(run.status.code(), Some(3), "{summary}");
+    assert_eq!(summary.lines().count(), 3, "{summary}");
+    assert!(
+        summary.contains("lost+found") && summary.contains("ermission"),
+        "{summary}"
+    );
+}

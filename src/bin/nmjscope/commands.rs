@@ -61,6 +61,7 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
             return Err(e).with_context(|| format!("reading {}", args.path.display()));
         }
     };
+    note_not_read(&args.path);
     let inspections: Vec<_> = study
         .tests
         .iter()
@@ -82,6 +83,7 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     let analyzer = Analyzer::new(args.settings.settings()?)?.identified(args.identified);
     let study = read_input(&args.path, &args.read.options()?)?;
+    note_not_read(&args.path);
     let analysis = analyzer.analyze_with_display(&study)?;
     stdout(&render::serialize(
         args.format.into(),
@@ -97,6 +99,21 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Names, on standard error, every path in a study folder that is not
+/// read, and why (`nmjscope::io::list_study`): nothing passed over
+/// without a word.
+fn note_not_read(path: &Path) {
+    if !path.is_dir() {
+        return;
+    }
+    if let Some(skipped) = nmjscope::io::list_study(path, path)
+        .ok()
+        .and_then(|f| f.describe_skipped())
+    {
+        eprintln!("note: not read in {}: {skipped}", path.display());
+    }
 }
 
 /// The study at `path`: a file, a directory, or `-` for one test on
