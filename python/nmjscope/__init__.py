@@ -288,6 +288,7 @@ def batch(
     progress: bool = True,
     out: Optional[PathLike] = None,
     options: Optional[Dict[str, Any]] = None,
+    force: bool = False,
     **settings: Any,
 ) -> "pd.DataFrame":
     """Scores every study under ``root`` in parallel (``jobs`` threads, all
@@ -295,7 +296,8 @@ def batch(
     one row per study (a folder mixing studies gives a row each), a failed
     study as a row with its error (file and line). With ``out``, the
     results stay there as ``nmjscope batch`` writes them (summary.csv,
-    measurements.csv, studies.jsonl). A progress bar over the folders shows
+    measurements.csv, studies.jsonl); finished results already in ``out``
+    are replaced only with ``force=True``. A progress bar over the folders shows
     in notebooks and terminals when tqdm is installed; Ctrl-C (a notebook's
     interrupt) stops the batch after the study in hand, leaving ``out`` as
     it was. Read options and settings as for :func:`analyze`."""
@@ -313,7 +315,7 @@ def batch(
         bar = _progress_bar(len(folders), progress)
         update = None if bar is None else (lambda done, _total: bar.update(done - bar.n))
         try:
-            _native.batch(root, folder, jobs, update, settings_json, options_json)
+            _native.batch(root, folder, jobs, update, settings_json, options_json, force)
         finally:
             if bar is not None:
                 bar.close()

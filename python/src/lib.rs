@@ -553,9 +553,11 @@ fn simulate(
 
 /// Scores every study under `root` into `out` (summary.csv,
 /// measurements.csv, studies.jsonl), calling `progress(done, total)` after
-/// each study; returns (studies, failed).
+/// each study; returns (studies, failed). Finished results in `out` are
+/// replaced only with `force`.
 #[pyfunction]
-#[pyo3(signature = (root, out, jobs=None, progress=None, settings_json=None, options=None))]
+#[pyo3(signature = (root, out, jobs=None, progress=None, settings_json=None, options=None, force=false))]
+#[allow(clippy::too_many_arguments)]
 fn batch(
     py: Python<'_>,
     root: PathBuf,
@@ -564,6 +566,7 @@ fn batch(
     progress: Option<Py<PyAny>>,
     settings_json: Option<&str>,
     options: Option<&str>,
+    force: bool,
 ) -> PyResult<(usize, usize)> {
     let settings = settings(settings_json)?;
     let options = read_options(options)?;
@@ -577,7 +580,11 @@ fn batch(
             threads: jobs,
             previous: &previous,
         };
-        let mut writer = nmjscope::batch::ResultsWriter::begin(&out)?;
+        let rules = nmjscope::batch::OutputRules {
+            force,
+            ..Default::default()
+        };
+        let mut writer = nmjscope::batch::ResultsWriter::begin(&out, rules)?;
         let report = |p: nmjscope::batch::Progress<'_>| {
             if let Some(cb) = &progress {
                 Python::attach(|py| {

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::output::{Counts, Prepared, ResultsWriter};
+use super::output::{Counts, OutputRules, Prepared, ResultsWriter};
 use super::resume::{unescape, Fnv, ReportSource};
 use super::SummaryRow;
 use crate::error::{Error, Result};
@@ -32,14 +32,18 @@ pub fn in_shard(root: &Path, path: &Path, (i, n): (u32, u32)) -> bool {
 /// [`Error::Resume`] or [`Error::Io`] when a part's summary or a report it
 /// lists cannot be read, or the result cannot be written; `out` is then
 /// as it was.
-pub fn merge(parts: &[PathBuf], out: &Path) -> Result<Counts> {
+pub fn merge(parts: &[PathBuf], out: &Path, force: bool) -> Result<Counts> {
     let mut rows = summary_rows(parts)?;
     // Studies sort by path as the archive walk finds them; the sort is
     // stable, so the studies of one split folder keep their order.
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     refuse_duplicates(parts, &rows)?;
     let sources: Vec<ReportSource> = parts.iter().map(|_| ReportSource::default()).collect();
-    let mut writer = ResultsWriter::begin(out)?;
+    let rules = OutputRules {
+        force,
+        ..OutputRules::default()
+    };
+    let mut writer = ResultsWriter::begin(out, rules)?;
     // Every shard must have been scored with the same settings.
     let mut first: Option<(usize, Settings)> = None;
     for (_, p, row) in rows {

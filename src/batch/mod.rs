@@ -24,7 +24,7 @@ mod output;
 mod resume;
 
 pub use merge::{in_shard, merge};
-pub use output::{write_results, Counts, Prepared, ResultsWriter};
+pub use output::{write_results, Counts, OutputRules, Prepared, ResultsWriter};
 use resume::Fnv;
 pub use resume::{hash_files, input_hash, Previous};
 

@@ -85,6 +85,49 @@ struct Stream<W> {
     writer: W,
 }
 
+/// What a batch may do with results already in its output folder. One
+/// rule for `batch`, `merge` and Python's `batch(out=...)`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutputRules {
+    /// Replace finished results (`--force`): whatever batch results are
+    /// there at the swap.
+    pub force: bool,
+    /// The results there are this run's input (`--resume`): replaced, and
+    /// only they (not results another run put in meanwhile).
+    pub resume: bool,
+    /// The shard this run scores (`--shard I/N`), recorded in the set's
+    /// kind: a folder holding another shard's results, or a whole run's,
+    /// is never replaced by it.
+    pub shard: Option<(u32, u32)>,
+    /// Whether the caller can re-use results (`batch --resume`; `merge`
+    /// cannot), for the message.
+    pub can_resume: bool,
+}
+
+impl OutputRules {
+    /// The set's kind: `batch`, or `batch shard I/N`.
+    fn kind(&self) -> String {
+        match self.shard {
+            None => "batch".to_string(),
+            Some((i, n)) => format!("batch shard {i}/{n}"),
+        }
+    }
+
+    /// Why finished results in `out` may not be replaced, if they may not.
+    fn refuse_finished(&self, out: &Path) -> Option<String> {
+        let finished = crate::io::fs::set_kind(out).is_some_and(|k| k.starts_with("batch"))
+            && out.join("summary.csv").is_file();
+        (finished && !self.force && !self.resume).then(|| {
+            let resume = if self.can_resume {
+                "add --resume to re-use them for unchanged studies, or "
+            } else {
+                ""
+            };
+            format!("it holds finished batch results: {resume}add --force to replace them")
+        })
+    }
+}
+
 /// Writes a batch's results into a new set that replaces `out` at
 /// [`ResultsWriter::finish`]; dropped before that, `out` is untouched.
 pub struct ResultsWriter {
@@ -98,14 +141,30 @@ pub struct ResultsWriter {
 
 impl ResultsWriter {
     /// Starts the results that will replace `out` (a batch set: see
-    /// [`SetWriter`]), writing the headers.
+    /// [`SetWriter`]) as `rules` allow, writing the headers. Finished
+    /// results are replaced only with `force` or `resume`, checked now and
+    /// again at the swap: results another run finished there meanwhile
+    /// are kept (with `force`, replaced).
     ///
     /// # Errors
     ///
     /// [`Error::OutputNotASet`] when `out` is not a folder this tool
-    /// wrote; [`Error::Io`] naming a file that could not be created.
-    pub fn begin(out: &Path) -> Result<ResultsWriter> {
-        let mut set = SetWriter::begin(out, "batch")?;
+    /// wrote, holds another shard's results, or holds finished results
+    /// `rules` do not let it replace; [`Error::Io`] naming a file that
+    /// could not be created.
+    pub fn begin(out: &Path, rules: OutputRules) -> Result<ResultsWriter> {
+        if let Some(detail) = rules.refuse_finished(out) {
+            return Err(Error::OutputNotASet {
+                path: out.to_path_buf(),
+                detail,
+            });
+        }
+        let guard = if rules.force {
+            crate::io::fs::SwapGuard::AnyOfItsKind
+        } else {
+            crate::io::fs::SwapGuard::AsBegun
+        };
+        let mut set = SetWriter::begin_guarded(out, &rules.kind(), guard)?;
         let (path, file) = set.create("summary.csv")?;
         let mut summary = Stream {
             writer: csv::WriterBuilder::new()
@@ -228,8 +287,9 @@ pub fn write_results(
     root: &Path,
     items: &[BatchItem],
     per_study: bool,
+    rules: OutputRules,
 ) -> Result<Counts> {
-    let mut writer = ResultsWriter::begin(out)?;
+    let mut writer = ResultsWriter::begin(out, rules)?;
     for item in items {
         writer.push(Prepared::of(root, item, per_study))?;
     }

@@ -155,6 +155,43 @@ pub struct SetWriter {
     kind: String,
     partial: tempfile::TempDir,
     files: Vec<String>,
+    guard: SwapGuard,
+    /// The folder `dir` was when the set began (`None`: absent).
+    begun: Option<FolderId>,
+}
+
+/// Which folder a set may replace when it is put in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SwapGuard {
+    /// Any set of its kind: the latest run wins (a report set).
+    AnyOfItsKind,
+    /// Only what was there when the set began (nothing, or the same
+    /// folder): a set another run put in meanwhile is kept, and this one
+    /// refused (a batch's finished results).
+    AsBegun,
+}
+
+/// A folder's identity: its device and inode (its modification time where
+/// there are none). A set swapped in by another run is another folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FolderId(u64, u64);
+
+fn folder_id(dir: &Path) -> Option<FolderId> {
+    let meta = std::fs::symlink_metadata(dir).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(FolderId(meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let t = meta
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
+        Some(FolderId(t.as_secs(), u64::from(t.subsec_nanos())))
+    }
 }
 
 impl SetWriter {
@@ -165,6 +202,17 @@ impl SetWriter {
     /// As [`write_set`]: a `dir` that is not ours is refused before
     /// anything is written.
     pub fn begin(dir: &Path, kind: &str) -> Result<SetWriter> {
+        SetWriter::begin_guarded(dir, kind, SwapGuard::AnyOfItsKind)
+    }
+
+    /// As [`SetWriter::begin`], replacing at [`SetWriter::commit`] only
+    /// what `guard` allows.
+    ///
+    /// # Errors
+    ///
+    /// As [`SetWriter::begin`].
+    pub fn begin_guarded(dir: &Path, kind: &str, guard: SwapGuard) -> Result<SetWriter> {
+        let begun = folder_id(dir);
         let refuse = |detail: String| Error::OutputNotASet {
             path: dir.to_path_buf(),
             detail,
@@ -192,6 +240,8 @@ impl SetWriter {
             kind: kind.to_string(),
             partial,
             files: Vec::new(),
+            guard,
+            begun,
         })
     }
 
@@ -241,6 +291,12 @@ impl SetWriter {
             return Err(Error::OutputNotASet {
                 path: self.dir.clone(),
                 detail: why,
+            });
+        }
+        if self.guard == SwapGuard::AsBegun && folder_id(&self.dir) != self.begun {
+            return Err(Error::OutputNotASet {
+                path: self.dir.clone(),
+                detail: "another run put its results here while this one ran; they are kept".into(),
             });
         }
         // The hidden folder is private; a set is an ordinary folder.

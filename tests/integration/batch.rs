@@ -98,7 +98,7 @@ fn every_study_is_scored_in_order_and_none_is_lost() {
     let serial_rows: Vec<_> = serial.iter().map(|i| summary_row(dir.path(), i)).collect();
     assert_eq!(rows, serial_rows);
     let out = dir.path().join("results");
-    let counts = write_results(&out, dir.path(), &items, false).unwrap();
+    let counts = write_results(&out, dir.path(), &items, false, Default::default()).unwrap();
     assert_eq!((counts.studies, counts.failed, counts.resumed), (5, 1, 0));
     let csv = std::fs::read_to_string(out.join("measurements.csv")).unwrap();
     assert_eq!(csv.matches("study,file,protocol").count(), 1, "one header");
@@ -253,8 +253,8 @@ fn shards_merge_into_the_unsharded_output() {
         .arg("--out")
         .arg(&merged)
         .assert()
-        .code(2)
-        .stderr(predicates::str::contains("--force"));
+        .code(4)
+        .stderr(predicates::str::contains("add --force to replace them"));
     let twice = [&parts[..], &parts[..1]].concat();
     let has_studies = |p: &std::path::Path| {
         String::from_utf8(read(p.join("summary.csv")))
@@ -463,10 +463,14 @@ fn a_failed_write_stops_the_batch_and_keeps_the_old_results() {
     // earlier results stay whole and no partial folder is left.
     let items = job.run(&studies, &|_| {}).unwrap();
     let out = dir.path().join("results");
-    write_results(&out, dir.path(), &items, false).unwrap();
+    write_results(&out, dir.path(), &items, false, Default::default()).unwrap();
     let before = std::fs::read(out.join("summary.csv")).unwrap();
     {
-        let mut writer = nmjscope::batch::ResultsWriter::begin(&out).unwrap();
+        let force = nmjscope::batch::OutputRules {
+            force: true,
+            ..Default::default()
+        };
+        let mut writer = nmjscope::batch::ResultsWriter::begin(&out, force).unwrap();
         let first = nmjscope::batch::Prepared::of(dir.path(), &items[0], false);
         writer.push(first).unwrap();
     }

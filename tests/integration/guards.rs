@@ -332,3 +332,55 @@ fn an_unreadable_folder_is_one_error_row_and_the_batch_goes_on() {
         "{summary}"
     );
 }
+
+#[test]
+fn finished_results_are_replaced_only_when_asked_even_mid_run() {
+    use nmjscope::batch::{OutputRules, ResultsWriter};
+    let dir = TempDir::new();
+    for (name, bytes) in simulated(1) {
+        dir.write(&format!("archive/p1/{name}"), &bytes);
+        dir.write(&format!("archive/p2/{name}"), &bytes);
+    }
+    // Two runs into one folder at once: both begin while it is absent.
+    let out = dir.path().join("out");
+    let first = ResultsWriter::begin(&out, OutputRules::default()).unwrap();
+    let second = ResultsWriter::begin(&out, OutputRules::default()).unwrap();
+    first.finish().unwrap();
+    let kept = std::fs::read(out.join("summary.csv")).unwrap();
+    let e = second.finish().unwrap_err();
+    assert!(
+        e.to_string().contains("another run put its results here"),
+        "{e}"
+    );
+    assert_eq!(e.kind().exit_code(), 4);
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), kept);
+    // With --force the later run replaces them.
+    let force = OutputRules {
+        force: true,
+        ..OutputRules::default()
+    };
+    let third = ResultsWriter::begin(&out, force).unwrap();
+    let fourth = ResultsWriter::begin(&out, force).unwrap();
+    third.finish().unwrap();
+    fourth.finish().unwrap();
+    // Shards sharing one --out by mistake: the second is refused.
+    let shared = dir.path().join("shared");
+    let shard = |i: &str, resume: bool| {
+        let mut cmd = nmjscope();
+        cmd.arg("batch")
+            .arg(dir.path().join("archive"))
+            .args(["-q", "--shard", i, "--out"])
+            .arg(&shared);
+        if resume {
+            cmd.arg("--resume");
+        }
+        cmd.output().unwrap()
+    };
+    assert!(shard("0/2", true).status.success());
+    let kept = std::fs::read(shared.join("summary.csv")).unwrap();
+    refused_with(&shard("1/2", true), "not a batch shard 1/2 set");
+    refused_with(&shard("1/2", false), "it holds finished batch results");
+    assert_eq!(std::fs::read(shared.join("summary.csv")).unwrap(), kept);
+    // The same shard resumes its own results.
+    assert!(shard("0/2", true).status.success());
+}

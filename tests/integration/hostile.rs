@@ -860,9 +860,9 @@ fn batch_output_inside_the_archive_is_never_scored() {
         .arg("--out")
         .arg(root.join("out"))
         .assert()
-        .code(2)
+        .code(4)
         .stderr(
-            predicates::str::contains("already holds batch results").and(
+            predicates::str::contains("it holds finished batch results").and(
                 predicates::str::contains("--resume").and(predicates::str::contains("--force")),
             ),
         );

@@ -212,8 +212,13 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     let previous = if args.resume {
         nmjscope::batch::Previous::load(&args.out)?
     } else {
-        refuse_finished_results(&args.out, args.force)?;
         nmjscope::batch::Previous::default()
+    };
+    let rules = nmjscope::batch::OutputRules {
+        force: args.force,
+        resume: args.resume,
+        shard: args.shard,
+        can_resume: true,
     };
     let bar = crate::progress::bar(studies.len() as u64, args.quiet);
     let options = args.read.options()?;
@@ -226,7 +231,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     // Each study is written as soon as it and those before it are done;
     // the results replace --out only when all are written, so a failed
     // write leaves the previous results whole.
-    let mut writer = nmjscope::batch::ResultsWriter::begin(&args.out)
+    let mut writer = nmjscope::batch::ResultsWriter::begin(&args.out, rules)
         .with_context(|| format!("writing batch results to {}", args.out.display()))?;
     let progress = |p: nmjscope::batch::Progress<'_>| {
         bar.set_position(p.done as u64);
@@ -247,25 +252,6 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
         .with_context(|| format!("writing batch results to {}", args.out.display()))?;
     bar.finish_and_clear();
     batch_outcome(&args, counts)
-}
-
-/// A finished batch in `out` (a set this tool wrote) is replaced only with
-/// `--force`; anything else there is refused when writing starts.
-fn refuse_finished_results(out: &Path, force: bool) -> anyhow::Result<()> {
-    let finished =
-        out.join(nmjscope::io::fs::MANIFEST).is_file() && out.join("summary.csv").is_file();
-    if !force && finished {
-        return Err(crate::Exit::new(
-            2,
-            format!(
-                "{} already holds batch results: add --resume to re-use them for unchanged studies, \
-                 or --force to replace them",
-                out.display()
-            ),
-        )
-        .into());
-    }
-    Ok(())
 }
 
 /// What the run says at the end, and its exit status: 0 when every study
@@ -306,8 +292,7 @@ fn batch_outcome(args: &BatchArgs, counts: nmjscope::batch::Counts) -> anyhow::R
 }
 
 fn merge(args: MergeArgs) -> anyhow::Result<()> {
-    refuse_finished_results(&args.out, args.force)?;
-    let counts = nmjscope::batch::merge(&args.parts, &args.out)
+    let counts = nmjscope::batch::merge(&args.parts, &args.out, args.force)
         .with_context(|| format!("merging into {}", args.out.display()))?;
     eprintln!(
         "{} shard outputs ({} studies) merged into {}",
