@@ -195,7 +195,7 @@ class Report:
 #: The non-float columns of :meth:`Report.responses` (every other column
 #: is a measure: float64, NaN where not measured).
 _RESPONSE_TYPES: Dict[str, str] = {
-    **{c: "object" for c in ("study", "file", "protocol", "muscle", "response", "baseline_source", "flags")},
+    **{c: "object" for c in ("study", "path", "file", "protocol", "muscle", "response", "baseline_source", "flags")},
     "index": "int64",
 }
 

@@ -17,6 +17,7 @@ impl Exporter for CsvExporter {
 /// The column names, in order.
 pub const COLUMNS: &[&str] = &[
     "study",
+    "path",
     "file",
     "protocol",
     "muscle",
@@ -151,15 +152,19 @@ pub(crate) fn measurement_rows(report: &Report, out: &mut Vec<u8>) {
     for t in &report.tests {
         for (i, (r, change)) in t.responses.iter().zip(&t.change_pct).enumerate() {
             cells.iter_mut().for_each(String::clear);
+            // The study's name and path: the key of its summary row (two
+            // sites' `p1`, or two studies sharing a `study_id`, differ in
+            // one of them).
             cells[0].push_str(&text_cell(&report.study.id));
-            cells[1].push_str(&text_cell(&t.file));
-            cells[2].push_str(&t.protocol.to_string());
-            cells[3].push_str(&text_cell(t.muscle.as_deref().unwrap_or_default()));
+            cells[1].push_str(&text_cell(&report.study.path));
+            cells[2].push_str(&text_cell(&t.file));
+            cells[3].push_str(&t.protocol.to_string());
+            cells[4].push_str(&text_cell(t.muscle.as_deref().unwrap_or_default()));
             if let Some(rate) = t.stim_rate_hz {
-                cells[4].push_str(&rate.to_string());
+                cells[5].push_str(&rate.to_string());
             }
-            cells[5].push_str(&text_cell(&r.label.to_string()));
-            cells[6].push_str(&(i + 1).to_string());
+            cells[6].push_str(&text_cell(&r.label.to_string()));
+            cells[7].push_str(&(i + 1).to_string());
             let measures = [
                 r.onset_ms,
                 r.negative_peak_ms,
@@ -172,15 +177,15 @@ pub(crate) fn measurement_rows(report: &Report, out: &mut Vec<u8>) {
                 Some(r.artifact_end_ms),
                 Some(r.baseline_mv),
             ];
-            for (cell, v) in cells[7..17].iter_mut().zip(measures) {
+            for (cell, v) in cells[8..18].iter_mut().zip(measures) {
                 num(v, cell);
             }
-            cells[17].push_str(&r.baseline_source.code());
+            cells[18].push_str(&r.baseline_source.code());
             for (k, f) in r.flags.iter().enumerate() {
                 if k > 0 {
-                    cells[18].push(';');
+                    cells[19].push(';');
                 }
-                cells[18].push_str(&f.code());
+                cells[19].push_str(&f.code());
             }
             // Writing to a Vec cannot fail.
             let _ = w.write_record(&cells);

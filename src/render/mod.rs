@@ -120,11 +120,16 @@ pub struct Plot {
 pub fn plots(report: &Report, displays: &[TestDisplay]) -> Result<Vec<Vec<Plot>>> {
     #[cfg(feature = "plot")]
     {
+        let files: Vec<&str> = report.tests.iter().map(|t| t.file.as_str()).collect();
+        let stems = plot::plot_stems(&files);
         let mut out = report
             .tests
             .iter()
             .zip(displays)
-            .map(|(test, display)| plot::plots_for_test(display, test, &report.settings))
+            .zip(&stems)
+            .map(|((test, display), stem)| {
+                plot::plots_for_test(display, test, &report.settings, stem)
+            })
             .collect::<Result<Vec<_>>>()?;
         for (i, s) in report.series.exhaustion.iter().enumerate() {
             out.push(vec![plot::plot_for_series(s, i, &report.settings)?]);

@@ -101,7 +101,11 @@ fn every_study_is_scored_in_order_and_none_is_lost() {
     let counts = write_results(&out, dir.path(), &items, false, Default::default()).unwrap();
     assert_eq!((counts.studies, counts.failed, counts.resumed), (5, 1, 0));
     let csv = std::fs::read_to_string(out.join("measurements.csv")).unwrap();
-    assert_eq!(csv.matches("study,file,protocol").count(), 1, "one header");
+    assert_eq!(
+        csv.matches("study,path,file,protocol").count(),
+        1,
+        "one header"
+    );
     let lines = csv.lines().count() - 1;
     let expected: usize = items
         .iter()

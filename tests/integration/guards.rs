@@ -384,3 +384,84 @@ fn finished_results_are_replaced_only_when_asked_even_mid_run() {
     // The same shard resumes its own results.
     assert!(shard("0/2", true).status.success());
 }
+
+#[test]
+fn every_test_has_plots_of_its_own() {
+    let dir = TempDir::new();
+    let bytes =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/lems/1_rns_3hz.csv"))
+            .unwrap();
+    let other =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/lems/3_hfrns_50hz.csv"))
+            .unwrap();
+    dir.write("study/a 1.csv", &bytes);
+    dir.write("study/a_1.csv", &other);
+    let out = dir.path().join("out");
+    let run = nmjscope()
+        .arg("analyze")
+        .arg(dir.path().join("study"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let mut plots: Vec<String> = std::fs::read_dir(out.join("plots"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".svg"))
+        .collect();
+    plots.sort();
+    // Three plots of each train, none shared.
+    assert_eq!(plots.len(), 6, "{plots:?}");
+    assert!(plots.contains(&"a_1_stack.svg".to_string()), "{plots:?}");
+    assert!(plots.contains(&"a_1_2_stack.svg".to_string()), "{plots:?}");
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(md.contains("plots/a_1_stack.svg") && md.contains("plots/a_1_2_stack.svg"));
+    let manifest = std::fs::read_to_string(out.join(".nmjscope-set")).unwrap();
+    let mut lines: Vec<&str> = manifest.lines().collect();
+    let n = lines.len();
+    lines.sort();
+    lines.dedup();
+    assert_eq!(lines.len(), n, "{manifest}");
+}
+
+#[test]
+fn measurement_rows_name_their_study_by_path() {
+    let dir = TempDir::new();
+    // Two sites' p1, the same files (so the same study_id).
+    for (name, bytes) in simulated(1) {
+        dir.write(&format!("archive/siteA/p1/{name}"), &bytes);
+        dir.write(&format!("archive/siteB/p1/{name}"), &bytes);
+    }
+    let out = dir.path().join("out");
+    let run = nmjscope()
+        .arg("batch")
+        .arg(dir.path().join("archive"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let text = std::fs::read_to_string(out.join("measurements.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let header = rows.headers().unwrap().clone();
+    let first: Vec<&str> = header.iter().take(3).collect();
+    assert_eq!(first, ["study", "path", "file"]);
+    let paths: std::collections::BTreeSet<String> =
+        rows.records().map(|r| r.unwrap()[1].to_string()).collect();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(paths.len(), 2, "{paths:?}");
+    for p in &paths {
+        assert!(p.ends_with("siteA/p1") || p.ends_with("siteB/p1"), "{p}");
+        // The key of a summary row.
+        assert!(summary.contains(&format!(",{p},")), "{p}\n{summary}");
+    }
+}

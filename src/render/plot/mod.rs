@@ -73,9 +73,11 @@ impl PlotKind {
     }
 }
 
-/// The plots of one test: a trace stack, superimposed responses and the
-/// amplitude/area trend for trains; the before/after overlay and the
-/// increment chart (with the facilitation curve) for exercise.
+/// The plots of one test, named `<stem>_<kind>` ([`plot_stems`] gives
+/// each test of a study its own stem): a trace stack, superimposed
+/// responses and the amplitude/area trend for trains; the before/after
+/// overlay and the increment chart (with the facilitation curve) for
+/// exercise.
 ///
 /// # Errors
 ///
@@ -84,14 +86,70 @@ pub fn plots_for_test(
     display: &TestDisplay,
     test: &TestMeasures,
     settings: &Settings,
+    stem: &str,
 ) -> Result<Vec<Plot>> {
     if test.responses.is_empty() {
         return Ok(Vec::new());
     }
+    let input = Input {
+        display,
+        test,
+        settings,
+    };
     PlotKind::for_protocol(test.protocol)
         .iter()
-        .map(|k| plot_for_test(*k, display, test, settings))
+        .map(|k| render(*k, &input, stem))
         .collect()
+}
+
+/// Longest file-name stem a plot keeps of its test's file.
+const MAX_STEM_CHARS: usize = 40;
+
+/// The file-name stem of each test's plots, unique within the study and
+/// the same for the same files: the file's stem in letters, digits, `-`
+/// and `_` (anything else `_`, at most [`MAX_STEM_CHARS`]); stems that
+/// would collide gain the file's extension where it differs (`test.csv`
+/// and `test.edf`: `test_csv`, `test_edf`), else their position (`a 1.csv`
+/// and `a_1.csv`: `a_1`, `a_1_2`).
+pub fn plot_stems(files: &[&str]) -> Vec<String> {
+    let safe = |text: &str| -> String {
+        text.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(MAX_STEM_CHARS)
+            .collect()
+    };
+    let split = |f: &str| {
+        let path = std::path::Path::new(f);
+        let stem = path
+            .file_stem()
+            .map_or_else(|| "test".into(), |s| s.to_string_lossy());
+        let ext = path.extension().map(|e| e.to_string_lossy().into_owned());
+        (safe(&stem), ext.map(|e| safe(&e)))
+    };
+    let parts: Vec<(String, Option<String>)> = files.iter().map(|f| split(f)).collect();
+    let count = |stem: &str| parts.iter().filter(|(s, _)| s == stem).count();
+    let same = |part: &(String, Option<String>)| parts.iter().filter(|p| *p == part).count();
+    let mut stems: Vec<String> = parts
+        .iter()
+        .map(|part| match part {
+            // The extension tells them apart only where it differs.
+            (stem, Some(ext)) if count(stem) > 1 && same(part) == 1 => format!("{stem}_{ext}"),
+            (stem, _) => stem.clone(),
+        })
+        .collect();
+    for i in 0..stems.len() {
+        let before = stems[..i].iter().filter(|s| **s == stems[i]).count();
+        if before > 0 {
+            stems[i] = format!("{}_{}", stems[i], before + 1);
+        }
+    }
+    stems
 }
 
 /// One plot of one test (a display that shows only some of
@@ -111,7 +169,7 @@ pub fn plot_for_test(
         test,
         settings,
     };
-    render(kind, &input)
+    render(kind, &input, &plot_stems(&[&test.file])[0])
 }
 
 /// Everything a plot of one test draws from.
@@ -162,11 +220,7 @@ pub fn plot_for_series(
     picture(&Picture::Series(series, settings), name, title)
 }
 
-fn render(kind: PlotKind, input: &Input) -> Result<Plot> {
-    let stem = std::path::Path::new(&input.test.file)
-        .file_stem()
-        .map(|s| clean(&s.to_string_lossy()).replace(' ', "_"))
-        .unwrap_or_else(|| "test".to_string());
+fn render(kind: PlotKind, input: &Input, stem: &str) -> Result<Plot> {
     let name = format!("{stem}_{}", kind.suffix());
     let title = format!("{} - {}", clean(&input.test.file), kind.title());
     let mut plot = picture(&Picture::Test(kind, input), name, title)?;
@@ -216,4 +270,35 @@ fn encode_png(rgb: &[u8], width: u32, height: u32) -> std::result::Result<Vec<u8
         writer.write_image_data(rgb).map_err(|e| e.to_string())?;
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod stem_tests {
+    use super::plot_stems;
+
+    #[test]
+    fn every_test_gets_a_stem_of_its_own() {
+        assert_eq!(
+            plot_stems(&[
+                "1_rns_3hz.csv",
+                "test.csv",
+                "test.edf",
+                "a 1.csv",
+                "a_1.csv"
+            ]),
+            ["1_rns_3hz", "test_csv", "test_edf", "a_1", "a_1_2"]
+        );
+        // Long names sharing their first 40 characters, and names of
+        // other scripts.
+        let long = ["x".repeat(50) + "1.csv", "x".repeat(50) + "2.csv"];
+        let stems = plot_stems(&[&long[0], &long[1], "mésure:1.csv"]);
+        assert_eq!(stems[0], "x".repeat(40));
+        assert_eq!(stems[1], "x".repeat(40) + "_2");
+        assert_eq!(stems[2], "m_sure_1");
+        // The same files, the same stems.
+        assert_eq!(
+            plot_stems(&["b.csv", "b.edf"]),
+            plot_stems(&["b.csv", "b.edf"])
+        );
+    }
 }
