@@ -532,6 +532,24 @@ impl Error {
 /// The library's result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// A message as a terminal or log shows it: control characters (a line
+/// break or a terminal escape in a file name) written as escapes, so a
+/// message stays one line and cannot drive the terminal. Tabs too.
+pub fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_debug().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// A number for a message: six significant digits, in scientific notation
 /// when it is very large or very small (`1e30`, not thirty-one digits).
 pub(crate) fn show(value: f64) -> String {

@@ -62,21 +62,24 @@ impl Settings {
             ))
         };
         let settings: Settings = if is_toml {
-            let value: toml::Value = toml::from_str(text)
-                .map_err(|e| bad(e.to_string().trim_end().replace('\n', " ")))?;
+            let value: toml::Value =
+                toml::from_str(text).map_err(|e| bad(one_line(&e.to_string())))?;
             if let Some(at) = first_toml_list(&value, "") {
                 return Err(list(at));
             }
             value
                 .try_into()
-                .map_err(|e: toml::de::Error| bad(e.to_string()))?
+                .map_err(|e: toml::de::Error| bad(one_line(&e.to_string())))?
         } else {
+            // TOML refuses a key given twice; JSON parsers keep the last.
+            serde_json::from_str::<NoDuplicateKeys>(text)
+                .map_err(|e| bad(one_line(&e.to_string())))?;
             let value: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| bad(e.to_string()))?;
+                serde_json::from_str(text).map_err(|e| bad(one_line(&e.to_string())))?;
             if let Some(at) = first_json_list(&value, "") {
                 return Err(list(at));
             }
-            serde_json::from_value(value).map_err(|e| bad(e.to_string()))?
+            serde_json::from_value(value).map_err(|e| bad(one_line(&e.to_string())))?
         };
         settings.validate(path)?;
         Ok(settings)
@@ -375,6 +378,72 @@ pub const BOUNDS: &[Bound] = &[
     bound!("interpret.increment_specific_pct", 1.0, 1000.0, " %", "an increment threshold must be positive", |s| vec![s.interpret.increment_specific_pct]),
     bound!("interpret.increment_healthy_max_pct", 1.0, 1000.0, " %", "an increment threshold must be positive", |s| vec![s.interpret.increment_healthy_max_pct]),
 ];
+
+/// A parser's message on one line: its line breaks and runs of spaces as
+/// one space (a TOML error draws the line with a caret below it).
+fn one_line(message: &str) -> String {
+    message.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A JSON document walked only to refuse an object that gives a key twice.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeys)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeys {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!(
+                    "the key {key:?} is given twice; give each setting once"
+                )));
+            }
+            map.next_value::<NoDuplicateKeys>()?;
+        }
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> std::result::Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_unit<E>(self) -> std::result::Result<Self::Value, E> {
+        Ok(NoDuplicateKeys)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -47,7 +47,7 @@ create_exception!(
 
 /// The Python exception of a library error: the CLI's message, and where.
 fn to_py(e: nmjscope::Error) -> PyErr {
-    let message = e.to_string();
+    let message = nmjscope::error::printable(&e.to_string());
     let err = match e.kind() {
         ErrorKind::Input => InputError::new_err(message),
         ErrorKind::Io => FileError::new_err(message),

@@ -81,21 +81,15 @@ impl StudyFolder {
                 .iter()
                 .map(|s| {
                     let name = s.path.file_name().unwrap_or(s.path.as_os_str());
-                    format!("{} ({})", shown(&name.to_string_lossy()), s.reason.words())
+                    format!(
+                        "{} ({})",
+                        crate::error::printable(&name.to_string_lossy()),
+                        s.reason.words()
+                    )
                 })
                 .collect::<Vec<_>>()
                 .join("; ")
         })
-    }
-}
-
-/// A name as a message shows it: control characters escaped, so a file
-/// name cannot break a line or send a terminal escape.
-pub(crate) fn shown(name: &str) -> String {
-    if name.chars().any(char::is_control) {
-        name.escape_debug().to_string()
-    } else {
-        name.to_string()
     }
 }
 

@@ -217,6 +217,11 @@ impl SetWriter {
             path: dir.to_path_buf(),
             detail,
         };
+        // Named first: `/` or `.` is never listed (all of a disk).
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| refuse("it has no folder name (`.`, `..` or `/`)".to_string()))?;
         if let Some(why) = not_replaceable(dir, kind)? {
             return Err(refuse(why));
         }
@@ -224,10 +229,6 @@ impl SetWriter {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| refuse("it has no folder name (`.` or `/`)".to_string()))?;
         std::fs::create_dir_all(&parent).map_err(|e| Error::io(&parent, e))?;
         let partial = tempfile::Builder::new()
             .prefix(&format!(".{name}.partial-"))

@@ -71,7 +71,29 @@ pub fn check_response_count(at: Location, n: usize) -> Result<()> {
     })
 }
 
-/// Whether `value` lies in the closed `range` (NaN never does).
+/// Whether `value` lies in the closed `range` (NaN never does). A value
+/// computed through floating point (200 kHz from a 0.005 ms step is
+/// 200000.00000000003) counts at a bound it misses by a part in 10^9:
+/// a recording at the bound is plausible.
 pub fn within(value: f64, range: (f64, f64)) -> bool {
-    (range.0..=range.1).contains(&value)
+    let slack = BOUND_SLACK * range.0.abs().max(range.1.abs());
+    (range.0 - slack..=range.1 + slack).contains(&value)
+}
+
+/// How far (relative to the range's magnitude) a computed value may miss
+/// a bound and still count as at it.
+const BOUND_SLACK: f64 = 1e-9;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_computed_at_a_bound_is_within_it() {
+        assert!(within(1000.0 / 0.005, SAMPLING_RANGE_HZ));
+        assert!(within(1000.0, SAMPLING_RANGE_HZ));
+        assert!(!within(200_001.0, SAMPLING_RANGE_HZ));
+        assert!(!within(999.0, SAMPLING_RANGE_HZ));
+        assert!(!within(f64::NAN, SAMPLING_RANGE_HZ));
+    }
 }

@@ -97,7 +97,15 @@ pub fn evaluate(
             responses.insert(0, pre);
         }
     }
-    let amps: Vec<Option<f64>> = responses.iter().map(|r| r.amplitude_mv).collect();
+    let mut amps: Vec<Option<f64>> = responses.iter().map(|r| r.amplitude_mv).collect();
+    // A first response that is no response is no reference: a change
+    // against noise is a ratio of noise (+269,757% for a flat `pre`).
+    if responses
+        .first()
+        .is_some_and(|r| r.flags.contains(&Flag::NoResponse))
+    {
+        amps[0] = None;
+    }
     let a1 = amps.first().copied().flatten();
     let change_pct = amps
         .iter()

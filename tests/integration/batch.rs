@@ -258,7 +258,10 @@ fn shards_merge_into_the_unsharded_output() {
         .arg(&merged)
         .assert()
         .code(4)
-        .stderr(predicates::str::contains("add --force to replace them"));
+        .stderr(
+            predicates::str::contains("add --force to replace them")
+                .and(predicates::str::contains("--resume").not()),
+        );
     let twice = [&parts[..], &parts[..1]].concat();
     let has_studies = |p: &std::path::Path| {
         String::from_utf8(read(p.join("summary.csv")))

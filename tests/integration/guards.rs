@@ -465,3 +465,163 @@ fn measurement_rows_name_their_study_by_path() {
         assert!(summary.contains(&format!(",{p},")), "{p}\n{summary}");
     }
 }
+
+/// Runs `nmjscope ARGS` (standard input from `stdin` when given) and checks
+/// the exit code and that standard error is one line without control
+/// characters holding `words`.
+fn one_line_error(args: &[&std::ffi::OsStr], stdin: Option<&Path>, code: i32, words: &str) {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("nmjscope"));
+    cmd.args(args);
+    if let Some(p) = stdin {
+        cmd.stdin(std::fs::File::open(p).unwrap());
+    }
+    let out = cmd.output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {err}");
+    let line = err.strip_suffix('\n').unwrap_or(&err);
+    assert!(!line.chars().any(char::is_control), "{args:?}: {line:?}");
+    assert!(line.contains(words), "{args:?}: {words} not in {line}");
+    assert!(line.len() < 400, "{args:?}: {line}");
+}
+
+#[test]
+fn every_message_is_one_line_naming_what_is_wrong() {
+    let dir = TempDir::new();
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/lems");
+    let train = sample.join("1_rns_3hz.csv");
+    // A file name with a line break and a terminal escape.
+    let evil = dir.write("a\nb\u{1b}[31m.csv", "x\n");
+    one_line_error(
+        &[os("analyze").as_os_str(), evil.as_os_str()],
+        None,
+        3,
+        "a\\nb\\u{1b}[31m.csv",
+    );
+    // A flag that contradicts the file is the flag's fault.
+    one_line_error(
+        &[
+            os("analyze").as_os_str(),
+            train.as_os_str(),
+            os("--rate").as_os_str(),
+            os("50").as_os_str(),
+        ],
+        None,
+        5,
+        "--rate (stim_rate_hz): 50 Hz contradicts the protocol rns of",
+    );
+    // Settings files: a TOML type error on one line; a JSON key twice.
+    let toml = dir.write("t.toml", "[train]\ndecrement_response = 4.5\n");
+    one_line_error(
+        &[
+            os("analyze").as_os_str(),
+            sample.as_os_str(),
+            os("--thresholds").as_os_str(),
+            toml.as_os_str(),
+        ],
+        None,
+        5,
+        "expected usize in `train.decrement_response`",
+    );
+    let json = dir.write(
+        "d.json",
+        r#"{"interpret": {"decrement_abnormal_pct": 8, "decrement_abnormal_pct": 30}}"#,
+    );
+    one_line_error(
+        &[
+            os("analyze").as_os_str(),
+            sample.as_os_str(),
+            os("--thresholds").as_os_str(),
+            json.as_os_str(),
+        ],
+        None,
+        5,
+        "the key \"decrement_abnormal_pct\" is given twice",
+    );
+    // A folder on standard input is the input's fault.
+    one_line_error(
+        &[os("analyze").as_os_str(), os("-").as_os_str()],
+        Some(&sample),
+        4,
+        "<stdin>: Is a directory",
+    );
+    // `--out /` has no folder name (and is never listed).
+    one_line_error(
+        &[
+            os("analyze").as_os_str(),
+            sample.as_os_str(),
+            os("--out").as_os_str(),
+            os("/").as_os_str(),
+        ],
+        None,
+        4,
+        "it has no folder name",
+    );
+    one_line_error(
+        &[
+            os("analyze").as_os_str(),
+            train.as_os_str(),
+            os("--first-stimulus-ms").as_os_str(),
+            os("1e308").as_os_str(),
+        ],
+        None,
+        5,
+        "--first-stimulus-ms (first_stimulus_ms): 1e308 is outside",
+    );
+}
+
+#[test]
+fn a_recording_at_a_bound_is_read_and_no_response_is_no_reference() {
+    let dir = TempDir::new();
+    // 200 kHz, the top of the plausible range, from a 0.005 ms step.
+    let mut text = String::from("# protocol: rns\n# stim_rate_hz: 3\ntime_ms,r1,r2,r3,r4,r5\n");
+    for i in -1000..9000 {
+        let t = f64::from(i) * 0.005;
+        let v = if t > 0.0 {
+            -5.0 * (-((t - 5.0) / 1.0).powi(2)).exp()
+        } else {
+            0.0
+        };
+        text.push_str(&format!("{t:.3},{v:.4},{v:.4},{v:.4},{v:.4},{v:.4}\n"));
+    }
+    let fast = dir.write("fast.csv", text);
+    let report = crate::util::analyze_json(&fast, &[]);
+    let fs = report["tests"][0]["sampling_rate_hz"].as_f64().unwrap();
+    assert!((fs - 200_000.0).abs() < 1e-6, "{fs}");
+    // An exercise test whose `pre` is no response: no percentage against it.
+    let original = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/lems/2_exercise_10s.csv"),
+    )
+    .unwrap();
+    let mut header = true;
+    let flat: String = original
+        .lines()
+        .map(|l| {
+            if l.starts_with('#') || std::mem::replace(&mut header, false) {
+                return format!("{l}\n");
+            }
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells[1] = "0.0010";
+            format!("{}\n", cells.join(","))
+        })
+        .collect();
+    let nopre = dir.write("nopre.csv", flat);
+    let report = crate::util::analyze_json(&nopre, &[]);
+    let t = &report["tests"][0];
+    assert!(t["increment_pct"].is_null(), "{}", t["increment_pct"]);
+    assert!(t["change_pct"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c.is_null()));
+    let text = String::from_utf8(
+        nmjscope()
+            .arg("analyze")
+            .arg(&nopre)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(!text.contains("Increment after exercise"), "{text}");
+}

@@ -112,7 +112,8 @@ fn note_not_read(path: &Path) {
         .ok()
         .and_then(|f| f.describe_skipped())
     {
-        eprintln!("note: not read in {}: {skipped}", path.display());
+        let note = format!("note: not read in {}: {skipped}", path.display());
+        eprintln!("{}", nmjscope::error::printable(&note));
     }
 }
 
@@ -121,12 +122,15 @@ fn note_not_read(path: &Path) {
 fn read_input(path: &Path, options: &nmjscope::ReadOptions) -> anyhow::Result<nmjscope::Study> {
     if path.as_os_str() == "-" {
         let mut bytes = Vec::new();
+        let name = Path::new("<stdin>");
+        // A folder or a closed descriptor on standard input is the input's
+        // fault (exit 4), not the tool's.
         std::io::Read::read_to_end(
             &mut std::io::Read::take(std::io::stdin().lock(), nmjscope::io::MAX_FILE_BYTES + 1),
             &mut bytes,
         )
+        .map_err(|e| nmjscope::Error::io(name, e))
         .context("reading standard input")?;
-        let name = Path::new("<stdin>");
         if bytes.len() as u64 > nmjscope::io::MAX_FILE_BYTES {
             return Err(nmjscope::Error::TooLarge {
                 path: name.to_path_buf(),
@@ -236,7 +240,8 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     let progress = |p: nmjscope::batch::Progress<'_>| {
         bar.set_position(p.done as u64);
         if p.failed {
-            bar.println(format!("failed: {}", p.path.display()));
+            let failed = format!("failed: {}", p.path.display());
+            bar.println(nmjscope::error::printable(&failed));
         }
     };
     let (root, per_study) = (&args.root, args.reports);

@@ -45,7 +45,8 @@ impl std::error::Error for Exit {}
 
 /// The error and its causes on one line, each cause once: the library's
 /// errors already name their source (`path: No such file`), so anyhow's
-/// chain would print the OS error twice.
+/// chain would print the OS error twice. Control characters (of a file
+/// name) are escaped: one line, and no terminal escape.
 fn message(err: &anyhow::Error) -> String {
     let mut out = String::new();
     for cause in err.chain() {
@@ -58,7 +59,7 @@ fn message(err: &anyhow::Error) -> String {
         }
         out.push_str(&text);
     }
-    out
+    nmjscope::error::printable(&out)
 }
 
 fn main() -> ExitCode {

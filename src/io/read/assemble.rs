@@ -446,12 +446,32 @@ fn check_rate_fits(
     meta: &Meta,
     protocol: Protocol,
     stim_rate_hz: Option<f64>,
+    from_flag: bool,
 ) -> Result<()> {
     let Some(rate) = stim_rate_hz else {
         return Ok(());
     };
     if protocol.accepts_rate(rate) {
         return Ok(());
+    }
+    let rule = format!("rns is below {HIGH_RATE_MIN_HZ} Hz, hfrns at or above");
+    if from_flag {
+        // The flag is what is wrong, not the file's line.
+        let said = match meta.lines.get("protocol") {
+            Some(line) => format!(
+                "the protocol {} of {}, line {line}",
+                protocol.code(),
+                path.display()
+            ),
+            None => format!("the protocol {}", protocol.code()),
+        };
+        return Err(Error::ReadOption {
+            key: "stim_rate_hz",
+            flag: "--rate",
+            detail: format!(
+                "{rate} Hz contradicts {said} ({rule}): give the rate the train was recorded at"
+            ),
+        });
     }
     let key = if meta.lines.contains_key("stim_rate_hz") {
         "stim_rate_hz"
@@ -462,7 +482,7 @@ fn check_rate_fits(
         at: meta.at(path, key),
         key: "stim_rate_hz".to_string(),
         detail: format!(
-            "{rate} Hz contradicts protocol {} (rns is below {HIGH_RATE_MIN_HZ} Hz, hfrns at or above)",
+            "{rate} Hz contradicts protocol {} ({rule})",
             protocol.code()
         ),
     })
@@ -493,7 +513,8 @@ fn resolve_protocol(
         (None, None) => None,
     };
     if let Some((protocol, source)) = chosen {
-        check_rate_fits(path, meta, protocol, stim_rate_hz)?;
+        let from_flag = options.overrides.stim_rate_hz.is_some();
+        check_rate_fits(path, meta, protocol, stim_rate_hz, from_flag)?;
         return Ok((protocol, source));
     }
     let n = parsed.labels.len();

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use crate::error::{show, Error, Location, Result};
 use crate::io::options::{ChannelChoice, ReadOptions};
-use crate::io::plausible::{MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ};
+use crate::io::plausible::{within, MAX_ABS_SAMPLE_MV, SAMPLING_RANGE_HZ};
 use crate::io::read::signals::{Channel, Segment, SignalFile};
 use crate::model::VoltUnit;
 
@@ -26,7 +26,7 @@ pub(super) fn waveform<'a>(path: &Path, channel: &'a Channel) -> Result<(f64, &'
         });
     };
     let (lo, hi) = SAMPLING_RANGE_HZ;
-    if !(lo..=hi).contains(&sampling_rate_hz) {
+    if !within(sampling_rate_hz, SAMPLING_RANGE_HZ) {
         return Err(Error::Implausible {
             at: Location::file(path),
             detail: format!(
@@ -213,7 +213,7 @@ fn why_not(c: &Channel, options: &ReadOptions) -> Option<String> {
     match c.waveform() {
         None => Some("holds event times".to_string()),
         Some(_) if names_stimulus(&c.name) => Some("is a trigger".to_string()),
-        Some((fs, _)) if !(lo..=hi).contains(&fs) => Some(format!(
+        Some((fs, _)) if !within(fs, SAMPLING_RANGE_HZ) => Some(format!(
             "is sampled at {} Hz, not at {}-{} kHz",
             show(fs),
             lo / 1000.0,
