@@ -344,6 +344,15 @@ fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
             sweep_ms: number(&v, "sweep_ms")?,
         },
         identifying_keys: keys(&v, "identifying_keys")?,
+        follow_links: match v.get("follow_links") {
+            None | Some(serde_json::Value::Null) => false,
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(x) => {
+                return Err(settings_error(format!(
+                    "follow_links={x}: expected True or False"
+                )))
+            }
+        },
     };
     options.validate().map_err(to_py)?;
     Ok(options)

@@ -187,6 +187,7 @@ def test_options_are_checked_as_the_cli_checks_its_flags():
         ({"units": "furlongs"}, "expected mV, uV or V"),
         ({"protocol": "xyz"}, "protocol"),
         ({"identifying_keys": [1]}, "is not a key"),
+        ({"follow_links": "yes"}, "expected True or False"),
         ({"identifying_keys": [""]}, "--identifying-key (identifying_keys): a key is 1-64 characters"),
     ]:
         with pytest.raises(nmjscope.SettingsError) as err:

@@ -40,7 +40,7 @@ pub fn find_studies(root: &Path) -> Result<Vec<PathBuf>> {
             collect_dirs(&path, &mut studies);
         }
     }
-    studies.extend(crate::io::list_study(root, root)?.files);
+    studies.extend(crate::io::list_study(root, true)?.files);
     studies.sort();
     Ok(studies)
 }
@@ -79,7 +79,9 @@ fn collect_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
         out.push(dir.to_path_buf());
         return;
     };
-    if crate::io::list_study(dir, dir).is_ok_and(|f| !f.files.is_empty()) {
+    // Any link to a trace counts here: whether it is read is the study's
+    // own question (an error row that names it, never a silent skip).
+    if crate::io::list_study(dir, true).is_ok_and(|f| !f.files.is_empty()) {
         out.push(dir.to_path_buf());
     }
     for child in children.iter().filter(|p| is_real_dir(p) && !is_output(p)) {
@@ -120,7 +122,7 @@ fn score_path(path: &Path, job: &BatchJob<'_>) -> Vec<BatchItem> {
         }]
     };
     // Each file is read once, for its hash and for parsing.
-    let (files, folder) = match guarded(path, || read_study_in(path, path)) {
+    let (files, folder) = match guarded(path, || read_study_in(path, job.options)) {
         Ok(f) => f,
         Err(e) => return failed(String::new(), e),
     };

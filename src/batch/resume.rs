@@ -49,7 +49,10 @@ impl Fnv {
 ///
 /// [`Error::Io`] when a file cannot be read.
 pub fn input_hash(path: &Path, options: &ReadOptions) -> Result<String> {
-    Ok(hash_files(&crate::io::read_study_bytes(path)?, options))
+    Ok(hash_files(
+        &crate::io::read_study_bytes(path, options)?,
+        options,
+    ))
 }
 
 /// [`input_hash`] of files already read ([`crate::io::read_study_bytes`]).

@@ -3,8 +3,8 @@
 //! word (the batch summary's note, `inspect`, `analyze`'s note).
 //!
 //! Symbolic links are followed only to regular files inside the study's
-//! own folder: a link to a system file outside would echo what it holds
-//! into errors and summaries.
+//! own folder, unless asked (`--follow-links`): a link to a system file
+//! outside would echo what it holds into errors and summaries.
 
 use std::path::{Path, PathBuf};
 
@@ -48,7 +48,7 @@ impl SkipReason {
             SkipReason::DanglingLink => "a symbolic link to nothing",
             SkipReason::LinkToNonFile => "a symbolic link to something not a regular file",
             SkipReason::LinkOutside => {
-                "a symbolic link to a file outside this folder, not followed"
+                "a symbolic link to a file outside this folder, not followed without --follow-links"
             }
             SkipReason::Unreadable => "cannot be looked at",
         }
@@ -94,21 +94,25 @@ impl StudyFolder {
 }
 
 /// Lists a study folder: its trace files, and every other path with why it
-/// is not read. Links are followed only to regular files under `archive`
-/// (the study's folder, as `analyze` and `batch` call it).
+/// is not read. A symbolic link is followed to a regular file inside `dir`;
+/// to one outside only with `follow_links` (`--follow-links`).
 ///
 /// # Errors
 ///
 /// [`Error::Io`] when the folder cannot be listed.
-pub fn list_study(dir: &Path, archive: &Path) -> Result<StudyFolder> {
-    let archive = archive.canonicalize().map_err(|e| Error::io(archive, e))?;
+pub fn list_study(dir: &Path, follow_links: bool) -> Result<StudyFolder> {
+    let within = if follow_links {
+        None
+    } else {
+        Some(dir.canonicalize().map_err(|e| Error::io(dir, e))?)
+    };
     let mut folder = StudyFolder::default();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
         if path.file_name().is_some_and(|n| n == super::MANIFEST_NAME) {
             continue;
         }
-        match classify(&path, &archive) {
+        match classify(&path, within.as_deref()) {
             Ok(()) => folder.files.push(path),
             Err(reason) => folder.skipped.push(Skipped { path, reason }),
         }
@@ -129,7 +133,7 @@ pub fn list_study(dir: &Path, archive: &Path) -> Result<StudyFolder> {
 /// [`Error::Io`] when it cannot be listed, [`Error::EmptyStudy`] when it
 /// holds no trace file.
 pub fn study_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let folder = list_study(dir, dir)?;
+    let folder = list_study(dir, false)?;
     if folder.files.is_empty() {
         return Err(Error::EmptyStudy {
             path: dir.to_path_buf(),
@@ -138,8 +142,9 @@ pub fn study_files(dir: &Path) -> Result<Vec<PathBuf>> {
     Ok(folder.files)
 }
 
-/// Whether a path in a study under `archive` is read, or why not.
-fn classify(path: &Path, archive: &Path) -> std::result::Result<(), SkipReason> {
+/// Whether a path in a study is read, or why not; a link is followed to a
+/// file `within` that folder (anywhere when `None`).
+fn classify(path: &Path, within: Option<&Path>) -> std::result::Result<(), SkipReason> {
     let meta = std::fs::symlink_metadata(path).map_err(|_| SkipReason::Unreadable)?;
     if meta.file_type().is_symlink() {
         let target = std::fs::metadata(path).map_err(|_| SkipReason::DanglingLink)?;
@@ -151,7 +156,7 @@ fn classify(path: &Path, archive: &Path) -> std::result::Result<(), SkipReason> 
             });
         }
         let real = path.canonicalize().map_err(|_| SkipReason::DanglingLink)?;
-        if !real.starts_with(archive) {
+        if within.is_some_and(|w| !real.starts_with(w)) {
             return Err(SkipReason::LinkOutside);
         }
     } else if meta.is_dir() {

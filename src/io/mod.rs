@@ -52,7 +52,7 @@ pub const IDENTITY_KEYS: [&str; 3] = ["study_id", "patient_id", "date"];
 /// [`Error::MixedStudies`] when the files' `study_id`, `patient_id` or
 /// `date` disagree: one study is one patient session.
 pub fn read_study(path: &Path, options: &ReadOptions) -> Result<Study> {
-    parse_study(path, &read_study_bytes(path)?, options)
+    parse_study(path, &read_study_bytes(path, options)?, options)
 }
 
 /// As [`read_study`], from files already in memory (a browser's dropped
@@ -94,7 +94,7 @@ pub fn parse_study(
 ///
 /// Any reader error of any file.
 pub fn read_study_groups(path: &Path, options: &ReadOptions) -> Result<Vec<Study>> {
-    let files = read_study_bytes(path)?;
+    let files = read_study_bytes(path, options)?;
     parse_study_groups(path, &files, options)
 }
 
@@ -102,28 +102,27 @@ pub fn read_study_groups(path: &Path, options: &ReadOptions) -> Result<Vec<Study
 pub type FileBytes = Vec<(PathBuf, Vec<u8>)>;
 
 /// The files of a study and their bytes: a directory's trace files in
-/// name order, or the single file. Reading them once lets a batch hash
-/// what it parses.
+/// name order (links followed as `options.follow_links` says), or the
+/// single file. Reading them once lets a batch hash what it parses.
 ///
 /// # Errors
 ///
 /// [`Error::Io`], [`Error::NotAFile`], [`Error::TooLarge`] or
 /// [`Error::EmptyStudy`] naming the file or folder.
-pub fn read_study_bytes(path: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    Ok(read_study_in(path, path)?.0)
+pub fn read_study_bytes(path: &Path, options: &ReadOptions) -> Result<FileBytes> {
+    Ok(read_study_in(path, options)?.0)
 }
 
-/// As [`read_study_bytes`], with links followed only to files under
-/// `archive` ([`list_study`]; `analyze` and `batch` give the study's own
-/// folder), and the folder's paths that are not read, and why.
+/// As [`read_study_bytes`], with the folder's paths that are not read,
+/// and why ([`list_study`]).
 ///
 /// # Errors
 ///
 /// As [`read_study_bytes`].
-pub fn read_study_in(path: &Path, archive: &Path) -> Result<(FileBytes, StudyFolder)> {
+pub fn read_study_in(path: &Path, options: &ReadOptions) -> Result<(FileBytes, StudyFolder)> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let folder = if meta.is_dir() {
-        let folder = list_study(path, archive)?;
+        let folder = list_study(path, options.follow_links)?;
         if folder.files.is_empty() {
             return Err(Error::EmptyStudy {
                 path: path.to_path_buf(),

@@ -31,6 +31,9 @@ pub struct ReadOptions {
     /// ([`crate::model::is_identifying`]; `--identifying-key`): their
     /// values are withheld as a patient's name is.
     pub identifying_keys: Vec<String>,
+    /// Follow symbolic links in a study folder to files outside it
+    /// (`--follow-links`); by default only links to files inside it are.
+    pub follow_links: bool,
 }
 
 /// How a continuous recording (EDF, BDF, LabChart, Spike2, a continuous
@@ -355,6 +358,12 @@ pub const READ_OPTIONS: &[ReadOption] = &[
         "ms",
         |o| o.continuous.sweep_ms,
         "never under 5 ms (the CMAP itself lasts that long); over 500 ms is no sweep",
+    ),
+    choice(
+        "follow_links",
+        "--follow-links",
+        "a flag (True in Python)",
+        "follow links in a study folder to files outside it",
     ),
     ReadOption {
         key: "identifying_keys",

@@ -281,7 +281,7 @@ fn no_study_vanishes_and_every_path_not_read_is_named() {
     for words in [
         "notes.txt (not a LabChart, Spike2 or CFWB export)",
         #[cfg(unix)]
-        "passwd.csv (a symbolic link to a file outside this folder, not followed)",
+        "passwd.csv (a symbolic link to a file outside this folder, not followed without --follow-links)",
         #[cfg(unix)]
         "null.csv (a symbolic link to something not a regular file)",
         #[cfg(unix)]
@@ -624,4 +624,42 @@ fn a_recording_at_a_bound_is_read_and_no_response_is_no_reference() {
     )
     .unwrap();
     assert!(!text.contains("Increment after exercise"), "{text}");
+}
+
+#[cfg(unix)]
+#[test]
+fn links_out_of_a_study_are_followed_only_when_asked() {
+    let dir = TempDir::new();
+    let lems = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/lems");
+    let study = dir.path().join("archive/linked");
+    std::fs::create_dir_all(&study).unwrap();
+    for name in ["1_rns_3hz.csv", "2_exercise_10s.csv", "3_hfrns_50hz.csv"] {
+        std::os::unix::fs::symlink(lems.join(name), study.join(name)).unwrap();
+    }
+    let batch = |follow: bool, out: &str| {
+        let mut cmd = nmjscope();
+        cmd.arg("batch")
+            .arg(dir.path().join("archive"))
+            .arg("--out")
+            .arg(dir.path().join(out));
+        if follow {
+            cmd.arg("--follow-links");
+        }
+        let run = cmd.output().unwrap();
+        (
+            run.status.code(),
+            std::fs::read_to_string(dir.path().join(out).join("summary.csv")).unwrap(),
+        )
+    };
+    // Not followed: the study is an error row that names every link.
+    let (code, summary) = batch(false, "out1");
+    assert_eq!(code, Some(3), "{summary}");
+    assert!(summary.contains("no trace files"), "{summary}");
+    // Followed when asked: scored as the sample is.
+    let (code, summary) = batch(true, "out2");
+    assert_eq!(code, Some(0), "{summary}");
+    assert!(summary.contains(",ok,presynaptic,"), "{summary}");
+    let out = nmjscope().arg("analyze").arg(&study).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("1_rns_3hz.csv (a symbolic link to a file outside this folder, not followed without --follow-links)"), "{err}");
 }

@@ -128,6 +128,11 @@ pub struct ReadArgs {
     /// output. Repeatable.
     #[arg(long = "identifying-key", value_name = "KEY")]
     pub identifying_keys: Vec<String>,
+    /// Follow symbolic links in a study folder to files outside it (by
+    /// default only links to files inside it are read; the others are
+    /// named in a note).
+    #[arg(long)]
+    pub follow_links: bool,
     /// Why the study was done, replacing `indication`.
     #[arg(long)]
     pub indication: Option<String>,
@@ -258,6 +263,7 @@ impl ReadArgs {
             format: self.input_format,
             continuous: self.continuous(),
             identifying_keys: self.identifying_keys.clone(),
+            follow_links: self.follow_links,
         };
         options.validate()?;
         Ok(options)

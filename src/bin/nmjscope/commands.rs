@@ -43,6 +43,7 @@ fn stdout(bytes: &[u8]) -> anyhow::Result<()> {
 
 fn inspect(args: InspectArgs) -> anyhow::Result<()> {
     let options = args.read.options()?;
+    note_not_read(&args.path, &options);
     let study = match nmjscope::read_study(&args.path, &options) {
         Ok(study) => study,
         Err(e) => {
@@ -61,7 +62,6 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
             return Err(e).with_context(|| format!("reading {}", args.path.display()));
         }
     };
-    note_not_read(&args.path);
     let inspections: Vec<_> = study
         .tests
         .iter()
@@ -82,8 +82,9 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     let analyzer = Analyzer::new(args.settings.settings()?)?.identified(args.identified);
-    let study = read_input(&args.path, &args.read.options()?)?;
-    note_not_read(&args.path);
+    let options = args.read.options()?;
+    note_not_read(&args.path, &options);
+    let study = read_input(&args.path, &options)?;
     let analysis = analyzer.analyze_with_display(&study)?;
     stdout(&render::serialize(
         args.format.into(),
@@ -104,11 +105,11 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
 /// Names, on standard error, every path in a study folder that is not
 /// read, and why (`nmjscope::io::list_study`): nothing passed over
 /// without a word.
-fn note_not_read(path: &Path) {
+fn note_not_read(path: &Path, options: &nmjscope::ReadOptions) {
     if !path.is_dir() {
         return;
     }
-    if let Some(skipped) = nmjscope::io::list_study(path, path)
+    if let Some(skipped) = nmjscope::io::list_study(path, options.follow_links)
         .ok()
         .and_then(|f| f.describe_skipped())
     {
@@ -150,8 +151,10 @@ fn read_input(path: &Path, options: &nmjscope::ReadOptions) -> anyhow::Result<nm
         });
     }
     nmjscope::read_study(path, options).map_err(|e| {
+        // Studies in sub-folders (a trace file directly in `path` would
+        // have been read).
         let studies = if path.is_dir() {
-            nmjscope::batch::find_studies(path).map_or(0, |s| s.len())
+            nmjscope::batch::find_studies(path).map_or(0, |s| s.iter().filter(|p| p.is_dir()).count())
         } else {
             0
         };
