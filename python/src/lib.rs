@@ -591,6 +591,8 @@ fn batch(
         };
         let rules = nmjscope::batch::OutputRules {
             force,
+            root: Some(root.clone()),
+            studies: studies.len(),
             ..Default::default()
         };
         let mut writer = nmjscope::batch::ResultsWriter::begin(&out, rules)?;

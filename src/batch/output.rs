@@ -87,7 +87,7 @@ struct Stream<W> {
 
 /// What a batch may do with results already in its output folder. One
 /// rule for `batch`, `merge` and Python's `batch(out=...)`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutputRules {
     /// Replace finished results (`--force`): whatever batch results are
     /// there at the swap.
@@ -102,7 +102,16 @@ pub struct OutputRules {
     /// Whether the caller can re-use results (`batch --resume`; `merge`
     /// cannot), for the message.
     pub can_resume: bool,
+    /// The archive scored (`None` for `merge`), recorded in the set: a
+    /// `--resume` over another archive's results is refused.
+    pub root: Option<PathBuf>,
+    /// How many studies this run found: none never replaces finished
+    /// results (an unmounted or mistyped root would erase them).
+    pub studies: usize,
 }
+
+/// The set's record of the run that wrote it (its archive).
+const RUN_FILE: &str = ".nmjscope-run";
 
 impl OutputRules {
     /// The set's kind: `batch`, or `batch shard I/N`.
@@ -117,7 +126,26 @@ impl OutputRules {
     fn refuse_finished(&self, out: &Path) -> Option<String> {
         let finished = crate::io::fs::set_kind(out).is_some_and(|k| k.starts_with("batch"))
             && out.join("summary.csv").is_file();
-        (finished && !self.force && !self.resume).then(|| {
+        if !finished {
+            return None;
+        }
+        if self.studies == 0 && self.root.is_some() {
+            return Some(
+                "no study was found to score, and the finished batch results there are kept (is the archive mounted?)"
+                    .to_string(),
+            );
+        }
+        if self.resume && !self.force {
+            let theirs = std::fs::read_to_string(out.join(RUN_FILE)).ok();
+            let ours = self.run_record();
+            if let (Some(theirs), Some(ours)) = (theirs, ours) {
+                if theirs != ours {
+                    let root = theirs.trim().strip_prefix("root: ").unwrap_or(&theirs);
+                    return Some(format!("it holds the results of another archive ({root}): --resume re-uses only a run's own; add --force to replace them"));
+                }
+            }
+        }
+        (!self.force && !self.resume).then(|| {
             let resume = if self.can_resume {
                 "add --resume to re-use them for unchanged studies, or "
             } else {
@@ -125,6 +153,16 @@ impl OutputRules {
             };
             format!("it holds finished batch results: {resume}add --force to replace them")
         })
+    }
+
+    /// What the set records of its run: the archive, as a full path.
+    fn run_record(&self) -> Option<String> {
+        let root = self.root.as_ref()?;
+        let full = root.canonicalize().unwrap_or_else(|_| root.clone());
+        Some(format!(
+            "root: {}\n",
+            crate::error::printable(&full.display().to_string())
+        ))
     }
 }
 
@@ -165,6 +203,9 @@ impl ResultsWriter {
             crate::io::fs::SwapGuard::AsBegun
         };
         let mut set = SetWriter::begin_guarded(out, &rules.kind(), guard)?;
+        if let Some(record) = rules.run_record() {
+            set.add(RUN_FILE, record.as_bytes())?;
+        }
         let (path, file) = set.create("summary.csv")?;
         let mut summary = Stream {
             writer: csv::WriterBuilder::new()

@@ -309,7 +309,13 @@ impl SetWriter {
                 std::fs::Permissions::from_mode(0o755),
             );
         }
-        swap_in(self.partial.keep(), &self.dir, &self.parent, &self.name)?;
+        let expect = (self.guard == SwapGuard::AsBegun).then_some(self.begun);
+        let place = Place {
+            dir: &self.dir,
+            parent: &self.parent,
+            name: &self.name,
+        };
+        swap_in(self.partial.keep(), &place, expect)?;
         Ok(self.dir)
     }
 }
@@ -394,9 +400,20 @@ fn backoff(attempt: usize) {
     }
 }
 
+/// Where a set goes: the folder, its parent and its name.
+struct Place<'a> {
+    dir: &'a Path,
+    parent: &'a Path,
+    name: &'a str,
+}
+
 /// Replaces `dir` with `ready`: the old set is renamed aside, the new one
-/// renamed in, the old one removed.
-fn swap_in(ready: PathBuf, dir: &Path, parent: &Path, name: &str) -> Result<()> {
+/// renamed in, the old one removed. With `expect` (a guarded set), what
+/// was renamed aside must be the folder the run began with (`None`:
+/// none): another run's set, put in meanwhile, is renamed back and this
+/// set refused. A rename is atomic, so two runs can never both pass.
+fn swap_in(ready: PathBuf, place: &Place, expect: Option<Option<FolderId>>) -> Result<()> {
+    let (dir, parent, name) = (place.dir, place.parent, place.name);
     let mut last = None;
     for attempt in 0..SWAP_ATTEMPTS {
         backoff(attempt);
@@ -415,6 +432,21 @@ fn swap_in(ready: PathBuf, dir: &Path, parent: &Path, name: &str) -> Result<()> 
                 return Err(cleanup(&ready, Error::io(dir, e)));
             }
         };
+        if let Some(expected) = expect {
+            if moved_aside && folder_id(&old) != expected {
+                // Not ours to replace: put it back, whole.
+                let _ = std::fs::rename(&old, dir);
+                return Err(cleanup(
+                    &ready,
+                    Error::OutputNotASet {
+                        path: dir.to_path_buf(),
+                        detail:
+                            "another run put its results here while this one ran; they are kept"
+                                .into(),
+                    },
+                ));
+            }
+        }
         match std::fs::rename(&ready, dir) {
             Ok(()) => {
                 // The new set is in place; an old one that cannot be

@@ -359,7 +359,7 @@ fn finished_results_are_replaced_only_when_asked_even_mid_run() {
         force: true,
         ..OutputRules::default()
     };
-    let third = ResultsWriter::begin(&out, force).unwrap();
+    let third = ResultsWriter::begin(&out, force.clone()).unwrap();
     let fourth = ResultsWriter::begin(&out, force).unwrap();
     third.finish().unwrap();
     fourth.finish().unwrap();
@@ -383,6 +383,37 @@ fn finished_results_are_replaced_only_when_asked_even_mid_run() {
     assert_eq!(std::fs::read(shared.join("summary.csv")).unwrap(), kept);
     // The same shard resumes its own results.
     assert!(shard("0/2", true).status.success());
+    // --resume over another archive's results, or from a root with no
+    // study (unmounted), keeps them.
+    for (name, bytes) in simulated(9) {
+        dir.write(&format!("other/p9/{name}"), &bytes);
+    }
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let out = dir.path().join("results");
+    let batch = |root: &str, flags: &[&str]| {
+        nmjscope()
+            .arg("batch")
+            .arg(dir.path().join(root))
+            .args(["-q", "--out"])
+            .arg(&out)
+            .args(flags)
+            .output()
+            .unwrap()
+    };
+    assert!(batch("archive", &[]).status.success());
+    let kept = std::fs::read(out.join("summary.csv")).unwrap();
+    refused_with(
+        &batch("other", &["--resume"]),
+        "it holds the results of another archive",
+    );
+    refused_with(
+        &batch("empty", &["--resume"]),
+        "no study was found to score",
+    );
+    refused_with(&batch("empty", &["--force"]), "no study was found to score");
+    assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), kept);
+    // --force replaces them with another archive's.
+    assert!(batch("other", &["--force"]).status.success());
 }
 
 #[test]

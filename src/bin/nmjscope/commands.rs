@@ -226,6 +226,8 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
         resume: args.resume,
         shard: args.shard,
         can_resume: true,
+        root: Some(args.root.clone()),
+        studies: studies.len(),
     };
     let bar = crate::progress::bar(studies.len() as u64, args.quiet);
     let options = args.read.options()?;
