@@ -220,18 +220,20 @@ fn first_metadata(study: &Study, key: &str) -> Option<String> {
     study
         .tests
         .iter()
+        .filter(|t| !t.source.withheld.iter().any(|k| k == key))
         .filter_map(|t| t.metadata.get(key))
         .find(|v| !v.trim().is_empty())
         .cloned()
 }
 
-/// The identifying metadata of a study ([`crate::model::is_identifying`]),
-/// the first value of each key.
+/// The identifying metadata of a study ([`crate::model::is_identifying`],
+/// and the lab's keys its reader withheld), the first value of each key.
 fn identifying(study: &Study) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for test in &study.tests {
         for (key, value) in &test.metadata {
-            if is_identifying(key, &[]) && !value.trim().is_empty() {
+            let withheld = is_identifying(key, &[]) || test.source.withheld.contains(key);
+            if withheld && !value.trim().is_empty() {
                 out.entry(key.clone()).or_insert_with(|| value.clone());
             }
         }

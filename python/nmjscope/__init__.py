@@ -98,7 +98,7 @@ def _json(value: Dict[str, Any], what: str) -> Optional[str]:
     try:
         return json.dumps(value, allow_nan=False, default=os.fspath)
     except (TypeError, ValueError) as err:
-        raise SettingsError(f"{what}: {err}") from None
+        raise SettingsError(_printable(f"{what}: {err}")) from None
 
 
 def _options_json(options: Dict[str, Any]) -> Optional[str]:
@@ -198,6 +198,12 @@ _RESPONSE_TYPES: Dict[str, str] = {
     **{c: "object" for c in ("study", "path", "file", "protocol", "muscle", "response", "baseline_source", "flags")},
     "index": "int64",
 }
+
+
+def _printable(text: str) -> str:
+    """A message with its control characters escaped, as the library's
+    messages are: a folder name cannot break the line or drive a terminal."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _split(
@@ -304,7 +310,7 @@ def batch(
     root = os.fspath(root)
     folders = _count_studies(root)
     if not folders:
-        err = FileError(f"{root}: no study found (folders with trace files, or trace files)")
+        err = FileError(f"{_printable(root)}: no study found (folders with trace files, or trace files)")
         err.file, err.line, err.column, err.byte = root, None, None, None
         raise err
     opts, sections = _split(settings, options)

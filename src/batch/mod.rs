@@ -22,72 +22,14 @@ use crate::settings::Settings;
 mod merge;
 mod output;
 mod resume;
+mod walk;
 
 pub use merge::{in_shard, merge};
 pub use output::{write_results, Counts, OutputRules, Prepared, ResultsWriter};
 use resume::Fnv;
 pub use resume::{hash_files, input_hash, Previous};
-
-/// The studies under `root`, sorted by path: every sub-folder that holds
-/// trace files ([`crate::io::is_trace_file`]: CSV, EDF, BDF, LabChart,
-/// Spike2 or CFWB exports; searched recursively, a study's own sub-folders
-/// too), every folder that cannot be listed (its row says why), and every
-/// trace file directly in `root` (a study of one test).
-pub fn find_studies(root: &Path) -> Result<Vec<PathBuf>> {
-    let mut studies = Vec::new();
-    for path in children(root)? {
-        if is_real_dir(&path) && !is_output(&path) {
-            collect_dirs(&path, &mut studies);
-        }
-    }
-    studies.extend(crate::io::list_study(root, true)?.files);
-    studies.sort();
-    Ok(studies)
-}
-
-/// A folder this tool wrote as output (a report set or batch results,
-/// with their manifest): never scored, so `--out` inside the archive is
-/// safe. A simulated study is input, and scored.
-fn is_output(dir: &Path) -> bool {
-    dir.join(crate::io::fs::MANIFEST).exists()
-        && crate::io::fs::set_kind(dir).as_deref() != Some(crate::io::fs::SIMULATED_STUDY)
-}
-
-/// A folder's entries, sorted.
-fn children(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .map(|e| e.map(|e| e.path()).map_err(|err| Error::io(dir, err)))
-        .collect::<Result<_>>()?;
-    paths.sort();
-    Ok(paths)
-}
-
-/// A directory that is not a symbolic link: links to folders are not
-/// followed, so a loop (`nest/up -> ..`) cannot score a study twice.
-fn is_real_dir(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
-}
-
-/// A folder with trace files is a study; its sub-folders are searched
-/// too, so a stray file at a site's level never hides the patients'
-/// folders below it (both are scored, and the stray one shows in the
-/// summary). A folder that cannot be listed is a study whose reading
-/// fails: one error row, and the batch goes on.
-fn collect_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(children) = children(dir) else {
-        out.push(dir.to_path_buf());
-        return;
-    };
-    // Any link to a trace counts here: whether it is read is the study's
-    // own question (an error row that names it, never a silent skip).
-    if crate::io::list_study(dir, true).is_ok_and(|f| !f.files.is_empty()) {
-        out.push(dir.to_path_buf());
-    }
-    for child in children.iter().filter(|p| is_real_dir(p) && !is_output(p)) {
-        collect_dirs(child, out);
-    }
-}
+use walk::is_folder_link;
+pub use walk::{find_studies, survey_archive, Archive};
 
 /// The outcome of one study.
 #[derive(Debug)]
@@ -122,6 +64,12 @@ fn score_path(path: &Path, job: &BatchJob<'_>) -> Vec<BatchItem> {
         }]
     };
     // Each file is read once, for its hash and for parsing.
+    if is_folder_link(path) {
+        let why = std::io::Error::other(
+            "a symbolic link to a folder, not followed (a link can loop or score a study twice); give the folder itself as a root",
+        );
+        return failed(String::new(), Error::io(path, why));
+    }
     let (files, folder) = match guarded(path, || read_study_in(path, job.options)) {
         Ok(f) => f,
         Err(e) => return failed(String::new(), e),
@@ -639,8 +587,10 @@ mod tests {
     fn a_folder_that_cannot_be_listed_is_one_error_row() {
         // Root reads any folder, so a folder gone between the listing and
         // its reading stands for one without permission (lost+found).
-        let mut found = Vec::new();
-        collect_dirs(Path::new("/nonexistent/nmjscope/lost+found"), &mut found);
+        let mut archive = Archive::default();
+        let lost = Path::new("/nonexistent/nmjscope/lost+found");
+        walk::collect_dirs(lost, Path::new("/"), &mut archive);
+        let found = archive.studies;
         assert_eq!(found, [PathBuf::from("/nonexistent/nmjscope/lost+found")]);
         let (settings, options, previous) = (
             Settings::default(),

@@ -29,6 +29,9 @@ pub enum SkipReason {
     NotRegular,
     /// A symbolic link to nothing.
     DanglingLink,
+    /// A symbolic link to a folder: never followed (a link can loop, or
+    /// score a study twice).
+    LinkToFolder,
     /// A symbolic link to something other than a regular file.
     LinkToNonFile,
     /// A symbolic link to a file outside the study's folder.
@@ -46,6 +49,9 @@ impl SkipReason {
             SkipReason::Folder => "a folder: batch scores the studies in it on their own",
             SkipReason::NotRegular => "a FIFO, device or socket, not a regular file",
             SkipReason::DanglingLink => "a symbolic link to nothing",
+            SkipReason::LinkToFolder => {
+                "a symbolic link to a folder, not followed (give the folder itself)"
+            }
             SkipReason::LinkToNonFile => "a symbolic link to something not a regular file",
             SkipReason::LinkOutside => {
                 "a symbolic link to a file outside this folder, not followed without --follow-links"
@@ -150,7 +156,7 @@ fn classify(path: &Path, within: Option<&Path>) -> std::result::Result<(), SkipR
         let target = std::fs::metadata(path).map_err(|_| SkipReason::DanglingLink)?;
         if !target.is_file() {
             return Err(if target.is_dir() {
-                SkipReason::Folder
+                SkipReason::LinkToFolder
             } else {
                 SkipReason::LinkToNonFile
             });

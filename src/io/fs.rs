@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 /// Writes one file the tool owns, atomically: `path` must be absent, or a
-/// regular, writable file with a `signature` line in its first 4 KB (one
-/// this tool wrote). Anything else (someone's data, a read-only file, a device, a
+/// regular, writable file with a `signature` line among the `#` lines it
+/// starts with (one this tool wrote). Anything else (someone's data, a read-only file, a device, a
 /// FIFO, a folder, a symbolic link) is refused and not touched; the check
 /// is made again just before the new file is renamed into place.
 ///
@@ -33,18 +33,55 @@ pub fn write_own_file(path: &Path, bytes: &[u8], signature: &str) -> Result<()> 
     std::fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
     let mut tmp = tempfile::NamedTempFile::new_in(parent).map_err(|e| Error::io(parent, e))?;
     std::io::Write::write_all(&mut tmp, bytes).map_err(|e| Error::io(path, e))?;
+    // Temporary files are private (0600); the file gets the mode of the
+    // one it replaces, else what the user's umask gives.
     #[cfg(unix)]
-    {
+    if let Some(mode) = mode_for(path, parent, false) {
         use std::os::unix::fs::PermissionsExt;
         let _ = tmp
             .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644));
+            .set_permissions(std::fs::Permissions::from_mode(mode));
     }
     if let Some(why) = not_our_file(path, signature)? {
         return Err(refuse(why));
     }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// The mode a new file or folder at `target` gets: that of the one it
+/// replaces, else what the user's umask gives a new one in `parent` (a
+/// probe made and removed: the umask cannot be read without changing it).
+#[cfg(unix)]
+fn mode_for(target: &Path, parent: &Path, folder: bool) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static PROBES: AtomicU64 = AtomicU64::new(0);
+    if let Ok(m) = std::fs::symlink_metadata(target) {
+        if m.is_dir() == folder && !m.file_type().is_symlink() {
+            return Some(m.permissions().mode() & 0o7777);
+        }
+    }
+    let probe = parent.join(format!(
+        ".nmjscope-probe-{}-{}",
+        std::process::id(),
+        PROBES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let made = if folder {
+        std::fs::create_dir(&probe)
+    } else {
+        std::fs::File::create_new(&probe).map(|_| ())
+    };
+    made.ok()?;
+    let mode = std::fs::metadata(&probe)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o777);
+    let _ = if folder {
+        std::fs::remove_dir(&probe)
+    } else {
+        std::fs::remove_file(&probe)
+    };
+    mode
 }
 
 /// Why the file at `path` may not be replaced, or `None` when it may.
@@ -65,8 +102,12 @@ fn not_our_file(path: &Path, signature: &str) -> Result<Option<String>> {
     std::fs::File::open(path)
         .and_then(|f| std::io::Read::read_to_end(&mut std::io::Read::take(f, 4096), &mut head))
         .map_err(|e| Error::io(path, e))?;
+    // Among the metadata lines it starts with (after an Excel `sep=`),
+    // never further in: a note that quotes the line is not ours.
     let ours = String::from_utf8_lossy(&head)
         .lines()
+        .skip_while(|l| l.starts_with("sep="))
+        .take_while(|l| l.starts_with('#'))
         .any(|l| l.trim_end() == signature);
     Ok((!ours).then(|| {
         format!("it holds data nmjscope did not write (no \"{signature}\" line at its start)")
@@ -300,13 +341,15 @@ impl SetWriter {
                 detail: "another run put its results here while this one ran; they are kept".into(),
             });
         }
-        // The hidden folder is private; a set is an ordinary folder.
+        // The hidden folder is private (0700); the set gets the mode of
+        // the folder it replaces (a user's 0700 stays 0700), else what the
+        // user's umask gives.
         #[cfg(unix)]
-        {
+        if let Some(mode) = mode_for(&self.dir, &self.parent, true) {
             use std::os::unix::fs::PermissionsExt;
             let _ = std::fs::set_permissions(
                 self.partial.path(),
-                std::fs::Permissions::from_mode(0o755),
+                std::fs::Permissions::from_mode(mode),
             );
         }
         let expect = (self.guard == SwapGuard::AsBegun).then_some(self.begun);
@@ -372,16 +415,23 @@ fn foreign_content(dir: &Path, kind: &str) -> Option<String> {
         .map(|f| format!("it holds {f}, which nmjscope did not write"))
 }
 
-/// Every file under `dir`, as `/`-separated paths relative to it.
+/// Every file under `dir`, as `/`-separated paths relative to it, and
+/// every empty folder (`name/`): a set never holds one, so it is the
+/// user's.
 fn list_files(dir: &Path, prefix: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
+    let mut empty = true;
     for entry in std::fs::read_dir(dir.join(prefix))? {
         let entry = entry?;
+        empty = false;
         let relative = prefix.join(entry.file_name());
         if entry.file_type()?.is_dir() {
             list_files(dir, &relative, out)?;
         } else {
             out.push(relative.to_string_lossy().replace('\\', "/"));
         }
+    }
+    if empty && !prefix.as_os_str().is_empty() {
+        out.push(format!("{}/", prefix.to_string_lossy().replace('\\', "/")));
     }
     Ok(())
 }

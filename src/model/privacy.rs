@@ -40,23 +40,29 @@ pub const IDENTIFYING_KEYS: &[&str] = &[
     "email",
 ];
 
-/// Parts of a key that make it identifying wherever they appear in it.
-/// None of the keys nmjscope reads contains one.
+/// Parts of a key that make it identifying wherever they appear in it,
+/// compared with the key's letters and digits only (`Post Code`,
+/// `post_code` and `postcode` alike; `D.O.B.` is `dob`). None of the keys
+/// nmjscope reads contains one.
 pub const IDENTIFYING_FRAGMENTS: &[&str] = &[
     "name",
     "patient",
     "birth",
+    "dob",
     "address",
     "phone",
+    "mobile",
     "email",
-    "e_mail",
     "mrn",
     "nhs",
     "insurance",
     "ssn",
     "initials",
     "postcode",
+    "zip",
     "passport",
+    "recordno",
+    "recordnumber",
 ];
 
 /// A metadata key as the readers store it: trimmed, lower case, `-` and
@@ -74,9 +80,23 @@ pub fn normalise_key(key: &str) -> String {
 /// compared as [`normalise_key`] writes them).
 pub fn is_identifying(key: &str, extra: &[String]) -> bool {
     let key = normalise_key(key);
+    let compact: String = key.chars().filter(|c| c.is_alphanumeric()).collect();
     IDENTIFYING_KEYS.contains(&key.as_str())
-        || IDENTIFYING_FRAGMENTS.iter().any(|f| key.contains(f))
+        || IDENTIFYING_FRAGMENTS.iter().any(|f| compact.contains(f))
         || extra.iter().any(|k| normalise_key(k) == key)
+}
+
+/// A piece of a file quoted in a message, with the value of an
+/// identifying `key: value` (or `key = value`) withheld: a metadata line
+/// that lost its `#` is quoted as a bad header (`patient_name: (withheld)`).
+pub fn quotable(text: &str) -> String {
+    let split = text.find([':', '=']).map(|i| text.split_at(i));
+    match split {
+        Some((key, rest)) if is_identifying(key.trim_start_matches('#'), &[]) => {
+            format!("{key}{} (withheld)", &rest[..1])
+        }
+        _ => text.to_string(),
+    }
 }
 
 #[cfg(test)]
@@ -97,6 +117,13 @@ mod tests {
             "contact_email",
             "date_of_birth",
             "mother_maiden_name",
+            "Post Code",
+            "zipcode",
+            "record_no",
+            "D.O.B.",
+            "mobile",
+            "e-mail",
+            "Record Number",
         ] {
             assert!(is_identifying(key, &[]), "{key}");
         }
@@ -116,9 +143,30 @@ mod tests {
             "medication",
             "record",
             "label",
+            "first_stimulus_ms",
+            "pyridostigmine_last_dose_h",
+            "supramaximal",
+            "exercise_phase",
+            "stim_intensity_ma",
+            "stim_duration_ms",
+            "sampling_rate_hz",
+            "polarity",
+            "units",
+            "generator",
+            "condition",
+            "severity",
+            "seed",
+            "train",
         ] {
             assert!(!is_identifying(key, &[]), "{key}");
         }
+        assert_eq!(
+            quotable("patient_name: john smith"),
+            "patient_name: (withheld)"
+        );
+        assert_eq!(quotable("# DOB = 1950"), "# DOB = (withheld)");
+        assert_eq!(quotable("muscle: ADM"), "muscle: ADM");
+        assert_eq!(quotable("x"), "x");
         let extra = ["Kenni-tala".to_string()];
         assert!(is_identifying("kenni_tala", &extra));
         assert!(!is_identifying("kenni_tala", &[]));

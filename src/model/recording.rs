@@ -321,6 +321,13 @@ pub struct SourceInfo {
     /// What the reader tolerated in the file (`docs/formats.md`), each
     /// a sentence naming where.
     pub warnings: Vec<String>,
+    /// The metadata keys of this file that identify a patient
+    /// ([`crate::model::is_identifying`], with the lab's own keys the
+    /// reader was given): their values appear in no output unless an
+    /// identified report is asked for, even where a key is one the report
+    /// shows (a lab that holds `side` or `date` identifying).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<String>,
 }
 
 impl SourceInfo {
@@ -342,6 +349,7 @@ impl SourceInfo {
             channels: Vec::new(),
             stimuli: None,
             warnings: Vec::new(),
+            withheld: Vec::new(),
         }
     }
 }

@@ -34,6 +34,28 @@ fn simulate_replaces_only_a_file_it_wrote() {
         std::fs::read_to_string(&data).unwrap(),
         "# study_id: real\ntime_ms,r1\n0,1\n"
     );
+    // A note that quotes the signature line further down.
+    let notes = dir.write(
+        "notes.md",
+        "My notes\n\n# generator: nmjscope simulate\nPrecious\n",
+    );
+    refused_with(&simulate_to(&notes), "it holds data nmjscope did not write");
+    // Every variant it writes is its own (semicolon files start `sep=;`).
+    for variant in ["semicolon", "microvolts", "seconds", "long"] {
+        let path = dir.path().join(format!("{variant}.csv"));
+        for _ in 0..2 {
+            let out = nmjscope()
+                .args(["simulate", "--variant", variant, "-o"])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{variant}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
     // A read-only file, even one it wrote.
     let mut perms = std::fs::metadata(&own).unwrap().permissions();
     perms.set_readonly(true);
@@ -693,4 +715,137 @@ fn links_out_of_a_study_are_followed_only_when_asked() {
     let out = nmjscope().arg("analyze").arg(&study).output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("1_rns_3hz.csv (a symbolic link to a file outside this folder, not followed without --follow-links)"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn links_to_folders_and_folders_without_traces_are_named() {
+    let dir = TempDir::new();
+    for (name, bytes) in simulated(1) {
+        dir.write(&format!("ar/site/p1/{name}"), &bytes);
+        dir.write(&format!("ext/pz/{name}"), &bytes);
+    }
+    dir.write("ar/site/p3/x.tsv", simulated(1)[0].1.clone());
+    std::os::unix::fs::symlink(dir.path().join("ext/pz"), dir.path().join("ar/site/pz")).unwrap();
+    // A loop inside the archive is no study: its target is scored where it is.
+    std::os::unix::fs::symlink("..", dir.path().join("ar/site/up")).unwrap();
+    let out = dir.path().join("out");
+    let run = nmjscope()
+        .arg("batch")
+        .arg(dir.path().join("ar"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("note: no study in") && err.contains("x.tsv (not a trace file)"),
+        "{err}"
+    );
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 3, "{summary}");
+    assert!(
+        summary.contains("a symbolic link to a folder, not followed"),
+        "{summary}"
+    );
+    assert!(!summary.contains("site/up"), "{summary}");
+}
+
+#[test]
+fn a_labs_own_keys_reach_no_report() {
+    let dir = TempDir::new();
+    let secrets = [
+        ("examiner", "DrLeaky"),
+        ("date", "2024-01-02"),
+        ("side", "SideSecret"),
+        ("medication", "MedSecret"),
+        ("indication", "AccNoSecret"),
+    ];
+    for (name, bytes) in simulated(3) {
+        let mut text: String = secrets
+            .iter()
+            .map(|(k, v)| format!("# {k}: {v}\n"))
+            .collect();
+        text.push_str(&String::from_utf8(bytes).unwrap());
+        dir.write(&format!("lk/st/{name}"), text);
+    }
+    let keys: Vec<&str> = secrets
+        .iter()
+        .flat_map(|(k, _)| ["--identifying-key", *k])
+        .collect();
+    let mut outputs = Vec::new();
+    for format in ["text", "json", "markdown", "csv"] {
+        let run = nmjscope()
+            .args(["analyze", "--format", format, "--out"])
+            .arg(dir.path().join(format!("set_{format}")))
+            .arg(dir.path().join("lk/st"))
+            .args(&keys)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        outputs.push((format.to_string(), run.stdout));
+    }
+    let out = dir.path().join("out");
+    let run = nmjscope()
+        .arg("batch")
+        .arg(dir.path().join("lk"))
+        .args(&keys)
+        .args(["--reports", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    every_output(&out, &mut outputs);
+    // The report set: HTML, Markdown, JSON, CSV and the plots.
+    every_output(&dir.path().join("set_text"), &mut outputs);
+    for (name, bytes) in &outputs {
+        let text = String::from_utf8_lossy(bytes);
+        for (key, value) in secrets {
+            assert!(!text.contains(value), "{key} in {name}");
+        }
+    }
+    // Asked for, an identified report shows them.
+    let run = nmjscope()
+        .args(["analyze", "--identified"])
+        .arg(dir.path().join("lk/st"))
+        .args(&keys)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&run.stdout).contains("DrLeaky"));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_set_keeps_the_users_folder_mode_and_empty_folders() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = TempDir::new();
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/mg");
+    let out = dir.path().join("private");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::set_permissions(&out, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let analyze = || {
+        nmjscope()
+            .arg("analyze")
+            .arg(&sample)
+            .arg("--out")
+            .arg(&out)
+            .output()
+            .unwrap()
+    };
+    assert!(analyze().status.success());
+    let mode = std::fs::metadata(&out).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+    // An empty folder the user added keeps the set from being replaced.
+    std::fs::create_dir(out.join("mine")).unwrap();
+    refused_with(&analyze(), "it holds mine/");
+    assert!(out.join("mine").is_dir());
 }

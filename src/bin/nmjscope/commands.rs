@@ -93,13 +93,19 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     )?)?;
     if let Some(dir) = &args.out {
         write_report_set(&analysis, dir)?;
-        eprintln!(
+        say(&format!(
             "report set written to {} (open {})",
             dir.display(),
             dir.join("report.html").display()
-        );
+        ));
     }
     Ok(())
+}
+
+/// Says `text` on standard error, control characters escaped (a file or
+/// folder name cannot break the line or drive the terminal).
+fn say(text: &str) {
+    eprintln!("{}", nmjscope::error::printable(text));
 }
 
 /// Names, on standard error, every path in a study folder that is not
@@ -114,7 +120,7 @@ fn note_not_read(path: &Path, options: &nmjscope::ReadOptions) {
         .and_then(|f| f.describe_skipped())
     {
         let note = format!("note: not read in {}: {skipped}", path.display());
-        eprintln!("{}", nmjscope::error::printable(&note));
+        say(&note);
     }
 }
 
@@ -183,7 +189,7 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
         // only a folder it wrote.
         write_set(dir, &files, nmjscope::io::fs::SIMULATED_STUDY)
             .with_context(|| format!("writing the study to {}", dir.display()))?;
-        eprintln!("wrote {} tests to {}", files.len(), dir.display());
+        say(&format!("wrote {} tests to {}", files.len(), dir.display()));
         return Ok(());
     }
     let test = nmjscope::simulate::simulate_test(&config)?;
@@ -201,18 +207,23 @@ fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let analysis = Analyzer::default().analyze_with_display(&demo_study()?)?;
     write_report_set(&analysis, &args.out)?;
     // Where the files are comes first: the report itself is long.
-    eprintln!(
-        "The built-in LEMS study, analysed: report set (HTML, Markdown, JSON, CSV, plots) in {}; open {}\n",
+    say(&format!(
+        "The built-in LEMS study, analysed: report set (HTML, Markdown, JSON, CSV, plots) in {}; open {}",
         args.out.display(),
         args.out.join("report.html").display()
-    );
+    ));
+    eprintln!();
     stdout(&render::serialize(Format::Text, &analysis.report, &[])?)
 }
 
 fn batch(args: BatchArgs) -> anyhow::Result<()> {
     let settings = args.settings.settings()?;
-    let mut studies = nmjscope::batch::find_studies(&args.root)
+    let archive = nmjscope::batch::survey_archive(&args.root)
         .with_context(|| format!("listing studies under {}", args.root.display()))?;
+    for (folder, held) in &archive.passed_over {
+        say(&format!("note: no study in {}: {held}", folder.display()));
+    }
+    let mut studies = archive.studies;
     if let Some(shard) = args.shard {
         studies.retain(|s| nmjscope::batch::in_shard(&args.root, s, shard));
     }
@@ -268,7 +279,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
 /// was scored, 3 when some failed, 4 when none was found.
 fn batch_outcome(args: &BatchArgs, counts: nmjscope::batch::Counts) -> anyhow::Result<()> {
     let failed = counts.failed;
-    eprintln!(
+    say(&format!(
         "{} studies scored, {} failed (listed in {}/summary.csv){}",
         counts.studies - failed,
         failed,
@@ -281,7 +292,7 @@ fn batch_outcome(args: &BatchArgs, counts: nmjscope::batch::Counts) -> anyhow::R
         } else {
             String::new()
         }
-    );
+    ));
     if counts.studies == 0 {
         return Err(
             crate::Exit::new(4, format!("no study found under {}", args.root.display())).into(),
@@ -304,12 +315,12 @@ fn batch_outcome(args: &BatchArgs, counts: nmjscope::batch::Counts) -> anyhow::R
 fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let counts = nmjscope::batch::merge(&args.parts, &args.out, args.force)
         .with_context(|| format!("merging into {}", args.out.display()))?;
-    eprintln!(
+    say(&format!(
         "{} shard outputs ({} studies) merged into {}",
         args.parts.len(),
         counts.studies,
         args.out.display()
-    );
+    ));
     Ok(())
 }
 

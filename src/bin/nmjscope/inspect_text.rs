@@ -11,7 +11,11 @@ pub fn text(items: &[Inspection]) -> String {
         if k > 0 {
             s.push('\n');
         }
-        let _ = writeln!(s, "file:              {}", i.file);
+        let _ = writeln!(
+            s,
+            "file:              {}",
+            nmjscope::error::printable(&i.file)
+        );
         let _ = writeln!(s, "format:            {}", i.format);
         let _ = writeln!(s, "layout:            {}", i.layout);
         continuous(&mut s, i);
@@ -117,7 +121,11 @@ fn continuous(s: &mut String, i: &Inspection) {
 pub fn survey(file: &std::path::Path, survey: &nmjscope::io::Survey) -> String {
     use nmjscope::io::ChannelUse;
     let mut s = String::new();
-    let _ = writeln!(s, "file:              {}", file.display());
+    let _ = writeln!(
+        s,
+        "file:              {}",
+        nmjscope::error::printable(&file.display().to_string())
+    );
     let _ = writeln!(s, "format:            {}", survey.format);
     let _ = writeln!(s, "channels:");
     for c in &survey.channels {

@@ -62,8 +62,39 @@ fn message(err: &anyhow::Error) -> String {
     nmjscope::error::printable(&out)
 }
 
+/// A usage error on one line, as every other message: clap's lines (the
+/// error, the values it takes, a tip) joined; the usage block left to
+/// `--help`.
+fn usage_error(err: &clap::Error) -> String {
+    let text = err.to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| {
+            !l.is_empty() && !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .collect();
+    format!(
+        "{} (see --help)",
+        nmjscope::error::printable(&lines.join(" "))
+    )
+}
+
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version, asked for or shown for a bare `nmjscope`.
+        Err(e)
+            if !e.use_stderr()
+                || e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand =>
+        {
+            e.exit()
+        }
+        Err(e) => {
+            eprintln!("{}", usage_error(&e));
+            return ExitCode::from(2);
+        }
+    };
     match commands::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

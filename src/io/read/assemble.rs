@@ -15,8 +15,8 @@ use crate::io::plausible::{
     TRAIN_RANGE,
 };
 use crate::model::{
-    Delimiter, ExercisePhase, Polarity, Protocol, ProtocolSource, Recording, ResponseLabel,
-    SourceInfo, TestRecord, VoltUnit, HIGH_RATE_MIN_HZ,
+    is_identifying, Delimiter, ExercisePhase, Polarity, Protocol, ProtocolSource, Recording,
+    ResponseLabel, SourceInfo, TestRecord, VoltUnit, HIGH_RATE_MIN_HZ,
 };
 
 /// The sweeps a reader found: one time axis (relative to each stimulus)
@@ -72,8 +72,26 @@ pub(crate) fn build(
     let (protocol, protocol_source) =
         resolve_protocol(path, &meta, &sweeps, fields.stim_rate_hz, sweep_ms, options)?;
     check_labels(path, &sweeps, protocol)?;
-    let record = record_fields(path, &meta)?;
-    let text = |key: &str| meta.all.get(key).filter(|v| !v.is_empty()).cloned();
+    let mut record = record_fields(path, &meta)?;
+    let mut source = source;
+    // Judged once, here: a key that identifies (the lab's own included)
+    // fills no field a report shows.
+    source.withheld = meta
+        .all
+        .keys()
+        .filter(|k| is_identifying(k, &options.identifying_keys))
+        .cloned()
+        .collect();
+    let shown = |key: &str| !source.withheld.iter().any(|k| k == key);
+    if !shown("medication") {
+        record.medication = None;
+    }
+    let text = |key: &str| {
+        meta.all
+            .get(key)
+            .filter(|v| !v.is_empty() && shown(key))
+            .cloned()
+    };
     Ok(Recording {
         sampling_rate_hz,
         t0_ms: sweeps.t0_ms,

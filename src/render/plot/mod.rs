@@ -143,11 +143,20 @@ pub fn plot_stems(files: &[&str]) -> Vec<String> {
             (stem, _) => stem.clone(),
         })
         .collect();
+    // A position suffix may itself be another file's stem (`a 1_2.csv`):
+    // the next number no stem holds.
+    let mut taken = std::collections::HashSet::new();
     for i in 0..stems.len() {
-        let before = stems[..i].iter().filter(|s| **s == stems[i]).count();
-        if before > 0 {
-            stems[i] = format!("{}_{}", stems[i], before + 1);
+        if !taken.contains(&stems[i]) {
+            taken.insert(stems[i].clone());
+            continue;
         }
+        let unique = (2..)
+            .map(|n| format!("{}_{n}", stems[i]))
+            .find(|s| !taken.contains(s) && !stems.contains(s))
+            .unwrap_or_default();
+        taken.insert(unique.clone());
+        stems[i] = unique;
     }
     stems
 }
@@ -295,6 +304,17 @@ mod stem_tests {
         assert_eq!(stems[0], "x".repeat(40));
         assert_eq!(stems[1], "x".repeat(40) + "_2");
         assert_eq!(stems[2], "m_sure_1");
+        // A position suffix that is another file's stem.
+        let stems = plot_stems(&[
+            "a 1.csv",
+            "a 1_2.csv",
+            "a_1.csv",
+            "a__2.csv",
+            "a|.csv",
+            "a~.csv",
+        ]);
+        let unique: std::collections::HashSet<&String> = stems.iter().collect();
+        assert_eq!(unique.len(), stems.len(), "{stems:?}");
         // The same files, the same stems.
         assert_eq!(
             plot_stems(&["b.csv", "b.edf"]),

@@ -144,6 +144,7 @@ fn source_info(
             .collect(),
         stimuli: Some(stimuli),
         warnings,
+        withheld: Vec::new(),
     }
 }
 

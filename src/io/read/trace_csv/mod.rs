@@ -406,7 +406,7 @@ fn time_unit_of(path: &Path, line: u64, column: usize, cell: &HeaderCell) -> Res
             at: Location::cell(path, line, column as u64 + 1),
             detail: format!(
                 "expected a time column (time_ms, time_s, time, t, \"Time (ms)\"), found {:?}",
-                cell.name
+                crate::model::privacy::quotable(&cell.name)
             ),
         }),
     }
@@ -458,6 +458,7 @@ fn finish(
         channels: Vec::new(),
         stimuli: None,
         warnings: Vec::new(),
+        withheld: Vec::new(),
     };
     let labels_at = match parsed.layout {
         Layout::Wide => LabelsAt::Columns(parsed.header_line),
