@@ -141,7 +141,7 @@ def test_report_write_writes_the_report_set(tmp_path):
     assert {"report.html", "report.json", "report.md", "report.txt", "measurements.csv", "plots"} <= set(names)
 
 
-def test_the_gil_is_released_so_threads_run_in_parallel():
+def test_the_gil_is_released_so_threads_run_in_parallel(tmp_path):
     # Four analyses on four threads: while one is in Rust, another runs.
     inside = []
     lock = threading.Lock()
@@ -157,7 +157,7 @@ def test_the_gil_is_released_so_threads_run_in_parallel():
     # A Python callback runs on a Rust worker thread during a batch: it
     # could not if the calling thread held the GIL.
     seen = set()
-    nmjscope._native.batch(str(SAMPLES), os.path.join(os.environ.get("TMPDIR", "/tmp"), "nmj-gil"), 2,
+    nmjscope._native.batch(str(SAMPLES), str(tmp_path / "gil"), 2,
                            lambda d, t: seen.add(threading.get_ident()))
     assert seen
 
@@ -215,6 +215,20 @@ def test_dtypes_do_not_depend_on_the_values(tmp_path):
     assert responses["response"].dtype == object
 
 
+def test_batch_output_is_replaced_only_with_force_and_messages_are_escaped(tmp_path):
+    out = tmp_path / "out"
+    nmjscope.batch(SAMPLES / "lems", progress=False, out=out)
+    with pytest.raises(nmjscope.FileError) as err:
+        nmjscope.batch(SAMPLES / "lems", progress=False, out=out)
+    assert "add --force to replace them" in str(err.value)
+    nmjscope.batch(SAMPLES / "lems", progress=False, out=out, force=True)
+    odd = tmp_path / "e\nm\x1b[31m"
+    odd.mkdir()
+    with pytest.raises(nmjscope.FileError) as err:
+        nmjscope.batch(odd, progress=False)
+    assert "\n" not in str(err.value) and "\x1b" not in str(err.value)
+
+
 def test_errors_pickle_and_warnings_show():
     import pickle
 
@@ -240,6 +254,7 @@ def test_ctrl_c_stops_a_batch_and_keeps_the_output_folder(tmp_path):
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     # 600 studies take seconds on one thread: the interrupt comes first.
+    # (The studies are links to the samples: followed only when asked.)
     with pytest.raises(KeyboardInterrupt):
-        nmjscope.batch(root, jobs=1, progress=False, out=tmp_path / "out")
+        nmjscope.batch(root, jobs=1, progress=False, out=tmp_path / "out", follow_links=True)
     assert not (tmp_path / "out").exists(), "nothing half-written"
