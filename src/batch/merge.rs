@@ -38,9 +38,12 @@ pub fn merge(parts: &[PathBuf], out: &Path, force: bool) -> Result<Counts> {
     // stable, so the studies of one split folder keep their order.
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     refuse_duplicates(parts, &rows)?;
+    let root = one_run(parts)?;
     let sources: Vec<ReportSource> = parts.iter().map(|_| ReportSource::default()).collect();
     let rules = OutputRules {
         force,
+        root,
+        studies: rows.len(),
         ..OutputRules::default()
     };
     let mut writer = ResultsWriter::begin(out, rules)?;
@@ -111,6 +114,60 @@ fn summary_rows(parts: &[PathBuf]) -> Result<Vec<Row>> {
         }
     }
     Ok(rows)
+}
+
+/// The parts are the shards of one run: one archive (where they record
+/// it) and one shard count, each shard once. Returns the archive, for the
+/// merged set's own record.
+fn one_run(parts: &[PathBuf]) -> Result<Option<PathBuf>> {
+    let mut root: Option<(String, &PathBuf)> = None;
+    let mut shards: Vec<((u32, u32), &PathBuf)> = Vec::new();
+    for part in parts {
+        if let Ok(record) = std::fs::read_to_string(part.join(super::output::RUN_FILE)) {
+            match &root {
+                Some((r, first)) if *r != record => {
+                    return Err(merge_err(part, format!("it scored another archive than {} ({} against {}); merge the shards of one run", first.display(), record.trim(), r.trim())));
+                }
+                Some(_) => {}
+                None => root = Some((record, part)),
+            }
+        }
+        let kind = crate::io::fs::set_kind(part).unwrap_or_default();
+        let Some(shard) = kind.strip_prefix("batch shard ").and_then(parse_shard) else {
+            continue;
+        };
+        if let Some((other, first)) = shards
+            .iter()
+            .find(|(s, _)| s.1 != shard.1 || s.0 == shard.0)
+        {
+            let why = if other.1 != shard.1 {
+                format!(
+                    "it is shard {}/{} and {} is shard {}/{}: shards of one run share their count",
+                    shard.0,
+                    shard.1,
+                    first.display(),
+                    other.0,
+                    other.1
+                )
+            } else {
+                format!(
+                    "it is shard {}/{}, as {} is",
+                    shard.0,
+                    shard.1,
+                    first.display()
+                )
+            };
+            return Err(merge_err(part, why));
+        }
+        shards.push((shard, part));
+    }
+    Ok(root.and_then(|(r, _)| r.trim().strip_prefix("root: ").map(PathBuf::from)))
+}
+
+/// `I/N` of a shard set's kind.
+fn parse_shard(text: &str) -> Option<(u32, u32)> {
+    let (i, n) = text.split_once('/')?;
+    Some((i.parse().ok()?, n.parse().ok()?))
 }
 
 fn merge_err(path: &Path, e: impl std::fmt::Display) -> Error {

@@ -64,6 +64,12 @@ fn score_path(path: &Path, job: &BatchJob<'_>) -> Vec<BatchItem> {
         }]
     };
     // Each file is read once, for its hash and for parsing.
+    if walk::is_dangling(path) {
+        let why = std::io::Error::other(
+            "a symbolic link to nothing (an unmounted share, or a moved folder)",
+        );
+        return failed(String::new(), Error::io(path, why));
+    }
     if is_folder_link(path) {
         let why = std::io::Error::other(
             "a symbolic link to a folder, not followed (a link can loop or score a study twice); give the folder itself as a root",
@@ -515,7 +521,7 @@ pub fn report_name(root: &Path, item: &BatchItem) -> String {
         if i > 0 {
             name.push_str("%2F");
         }
-        escape_into(&part.as_os_str().to_string_lossy(), &mut name);
+        escape_os(part.as_os_str(), &mut name);
     }
     if name.is_empty() {
         escape_into(&relative.to_string_lossy(), &mut name);
@@ -525,6 +531,24 @@ pub fn report_name(root: &Path, item: &BatchItem) -> String {
         escape_into(id, &mut name);
     }
     shorten(name)
+}
+
+/// As [`escape_into`], for a name that may not be UTF-8: its invalid
+/// bytes written `%XX` (two folders named by bytes 0xFF and 0xFE are two
+/// reports, never one `�`).
+fn escape_os(part: &std::ffi::OsStr, out: &mut String) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        for chunk in part.as_bytes().utf8_chunks() {
+            escape_into(chunk.valid(), out);
+            for b in chunk.invalid() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    escape_into(&part.to_string_lossy(), out);
 }
 
 fn escape_into(part: &str, out: &mut String) {
@@ -620,6 +644,21 @@ mod tests {
                 path: PathBuf::from(path),
             }),
         }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn folders_named_by_invalid_bytes_have_reports_of_their_own() {
+        use std::os::unix::ffi::OsStrExt;
+        let root = Path::new("/a");
+        let at = |b: &[u8]| {
+            let path = root.join(std::ffi::OsStr::from_bytes(b));
+            let mut it = item("", None);
+            it.path = path;
+            report_name(root, &it)
+        };
+        assert_ne!(at(b"\xff"), at(b"\xfe"));
+        assert_eq!(at(b"p\xff1"), "p%FF1");
     }
 
     #[test]

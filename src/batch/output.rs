@@ -111,7 +111,7 @@ pub struct OutputRules {
 }
 
 /// The set's record of the run that wrote it (its archive).
-const RUN_FILE: &str = ".nmjscope-run";
+pub(super) const RUN_FILE: &str = ".nmjscope-run";
 
 impl OutputRules {
     /// The set's kind: `batch`, or `batch shard I/N`.

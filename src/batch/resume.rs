@@ -254,6 +254,16 @@ impl ReportSource {
         let prefix = format!("{}:", super::JSONL);
         let Some(n) = reference.strip_prefix(&prefix) else {
             let file = out.join(reference);
+            // A report file of the earlier output, never a path out of it.
+            let inside = std::path::Path::new(reference)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !inside {
+                return Err(resume_err(
+                    &out.join("summary.csv"),
+                    format!("the report reference {reference:?} leads out of the output folder"),
+                ));
+            }
             return std::fs::read(&file).map_err(|e| Error::io(&file, e));
         };
         let file = out.join(super::JSONL);

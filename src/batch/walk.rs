@@ -51,11 +51,17 @@ pub fn survey_archive(root: &Path) -> Result<Archive> {
 }
 
 /// A folder this tool wrote as output (a report set or batch results,
-/// with their manifest): never scored, so `--out` inside the archive is
-/// safe. A simulated study is input, and scored.
+/// with a manifest that says so, or one being written or left by a killed
+/// run: `.NAME.partial-*`, `.NAME.old-*`): never scored, so `--out` inside
+/// the archive is safe. A simulated study is input, and scored; so is a
+/// folder whose `.nmjscope-set` is not a manifest.
 fn is_output(dir: &Path) -> bool {
-    dir.join(crate::io::fs::MANIFEST).exists()
-        && crate::io::fs::set_kind(dir).as_deref() != Some(crate::io::fs::SIMULATED_STUDY)
+    let ours_in_making = dir.file_name().is_some_and(|n| {
+        let n = n.to_string_lossy();
+        n.starts_with('.') && (n.contains(".partial-") || n.contains(".old-"))
+    });
+    ours_in_making
+        || crate::io::fs::set_kind(dir).is_some_and(|kind| kind != crate::io::fs::SIMULATED_STUDY)
 }
 
 /// A folder's entries, sorted.
@@ -91,10 +97,12 @@ pub(super) fn collect_dirs(dir: &Path, within: &Path, out: &mut Archive) {
     if !folder.files.is_empty() {
         out.studies.push(dir.to_path_buf());
     }
+    let study = !folder.files.is_empty();
     for child in &children {
         if is_real_dir(child) && !is_output(child) {
             collect_dirs(child, within, out);
-        } else if is_link_out_of(child, within) {
+        } else if is_link_out_of(child, within) && !(study && is_dangling(child)) {
+            // (A broken link in a study is named in the study's note.)
             out.studies.push(child.clone());
         }
     }
@@ -117,9 +125,17 @@ pub(super) fn collect_dirs(dir: &Path, within: &Path, out: &mut Archive) {
 /// followed (a link can loop, or score a study twice), but a row of its
 /// own says so, so no study behind it vanishes without a word. A link to
 /// a folder inside the archive (`up -> ..`) is passed over: its target is
-/// scored where it is.
+/// scored where it is. A link to nothing (an unmounted share) is a row
+/// too: its reading fails, naming it.
 fn is_link_out_of(path: &Path, within: &Path) -> bool {
-    is_folder_link(path) && path.canonicalize().is_ok_and(|t| !t.starts_with(within))
+    is_dangling(path)
+        || (is_folder_link(path) && path.canonicalize().is_ok_and(|t| !t.starts_with(within)))
+}
+
+/// A symbolic link to nothing.
+pub(super) fn is_dangling(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::metadata(path).is_err()
 }
 
 pub(super) fn is_folder_link(path: &Path) -> bool {

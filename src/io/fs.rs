@@ -36,17 +36,34 @@ pub fn write_own_file(path: &Path, bytes: &[u8], signature: &str) -> Result<()> 
     // Temporary files are private (0600); the file gets the mode of the
     // one it replaces, else what the user's umask gives.
     #[cfg(unix)]
-    if let Some(mode) = mode_for(path, parent, false) {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = tmp
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode));
+    {
+        keep_group(path, tmp.path());
+        if let Some(mode) = mode_for(path, parent, false) {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = tmp
+                .as_file()
+                .set_permissions(std::fs::Permissions::from_mode(mode));
+        }
     }
     if let Some(why) = not_our_file(path, signature)? {
         return Err(refuse(why));
     }
     tmp.persist(path).map_err(|e| Error::io(path, e.error))?;
     Ok(())
+}
+
+/// Gives `new` the group of the `target` it will replace, so a lab's
+/// group keeps its access (a setgid folder's mode is kept by
+/// [`mode_for`], its group here). Best effort: a user may only give a
+/// group they belong to.
+#[cfg(unix)]
+fn keep_group(target: &Path, new: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    if let Ok(m) = std::fs::symlink_metadata(target) {
+        if !m.file_type().is_symlink() {
+            let _ = std::os::unix::fs::chown(new, None, Some(m.gid()));
+        }
+    }
 }
 
 /// The mode a new file or folder at `target` gets: that of the one it
@@ -297,6 +314,19 @@ impl SetWriter {
     pub fn create(&mut self, name: &str) -> Result<(PathBuf, std::fs::File)> {
         let path = self.partial.path().join(name);
         let shown = self.dir.join(name);
+        // A name is a path inside the set: never `..`, a root or a drive
+        // (a reference read from a shard's summary must not write beside
+        // the set).
+        let inside = !name.is_empty()
+            && Path::new(name)
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+        if !inside {
+            return Err(Error::OutputNotASet {
+                path: shown,
+                detail: format!("{name:?} is not a path inside the set"),
+            });
+        }
         if let Some(folder) = path.parent() {
             std::fs::create_dir_all(folder).map_err(|e| Error::io(&shown, e))?;
         }
@@ -345,12 +375,15 @@ impl SetWriter {
         // the folder it replaces (a user's 0700 stays 0700), else what the
         // user's umask gives.
         #[cfg(unix)]
-        if let Some(mode) = mode_for(&self.dir, &self.parent, true) {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = std::fs::set_permissions(
-                self.partial.path(),
-                std::fs::Permissions::from_mode(mode),
-            );
+        {
+            keep_group(&self.dir, self.partial.path());
+            if let Some(mode) = mode_for(&self.dir, &self.parent, true) {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(
+                    self.partial.path(),
+                    std::fs::Permissions::from_mode(mode),
+                );
+            }
         }
         let expect = (self.guard == SwapGuard::AsBegun).then_some(self.begun);
         let place = Place {
@@ -450,6 +483,60 @@ fn backoff(attempt: usize) {
     }
 }
 
+/// A lock older than this (s) was left by a run killed in its swap, which
+/// takes milliseconds: it is broken.
+const STALE_LOCK_S: u64 = 10;
+
+/// How long a run waits for its turn to swap (s): more than a stale lock
+/// lives, so a killed run's lock is always outlived.
+const LOCK_WAIT_S: u64 = 2 * STALE_LOCK_S;
+
+/// A run's turn to swap a set into a folder: a file beside it, made only
+/// if absent, removed when the turn ends.
+struct SwapLock {
+    path: PathBuf,
+}
+
+impl SwapLock {
+    fn take(parent: &Path, name: &str) -> Result<SwapLock> {
+        let path = parent.join(format!(".{name}.swap-lock"));
+        let start = std::time::Instant::now();
+        loop {
+            match std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
+                Ok(_) => return Ok(SwapLock { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let age = std::fs::metadata(&path)
+                        .and_then(|m| m.modified())
+                        .ok()
+                        .and_then(|t| t.elapsed().ok());
+                    if age.is_some_and(|a| a.as_secs() >= STALE_LOCK_S) {
+                        let _ = std::fs::remove_file(&path);
+                        continue;
+                    }
+                    if start.elapsed().as_secs() >= LOCK_WAIT_S {
+                        let busy = std::io::Error::other(
+                            "another run has held its turn to swap results in for too long",
+                        );
+                        return Err(Error::io(&path, busy));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+                Err(e) => return Err(Error::io(&path, e)),
+            }
+        }
+    }
+}
+
+impl Drop for SwapLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
 /// Where a set goes: the folder, its parent and its name.
 struct Place<'a> {
     dir: &'a Path,
@@ -464,6 +551,22 @@ struct Place<'a> {
 /// set refused. A rename is atomic, so two runs can never both pass.
 fn swap_in(ready: PathBuf, place: &Place, expect: Option<Option<FolderId>>) -> Result<()> {
     let (dir, parent, name) = (place.dir, place.parent, place.name);
+    // Runs that share a folder swap in turn: none finds it missing between
+    // another's two renames (three runs at once could otherwise each see
+    // what they expected).
+    let _turn = SwapLock::take(parent, name).map_err(|e| cleanup(&ready, e))?;
+    if let Some(expected) = expect {
+        if folder_id(dir) != expected {
+            return Err(cleanup(
+                &ready,
+                Error::OutputNotASet {
+                    path: dir.to_path_buf(),
+                    detail: "another run put its results here while this one ran; they are kept"
+                        .into(),
+                },
+            ));
+        }
+    }
     let mut last = None;
     for attempt in 0..SWAP_ATTEMPTS {
         backoff(attempt);

@@ -86,17 +86,25 @@ pub fn is_identifying(key: &str, extra: &[String]) -> bool {
         || extra.iter().any(|k| normalise_key(k) == key)
 }
 
-/// A piece of a file quoted in a message, with the value of an
-/// identifying `key: value` (or `key = value`) withheld: a metadata line
-/// that lost its `#` is quoted as a bad header (`patient_name: (withheld)`).
+/// A piece of a file quoted in a message, with what may identify
+/// withheld: a metadata line that lost its `#` (`key: value`, `key =
+/// value`) is quoted with its key alone, since the lab's own identifying
+/// keys are not known where files are quoted; a line that starts with an
+/// identifying key (`patient_name John Smith`) with that key alone.
 pub fn quotable(text: &str) -> String {
-    let split = text.find([':', '=']).map(|i| text.split_at(i));
-    match split {
-        Some((key, rest)) if is_identifying(key.trim_start_matches('#'), &[]) => {
-            format!("{key}{} (withheld)", &rest[..1])
-        }
-        _ => text.to_string(),
+    if let Some(i) = text.find([':', '=']) {
+        let (key, rest) = text.split_at(i);
+        return format!("{key}{} (withheld)", &rest[..1]);
     }
+    let first = text
+        .split(|c: char| c.is_whitespace() || c == '-')
+        .find(|w| !w.is_empty())
+        .unwrap_or_default();
+    let key_words = text.split(" - ").next().unwrap_or_default();
+    if is_identifying(first, &[]) || is_identifying(key_words, &[]) {
+        return format!("{} (withheld)", first.trim());
+    }
+    text.to_string()
 }
 
 #[cfg(test)]
@@ -165,7 +173,13 @@ mod tests {
             "patient_name: (withheld)"
         );
         assert_eq!(quotable("# DOB = 1950"), "# DOB = (withheld)");
-        assert_eq!(quotable("muscle: ADM"), "muscle: ADM");
+        assert_eq!(quotable("date: 2031-07-19"), "date: (withheld)");
+        assert_eq!(
+            quotable("patient_name John Smith"),
+            "patient_name (withheld)"
+        );
+        assert_eq!(quotable("PATIENT NAME - John Smith"), "PATIENT (withheld)");
+        assert_eq!(quotable("time (ms)"), "time (ms)");
         assert_eq!(quotable("x"), "x");
         let extra = ["Kenni-tala".to_string()];
         assert!(is_identifying("kenni_tala", &extra));

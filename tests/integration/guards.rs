@@ -849,3 +849,144 @@ fn a_set_keeps_the_users_folder_mode_and_empty_folders() {
     refused_with(&analyze(), "it holds mine/");
     assert!(out.join("mine").is_dir());
 }
+
+#[test]
+fn of_runs_finishing_at_once_exactly_one_puts_its_results_in_place() {
+    use nmjscope::batch::{OutputRules, ResultsWriter};
+    let dir = TempDir::new();
+    for round in 0..10 {
+        let out = dir.path().join(format!("out{round}"));
+        let writers: Vec<ResultsWriter> = (0..4)
+            .map(|_| ResultsWriter::begin(&out, OutputRules::default()).unwrap())
+            .collect();
+        let ok = std::thread::scope(|s| {
+            let handles: Vec<_> = writers
+                .into_iter()
+                .map(|w| s.spawn(move || w.finish().is_ok()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap())
+                .filter(|ok| *ok)
+                .count()
+        });
+        assert_eq!(ok, 1, "round {round}");
+        assert!(out.join("summary.csv").is_file());
+        let hidden = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with('.')
+            })
+            .count();
+        assert_eq!(hidden, 0, "round {round}: a hidden folder or lock left");
+    }
+}
+
+#[test]
+fn merge_takes_the_shards_of_one_run_and_writes_only_inside_its_set() {
+    let dir = TempDir::new();
+    for s in 1..=4 {
+        for (name, bytes) in simulated(s) {
+            dir.write(&format!("arc/p{s}/{name}"), &bytes);
+        }
+    }
+    for (name, bytes) in simulated(9) {
+        dir.write(&format!("arc2/q1/{name}"), &bytes);
+    }
+    let p = |n: &str| dir.path().join(n);
+    let shard = |root: &str, i: &str, out: &str| {
+        let run = nmjscope()
+            .arg("batch")
+            .arg(p(root))
+            .args(["-q", "--shard", i, "--out"])
+            .arg(p(out))
+            .output()
+            .unwrap();
+        assert!(
+            matches!(run.status.code(), Some(0 | 4)),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+    };
+    shard("arc", "0/2", "s0");
+    shard("arc", "1/2", "s1");
+    shard("arc", "0/3", "s03");
+    shard("arc2", "1/2", "z1");
+    let merge = |parts: &[&str], out: &str| {
+        let mut cmd = nmjscope();
+        cmd.arg("merge");
+        for part in parts {
+            cmd.arg(p(part));
+        }
+        cmd.arg("--out").arg(p(out)).output().unwrap()
+    };
+    refused_with(
+        &merge(&["s03", "s1"], "m1"),
+        "shards of one run share their count",
+    );
+    refused_with(&merge(&["s0", "z1"], "m2"), "it scored another archive");
+    // A part whose summary points a report out of its folder.
+    std::fs::create_dir(p("evil")).unwrap();
+    for f in [
+        "summary.csv",
+        "measurements.csv",
+        "studies.jsonl",
+        ".nmjscope-set",
+        ".nmjscope-run",
+    ] {
+        std::fs::copy(p("s0").join(f), p("evil").join(f)).unwrap();
+    }
+    let summary = std::fs::read_to_string(p("evil/summary.csv")).unwrap();
+    std::fs::write(
+        p("evil/summary.csv"),
+        summary.replacen("studies.jsonl:1", "reports/../../notes.txt", 1),
+    )
+    .unwrap();
+    std::fs::write(p("notes.txt"), "precious").unwrap();
+    let run = merge(&["evil", "s1"], "m3");
+    assert_eq!(
+        run.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run.stderr).contains("leads out of the output folder"));
+    assert_eq!(std::fs::read_to_string(p("notes.txt")).unwrap(), "precious");
+    // The shards of one run merge, and the merged set records the archive.
+    assert!(merge(&["s0", "s1"], "m").status.success());
+    assert!(std::fs::read_to_string(p("m/.nmjscope-run"))
+        .unwrap()
+        .contains("arc"));
+}
+
+#[cfg(unix)]
+#[test]
+fn hidden_work_folders_are_never_scored_and_a_broken_link_is_a_row() {
+    let dir = TempDir::new();
+    for (name, bytes) in simulated(1) {
+        dir.write(&format!("arc/p1/{name}"), &bytes);
+        // Left by a run killed mid-write inside the archive.
+        dir.write(&format!("arc/.out.partial-x1/{name}"), &bytes);
+        // A `.nmjscope-set` that is no manifest hides nothing.
+        dir.write(&format!("arc/p2/{name}"), &bytes);
+    }
+    dir.write("arc/p2/.nmjscope-set", "garbage");
+    std::os::unix::fs::symlink("/nonexistent/share/p9", dir.path().join("arc/p9")).unwrap();
+    let out = dir.path().join("out");
+    let run = nmjscope()
+        .arg("batch")
+        .arg(dir.path().join("arc"))
+        .args(["-q", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(run.status.code(), Some(3), "{summary}");
+    assert!(!summary.contains("partial"), "{summary}");
+    assert!(summary.contains("/p2,ok"), "{summary}");
+    assert!(summary.contains("a symbolic link to nothing"), "{summary}");
+}

@@ -133,8 +133,14 @@ pub fn plot_stems(files: &[&str]) -> Vec<String> {
         (safe(&stem), ext.map(|e| safe(&e)))
     };
     let parts: Vec<(String, Option<String>)> = files.iter().map(|f| split(f)).collect();
-    let count = |stem: &str| parts.iter().filter(|(s, _)| s == stem).count();
-    let same = |part: &(String, Option<String>)| parts.iter().filter(|p| *p == part).count();
+    // Compared without case: a set copied to macOS, Windows or a FAT stick
+    // would merge `A_1` and `a_1`.
+    let fold = |s: &str| s.to_ascii_lowercase();
+    let count = |stem: &str| parts.iter().filter(|(s, _)| fold(s) == fold(stem)).count();
+    let same = |part: &(String, Option<String>)| {
+        let key = |p: &(String, Option<String>)| (fold(&p.0), p.1.as_deref().map(fold));
+        parts.iter().filter(|p| key(p) == key(part)).count()
+    };
     let mut stems: Vec<String> = parts
         .iter()
         .map(|part| match part {
@@ -147,15 +153,15 @@ pub fn plot_stems(files: &[&str]) -> Vec<String> {
     // the next number no stem holds.
     let mut taken = std::collections::HashSet::new();
     for i in 0..stems.len() {
-        if !taken.contains(&stems[i]) {
-            taken.insert(stems[i].clone());
+        if !taken.contains(&fold(&stems[i])) {
+            taken.insert(fold(&stems[i]));
             continue;
         }
         let unique = (2..)
             .map(|n| format!("{}_{n}", stems[i]))
-            .find(|s| !taken.contains(s) && !stems.contains(s))
+            .find(|s| !taken.contains(&fold(s)) && !stems.iter().any(|t| fold(t) == fold(s)))
             .unwrap_or_default();
-        taken.insert(unique.clone());
+        taken.insert(fold(&unique));
         stems[i] = unique;
     }
     stems
