@@ -522,7 +522,7 @@ fn measurement_rows_name_their_study_by_path() {
 /// Runs `nmjscope ARGS` (standard input from `stdin` when given) and checks
 /// the exit code and that standard error is one line without control
 /// characters holding `words`.
-fn one_line_error(args: &[&std::ffi::OsStr], stdin: Option<&Path>, code: i32, words: &str) {
+fn one_line_error(args: &[&str], stdin: Option<&Path>, code: i32, words: &str) {
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("nmjscope"));
     cmd.args(args);
     if let Some(p) = stdin {
@@ -540,86 +540,57 @@ fn one_line_error(args: &[&std::ffi::OsStr], stdin: Option<&Path>, code: i32, wo
 #[test]
 fn every_message_is_one_line_naming_what_is_wrong() {
     let dir = TempDir::new();
-    let os = |s: &str| std::ffi::OsString::from(s);
-    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/lems");
-    let train = sample.join("1_rns_3hz.csv");
-    // A file name with a line break and a terminal escape.
-    let evil = dir.write("a\nb\u{1b}[31m.csv", "x\n");
-    one_line_error(
-        &[os("analyze").as_os_str(), evil.as_os_str()],
-        None,
-        3,
-        "a\\nb\\u{1b}[31m.csv",
-    );
-    // A flag that contradicts the file is the flag's fault.
-    one_line_error(
-        &[
-            os("analyze").as_os_str(),
-            train.as_os_str(),
-            os("--rate").as_os_str(),
-            os("50").as_os_str(),
-        ],
-        None,
-        5,
-        "--rate (stim_rate_hz): 50 Hz contradicts the protocol rns of",
-    );
-    // Settings files: a TOML type error on one line; a JSON key twice.
-    let toml = dir.write("t.toml", "[train]\ndecrement_response = 4.5\n");
-    one_line_error(
-        &[
-            os("analyze").as_os_str(),
-            sample.as_os_str(),
-            os("--thresholds").as_os_str(),
-            toml.as_os_str(),
-        ],
-        None,
-        5,
-        "expected usize in `train.decrement_response`",
-    );
-    let json = dir.write(
+    let text = |p: &Path| p.to_str().unwrap().to_string();
+    let sample = text(&Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/lems"));
+    let train = format!("{sample}/1_rns_3hz.csv");
+    let toml = text(&dir.write("t.toml", "[train]\ndecrement_response = 4.5\n"));
+    let json = text(&dir.write(
         "d.json",
         r#"{"interpret": {"decrement_abnormal_pct": 8, "decrement_abnormal_pct": 30}}"#,
-    );
-    one_line_error(
-        &[
-            os("analyze").as_os_str(),
-            sample.as_os_str(),
-            os("--thresholds").as_os_str(),
-            json.as_os_str(),
-        ],
-        None,
-        5,
-        "the key \"decrement_abnormal_pct\" is given twice",
-    );
+    ));
+    // A file name with a line break and a terminal escape.
+    let evil = text(&dir.write("a\nb\u{1b}[31m.csv", "x\n"));
+    let cases: [(&[&str], i32, &str); 6] = [
+        (&["analyze", &evil], 3, "a\\nb\\u{1b}[31m.csv"),
+        // A flag that contradicts the file is the flag's fault.
+        (
+            &["analyze", &train, "--rate", "50"],
+            5,
+            "--rate (stim_rate_hz): 50 Hz contradicts the protocol rns of",
+        ),
+        // Settings files: a TOML type error on one line; a JSON key twice.
+        (
+            &["analyze", &sample, "--thresholds", &toml],
+            5,
+            "expected usize in `train.decrement_response`",
+        ),
+        (
+            &["analyze", &sample, "--thresholds", &json],
+            5,
+            "the key \"decrement_abnormal_pct\" is given twice",
+        ),
+        // `--out /` has no folder name (and is never listed).
+        (
+            &["analyze", &sample, "--out", "/"],
+            4,
+            "it has no folder name",
+        ),
+        (
+            &["analyze", &train, "--first-stimulus-ms", "1e308"],
+            5,
+            "--first-stimulus-ms (first_stimulus_ms): 1e308 is outside",
+        ),
+    ];
+    for (args, code, words) in cases {
+        one_line_error(args, None, code, words);
+    }
     // A folder on standard input is the input's fault.
+    let folder = Path::new(&sample);
     one_line_error(
-        &[os("analyze").as_os_str(), os("-").as_os_str()],
-        Some(&sample),
+        &["analyze", "-"],
+        Some(folder),
         4,
         "<stdin>: Is a directory",
-    );
-    // `--out /` has no folder name (and is never listed).
-    one_line_error(
-        &[
-            os("analyze").as_os_str(),
-            sample.as_os_str(),
-            os("--out").as_os_str(),
-            os("/").as_os_str(),
-        ],
-        None,
-        4,
-        "it has no folder name",
-    );
-    one_line_error(
-        &[
-            os("analyze").as_os_str(),
-            train.as_os_str(),
-            os("--first-stimulus-ms").as_os_str(),
-            os("1e308").as_os_str(),
-        ],
-        None,
-        5,
-        "--first-stimulus-ms (first_stimulus_ms): 1e308 is outside",
     );
 }
 
