@@ -365,12 +365,6 @@ impl SetWriter {
                 detail: why,
             });
         }
-        if self.guard == SwapGuard::AsBegun && folder_id(&self.dir) != self.begun {
-            return Err(Error::OutputNotASet {
-                path: self.dir.clone(),
-                detail: "another run put its results here while this one ran; they are kept".into(),
-            });
-        }
         // The hidden folder is private (0700); the set gets the mode of
         // the folder it replaces (a user's 0700 stays 0700), else what the
         // user's umask gives.
@@ -545,16 +539,17 @@ struct Place<'a> {
 }
 
 /// Replaces `dir` with `ready`: the old set is renamed aside, the new one
-/// renamed in, the old one removed. With `expect` (a guarded set), what
-/// was renamed aside must be the folder the run began with (`None`:
-/// none): another run's set, put in meanwhile, is renamed back and this
-/// set refused. A rename is atomic, so two runs can never both pass.
+/// renamed in, the old one removed, in this run's turn ([`SwapLock`]).
+/// With `expect` (a guarded set), the folder must still be the one the
+/// run began with (`None`: none): another run's set, put in meanwhile,
+/// is kept and this set refused.
 fn swap_in(ready: PathBuf, place: &Place, expect: Option<Option<FolderId>>) -> Result<()> {
     let (dir, parent, name) = (place.dir, place.parent, place.name);
     // Runs that share a folder swap in turn: none finds it missing between
     // another's two renames (three runs at once could otherwise each see
     // what they expected).
     let _turn = SwapLock::take(parent, name).map_err(|e| cleanup(&ready, e))?;
+    // Checked once, in this run's turn: no other run swaps until it ends.
     if let Some(expected) = expect {
         if folder_id(dir) != expected {
             return Err(cleanup(
@@ -585,21 +580,6 @@ fn swap_in(ready: PathBuf, place: &Place, expect: Option<Option<FolderId>>) -> R
                 return Err(cleanup(&ready, Error::io(dir, e)));
             }
         };
-        if let Some(expected) = expect {
-            if moved_aside && folder_id(&old) != expected {
-                // Not ours to replace: put it back, whole.
-                let _ = std::fs::rename(&old, dir);
-                return Err(cleanup(
-                    &ready,
-                    Error::OutputNotASet {
-                        path: dir.to_path_buf(),
-                        detail:
-                            "another run put its results here while this one ran; they are kept"
-                                .into(),
-                    },
-                ));
-            }
-        }
         match std::fs::rename(&ready, dir) {
             Ok(()) => {
                 // The new set is in place; an old one that cannot be
