@@ -28,7 +28,9 @@ pub struct Archive {
     pub passed_over: Vec<(PathBuf, String)>,
 }
 
-/// Walks `root` for [`Archive`].
+/// Walks `root` for [`Archive`]: each folder listed once
+/// ([`crate::io::list_study`], which sorts its entries into traces,
+/// folders and links).
 ///
 /// # Errors
 ///
@@ -36,16 +38,9 @@ pub struct Archive {
 pub fn survey_archive(root: &Path) -> Result<Archive> {
     let mut archive = Archive::default();
     let within = root.canonicalize().map_err(|e| Error::io(root, e))?;
-    for path in children(root)? {
-        if is_real_dir(&path) && !is_output(&path) {
-            collect_dirs(&path, &within, &mut archive);
-        } else if is_link_out_of(&path, &within) {
-            archive.studies.push(path);
-        }
-    }
-    archive
-        .studies
-        .extend(crate::io::list_study(root, true)?.files);
+    let top = crate::io::list_study(root, true)?;
+    archive.studies.extend(top.files.iter().cloned());
+    descend(&top, &within, false, &mut archive);
     archive.studies.sort();
     Ok(archive)
 }
@@ -64,72 +59,64 @@ fn is_output(dir: &Path) -> bool {
         || crate::io::fs::set_kind(dir).is_some_and(|kind| kind != crate::io::fs::SIMULATED_STUDY)
 }
 
-/// A folder's entries, sorted.
-fn children(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| Error::io(dir, e))?
-        .map(|e| e.map(|e| e.path()).map_err(|err| Error::io(dir, err)))
-        .collect::<Result<_>>()?;
-    paths.sort();
-    Ok(paths)
-}
-
-/// A directory that is not a symbolic link: links to folders are not
-/// followed, so a loop (`nest/up -> ..`) cannot score a study twice.
-fn is_real_dir(path: &Path) -> bool {
-    std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+/// The folders and links a listed folder holds: each real folder walked
+/// (links to folders never followed, so a loop cannot score a study
+/// twice); a link to a folder outside the archive `within`, or to
+/// nothing (an unmounted share), a row of its own that says so, so no
+/// study behind it vanishes without a word. A link to a folder inside the
+/// archive (`up -> ..`) is passed over: its target is scored where it is.
+/// In a study (`in_study`) a broken link is named in the study's note.
+fn descend(folder: &crate::io::StudyFolder, within: &Path, in_study: bool, out: &mut Archive) {
+    for s in &folder.skipped {
+        let row = match s.reason {
+            SkipReason::Folder => {
+                if !is_output(&s.path) {
+                    collect_dirs(&s.path, within, out);
+                }
+                false
+            }
+            SkipReason::LinkToFolder => s.path.canonicalize().is_ok_and(|t| !t.starts_with(within)),
+            SkipReason::DanglingLink => !in_study,
+            _ => false,
+        };
+        if row {
+            out.studies.push(s.path.clone());
+        }
+    }
 }
 
 /// A folder with trace files is a study; its sub-folders are searched
 /// too, so a stray file at a site's level never hides the patients'
 /// folders below it (both are scored, and the stray one shows in the
 /// summary). A folder that cannot be listed is a study whose reading
-/// fails: one error row, and the batch goes on.
+/// fails: one error row, and the batch goes on. A folder with files but
+/// nothing to score below it is noted.
 pub(super) fn collect_dirs(dir: &Path, within: &Path, out: &mut Archive) {
-    let Ok(children) = children(dir) else {
+    // Any link to a trace counts here: whether it is read is the study's
+    // own question (an error row that names it, never a silent skip).
+    let Ok(folder) = crate::io::list_study(dir, true) else {
         out.studies.push(dir.to_path_buf());
         return;
     };
-    // Any link to a trace counts here: whether it is read is the study's
-    // own question (an error row that names it, never a silent skip).
     let before = out.studies.len();
-    let folder = crate::io::list_study(dir, true).unwrap_or_default();
-    if !folder.files.is_empty() {
+    let study = !folder.files.is_empty();
+    if study {
         out.studies.push(dir.to_path_buf());
     }
-    let study = !folder.files.is_empty();
-    for child in &children {
-        if is_real_dir(child) && !is_output(child) {
-            collect_dirs(child, within, out);
-        } else if is_link_out_of(child, within) && !(study && is_dangling(child)) {
-            // (A broken link in a study is named in the study's note.)
-            out.studies.push(child.clone());
-        }
-    }
-    let files_only = crate::io::StudyFolder {
-        files: Vec::new(),
-        skipped: folder
-            .skipped
-            .into_iter()
-            .filter(|s| !matches!(s.reason, SkipReason::Folder | SkipReason::LinkToFolder))
-            .collect(),
-    };
+    descend(&folder, within, study, out);
     if out.studies.len() == before {
+        let files_only = crate::io::StudyFolder {
+            files: Vec::new(),
+            skipped: folder
+                .skipped
+                .into_iter()
+                .filter(|s| !matches!(s.reason, SkipReason::Folder | SkipReason::LinkToFolder))
+                .collect(),
+        };
         if let Some(held) = files_only.describe_skipped() {
             out.passed_over.push((dir.to_path_buf(), held));
         }
     }
-}
-
-/// A symbolic link to a folder outside the archive `within`: never
-/// followed (a link can loop, or score a study twice), but a row of its
-/// own says so, so no study behind it vanishes without a word. A link to
-/// a folder inside the archive (`up -> ..`) is passed over: its target is
-/// scored where it is. A link to nothing (an unmounted share) is a row
-/// too: its reading fails, naming it.
-fn is_link_out_of(path: &Path, within: &Path) -> bool {
-    is_dangling(path)
-        || (is_folder_link(path) && path.canonicalize().is_ok_and(|t| !t.starts_with(within)))
 }
 
 /// A symbolic link to nothing.
