@@ -20,6 +20,28 @@ fn refused_with(out: &std::process::Output, words: &str) {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
 
+/// `nmjscope COMMAND INPUT --out OUT FLAGS`.
+fn run_out(command: &str, input: &Path, out: &Path, flags: &[&str]) -> std::process::Output {
+    nmjscope()
+        .arg(command)
+        .arg(input)
+        .arg("--out")
+        .arg(out)
+        .args(flags)
+        .output()
+        .unwrap()
+}
+
+/// A run that must succeed (its standard error shown when it does not).
+fn succeeded(run: std::process::Output) -> std::process::Output {
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    run
+}
+
 #[test]
 fn simulate_replaces_only_a_file_it_wrote() {
     let dir = TempDir::new();
@@ -279,13 +301,7 @@ fn no_study_vanishes_and_every_path_not_read_is_named() {
             .success());
     }
     let out = dir.path().join("out");
-    let run = nmjscope()
-        .arg("batch")
-        .arg(&root)
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = run_out("batch", &root, &out, &[]);
     let err = String::from_utf8_lossy(&run.stderr);
     assert!(run.status.success(), "{err}");
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
@@ -333,13 +349,7 @@ fn an_unreadable_folder_is_one_error_row_and_the_batch_goes_on() {
     std::fs::create_dir(&lost).unwrap();
     std::fs::set_permissions(&lost, std::fs::Permissions::from_mode(0o000)).unwrap();
     let out = dir.path().join("out");
-    let run = nmjscope()
-        .arg("batch")
-        .arg(dir.path().join("archive"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = run_out("batch", &dir.path().join("archive"), &out, &[]);
     std::fs::set_permissions(&lost, std::fs::Permissions::from_mode(0o755)).unwrap();
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
     if root_user {
@@ -450,18 +460,7 @@ fn every_test_has_plots_of_its_own() {
     dir.write("study/a 1.csv", &bytes);
     dir.write("study/a_1.csv", &other);
     let out = dir.path().join("out");
-    let run = nmjscope()
-        .arg("analyze")
-        .arg(dir.path().join("study"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    succeeded(run_out("analyze", &dir.path().join("study"), &out, &[]));
     let mut plots: Vec<String> = std::fs::read_dir(out.join("plots"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -491,18 +490,7 @@ fn measurement_rows_name_their_study_by_path() {
         dir.write(&format!("archive/siteB/p1/{name}"), &bytes);
     }
     let out = dir.path().join("out");
-    let run = nmjscope()
-        .arg("batch")
-        .arg(dir.path().join("archive"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    succeeded(run_out("batch", &dir.path().join("archive"), &out, &[]));
     let text = std::fs::read_to_string(out.join("measurements.csv")).unwrap();
     let mut rows = csv::Reader::from_reader(text.as_bytes());
     let header = rows.headers().unwrap().clone();
@@ -701,13 +689,7 @@ fn links_to_folders_and_folders_without_traces_are_named() {
     // A loop inside the archive is no study: its target is scored where it is.
     std::os::unix::fs::symlink("..", dir.path().join("ar/site/up")).unwrap();
     let out = dir.path().join("out");
-    let run = nmjscope()
-        .arg("batch")
-        .arg(dir.path().join("ar"))
-        .arg("--out")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let run = run_out("batch", &dir.path().join("ar"), &out, &[]);
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(3), "{err}");
     assert!(
