@@ -181,6 +181,54 @@ mod tests {
         assert!(html["text"].as_str().unwrap().contains("<svg"));
     }
 
+    /// The lems sample with identifying metadata lines put first.
+    fn identified(patient: &[(&str, &str)], files: &mut StudyFiles, prefix: &str) {
+        for f in sample("lems").files {
+            let mut text: String = patient
+                .iter()
+                .map(|(k, v)| format!("# {k}: {v}\n"))
+                .collect();
+            let body = String::from_utf8(f.1).unwrap();
+            // The sample's own study_id would tell two patients apart.
+            for line in body.lines().filter(|l| !l.starts_with("# study_id")) {
+                text.push_str(line);
+                text.push('\n');
+            }
+            let name = f.0.file_name().unwrap().to_string_lossy();
+            files.add(format!("{prefix}{name}"), text.into_bytes());
+        }
+    }
+
+    #[test]
+    fn no_download_and_no_message_holds_an_identifier() {
+        let ann = [
+            ("patient_id", "PX-93817"),
+            ("Patient Surname", "Zebedee"),
+            ("D.O.B.", "1961-04-02"),
+        ];
+        let bo = [
+            ("patient_id", "QY-22001"),
+            ("Patient Surname", "Quixley"),
+            ("D.O.B.", "1948-12-30"),
+        ];
+        // One patient: every download of the report set.
+        let mut one = StudyFiles::new("clinic".into());
+        identified(&ann, &mut one, "");
+        let reply = one.analyze();
+        assert!(reply.contains("\"ok\":true"), "{}", &reply[..200]);
+        // Two patients dropped at once: refused, naming them by position.
+        let mut two = StudyFiles::new("clinic".into());
+        identified(&ann, &mut two, "a_");
+        identified(&bo, &mut two, "b_");
+        let refusal = two.analyze();
+        assert!(refusal.contains("clinic / patient 2"), "{refusal}");
+        for text in [&reply, &refusal] {
+            for (_, value) in ann.iter().chain(&bo) {
+                assert!(!text.contains(value), "{value}");
+            }
+        }
+    }
+
     #[test]
     fn a_bad_file_gives_the_library_message_file_and_line() {
         let mut files = StudyFiles::new("bad".into());
