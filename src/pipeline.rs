@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use crate::error::{Error, Location, Result};
-use crate::interpret::interpret;
+use crate::interpret::interpret_study;
 use crate::io::{read_study, ReadOptions};
 use crate::measure::{Measurer, Sweep};
 use crate::model::{
@@ -192,10 +192,13 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
         check_plausible(r, &t)?;
         tests.push(t);
     }
-    let reading = interpret(
+    crate::train::series::link_post_exercise(&mut tests, &settings.train);
+    let indication = first_metadata(study, "indication");
+    let reading = interpret_study(
         &mut tests,
         settings.train.decrement_response,
         &settings.interpret,
+        indication.as_deref(),
     );
     Ok(Report {
         schema: SCHEMA.to_string(),
@@ -205,7 +208,7 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
             path: study.path.display().to_string(),
             date: first_metadata(study, "date"),
             examiner: first_metadata(study, "examiner"),
-            indication: first_metadata(study, "indication"),
+            indication,
             identifying: BTreeMap::new(),
         },
         settings: settings.clone(),

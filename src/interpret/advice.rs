@@ -1,6 +1,7 @@
 //! Recommendations and caveats: what to repeat or add, and what limits the
 //! conclusion.
 
+use super::assess::answers_increment;
 use super::findings::describe;
 use super::limits;
 use super::sources;
@@ -150,6 +151,13 @@ pub(crate) fn recommendations(
     if dec.status == PartStatus::NotTested {
         out.push("Record a 3 Hz train of 10 stimuli at rest to look for a decrement.".to_string());
     }
+    if low_cmap == Some(true) && super::conclusion::unexplained_low(pattern) {
+        out.push(format!(
+            "The resting CMAP is low without an abnormality of transmission: do a nerve conduction study and needle EMG (axon loss or a conduction block lowers a CMAP: {}), and check that the stimulus was supramaximal and the recording electrode over the motor point ({}).",
+            sources::MALLIK_WEIR_2005,
+            sources::CARESS_2007
+        ));
+    }
     if pattern == Pattern::Presynaptic {
         out.push(
             "Consider voltage-gated calcium channel (P/Q-type) antibodies and a search for small-cell lung cancer (the DELTA-P score and SOX1 antibodies estimate the tumour risk).".to_string(),
@@ -170,6 +178,13 @@ pub(crate) fn caveats(
 ) -> Vec<String> {
     let mut out = Vec::new();
     if dec.grade == Some(DecrementGrade::Abnormal) {
+        if low_cmap == Some(true) && super::conclusion::unexplained_low(pattern) {
+            out.push(format!(
+            "The resting CMAP is low without an abnormality of transmission: do a nerve conduction study and needle EMG (axon loss or a conduction block lowers a CMAP: {}), and check that the stimulus was supramaximal and the recording electrode over the motor point ({}).",
+            sources::MALLIK_WEIR_2005,
+            sources::CARESS_2007
+        ));
+        }
         if pattern == Pattern::Presynaptic {
             push_unique(&mut out, format!(
                 "A low-rate decrement is common in LEMS too (above 15% in 8 of 10 patients in one series: {}) and does not argue against a presynaptic disorder.",
@@ -182,10 +197,7 @@ pub(crate) fn caveats(
             ));
         }
     }
-    let increment_tests = tests
-        .iter()
-        .filter(|t| matches!(t.protocol, Protocol::Hfrns | Protocol::Exercise))
-        .count();
+    let increment_tests = tests.iter().filter(|t| answers_increment(t)).count();
     let borderline = inc.grade >= Some(LemsCriterion::Equivocal);
     if matches!(
         pattern,

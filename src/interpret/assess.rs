@@ -4,8 +4,9 @@
 //! nothing (with why). A test whose deciding responses are missing counts
 //! as not done, never as negative.
 
+use super::validity::after_exercise;
 use super::InterpretConfig;
-use crate::model::{Bearing, Protocol, Question, Standing, TestMeasures};
+use crate::model::{muscle_side_key, Bearing, Protocol, Question, Standing, TestMeasures};
 use crate::model::{DecrementGrade, LemsCriterion, Part, PartStatus};
 
 /// What one test gives one part of the conclusion.
@@ -88,9 +89,14 @@ pub(crate) fn increment_grade(v: f64, c: &InterpretConfig) -> LemsCriterion {
     }
 }
 
-/// Grades a decrement.
-pub(crate) fn decrement_grade(v: f64, c: &InterpretConfig) -> DecrementGrade {
-    if v > c.decrement_abnormal_pct {
+/// The decrement above which a train of this test's muscle is abnormal.
+pub(crate) fn decrement_limit_of(t: &TestMeasures, c: &InterpretConfig) -> f64 {
+    super::limits::decrement_limit(t.muscle.as_deref(), c)
+}
+
+/// Grades a decrement of a train of `t`'s muscle.
+pub(crate) fn decrement_grade(t: &TestMeasures, v: f64, c: &InterpretConfig) -> DecrementGrade {
+    if v > decrement_limit_of(t, c) {
         DecrementGrade::Abnormal
     } else {
         DecrementGrade::Normal
@@ -98,15 +104,18 @@ pub(crate) fn decrement_grade(v: f64, c: &InterpretConfig) -> DecrementGrade {
 }
 
 /// One test's graded outcome, ready to be combined.
-struct Graded<'a, G> {
-    file: &'a str,
+struct Graded<G> {
+    file: String,
+    note: Option<String>,
+    limit_pct: Option<f64>,
+    discounted: bool,
     value: f64,
     grade: G,
     why: Option<String>,
 }
 
 /// The best of `v`: the highest grade, then the largest value.
-fn best<'v, 'a, G: Ord>(v: &'v [Graded<'a, G>]) -> Option<&'v Graded<'a, G>> {
+fn best<G: Ord>(v: &[Graded<G>]) -> Option<&Graded<G>> {
     v.iter()
         .max_by(|a, b| a.grade.cmp(&b.grade).then(a.value.total_cmp(&b.value)))
 }
@@ -117,23 +126,28 @@ fn best<'v, 'a, G: Ord>(v: &'v [Graded<'a, G>]) -> Option<&'v Graded<'a, G>> {
 /// only when nothing stands; with no value at all the part is not tested,
 /// with every reason given.
 fn combine<G: Copy + Ord>(
-    outcomes: Vec<(&TestMeasures, Outcome)>,
-    grade: impl Fn(f64, bool) -> G,
+    c: &InterpretConfig,
+    outcomes: Vec<(&TestMeasures, Outcome, Question)>,
+    grade: impl Fn(&TestMeasures, f64, bool) -> G,
     none_reason: &str,
 ) -> Part<G> {
     let mut stands: Vec<Graded<G>> = Vec::new();
     let mut unreliable: Vec<Graded<G>> = Vec::new();
     let mut cannot_exclude: Vec<Graded<G>> = Vec::new();
     let mut reasons = Vec::new();
-    for (t, o) in outcomes {
+    for (t, o, q) in outcomes {
         let Some(value) = o.value.filter(|_| o.standing != Standing::NotDone) else {
             reasons.extend(o.why);
             continue;
         };
         let g = Graded {
-            file: &t.file,
+            file: t.file.clone(),
+            note: file_note(t, q),
+            limit_pct: (t.protocol == Protocol::Rns && t.increment_reference.is_none())
+                .then(|| decrement_limit_of(t, c)),
+            discounted: o.discounted,
             value,
-            grade: grade(value, o.discounted),
+            grade: grade(t, value, o.discounted),
             why: o.why,
         };
         match o.standing {
@@ -166,36 +180,106 @@ fn combine<G: Copy + Ord>(
         status,
         grade: Some(chosen.grade),
         value_pct: Some(chosen.value),
-        file: Some(chosen.file.to_string()),
+        file: Some(chosen.file.clone()),
+        file_note: chosen.note.clone(),
         detail,
         caveat,
+        limit_pct: chosen.limit_pct,
+        pseudofacilitation: chosen.discounted,
     }
 }
 
-/// The decrement part of the study, from its low-rate trains.
+/// What a part says beside its file: the time after exercise of a train
+/// in a series, or the resting train a post-exercise increment is measured
+/// against.
+fn file_note(t: &TestMeasures, q: Question) -> Option<String> {
+    let phase = t.record.exercise_phase.filter(|_| after_exercise(t));
+    match (&t.increment_reference, phase) {
+        (Some(rest), _) if q == Question::Increment => {
+            Some(format!("its first CMAP against that of {rest}"))
+        }
+        (_, Some(p)) => Some(p.to_string()),
+        _ => None,
+    }
+}
+
+/// The low-rate trains that decide the decrement: those at rest. A train
+/// after exercise shows repair or exhaustion (the series' findings), not
+/// the resting decrement, and counts only for a muscle with no train at
+/// rest.
+pub(crate) fn resting_trains(tests: &[TestMeasures]) -> Vec<&TestMeasures> {
+    let rns = || tests.iter().filter(|t| t.protocol == Protocol::Rns);
+    let key = |t: &TestMeasures| muscle_side_key(t.muscle.as_deref(), t.side.as_deref());
+    rns()
+        .filter(|t| !after_exercise(t) || !rns().any(|o| !after_exercise(o) && key(o) == key(t)))
+        .collect()
+}
+
+/// Whether a test answers the increment: an exercise or high-rate test,
+/// or the first train after exercise of a series.
+pub(crate) fn answers_increment(t: &TestMeasures) -> bool {
+    match t.protocol {
+        Protocol::Hfrns | Protocol::Exercise => true,
+        Protocol::Rns => t.increment_reference.is_some() && t.increment_pct.is_some(),
+    }
+}
+
+/// Trains from this long after exercise (s) show exhaustion: the trains at
+/// 1-4 minutes of the protocol (Norwegian guideline: in some patients a
+/// decrement is seen only 3-4 minutes after the contraction).
+const EXHAUSTION_FROM_S: u32 = 60;
+
+/// The decrement part of the study, from its low-rate trains at rest; when
+/// none of them is abnormal and a train in post-exercise exhaustion is, that
+/// train (named with its time), since "in some cases the decrement is only
+/// visible 3-4 minutes after maximal contraction" (Norwegian guideline, MG
+/// findings).
 pub(crate) fn decrement_part(tests: &[TestMeasures], c: &InterpretConfig) -> Part<DecrementGrade> {
-    let outcomes = tests
+    let part = |trains: Vec<&TestMeasures>| {
+        let outcomes = trains
+            .into_iter()
+            .map(|t| (t, decrement_outcome(t), Question::Decrement))
+            .collect();
+        combine(
+            c,
+            outcomes,
+            |t, v, _| decrement_grade(t, v, c),
+            "no low-rate (2-5 Hz) train was recorded",
+        )
+    };
+    let rest = part(resting_trains(tests));
+    if rest.valid_grade() == Some(DecrementGrade::Abnormal) {
+        return rest;
+    }
+    let exhausted: Vec<&TestMeasures> = tests
         .iter()
-        .filter(|t| t.protocol == Protocol::Rns)
-        .map(|t| (t, decrement_outcome(t)))
+        .filter(|t| t.protocol == Protocol::Rns && after_exercise(t))
+        .filter(|t| {
+            t.record
+                .exercise_phase
+                .and_then(|p| p.seconds_after())
+                .is_some_and(|s| s >= EXHAUSTION_FROM_S)
+        })
         .collect();
-    combine(
-        outcomes,
-        |v, _| decrement_grade(v, c),
-        "no low-rate (2-5 Hz) train was recorded",
-    )
+    let exhaustion = part(exhausted);
+    if exhaustion.valid_grade() == Some(DecrementGrade::Abnormal) {
+        exhaustion
+    } else {
+        rest
+    }
 }
 
 /// The increment part of the study, from its exercise and high-rate tests.
 pub(crate) fn increment_part(tests: &[TestMeasures], c: &InterpretConfig) -> Part<LemsCriterion> {
     let outcomes = tests
         .iter()
-        .filter(|t| matches!(t.protocol, Protocol::Hfrns | Protocol::Exercise))
-        .map(|t| (t, increment_outcome(t)))
+        .filter(|t| answers_increment(t))
+        .map(|t| (t, increment_outcome(t), Question::Increment))
         .collect();
     combine(
+        c,
         outcomes,
-        |v, discounted| {
+        |_, v, discounted| {
             if discounted {
                 LemsCriterion::None
             } else {
@@ -230,7 +314,16 @@ mod tests {
         assert_eq!(increment_grade(59.99, &c), LemsCriterion::Equivocal);
         assert_eq!(increment_grade(60.0, &c), LemsCriterion::Suggestive);
         assert_eq!(increment_grade(100.0, &c), LemsCriterion::Specific);
-        assert_eq!(decrement_grade(10.0, &c), DecrementGrade::Normal);
-        assert_eq!(decrement_grade(10.01, &c), DecrementGrade::Abnormal);
+        use crate::interpret::limits::decrement_limit;
+        assert_eq!(decrement_limit(None, &c), 10.0);
+        assert_eq!(decrement_limit(Some("ADM"), &c), 10.0);
+        // Abraham et al. 2017: nasalis abnormal above 8%, frontalis above 7%.
+        assert_eq!(decrement_limit(Some("Nasalis"), &c), 8.0);
+        assert_eq!(decrement_limit(Some("frontalis"), &c), 7.0);
+        // A lab's own cut-off for the muscle wins over the table's.
+        let mut lab = InterpretConfig::default();
+        lab.muscle_decrement_abnormal_pct
+            .insert("Frontalis".into(), 10.0);
+        assert_eq!(decrement_limit(Some("frontalis"), &lab), 10.0);
     }
 }

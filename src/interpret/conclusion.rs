@@ -49,8 +49,14 @@ fn value(p: &Part<impl Copy>) -> f64 {
     p.value_pct.unwrap_or(0.0)
 }
 
-fn file(p: &Part<impl Copy>) -> &str {
-    p.file.as_deref().unwrap_or("?")
+/// The file of a part, with its note ("5_post_120s.csv (2 min after
+/// exercise)").
+pub(crate) fn file(p: &Part<impl Copy>) -> String {
+    let f = p.file.as_deref().unwrap_or("?");
+    match &p.file_note {
+        Some(n) => format!("{f} ({n})"),
+        None => f.to_string(),
+    }
 }
 
 fn detail(p: &Part<impl Copy>) -> &str {
@@ -59,8 +65,9 @@ fn detail(p: &Part<impl Copy>) -> &str {
 
 /// One sentence on the decrement part.
 fn decrement_sentence(dec: &Part<DecrementGrade>, c: &InterpretConfig) -> String {
-    let limit = number(c.decrement_abnormal_pct);
-    let pct = |v: f64| pct_beside(v, 1, &[c.decrement_abnormal_pct]);
+    let cut = dec.limit_pct.unwrap_or(c.decrement_abnormal_pct);
+    let limit = number(cut);
+    let pct = |v: f64| pct_beside(v, 1, &[cut]);
     match dec.status {
         PartStatus::NotTested => format!(
             "Decrement not tested: {}.",
@@ -242,7 +249,8 @@ fn opening(
     inc: &Part<LemsCriterion>,
     c: &InterpretConfig,
 ) -> String {
-    let dec_pct = |v: f64| pct_beside(v, 0, &[c.decrement_abnormal_pct]);
+    let cut = dec.limit_pct.unwrap_or(c.decrement_abnormal_pct);
+    let dec_pct = |v: f64| pct_beside(v, 0, &[cut]);
     let inc_pct = |v: f64| pct_beside(v, 0, &increment_cuts(c));
     match p {
         Pattern::Presynaptic => format!(
@@ -284,24 +292,45 @@ fn opening(
     }
 }
 
-/// The summary paragraph: the pattern, then one sentence per part, then the
+/// A low resting CMAP that no abnormality of transmission explains: what
+/// else lowers it (Mallik & Weir 2005; Caress 2007, in the differential)
+/// and what to do.
+const LOW_WITHOUT_NMJ: &str = " The resting CMAP is below the lower limit of normal without an abnormality of transmission to explain it: axon loss or a conduction block lowers a CMAP, and so does technique (a submaximal stimulus, a recording electrode off the motor point); a nerve conduction study and needle EMG are advised, with the stimulus and the electrode position checked.";
+
+/// Patterns in which a low CMAP has no abnormality of transmission to
+/// explain it.
+pub(crate) fn unexplained_low(p: Pattern) -> bool {
+    matches!(p, Pattern::Normal | Pattern::Incomplete)
+}
+
+/// The summary paragraph: the pattern, then (for more than one muscle)
+/// what the muscles show together, then one sentence per part, then the
 /// resting CMAP.
 pub(crate) fn summary(
     p: Pattern,
-    dec: &Part<DecrementGrade>,
-    inc: &Part<LemsCriterion>,
+    (dec, inc): (&Part<DecrementGrade>, &Part<LemsCriterion>),
     low_cmap: Option<bool>,
+    (across, asked): (Option<&str>, Option<&str>),
     c: &InterpretConfig,
 ) -> String {
     let mut s = opening(p, dec, inc, c);
     s.push(' ');
+    if let Some(a) = across {
+        s.push_str(a);
+        s.push(' ');
+    }
     s.push_str(&decrement_sentence(dec, c));
     s.push(' ');
     s.push_str(&increment_sentence(inc, c));
     match low_cmap {
+        Some(true) if unexplained_low(p) => s.push_str(LOW_WITHOUT_NMJ),
         Some(true) => s.push_str(" The resting CMAP is below the lower limit of normal."),
         Some(false) => s.push_str(" The resting CMAP is within normal limits."),
         None => {}
+    }
+    if let Some(a) = asked {
+        s.push(' ');
+        s.push_str(a);
     }
     s.push_str(" This report supports, and does not replace, clinical judgement.");
     s
@@ -317,8 +346,11 @@ mod tests {
             grade,
             value_pct: grade.map(|_| 20.0),
             file: None,
+            file_note: None,
             detail: None,
             caveat: None,
+            limit_pct: None,
+            pseudofacilitation: false,
         }
     }
     fn inc(status: PartStatus, grade: Option<LemsCriterion>) -> Part<LemsCriterion> {
@@ -327,8 +359,11 @@ mod tests {
             grade,
             value_pct: grade.map(|_| 20.0),
             file: None,
+            file_note: None,
             detail: None,
             caveat: None,
+            limit_pct: None,
+            pseudofacilitation: false,
         }
     }
 

@@ -5,7 +5,8 @@
 //! answer can be relied on.
 
 use super::assess::{
-    decrement_grade, decrement_outcome, increment_grade, increment_outcome, ordinal,
+    answers_increment, decrement_grade, decrement_limit_of, decrement_outcome, increment_grade,
+    increment_outcome, ordinal, resting_trains,
 };
 use super::limits;
 use super::sources;
@@ -49,12 +50,14 @@ pub(crate) fn decrement_findings(
     c: &InterpretConfig,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    for t in tests.iter().filter(|t| t.protocol == Protocol::Rns) {
+    // Trains after exercise are the series' findings, named by their time.
+    for t in resting_trains(tests) {
         let o = decrement_outcome(t);
         let Some(dec) = o.value.filter(|_| o.standing != Standing::NotDone) else {
             continue;
         };
-        let abnormal = decrement_grade(dec, c) == DecrementGrade::Abnormal;
+        let abnormal = decrement_grade(t, dec, c) == DecrementGrade::Abnormal;
+        let limit = decrement_limit_of(t, c);
         let code = if abnormal {
             FindingCode::DecrementAbnormal
         } else {
@@ -75,14 +78,11 @@ pub(crate) fn decrement_findings(
             format!(
                 "Low-rate decrement in {}: {} from the 1st to the {} response{largest}.{other}{standing}",
                 describe(t),
-                pct_beside(dec, 1, &[c.decrement_abnormal_pct]),
+                pct_beside(dec, 1, &[limit]),
                 ordinal(k)
             ),
-            format!(
-                "a decrement of more than {}% from the 1st to the 4th or 5th response at 2-5 Hz is abnormal",
-                number(c.decrement_abnormal_pct)
-            ),
-            sources::AAEM_2001,
+            decrement_criterion(t, c),
+            decrement_source(t, c),
         ));
         // A shape is read only on an abnormal train whose decrement and
         // every response can be relied on.
@@ -96,6 +96,45 @@ pub(crate) fn decrement_findings(
     out
 }
 
+/// The decrement criterion a train of `t`'s muscle is judged by: the
+/// study-wide one (AAEM 2001), or the muscle's own cut-off.
+pub(crate) fn decrement_criterion(t: &TestMeasures, c: &InterpretConfig) -> String {
+    let limit = decrement_limit_of(t, c);
+    if limit == c.decrement_abnormal_pct {
+        return format!(
+            "a decrement of more than {}% from the 1st to the 4th or 5th response at 2-5 Hz is abnormal",
+            number(limit)
+        );
+    }
+    format!(
+        "in {}, a decrement of more than {}% is abnormal (the muscle's own cut-off; {}% elsewhere)",
+        t.muscle.as_deref().unwrap_or("this muscle"),
+        number(limit),
+        number(c.decrement_abnormal_pct)
+    )
+}
+
+/// The source of [`decrement_criterion`].
+fn decrement_source(t: &TestMeasures, c: &InterpretConfig) -> &'static str {
+    let own_in_settings = t.muscle.as_deref().is_some_and(|m| {
+        let key = limits::canonical_muscle(m).unwrap_or(m);
+        c.muscle_decrement_abnormal_pct
+            .keys()
+            .any(|k| k.eq_ignore_ascii_case(key) || limits::canonical_muscle(k) == Some(key))
+    });
+    if decrement_limit_of(t, c) == c.decrement_abnormal_pct {
+        sources::AAEM_2001
+    } else if own_in_settings {
+        sources::SETTINGS_MUSCLE_DECREMENT
+    } else {
+        t.muscle
+            .as_deref()
+            .and_then(limits::reference_value)
+            .and_then(|r| r.decrement_source)
+            .unwrap_or(sources::AAEM_2001)
+    }
+}
+
 /// AAEM 2001 reads the decrement "from the 1st to the 4th or 5th
 /// response"; the report decides at one (`train.decrement_response`, the
 /// 4th). When the other alone is beyond the threshold, the finding says so
@@ -106,12 +145,13 @@ fn other_response(t: &TestMeasures, k: usize, c: &InterpretConfig) -> String {
         5 => (4, t.decrement_4th_pct),
         _ => return String::new(),
     };
-    match value.filter(|v| decrement_grade(*v, c) == DecrementGrade::Abnormal) {
+    let limit = decrement_limit_of(t, c);
+    match value.filter(|v| decrement_grade(t, *v, c) == DecrementGrade::Abnormal) {
         Some(v) => format!(
             " The {} response falls {}, beyond {}%: abnormal if read at the {} (the criterion allows the 4th or 5th); this report reads the {} (train.decrement_response).",
             ordinal(other),
-            pct_beside(v, 1, &[c.decrement_abnormal_pct]),
-            number(c.decrement_abnormal_pct),
+            pct_beside(v, 1, &[limit]),
+            number(limit),
             ordinal(other),
             ordinal(k)
         ),
@@ -164,6 +204,13 @@ fn increment_what(t: &TestMeasures) -> String {
             ),
             None => "Increment after maximal voluntary exercise (duration not recorded)".into(),
         }
+    } else if let Some(rest) = t.increment_reference.as_deref() {
+        let after = t
+            .exercise_s
+            .map_or("exercise (duration not recorded)".to_string(), |s| {
+                format!("{} s of exercise", number(s))
+            });
+        format!("Post-exercise increment (the first CMAP after {after} against the first at rest, in {rest})")
     } else {
         "Increment during high-rate stimulation".to_string()
     }
@@ -172,7 +219,7 @@ fn increment_what(t: &TestMeasures) -> String {
 /// What Oh 2005 found for this kind of test: the MG counts differ between
 /// the 50 Hz and the exercise test.
 fn oh_figures(t: &TestMeasures) -> &'static str {
-    if t.protocol == Protocol::Exercise {
+    if t.protocol != Protocol::Hfrns {
         "Oh 2005 (ADM, exercise or 50 Hz): >= 60% in 97% of 34 LEMS patients; after exercise in none of the MG tests"
     } else {
         "Oh 2005 (ADM, 50 Hz or exercise): >= 60% in 97% of 34 LEMS patients; at 50 Hz in 4 of 538 MG tests"
@@ -182,10 +229,7 @@ fn oh_figures(t: &TestMeasures) -> &'static str {
 /// Findings on each exercise or high-rate test.
 pub(crate) fn increment_findings(tests: &[TestMeasures], c: &InterpretConfig) -> Vec<Finding> {
     let mut out = Vec::new();
-    for t in tests
-        .iter()
-        .filter(|t| matches!(t.protocol, Protocol::Hfrns | Protocol::Exercise))
-    {
+    for t in tests.iter().filter(|t| answers_increment(t)) {
         let what = increment_what(t);
         let area = signed_pct(t.area_increment_pct.unwrap_or(0.0));
         let o = increment_outcome(t);

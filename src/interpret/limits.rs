@@ -4,48 +4,186 @@
 //! `low_cmap: null`. Users may add or override limits in the thresholds file
 //! (`interpret.lower_limits_mv`).
 
+use serde::Serialize;
+
 use super::sources;
 use super::InterpretConfig;
 
-/// One muscle's lower limit of normal.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LowerLimit {
-    /// Canonical short name.
+/// What is known of one muscle: its nerve, the lower limit of normal of
+/// its distal CMAP amplitude (when a source gives one), its mean, and a
+/// decrement cut-off of its own (when a source gives one). The one table
+/// the report, the web page and `docs/reference-values.md` read.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ReferenceValue {
+    /// Canonical short name ([`canonical_muscle`]).
     pub muscle: &'static str,
-    /// Lower limit of normal, distal stimulation (mV).
-    pub amplitude_mv: f64,
-    /// Where the number comes from.
+    /// The nerve stimulated.
+    pub nerve: &'static str,
+    /// Lower limit of normal of the CMAP amplitude (mV), when published.
+    pub lower_limit_mv: Option<f64>,
+    /// Published mean and SD (mV), when given.
+    pub mean_sd_mv: Option<(f64, f64)>,
+    /// A low-rate decrement above this (%) is abnormal in this muscle,
+    /// where a source gives a cut-off of its own; else the study-wide one.
+    pub decrement_abnormal_pct: Option<f64>,
+    /// Age or sex, where the source says the values depend on them.
+    pub depends_on: &'static str,
+    /// Where the lower limit comes from (or that none was found).
     pub source: &'static str,
+    /// Where the mean comes from, when it is another source.
+    pub mean_source: Option<&'static str>,
+    /// Where the muscle's own decrement cut-off comes from.
+    pub decrement_source: Option<&'static str>,
 }
 
-/// The built-in table.
-pub const TABLE: &[LowerLimit] = &[
-    LowerLimit {
-        muscle: "ADM",
-        amplitude_mv: 6.0,
-        source: sources::PRESTON_SHAPIRO,
+/// An entry with no cut-off of its own and one source.
+const fn reference(
+    muscle: &'static str,
+    nerve: &'static str,
+    lower_limit_mv: Option<f64>,
+    mean_sd_mv: Option<(f64, f64)>,
+    depends_on: &'static str,
+    source: &'static str,
+) -> ReferenceValue {
+    ReferenceValue {
+        muscle,
+        nerve,
+        lower_limit_mv,
+        mean_sd_mv,
+        decrement_abnormal_pct: None,
+        depends_on,
+        source,
+        mean_source: None,
+        decrement_source: None,
+    }
+}
+
+/// The built-in table. A muscle without a published lower limit is listed
+/// with none (its CMAP is not judged low or normal); the deltoid's limit is
+/// the lower (women's) one, as the record carries no sex.
+pub const TABLE: &[ReferenceValue] = &[
+    ReferenceValue {
+        mean_source: Some(sources::BUSCHBACHER_ADM),
+        ..reference(
+            "ADM",
+            "ulnar",
+            Some(6.0),
+            Some((11.6, 2.1)),
+            "",
+            sources::PRESTON_SHAPIRO,
+        )
     },
-    LowerLimit {
-        muscle: "APB",
-        amplitude_mv: 4.0,
-        source: sources::PRESTON_SHAPIRO,
+    ReferenceValue {
+        mean_source: Some(sources::BUSCHBACHER_APB),
+        ..reference(
+            "APB",
+            "median",
+            Some(4.0),
+            Some((10.2, 3.6)),
+            "age",
+            sources::PRESTON_SHAPIRO,
+        )
     },
-    LowerLimit {
-        muscle: "FDI",
-        amplitude_mv: 7.0,
-        source: sources::PRESTON_SHAPIRO,
+    reference(
+        "FDI",
+        "ulnar",
+        Some(7.0),
+        None,
+        "",
+        sources::PRESTON_SHAPIRO,
+    ),
+    reference(
+        "EIP",
+        "radial",
+        Some(2.0),
+        None,
+        "",
+        sources::PRESTON_SHAPIRO,
+    ),
+    reference(
+        "trapezius",
+        "accessory",
+        Some(3.6),
+        Some((8.02, 2.2)),
+        "body mass index",
+        sources::DERIVED_TRAPEZIUS,
+    ),
+    reference(
+        "deltoid",
+        "axillary",
+        Some(6.5),
+        None,
+        "sex (7.6 mV in men, 6.5 mV in women) and age",
+        sources::ZIS_2018,
+    ),
+    ReferenceValue {
+        decrement_abnormal_pct: Some(8.0),
+        decrement_source: Some(sources::ABRAHAM_2017),
+        ..reference(
+            "nasalis",
+            "facial",
+            Some(1.0),
+            None,
+            "",
+            sources::LEW_TSAI_2007,
+        )
     },
-    LowerLimit {
-        muscle: "EIP",
-        amplitude_mv: 2.0,
-        source: sources::PRESTON_SHAPIRO,
+    ReferenceValue {
+        decrement_abnormal_pct: Some(7.0),
+        decrement_source: Some(sources::ABRAHAM_2017),
+        ..reference(
+            "frontalis",
+            "facial",
+            None,
+            None,
+            "",
+            sources::NO_LIMIT_FOUND,
+        )
     },
-    LowerLimit {
-        muscle: "trapezius",
-        amplitude_mv: 3.6,
-        source: sources::DERIVED_TRAPEZIUS,
-    },
+    reference(
+        "orbicularis oculi",
+        "facial",
+        None,
+        None,
+        "",
+        sources::NO_LIMIT_FOUND,
+    ),
+    reference(
+        "anconeus",
+        "radial",
+        None,
+        None,
+        "",
+        sources::NO_LIMIT_FOUND,
+    ),
 ];
+
+/// The table's entry for a muscle, under any of its names.
+pub fn reference_value(muscle: &str) -> Option<&'static ReferenceValue> {
+    let key = canonical_muscle(muscle)?;
+    TABLE.iter().find(|r| r.muscle == key)
+}
+
+/// The decrement above which a train of `muscle` is abnormal: the
+/// settings' own cut-off for the muscle, else the table's, else the
+/// study-wide threshold. A lab that raised or lowered the study-wide
+/// threshold keeps the table's facial cut-offs unless it sets them too
+/// (they are published for facial muscles, not derived from 10%).
+pub fn decrement_limit(muscle: Option<&str>, c: &InterpretConfig) -> f64 {
+    let Some(m) = muscle else {
+        return c.decrement_abnormal_pct;
+    };
+    let key = canonical_muscle(m).unwrap_or(m.trim());
+    let own = c
+        .muscle_decrement_abnormal_pct
+        .iter()
+        .find(|(k, _)| {
+            k.eq_ignore_ascii_case(key) || canonical_muscle(k).is_some_and(|ck| ck == key)
+        })
+        .map(|(_, v)| *v);
+    let table = reference_value(key).and_then(|r| r.decrement_abnormal_pct);
+    own.or(table).unwrap_or(c.decrement_abnormal_pct)
+}
 
 pub use crate::model::canonical_muscle;
 
@@ -76,7 +214,7 @@ pub fn lower_limit(muscle: &str, config: &InterpretConfig) -> Option<(f64, Strin
     TABLE
         .iter()
         .find(|l| l.muscle.eq_ignore_ascii_case(&key))
-        .map(|l| (l.amplitude_mv, l.source.to_string()))
+        .and_then(|l| Some((l.lower_limit_mv?, l.source.to_string())))
 }
 
 #[cfg(test)]
@@ -92,6 +230,8 @@ mod tests {
             lower_limit("anconeus", &none).is_none(),
             "no published limit"
         );
+        assert_eq!(lower_limit("Nasalis", &none).unwrap().0, 1.0);
+        assert_eq!(lower_limit("deltoid", &none).unwrap().0, 6.5);
         assert!(lower_limit("biceps", &none).is_none());
         let mut o = InterpretConfig::default();
         o.lower_limits_mv.insert("anconeus".to_string(), 1.5);

@@ -12,8 +12,10 @@
 mod advice;
 mod assess;
 mod conclusion;
+mod differential;
 mod findings;
 pub(crate) mod limits;
+mod muscles;
 mod protocols;
 pub(crate) mod sources;
 mod validity;
@@ -83,6 +85,11 @@ pub struct InterpretConfig {
     pub exercise_min_s: f64,
     /// See `exercise_min_s`.
     pub exercise_max_s: f64,
+    /// A decrement cut-off of a muscle's own (%), by muscle, replacing
+    /// `decrement_abnormal_pct` for its trains. Empty by default: the
+    /// built-in table's cut-offs (nasalis 8%, frontalis 7%: Abraham et al.
+    /// 2017, specificity 95-96%) apply unless a muscle is given here.
+    pub muscle_decrement_abnormal_pct: BTreeMap<String, f64>,
     /// Extra or overriding lower limits of normal CMAP amplitude by muscle
     /// (mV), e.g. `anconeus = 1.5`. Empty by default.
     pub lower_limits_mv: BTreeMap<String, f64>,
@@ -122,6 +129,7 @@ impl Default for InterpretConfig {
             high_rate_max_hz: 50.0,
             exercise_min_s: 5.0,
             exercise_max_s: 15.0,
+            muscle_decrement_abnormal_pct: BTreeMap::new(),
             lower_limits_mv: BTreeMap::new(),
             lab_limits: BTreeMap::new(),
         }
@@ -147,6 +155,18 @@ pub fn interpret(
     tests: &mut [TestMeasures],
     decrement_response: usize,
     config: &InterpretConfig,
+) -> Reading {
+    interpret_study(tests, decrement_response, config, None)
+}
+
+/// [`interpret`], for a study asked a question: the record's `indication`
+/// (free text, e.g. "suspected ALS") changes the wording and the order of
+/// the differential, never a measurement or a grade.
+pub fn interpret_study(
+    tests: &mut [TestMeasures],
+    decrement_response: usize,
+    config: &InterpretConfig,
+    indication: Option<&str>,
 ) -> Reading {
     let k = decrement_response.max(2);
     let verdicts = validity::judge(tests, k, config);
@@ -176,7 +196,14 @@ pub fn interpret(
     caveats.extend(protocols::protocol_caveats(
         tests, &series, &decrement, pattern,
     ));
-    let summary = conclusion::summary(pattern, &decrement, &increment, low_cmap, config);
+    let muscles = muscles::muscle_readings(tests, config);
+    let across = muscles::synthesis(&muscles, config);
+    let parts = (&decrement, &increment);
+    let asked = differential::read_indication(indication);
+    let asked_words = differential::indication_sentence(asked, pattern, &increment);
+    let extra = (across.as_deref(), asked_words.as_deref());
+    let summary = conclusion::summary(pattern, parts, low_cmap, extra, config);
+    let differential = differential::differential(pattern, &increment, low_cmap, asked, config);
     Reading {
         series,
         interpretation: Interpretation {
@@ -185,8 +212,11 @@ pub fn interpret(
             decrement,
             increment,
             low_cmap,
+            muscles,
             summary,
             findings: all,
+            indication: asked,
+            differential,
             recommendations,
             caveats,
         },

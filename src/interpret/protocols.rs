@@ -79,14 +79,15 @@ fn exhaustion_findings(s: &ExhaustionSeries, c: &InterpretConfig) -> Vec<Finding
             .exhaustion_pp
             .map(|pp| format!(", {} percentage points from rest", signed(pp)))
             .unwrap_or_default();
-        let above = worst > c.decrement_abnormal_pct;
+        let limit = super::limits::decrement_limit(s.muscle.as_deref(), c);
+        let above = worst > limit;
         out.push(finding(
             FindingCode::PostExerciseExhaustion,
             format!(
                 "Post-exercise exhaustion in {who}: the largest decrement from 1 minute on was {} {phase}{vs_rest}; {} the {}% threshold.",
                 pct(worst),
                 if above { "above" } else { "not above" },
-                number(c.decrement_abnormal_pct)
+                number(limit)
             ),
             series_criterion(c),
             &source,

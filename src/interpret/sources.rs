@@ -101,3 +101,49 @@ pub const TOOL_RULE_ASYMMETRIC: &str = "how a normal and an abnormal result coun
 
 /// A lower limit derived by this project from a published mean and SD.
 pub const DERIVED_TRAPEZIUS: &str = "derived by nmjscope as mean - 2 SD (8.02 - 2 x 2.2 mV) from J Bodyw Mov Ther 2019;23(3):588-593, doi 10.1016/j.jbmt.2019.04.009, whose authors publish no lower limit and advise side-to-side comparison";
+
+/// Buschbacher 1999, ulnar motor conduction to ADM (248 volunteers).
+pub const BUSCHBACHER_ADM: &str = "Buschbacher RM. Ulnar nerve motor conduction to the abductor digiti minimi. Am J Phys Med Rehabil 1999;78(6 Suppl):S9-S14, doi 10.1097/00002060-199911001-00003 (248 volunteers: 11.6 +/- 2.1 mV, no effect of age)";
+/// Buschbacher 1999, median motor conduction to APB (249 volunteers).
+pub const BUSCHBACHER_APB: &str = "Buschbacher RM. Median nerve motor conduction to the abductor pollicis brevis. Am J Phys Med Rehabil 1999;78(6 Suppl):S1-S8, doi 10.1097/00002060-199911001-00002 (249 volunteers: 10.2 +/- 3.6 mV, amplitude falls with age)";
+/// Zis 2018, axillary motor conduction to the deltoid (154 participants).
+pub const ZIS_2018: &str = "Zis P, Hadjivassiliou M, Rao DG. Axillary motor nerve conduction study: description of technique and provision of normative data. J Electromyogr Kinesiol 2018 (154 participants aged 18-84: lower limit 7.6 mV in men, 6.5 mV in women; the CMAP falls with age)";
+/// Johnson's Practical EMG, facial nerve to nasalis.
+pub const LEW_TSAI_2007: &str = "Lew HL, Tsai SJ. Pictorial guide to nerve conduction techniques. In: Pease WS, Lew HL, Johnson EW, eds. Johnson's Practical Electromyography, 4th ed. Lippincott Williams & Wilkins, 2007, Table 9-1 (facial nerve to nasalis: amplitude >= 1 mV)";
+/// Abraham 2017: facial RNS cut-offs.
+pub const ABRAHAM_2017: &str = "Abraham A, Alabdali M, Alsulaiman A, Breiner A, Barnett C, Katzberg HD, Lovblom LE, Bril V. Repetitive nerve stimulation cutoff values for the diagnosis of myasthenia gravis. Muscle Nerve 2017;55(2):166-170, doi 10.1002/mus.25214 (122 MG, 182 controls: a decrement cut-off of 7% for frontalis and 8% for nasalis raised sensitivity by 6-11% at a specificity of 95-96%)";
+/// A muscle listed without a limit.
+pub const NO_LIMIT_FOUND: &str =
+    "no published lower limit of normal found by nmjscope; set the lab's own with --limits";
+/// A muscle's decrement cut-off set in the settings.
+pub const SETTINGS_MUSCLE_DECREMENT: &str =
+    "the lab's own cut-off for this muscle (settings: interpret.muscle_decrement_abnormal_pct)";
+
+/// Norwegian guideline, presynaptic disorders: in botulism the CMAP may be
+/// normal, and the increment after 10 s of contraction or at high rate is
+/// most often smaller (20-60%) than in LEMS; in severe botulism it may be
+/// absent; several muscles over several days are advised.
+pub const NFKNF_BOTULISM: &str = "Norsk forening for klinisk nevrofysiologi. Retningslinjer for metoder i klinisk nevrofysiologi, Repetitiv stimulering: Myastent syndrom og botulisme (presynaptisk affeksjon) (legeforeningen.no)";
+/// Botulism: post-tetanic facilitation like LEMS's but less, exhaustion
+/// not prominent, no notable low-rate decrement.
+pub const CHERINGTON_1982: &str =
+    "Cherington M. Muscle Nerve 1982;5(9S):S28-S29, PMID 6763148 (electrodiagnosis of botulism)";
+/// MGFA drug reference: magnesium blocks calcium entry at the nerve
+/// terminal and resembles LEMS; drugs act pre- or postsynaptically.
+pub const MGFA_DRUGS: &str = "Pascuzzi RM (revised by Mehrizi M, Fontem RF, Gearhart TR, Pascuzzi RM). Medications and Myasthenia Gravis: a reference for health care professionals. Myasthenia Gravis Foundation of America, 2012";
+/// Aminoglycosides inhibit the prejunctional release of acetylcholine.
+pub const MILLER_ANTIBIOTICS: &str = "Miller's Anesthesia, 6th ed. Elsevier, 2005, chapter on neuromuscular blocking drugs, Antibiotics (aminoglycosides primarily inhibit the prejunctional release of acetylcholine and also depress postjunctional sensitivity)";
+/// Presynaptic congenital myasthenic syndromes: most show a low-rate
+/// decrement; facilitation only with VAMP1, UNC13A, SYT2, AGRN, LAMA5.
+pub const NICOLAU_MILONE_2019: &str = "Nicolau S, Milone M. The electrophysiology of presynaptic congenital myasthenic syndromes with and without facilitation: from electrodiagnostic findings to molecular mechanisms. Front Neurol 2019;10:257";
+/// Congenital myasthenic syndromes: low- or high-rate RNS may show an
+/// abnormal increment or decrement.
+pub const FINSTERER_2019: &str = "Finsterer J. Congenital myasthenic syndromes. Orphanet J Rare Dis 2019;14:57, doi 10.1186/s13023-019-1025-5";
+/// Axon loss lowers the CMAP; demyelination only with conduction block or
+/// dispersion; nerve conduction studies go with needle EMG.
+pub const MALLIK_WEIR_2005: &str = "Mallik A, Weir AI. Nerve conduction studies: essentials and pitfalls in practice. J Neurol Neurosurg Psychiatry 2005;76(Suppl II):ii23-ii31, doi 10.1136/jnnp.2005.069138";
+/// Technical causes of a wrong response: submaximal stimulation,
+/// misplaced recording electrodes, stimulus artifact.
+pub const CARESS_2007: &str = "Caress JB. Technical, physiological and anatomic considerations in nerve conduction studies. In: The Clinical Neurophysiology Primer. Humana Press, 2007:217-227, doi 10.1007/978-1-59745-271-7_13";
+/// Myotonia: a CMAP decrement after brief exercise (short exercise test).
+pub const TAN_2011: &str = "Tan SV, Matthews E, Barber M, et al. Refined exercise testing can aid DNA-based diagnosis in muscle channelopathies. Ann Neurol 2011;69(2):328-340, doi 10.1002/ana.22238";

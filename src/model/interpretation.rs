@@ -87,6 +87,11 @@ pub struct Part<G> {
     pub value_pct: Option<f64>,
     /// The file that gave it.
     pub file: Option<String>,
+    /// What else names the value: when a train after exercise was
+    /// recorded ("2 min after exercise"), or the resting train a
+    /// post-exercise increment is measured against.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_note: Option<String>,
     /// Why the part is not tested, unreliable or inconclusive, in plain
     /// words.
     pub detail: Option<String>,
@@ -94,6 +99,15 @@ pub struct Part<G> {
     /// outside its validated protocol (the headline says so).
     #[serde(default)]
     pub caveat: Option<String>,
+    /// The cut-off the decrement was graded against: the muscle's own
+    /// where it has one (`interpret.muscle_decrement_abnormal_pct`, or the
+    /// reference table), else `decrement_abnormal_pct`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_pct: Option<f64>,
+    /// The value is an amplitude rise without an area rise
+    /// (pseudofacilitation), not counted as an increment.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pseudofacilitation: bool,
 }
 
 impl<G: Copy> Part<G> {
@@ -104,8 +118,11 @@ impl<G: Copy> Part<G> {
             grade: None,
             value_pct: None,
             file: None,
+            file_note: None,
             detail: Some(detail),
             caveat: None,
+            limit_pct: None,
+            pseudofacilitation: false,
         }
     }
 
@@ -176,6 +193,98 @@ pub struct Finding {
     pub source: String,
 }
 
+/// The reading of one muscle and side: its resting CMAP, its decrement
+/// (from its trains at rest), its increment, and its own pattern, built by
+/// the same rules as the study's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MuscleReading {
+    /// The muscle, as the files name it (`None` when not recorded).
+    pub muscle: Option<String>,
+    /// The nerve stimulated.
+    pub nerve: Option<String>,
+    /// The side.
+    pub side: Option<String>,
+    /// The files of this muscle and side, in study order.
+    pub files: Vec<String>,
+    /// The first CMAP at rest (mV): the first response of its first test
+    /// from a rested muscle whose resting CMAP can be relied on.
+    pub resting_cmap_mv: Option<f64>,
+    /// The lower limit of normal it is judged against (mV), when known.
+    pub lower_limit_mv: Option<f64>,
+    /// Below the lower limit; `None` when not judged.
+    pub low_cmap: Option<bool>,
+    /// The decrement from this muscle's trains at rest (the train that
+    /// decides named in `file`; the cut-off used in `limit_pct`).
+    pub decrement: Part<DecrementGrade>,
+    /// The increment from this muscle's exercise, high-rate and
+    /// post-exercise tests.
+    pub increment: Part<LemsCriterion>,
+    /// The largest decrement from 1 minute after exercise on (%), when a
+    /// post-exercise series was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_exhaustion_pct: Option<f64>,
+    /// This muscle's own reading, by the study's rules.
+    pub pattern: Pattern,
+}
+
+/// A condition a differential diagnosis names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Condition {
+    /// Lambert-Eaton myasthenic syndrome.
+    Lems,
+    /// Botulism.
+    Botulism,
+    /// Hypermagnesaemia, and drugs that impair transmitter release.
+    MagnesiumOrDrugs,
+    /// Congenital myasthenic syndromes.
+    CongenitalMyasthenic,
+    /// Myasthenia gravis.
+    MyastheniaGravis,
+    /// Motor neuron disease.
+    MotorNeuronDisease,
+    /// Neuropathies and myopathies.
+    NeuropathyOrMyopathy,
+    /// Myotonic disorders.
+    Myotonia,
+    /// Axon loss or conduction block (a low CMAP from the nerve).
+    AxonLoss,
+    /// A technical cause (stimulus, electrode position).
+    Technique,
+}
+
+/// One condition of the differential diagnosis: why it is named here, and
+/// its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Differential {
+    /// The condition.
+    pub condition: Condition,
+    /// What in this study points to it, or what tells it apart.
+    pub text: String,
+    /// The published source.
+    pub source: String,
+}
+
+/// What the study was asked to answer, read from the `indication` the
+/// record gives (`--indication`): it changes the wording and the order of
+/// the differential, never a measurement or a grade.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Indication {
+    /// Suspected myasthenia gravis.
+    SuspectedMg,
+    /// Suspected LEMS.
+    SuspectedLems,
+    /// Suspected botulism.
+    SuspectedBotulism,
+    /// Suspected motor neuron disease (ALS).
+    SuspectedMnd,
+    /// Anything else: read, quoted in the header, and changing nothing.
+    Other,
+}
+
 /// The `interpretation` object of a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Interpretation {
@@ -190,10 +299,20 @@ pub struct Interpretation {
     /// First (pre-exercise) CMAP below the lower limit of normal; `None`
     /// when no measured muscle has a known limit.
     pub low_cmap: Option<bool>,
+    /// One entry per muscle and side, in study order.
+    #[serde(default)]
+    pub muscles: Vec<MuscleReading>,
     /// One paragraph in plain clinical English, built part by part.
     pub summary: String,
     /// Findings, each with criterion and source.
     pub findings: Vec<Finding>,
+    /// The question the study was asked, as read from `indication`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indication: Option<Indication>,
+    /// The conditions this pattern fits, most likely first, each with its
+    /// source.
+    #[serde(default)]
+    pub differential: Vec<Differential>,
     /// What to do next.
     pub recommendations: Vec<String>,
     /// What limits the conclusion.

@@ -219,8 +219,14 @@ pub struct TestMeasures {
     /// Shape of the train (`rns`, `hfrns`).
     pub shape: Option<TrainShape>,
     /// (max A - A1) / A1 x 100 (`hfrns`); (max post - pre) / pre x 100
-    /// (`exercise`).
+    /// (`exercise`); for the first low-rate train after exercise in a
+    /// post-exercise series, its first CMAP against the first CMAP at rest
+    /// (`increment_reference` names that train).
     pub increment_pct: Option<f64>,
+    /// The resting train whose first CMAP a post-exercise train's
+    /// `increment_pct` is measured against (`rns` in a series only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub increment_reference: Option<String>,
     /// Last against first (`hfrns`).
     pub last_increment_pct: Option<f64>,
     /// Increment on areas (`hfrns`, `exercise`).

@@ -21,7 +21,8 @@ mod validity;
 pub use codes::UnknownCode;
 pub use display::{DisplayTrace, TestDisplay};
 pub use interpretation::{
-    DecrementGrade, Finding, FindingCode, Interpretation, LemsCriterion, Part, PartStatus, Pattern,
+    Condition, DecrementGrade, Differential, Finding, FindingCode, Indication, Interpretation,
+    LemsCriterion, MuscleReading, Part, PartStatus, Pattern,
 };
 pub use label::ResponseLabel;
 pub use measures::{

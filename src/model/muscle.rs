@@ -27,6 +27,9 @@ fn known_muscle(name: &str) -> Option<&'static str> {
         "eip" | "ei" | "extensor indicis" | "extensor indicis proprius" => Some("EIP"),
         "trapezius" | "upper trapezius" | "trap" => Some("trapezius"),
         "anconeus" => Some("anconeus"),
+        "deltoid" | "middle deltoid" => Some("deltoid"),
+        "frontalis" => Some("frontalis"),
+        "orbicularis oculi" | "oculi" | "oo" => Some("orbicularis oculi"),
         "nasalis" => Some("nasalis"),
         _ => None,
     }

@@ -119,15 +119,21 @@ pub fn evaluate(
     };
     // The same amplitude-versus-area rule for both increment protocols.
     if recording.protocol != Protocol::Rns {
-        if let (Some(inc), Some(area_inc)) = (t.increment_pct, t.area_increment_pct) {
-            t.pseudofacilitation = Some(
-                inc >= config.pseudofacilitation_min_rise_pct
-                    && area_inc < config.pseudofacilitation_max_area_rise_pct,
-            );
-        }
+        t.pseudofacilitation = pseudofacilitation(&t, config);
     }
     t.flags = flags_of(&t.responses, &used);
     t
+}
+
+/// Whether an increment is an amplitude rise without an area rise: the
+/// one rule for high-rate trains, exercise tests and the post-exercise
+/// increment of a series.
+pub(crate) fn pseudofacilitation(t: &TestMeasures, config: &TrainConfig) -> Option<bool> {
+    let (inc, area_inc) = (t.increment_pct?, t.area_increment_pct?);
+    Some(
+        inc >= config.pseudofacilitation_min_rise_pct
+            && area_inc < config.pseudofacilitation_max_area_rise_pct,
+    )
 }
 
 /// A test with its responses and changes, and no measures yet.
@@ -158,6 +164,7 @@ fn blank(
         area_decrement_pct: None,
         shape: None,
         increment_pct: None,
+        increment_reference: None,
         last_increment_pct: None,
         area_increment_pct: None,
         pseudofacilitation: None,

@@ -3,8 +3,9 @@
 //! later) and trains repeated at rest (`train`). Measures only; whether a
 //! decrement is abnormal or reproducible is `interpret`'s call.
 
+use super::{pct, pseudofacilitation, TrainConfig};
 use crate::model::{
-    muscle_side_key, ExercisePhase, ExhaustionSeries, Protocol, Question, RepeatedTrains,
+    muscle_side_key, ExercisePhase, ExhaustionSeries, Flag, Protocol, Question, RepeatedTrains,
     SeriesPoint, StudySeries, TestMeasures,
 };
 
@@ -32,6 +33,75 @@ pub fn study_series(tests: &[TestMeasures]) -> StudySeries {
             .map(|g| repeats(&g))
             .collect(),
     }
+}
+
+/// Links each post-exercise series to its rest: the first CMAP of the
+/// first train immediately after exercise against the first CMAP of the
+/// first train at rest is the series' post-exercise increment (the
+/// comparison the Norwegian guideline describes for LEMS: the first CMAP
+/// after maximal contraction against the one before). It is stored on the
+/// post-exercise train (`increment_pct`, `area_increment_pct`,
+/// `pseudofacilitation`, `increment_reference`), so that it is judged
+/// with that train, once, like any other increment.
+pub fn link_post_exercise(tests: &mut [TestMeasures], config: &TrainConfig) {
+    let keys: Vec<(String, String)> = tests.iter().map(muscle_key).collect();
+    for i in 0..tests.len() {
+        let post = &tests[i];
+        let immediately = post
+            .record
+            .exercise_phase
+            .and_then(ExercisePhase::seconds_after)
+            .is_some_and(|s| s <= IMMEDIATELY_S);
+        if post.protocol != Protocol::Rns || !immediately || !first_train_after(tests, &keys, i) {
+            continue;
+        }
+        let Some(rest) = resting_reference(tests, &keys, i) else {
+            continue;
+        };
+        let (amp, area) = first_cmap(&tests[rest]);
+        let (post_amp, post_area) = first_cmap(&tests[i]);
+        let file = tests[rest].file.clone();
+        let t = &mut tests[i];
+        t.increment_pct = amp.zip(post_amp).and_then(|(a, p)| pct(p, a));
+        t.area_increment_pct = area.zip(post_area).and_then(|(a, p)| pct(p, a));
+        t.increment_reference = Some(file);
+        t.pseudofacilitation = pseudofacilitation(t, config);
+    }
+}
+
+/// The amplitude and area of a train's first response, when it is one.
+fn first_cmap(t: &TestMeasures) -> (Option<f64>, Option<f64>) {
+    match t.responses.first() {
+        Some(r) if !r.has(Flag::NoResponse) => (r.amplitude_mv, r.area_mv_ms),
+        _ => (None, None),
+    }
+}
+
+/// Whether test `i` is the earliest post-exercise train of its muscle.
+fn first_train_after(tests: &[TestMeasures], keys: &[(String, String)], i: usize) -> bool {
+    let phase = |t: &TestMeasures| {
+        t.record
+            .exercise_phase
+            .and_then(ExercisePhase::seconds_after)
+    };
+    let own = phase(&tests[i]);
+    !tests.iter().enumerate().any(|(j, t)| {
+        j != i
+            && keys[j] == keys[i]
+            && t.protocol == Protocol::Rns
+            && phase(t).is_some()
+            && (phase(t), j) < (own, i)
+    })
+}
+
+/// The first low-rate train of the same muscle at rest (the lowest
+/// `train` number, then file order) whose first response was measured.
+fn resting_reference(tests: &[TestMeasures], keys: &[(String, String)], i: usize) -> Option<usize> {
+    (0..tests.len())
+        .filter(|&j| keys[j] == keys[i] && tests[j].protocol == Protocol::Rns)
+        .filter(|&j| !is_post(tests[j].record.exercise_phase))
+        .filter(|&j| first_cmap(&tests[j]).0.is_some())
+        .min_by_key(|&j| (tests[j].record.train.unwrap_or(u32::MAX), j))
 }
 
 fn is_post(phase: Option<ExercisePhase>) -> bool {

@@ -63,6 +63,7 @@ fn test(protocol: Protocol, value: f64, muscle: &str, amp: f64, flags: &[Flag]) 
         area_decrement_pct: None,
         shape: None,
         increment_pct: (protocol != Protocol::Rns).then_some(value),
+        increment_reference: None,
         last_increment_pct: None,
         area_increment_pct: Some(value),
         pseudofacilitation: (protocol != Protocol::Rns).then_some(false),

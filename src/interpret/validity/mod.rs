@@ -38,6 +38,7 @@ pub(crate) fn judge(tests: &[TestMeasures], k: usize, c: &InterpretConfig) -> Ve
         .map(|(i, t)| {
             let mut reasons = own_reasons(t, k, c);
             reasons.extend(resting::smaller_than_other_tests(tests, i, c));
+            reasons.extend(resting::reference_unreliable(tests, i, c));
             verdict(t, reasons, c)
         })
         .collect()
@@ -65,6 +66,9 @@ pub(crate) fn main_question(t: &TestMeasures) -> Question {
 /// low-rate train.
 pub(super) fn questions(t: &TestMeasures) -> Vec<Question> {
     let mut q = vec![main_question(t)];
+    if t.protocol == Protocol::Rns && t.increment_reference.is_some() {
+        q.push(Question::Increment);
+    }
     if !after_exercise(t) {
         if t.responses.first().is_some_and(|r| !no_response(r)) {
             q.push(Question::LowCmap);
@@ -209,12 +213,12 @@ fn flag_reasons(t: &TestMeasures, c: &InterpretConfig) -> Vec<ValidityReason> {
             .collect();
         if !flags.is_empty() {
             let text = format!("its first response is flagged {}", flags.join(", "));
-            out.push(reason(
-                ReasonCode::Flagged,
-                Bearing::Unreliable,
-                vec![Question::LowCmap],
-                text,
-            ));
+            // A series' post-exercise increment is that first response.
+            let mut q = vec![Question::LowCmap];
+            if t.increment_reference.is_some() {
+                q.push(Question::Increment);
+            }
+            out.push(reason(ReasonCode::Flagged, Bearing::Unreliable, q, text));
         }
     }
     if t.protocol == Protocol::Rns {
@@ -233,7 +237,7 @@ fn flag_reasons(t: &TestMeasures, c: &InterpretConfig) -> Vec<ValidityReason> {
             out.push(reason(
                 ReasonCode::AmplitudeOnlyRise,
                 Bearing::Unreliable,
-                vec![main],
+                vec![Question::Increment],
                 text,
             ));
         }
@@ -279,7 +283,7 @@ fn reading(t: &TestMeasures, q: Question, c: &InterpretConfig) -> Reading {
     match q {
         Question::Decrement => abnormal(
             t.decrement_pct
-                .is_some_and(|v| decrement_grade(v, c) == DecrementGrade::Abnormal),
+                .is_some_and(|v| decrement_grade(t, v, c) == DecrementGrade::Abnormal),
         ),
         Question::Increment => match t.increment_pct {
             // An amplitude-only rise is not an increment.

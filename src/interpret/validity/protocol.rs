@@ -55,94 +55,118 @@ fn hides(code: ReasonCode, q: Question, text: String, source: &str) -> ValidityR
 /// without a CMAP immediately after: a normal result cannot exclude
 /// (docs/interpretation.md, "Validity").
 pub(super) fn protocol_reasons(t: &TestMeasures, c: &InterpretConfig) -> Vec<ValidityReason> {
-    let mut out = Vec::new();
-    let (value, range, published, unit, key, what, q, source) = match t.protocol {
-        Protocol::Rns => (
-            t.stim_rate_hz,
+    let rate = |range, published, what, q, source| Range {
+        value: t.stim_rate_hz,
+        range,
+        published,
+        exercise: false,
+        what,
+        q,
+        source,
+    };
+    let exercise = Range {
+        value: t.exercise_s,
+        range: (c.exercise_min_s, c.exercise_max_s),
+        published: PUBLISHED_EXERCISE_S,
+        exercise: true,
+        what: "the increment criteria were",
+        q: Question::Increment,
+        source: sources::TEN_SECOND_EXERCISE,
+    };
+    let mut ranges = match t.protocol {
+        Protocol::Rns => vec![rate(
             (c.low_rate_min_hz, c.low_rate_max_hz),
             PUBLISHED_LOW_RATE_HZ,
-            "Hz",
-            "low_rate_*_hz",
             "the decrement criterion was",
             Question::Decrement,
             sources::AAEM_2001,
-        ),
-        Protocol::Hfrns => (
-            t.stim_rate_hz,
+        )],
+        Protocol::Hfrns => vec![rate(
             (c.high_rate_min_hz, c.high_rate_max_hz),
             PUBLISHED_HIGH_RATE_HZ,
-            "Hz",
-            "high_rate_*_hz",
             "the increment criteria were",
             Question::Increment,
             sources::OH_2005,
-        ),
-        Protocol::Exercise => (
-            t.exercise_s,
-            (c.exercise_min_s, c.exercise_max_s),
-            PUBLISHED_EXERCISE_S,
-            "s",
-            "exercise_*_s",
-            "the increment criteria were",
-            Question::Increment,
-            sources::TEN_SECOND_EXERCISE,
-        ),
+        )],
+        Protocol::Exercise => Vec::new(),
     };
-    let disorder = if q == Question::Decrement {
+    // The first train after exercise in a series answers the increment
+    // too (its first CMAP against rest): the exercise it followed decides
+    // whether that increment can exclude LEMS.
+    if t.protocol == Protocol::Exercise || t.increment_reference.is_some() {
+        ranges.push(exercise);
+    }
+    let mut out: Vec<ValidityReason> = ranges.into_iter().filter_map(outside).collect();
+    if t.protocol == Protocol::Exercise {
+        out.extend(no_immediate_response(t));
+    }
+    out
+}
+
+/// A rate or an exercise length and the range its criterion holds for.
+struct Range {
+    value: Option<f64>,
+    range: (f64, f64),
+    published: (f64, f64),
+    exercise: bool,
+    what: &'static str,
+    q: Question,
+    source: &'static str,
+}
+
+/// The reason a value lies outside its range, or is not recorded.
+fn outside(r: Range) -> Option<ValidityReason> {
+    let disorder = if r.q == Question::Decrement {
         "a decrement"
     } else {
         "LEMS"
     };
-    let within = range_words(range, published, unit, key, what);
-    let exercise = t.protocol == Protocol::Exercise;
-    match value {
-        None => {
-            let code = if exercise {
-                ReasonCode::ExerciseNotRecorded
-            } else {
-                ReasonCode::RateNotRecorded
-            };
-            let missing = if exercise {
-                "the length of the exercise"
-            } else {
-                "the stimulation rate"
-            };
-            out.push(hides(code, q, format!(
-                "{missing} was not recorded, so the test cannot be shown to lie within {within}; a normal result cannot exclude {disorder}"
-            ), source));
-        }
-        Some(v) if !(range.0..=range.1).contains(&v) => {
-            let (code, test) = if exercise {
-                (
-                    ReasonCode::ExerciseOutsideProtocol,
-                    format!("{} s of exercise", number(v)),
-                )
-            } else {
-                (
-                    ReasonCode::RateOutsideProtocol,
-                    format!("a train at {} Hz", number(v)),
-                )
-            };
-            let longer = if exercise && v > range.1 {
-                " (the increment fell from 243% after 10 s to 84% after 30 s)"
-            } else {
-                ""
-            };
-            out.push(hides(
-                code,
-                q,
-                format!(
-                    "{test}, outside {within}{longer}; a normal result cannot exclude {disorder}"
-                ),
-                source,
-            ));
-        }
-        Some(_) => {}
+    let (unit, key) = if r.exercise {
+        ("s", "exercise_*_s")
+    } else if r.q == Question::Decrement {
+        ("Hz", "low_rate_*_hz")
+    } else {
+        ("Hz", "high_rate_*_hz")
+    };
+    let within = range_words(r.range, r.published, unit, key, r.what);
+    let Some(v) = r.value else {
+        let (code, missing) = if r.exercise {
+            (
+                ReasonCode::ExerciseNotRecorded,
+                "the length of the exercise",
+            )
+        } else {
+            (ReasonCode::RateNotRecorded, "the stimulation rate")
+        };
+        return Some(hides(code, r.q, format!(
+            "{missing} was not recorded, so the test cannot be shown to lie within {within}; a normal result cannot exclude {disorder}"
+        ), r.source));
+    };
+    if (r.range.0..=r.range.1).contains(&v) {
+        return None;
     }
-    if exercise {
-        out.extend(no_immediate_response(t));
-    }
-    out
+    let (code, test) = if r.exercise {
+        (
+            ReasonCode::ExerciseOutsideProtocol,
+            format!("{} s of exercise", number(v)),
+        )
+    } else {
+        (
+            ReasonCode::RateOutsideProtocol,
+            format!("a train at {} Hz", number(v)),
+        )
+    };
+    let longer = if r.exercise && v > r.range.1 {
+        " (the increment fell from 243% after 10 s to 84% after 30 s)"
+    } else {
+        ""
+    };
+    Some(hides(
+        code,
+        r.q,
+        format!("{test}, outside {within}{longer}; a normal result cannot exclude {disorder}"),
+        r.source,
+    ))
 }
 
 /// An exercise test without a measured CMAP immediately after the

@@ -142,6 +142,48 @@ pub(super) fn smaller_than_other_tests(
     ))
 }
 
+/// A series' post-exercise increment (test `i`) is only as good as the
+/// resting CMAP it is measured against: a flagged first response of that
+/// train makes it unreliable, a submaximal one (the rule above) could fake
+/// it.
+pub(super) fn reference_unreliable(
+    tests: &[TestMeasures],
+    i: usize,
+    c: &InterpretConfig,
+) -> Option<ValidityReason> {
+    let file = tests[i].increment_reference.as_deref()?;
+    let j = tests.iter().position(|t| t.file == file)?;
+    let first = tests[j].responses.first()?;
+    let flags: Vec<String> = first
+        .flags
+        .iter()
+        .filter(|f| f.is_disqualifying())
+        .map(|f| f.code())
+        .collect();
+    if !flags.is_empty() {
+        return Some(reason(
+            ReasonCode::Flagged,
+            Bearing::Unreliable,
+            vec![Question::Increment],
+            format!(
+                "the resting CMAP its increment is measured against (the first response of {file}) is flagged {}",
+                flags.join(", ")
+            ),
+        ));
+    }
+    let smaller = smaller_than_other_tests(tests, j, c)?;
+    let r = reason(
+        ReasonCode::SmallerThanOtherTests,
+        Bearing::FakesAbnormal,
+        vec![Question::Increment],
+        format!(
+            "the resting CMAP its increment is measured against (the first response of {file}) may be submaximal: {}",
+            smaller.text
+        ),
+    );
+    Some(cited(r, smaller.source.unwrap_or_default()))
+}
+
 /// The increment of an exercise or high-rate test against `reference_mv`
 /// instead of its own first response.
 fn increment_against(t: &TestMeasures, reference_mv: f64) -> Option<f64> {

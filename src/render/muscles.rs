@@ -1,0 +1,108 @@
+//! The per-muscle table every human format prints first under the
+//! conclusion: one row per muscle and side, its resting CMAP against its
+//! limit, the decrement and increment that decided its reading (with the
+//! file), and that reading. Words come from the same helpers as the rest
+//! of the view, so a number reads the same here as in the findings.
+
+use serde::Serialize;
+
+use crate::model::{MuscleReading, Part, PartStatus, Report};
+use crate::words::{mv, number, pct, signed_pct};
+
+/// The columns of the table.
+pub(crate) const MUSCLE_COLUMNS: [&str; 7] = [
+    "Muscle",
+    "Nerve",
+    "Side",
+    "Resting CMAP (mV)",
+    "Decrement (at rest)",
+    "Increment",
+    "Reading",
+];
+
+/// The table: its rows, one per muscle and side.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct MuscleTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The table of a report (empty rows when no test names a muscle and the
+/// study has none).
+pub(crate) fn muscle_table(report: &Report) -> MuscleTable {
+    MuscleTable {
+        columns: MUSCLE_COLUMNS.iter().map(|c| c.to_string()).collect(),
+        rows: report
+            .interpretation
+            .muscles
+            .iter()
+            .map(|m| row(m, report.settings.interpret.decrement_abnormal_pct))
+            .collect(),
+    }
+}
+
+fn row(m: &MuscleReading, study_cut_pct: f64) -> Vec<String> {
+    let dash = || "-".to_string();
+    vec![
+        m.muscle.clone().unwrap_or_else(|| "not recorded".to_string()),
+        m.nerve.clone().unwrap_or_else(dash),
+        m.side.clone().unwrap_or_else(dash),
+        resting(m),
+        decrement(&m.decrement, study_cut_pct),
+        increment(&m.increment),
+        super::view::pattern_words(m.pattern).to_string(),
+    ]
+}
+
+fn resting(m: &MuscleReading) -> String {
+    let Some(a) = m.resting_cmap_mv else {
+        return "not measured".to_string();
+    };
+    match (m.lower_limit_mv, m.low_cmap) {
+        (Some(l), Some(true)) => format!("{}, low (limit {})", mv(a), number(l)),
+        (Some(l), _) => format!("{} (limit {})", mv(a), number(l)),
+        (None, _) => format!("{} (no limit on file)", mv(a)),
+    }
+}
+
+/// How a part's value stands, in the few words a table cell holds.
+fn standing(p: &Part<impl Copy>) -> &'static str {
+    match p.status {
+        PartStatus::Measured => "",
+        PartStatus::Inconclusive => ", cannot exclude",
+        PartStatus::Unreliable => ", not relied on",
+        PartStatus::NotTested => "",
+    }
+}
+
+fn file(p: &Part<impl Copy>) -> String {
+    match (&p.file, &p.file_note) {
+        (Some(f), Some(n)) => format!(" in {f} ({n})"),
+        (Some(f), None) => format!(" in {f}"),
+        _ => String::new(),
+    }
+}
+
+fn decrement(p: &Part<crate::model::DecrementGrade>, study_cut_pct: f64) -> String {
+    let Some(v) = p.value_pct.filter(|_| p.status != PartStatus::NotTested) else {
+        return "not tested".to_string();
+    };
+    let cut = p.limit_pct.unwrap_or(study_cut_pct);
+    let grade = match p.grade {
+        Some(crate::model::DecrementGrade::Abnormal) => format!("abnormal (> {}%)", number(cut)),
+        _ => format!("normal (<= {}%)", number(cut)),
+    };
+    format!("{}, {grade}{}{}", pct(v), standing(p), file(p))
+}
+
+fn increment(p: &Part<crate::model::LemsCriterion>) -> String {
+    let Some(v) = p.value_pct.filter(|_| p.status != PartStatus::NotTested) else {
+        return "not tested".to_string();
+    };
+    let what = if p.pseudofacilitation {
+        ", pseudofacilitation (not counted)"
+    } else {
+        ""
+    };
+    format!("{}{what}{}{}", signed_pct(v), standing(p), file(p))
+}
