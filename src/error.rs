@@ -396,6 +396,16 @@ pub enum Error {
         /// What is wrong, and the range.
         detail: String,
     },
+    /// A record file (`--record`) that cannot be read as one, or whose
+    /// section or value is refused, or a value of it a file's checks
+    /// refuse.
+    #[error("{at}: {detail}")]
+    RecordFile {
+        /// The record file and the line.
+        at: Location,
+        /// What is wrong.
+        detail: String,
+    },
     /// A simulation parameter is out of range.
     #[error("simulation: {0}")]
     Simulation(String),
@@ -451,7 +461,8 @@ impl Error {
             | Error::Implausible { at, .. }
             | Error::BadFile { at, .. }
             | Error::NoChannel { at, .. }
-            | Error::NoStimuli { at, .. } => Some(at.clone()),
+            | Error::NoStimuli { at, .. }
+            | Error::RecordFile { at, .. } => Some(at.clone()),
             Error::Io { path, .. }
             | Error::NotAFile { path }
             | Error::TooLarge { path, .. }
@@ -477,9 +488,10 @@ impl Error {
             | Error::OutputNotASet { .. }
             | Error::OutputNotOurs { .. }
             | Error::Resume { .. } => ErrorKind::Io,
-            Error::Settings { .. } | Error::Simulation(_) | Error::ReadOption { .. } => {
-                ErrorKind::Settings
-            }
+            Error::Settings { .. }
+            | Error::Simulation(_)
+            | Error::ReadOption { .. }
+            | Error::RecordFile { .. } => ErrorKind::Settings,
             Error::Plot { .. } | Error::Render { .. } | Error::Panicked { .. } => {
                 ErrorKind::Internal
             }

@@ -19,6 +19,7 @@ The GIL is released while a study is read and analysed, so a thread pool
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import os
@@ -92,11 +93,19 @@ TEST_COLUMNS: Dict[str, str] = {
 READ_OPTIONS = tuple(_native.READ_OPTIONS)
 
 
+def _plain(value: Any) -> Any:
+    # A date (``date=datetime.date(2026, 11, 30)``) as YYYY-MM-DD; a path
+    # (``record=Path("record.toml")``) as text.
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return os.fspath(value)
+
+
 def _json(value: Dict[str, Any], what: str) -> Optional[str]:
     if not value:
         return None
     try:
-        return json.dumps(value, allow_nan=False, default=os.fspath)
+        return json.dumps(value, allow_nan=False, default=_plain)
     except (TypeError, ValueError) as err:
         raise SettingsError(_printable(f"{what}: {err}")) from None
 
@@ -111,7 +120,8 @@ def read(path: PathLike, **options: Any) -> Recording:
 
     Keyword options are the CLI's read flags: ``protocol``, ``stim_rate_hz``,
     ``muscle``, ``nerve``, ``units``, ``polarity``, ``exercise_s``,
-    ``temperature_c``, ``side``, ``input_format``, ``channel``,
+    ``temperature_c``, ``side``, ``date`` (YYYY-MM-DD), ``record`` (a
+    record file: docs/formats.md, "Record file"), ``input_format``, ``channel``,
     ``stimuli``, ``first_stimulus_ms``, ``stimulus_count``,
     ``pre_stimulus_ms``, ``sweep_ms``.
     """

@@ -333,6 +333,7 @@ fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
             stim_duration_ms: number(&v, "stim_duration_ms")?,
             supramaximal,
             pyridostigmine_last_dose_h: number(&v, "pyridostigmine_h")?,
+            date: text(&v, "date"),
         },
         format: parse::<InputFormat>(&v, "input_format")?,
         continuous: ContinuousOptions {
@@ -352,6 +353,10 @@ fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
                     "follow_links={x}: expected True or False"
                 )))
             }
+        },
+        record: match text(&v, "record") {
+            Some(path) => Some(nmjscope::io::RecordFile::read(Path::new(&path)).map_err(to_py)?),
+            None => None,
         },
     };
     options.validate().map_err(to_py)?;
@@ -579,6 +584,10 @@ fn batch(
 ) -> PyResult<(usize, usize)> {
     let settings = settings(settings_json)?;
     let options = read_options(options)?;
+    // Before any output is begun (`BatchJob::run_each` checks it too).
+    if let Some(record) = &options.record {
+        record.check_for_batch().map_err(to_py)?;
+    }
     let interrupted = AtomicBool::new(false);
     let run = || -> nmjscope::Result<nmjscope::batch::Counts> {
         let studies = nmjscope::batch::find_studies(&root)?;

@@ -258,3 +258,38 @@ def test_ctrl_c_stops_a_batch_and_keeps_the_output_folder(tmp_path):
     with pytest.raises(KeyboardInterrupt):
         nmjscope.batch(root, jobs=1, progress=False, out=tmp_path / "out", follow_links=True)
     assert not (tmp_path / "out").exists(), "nothing half-written"
+
+
+def test_a_record_file_describes_a_bilateral_study_by_file(tmp_path):
+    study = tmp_path / "study"
+    study.mkdir()
+    for name in ("a.csv", "b.csv"):
+        (study / name).write_bytes((SAMPLES / "lems" / "1_rns_3hz.csv").read_bytes())
+    record = tmp_path / "record.toml"
+    record.write_text(
+        '[study]\nexaminer = "KH"\n[muscle.ADM]\ntemperature_c = 33.5\n'
+        '[file."a.csv"]\nside = "left"\n[file."b.csv"]\nside = "right"\n'
+    )
+    report = nmjscope.analyze(study, record=record, date="2026-11-30")
+    tests = report.tests()
+    assert tests["side"].tolist() == ["left", "right"]
+    assert tests["temperature_c"].tolist() == [33.5, 33.5]
+    doc = report.to_dict()
+    assert doc["study"]["date"] == "2026-11-30" and doc["study"]["examiner"] == "KH"
+    assert "side_to_side" in [f["code"] for f in doc["interpretation"]["findings"]]
+    # A date object is a date; the same as the CLI's flags.
+    import datetime
+    assert nmjscope.analyze(study, date=datetime.date(2026, 11, 30)).to_dict()["study"]["date"] == "2026-11-30"
+    with pytest.raises(nmjscope.SettingsError) as err:
+        nmjscope.analyze(study, date="2026-02-30")
+    assert "--date (date): 2026-02-30 is no calendar date" in str(err.value)
+    record.write_text('[study]\nexaminer = "KH"\ncolour = "red"\n')
+    with pytest.raises(nmjscope.SettingsError) as err:
+        nmjscope.analyze(study, record=str(record))
+    assert 'unknown key "colour"' in str(err.value)
+    assert err.value.file == str(record) and err.value.line == 3
+    record.write_text('[file."c.csv"]\nside = "left"\n')
+    with pytest.raises(nmjscope.SettingsError) as err:
+        nmjscope.analyze(study, record=record)
+    assert '[file."c.csv"] names no file of the study' in str(err.value)
+    assert err.value.line == 1

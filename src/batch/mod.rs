@@ -211,8 +211,10 @@ impl BatchJob<'_> {
     ///
     /// # Errors
     ///
-    /// [`Error::Settings`] when the worker threads cannot be started; the
-    /// first error of `each`, after which no further study is started.
+    /// [`Error::Settings`] when the worker threads cannot be started;
+    /// [`Error::RecordFile`] for a record file with `[muscle]` or `[file]`
+    /// sections (they describe one study); the first error of `each`,
+    /// after which no further study is started.
     pub fn run_each<T: Send>(
         &self,
         studies: &[PathBuf],
@@ -220,6 +222,9 @@ impl BatchJob<'_> {
         prepare: &(dyn Fn(&BatchItem) -> T + Sync),
         each: &mut (dyn FnMut(BatchItem, T) -> Result<()> + Send),
     ) -> Result<()> {
+        if let Some(record) = &self.options.record {
+            record.check_for_batch()?;
+        }
         let pool = rayon::ThreadPoolBuilder::new()
             // More threads than studies only costs stacks; 0 is all cores.
             .num_threads(self.threads.map_or(0, |n| n.clamp(1, studies.len().max(1))))

@@ -15,6 +15,7 @@ mod inspect;
 mod options;
 pub mod plausible;
 mod read;
+mod record;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -34,6 +35,7 @@ pub use read::signals::{Annotation, Channel, ChannelData, Segment, SignalFile};
 pub use read::text::MAX_FILE_BYTES;
 pub use read::trace_csv::MIN_SAMPLES;
 pub use read::{detect_format, parse_trace, read_signal_file, read_trace_file, survey_file};
+pub use record::{RecordFile, RecordSection, RecordValue};
 
 /// The manifest every set this tool writes holds ([`fs::MANIFEST`]): a
 /// study folder's own is not listed as skipped.
@@ -155,6 +157,9 @@ pub fn parse_study_groups(
     options: &ReadOptions,
 ) -> Result<Vec<Study>> {
     let tests = read::parse_tests(files, options)?;
+    if let Some(record) = &options.record {
+        record.check_used(&tests)?;
+    }
     let is_dir = files.first().is_some_and(|(f, _)| f != path);
     let default_id = default_study_id(path, is_dir);
     let mut groups: Vec<(Vec<Option<String>>, Vec<Recording>)> = Vec::new();

@@ -7,11 +7,13 @@
 //! Below the readers: every reader imports its options from here.
 
 use crate::error::{Error, Result};
+use crate::io::plausible::date_problem;
 use crate::io::plausible::{
     EXERCISE_RANGE_S, FIRST_SAMPLE_RANGE_MS, MAX_METADATA_CHARS, MAX_RESPONSES,
     PYRIDOSTIGMINE_RANGE_H, STIM_DURATION_RANGE_MS, STIM_INTENSITY_RANGE_MA, STIM_RATE_RANGE_HZ,
     SWEEP_RANGE_MS, TEMPERATURE_RANGE_C,
 };
+use crate::io::record::RecordFile;
 use crate::model::{InputFormat, Polarity, Protocol, StimulusSource, VoltUnit};
 
 /// What the caller may tell the reader.
@@ -34,6 +36,9 @@ pub struct ReadOptions {
     /// Follow symbolic links in a study folder to files outside it
     /// (`--follow-links`); by default only links to files inside it are.
     pub follow_links: bool,
+    /// Record values by study, muscle and file (`--record FILE.toml`),
+    /// read and checked by [`RecordFile::read`].
+    pub record: Option<RecordFile>,
 }
 
 /// How a continuous recording (EDF, BDF, LabChart, Spike2, a continuous
@@ -115,6 +120,59 @@ pub struct Overrides {
     pub supramaximal: Option<bool>,
     /// Hours since the last pyridostigmine dose (`--pyridostigmine-h`).
     pub pyridostigmine_last_dose_h: Option<f64>,
+    /// The study date, `YYYY-MM-DD` (`--date`).
+    pub date: Option<String>,
+}
+
+impl Overrides {
+    /// Each value given: its metadata key, its flag and the value as the
+    /// metadata holds it.
+    pub(crate) fn given(&self) -> Vec<(&'static str, &'static str, String)> {
+        let num = |v: Option<f64>| v.map(|x| x.to_string());
+        let units = self.units.map(|u| match u {
+            VoltUnit::Millivolt => "mV",
+            VoltUnit::Microvolt => "uV",
+            VoltUnit::Volt => "V",
+        });
+        let polarity = self.polarity.map(|p| match p {
+            Polarity::Normal => "normal",
+            Polarity::Inverted => "inverted",
+        });
+        let yes_no = self.supramaximal.map(|s| if s { "yes" } else { "no" });
+        [
+            ("stim_rate_hz", "--rate", num(self.stim_rate_hz)),
+            ("exercise_s", "--exercise-s", num(self.exercise_s)),
+            ("temperature_c", "--temperature", num(self.temperature_c)),
+            ("muscle", "--muscle", self.muscle.clone()),
+            ("nerve", "--nerve", self.nerve.clone()),
+            ("side", "--side", self.side.clone()),
+            ("examiner", "--examiner", self.examiner.clone()),
+            ("indication", "--indication", self.indication.clone()),
+            ("medication", "--medication", self.medication.clone()),
+            (
+                "stim_intensity_ma",
+                "--stim-intensity-ma",
+                num(self.stim_intensity_ma),
+            ),
+            (
+                "stim_duration_ms",
+                "--stim-duration-ms",
+                num(self.stim_duration_ms),
+            ),
+            ("supramaximal", "--supramaximal", yes_no.map(str::to_string)),
+            (
+                "pyridostigmine_last_dose_h",
+                "--pyridostigmine-h",
+                num(self.pyridostigmine_last_dose_h),
+            ),
+            ("date", "--date", self.date.clone()),
+            ("polarity", "--polarity", polarity.map(str::to_string)),
+            ("units", "--units", units.map(str::to_string)),
+        ]
+        .into_iter()
+        .filter_map(|(key, flag, v)| v.map(|v| (key, flag, v)))
+        .collect()
+    }
 }
 
 /// What a read option holds, and how it is checked.
@@ -147,6 +205,17 @@ pub enum OptionKind {
     Keys {
         /// The keys in a set of options.
         get: fn(&ReadOptions) -> &[String],
+    },
+    /// A study date, `YYYY-MM-DD`, a calendar date.
+    Date {
+        /// The value in a set of options.
+        get: fn(&ReadOptions) -> Option<&str>,
+    },
+    /// A file the client reads with the library's reader of it (the
+    /// record file: [`RecordFile::read`]), which checks it.
+    File {
+        /// What the file holds, for the docs.
+        what: &'static str,
     },
     /// One of the codes of a library type (parsed into it by the client:
     /// an unknown code never reaches the options).
@@ -264,6 +333,22 @@ pub const READ_OPTIONS: &[ReadOption] = &[
         |o| o.overrides.temperature_c,
         "a limb temperature outside is a typo or another unit",
     ),
+    ReadOption {
+        key: "date",
+        flag: "--date",
+        kind: OptionKind::Date {
+            get: |o| o.overrides.date.as_deref(),
+        },
+        reason: "the study date, replacing the files' `date`",
+    },
+    ReadOption {
+        key: "record",
+        flag: "--record",
+        kind: OptionKind::File {
+            what: "a TOML file of record values by study, muscle and file",
+        },
+        reason: "per-file and per-muscle values: docs/formats.md, \"Record file\"",
+    },
     text("examiner", "--examiner", |o| {
         o.overrides.examiner.as_deref()
     }),
@@ -397,6 +482,15 @@ impl ReadOptions {
                 }
             }
         }
+        if let Some(record) = &self.record {
+            let flags: Vec<(&str, &str)> = self
+                .overrides
+                .given()
+                .into_iter()
+                .map(|(key, flag, _)| (key, flag))
+                .collect();
+            record.check_flags(&flags)?;
+        }
         Ok(())
     }
 }
@@ -425,7 +519,8 @@ impl ReadOption {
                 .iter()
                 .find(|k| !is_metadata_key(k))
                 .map(|_| format!("a key is 1-{MAX_KEY_CHARS} characters, without control characters")),
-            OptionKind::Choice { .. } => None,
+            OptionKind::Date { get } => get(options).and_then(date_problem),
+            OptionKind::File { .. } | OptionKind::Choice { .. } => None,
         }
     }
 
@@ -444,6 +539,8 @@ impl ReadOption {
             OptionKind::Count { range, .. } => format!("{}-{}", range.0, range.1),
             OptionKind::Text { .. } => format!("text, at most {MAX_METADATA_CHARS} characters"),
             OptionKind::Keys { .. } => "metadata keys, repeatable".to_string(),
+            OptionKind::Date { .. } => "a date, YYYY-MM-DD".to_string(),
+            OptionKind::File { what } => what.to_string(),
             OptionKind::Choice { codes } => codes.to_string(),
         }
     }
@@ -482,6 +579,14 @@ mod tests {
             (
                 with(|o| o.overrides.muscle = Some("A\nB".into())),
                 "--muscle (muscle): at most 256 characters",
+            ),
+            (
+                with(|o| o.overrides.date = Some("2026-02-30".into())),
+                "--date (date): 2026-02-30 is no calendar date (YYYY-MM-DD)",
+            ),
+            (
+                with(|o| o.overrides.date = Some("30.11.2026".into())),
+                "--date (date): \"30.11.2026\" is not a date written YYYY-MM-DD",
             ),
             (
                 with(|o| o.continuous.stimulus_count = Some(0)),

@@ -80,6 +80,39 @@ pub fn within(value: f64, range: (f64, f64)) -> bool {
     (range.0 - slack..=range.1 + slack).contains(&value)
 }
 
+/// Years a study date may have (`--date`, a record file's `date`).
+pub const DATE_YEARS: (u32, u32) = (1900, 2100);
+
+/// What is wrong with a study date, if anything: it must be a calendar
+/// date written `YYYY-MM-DD` (2026-02-30 is none), in [`DATE_YEARS`].
+pub fn date_problem(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    let shaped =
+        parts.len() == 3 && digits(parts[0], 4) && digits(parts[1], 2) && digits(parts[2], 2);
+    if !shaped {
+        return Some(format!("{text:?} is not a date written YYYY-MM-DD"));
+    }
+    let number = |s: &str| s.parse::<u32>().unwrap_or(0);
+    let (y, m, d) = (number(parts[0]), number(parts[1]), number(parts[2]));
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days = match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => 0,
+    };
+    if !(1..=days).contains(&d) {
+        return Some(format!("{text} is no calendar date (YYYY-MM-DD)"));
+    }
+    let (lo, hi) = DATE_YEARS;
+    if !(lo..=hi).contains(&y) {
+        return Some(format!("{text}: the year is outside {lo}-{hi}"));
+    }
+    None
+}
+
 /// How far (relative to the range's magnitude) a computed value may miss
 /// a bound and still count as at it.
 const BOUND_SLACK: f64 = 1e-9;
@@ -95,5 +128,28 @@ mod tests {
         assert!(!within(200_001.0, SAMPLING_RANGE_HZ));
         assert!(!within(999.0, SAMPLING_RANGE_HZ));
         assert!(!within(f64::NAN, SAMPLING_RANGE_HZ));
+    }
+
+    #[test]
+    fn a_study_date_is_a_calendar_date() {
+        assert_eq!(date_problem("2026-11-30"), None);
+        assert_eq!(date_problem("2024-02-29"), None);
+        assert_eq!(date_problem("2000-02-29"), None);
+        for (bad, words) in [
+            ("2026-02-30", "no calendar date"),
+            ("2025-02-29", "no calendar date"),
+            ("1900-02-29", "no calendar date"),
+            ("2026-13-01", "no calendar date"),
+            ("2026-04-31", "no calendar date"),
+            ("2026-00-10", "no calendar date"),
+            ("30.11.2026", "not a date written YYYY-MM-DD"),
+            ("2026-11-30T10:00", "not a date"),
+            ("2026-1-30", "not a date"),
+            ("", "not a date"),
+            ("1850-01-01", "year is outside 1900-2100"),
+        ] {
+            let problem = date_problem(bad).unwrap_or_default();
+            assert!(problem.contains(words), "{bad}: {problem}");
+        }
     }
 }

@@ -13,6 +13,7 @@ mod plots;
 mod presentation;
 mod protocols;
 mod reader;
+mod record;
 mod reports;
 mod simulation;
 mod triggered;

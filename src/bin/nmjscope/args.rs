@@ -123,6 +123,15 @@ pub struct ReadArgs {
     /// Who performed the study, replacing `examiner`.
     #[arg(long)]
     pub examiner: Option<String>,
+    /// The study date (YYYY-MM-DD), replacing `date`.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// Record values by study, muscle or file (a TOML file with [study],
+    /// [muscle.NAME] and [file."name"] sections; docs/formats.md, "Record
+    /// file"): the most specific wins, a [file] value over a [muscle]
+    /// value over a [study] value or a flag.
+    #[arg(long, value_name = "FILE.toml")]
+    pub record: Option<PathBuf>,
     /// A metadata key the lab holds identifying, beyond the built-in
     /// policy (docs/privacy.md): its values are withheld from every
     /// output. Repeatable.
@@ -259,11 +268,16 @@ impl ReadArgs {
                 stim_duration_ms: self.stim_duration_ms,
                 supramaximal: self.supramaximal.map(|s| matches!(s, YesNo::Yes)),
                 pyridostigmine_last_dose_h: self.pyridostigmine_last_dose_h,
+                date: self.date.clone(),
             },
             format: self.input_format,
             continuous: self.continuous(),
             identifying_keys: self.identifying_keys.clone(),
             follow_links: self.follow_links,
+            record: match &self.record {
+                Some(path) => Some(nmjscope::io::RecordFile::read(path)?),
+                None => None,
+            },
         };
         options.validate()?;
         Ok(options)

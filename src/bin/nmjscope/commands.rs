@@ -242,6 +242,11 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     };
     let bar = crate::progress::bar(studies.len() as u64, args.quiet);
     let options = args.read.options()?;
+    // Before any output is begun: a record file's [muscle] and [file]
+    // sections describe one study.
+    if let Some(record) = &options.record {
+        record.check_for_batch()?;
+    }
     let job = nmjscope::batch::BatchJob {
         settings: &settings,
         options: &options,

@@ -67,12 +67,14 @@ pub(crate) fn build(
 ) -> Result<Recording> {
     check_response_count(Location::file(path), sweeps.labels.len())?;
     let sampling_rate_hz = 1000.0 / sweeps.dt_ms;
-    let fields = metadata_fields(path, &mut meta, sampling_rate_hz, options)?;
+    let ours = |e: Error| record_error(path, options, e);
+    let fields = metadata_fields(path, &mut meta, sampling_rate_hz, options).map_err(ours)?;
     let sweep_ms = sweeps.samples_mv.ncols() as f64 * sweeps.dt_ms;
     let (protocol, protocol_source) =
-        resolve_protocol(path, &meta, &sweeps, fields.stim_rate_hz, sweep_ms, options)?;
+        resolve_protocol(path, &meta, &sweeps, fields.stim_rate_hz, sweep_ms, options)
+            .map_err(ours)?;
     check_labels(path, &sweeps, protocol)?;
-    let mut record = record_fields(path, &meta)?;
+    let mut record = record_fields(path, &meta).map_err(ours)?;
     let mut source = source;
     // Judged once, here: a key that identifies (the lab's own included)
     // fills no field a report shows.
@@ -131,12 +133,17 @@ pub(crate) struct Meta {
     pub units: Option<VoltUnit>,
     /// The delimiter an Excel `sep=;` first line declares.
     pub sep: Option<Delimiter>,
+    /// Where each value the record file gave was written.
+    pub given: BTreeMap<String, Location>,
 }
 
 impl Meta {
-    /// Where `key` was written: its line, else the file (a value the
-    /// caller or a binary header gave).
+    /// Where `key` was written: its line in the record file or the file,
+    /// else the file (a value a flag or a binary header gave).
     pub fn at(&self, path: &Path, key: &str) -> Location {
+        if let Some(at) = self.given.get(key) {
+            return at.clone();
+        }
         match self.lines.get(key) {
             Some(line) => Location::line(path, *line),
             None => Location::file(path),
@@ -191,7 +198,7 @@ fn metadata_fields(
     sampling_rate_hz: f64,
     options: &ReadOptions,
 ) -> Result<Fields> {
-    apply_overrides(meta, options);
+    apply_overrides(path, meta, options);
     let meta_at = |key: &str| meta.at(path, key);
     let number = |key: &str| -> Result<Option<f64>> {
         match meta.all.get(key) {
@@ -333,55 +340,38 @@ fn record_fields(path: &Path, meta: &Meta) -> Result<TestRecord> {
     })
 }
 
-/// Writes the caller's overrides into the metadata map (they win).
-fn apply_overrides(meta: &mut Meta, options: &ReadOptions) {
-    let o = &options.overrides;
-    let mut set = |key: &str, value: Option<String>| {
-        if let Some(v) = value {
-            meta.all.insert(key.to_string(), v);
-            meta.lines.remove(key);
-        }
+/// Writes the caller's values into the metadata map (they win over the
+/// file's): the flags, then the record file's for this file (`[study]`,
+/// its `[muscle]`, its `[file]`: [`crate::io::RecordFile::values_for`]), each
+/// replacing the one before. A record value keeps its place in the record
+/// file, for errors about it.
+fn apply_overrides(path: &Path, meta: &mut Meta, options: &ReadOptions) {
+    for (key, _, value) in options.overrides.given() {
+        meta.all.insert(key.to_string(), value);
+        meta.lines.remove(key);
+        meta.given.remove(key);
+    }
+    let Some(record) = &options.record else {
+        return;
     };
-    set("stim_rate_hz", o.stim_rate_hz.map(|v| v.to_string()));
-    set("exercise_s", o.exercise_s.map(|v| v.to_string()));
-    set("temperature_c", o.temperature_c.map(|v| v.to_string()));
-    set("muscle", o.muscle.clone());
-    set("nerve", o.nerve.clone());
-    set("side", o.side.clone());
-    set("examiner", o.examiner.clone());
-    set("indication", o.indication.clone());
-    set("medication", o.medication.clone());
-    set(
-        "stim_intensity_ma",
-        o.stim_intensity_ma.map(|v| v.to_string()),
-    );
-    set(
-        "stim_duration_ms",
-        o.stim_duration_ms.map(|v| v.to_string()),
-    );
-    set(
-        "supramaximal",
-        o.supramaximal
-            .map(|s| if s { "yes" } else { "no" }.to_string()),
-    );
-    set(
-        "pyridostigmine_last_dose_h",
-        o.pyridostigmine_last_dose_h.map(|v| v.to_string()),
-    );
-    set(
-        "polarity",
-        o.polarity.map(|p| match p {
-            Polarity::Normal => "normal".to_string(),
-            Polarity::Inverted => "inverted".to_string(),
-        }),
-    );
-    if let Some(u) = o.units {
-        let name = match u {
-            VoltUnit::Millivolt => "mV",
-            VoltUnit::Microvolt => "uV",
-            VoltUnit::Volt => "V",
-        };
-        set("units", Some(name.to_string()));
+    let muscle = meta.all.get("muscle").cloned();
+    for v in record.values_for(&file_name(path), muscle.as_deref()) {
+        meta.all.insert(v.key.to_string(), v.value.clone());
+        meta.lines.remove(v.key);
+        meta.given.insert(v.key.to_string(), record.at(v));
+    }
+}
+
+/// An error about a value the record file gave is the record file's: it
+/// names the record file's line, and the file it was applied to.
+fn record_error(path: &Path, options: &ReadOptions, err: Error) -> Error {
+    let from_record = |at: &Location| options.record.as_ref().is_some_and(|r| r.path == at.path);
+    match err {
+        Error::BadMetadata { at, key, detail } if from_record(&at) => Error::RecordFile {
+            at,
+            detail: format!("{key}: {detail} (applied to {})", file_name(path)),
+        },
+        other => other,
     }
 }
 
@@ -491,7 +481,8 @@ fn check_rate_fits(
             ),
         });
     }
-    let key = if meta.lines.contains_key("stim_rate_hz") {
+    let key = if meta.lines.contains_key("stim_rate_hz") || meta.given.contains_key("stim_rate_hz")
+    {
         "stim_rate_hz"
     } else {
         "protocol"
@@ -531,7 +522,8 @@ fn resolve_protocol(
         (None, None) => None,
     };
     if let Some((protocol, source)) = chosen {
-        let from_flag = options.overrides.stim_rate_hz.is_some();
+        let from_flag =
+            options.overrides.stim_rate_hz.is_some() && !meta.given.contains_key("stim_rate_hz");
         check_rate_fits(path, meta, protocol, stim_rate_hz, from_flag)?;
         return Ok((protocol, source));
     }

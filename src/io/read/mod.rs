@@ -29,10 +29,15 @@ use crate::error::Result;
 use crate::io::options::ReadOptions;
 use crate::model::{InputFormat, Recording};
 
-/// Reads one test from a file of any format nmjscope reads.
+/// Reads one test from a file of any format nmjscope reads. A record
+/// file's `[file]` and `[muscle]` sections must match it.
 pub fn read_trace_file(path: &Path, options: &ReadOptions) -> Result<Recording> {
     let bytes = text::read_bounded(path)?;
-    parse_trace(path, &bytes, options)
+    let recording = parse_trace(path, &bytes, options)?;
+    if let Some(record) = &options.record {
+        record.check_used(std::slice::from_ref(&recording))?;
+    }
+    Ok(recording)
 }
 
 /// Parses one test from the bytes of a file: the format asked for
