@@ -101,3 +101,47 @@ pub const TOOL_RULE_ASYMMETRIC: &str = "how a normal and an abnormal result coun
 
 /// A lower limit derived by this project from a published mean and SD.
 pub const DERIVED_TRAPEZIUS: &str = "derived by nmjscope as mean - 2 SD (8.02 - 2 x 2.2 mV) from J Bodyw Mov Ther 2019;23(3):588-593, doi 10.1016/j.jbmt.2019.04.009, whose authors publish no lower limit and advise side-to-side comparison";
+
+/// Every source above, for the writers that number references
+/// (`render::references`): a citation joins several with "; ", but a
+/// source's own text holds "; " too, so it is split by finding these.
+pub const ALL: [&str; 24] = [
+    AAEM_2001,
+    OH_2005,
+    LIPKA_2020,
+    NORWEGIAN_GUIDELINE,
+    PRESTON_SHAPIRO,
+    MCCOMAS_1994,
+    MADDISON_1998,
+    TRAPEZIUS_PSEUDO_2013,
+    SHANG_2020,
+    SANDERS_2014,
+    SUN_LEMS,
+    ONE_MINUTE_EXERCISE_2014,
+    TEN_SECOND_EXERCISE,
+    NFKNF_MG_FINDINGS,
+    NFKNF_INDICATIONS,
+    NFKNF_MUSCLES,
+    LEGEHANDBOKA_RNS,
+    BORENSTEIN_DESMEDT_1975,
+    AAEM_TEMPERATURE_1991,
+    MORITA_1993,
+    KONG_2009,
+    TOOL_RULE,
+    TOOL_RULE_ASYMMETRIC,
+    DERIVED_TRAPEZIUS,
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn all_lists_every_source() {
+        // A source added above but not to `ALL` would be split into pieces
+        // at its own "; " in the reports' reference lists.
+        let declared = include_str!("sources.rs")
+            .lines()
+            .filter(|l| l.starts_with("pub const ") && l.contains(": &str ="))
+            .count();
+        assert_eq!(declared, super::ALL.len());
+    }
+}

@@ -1,8 +1,9 @@
-//! The Markdown report: conclusion, findings, then a table per test.
+//! The Markdown report: conclusion, impression, signature line, findings
+//! and references, then an appendix with a table per test.
 
 use std::fmt::Write;
 
-use super::view::{view, Field, TestView};
+use super::view::{view, Field, ReportView, TestView, SIGNATURE};
 use super::{Exporter, Plot};
 use crate::error::Result;
 use crate::model::Report;
@@ -32,31 +33,66 @@ impl Exporter for MarkdownExporter {
 }
 
 /// Renders the Markdown report; `plots[i]` (when drawn) are linked under
-/// test `i`, as `plots/<name>.svg` beside `report.md`.
+/// test `i`, as `plots/<name>.svg` beside `report.md`. The order is the
+/// HTML report's: what a referrer needs, the references, then the appendix.
 fn markdown(report: &Report, plots: &[Vec<Plot>]) -> Vec<u8> {
     let v = view(report);
     let mut s = String::new();
+    first_page(&mut s, &v);
+    findings(&mut s, &v);
+    let _ = writeln!(s, "## Appendix: tests\n");
+    for (i, t) in v.tests.iter().enumerate() {
+        test_section(&mut s, t, plots.get(i).map(Vec::as_slice).unwrap_or(&[]));
+    }
+    if !v.series.is_empty() {
+        let _ = writeln!(s, "## Appendix: series\n");
+    }
+    for (i, x) in v.series.iter().enumerate() {
+        let _ = writeln!(s, "### {}\n", esc(&x.heading));
+        field_table(&mut s, &x.fields);
+        // Post-exercise series come first, their plots after the tests'.
+        for p in plots.get(v.tests.len() + i).into_iter().flatten() {
+            let _ = writeln!(s, "![{}](plots/{}.svg)\n", esc(&p.title), p.name);
+        }
+    }
+    let _ = writeln!(
+        s,
+        "---\n\n{} Every setting used is in `report.json`.",
+        esc(&v.footer)
+    );
+    s.into_bytes()
+}
+
+/// The header, the conclusion, the impression and the signature line.
+fn first_page(s: &mut String, v: &ReportView) {
     let _ = writeln!(s, "# {}\n", esc(&v.title));
-    field_table(&mut s, &v.header);
+    field_table(s, &v.header);
     let _ = writeln!(s, "## Conclusion\n");
+    // muscles table
     field_table(
-        &mut s,
+        s,
         &[
             Field::new("Pattern", &format!("**{}**", v.pattern)),
             Field::new("LEMS criterion", &v.lems_criterion),
             Field::new("Low CMAP", &v.low_cmap),
         ],
     );
-    let _ = writeln!(s, "{}\n", esc(&v.summary));
+    let _ = writeln!(s, "### Impression\n\n> {}\n", esc(&v.summary));
+    let _ = writeln!(s, "{}\n", esc(SIGNATURE));
+}
+
+/// Findings with their reference numbers, recommendations, caveats, and
+/// the reference list: each source once.
+fn findings(s: &mut String, v: &ReportView) {
     if !v.findings.is_empty() {
         let _ = writeln!(s, "## Findings\n");
         for f in &v.findings {
             let _ = writeln!(
                 s,
-                "- {}  \n  *Criterion:* {}.  \n  *Source:* {}.",
+                "- {}  \n  *Criterion:* {} {}",
                 esc(&f.text),
                 esc(&f.criterion),
-                esc(&f.source)
+                esc(&f.refs)
             );
         }
         s.push('\n');
@@ -73,27 +109,13 @@ fn markdown(report: &Report, plots: &[Vec<Plot>]) -> Vec<u8> {
             s.push('\n');
         }
     }
-    let _ = writeln!(s, "## Tests\n");
-    for (i, t) in v.tests.iter().enumerate() {
-        test_section(&mut s, t, plots.get(i).map(Vec::as_slice).unwrap_or(&[]));
-    }
-    if !v.series.is_empty() {
-        let _ = writeln!(s, "## Series\n");
-    }
-    for (i, x) in v.series.iter().enumerate() {
-        let _ = writeln!(s, "### {}\n", esc(&x.heading));
-        field_table(&mut s, &x.fields);
-        // Post-exercise series come first, their plots after the tests'.
-        for p in plots.get(v.tests.len() + i).into_iter().flatten() {
-            let _ = writeln!(s, "![{}](plots/{}.svg)\n", esc(&p.title), p.name);
+    if !v.references.is_empty() {
+        let _ = writeln!(s, "## References\n");
+        for (n, r) in v.references.iter().enumerate() {
+            let _ = writeln!(s, "{}. {}", n + 1, esc(r));
         }
+        s.push('\n');
     }
-    let _ = writeln!(
-        s,
-        "---\n\n{} Every setting used is in `report.json`.",
-        esc(&v.footer)
-    );
-    s.into_bytes()
 }
 
 /// A two-column table of label and value (bold labels, escaped values).
