@@ -210,7 +210,8 @@ fn demo(args: DemoArgs) -> anyhow::Result<()> {
     write_report_set(&analysis, &args.out, browser.as_deref())?;
     // Where the files are comes first: the report itself is long.
     say(&format!(
-        "The built-in LEMS study, analysed: report set (HTML, Markdown, JSON, CSV, plots) in {}; open {}",
+        "The built-in LEMS study, analysed: report set (HTML, {}Markdown, JSON, CSV, plots) in {}; open {}",
+        if args.pdf { "PDF, " } else { "" },
         args.out.display(),
         args.out.join("report.html").display()
     ));

@@ -48,6 +48,15 @@ pub fn print(browser: &Path, html: &[u8]) -> anyhow::Result<Vec<u8>> {
         .arg("--headless")
         .arg("--no-sandbox")
         .arg("--disable-gpu")
+        // Nothing fetched: the page is self-contained, and the browser's
+        // own updates, sync and first-run calls are turned off.
+        .args([
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-quic",
+        ])
         // The footer would carry the temporary file's path and the date.
         .arg("--no-pdf-header-footer")
         // A profile of its own: the user's browser and its lock untouched.
