@@ -87,13 +87,14 @@ fn findings(s: &mut String, v: &ReportView) {
     if !v.findings.is_empty() {
         let _ = writeln!(s, "## Findings\n");
         for f in &v.findings {
-            let _ = writeln!(
-                s,
+            let line = format!(
                 "- {}  \n  *Criterion:* {} {}",
                 esc(&f.text),
                 esc(&f.criterion),
                 esc(&f.refs)
             );
+            // A criterion citing no source ends without a stray space.
+            let _ = writeln!(s, "{}", line.trim_end());
         }
         s.push('\n');
     }
