@@ -147,3 +147,63 @@ pub const MALLIK_WEIR_2005: &str = "Mallik A, Weir AI. Nerve conduction studies:
 pub const CARESS_2007: &str = "Caress JB. Technical, physiological and anatomic considerations in nerve conduction studies. In: The Clinical Neurophysiology Primer. Humana Press, 2007:217-227, doi 10.1007/978-1-59745-271-7_13";
 /// Myotonia: a CMAP decrement after brief exercise (short exercise test).
 pub const TAN_2011: &str = "Tan SV, Matthews E, Barber M, et al. Refined exercise testing can aid DNA-based diagnosis in muscle channelopathies. Ann Neurol 2011;69(2):328-340, doi 10.1002/ana.22238";
+
+/// Every source above, for the writers that number references
+/// (`render::references`): a citation joins several with "; ", but a
+/// source's own text holds "; " too, so it is split by finding these.
+pub const ALL: [&str; 40] = [
+    AAEM_2001,
+    OH_2005,
+    LIPKA_2020,
+    NORWEGIAN_GUIDELINE,
+    PRESTON_SHAPIRO,
+    MCCOMAS_1994,
+    MADDISON_1998,
+    TRAPEZIUS_PSEUDO_2013,
+    SHANG_2020,
+    SANDERS_2014,
+    SUN_LEMS,
+    ONE_MINUTE_EXERCISE_2014,
+    TEN_SECOND_EXERCISE,
+    NFKNF_MG_FINDINGS,
+    NFKNF_INDICATIONS,
+    NFKNF_MUSCLES,
+    LEGEHANDBOKA_RNS,
+    BORENSTEIN_DESMEDT_1975,
+    AAEM_TEMPERATURE_1991,
+    MORITA_1993,
+    KONG_2009,
+    TOOL_RULE,
+    TOOL_RULE_ASYMMETRIC,
+    DERIVED_TRAPEZIUS,
+    BUSCHBACHER_ADM,
+    BUSCHBACHER_APB,
+    ZIS_2018,
+    LEW_TSAI_2007,
+    ABRAHAM_2017,
+    NO_LIMIT_FOUND,
+    SETTINGS_MUSCLE_DECREMENT,
+    NFKNF_BOTULISM,
+    CHERINGTON_1982,
+    MGFA_DRUGS,
+    MILLER_ANTIBIOTICS,
+    NICOLAU_MILONE_2019,
+    FINSTERER_2019,
+    MALLIK_WEIR_2005,
+    CARESS_2007,
+    TAN_2011,
+];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn all_lists_every_source() {
+        // A source added above but not to `ALL` would be split into pieces
+        // at its own "; " in the reports' reference lists.
+        let declared = include_str!("sources.rs")
+            .lines()
+            .filter(|l| l.starts_with("pub const ") && l.contains(": &str ="))
+            .count();
+        assert_eq!(declared, super::ALL.len());
+    }
+}

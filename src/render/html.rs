@@ -1,10 +1,13 @@
 //! The self-contained HTML report: inline CSS and SVG, no external request,
-//! every text from input files escaped by the template engine.
+//! every text from input files escaped by the template engine. Laid out to
+//! be printed and signed: the first page holds the conclusion, the
+//! impression and the signature line; the tests, plots and settings follow
+//! in an appendix that starts on a page of its own.
 
 use minijinja::{context, Environment};
 use serde::Serialize;
 
-use super::view::{view, SeriesView, TestView};
+use super::view::{view, SeriesView, TestView, SIGNATURE};
 use super::{Exporter, Plot};
 use crate::error::{Error, Result};
 use crate::model::Report;
@@ -69,7 +72,7 @@ fn html(report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
         .get_template("report.html")
         .map_err(|e| render_err(e.to_string()))?;
     let text = template
-        .render(context! { v => v, tests => tests, series => series, study_id => report.study.id })
+        .render(context! { v => v, tests => tests, series => series, study_id => report.study.id, signature => SIGNATURE })
         .map_err(|e| render_err(e.to_string()))?;
     Ok(text.into_bytes())
 }

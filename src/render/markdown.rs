@@ -1,8 +1,9 @@
-//! The Markdown report: conclusion, findings, then a table per test.
+//! The Markdown report: conclusion, impression, signature line, findings
+//! and references, then an appendix with a table per test.
 
 use std::fmt::Write;
 
-use super::view::{view, Field, TestView};
+use super::view::{view, Field, ReportView, TestView, SIGNATURE};
 use super::{Exporter, Plot};
 use crate::error::Result;
 use crate::model::Report;
@@ -32,53 +33,19 @@ impl Exporter for MarkdownExporter {
 }
 
 /// Renders the Markdown report; `plots[i]` (when drawn) are linked under
-/// test `i`, as `plots/<name>.svg` beside `report.md`.
+/// test `i`, as `plots/<name>.svg` beside `report.md`. The order is the
+/// HTML report's: what a referrer needs, the references, then the appendix.
 fn markdown(report: &Report, plots: &[Vec<Plot>]) -> Vec<u8> {
     let v = view(report);
     let mut s = String::new();
-    let _ = writeln!(s, "# {}\n", esc(&v.title));
-    field_table(&mut s, &v.header);
-    let _ = writeln!(s, "## Conclusion\n");
-    field_table(
-        &mut s,
-        &[
-            Field::new("Pattern", &format!("**{}**", v.pattern)),
-            Field::new("LEMS criterion", &v.lems_criterion),
-            Field::new("Low CMAP", &v.low_cmap),
-        ],
-    );
-    let _ = writeln!(s, "{}\n", esc(&v.summary));
-    if !v.findings.is_empty() {
-        let _ = writeln!(s, "## Findings\n");
-        for f in &v.findings {
-            let _ = writeln!(
-                s,
-                "- {}  \n  *Criterion:* {}.  \n  *Source:* {}.",
-                esc(&f.text),
-                esc(&f.criterion),
-                esc(&f.source)
-            );
-        }
-        s.push('\n');
-    }
-    for (title, items) in [
-        ("Recommendations", &v.recommendations),
-        ("Caveats", &v.caveats),
-    ] {
-        if !items.is_empty() {
-            let _ = writeln!(s, "## {title}\n");
-            for item in items {
-                let _ = writeln!(s, "- {}", esc(item));
-            }
-            s.push('\n');
-        }
-    }
-    let _ = writeln!(s, "## Tests\n");
+    first_page(&mut s, &v);
+    findings(&mut s, &v);
+    let _ = writeln!(s, "## Appendix: tests\n");
     for (i, t) in v.tests.iter().enumerate() {
         test_section(&mut s, t, plots.get(i).map(Vec::as_slice).unwrap_or(&[]));
     }
     if !v.series.is_empty() {
-        let _ = writeln!(s, "## Series\n");
+        let _ = writeln!(s, "## Appendix: series\n");
     }
     for (i, x) in v.series.iter().enumerate() {
         let _ = writeln!(s, "### {}\n", esc(&x.heading));
@@ -94,6 +61,62 @@ fn markdown(report: &Report, plots: &[Vec<Plot>]) -> Vec<u8> {
         esc(&v.footer)
     );
     s.into_bytes()
+}
+
+/// The header, the conclusion, the impression and the signature line.
+fn first_page(s: &mut String, v: &ReportView) {
+    let _ = writeln!(s, "# {}\n", esc(&v.title));
+    field_table(s, &v.header);
+    let _ = writeln!(s, "## Conclusion\n");
+    // muscles table
+    field_table(
+        s,
+        &[
+            Field::new("Pattern", &format!("**{}**", v.pattern)),
+            Field::new("LEMS criterion", &v.lems_criterion),
+            Field::new("Low CMAP", &v.low_cmap),
+        ],
+    );
+    let _ = writeln!(s, "### Impression\n\n> {}\n", esc(&v.summary));
+    let _ = writeln!(s, "{}\n", esc(SIGNATURE));
+}
+
+/// Findings with their reference numbers, recommendations, caveats, and
+/// the reference list: each source once.
+fn findings(s: &mut String, v: &ReportView) {
+    if !v.findings.is_empty() {
+        let _ = writeln!(s, "## Findings\n");
+        for f in &v.findings {
+            let line = format!(
+                "- {}  \n  *Criterion:* {} {}",
+                esc(&f.text),
+                esc(&f.criterion),
+                esc(&f.refs)
+            );
+            // A criterion citing no source ends without a stray space.
+            let _ = writeln!(s, "{}", line.trim_end());
+        }
+        s.push('\n');
+    }
+    for (title, items) in [
+        ("Recommendations", &v.recommendations),
+        ("Caveats", &v.caveats),
+    ] {
+        if !items.is_empty() {
+            let _ = writeln!(s, "## {title}\n");
+            for item in items {
+                let _ = writeln!(s, "- {}", esc(item));
+            }
+            s.push('\n');
+        }
+    }
+    if !v.references.is_empty() {
+        let _ = writeln!(s, "## References\n");
+        for (n, r) in v.references.iter().enumerate() {
+            let _ = writeln!(s, "{}. {}", n + 1, esc(r));
+        }
+        s.push('\n');
+    }
 }
 
 /// A two-column table of label and value (bold labels, escaped values).

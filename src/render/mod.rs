@@ -10,6 +10,7 @@ mod json;
 mod markdown;
 #[cfg(feature = "plot")]
 pub mod plot;
+mod references;
 mod text;
 mod view;
 

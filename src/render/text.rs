@@ -1,9 +1,10 @@
-//! The plain-text report: the conclusion first, then the findings, then a
+//! The plain-text report: the conclusion, impression and signature line
+//! first, then the findings and their references, then an appendix with a
 //! table per test.
 
 use std::fmt::Write;
 
-use super::view::{view, Field, TestView};
+use super::view::{view, Field, ReportView, TestView, SIGNATURE};
 use super::{Exporter, Plot};
 use crate::error::Result;
 use crate::model::Report;
@@ -17,48 +18,20 @@ impl Exporter for TextExporter {
     }
 }
 
-/// Renders the text report.
+/// Renders the text report: what a referrer needs first (the conclusion,
+/// the impression, the signature, the findings and their references),
+/// then the appendix of tests and series.
 fn text(report: &Report) -> Vec<u8> {
     let v = view(report);
     let mut s = String::new();
-    let _ = writeln!(s, "{}", v.title.to_uppercase());
-    fields(&mut s, &v.header);
-    let _ = writeln!(s, "\nCONCLUSION");
-    fields(
-        &mut s,
-        &[
-            Field::new("Pattern", &v.pattern),
-            Field::new("LEMS criterion", &v.lems_criterion),
-            Field::new("Low CMAP", &v.low_cmap),
-        ],
-    );
-    let _ = writeln!(s);
-    wrap(&mut s, &v.summary, "  ");
-    if !v.findings.is_empty() {
-        let _ = writeln!(s, "\nFINDINGS");
-        for f in &v.findings {
-            wrap(&mut s, &format!("- {}", f.text), "  ");
-            wrap(&mut s, &format!("criterion: {}", f.criterion), "    ");
-            wrap(&mut s, &format!("source: {}", f.source), "    ");
-        }
-    }
-    for (title, items) in [
-        ("RECOMMENDATIONS", &v.recommendations),
-        ("CAVEATS", &v.caveats),
-    ] {
-        if !items.is_empty() {
-            let _ = writeln!(s, "\n{title}");
-            for item in items {
-                wrap(&mut s, &format!("- {item}"), "  ");
-            }
-        }
-    }
-    let _ = writeln!(s, "\nTESTS");
+    first_page(&mut s, &v);
+    findings(&mut s, &v);
+    let _ = writeln!(s, "\nAPPENDIX: TESTS");
     for t in &v.tests {
         test_section(&mut s, t);
     }
     if !v.series.is_empty() {
-        let _ = writeln!(s, "\nSERIES");
+        let _ = writeln!(s, "\nAPPENDIX: SERIES");
         for x in &v.series {
             let _ = writeln!(s, "\n  {}", x.heading);
             for f in &x.fields {
@@ -69,6 +42,54 @@ fn text(report: &Report) -> Vec<u8> {
     let _ = writeln!(s);
     wrap(&mut s, &v.footer, "");
     s.into_bytes()
+}
+
+/// The header, the conclusion, the impression and the signature line.
+fn first_page(s: &mut String, v: &ReportView) {
+    let _ = writeln!(s, "{}", v.title.to_uppercase());
+    fields(s, &v.header);
+    let _ = writeln!(s, "\nCONCLUSION");
+    // muscles table
+    fields(
+        s,
+        &[
+            Field::new("Pattern", &v.pattern),
+            Field::new("LEMS criterion", &v.lems_criterion),
+            Field::new("Low CMAP", &v.low_cmap),
+        ],
+    );
+    let _ = writeln!(s, "\nIMPRESSION");
+    wrap(s, &v.summary, "  ");
+    let _ = writeln!(s, "\n  {SIGNATURE}");
+}
+
+/// Findings with their reference numbers, recommendations, caveats, and
+/// the reference list: each source once.
+fn findings(s: &mut String, v: &ReportView) {
+    if !v.findings.is_empty() {
+        let _ = writeln!(s, "\nFINDINGS");
+        for f in &v.findings {
+            wrap(s, &format!("- {}", f.text), "  ");
+            wrap(s, &format!("criterion: {} {}", f.criterion, f.refs), "    ");
+        }
+    }
+    for (title, items) in [
+        ("RECOMMENDATIONS", &v.recommendations),
+        ("CAVEATS", &v.caveats),
+    ] {
+        if !items.is_empty() {
+            let _ = writeln!(s, "\n{title}");
+            for item in items {
+                wrap(s, &format!("- {item}"), "  ");
+            }
+        }
+    }
+    if !v.references.is_empty() {
+        let _ = writeln!(s, "\nREFERENCES");
+        for (n, r) in v.references.iter().enumerate() {
+            wrap(s, &format!("[{}] {r}", n + 1), "  ");
+        }
+    }
 }
 
 /// `label: value` lines, the values aligned.

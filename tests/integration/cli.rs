@@ -298,3 +298,57 @@ fn missing_metadata_is_never_guessed_silently() {
             "limb temperature 30.5 °C, below 32 °C",
         ));
 }
+
+#[test]
+fn pdf_is_refused_without_chromium_and_joins_the_set_with_it() {
+    let dir = TempDir::new();
+    let out = dir.path().join("out");
+    // No browser on PATH: one line, a usage error, nothing written.
+    nmjscope()
+        .env("PATH", dir.path())
+        .arg("analyze")
+        .arg(sample("lems"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--pdf")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--pdf needs Chromium on PATH"));
+    assert!(!out.exists());
+    nmjscope()
+        .args(["analyze", "--pdf"])
+        .arg(sample("lems"))
+        .assert()
+        .code(2);
+    let has_chromium = std::env::var_os("PATH").is_some_and(|p| {
+        std::env::split_paths(&p).any(|d| {
+            ["chromium", "chromium-browser", "google-chrome"]
+                .iter()
+                .any(|b| d.join(b).is_file())
+        })
+    });
+    if !has_chromium {
+        return;
+    }
+    nmjscope()
+        .arg("analyze")
+        .arg(sample("lems"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--pdf")
+        .assert()
+        .success();
+    let pdf = std::fs::read(out.join("report.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let manifest = std::fs::read_to_string(out.join(".nmjscope-set")).unwrap();
+    assert!(manifest.lines().any(|l| l == "report.pdf"), "{manifest}");
+    // Without --pdf the next set replaces it whole: no stale PDF stays.
+    nmjscope()
+        .arg("analyze")
+        .arg(sample("lems"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(!out.join("report.pdf").exists());
+}

@@ -111,11 +111,13 @@ fn the_tables_labs_expect() {
         "plots linked"
     );
     let html = read(out.join("report.html"));
-    let details = html
-        .find("<details id=\"settings\">")
-        .expect("settings collapsed");
+    // A plain table, not a <details>: print cannot open a closed one.
+    let settings = html
+        .find("<h2 id=\"settings\">")
+        .expect("settings in the appendix");
+    assert!(!html.contains("<details"), "nothing hidden from print");
     assert!(
-        details > html.find("id=\"tests\"").unwrap(),
+        settings > html.find("id=\"tests\"").unwrap(),
         "settings at the end"
     );
     assert!(!html.contains("<pre>"), "no raw JSON");

@@ -98,6 +98,73 @@ fn json_keys_are_never_missing() {
     assert!(v["settings"]["signal"]["artifact_max_ms"].is_number());
 }
 
+/// Text as the HTML template escapes it.
+fn html_escaped(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
+
+#[test]
+fn html_prints_each_source_once_and_is_signed_before_the_appendix() {
+    let (r, _) = lems_report();
+    let html = rendered(Format::Html, &r);
+    let list_start = html
+        .find("<ol class=\"references\">")
+        .expect("a reference list");
+    let list = &html[list_start..list_start + html[list_start..].find("</ol>").unwrap()];
+    let items: Vec<&str> = list
+        .split("<li id=\"ref-")
+        .skip(1)
+        .map(|li| &li[li.find('>').unwrap() + 1..li.find("</li>").unwrap()])
+        .collect();
+    assert!(items.len() >= 2, "{items:?}");
+    for item in &items {
+        assert_eq!(html.matches(item).count(), 1, "printed once: {item}");
+    }
+    // Every finding's and validity reason's source is the references it
+    // cites, joined: nothing dropped by the splitting, nothing split inside
+    // a source (the AAEM one holds "; " of its own).
+    let cited = r
+        .interpretation
+        .findings
+        .iter()
+        .map(|f| f.source.clone())
+        .chain(
+            r.tests
+                .iter()
+                .flat_map(|t| t.validity.reasons.iter().filter_map(|x| x.source.clone())),
+        );
+    for source in cited {
+        let escaped = html_escaped(&source);
+        let mut parts: Vec<(usize, &str)> = items
+            .iter()
+            .filter_map(|i| escaped.find(i).map(|at| (at, *i)))
+            .collect();
+        parts.sort();
+        let joined: Vec<&str> = parts.into_iter().map(|(_, i)| i).collect();
+        assert_eq!(joined.join("; "), escaped, "all of a source is listed");
+    }
+    assert_eq!(
+        html.matches("AAEM Quality Assurance Committee; Chiou-Tan FY")
+            .count(),
+        1
+    );
+    let at = |what: &str| html.find(what).unwrap_or_else(|| panic!("{what} missing"));
+    let appendix = at("<section class=\"appendix\"");
+    assert!(at("<!-- muscles table -->") < at("<p class=\"pattern\">"));
+    assert!(at("<h2>Conclusion</h2>") < at("<!-- muscles table -->"));
+    assert!(at("<section class=\"impression\"") < at("<p class=\"signature\""));
+    assert!(at("<p class=\"signature\"") < at("id=\"findings\""));
+    assert!(at("Signed: ___") < appendix);
+    assert!(at("id=\"references\"") < appendix);
+    assert!(appendix < at("id=\"tests\"") && appendix < at("id=\"settings\""));
+    assert!(html.contains("break-before: page"));
+}
+
 #[test]
 fn measurements_csv_is_tidy() {
     let (r, _) = lems_report();

@@ -478,6 +478,10 @@ pub struct DemoArgs {
     /// Where to write the report set.
     #[arg(short = 'o', long, default_value = "nmjscope-demo")]
     pub out: PathBuf,
+    /// Also print the HTML report to report.pdf in the set, with a local
+    /// Chromium (chromium, chromium-browser or google-chrome on PATH).
+    #[arg(long)]
+    pub pdf: bool,
 }
 
 /// What goes to standard output.
@@ -571,6 +575,11 @@ pub struct AnalyzeArgs {
     /// into this directory.
     #[arg(long, short = 'o')]
     pub out: Option<PathBuf>,
+    /// Also print the HTML report to report.pdf in the report set, with a
+    /// local Chromium (chromium, chromium-browser or google-chrome on
+    /// PATH, run headless); refused when none is found. Needs --out.
+    #[arg(long, requires = "out")]
+    pub pdf: bool,
     #[command(flatten)]
     pub settings: SettingsArgs,
 }

@@ -83,6 +83,7 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     let analyzer = Analyzer::new(args.settings.settings()?)?.identified(args.identified);
     let options = args.read.options()?;
+    let browser = args.pdf.then(crate::pdf::find_browser).transpose()?;
     note_not_read(&args.path, &options);
     let study = read_input(&args.path, &options)?;
     let analysis = analyzer.analyze_with_display(&study)?;
@@ -92,7 +93,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
         &[],
     )?)?;
     if let Some(dir) = &args.out {
-        write_report_set(&analysis, dir)?;
+        write_report_set(&analysis, dir, browser.as_deref())?;
         say(&format!(
             "report set written to {} (open {})",
             dir.display(),
@@ -204,11 +205,13 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
 }
 
 fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let browser = args.pdf.then(crate::pdf::find_browser).transpose()?;
     let analysis = Analyzer::default().analyze_with_display(&demo_study()?)?;
-    write_report_set(&analysis, &args.out)?;
+    write_report_set(&analysis, &args.out, browser.as_deref())?;
     // Where the files are comes first: the report itself is long.
     say(&format!(
-        "The built-in LEMS study, analysed: report set (HTML, Markdown, JSON, CSV, plots) in {}; open {}",
+        "The built-in LEMS study, analysed: report set (HTML, {}Markdown, JSON, CSV, plots) in {}; open {}",
+        if args.pdf { "PDF, " } else { "" },
         args.out.display(),
         args.out.join("report.html").display()
     ));
@@ -359,8 +362,20 @@ fn demo_study() -> anyhow::Result<nmjscope::Study> {
     })
 }
 
-fn write_report_set(analysis: &Analysis, dir: &Path) -> anyhow::Result<()> {
-    let files = render::report_set(&analysis.report, &analysis.displays)?;
+/// Writes the report set; with a `browser` (`--pdf`), its HTML report
+/// printed to `report.pdf` joins the set before it is written, so the PDF
+/// is guarded, listed and replaced like every other file of the set.
+fn write_report_set(analysis: &Analysis, dir: &Path, browser: Option<&Path>) -> anyhow::Result<()> {
+    let mut files = render::report_set(&analysis.report, &analysis.displays)?;
+    if let Some(browser) = browser {
+        let html = files
+            .iter()
+            .find(|(name, _)| name == Format::Html.file_name())
+            .map(|(_, bytes)| bytes.as_slice())
+            .unwrap_or_default();
+        let pdf = crate::pdf::print(browser, html).context("printing report.pdf")?;
+        files.push(("report.pdf".to_string(), pdf));
+    }
     write_set(dir, &files, "report")
         .with_context(|| format!("writing the report set to {}", dir.display()))?;
     Ok(())

@@ -5,6 +5,7 @@
 mod args;
 mod commands;
 mod inspect_text;
+mod pdf;
 mod progress;
 
 use std::process::ExitCode;

@@ -6,13 +6,16 @@
 
 use serde::Serialize;
 
+mod words;
+
 use crate::interpret::ordinal;
-use crate::model::{
-    Flag, LemsCriterion, PartStatus, Pattern, Protocol, Report, ResponseLabel, TestMeasures,
-    TrainFlag, TrainShape, Validity, ValidityCode,
-};
+use crate::model::{PartStatus, Protocol, Report, TestMeasures, Validity, ValidityCode};
 use crate::settings::Settings;
 pub(crate) use crate::words::{mv, number, pct, signed, signed_pct};
+
+use super::references::References;
+pub(crate) use words::{flag_words, label_words, lems_words, pattern_words};
+use words::{protocol_words, shape_words, train_flag_words};
 
 /// A label and its value, for header blocks and measure lists.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,12 +37,13 @@ fn field(label: &str, value: impl Into<String>) -> Field {
     }
 }
 
-/// One finding, in words.
+/// One finding, in words: its criterion, and the numbers of its sources
+/// in the report's reference list (`[1, 3]`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub(crate) struct FindingView {
     pub text: String,
     pub criterion: String,
-    pub source: String,
+    pub refs: String,
 }
 
 /// One test: its heading, site, measures and the table of responses.
@@ -78,8 +82,15 @@ pub(crate) struct ReportView {
     /// order), then repeated trains.
     pub series: Vec<SeriesView>,
     pub settings: Vec<Field>,
+    /// Each source cited once, numbered in order of first use: the
+    /// findings', then the tests' validity reasons'.
+    pub references: Vec<String>,
     pub footer: String,
 }
+
+/// The line a report is signed on, in every human format.
+pub(crate) const SIGNATURE: &str =
+    "Signed: ________________  Name: ________________  Date: ____________";
 
 /// The columns of every response table.
 pub(crate) const COLUMNS: [&str; 10] = [
@@ -99,6 +110,21 @@ pub(crate) const COLUMNS: [&str; 10] = [
 pub(crate) fn view(report: &Report) -> ReportView {
     let i = &report.interpretation;
     let s = &report.settings;
+    let mut refs = References::default();
+    let findings = i
+        .findings
+        .iter()
+        .map(|f| FindingView {
+            text: f.text.clone(),
+            criterion: f.criterion.clone(),
+            refs: refs.marker(&f.source),
+        })
+        .collect();
+    let tests = report
+        .tests
+        .iter()
+        .map(|t| test_view(t, s, &mut refs))
+        .collect();
     ReportView {
         title: "Neuromuscular transmission study".to_string(),
         header: header(report),
@@ -121,20 +147,13 @@ pub(crate) fn view(report: &Report) -> ReportView {
                 .to_string(),
         },
         summary: i.summary.clone(),
-        findings: i
-            .findings
-            .iter()
-            .map(|f| FindingView {
-                text: f.text.clone(),
-                criterion: f.criterion.clone(),
-                source: f.source.clone(),
-            })
-            .collect(),
+        findings,
         recommendations: i.recommendations.clone(),
         caveats: i.caveats.clone(),
-        tests: report.tests.iter().map(|t| test_view(t, s)).collect(),
+        tests,
         series: series_views(report),
         settings: settings_fields(s),
+        references: refs.list,
         footer: format!(
             "{} {}, report schema {}. This report supports, and does not replace, clinical judgement.",
             report.tool.name, report.tool.version, report.schema
@@ -373,7 +392,7 @@ fn celsius(t: f64) -> String {
     format!("{} °C", crate::words::fixed1(t))
 }
 
-fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
+fn test_view(t: &TestMeasures, s: &Settings, refs: &mut References) -> TestView {
     let mut heading = format!("{}: {}", t.file, protocol_words(t.protocol));
     if let Some(rate) = t.stim_rate_hz {
         heading.push_str(&format!(" at {} Hz", number(rate)));
@@ -404,7 +423,7 @@ fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
             .unwrap_or_else(|| "not recorded".into()),
     ));
     details.extend(record_fields(t));
-    details.extend(validity_fields(&t.validity));
+    details.extend(validity_fields(&t.validity, refs));
     TestView {
         heading,
         details,
@@ -420,8 +439,9 @@ fn test_view(t: &TestMeasures, s: &Settings) -> TestView {
     }
 }
 
-/// The test's verdict: what it is worth, then each reason.
-fn validity_fields(v: &Validity) -> Vec<Field> {
+/// The test's verdict: what it is worth, then each reason, with the
+/// numbers of its sources.
+fn validity_fields(v: &Validity, refs: &mut References) -> Vec<Field> {
     let code = match v.code {
         ValidityCode::Valid if !v.reasons.is_empty() => {
             "valid: its result stands (the reasons below weigh only on another result, or on the lines below)"
@@ -446,7 +466,18 @@ fn validity_fields(v: &Validity) -> Vec<Field> {
             out.push(field(what, "not relied on (see why)"));
         }
     }
-    out.extend(v.reasons.iter().map(|r| field("Why", r.text.clone())));
+    out.extend(v.reasons.iter().map(|r| {
+        let marker = r
+            .source
+            .as_deref()
+            .map_or(String::new(), |c| refs.marker(c));
+        let text = if marker.is_empty() {
+            r.text.clone()
+        } else {
+            format!("{} {marker}", r.text)
+        };
+        field("Why", text)
+    }));
     out
 }
 
@@ -612,101 +643,6 @@ fn opt(value: Option<f64>, f: impl Fn(f64) -> String) -> String {
     value.map(f).unwrap_or_else(|| "-".to_string())
 }
 
-/// A response label in words: `r3` is "3", `pre` "before exercise",
-/// `post_0s` "immediately after", `post_30s` "30 s after".
-pub(crate) fn label_words(label: &ResponseLabel) -> String {
-    match label {
-        ResponseLabel::Train(n) => n.to_string(),
-        ResponseLabel::Pre => "before exercise".to_string(),
-        ResponseLabel::Post(Some(0)) => "immediately after".to_string(),
-        ResponseLabel::Post(Some(s)) => format!("{s} s after"),
-        ResponseLabel::Post(None) => "after exercise".to_string(),
-        ResponseLabel::Other(s) => s.clone(),
-    }
-}
-
-pub(crate) fn pattern_words(p: Pattern) -> &'static str {
-    match p {
-        Pattern::Normal => "normal",
-        Pattern::Presynaptic => "presynaptic, as in Lambert-Eaton myasthenic syndrome",
-        Pattern::Postsynaptic => "postsynaptic, as in myasthenia gravis",
-        Pattern::NmjUnspecified => "disorder of neuromuscular transmission, site not determined",
-        Pattern::Equivocal => "equivocal",
-        Pattern::Incomplete => {
-            "incomplete: a test that decides is missing, failed or cannot exclude a disorder"
-        }
-        Pattern::Indeterminate => "indeterminate: the recordings are not reliable enough",
-    }
-}
-
-pub(crate) fn lems_words(c: LemsCriterion, s: &Settings) -> String {
-    let i = &s.interpret;
-    match c {
-        LemsCriterion::NotTested => "not tested".to_string(),
-        LemsCriterion::None => "not met".to_string(),
-        LemsCriterion::Equivocal => format!(
-            "equivocal (increment {}-{}%)",
-            number(i.increment_equivocal_pct),
-            number(i.increment_suggestive_pct)
-        ),
-        LemsCriterion::Suggestive => format!(
-            "suggestive (increment at least {}%)",
-            number(i.increment_suggestive_pct)
-        ),
-        LemsCriterion::Specific => format!(
-            "specific (increment at least {}%)",
-            number(i.increment_specific_pct)
-        ),
-    }
-}
-
-fn protocol_words(p: Protocol) -> &'static str {
-    match p {
-        Protocol::Rns => "low-rate repetitive nerve stimulation",
-        Protocol::Hfrns => "high-rate repetitive nerve stimulation",
-        Protocol::Exercise => "CMAP before and after exercise",
-    }
-}
-
-fn shape_words(s: TrainShape) -> &'static str {
-    match s {
-        TrainShape::Flat => "flat",
-        TrainShape::UShaped => {
-            "U-shaped (largest fall by the 4th-5th response, then a partial recovery)"
-        }
-        TrainShape::Progressive => "progressive (still falling after the 5th response)",
-        TrainShape::Incrementing => "incrementing",
-    }
-}
-
-pub(crate) fn flag_words(f: Flag) -> &'static str {
-    match f {
-        Flag::Clipped => "clipped",
-        Flag::LowSnr => "low signal-to-noise",
-        Flag::ArtifactOverlap => "stimulus artifact overlaps the response",
-        Flag::NoResponse => "no response",
-        Flag::PolarityInverted => "polarity inverted",
-        Flag::BaselineUnstable => "unstable baseline",
-        Flag::PeakAtSweepEnd => "peak at the end of the sweep (CMAP cut off)",
-        Flag::EarlyOnset => "starts too soon after the stimulus (stimulus time wrong?)",
-    }
-}
-
-fn train_flag_words(f: TrainFlag) -> &'static str {
-    match f {
-        TrainFlag::IrregularTrain => {
-            "irregular train (steps up and down: check the stimulus and the electrodes)"
-        }
-        TrainFlag::AreaDisagrees => {
-            "area and amplitude decrements disagree (a change of shape: check the electrodes)"
-        }
-        TrainFlag::BaselineDrift => "baseline drifts through the train (limb or electrode moved)",
-        TrainFlag::AmplitudeDrift => {
-            "amplitude rises steadily through the train (limb warming or moving, or a submaximal stimulus)"
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -718,16 +654,5 @@ mod tests {
         assert_eq!(signed_pct(177.24), "+177.2%");
         assert_eq!(signed_pct(-8.06), "-8.1%");
         assert_eq!(mv(2.375), "2.38");
-    }
-
-    #[test]
-    fn labels_are_words() {
-        assert_eq!(
-            label_words(&ResponseLabel::parse("post_0s")),
-            "immediately after"
-        );
-        assert_eq!(label_words(&ResponseLabel::parse("post_60s")), "60 s after");
-        assert_eq!(label_words(&ResponseLabel::parse("pre")), "before exercise");
-        assert_eq!(label_words(&ResponseLabel::parse("r4")), "4");
     }
 }
