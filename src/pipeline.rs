@@ -209,6 +209,7 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
             date: first_metadata(study, "date"),
             examiner: first_metadata(study, "examiner"),
             indication,
+            metadata: passthrough(study),
             identifying: BTreeMap::new(),
         },
         settings: settings.clone(),
@@ -227,6 +228,55 @@ fn first_metadata(study: &Study, key: &str) -> Option<String> {
         .filter_map(|t| t.metadata.get(key))
         .find(|v| !v.trim().is_empty())
         .cloned()
+}
+
+/// Keys a report shows in fields of its own (the recording's own and the
+/// record's), so they are not passed through again.
+const SHOWN_KEYS: &[&str] = &[
+    "generator",
+    "study_id",
+    "protocol",
+    "exercise_s",
+    "stim_rate_hz",
+    "sampling_rate_hz",
+    "muscle",
+    "nerve",
+    "side",
+    "temperature_c",
+    "polarity",
+    "examiner",
+    "indication",
+    "medication",
+    "stim_intensity_ma",
+    "stim_duration_ms",
+    "supramaximal",
+    "pyridostigmine_last_dose_h",
+    "pyridostigmine_h",
+    "exercise_phase",
+    "train",
+    "date",
+];
+
+/// The metadata passed through to the report, the batch summary and
+/// Python ([`crate::model::StudyInfo::metadata`]): never an identifying
+/// key (the one judgement, [`is_identifying`], and the keys the reader
+/// withheld).
+fn passthrough(study: &Study) -> BTreeMap<String, String> {
+    let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for test in &study.tests {
+        for (key, value) in &test.metadata {
+            let hidden = is_identifying(key, &[]) || test.source.withheld.contains(key);
+            let v = value.trim();
+            if hidden || SHOWN_KEYS.contains(&key.as_str()) || v.is_empty() {
+                continue;
+            }
+            let seen = values.entry(key.clone()).or_default();
+            if !seen.iter().any(|s| s == v) {
+                seen.push(v.to_string());
+            }
+        }
+    }
+    values.into_iter().map(|(k, v)| (k, v.join("|"))).collect()
 }
 
 /// The identifying metadata of a study ([`crate::model::is_identifying`],

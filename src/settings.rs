@@ -121,6 +121,15 @@ impl Settings {
                 ));
             }
         }
+        for (muscle, &cut) in &self.interpret.muscle_decrement_abnormal_pct {
+            // The same range as the study-wide threshold, for the same reason.
+            if !(1.0..=50.0).contains(&cut) || muscle.trim().is_empty() {
+                return bad(format!(
+                    "interpret.muscle_decrement_abnormal_pct.{muscle} = {} is outside the accepted range 1 to 50 % (published criteria are 5-15%)",
+                    show(cut)
+                ));
+            }
+        }
         for (muscle, lab) in &self.interpret.lab_limits {
             if let Some(why) = lab_limit_problem(muscle, lab) {
                 return bad(format!("interpret.lab_limits.{muscle}: {why}"));

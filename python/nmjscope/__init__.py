@@ -193,6 +193,33 @@ class Report:
         frame = _pandas().DataFrame(rows, columns=list(TEST_COLUMNS))
         return frame.astype(TEST_COLUMNS)
 
+    def muscles(self) -> "pd.DataFrame":
+        """One row per muscle and side (``interpretation.muscles``): the
+        resting CMAP and its limit, the decrement and increment that decided
+        the muscle's reading (value, status, file) and that reading."""
+        rows = []
+        for m in self.to_dict()["interpretation"]["muscles"]:
+            dec, inc = m["decrement"], m["increment"]
+            rows.append(
+                {
+                    "muscle": m.get("muscle"),
+                    "nerve": m.get("nerve"),
+                    "side": m.get("side"),
+                    "resting_cmap_mv": m.get("resting_cmap_mv"),
+                    "lower_limit_mv": m.get("lower_limit_mv"),
+                    "low_cmap": m.get("low_cmap"),
+                    "decrement_pct": dec.get("value_pct"),
+                    "decrement_status": dec["status"],
+                    "decrement_file": dec.get("file"),
+                    "increment_pct": inc.get("value_pct"),
+                    "increment_status": inc["status"],
+                    "increment_file": inc.get("file"),
+                    "max_exhaustion_pct": m.get("max_exhaustion_pct"),
+                    "pattern": m["pattern"],
+                }
+            )
+        return _pandas().DataFrame(rows, columns=list(_MUSCLE_COLUMNS)).astype(_MUSCLE_COLUMNS)
+
     def write(self, out_dir: PathLike) -> str:
         """Writes the report set (HTML, Markdown, JSON, text, CSV and plots)
         into ``out_dir``, replacing an earlier report set there whole."""
@@ -343,6 +370,24 @@ def batch(
         return run(os.path.join(tmp, "results"))
 
 
+#: Columns of :meth:`Report.muscles`, with their dtypes.
+_MUSCLE_COLUMNS: Dict[str, str] = {
+    "muscle": "object",
+    "nerve": "object",
+    "side": "object",
+    "resting_cmap_mv": "float64",
+    "lower_limit_mv": "float64",
+    "low_cmap": "boolean",
+    "decrement_pct": "float64",
+    "decrement_status": "object",
+    "decrement_file": "object",
+    "increment_pct": "float64",
+    "increment_status": "object",
+    "increment_file": "object",
+    "max_exhaustion_pct": "float64",
+    "pattern": "object",
+}
+
 #: Columns of the batch summary (``summary.csv``), with their dtypes.
 SUMMARY_COLUMNS: Dict[str, str] = {
     "study": "object",
@@ -355,7 +400,14 @@ SUMMARY_COLUMNS: Dict[str, str] = {
     "low_cmap": "boolean",
     "tests": "Int64",
     "decrement_pct": "float64",
+    "rest_decrement_pct": "float64",
+    "max_exhaustion_pct": "float64",
     "increment_pct": "float64",
+    "pseudofacilitation_pct": "float64",
+    "muscle": "object",
+    "side": "object",
+    "first_cmap_mv": "float64",
+    "metadata": "object",
     "flags": "object",
     "validity": "object",
     "error": "object",
@@ -366,7 +418,26 @@ SUMMARY_COLUMNS: Dict[str, str] = {
 
 
 def _summary(path: str) -> "pd.DataFrame":
-    return _typed_csv(path, SUMMARY_COLUMNS)
+    """The summary, its ``metadata`` cell (``key=value;...``) also spread
+    into one ``meta.<key>`` column per key (text; "" where a study lacks
+    it), so that e.g. ``condition`` can be grouped on."""
+    frame = _typed_csv(path, SUMMARY_COLUMNS)
+    parsed = [_metadata_pairs(cell) for cell in frame.get("metadata", [])]
+    keys = sorted({k for pairs in parsed for k in pairs})
+    for key in keys:
+        frame["meta." + key] = [pairs.get(key, "") for pairs in parsed]
+        frame["meta." + key] = frame["meta." + key].astype(object)
+    return frame
+
+
+def _metadata_pairs(cell: str) -> Dict[str, str]:
+    """``"condition=mg;severity=0.6"`` as a dict."""
+    pairs: Dict[str, str] = {}
+    for item in (cell or "").split(";"):
+        key, sep, value = item.partition("=")
+        if sep and key:
+            pairs[key] = value
+    return pairs
 
 
 def _typed_csv(source: Any, dtypes: Dict[str, str]) -> "pd.DataFrame":

@@ -10,24 +10,24 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::io::{describe_groups, parse_study_groups, read_study_in, ReadOptions};
-use crate::model::{Report, ValidityCode};
+use crate::model::Report;
 use crate::pipeline::analyze_study;
-use crate::render::text_cell;
 use crate::settings::Settings;
 
 mod merge;
 mod output;
 mod resume;
+mod summary;
 mod walk;
 
 pub use merge::{in_shard, merge};
 pub use output::{write_results, Counts, OutputRules, Prepared, ResultsWriter};
 use resume::Fnv;
 pub use resume::{hash_files, input_hash, Previous};
+pub use summary::{summary_row, SummaryRow, SUMMARY_COLUMNS};
 use walk::is_folder_link;
 pub use walk::{find_studies, survey_archive, Archive};
 
@@ -349,163 +349,6 @@ impl<'e, I> InOrder<'e, I> {
 /// inserted and removed whole).
 fn lock<V>(m: &Mutex<V>) -> MutexGuard<'_, V> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// One row of `summary.csv`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SummaryRow {
-    /// Study identifier (or the folder name when it could not be read).
-    pub study: String,
-    /// Path as found.
-    pub path: String,
-    /// `ok` or `error`.
-    pub status: String,
-    /// Interpretation pattern.
-    pub pattern: Option<String>,
-    /// LEMS criterion (graded even when its test cannot be relied on:
-    /// `increment_status` says whether it can).
-    pub lems_criterion: Option<String>,
-    /// How the decrement part stands: `measured`, `unreliable`,
-    /// `inconclusive` or `not_tested`.
-    #[serde(default)]
-    pub decrement_status: Option<String>,
-    /// How the increment part stands (as `decrement_status`).
-    #[serde(default)]
-    pub increment_status: Option<String>,
-    /// Low CMAP.
-    pub low_cmap: Option<bool>,
-    /// Number of tests.
-    pub tests: Option<usize>,
-    /// The decrement the conclusion rests on (%, 1 decimal, as the report
-    /// prints it).
-    pub decrement_pct: Option<f64>,
-    /// The increment the conclusion rests on (%, 1 decimal, as the report
-    /// prints it).
-    pub increment_pct: Option<f64>,
-    /// Union of test flags.
-    pub flags: String,
-    /// The tests' verdicts: `valid` when every test is valid, else
-    /// `<code>:<file>` for each test that is not, `;`-separated (codes:
-    /// `limited`, `out_of_protocol`, `unreliable`, `not_done`); empty for
-    /// a study that failed.
-    #[serde(default)]
-    pub validity: String,
-    /// The error, for failed studies.
-    pub error: Option<String>,
-    /// Anything the batch did to the study (a split folder).
-    pub note: Option<String>,
-    /// Where the study's full report is: `studies.jsonl:<line>`, or
-    /// `reports/<name>.json` (see [`report_name`]) when per-study reports
-    /// were asked for; empty for a study that failed.
-    pub report: String,
-    /// The hash of the study's input files and read options
-    /// ([`input_hash`]), which `--resume` compares.
-    pub input_hash: String,
-}
-
-/// The columns of `summary.csv`, written even when no study was found.
-pub const SUMMARY_COLUMNS: &[&str] = &[
-    "study",
-    "path",
-    "status",
-    "pattern",
-    "lems_criterion",
-    "decrement_status",
-    "increment_status",
-    "low_cmap",
-    "tests",
-    "decrement_pct",
-    "increment_pct",
-    "flags",
-    "validity",
-    "error",
-    "note",
-    "report",
-    "input_hash",
-];
-
-/// The summary row of one batch item of the archive under `root`. Text
-/// cells that a spreadsheet would take for a formula are neutralised
-/// ([`text_cell`]).
-pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
-    let fallback_id = item
-        .path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    match &item.outcome {
-        Ok(r) => {
-            let mut flags: Vec<String> = r.tests.iter().flat_map(|t| t.flag_codes()).collect();
-            flags.sort_unstable();
-            flags.dedup();
-            SummaryRow {
-                study: text_cell(&r.study.id),
-                path: text_cell(&item.path.display().to_string()),
-                status: "ok".to_string(),
-                pattern: Some(r.interpretation.pattern.code().to_string()),
-                lems_criterion: Some(r.interpretation.lems_criterion.code().to_string()),
-                decrement_status: Some(r.interpretation.decrement.status.code()),
-                increment_status: Some(r.interpretation.increment.status.code()),
-                low_cmap: r.interpretation.low_cmap,
-                tests: Some(r.tests.len()),
-                decrement_pct: r.interpretation.decrement.value_pct.map(round_1),
-                increment_pct: r.interpretation.increment.value_pct.map(round_1),
-                flags: flags.join(";"),
-                validity: text_cell(&validity_cell(r)),
-                error: None,
-                note: item.note.as_deref().map(text_cell),
-                report: text_cell(&format!("reports/{}.json", report_name(root, item))),
-                // `summary_csv` points it at `studies.jsonl` unless each
-                // study has its own file.
-                input_hash: item.input_hash.clone(),
-            }
-        }
-        Err(e) => SummaryRow {
-            study: text_cell(&fallback_id),
-            path: text_cell(&item.path.display().to_string()),
-            status: "error".to_string(),
-            pattern: None,
-            lems_criterion: None,
-            decrement_status: None,
-            increment_status: None,
-            low_cmap: None,
-            tests: None,
-            decrement_pct: None,
-            increment_pct: None,
-            flags: String::new(),
-            validity: String::new(),
-            error: Some(text_cell(&e.to_string())),
-            note: item.note.as_deref().map(text_cell),
-            report: String::new(),
-            input_hash: item.input_hash.clone(),
-        },
-    }
-}
-
-/// The summary's `validity` cell: `valid`, or each test that is not as
-/// `<code>:<file>`.
-fn validity_cell(r: &Report) -> String {
-    let not_valid: Vec<String> = r
-        .tests
-        .iter()
-        .filter(|t| t.validity.code != ValidityCode::Valid)
-        .map(|t| format!("{}:{}", t.validity.code, t.file))
-        .collect();
-    if not_valid.is_empty() {
-        "valid".to_string()
-    } else {
-        not_valid.join(";")
-    }
-}
-
-/// One decimal, as every report prints a percentage.
-fn round_1(v: f64) -> f64 {
-    let r = (v * 10.0).round() / 10.0;
-    if r == 0.0 {
-        0.0
-    } else {
-        r
-    }
 }
 
 /// The file of all reports of a batch, one JSON document per line.

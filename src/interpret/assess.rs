@@ -224,6 +224,59 @@ pub(crate) fn answers_increment(t: &TestMeasures) -> bool {
     }
 }
 
+/// The decrement of `trains`, combined.
+fn decrement_of(trains: Vec<&TestMeasures>, c: &InterpretConfig) -> Part<DecrementGrade> {
+    let outcomes = trains
+        .into_iter()
+        .map(|t| (t, decrement_outcome(t), Question::Decrement))
+        .collect();
+    combine(
+        c,
+        outcomes,
+        |t, v, _| decrement_grade(t, v, c),
+        "no low-rate (2-5 Hz) train was recorded",
+    )
+}
+
+/// The decrement of the trains at rest alone.
+pub(crate) fn resting_decrement(
+    tests: &[TestMeasures],
+    c: &InterpretConfig,
+) -> Part<DecrementGrade> {
+    decrement_of(resting_trains(tests), c)
+}
+
+/// The study's quantities, one per column of the batch summary.
+pub(crate) fn quantities(
+    tests: &[TestMeasures],
+    series: &crate::model::StudySeries,
+    inc: &Part<LemsCriterion>,
+    first_cmap_mv: Option<f64>,
+    c: &InterpretConfig,
+) -> crate::model::Quantities {
+    let rest = resting_decrement(tests, c);
+    let pseudo = tests
+        .iter()
+        .filter(|t| answers_increment(t) && t.pseudofacilitation == Some(true))
+        .filter_map(|t| t.increment_pct)
+        .reduce(f64::max);
+    crate::model::Quantities {
+        rest_decrement_pct: rest
+            .value_pct
+            .filter(|_| rest.status != PartStatus::NotTested),
+        max_exhaustion_pct: series
+            .exhaustion
+            .iter()
+            .filter_map(|s| s.exhaustion_pct)
+            .reduce(f64::max),
+        increment_pct: inc
+            .value_pct
+            .filter(|_| inc.status != PartStatus::NotTested && !inc.pseudofacilitation),
+        pseudofacilitation_pct: pseudo,
+        first_cmap_mv,
+    }
+}
+
 /// Trains from this long after exercise (s) show exhaustion: the trains at
 /// 1-4 minutes of the protocol (Norwegian guideline: in some patients a
 /// decrement is seen only 3-4 minutes after the contraction).
@@ -235,19 +288,8 @@ const EXHAUSTION_FROM_S: u32 = 60;
 /// visible 3-4 minutes after maximal contraction" (Norwegian guideline, MG
 /// findings).
 pub(crate) fn decrement_part(tests: &[TestMeasures], c: &InterpretConfig) -> Part<DecrementGrade> {
-    let part = |trains: Vec<&TestMeasures>| {
-        let outcomes = trains
-            .into_iter()
-            .map(|t| (t, decrement_outcome(t), Question::Decrement))
-            .collect();
-        combine(
-            c,
-            outcomes,
-            |t, v, _| decrement_grade(t, v, c),
-            "no low-rate (2-5 Hz) train was recorded",
-        )
-    };
-    let rest = part(resting_trains(tests));
+    let part = |trains| decrement_of(trains, c);
+    let rest = resting_decrement(tests, c);
     if rest.valid_grade() == Some(DecrementGrade::Abnormal) {
         return rest;
     }

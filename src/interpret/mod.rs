@@ -25,6 +25,10 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub(crate) use assess::ordinal;
+/// The reference values by muscle: the one table the report, the web page
+/// and `docs/reference-values.md` read.
+pub use limits::TABLE as REFERENCE_VALUES;
+pub use limits::{decrement_limit, lower_limit, reference_value, ReferenceValue};
 
 use crate::model::{Interpretation, LemsCriterion, PartStatus, StudySeries, TestMeasures};
 use crate::train::series::study_series;
@@ -197,6 +201,8 @@ pub fn interpret_study(
         tests, &series, &decrement, pattern,
     ));
     let muscles = muscles::muscle_readings(tests, config);
+    let first_cmap = muscles.iter().find_map(|m| m.resting_cmap_mv);
+    let quantities = assess::quantities(tests, &series, &increment, first_cmap, config);
     let across = muscles::synthesis(&muscles, config);
     let parts = (&decrement, &increment);
     let asked = differential::read_indication(indication);
@@ -212,6 +218,7 @@ pub fn interpret_study(
             decrement,
             increment,
             low_cmap,
+            quantities,
             muscles,
             summary,
             findings: all,

@@ -109,7 +109,11 @@ fn decrement_clause(muscles: &[MuscleReading]) -> Option<String> {
     let rest: Vec<String> = tested
         .iter()
         .filter(|m| m.decrement.valid_grade() != Some(DecrementGrade::Abnormal))
-        .map(|m| value(m))
+        .map(|m| {
+            let v = value(m);
+            let name = label(m);
+            format!("{name} ({})", v[name.len()..].trim_start())
+        })
         .collect();
     let mut s = format!(
         "an abnormal decrement in {}",

@@ -285,6 +285,28 @@ pub enum Indication {
     Other,
 }
 
+/// One number per quantity, as researchers tabulate a study (the batch
+/// summary's columns): each named for what it is, so that a decrement
+/// after exercise is never read as the resting one, nor an amplitude-only
+/// rise as an increment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Quantities {
+    /// The decrement of the trains at rest (%), as the decrement part
+    /// combines them (any standing; `decrement.status` says how it stands
+    /// when it decides).
+    pub rest_decrement_pct: Option<f64>,
+    /// The largest decrement from 1 minute after exercise on (%), over the
+    /// post-exercise series, from trains that can be relied on.
+    pub max_exhaustion_pct: Option<f64>,
+    /// The increment that counted (%): the increment part's value, unless
+    /// it is pseudofacilitation.
+    pub increment_pct: Option<f64>,
+    /// The largest amplitude-only rise (%) not counted as an increment.
+    pub pseudofacilitation_pct: Option<f64>,
+    /// The first muscle's resting CMAP (mV).
+    pub first_cmap_mv: Option<f64>,
+}
+
 /// The `interpretation` object of a report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Interpretation {
@@ -299,6 +321,9 @@ pub struct Interpretation {
     /// First (pre-exercise) CMAP below the lower limit of normal; `None`
     /// when no measured muscle has a known limit.
     pub low_cmap: Option<bool>,
+    /// One number per quantity (the batch summary's columns).
+    #[serde(default)]
+    pub quantities: Quantities,
     /// One entry per muscle and side, in study order.
     #[serde(default)]
     pub muscles: Vec<MuscleReading>,

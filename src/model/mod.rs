@@ -22,7 +22,7 @@ pub use codes::UnknownCode;
 pub use display::{DisplayTrace, TestDisplay};
 pub use interpretation::{
     Condition, DecrementGrade, Differential, Finding, FindingCode, Indication, Interpretation,
-    LemsCriterion, MuscleReading, Part, PartStatus, Pattern,
+    LemsCriterion, MuscleReading, Part, PartStatus, Pattern, Quantities,
 };
 pub use label::ResponseLabel;
 pub use measures::{

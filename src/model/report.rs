@@ -50,6 +50,13 @@ pub struct StudyInfo {
     /// Why the study was done (`indication`), when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indication: Option<String>,
+    /// The study's other metadata, passed through for research (e.g.
+    /// `condition`, `severity`, a lab's own keys): every key of its files
+    /// that is not identifying and not one the report shows elsewhere (the
+    /// recording's own fields and the record). Files that disagree give
+    /// their distinct values joined by `|`, in file order.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
     /// Identifying metadata (`patient_name`, `mrn`, `dob`, ...): empty
     /// unless the caller asked for an identified report
     /// ([`crate::pipeline::Analyzer::identified`]).

@@ -68,7 +68,7 @@ fn first_page(s: &mut String, v: &ReportView) {
     let _ = writeln!(s, "# {}\n", esc(&v.title));
     field_table(s, &v.header);
     let _ = writeln!(s, "## Conclusion\n");
-    // muscles table
+    muscle_table(s, &v.muscles);
     field_table(
         s,
         &[
@@ -98,6 +98,14 @@ fn findings(s: &mut String, v: &ReportView) {
         }
         s.push('\n');
     }
+    if !v.differential.is_empty() {
+        let _ = writeln!(s, "## Differential diagnosis\n");
+        for d in &v.differential {
+            let line = format!("- {} {}", esc(&d.text), esc(&d.refs));
+            let _ = writeln!(s, "{}", line.trim_end());
+        }
+        s.push('\n');
+    }
     for (title, items) in [
         ("Recommendations", &v.recommendations),
         ("Caveats", &v.caveats),
@@ -117,6 +125,21 @@ fn findings(s: &mut String, v: &ReportView) {
         }
         s.push('\n');
     }
+}
+
+/// The per-muscle table, a row per muscle and side.
+fn muscle_table(s: &mut String, t: &super::muscles::MuscleTable) {
+    if t.rows.is_empty() {
+        return;
+    }
+    let head: Vec<String> = t.columns.iter().map(|c| esc(c)).collect();
+    let _ = writeln!(s, "| {} |", head.join(" | "));
+    let _ = writeln!(s, "|{}", "---|".repeat(head.len()));
+    for row in &t.rows {
+        let cells: Vec<String> = row.iter().map(|c| esc(c)).collect();
+        let _ = writeln!(s, "| {} |", cells.join(" | "));
+    }
+    s.push('\n');
 }
 
 /// A two-column table of label and value (bold labels, escaped values).

@@ -8,6 +8,7 @@ pub(crate) mod csv;
 mod html;
 mod json;
 mod markdown;
+pub mod muscles;
 #[cfg(feature = "plot")]
 pub mod plot;
 mod references;

@@ -44,7 +44,9 @@ pub(crate) fn muscle_table(report: &Report) -> MuscleTable {
 fn row(m: &MuscleReading, study_cut_pct: f64) -> Vec<String> {
     let dash = || "-".to_string();
     vec![
-        m.muscle.clone().unwrap_or_else(|| "not recorded".to_string()),
+        m.muscle
+            .clone()
+            .unwrap_or_else(|| "not recorded".to_string()),
         m.nerve.clone().unwrap_or_else(dash),
         m.side.clone().unwrap_or_else(dash),
         resting(m),
@@ -105,4 +107,42 @@ fn increment(p: &Part<crate::model::LemsCriterion>) -> String {
         ""
     };
     format!("{}{what}{}{}", signed_pct(v), standing(p), file(p))
+}
+
+/// The reference table (`interpret::REFERENCE_VALUES`) as the Markdown
+/// block `docs/reference-values.md` holds (a test keeps the two equal).
+pub fn reference_values_markdown() -> String {
+    let mut s = String::from(
+        "| muscle | nerve | lower limit (mV) | mean ± SD (mV) | decrement cut-off | depends on | source of the limit | other sources |\n|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in crate::interpret::REFERENCE_VALUES {
+        let limit = r
+            .lower_limit_mv
+            .map_or("none published".to_string(), number);
+        let mean = r.mean_sd_mv.map_or("-".to_string(), |(m, sd)| {
+            format!("{} ± {}", number(m), number(sd))
+        });
+        let cut = r
+            .decrement_abnormal_pct
+            .map_or("study-wide".to_string(), |v| format!("> {}%", number(v)));
+        let depends = if r.depends_on.is_empty() {
+            "-"
+        } else {
+            r.depends_on
+        };
+        let others: Vec<String> = [("mean", r.mean_source), ("cut-off", r.decrement_source)]
+            .into_iter()
+            .filter_map(|(what, s)| Some(format!("{what}: {}", s?)))
+            .collect();
+        let others = if others.is_empty() {
+            "-".to_string()
+        } else {
+            others.join("; ")
+        };
+        s.push_str(&format!(
+            "| {} | {} | {limit} | {mean} | {cut} | {depends} | {} | {others} |\n",
+            r.muscle, r.nerve, r.source
+        ));
+    }
+    s
 }

@@ -49,7 +49,7 @@ fn first_page(s: &mut String, v: &ReportView) {
     let _ = writeln!(s, "{}", v.title.to_uppercase());
     fields(s, &v.header);
     let _ = writeln!(s, "\nCONCLUSION");
-    // muscles table
+    muscle_table(s, &v.muscles);
     fields(
         s,
         &[
@@ -73,6 +73,12 @@ fn findings(s: &mut String, v: &ReportView) {
             wrap(s, &format!("criterion: {} {}", f.criterion, f.refs), "    ");
         }
     }
+    if !v.differential.is_empty() {
+        let _ = writeln!(s, "\nDIFFERENTIAL DIAGNOSIS");
+        for d in &v.differential {
+            wrap(s, format!("- {} {}", d.text, d.refs).trim_end(), "  ");
+        }
+    }
     for (title, items) in [
         ("RECOMMENDATIONS", &v.recommendations),
         ("CAVEATS", &v.caveats),
@@ -90,6 +96,25 @@ fn findings(s: &mut String, v: &ReportView) {
             wrap(s, &format!("[{}] {r}", n + 1), "  ");
         }
     }
+}
+
+/// The per-muscle table: one block per muscle, a line per column, so that
+/// it fits a terminal whatever the file names.
+fn muscle_table(s: &mut String, t: &super::muscles::MuscleTable) {
+    if t.rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "  By muscle:");
+    for row in &t.rows {
+        let mut cells = t.columns.iter().zip(row);
+        if let Some((_, name)) = cells.next() {
+            let _ = writeln!(s, "  - {name}");
+        }
+        for (c, v) in cells {
+            wrap(s, &format!("{c}: {v}"), "      ");
+        }
+    }
+    s.push('\n');
 }
 
 /// `label: value` lines, the values aligned.

@@ -19,4 +19,5 @@ mod simulation;
 mod triggered;
 mod util;
 mod validity;
+mod workup;
 mod wrong_files;

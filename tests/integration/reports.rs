@@ -155,8 +155,8 @@ fn html_prints_each_source_once_and_is_signed_before_the_appendix() {
     );
     let at = |what: &str| html.find(what).unwrap_or_else(|| panic!("{what} missing"));
     let appendix = at("<section class=\"appendix\"");
-    assert!(at("<!-- muscles table -->") < at("<p class=\"pattern\">"));
-    assert!(at("<h2>Conclusion</h2>") < at("<!-- muscles table -->"));
+    assert!(at("<table class=\"muscles\"") < at("<p class=\"pattern\">"));
+    assert!(at("<h2>Conclusion</h2>") < at("<table class=\"muscles\""));
     assert!(at("<section class=\"impression\"") < at("<p class=\"signature\""));
     assert!(at("<p class=\"signature\"") < at("id=\"findings\""));
     assert!(at("Signed: ___") < appendix);

@@ -18,6 +18,12 @@ struct TeachView {
     protocol: Protocol,
     rate_hz: Option<f64>,
     first_amplitude_mv: Option<f64>,
+    /// The lower limit of normal the first CMAP is judged against (mV),
+    /// its muscle and its source: the library's reference table, so the
+    /// page quotes the number the reading used.
+    lower_limit_mv: Option<f64>,
+    limit_muscle: Option<String>,
+    limit_source: Option<String>,
     /// Each response's amplitude change from the first (%), train order.
     change_pct: Vec<Option<f64>>,
     decrement_pct: Option<f64>,
@@ -100,7 +106,14 @@ fn teach_view(
     };
     let (stack_svg, chart_svg) = (draw(kinds.first())?, draw(kinds.last())?);
     let i = &report.settings.interpret;
+    let limit = test
+        .muscle
+        .as_deref()
+        .and_then(|m| nmjscope::interpret::lower_limit(m, i));
     Ok(TeachView {
+        lower_limit_mv: limit.as_ref().map(|l| l.0),
+        limit_muscle: test.muscle.clone(),
+        limit_source: limit.map(|l| l.1),
         protocol: test.protocol,
         rate_hz: test.stim_rate_hz,
         first_amplitude_mv: test.first_amplitude_mv(),

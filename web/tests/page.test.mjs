@@ -222,6 +222,18 @@ test("teaching: the MG decrement rises with severity; LEMS at 50 Hz passes 100%"
   await page.screenshot({ path: path.join(root, "target/web-teach.png"), fullPage: true });
 });
 
+test("the teaching view quotes the lower limit the reading used, from the library's table", async () => {
+  await page.click("#tab-teach");
+  await teachWith({ condition: "normal", protocol: "rns", rate: 3 });
+  const note = await page.textContent("#first-limit");
+  const report = JSON.parse(
+    execFileSync(cli, ["analyze", path.join(root, "samples/normal"), "--format", "json"]).toString(),
+  );
+  const limit = report.interpretation.muscles[0].lower_limit_mv;
+  assert.equal(limit, 6);
+  assert.equal(note, `(normal ADM at least ${limit} mV)`);
+});
+
 test("served by a static file server, the page fetches the .wasm and reads a study", async () => {
   const types = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".wasm": "application/wasm" };
   const server = http.createServer((req, res) => {

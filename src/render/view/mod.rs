@@ -75,6 +75,10 @@ pub(crate) struct ReportView {
     pub low_cmap: String,
     pub summary: String,
     pub findings: Vec<FindingView>,
+    /// The per-muscle table, first under the conclusion.
+    pub muscles: super::muscles::MuscleTable,
+    /// The conditions the pattern fits, each with its reference numbers.
+    pub differential: Vec<DifferentialView>,
     pub recommendations: Vec<String>,
     pub caveats: Vec<String>,
     pub tests: Vec<TestView>,
@@ -86,6 +90,13 @@ pub(crate) struct ReportView {
     /// findings', then the tests' validity reasons'.
     pub references: Vec<String>,
     pub footer: String,
+}
+
+/// One condition of the differential, in words, with its references.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub(crate) struct DifferentialView {
+    pub text: String,
+    pub refs: String,
 }
 
 /// The line a report is signed on, in every human format.
@@ -120,6 +131,14 @@ pub(crate) fn view(report: &Report) -> ReportView {
             refs: refs.marker(&f.source),
         })
         .collect();
+    let differential = i
+        .differential
+        .iter()
+        .map(|d| DifferentialView {
+            text: d.text.clone(),
+            refs: refs.marker(&d.source),
+        })
+        .collect();
     let tests = report
         .tests
         .iter()
@@ -148,6 +167,8 @@ pub(crate) fn view(report: &Report) -> ReportView {
         },
         summary: i.summary.clone(),
         findings,
+        muscles: super::muscles::muscle_table(report),
+        differential,
         recommendations: i.recommendations.clone(),
         caveats: i.caveats.clone(),
         tests,
