@@ -35,6 +35,7 @@ __all__ = [
     "analyze",
     "simulate",
     "batch",
+    "spread_metadata",
     "Recording",
     "Report",
     "NmjscopeError",
@@ -418,16 +419,24 @@ SUMMARY_COLUMNS: Dict[str, str] = {
 
 
 def _summary(path: str) -> "pd.DataFrame":
-    """The summary, its ``metadata`` cell (``key=value;...``) also spread
-    into one ``meta.<key>`` column per key (text; "" where a study lacks
-    it), so that e.g. ``condition`` can be grouped on."""
-    frame = _typed_csv(path, SUMMARY_COLUMNS)
-    parsed = [_metadata_pairs(cell) for cell in frame.get("metadata", [])]
-    keys = sorted({k for pairs in parsed for k in pairs})
-    for key in keys:
-        frame["meta." + key] = [pairs.get(key, "") for pairs in parsed]
-        frame["meta." + key] = frame["meta." + key].astype(object)
+    return _typed_csv(path, SUMMARY_COLUMNS)
+
+
+def spread_metadata(summary: "pd.DataFrame") -> "pd.DataFrame":
+    """A copy of a batch summary with its ``metadata`` cell
+    (``key=value;...``, the files' own keys such as ``condition``) spread
+    into one text column ``meta.<key>`` per key ("" where a study lacks
+    it), so that a cohort can be grouped on it."""
+    frame = summary.copy()
+    parsed = [_metadata_pairs(cell) for cell in frame["metadata"]]
+    for key in sorted({k for pairs in parsed for k in pairs}):
+        frame["meta." + key] = _object_column([pairs.get(key, "") for pairs in parsed])
     return frame
+
+
+def _object_column(values: List[str]) -> "pd.Series":
+    """Text values as an object column."""
+    return _pandas().Series(values, dtype=object)
 
 
 def _metadata_pairs(cell: str) -> Dict[str, str]:

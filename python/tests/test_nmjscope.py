@@ -135,6 +135,30 @@ def test_batch_returns_the_summary_the_cli_writes(tmp_path):
     assert calls[-1][0] == calls[-1][1] == len(nmjscope._native.find_studies(str(SAMPLES)))
 
 
+def test_the_summary_names_each_quantity_and_passes_the_metadata_through(tmp_path):
+    frame = nmjscope.batch(SAMPLES, jobs=2, progress=False, out=tmp_path / "py")
+    mg = frame[frame["path"].str.endswith("mg")].iloc[0]
+    report = nmjscope.analyze(SAMPLES / "mg").to_dict()
+    q = report["interpretation"]["quantities"]
+    assert mg["rest_decrement_pct"] == round(q["rest_decrement_pct"], 1)
+    # The MG sample's rise after exercise is pseudofacilitation: not an increment.
+    assert pd.isna(mg["increment_pct"])
+    assert mg["pseudofacilitation_pct"] == round(q["pseudofacilitation_pct"], 1)
+    assert mg["muscle"] == "ADM"
+    assert "condition=mg" in mg["metadata"]
+    cohort = nmjscope.spread_metadata(frame)
+    assert cohort.loc[frame["path"].str.endswith("mg"), "meta.condition"].tolist() == ["mg"]
+    assert list(cohort.columns[: len(frame.columns)]) == list(frame.columns)
+
+
+def test_muscles_gives_one_row_per_muscle():
+    muscles = nmjscope.analyze(SAMPLES / "lems").muscles()
+    assert muscles["muscle"].tolist() == ["ADM"]
+    assert muscles["lower_limit_mv"].tolist() == [6.0]
+    assert bool(muscles["low_cmap"].iloc[0]) is True
+    assert muscles["pattern"].tolist() == ["presynaptic"]
+
+
 def test_report_write_writes_the_report_set(tmp_path):
     out = nmjscope.analyze(SAMPLES / "lems").write(tmp_path / "report")
     names = sorted(os.listdir(out))
