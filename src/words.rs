@@ -33,6 +33,13 @@ fn decimals_beside(v: f64, min: i32, thresholds: &[f64]) -> i32 {
         .unwrap_or(3)
 }
 
+/// `v` rounded to `min` decimals, or more where a threshold needs them: the
+/// number a table or a CSV cell holds, on the same side of every cut-off as
+/// `v` (10.04 stays 10.04 beside 10).
+pub(crate) fn rounded_beside(v: f64, min: i32, thresholds: &[f64]) -> f64 {
+    rounded(v, decimals_beside(v, min, thresholds))
+}
+
 /// A percentage with `min` decimals, or more where a threshold needs them.
 pub(crate) fn pct_beside(v: f64, min: i32, thresholds: &[f64]) -> String {
     let d = decimals_beside(v, min, thresholds);

@@ -440,12 +440,15 @@ def _object_column(values: List[str]) -> "pd.Series":
 
 
 def _metadata_pairs(cell: str) -> Dict[str, str]:
-    """``"condition=mg;severity=0.6"`` as a dict."""
+    """``"condition=mg;severity=0.6"`` as a dict (``%XX`` decoded: the CLI
+    percent-encodes ``%``, ``;``, ``=`` and control characters)."""
+    from urllib.parse import unquote
+
     pairs: Dict[str, str] = {}
     for item in (cell or "").split(";"):
         key, sep, value = item.partition("=")
         if sep and key:
-            pairs[key] = value
+            pairs[unquote(key)] = unquote(value)
     return pairs
 
 

@@ -124,6 +124,19 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
     match &item.outcome {
         Ok(r) => {
             let q = &r.interpretation.quantities;
+            // One decimal, more where a cut-off needs it: a cell never
+            // rounds across the threshold the report judged it by.
+            let i = &r.settings.interpret;
+            let dec_cut = [r
+                .interpretation
+                .decrement
+                .limit_pct
+                .unwrap_or(i.decrement_abnormal_pct)];
+            let inc_cuts = [
+                i.increment_equivocal_pct,
+                i.increment_suggestive_pct,
+                i.increment_specific_pct,
+            ];
             let mut flags: Vec<String> = r.tests.iter().flat_map(|t| t.flag_codes()).collect();
             flags.sort_unstable();
             flags.dedup();
@@ -137,10 +150,14 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
                 increment_status: Some(r.interpretation.increment.status.code()),
                 low_cmap: r.interpretation.low_cmap,
                 tests: Some(r.tests.len()),
-                decrement_pct: r.interpretation.decrement.value_pct.map(round_1),
-                rest_decrement_pct: q.rest_decrement_pct.map(round_1),
-                max_exhaustion_pct: q.max_exhaustion_pct.map(round_1),
-                increment_pct: q.increment_pct.map(round_1),
+                decrement_pct: r
+                    .interpretation
+                    .decrement
+                    .value_pct
+                    .map(|v| beside(v, &dec_cut)),
+                rest_decrement_pct: q.rest_decrement_pct.map(|v| beside(v, &dec_cut)),
+                max_exhaustion_pct: q.max_exhaustion_pct.map(|v| beside(v, &dec_cut)),
+                increment_pct: q.increment_pct.map(|v| beside(v, &inc_cuts)),
                 pseudofacilitation_pct: q.pseudofacilitation_pct.map(round_1),
                 muscle: text_cell(&joined(r, |m| m.muscle.clone())),
                 side: text_cell(&joined(r, |m| m.side.clone())),
@@ -211,6 +228,11 @@ fn round_1(v: f64) -> f64 {
     }
 }
 
+/// One decimal beside `cuts`, as the reports print it.
+fn beside(v: f64, cuts: &[f64]) -> f64 {
+    crate::words::rounded_beside(v, 1, cuts)
+}
+
 /// Two decimals, as every report prints an amplitude.
 fn round_2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
@@ -231,12 +253,29 @@ fn joined(r: &Report, f: impl Fn(&MuscleReading) -> Option<String>) -> String {
     }
 }
 
-/// The study's passed-through metadata as `key=value;key=value`.
+/// The study's passed-through metadata as `key=value;key=value`, with
+/// `%`, `;`, `=` and control characters in keys and values written as
+/// `%XX` (percent-encoding), so that every pair splits back as written.
 fn metadata_cell(r: &Report) -> String {
     r.study
         .metadata
         .iter()
-        .map(|(k, v)| format!("{k}={v}"))
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
         .collect::<Vec<_>>()
         .join(";")
+}
+
+fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | ';' | '=') || c.is_control() {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

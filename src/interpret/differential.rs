@@ -13,13 +13,41 @@ use crate::words::{number, signed_pct0};
 /// normal resting CMAP names botulism first.
 const BOTULISM_INCREMENT_PCT: (f64, f64) = (20.0, 60.0);
 
+/// Words that turn a clause of an indication into what is not asked
+/// ("ALS excluded", "no evidence of LEMS").
+const NEGATIONS: [&str; 9] = [
+    "excluded", "no", "not", "without", "negative", "ruled", "unlikely", "exclude", "non",
+];
+
 /// Reads the question from the record's `indication` (case and spelling
-/// of the common forms ignored); `None` when none was given.
+/// of the common forms ignored); `None` when none was given. Clauses
+/// (split at `;`, `,`, `/` and "or") that negate are skipped; clauses that
+/// ask about different conditions ask nothing one can act on: `Other`.
 pub(crate) fn read_indication(text: Option<&str>) -> Option<Indication> {
     let t = text?.to_lowercase();
+    let negated = |c: &&str| {
+        c.split(|ch: char| !ch.is_alphanumeric())
+            .any(|w| NEGATIONS.contains(&w))
+    };
+    let mut asked: Vec<Indication> = t
+        .split([';', ',', '/', '\n'])
+        .flat_map(|c| c.split(" or "))
+        .filter(|c| !negated(c))
+        .map(clause)
+        .filter(|i| *i != Indication::Other)
+        .collect();
+    asked.dedup();
+    Some(match asked.as_slice() {
+        [one] => *one,
+        _ => Indication::Other,
+    })
+}
+
+/// The condition one clause of an indication names.
+fn clause(t: &str) -> Indication {
     let has = |w: &[&str]| w.iter().any(|x| t.contains(x));
     let word = |w: &str| t.split(|c: char| !c.is_alphanumeric()).any(|x| x == w);
-    Some(if has(&["lambert", "eaton"]) || word("lems") {
+    if has(&["lambert", "eaton"]) || word("lems") {
         Indication::SuspectedLems
     } else if has(&["botul"]) {
         Indication::SuspectedBotulism
@@ -29,7 +57,7 @@ pub(crate) fn read_indication(text: Option<&str>) -> Option<Indication> {
         Indication::SuspectedMg
     } else {
         Indication::Other
-    })
+    }
 }
 
 fn item(condition: Condition, text: String, source: &str) -> Differential {
@@ -231,6 +259,15 @@ pub(crate) fn indication_sentence(
             "The study was asked for suspected botulism: its increment is often small (20-60%) or absent when severe, so test several muscles, over several days if needed ({}).",
             sources::NFKNF_BOTULISM
         )),
+        Indication::SuspectedMg if p == Pattern::Presynaptic => Some(
+            "The study was asked for suspected myasthenia gravis; the findings point to a presynaptic disorder, as in LEMS, instead.".to_string(),
+        ),
+        Indication::SuspectedLems if p == Pattern::Postsynaptic => Some(
+            "The study was asked for suspected LEMS; an increment was looked for and not found, and the decrement points to a postsynaptic disorder.".to_string(),
+        ),
+        Indication::SuspectedMnd if !decrement => Some(
+            "The study was asked for suspected motor neuron disease, which repetitive stimulation does not test for: a nerve conduction study and needle EMG do.".to_string(),
+        ),
         Indication::SuspectedMg if p == Pattern::Normal || p == Pattern::Incomplete => Some(
             "The study was asked for suspected myasthenia gravis; a normal repetitive stimulation study does not exclude it (see the recommendations).".to_string(),
         ),
@@ -260,6 +297,15 @@ mod tests {
         assert_eq!(read("infant botulism"), Some(Indication::SuspectedBotulism));
         // "falls" holds "als", "smg" holds "mg": whole words only.
         assert_eq!(read("falls, weakness"), Some(Indication::Other));
+        // A negated clause asks nothing; two conditions ask nothing one
+        // can act on.
+        assert_eq!(read("ALS excluded; ?MG"), Some(Indication::SuspectedMg));
+        assert_eq!(
+            read("no evidence of LEMS, ?myasthenia"),
+            Some(Indication::SuspectedMg)
+        );
+        assert_eq!(read("MG or LEMS?"), Some(Indication::Other));
+        assert_eq!(read("not ALS"), Some(Indication::Other));
         assert_eq!(read_indication(None), None);
     }
 }

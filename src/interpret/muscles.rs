@@ -15,7 +15,7 @@ use crate::model::{
     TestMeasures,
 };
 use crate::train::series::study_series;
-use crate::words::{mv, number, pct0, signed_pct0};
+use crate::words::{mv, number, pct_beside, signed_pct_beside};
 
 /// One reading per muscle and side, in the order the study first tests
 /// them.
@@ -79,13 +79,55 @@ fn count(n: usize) -> String {
     format!("{n} muscle{}", if n == 1 { "" } else { "s" })
 }
 
-/// "2 of 3 muscles", "1 of 2 muscles".
-fn of(n: usize, total: usize) -> String {
-    format!("{n} of {}", count(total))
+/// One clause of the synthesis: `what` found in the muscles `hits`
+/// names, not in `others`, and open (cannot be relied on or cannot
+/// exclude) in `open`. "an abnormal decrement in 2 of 3 muscles (ADM 31%,
+/// trapezius 22%), not in nasalis (0%)"; "no increment of 60% or more in
+/// the one muscle tested (ADM +27%)".
+fn clause(what: &str, hits: &[String], others: &[String], open: &[String]) -> String {
+    let total = hits.len() + others.len() + open.len();
+    let place = if total == 1 {
+        "the one muscle tested".to_string()
+    } else {
+        format!("the {} tested", count(total))
+    };
+    let mut s = if hits.is_empty() {
+        format!("no {what} in {place}")
+    } else if total == 1 {
+        format!("an {what} in {place} ({})", hits.join(", "))
+    } else {
+        format!(
+            "an {what} in {} of {} ({})",
+            hits.len(),
+            count(total),
+            hits.join(", ")
+        )
+    };
+    match (hits.is_empty(), others.is_empty()) {
+        (true, false) => s.push_str(&format!(": {}", others.join(", "))),
+        (false, false) => s.push_str(&format!(", not in {}", others.join(", "))),
+        _ => {}
+    }
+    if !open.is_empty() {
+        s.push_str(&format!(
+            "; in {} it cannot be relied on or cannot exclude one",
+            open.join(", ")
+        ));
+    }
+    s
 }
 
-/// The decrement clause of the synthesis, when any muscle was tested.
-fn decrement_clause(muscles: &[MuscleReading]) -> Option<String> {
+/// A muscle's decrement as the synthesis prints it: never rounded across
+/// its cut-off.
+fn decrement_words(m: &MuscleReading, c: &InterpretConfig) -> String {
+    let cut = m.decrement.limit_pct.unwrap_or(c.decrement_abnormal_pct);
+    pct_beside(m.decrement.value_pct.unwrap_or(0.0), 0, &[cut])
+}
+
+/// The decrement clause of the synthesis, when any muscle was tested:
+/// abnormal, normal, and those whose test cannot be relied on or cannot
+/// exclude, each named.
+fn decrement_clause(muscles: &[MuscleReading], c: &InterpretConfig) -> Option<String> {
     let tested: Vec<&MuscleReading> = muscles
         .iter()
         .filter(|m| m.decrement.status != PartStatus::NotTested)
@@ -93,43 +135,27 @@ fn decrement_clause(muscles: &[MuscleReading]) -> Option<String> {
     if tested.is_empty() {
         return None;
     }
-    let value = |m: &MuscleReading| {
-        let v = pct0(m.decrement.value_pct.unwrap_or(0.0));
-        match m.decrement.status {
-            PartStatus::Measured => format!("{} {v}", label(m)),
-            PartStatus::Inconclusive => format!("{} {v}, which cannot exclude one", label(m)),
-            _ => format!("{} {v}, not relied on", label(m)),
-        }
+    // The muscles found: "ADM 31%"; the others: "nasalis (0%)".
+    let named = |pick: &dyn Fn(&MuscleReading) -> bool, found: bool| -> Vec<String> {
+        tested
+            .iter()
+            .filter(|m| pick(m))
+            .map(|m| match found {
+                true => format!("{} {}", label(m), decrement_words(m, c)),
+                false => format!("{} ({})", label(m), decrement_words(m, c)),
+            })
+            .collect()
     };
-    let abnormal: Vec<String> = tested
-        .iter()
-        .filter(|m| m.decrement.valid_grade() == Some(DecrementGrade::Abnormal))
-        .map(|m| value(m))
-        .collect();
-    let rest: Vec<String> = tested
-        .iter()
-        .filter(|m| m.decrement.valid_grade() != Some(DecrementGrade::Abnormal))
-        .map(|m| {
-            let v = value(m);
-            let name = label(m);
-            format!("{name} ({})", v[name.len()..].trim_start())
-        })
-        .collect();
-    let mut s = format!(
-        "an abnormal decrement in {}",
-        of(abnormal.len(), tested.len())
+    let abnormal = named(
+        &|m| m.decrement.valid_grade() == Some(DecrementGrade::Abnormal),
+        true,
     );
-    if !abnormal.is_empty() {
-        s.push_str(&format!(": {}", abnormal.join(", ")));
-    }
-    if !rest.is_empty() {
-        s.push_str(&format!(
-            "; {} {}",
-            if abnormal.is_empty() { "" } else { "not in" },
-            rest.join(", ")
-        ));
-    }
-    Some(s.replace(";  ", "; "))
+    let normal = named(
+        &|m| m.decrement.valid_grade() == Some(DecrementGrade::Normal),
+        false,
+    );
+    let open = named(&|m| m.decrement.valid_grade().is_none(), false);
+    Some(clause("abnormal decrement", &abnormal, &normal, &open))
 }
 
 /// The increment clause of the synthesis, when any muscle was tested.
@@ -141,42 +167,47 @@ fn increment_clause(muscles: &[MuscleReading], c: &InterpretConfig) -> Option<St
     if tested.is_empty() {
         return None;
     }
-    let value = |m: &&MuscleReading| {
-        let v = signed_pct0(m.increment.value_pct.unwrap_or(0.0));
-        match m.increment.status {
-            PartStatus::Measured if m.increment.pseudofacilitation => {
-                format!("{} {v}, pseudofacilitation", label(m))
-            }
-            PartStatus::Measured => format!("{} {v}", label(m)),
-            PartStatus::Inconclusive => format!("{} {v}, which cannot exclude LEMS", label(m)),
-            _ => format!("{} {v}, not relied on", label(m)),
+    let cuts = [
+        c.increment_equivocal_pct,
+        c.increment_suggestive_pct,
+        c.increment_specific_pct,
+    ];
+    let value = |m: &MuscleReading, found: bool| {
+        let v = signed_pct_beside(m.increment.value_pct.unwrap_or(0.0), &cuts);
+        let v = match m.increment.pseudofacilitation {
+            true => format!("{v}, pseudofacilitation"),
+            false => v,
+        };
+        match found {
+            true => format!("{} {v}", label(m)),
+            false => format!("{} ({v})", label(m)),
         }
     };
-    let suggestive =
-        |m: &&&MuscleReading| m.increment.valid_grade() >= Some(LemsCriterion::Suggestive);
-    let raised: Vec<String> = tested.iter().filter(suggestive).map(value).collect();
-    let rest: Vec<String> = tested
-        .iter()
-        .filter(|m| !suggestive(m))
-        .map(value)
-        .collect();
-    let cut = number(c.increment_suggestive_pct);
-    if raised.is_empty() {
-        return Some(format!(
-            "no increment of {cut}% or more in the {} tested for one ({})",
-            count(tested.len()),
-            rest.join(", ")
-        ));
-    }
-    let mut s = format!(
-        "an increment of at least {cut}% in {}: {}",
-        of(raised.len(), tested.len()),
-        raised.join(", ")
+    let pick = |f: &dyn Fn(&MuscleReading) -> bool, found: bool| -> Vec<String> {
+        tested
+            .iter()
+            .filter(|m| f(m))
+            .map(|m| value(m, found))
+            .collect()
+    };
+    let raised = pick(
+        &|m| m.increment.valid_grade() >= Some(LemsCriterion::Suggestive),
+        true,
     );
-    if !rest.is_empty() {
-        s.push_str(&format!("; not in {}", rest.join(", ")));
-    }
-    Some(s)
+    let below = pick(
+        &|m| {
+            m.increment
+                .valid_grade()
+                .is_some_and(|g| g < LemsCriterion::Suggestive)
+        },
+        false,
+    );
+    let open = pick(&|m| m.increment.valid_grade().is_none(), false);
+    let what = format!(
+        "increment of {}% or more",
+        number(c.increment_suggestive_pct)
+    );
+    Some(clause(&what, &raised, &below, &open))
 }
 
 /// The low-CMAP clause: which muscles' resting CMAPs are below their limit.
@@ -196,8 +227,9 @@ fn low_cmap_clause(muscles: &[MuscleReading]) -> Option<String> {
         .collect();
     (!low.is_empty()).then(|| {
         format!(
-            "a resting CMAP below the lower limit in {}: {}",
-            of(low.len(), judged.len()),
+            "a resting CMAP below the lower limit in {} of {}: {}",
+            low.len(),
+            count(judged.len()),
             low.join(", ")
         )
     })
@@ -210,7 +242,7 @@ pub(crate) fn synthesis(muscles: &[MuscleReading], c: &InterpretConfig) -> Optio
         return None;
     }
     let clauses: Vec<String> = [
-        decrement_clause(muscles),
+        decrement_clause(muscles, c),
         increment_clause(muscles, c),
         low_cmap_clause(muscles),
     ]

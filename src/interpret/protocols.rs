@@ -81,10 +81,24 @@ fn exhaustion_findings(s: &ExhaustionSeries, c: &InterpretConfig) -> Vec<Finding
             .unwrap_or_default();
         let limit = super::limits::decrement_limit(s.muscle.as_deref(), c);
         let above = worst > limit;
+        // Larger than at rest by more than repeated trains at rest may
+        // differ (`reproducible_within_pp`), or not: a rise within that
+        // margin is not called exhaustion.
+        let beyond = match s.exhaustion_pp {
+            Some(pp) if pp > c.reproducible_within_pp => format!(
+                "; larger than at rest by more than repeated trains at rest may differ ({} percentage points): exhaustion",
+                number(c.reproducible_within_pp)
+            ),
+            Some(_) => format!(
+                "; not larger than at rest by more than repeated trains at rest may differ ({} percentage points): no exhaustion shown",
+                number(c.reproducible_within_pp)
+            ),
+            None => String::new(),
+        };
         out.push(finding(
             FindingCode::PostExerciseExhaustion,
             format!(
-                "Post-exercise exhaustion in {who}: the largest decrement from 1 minute on was {} {phase}{vs_rest}; {} the {}% threshold.",
+                "Post-exercise exhaustion in {who}: the largest decrement from 1 minute on was {} {phase}{vs_rest}; {} the {}% threshold{beyond}.",
                 pct(worst),
                 if above { "above" } else { "not above" },
                 number(limit)

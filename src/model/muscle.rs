@@ -12,14 +12,39 @@ pub fn canonical_muscle(name: &str) -> Option<&'static str> {
     })
 }
 
+/// Words around a muscle's name that do not change which muscle it is
+/// ("M. nasalis", "nasalis muscle", "right frontalis"): labs write them,
+/// and a muscle not recognised would lose its cut-off and limit.
+const NOT_THE_NAME: [&str; 14] = [
+    "m",
+    "mm",
+    "musc",
+    "muscle",
+    "musculus",
+    "right",
+    "left",
+    "r",
+    "l",
+    "rt",
+    "lt",
+    "dx",
+    "sin",
+    "bilateral",
+];
+
 /// [`canonical_muscle`] of a name without brackets.
 fn known_muscle(name: &str) -> Option<&'static str> {
     let n: String = name
         .to_lowercase()
         .chars()
-        .filter(|c| c.is_alphanumeric() || *c == ' ')
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
-    let n = n.trim();
+    let words: Vec<&str> = n
+        .split_whitespace()
+        .filter(|w| !NOT_THE_NAME.contains(w))
+        .collect();
+    let n = words.join(" ");
+    let n = n.as_str();
     match n {
         "adm" | "abductor digiti minimi" | "abductor digiti quinti" | "adq" => Some("ADM"),
         "apb" | "abductor pollicis brevis" => Some("APB"),
@@ -72,5 +97,19 @@ mod tests {
         );
         assert_eq!(canonical_muscle("APB (median)"), Some("APB"));
         assert_eq!(canonical_muscle("biceps (long head)"), None);
+        for name in [
+            "M. nasalis",
+            "nasalis muscle",
+            "right nasalis",
+            "Nasalis (R)",
+        ] {
+            assert_eq!(canonical_muscle(name), Some("nasalis"), "{name}");
+        }
+        assert_eq!(canonical_muscle("m. frontalis"), Some("frontalis"));
+        assert_eq!(
+            canonical_muscle("Abductor digiti minimi, left"),
+            Some("ADM")
+        );
+        assert_eq!(canonical_muscle("1st dorsal interosseous"), Some("FDI"));
     }
 }

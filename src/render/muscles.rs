@@ -6,8 +6,8 @@
 
 use serde::Serialize;
 
-use crate::model::{MuscleReading, Part, PartStatus, Report};
-use crate::words::{mv, number, pct, signed_pct};
+use crate::model::{LemsCriterion, MuscleReading, Part, PartStatus, Report};
+use crate::words::{mv, number, pct_beside, signed_pct_beside};
 
 /// The columns of the table.
 pub(crate) const MUSCLE_COLUMNS: [&str; 7] = [
@@ -15,7 +15,7 @@ pub(crate) const MUSCLE_COLUMNS: [&str; 7] = [
     "Nerve",
     "Side",
     "Resting CMAP (mV)",
-    "Decrement (at rest)",
+    "Decrement",
     "Increment",
     "Reading",
 ];
@@ -36,12 +36,12 @@ pub(crate) fn muscle_table(report: &Report) -> MuscleTable {
             .interpretation
             .muscles
             .iter()
-            .map(|m| row(m, report.settings.interpret.decrement_abnormal_pct))
+            .map(|m| row(m, &report.settings.interpret))
             .collect(),
     }
 }
 
-fn row(m: &MuscleReading, study_cut_pct: f64) -> Vec<String> {
+fn row(m: &MuscleReading, c: &crate::interpret::InterpretConfig) -> Vec<String> {
     let dash = || "-".to_string();
     vec![
         m.muscle
@@ -50,8 +50,8 @@ fn row(m: &MuscleReading, study_cut_pct: f64) -> Vec<String> {
         m.nerve.clone().unwrap_or_else(dash),
         m.side.clone().unwrap_or_else(dash),
         resting(m),
-        decrement(&m.decrement, study_cut_pct),
-        increment(&m.increment),
+        decrement(&m.decrement, c.decrement_abnormal_pct),
+        increment(&m.increment, c),
         super::view::pattern_words(m.pattern).to_string(),
     ]
 }
@@ -94,19 +94,44 @@ fn decrement(p: &Part<crate::model::DecrementGrade>, study_cut_pct: f64) -> Stri
         Some(crate::model::DecrementGrade::Abnormal) => format!("abnormal (> {}%)", number(cut)),
         _ => format!("normal (<= {}%)", number(cut)),
     };
-    format!("{}, {grade}{}{}", pct(v), standing(p), file(p))
+    format!(
+        "{}, {grade}{}{}",
+        pct_beside(v, 1, &[cut]),
+        standing(p),
+        file(p)
+    )
 }
 
-fn increment(p: &Part<crate::model::LemsCriterion>) -> String {
+fn increment(p: &Part<LemsCriterion>, c: &crate::interpret::InterpretConfig) -> String {
     let Some(v) = p.value_pct.filter(|_| p.status != PartStatus::NotTested) else {
         return "not tested".to_string();
     };
-    let what = if p.pseudofacilitation {
-        ", pseudofacilitation (not counted)"
-    } else {
-        ""
+    let cuts = [
+        c.increment_equivocal_pct,
+        c.increment_suggestive_pct,
+        c.increment_specific_pct,
+    ];
+    let grade = match (p.pseudofacilitation, p.grade) {
+        (true, _) => "pseudofacilitation, not counted".to_string(),
+        (_, Some(LemsCriterion::Specific)) => {
+            format!("specific (>= {}%)", number(c.increment_specific_pct))
+        }
+        (_, Some(LemsCriterion::Suggestive)) => {
+            format!("suggestive (>= {}%)", number(c.increment_suggestive_pct))
+        }
+        (_, Some(LemsCriterion::Equivocal)) => format!(
+            "equivocal ({}-{}%)",
+            number(c.increment_equivocal_pct),
+            number(c.increment_suggestive_pct)
+        ),
+        _ => format!("none (< {}%)", number(c.increment_equivocal_pct)),
     };
-    format!("{}{what}{}{}", signed_pct(v), standing(p), file(p))
+    format!(
+        "{}, {grade}{}{}",
+        signed_pct_beside(v, &cuts),
+        standing(p),
+        file(p)
+    )
 }
 
 /// The reference table (`interpret::REFERENCE_VALUES`) as the Markdown

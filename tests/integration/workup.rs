@@ -140,7 +140,7 @@ fn a_three_muscle_study_is_read_muscle_by_muscle() {
     // The synthesis, with the numbers as the table prints them.
     let s = &r.interpretation.summary;
     let expected = format!(
-        "Across the 3 muscles tested: an abnormal decrement in 2 of 3 muscles: ADM {:.0}%, trapezius {:.0}%; not in nasalis ({:.0}%)",
+        "Across the 3 muscles tested: an abnormal decrement in 2 of 3 muscles (ADM {:.0}%, trapezius {:.0}%), not in nasalis ({:.0}%); no increment of 60% or more in the one muscle tested: ADM (+",
         adm, trap, nasalis
     );
     assert!(s.contains(&expected), "{s}\nexpected: {expected}");
@@ -169,7 +169,7 @@ fn the_per_muscle_table_comes_first_under_the_conclusion_in_every_format() {
     let text = String::from_utf8(text).unwrap();
     let by_muscle = text.find("By muscle:").unwrap();
     assert!(by_muscle < text.find("Pattern:").unwrap());
-    assert!(text.contains("Decrement (at rest): ") && text.contains("normal (<= 8%)"));
+    assert!(text.contains("Decrement: ") && text.contains("normal (<= 8%)"));
 }
 
 /// An exhaustion series of `condition` written and read back.

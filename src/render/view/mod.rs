@@ -190,6 +190,14 @@ fn header(report: &Report) -> Vec<Field> {
     for (key, value) in &study.identifying {
         out.push(field(&identifying_label(key), value.clone()));
     }
+    // Identifiers are left out unless asked for; a signed copy still
+    // needs the patient, written in by hand.
+    if study.identifying.is_empty() {
+        out.push(field(
+            "Patient",
+            "________________________ (to be written in)",
+        ));
+    }
     out.push(field(
         "Date",
         study.date.clone().unwrap_or_else(|| "not recorded".into()),
