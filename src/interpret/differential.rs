@@ -266,7 +266,7 @@ pub(crate) fn indication_sentence(
             "The study was asked for suspected LEMS; an increment was looked for and not found, and the decrement points to a postsynaptic disorder.".to_string(),
         ),
         Indication::SuspectedMnd if !decrement => Some(
-            "The study was asked for suspected motor neuron disease, which repetitive stimulation does not test for: a nerve conduction study and needle EMG do.".to_string(),
+            "The study was asked for suspected motor neuron disease, which repetitive stimulation does not test for: needle EMG decides.".to_string(),
         ),
         Indication::SuspectedMg if p == Pattern::Normal || p == Pattern::Incomplete => Some(
             "The study was asked for suspected myasthenia gravis; a normal repetitive stimulation study does not exclude it (see the recommendations).".to_string(),

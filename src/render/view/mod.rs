@@ -242,7 +242,16 @@ fn header(report: &Report) -> Vec<Field> {
             sides.join(", ")
         },
     ));
-    let sites = distinct(report.tests.iter().filter_map(site));
+    // One entry per muscle as the reading groups them: "ADM" and
+    // "abductor digiti minimi" are one muscle.
+    let sites = distinct(report.interpretation.muscles.iter().filter_map(|m| {
+        match (&m.muscle, &m.nerve) {
+            (Some(name), Some(n)) => Some(format!("{name} ({n} nerve)")),
+            (Some(name), None) => Some(name.clone()),
+            (None, Some(n)) => Some(format!("{n} nerve")),
+            (None, None) => None,
+        }
+    }));
     if !sites.is_empty() {
         out.push(field("Muscle (nerve)", sites.join("; ")));
     }
@@ -489,7 +498,7 @@ fn validity_fields(v: &Validity, refs: &mut References) -> Vec<Field> {
     use crate::model::{Question, Standing};
     for (q, what) in [
         (Question::LowCmap, "Resting CMAP"),
-        (Question::Shape, "Shape of the train"),
+        (Question::Shape, "Shape reading"),
     ] {
         if v.standing(q) == Standing::Unreliable {
             out.push(field(what, "not relied on (see why)"));
