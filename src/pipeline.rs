@@ -230,32 +230,15 @@ fn first_metadata(study: &Study, key: &str) -> Option<String> {
         .cloned()
 }
 
-/// Keys a report shows in fields of its own (the recording's own and the
-/// record's), so they are not passed through again.
-const SHOWN_KEYS: &[&str] = &[
-    "generator",
-    "study_id",
-    "protocol",
-    "exercise_s",
-    "stim_rate_hz",
-    "sampling_rate_hz",
-    "muscle",
-    "nerve",
-    "side",
-    "temperature_c",
-    "polarity",
-    "examiner",
-    "indication",
-    "medication",
-    "stim_intensity_ma",
-    "stim_duration_ms",
-    "supramaximal",
-    "pyridostigmine_last_dose_h",
-    "pyridostigmine_h",
-    "exercise_phase",
-    "train",
-    "date",
-];
+/// Whether the report shows `key` in a field of its own (the recording's
+/// own keys, as the input-contract writer lists them, and the record's),
+/// so that it is not passed through again.
+fn shown(key: &str) -> bool {
+    // The spelling of the pyridostigmine flag, read as the record's key.
+    crate::io::write::OWN_KEYS.contains(&key)
+        || crate::io::is_record_key(key)
+        || key == "pyridostigmine_h"
+}
 
 /// The metadata passed through to the report, the batch summary and
 /// Python ([`crate::model::StudyInfo::metadata`]): never an identifying
@@ -267,7 +250,7 @@ fn passthrough(study: &Study) -> BTreeMap<String, String> {
         for (key, value) in &test.metadata {
             let hidden = is_identifying(key, &[]) || test.source.withheld.contains(key);
             let v = value.trim();
-            if hidden || SHOWN_KEYS.contains(&key.as_str()) || v.is_empty() {
+            if hidden || shown(key) || v.is_empty() {
                 continue;
             }
             let seen = values.entry(key.clone()).or_default();

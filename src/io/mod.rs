@@ -35,6 +35,7 @@ pub use read::signals::{Annotation, Channel, ChannelData, Segment, SignalFile};
 pub use read::text::MAX_FILE_BYTES;
 pub use read::trace_csv::MIN_SAMPLES;
 pub use read::{detect_format, parse_trace, read_signal_file, read_trace_file, survey_file};
+pub(crate) use record::is_record_key;
 pub use record::{RecordFile, RecordSection, RecordValue};
 
 /// The manifest every set this tool writes holds ([`fs::MANIFEST`]): a

@@ -57,6 +57,11 @@ const RECORD_KEYS: &[(&str, Kind)] = &[
     ("date", Kind::Date),
 ];
 
+/// Whether `key` is one the record sets (a flag, or a record file's key).
+pub(crate) fn is_record_key(key: &str) -> bool {
+    RECORD_KEYS.iter().any(|(k, _)| *k == key)
+}
+
 /// Largest record file read (bytes): a study's record is a few lines.
 const MAX_RECORD_BYTES: u64 = 1 << 20;
 

@@ -27,7 +27,7 @@ pub enum FileVariant {
 
 /// Metadata keys written from the recording's own fields, in this order;
 /// any other metadata follows, sorted.
-const OWN_KEYS: [&str; 11] = [
+pub(crate) const OWN_KEYS: [&str; 11] = [
     "generator",
     "study_id",
     "protocol",

@@ -101,6 +101,15 @@ pub(super) fn cited(mut r: ValidityReason, source: String) -> ValidityReason {
     r
 }
 
+/// The codes of a response's flags that disqualify it.
+pub(super) fn disqualifying(r: &ResponseMeasures) -> Vec<String> {
+    r.flags
+        .iter()
+        .filter(|f| f.is_disqualifying())
+        .map(|f| f.code())
+        .collect()
+}
+
 pub(super) fn no_response(r: &ResponseMeasures) -> bool {
     r.has(Flag::NoResponse) || r.amplitude_mv.is_none()
 }
@@ -205,12 +214,7 @@ fn flag_reasons(t: &TestMeasures, c: &InterpretConfig) -> Vec<ValidityReason> {
         out.push(reason(ReasonCode::Flagged, Bearing::Unreliable, q, text));
     }
     if let Some(first) = t.responses.first().filter(|r| !no_response(r)) {
-        let flags: Vec<String> = first
-            .flags
-            .iter()
-            .filter(|f| f.is_disqualifying())
-            .map(|f| f.code())
-            .collect();
+        let flags = disqualifying(first);
         if !flags.is_empty() {
             let text = format!("its first response is flagged {}", flags.join(", "));
             // A series' post-exercise increment is that first response.

@@ -4,7 +4,7 @@
 //! low-rate train at rest, which no disorder makes grow at 2-5 Hz).
 //! nmjscope's own rule (`interpret.resting_cmap_margin_pct`).
 
-use super::{after_exercise, cited, no_response, questions, reason};
+use super::{after_exercise, cited, disqualifying, no_response, questions, reason};
 use crate::interpret::assess::increment_grade;
 use crate::interpret::sources;
 use crate::interpret::InterpretConfig;
@@ -153,13 +153,7 @@ pub(super) fn reference_unreliable(
 ) -> Option<ValidityReason> {
     let file = tests[i].increment_reference.as_deref()?;
     let j = tests.iter().position(|t| t.file == file)?;
-    let first = tests[j].responses.first()?;
-    let flags: Vec<String> = first
-        .flags
-        .iter()
-        .filter(|f| f.is_disqualifying())
-        .map(|f| f.code())
-        .collect();
+    let flags = disqualifying(tests[j].responses.first()?);
     if !flags.is_empty() {
         return Some(reason(
             ReasonCode::Flagged,
