@@ -10,6 +10,7 @@ use super::assess::{
 };
 use super::limits;
 use super::sources;
+use super::validity::after_exercise;
 use super::InterpretConfig;
 use crate::model::canonical_side;
 use crate::model::{DecrementGrade, Finding, FindingCode, LemsCriterion, Pattern};
@@ -34,6 +35,10 @@ pub(crate) fn describe(t: &TestMeasures) -> String {
     }
     if let Some(r) = t.stim_rate_hz {
         parts.push(format!("{} Hz", number(r)));
+    }
+    // A train after exercise is never mistaken for one at rest.
+    if let Some(p) = t.record.exercise_phase.filter(|_| after_exercise(t)) {
+        parts.push(p.to_string());
     }
     if parts.is_empty() {
         t.file.clone()

@@ -93,12 +93,17 @@ fn exhaustion_findings(s: &ExhaustionSeries, c: &InterpretConfig) -> Vec<Finding
                 "; not larger than at rest by more than repeated trains at rest may differ ({} percentage points): no exhaustion shown",
                 number(c.reproducible_within_pp)
             ),
-            None => String::new(),
+            None => "; with no train at rest to compare, exhaustion (a decrement growing after exercise) cannot be judged".to_string(),
+        };
+        let title = if s.exhaustion_pp.is_some() {
+            "Post-exercise exhaustion"
+        } else {
+            "Decrement after exercise"
         };
         out.push(finding(
             FindingCode::PostExerciseExhaustion,
             format!(
-                "Post-exercise exhaustion in {who}: the largest decrement from 1 minute on was {} {phase}{vs_rest}; {} the {}% threshold{beyond}.",
+                "{title} in {who}: the largest decrement from 1 minute on was {} {phase}{vs_rest}; {} the {}% threshold{beyond}.",
                 pct(worst),
                 if above { "above" } else { "not above" },
                 number(limit)

@@ -472,3 +472,33 @@ fn the_batch_summary_has_one_named_column_per_quantity_and_the_metadata() {
     );
     assert_eq!(report["study"]["metadata"]["condition"], "lems");
 }
+
+#[test]
+fn a_series_without_a_train_at_rest_names_every_train_by_its_time() {
+    let (dir, _) = series(Condition::Mg, 0.7, 4);
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.to_string_lossy().contains("rest") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let r = analyze_dir(&dir, &ReadOptions::default());
+    let findings = &r.interpretation.findings;
+    let late = findings
+        .iter()
+        .find(|f| f.code == nmjscope::model::FindingCode::PostExerciseExhaustion)
+        .unwrap();
+    assert!(
+        late.text.starts_with("Decrement after exercise"),
+        "{}",
+        late.text
+    );
+    assert!(late.text.contains("cannot be judged"));
+    for f in findings
+        .iter()
+        .filter(|f| f.code == nmjscope::model::FindingCode::DecrementAbnormal)
+    {
+        assert!(f.text.contains("after exercise"), "{}", f.text);
+    }
+    assert!(r.interpretation.decrement.file_note.is_some());
+}
