@@ -35,7 +35,8 @@ fn decimals_beside(v: f64, min: i32, thresholds: &[f64]) -> i32 {
 
 /// `v` rounded to `min` decimals, or more where a threshold needs them: the
 /// number a table or a CSV cell holds, on the same side of every cut-off as
-/// `v` (10.04 stays 10.04 beside 10).
+/// `v` (10.04 stays 10.04 beside 10). Used by the batch summary.
+#[cfg(feature = "native")]
 pub(crate) fn rounded_beside(v: f64, min: i32, thresholds: &[f64]) -> f64 {
     rounded(v, decimals_beside(v, min, thresholds))
 }
