@@ -122,7 +122,9 @@ impl Analyzer {
     }
 }
 
-/// Measures and evaluates one test, reusing the measurer's buffers.
+/// Measures and evaluates one test, reusing the measurer's buffers; the
+/// markers a person set on its responses (`Recording::markers`) replace
+/// the automatic ones they name.
 pub fn analyze_recording(
     recording: &Recording,
     settings: &Settings,
@@ -153,7 +155,11 @@ pub fn analyze_recording(
                 dt_ms,
                 inverted,
             };
-            measurer.measure(&sweep, &settings.signal, &settings.measure)
+            let marks = recording
+                .markers
+                .as_ref()
+                .and_then(|m| m.entry_for(i, label));
+            measurer.measure_marked(&sweep, &settings.signal, &settings.measure, marks)
         })
         .collect();
     evaluate(recording, responses, &settings.train)
