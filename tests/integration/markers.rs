@@ -322,3 +322,52 @@ fn a_bad_sidecar_is_refused_with_file_and_line() {
         assert!(String::from_utf8_lossy(&out.stderr).contains(what));
     }
 }
+
+#[test]
+fn batch_applies_the_sidecars_and_counts_the_manual_responses() {
+    let root = TempDir::new();
+    let plain = column(|t| single(t, 6.0));
+    let csv = train_csv(&vec![plain; 5]);
+    root.write("a/1_rns_3hz.csv", &csv);
+    root.write(
+        "a/1_rns_3hz.csv.markers.toml",
+        "[[response]]\nresponse = 2\nonset_ms = 3.5\nby = \"KH\"\nat = \"x\"\n\n[[response]]\nresponse = 4\nexcluded = \"cough\"\nby = \"KH\"\nat = \"x\"\n",
+    );
+    root.write("b/1_rns_3hz.csv", &csv);
+    let out = root.path().join("out");
+    nmjscope()
+        .arg("batch")
+        .arg(root.path().join("a").parent().unwrap())
+        .arg("--out")
+        .arg(&out)
+        .args(["--jobs", "1", "--quiet"])
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let mut rows = summary.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let col = header
+        .iter()
+        .position(|h| *h == "manual_responses")
+        .unwrap();
+    let counts: Vec<(String, String)> = rows
+        .map(|r| {
+            let cells: Vec<&str> = r.split(',').collect();
+            (cells[0].to_string(), cells[col].to_string())
+        })
+        .collect();
+    assert_eq!(
+        counts,
+        [
+            ("a".to_string(), "2".to_string()),
+            ("b".to_string(), "0".to_string())
+        ]
+    );
+    // The study's report names the markers file and its hash.
+    let jsonl = std::fs::read_to_string(out.join("studies.jsonl")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(jsonl.lines().next().unwrap()).unwrap();
+    let used = &first["study"]["markers"][0];
+    assert_eq!(used["test"], "1_rns_3hz.csv");
+    assert_eq!(used["file"], "1_rns_3hz.csv.markers.toml");
+    assert_eq!(used["hash"].as_str().unwrap().len(), 16);
+}
