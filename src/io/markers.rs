@@ -347,3 +347,57 @@ pub(crate) fn read_sidecars(tests: &[PathBuf]) -> Result<Vec<(PathBuf, Vec<u8>)>
     }
     Ok(out)
 }
+
+/// The signature line of a markers file `nmjscope markers` writes.
+pub const MARKERS_SIGNATURE: &str = "# generator: nmjscope markers";
+
+/// The automatic markers of a measured test in the sidecar format, as a
+/// starting point (`nmjscope markers`): one entry per response, commented
+/// out, so the file changes nothing until a person uncomments an entry,
+/// moves its marks and says who and when. A response already marked by
+/// hand shows its automatic values.
+pub fn automatic_markers_toml(test: &crate::model::TestMeasures) -> String {
+    use std::fmt::Write;
+    let ms = |v: Option<f64>| v.map(|t| format!("{:.3}", t));
+    let mut s = format!(
+        "# markers for {}: the automatic ones, each entry commented out;\n# uncomment one, move its marks (or give `excluded = \"reason\"` alone),\n# and say who and when (docs/markers.md)\n{MARKERS_SIGNATURE}\n",
+        test.file
+    );
+    for (i, r) in test.responses.iter().enumerate() {
+        let (onset, peak, end) = match &r.manual {
+            Some(m) => (
+                m.automatic_onset_ms,
+                m.automatic_negative_peak_ms,
+                m.automatic_end_ms,
+            ),
+            None => (
+                r.onset_ms,
+                r.negative_peak_ms,
+                r.onset_ms.zip(r.duration_ms).map(|(o, d)| o + d),
+            ),
+        };
+        // A train's responses by number (a train is measured in the
+        // file's order); others by label (`pre` is measured first).
+        let number = match &r.label {
+            ResponseLabel::Train(_) => (i + 1).to_string(),
+            other => format!("\"{other}\""),
+        };
+        let _ = write!(s, "\n# [[response]]\n# response = {number}\n");
+        for (key, v) in [
+            ("onset_ms", onset),
+            ("negative_peak_ms", peak),
+            ("end_ms", end),
+        ] {
+            match ms(v) {
+                Some(t) => {
+                    let _ = writeln!(s, "# {key} = {t}");
+                }
+                None => {
+                    let _ = writeln!(s, "# ({key}: none found)");
+                }
+            }
+        }
+        s.push_str("# by = \"\"\n# at = \"\"\n");
+    }
+    s
+}

@@ -29,7 +29,8 @@ pub use folder::{
 };
 pub use inspect::{inspect, Inspection};
 pub use markers::{
-    check_markers, is_markers_file, markers_path, markers_test_name, parse_markers, MARKERS_SUFFIX,
+    automatic_markers_toml, check_markers, is_markers_file, markers_path, markers_test_name,
+    parse_markers, MARKERS_SIGNATURE, MARKERS_SUFFIX,
 };
 pub use options::{
     ChannelChoice, ContinuousOptions, OptionKind, Overrides, ReadOption, ReadOptions, READ_OPTIONS,

@@ -371,3 +371,74 @@ fn batch_applies_the_sidecars_and_counts_the_manual_responses() {
     assert_eq!(used["file"], "1_rns_3hz.csv.markers.toml");
     assert_eq!(used["hash"].as_str().unwrap().len(), 16);
 }
+
+#[test]
+fn the_markers_command_writes_a_starting_point_and_never_a_persons_file() {
+    let dir = TempDir::new();
+    let plain = column(|t| single(t, 6.0));
+    let test = dir.write("1_rns_3hz.csv", train_csv(&vec![plain; 4]));
+    let side = dir.path().join("1_rns_3hz.csv.markers.toml");
+    nmjscope()
+        .arg("markers")
+        .arg(&test)
+        .arg("-o")
+        .arg(&side)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&side).unwrap();
+    assert!(
+        text.contains("# [[response]]\n# response = 4\n# onset_ms = "),
+        "{text}"
+    );
+    // As written it changes nothing, and it can be written again.
+    let before = analyze(dir.path());
+    assert!(before.tests[0].responses.iter().all(|r| r.manual.is_none()));
+    assert!(before.study.markers.len() == 1);
+    nmjscope()
+        .arg("markers")
+        .arg(&test)
+        .arg("-o")
+        .arg(&side)
+        .assert()
+        .success();
+    // An entry uncommented at its automatic marks measures the same.
+    let edited: String = text
+        .split("\n\n")
+        .map(|block| {
+            if block.starts_with("# [[response]]\n# response = 2\n") {
+                block
+                    .lines()
+                    .map(|l| l.trim_start_matches("# "))
+                    .map(|l| match l {
+                        "by = \"\"" => "by = \"KH\"",
+                        "at = \"\"" => "at = \"2026-12-07T10:15\"",
+                        other => other,
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            } else {
+                block.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n");
+    std::fs::write(&side, &edited).unwrap();
+    let after = analyze(dir.path());
+    let (a, b) = (&before.tests[0].responses[1], &after.tests[0].responses[1]);
+    assert!(b.manual.is_some());
+    let (x, y) = (a.amplitude_mv.unwrap(), b.amplitude_mv.unwrap());
+    assert!((x - y).abs() < 0.01, "{x} {y}");
+    // A file with entries set by hand, or one it did not write, is never
+    // replaced.
+    for text in [edited.as_str(), "# my notes\n"] {
+        std::fs::write(&side, text).unwrap();
+        nmjscope()
+            .arg("markers")
+            .arg(&test)
+            .arg("-o")
+            .arg(&side)
+            .assert()
+            .failure();
+        assert_eq!(std::fs::read_to_string(&side).unwrap(), text);
+    }
+}

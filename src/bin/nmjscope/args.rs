@@ -26,6 +26,9 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Simulate normal, myasthenic or Lambert-Eaton recordings.
     Simulate(SimulateArgs),
+    /// Write the automatic markers of each test of a file or study as a
+    /// markers file to start from (`<file>.markers.toml`, docs/markers.md).
+    Markers(MarkersArgs),
     /// Analyse the built-in LEMS sample study and write the full report set.
     Demo(DemoArgs),
     /// Score every study under a folder in parallel: summary.csv,
@@ -518,6 +521,22 @@ pub struct InspectArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text", ignore_case = true)]
     pub format: InspectFormat,
+}
+
+/// `nmjscope markers`.
+#[derive(Debug, Args)]
+pub struct MarkersArgs {
+    /// A trace file (one test) or a study directory.
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Write the markers file here (one test only) instead of standard
+    /// output; a file is replaced only when this command wrote it and no
+    /// entry of it was set by hand.
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
 }
 
 /// Thresholds and signal settings, the same for `analyze` and `batch`.
