@@ -442,3 +442,36 @@ fn the_markers_command_writes_a_starting_point_and_never_a_persons_file() {
         assert_eq!(std::fs::read_to_string(&side).unwrap(), text);
     }
 }
+
+#[test]
+fn analyze_takes_a_markers_file_for_one_test() {
+    let dir = TempDir::new();
+    let factors = [1.0, 0.9, 0.85, 0.8, 0.78];
+    let cols: Vec<Vec<f64>> = factors
+        .iter()
+        .map(|f| column(|t| single(t, 6.0 * f)))
+        .collect();
+    let test = dir.write("1_rns_3hz.csv", train_csv(&cols));
+    let given = dir.write(
+        "checked.toml",
+        "[[response]]\nresponse = 4\nexcluded = \"cough\"\nby = \"KH\"\nat = \"x\"\n",
+    );
+    let json = analyze_json(&test, &["--markers", given.to_str().unwrap()]);
+    let t = &json["tests"][0];
+    assert_eq!(t["decrement_read_to"], 5);
+    assert!((t["decrement_pct"].as_f64().unwrap() - 22.0).abs() < 0.3);
+    assert_eq!(json["study"]["markers"][0]["file"], "checked.toml");
+    // A folder of several tests needs each test's own beside it.
+    dir.write("2_rns_3hz.csv", train_csv(&cols));
+    let out = nmjscope()
+        .arg("analyze")
+        .arg(dir.path())
+        .arg("--markers")
+        .arg(&given)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--markers gives the markers of one test")
+    );
+}

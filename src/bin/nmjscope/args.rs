@@ -586,6 +586,10 @@ pub struct AnalyzeArgs {
     /// What to print to standard output.
     #[arg(long, value_enum, default_value = "text", ignore_case = true)]
     pub format: OutputFormat,
+    /// Markers set by hand for a single test (docs/markers.md), in place
+    /// of the `<file>.markers.toml` beside it.
+    #[arg(long, value_name = "FILE.toml")]
+    pub markers: Option<PathBuf>,
     /// Put identifying metadata (patient name, record number, birth date)
     /// in the reports; without it they are kept out of every output.
     #[arg(long)]

@@ -86,7 +86,10 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     let options = args.read.options()?;
     let browser = args.pdf.then(crate::pdf::find_browser).transpose()?;
     note_not_read(&args.path, &options);
-    let study = read_input(&args.path, &options)?;
+    let mut study = read_input(&args.path, &options)?;
+    if let Some(file) = &args.markers {
+        given_markers(file, &mut study)?;
+    }
     let analysis = analyzer.analyze_with_display(&study)?;
     stdout(&render::serialize(
         args.format.into(),
@@ -101,6 +104,28 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
             dir.join("report.html").display()
         ));
     }
+    Ok(())
+}
+
+/// `analyze --markers FILE`: a markers file for the one test read, in
+/// place of the one beside it.
+fn given_markers(file: &Path, study: &mut nmjscope::Study) -> anyhow::Result<()> {
+    let [test] = study.tests.as_mut_slice() else {
+        anyhow::bail!(
+            "--markers gives the markers of one test, and {} holds {}: put each test's beside it as <file>{}",
+            study.path.display(),
+            study.tests.len(),
+            nmjscope::io::MARKERS_SUFFIX
+        );
+    };
+    let bytes = std::fs::read(file).map_err(|e| nmjscope::Error::io(file, e))?;
+    let text = String::from_utf8(bytes).map_err(|_| nmjscope::Error::MarkersFile {
+        at: nmjscope::error::Location::file(file),
+        detail: "not UTF-8 text".to_string(),
+    })?;
+    let markers = nmjscope::io::parse_markers(file, &text)?;
+    nmjscope::io::check_markers(file, &markers, test)?;
+    test.markers = Some(markers);
     Ok(())
 }
 
