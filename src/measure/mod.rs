@@ -244,23 +244,9 @@ fn measure_conditioned(
     // Marks set by hand, as fractional samples inside the sweep.
     let x_of = |t: f64| ((t - sweep.t0_ms) / dt_ms).clamp(0.0, (n - 1) as f64);
     let manual_onset = marks.and_then(|m| m.onset_ms).map(x_of);
-    let manual_peak = marks.and_then(|m| m.negative_peak_ms).map(x_of);
     let manual_end = marks.and_then(|m| m.end_ms).map(x_of);
-    // A manual peak is where it is set; after a manual onset the peak is
-    // the smallest value after it, as the automatic one is after the
-    // artifact.
-    let imin = match (manual_peak, manual_onset) {
-        (Some(p), _) => (p.round() as usize).min(n - 1),
-        (None, Some(o)) => {
-            let from = (o.ceil() as usize).min(n - 1);
-            from + extremes(&smooth[from..]).0
-        }
-        (None, None) => imin,
-    };
-    let (peak_x, peak_v) = match manual_peak {
-        Some(p) => (p, interpolate(y, p)),
-        None => stats::parabola_vertex(y, imin, h),
-    };
+    let manual_peak = marks.and_then(|m| m.negative_peak_ms).map(x_of);
+    let (imin, peak_x, peak_v) = negative_peak(y, smooth, imin, h, manual_onset, manual_peak);
     let amplitude = -peak_v;
     let sigma = info.noise_sd_mv;
     out.amplitude_mv = Some(amplitude.max(0.0));
@@ -313,6 +299,34 @@ fn measure_conditioned(
     out.peak_to_peak_mv = Some(amplitude + pos_v.max(0.0));
     quality_flags(c, info, amplitude, &mut out.flags);
     out
+}
+
+/// The negative peak: its sample, fractional index and value. A manual
+/// peak is where it is set (the trace's value there); after a manual onset
+/// the peak is the smallest value after it, as the automatic one is after
+/// the artifact; else the automatic one, `imin`. A parabola refines all
+/// but a manual peak.
+fn negative_peak(
+    y: &[f64],
+    smooth: &[f64],
+    imin: usize,
+    h: usize,
+    manual_onset: Option<f64>,
+    manual_peak: Option<f64>,
+) -> (usize, f64, f64) {
+    let n = smooth.len();
+    if let Some(p) = manual_peak {
+        return ((p.round() as usize).min(n - 1), p, interpolate(y, p));
+    }
+    let imin = match manual_onset {
+        Some(o) => {
+            let from = (o.ceil() as usize).min(n - 1);
+            from + extremes(&smooth[from..]).0
+        }
+        None => imin,
+    };
+    let (x, v) = stats::parabola_vertex(y, imin, h);
+    (imin, x, v)
 }
 
 /// The trace's value at fractional sample `x` (linear between samples).
