@@ -401,3 +401,53 @@ pub fn automatic_markers_toml(test: &crate::model::TestMeasures) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> std::result::Result<Markers, String> {
+        parse_markers(Path::new("a.csv.markers.toml"), text).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn reads_numbers_labels_and_dates() {
+        let m = parse(
+            "[[response]]\nresponse = \"pre\"\nnegative_peak_ms = 6\nend_ms = 9.5\nby = \"KH\"\nat = 2026-12-07T10:15:00\n\n[[response]]\nresponse = 3\nexcluded = \" noise \"\nby = \"KH\"\nat = \"2026-12-07\"\n",
+        )
+        .unwrap();
+        assert_eq!(m.entries.len(), 2);
+        let (a, b) = (&m.entries[0], &m.entries[1]);
+        assert_eq!(a.response, ResponseRef::Label(ResponseLabel::Pre));
+        assert_eq!(a.negative_peak_ms, Some(6.0));
+        assert_eq!(
+            a.marks(),
+            vec![crate::model::Mark::NegativePeak, crate::model::Mark::End]
+        );
+        assert_eq!(a.at, "2026-12-07T10:15:00");
+        assert_eq!((b.line, b.excluded.as_deref()), (8, Some("noise")));
+        assert_eq!(m.hash.len(), 16);
+        assert_eq!(
+            markers_test_name(&markers_path(Path::new("/x/1.csv"))).as_deref(),
+            Some("1.csv")
+        );
+        assert!(!is_markers_file(Path::new(".markers.toml")));
+    }
+
+    #[test]
+    fn refuses_marks_out_of_order_and_entries_that_say_nothing() {
+        for (text, what) in [
+            ("[[response]]\nresponse = 1\nonset_ms = 4\nend_ms = 3\nby = \"K\"\nat = \"x\"\n", "line 1: the end (3 ms) is not after its onset (4 ms)"),
+            ("[[response]]\nresponse = 1\nnegative_peak_ms = 6\nend_ms = 6\nby = \"K\"\nat = \"x\"\n", "the end (6 ms) is not after its peak (6 ms)"),
+            ("[[response]]\nresponse = 1\nby = \"K\"\nat = \"x\"\n", "the entry sets nothing"),
+            ("[[response]]\nresponse = 0\nonset_ms = 3\nby = \"K\"\nat = \"x\"\n", "line 2: response 0: responses are numbered from 1"),
+            ("[[response]]\nonset_ms = 3\nby = \"K\"\nat = \"x\"\n", "an entry without `response`"),
+            ("[[response]]\nresponse = 1\nonset_ms = 3\nby = \"  \"\nat = \"x\"\n", "line 4: `by` is empty"),
+            ("[[response]]\nresponse = 1\nonset_ms = nan\nby = \"K\"\nat = \"x\"\n", "line 3: `onset_ms` is not a finite number"),
+            ("[study]\nx = 1\n", "line 1: unknown field `study`"),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert!(err.starts_with("a.csv.markers.toml, line ") && err.contains(what), "{err}");
+        }
+    }
+}
