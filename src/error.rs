@@ -406,6 +406,15 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// A test's markers file (`<file>.markers.toml`, `docs/markers.md`)
+    /// that cannot be read as one, or whose entry is refused.
+    #[error("{at}: {detail}")]
+    MarkersFile {
+        /// The markers file and the line.
+        at: Location,
+        /// What is wrong.
+        detail: String,
+    },
     /// A simulation parameter is out of range.
     #[error("simulation: {0}")]
     Simulation(String),
@@ -462,7 +471,8 @@ impl Error {
             | Error::BadFile { at, .. }
             | Error::NoChannel { at, .. }
             | Error::NoStimuli { at, .. }
-            | Error::RecordFile { at, .. } => Some(at.clone()),
+            | Error::RecordFile { at, .. }
+            | Error::MarkersFile { at, .. } => Some(at.clone()),
             Error::Io { path, .. }
             | Error::NotAFile { path }
             | Error::TooLarge { path, .. }
@@ -491,7 +501,8 @@ impl Error {
             Error::Settings { .. }
             | Error::Simulation(_)
             | Error::ReadOption { .. }
-            | Error::RecordFile { .. } => ErrorKind::Settings,
+            | Error::RecordFile { .. }
+            | Error::MarkersFile { .. } => ErrorKind::Settings,
             Error::Plot { .. } | Error::Render { .. } | Error::Panicked { .. } => {
                 ErrorKind::Internal
             }

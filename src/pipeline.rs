@@ -12,7 +12,7 @@ use crate::interpret::interpret_study;
 use crate::io::{read_study, ReadOptions};
 use crate::measure::{Measurer, Sweep};
 use crate::model::{
-    is_identifying, DisplayTrace, Flag, Polarity, Recording, Report, ResponseLabel,
+    is_identifying, DisplayTrace, Flag, MarkersUsed, Polarity, Recording, Report, ResponseLabel,
     ResponseMeasures, Study, StudyInfo, TestDisplay, TestMeasures, ToolInfo, SCHEMA,
 };
 use crate::settings::Settings;
@@ -122,7 +122,9 @@ impl Analyzer {
     }
 }
 
-/// Measures and evaluates one test, reusing the measurer's buffers.
+/// Measures and evaluates one test, reusing the measurer's buffers; the
+/// markers a person set on its responses (`Recording::markers`) replace
+/// the automatic ones they name.
 pub fn analyze_recording(
     recording: &Recording,
     settings: &Settings,
@@ -153,7 +155,11 @@ pub fn analyze_recording(
                 dt_ms,
                 inverted,
             };
-            measurer.measure(&sweep, &settings.signal, &settings.measure)
+            let marks = recording
+                .markers
+                .as_ref()
+                .and_then(|m| m.entry_for(i, label));
+            measurer.measure_marked(&sweep, &settings.signal, &settings.measure, marks)
         })
         .collect();
     evaluate(recording, responses, &settings.train)
@@ -211,12 +217,28 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
             indication,
             metadata: passthrough(study),
             identifying: BTreeMap::new(),
+            markers: markers_used(study),
         },
         settings: settings.clone(),
         tests,
         series: reading.series,
         interpretation: reading.interpretation,
     })
+}
+
+/// The markers files of a study's tests, with their hashes.
+fn markers_used(study: &Study) -> Vec<MarkersUsed> {
+    study
+        .tests
+        .iter()
+        .filter_map(|t| {
+            t.markers.as_ref().map(|m| MarkersUsed {
+                test: t.source.file_name.clone(),
+                file: m.file.clone(),
+                hash: m.hash.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The first non-empty value of a metadata key among the study's files.

@@ -400,6 +400,7 @@ SUMMARY_COLUMNS: Dict[str, str] = {
     "increment_status": "object",
     "low_cmap": "boolean",
     "tests": "Int64",
+    "manual_responses": "Int64",
     "decrement_pct": "float64",
     "rest_decrement_pct": "float64",
     "max_exhaustion_pct": "float64",

@@ -34,6 +34,10 @@ pub struct SummaryRow {
     pub low_cmap: Option<bool>,
     /// Number of tests.
     pub tests: Option<usize>,
+    /// Responses whose markers a person set or which a person excluded
+    /// (markers files, `docs/markers.md`).
+    #[serde(default)]
+    pub manual_responses: Option<usize>,
     /// The decrement the conclusion rests on (%, 1 decimal, as the report
     /// prints it): the resting one, or a train in post-exercise exhaustion
     /// when only that one is abnormal.
@@ -95,6 +99,7 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "increment_status",
     "low_cmap",
     "tests",
+    "manual_responses",
     "decrement_pct",
     "rest_decrement_pct",
     "max_exhaustion_pct",
@@ -150,6 +155,13 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
                 increment_status: Some(r.interpretation.increment.status.code()),
                 low_cmap: r.interpretation.low_cmap,
                 tests: Some(r.tests.len()),
+                manual_responses: Some(
+                    r.tests
+                        .iter()
+                        .flat_map(|t| &t.responses)
+                        .filter(|x| x.manual.is_some())
+                        .count(),
+                ),
                 decrement_pct: r
                     .interpretation
                     .decrement
@@ -183,6 +195,7 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
             increment_status: None,
             low_cmap: None,
             tests: None,
+            manual_responses: None,
             decrement_pct: None,
             rest_decrement_pct: None,
             max_exhaustion_pct: None,

@@ -8,6 +8,7 @@ use super::sources;
 use super::validity::main_question;
 use super::InterpretConfig;
 use crate::model::Protocol;
+use crate::model::ResponseLabel;
 use crate::model::TestMeasures;
 use crate::model::{DecrementGrade, LemsCriterion, Part, PartStatus, Pattern};
 use crate::model::{Flag, ReasonCode, Standing, TrainFlag, ValidityReason};
@@ -23,6 +24,7 @@ fn repeat_advice(flag: Flag) -> &'static str {
         Flag::PeakAtSweepEnd => "the CMAP runs past the end of the sweep; read it again with a longer sweep (--sweep-ms) or record a longer one",
         Flag::EarlyOnset => "the response starts too soon after the stimulus to be a CMAP: check the stimulus times (a recording without a stimulus artifact needs a trigger channel, annotations or --rate with --first-stimulus-ms)",
         Flag::PolarityInverted | Flag::BaselineUnstable => "check the recording montage and repeat",
+        Flag::Excluded => "a response was excluded by hand (its markers file gives the reason); repeat the train if the measure needs it",
     }
 }
 
@@ -215,8 +217,76 @@ pub(crate) fn caveats(
     out
 }
 
+/// "3 and 4", "pre", "3, 4 and 7": responses named as a person counts
+/// them (a train's by number, others by label).
+fn response_list(labels: &[&ResponseLabel]) -> String {
+    let names: Vec<String> = labels
+        .iter()
+        .map(|l| match l {
+            ResponseLabel::Train(n) => n.to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    match names.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// What a person changed by hand on a test (its markers file): the marks
+/// moved and the responses excluded, by whom; the decrement read to the
+/// 5th response in place of an excluded 4th.
+fn manual_caveats(t: &TestMeasures, out: &mut Vec<String>) {
+    let mut people: Vec<&str> = Vec::new();
+    for m in t.responses.iter().filter_map(|r| r.manual.as_ref()) {
+        if !people.contains(&m.by.as_str()) {
+            people.push(&m.by);
+        }
+    }
+    for by in people {
+        let of = |excluded: bool| -> Vec<&ResponseLabel> {
+            t.responses
+                .iter()
+                .filter(|r| {
+                    r.manual
+                        .as_ref()
+                        .is_some_and(|m| m.by == by && m.excluded.is_some() == excluded)
+                })
+                .map(|r| &r.label)
+                .collect()
+        };
+        let (moved, excluded) = (of(false), of(true));
+        let plural = |v: &[&ResponseLabel]| if v.len() == 1 { "" } else { "s" };
+        if !moved.is_empty() {
+            out.push(format!(
+                "Markers of response{} {} of {} adjusted by {by}.",
+                plural(&moved),
+                response_list(&moved),
+                t.file
+            ));
+        }
+        if !excluded.is_empty() {
+            out.push(format!(
+                "Response{} {} of {} excluded by {by}.",
+                plural(&excluded),
+                response_list(&excluded),
+                t.file
+            ));
+        }
+    }
+    if t.decrement_read_to == Some(5) {
+        out.push(format!(
+            "{}: the 4th response is excluded, so the decrement is read to the 5th, as the AAEM reads it from the 1st to the 4th or 5th response ({}).",
+            t.file,
+            sources::AAEM_2001
+        ));
+    }
+}
+
 fn test_caveats(tests: &[TestMeasures], out: &mut Vec<String>) {
     for t in tests {
+        manual_caveats(t, out);
         if t.protocol_inferred {
             out.push(format!(
                 "{}: the protocol ({}) was inferred from the file, not declared.",

@@ -115,7 +115,11 @@ pub fn list_study(dir: &Path, follow_links: bool) -> Result<StudyFolder> {
     let mut folder = StudyFolder::default();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        if path.file_name().is_some_and(|n| n == super::MANIFEST_NAME) {
+        // The manifest, and a test's markers (read with their test:
+        // `io::markers`), are no traces and no files passed over.
+        if path.file_name().is_some_and(|n| n == super::MANIFEST_NAME)
+            || super::is_markers_file(&path)
+        {
             continue;
         }
         match classify(&path, within.as_deref()) {

@@ -12,6 +12,7 @@ mod folder;
 #[cfg(feature = "native")]
 pub mod fs;
 mod inspect;
+mod markers;
 mod options;
 pub mod plausible;
 mod read;
@@ -27,6 +28,10 @@ pub use folder::{
     is_trace_content, is_trace_file, list_study, study_files, SkipReason, Skipped, StudyFolder,
 };
 pub use inspect::{inspect, Inspection};
+pub use markers::{
+    automatic_markers_toml, check_markers, is_markers_file, markers_path, markers_test_name,
+    parse_markers, MARKERS_SIGNATURE, MARKERS_SUFFIX,
+};
 pub use options::{
     ChannelChoice, ContinuousOptions, OptionKind, Overrides, ReadOption, ReadOptions, READ_OPTIONS,
 };
@@ -106,7 +111,8 @@ pub type FileBytes = Vec<(PathBuf, Vec<u8>)>;
 
 /// The files of a study and their bytes: a directory's trace files in
 /// name order (links followed as `options.follow_links` says), or the
-/// single file. Reading them once lets a batch hash what it parses.
+/// single file; then the markers sidecar of each that has one
+/// (`<file>.markers.toml`, [`markers_path`]). Reading them once lets a batch hash what it parses.
 ///
 /// # Errors
 ///
@@ -138,11 +144,12 @@ pub fn read_study_in(path: &Path, options: &ReadOptions) -> Result<(FileBytes, S
             skipped: Vec::new(),
         }
     };
-    let files = folder
+    let mut files: FileBytes = folder
         .files
         .iter()
         .map(|f| read::text::read_bounded(f).map(|bytes| (f.clone(), bytes)))
         .collect::<Result<_>>()?;
+    files.extend(markers::read_sidecars(&folder.files)?);
     Ok((files, folder))
 }
 
@@ -157,7 +164,14 @@ pub fn parse_study_groups(
     files: &[(PathBuf, Vec<u8>)],
     options: &ReadOptions,
 ) -> Result<Vec<Study>> {
-    let tests = read::parse_tests(files, options)?;
+    let (sidecars, traces): (Vec<_>, Vec<_>) = files.iter().partition(|(f, _)| is_markers_file(f));
+    let mut tests = if sidecars.is_empty() {
+        read::parse_tests(files, options)?
+    } else {
+        let traces: FileBytes = traces.into_iter().cloned().collect();
+        read::parse_tests(&traces, options)?
+    };
+    markers::attach(&sidecars, &mut tests)?;
     if let Some(record) = &options.record {
         record.check_used(&tests)?;
     }

@@ -15,7 +15,7 @@ mod onset;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Flag, ResponseLabel, ResponseMeasures};
+use crate::model::{Flag, ManualMarks, MarkEntry, ResponseLabel, ResponseMeasures};
 use crate::numeric::{samples_in, stats};
 use crate::signal::{ConditionInfo, Conditioner, SignalConfig};
 
@@ -116,6 +116,23 @@ impl Measurer {
         signal: &SignalConfig,
         config: &MeasureConfig,
     ) -> ResponseMeasures {
+        self.measure_marked(sweep, signal, config, None)
+    }
+
+    /// Conditions and measures one response with the markers a person set
+    /// on it (`docs/markers.md`): the automatic measures first, kept in
+    /// [`ResponseMeasures::manual`], then the measures from the marks (a
+    /// manual onset, the negative peak searched after it; a manual
+    /// negative peak, its time and the conditioned trace's value there; a
+    /// manual end; duration and area from onset and end), or no measures
+    /// and [`Flag::Excluded`] for an excluded response.
+    pub fn measure_marked(
+        &mut self,
+        sweep: &Sweep,
+        signal: &SignalConfig,
+        config: &MeasureConfig,
+        marks: Option<&MarkEntry>,
+    ) -> ResponseMeasures {
         let (y, info) = self.conditioner.condition(
             signal,
             sweep.samples_mv.iter().copied(),
@@ -135,7 +152,35 @@ impl Measurer {
             smooth: &mut self.smooth,
             flipped: &mut self.flipped,
         };
-        let mut m = measure_conditioned(config, sweep, y, &info, bufs);
+        let mut m = measure_conditioned(config, sweep, y, &info, bufs, None);
+        if let Some(e) = marks {
+            let manual = ManualMarks {
+                automatic_onset_ms: m.onset_ms,
+                automatic_negative_peak_ms: m.negative_peak_ms,
+                automatic_end_ms: m.onset_ms.zip(m.duration_ms).map(|(o, d)| o + d),
+                automatic_amplitude_mv: m.amplitude_mv,
+                set: e.marks(),
+                excluded: e.excluded.clone(),
+                by: e.by.clone(),
+                at: e.at.clone(),
+            };
+            if e.excluded.is_some() {
+                m.onset_ms = None;
+                m.negative_peak_ms = None;
+                m.amplitude_mv = None;
+                m.peak_to_peak_mv = None;
+                m.area_mv_ms = None;
+                m.duration_ms = None;
+                m.flags.push(Flag::Excluded);
+            } else {
+                let bufs = Buffers {
+                    smooth: &mut self.smooth,
+                    flipped: &mut self.flipped,
+                };
+                m = measure_conditioned(config, sweep, y, &info, bufs, Some(e));
+            }
+            m.manual = Some(manual);
+        }
         if clipped {
             m.flags.insert(0, Flag::Clipped);
         }
@@ -171,6 +216,7 @@ fn blank(sweep: &Sweep, info: &ConditionInfo, artifact_end: usize) -> ResponseMe
             time(info.baseline_window.1 as f64),
         ],
         drift_mv_per_ms: info.drift_mv_per_ms,
+        manual: None,
     }
 }
 
@@ -180,6 +226,7 @@ fn measure_conditioned(
     y_in: &[f64],
     info: &ConditionInfo,
     bufs: Buffers,
+    marks: Option<&MarkEntry>,
 ) -> ResponseMeasures {
     let (n, dt_ms) = (y_in.len(), sweep.dt_ms);
     let time = |x: f64| sweep.t0_ms + x * dt_ms;
@@ -194,7 +241,12 @@ fn measure_conditioned(
     let (y, imin, imax) = orient(c, y_in, a, bufs.smooth, bufs.flipped, &mut out.flags);
     let smooth: &[f64] = bufs.smooth;
     let h = samples_in(c.peak_fit_ms, dt_ms, n).max(1);
-    let (peak_x, peak_v) = stats::parabola_vertex(y, imin, h);
+    // Marks set by hand, as fractional samples inside the sweep.
+    let x_of = |t: f64| ((t - sweep.t0_ms) / dt_ms).clamp(0.0, (n - 1) as f64);
+    let manual_onset = marks.and_then(|m| m.onset_ms).map(x_of);
+    let manual_end = marks.and_then(|m| m.end_ms).map(x_of);
+    let manual_peak = marks.and_then(|m| m.negative_peak_ms).map(x_of);
+    let (imin, peak_x, peak_v) = negative_peak(y, smooth, imin, h, manual_onset, manual_peak);
     let amplitude = -peak_v;
     let sigma = info.noise_sd_mv;
     out.amplitude_mv = Some(amplitude.max(0.0));
@@ -202,7 +254,9 @@ fn measure_conditioned(
         out.flags.push(Flag::NoResponse);
         return out;
     }
-    out.negative_peak_ms = Some(time(peak_x));
+    // A mark is kept as written, not as its sample's time.
+    let marked = |t: Option<f64>, x: f64| Some(t.unwrap_or_else(|| time(x)));
+    out.negative_peak_ms = marked(marks.and_then(|m| m.negative_peak_ms), peak_x);
     let edge = onset::Edge {
         smooth,
         start: a,
@@ -213,11 +267,17 @@ fn measure_conditioned(
         width,
         dt_ms,
     };
-    let onset = onset::find(&edge, c);
+    let onset = match manual_onset {
+        Some(x) => onset::Onset {
+            x,
+            under_artifact: x < a as f64,
+        },
+        None => onset::find(&edge, c),
+    };
     if info.artifact_unsettled || onset.under_artifact {
         out.flags.push(Flag::ArtifactOverlap);
     }
-    let end_x = phase_end(smooth, imin);
+    let end_x = manual_end.unwrap_or_else(|| phase_end(smooth, imin));
     // The positive peak that follows the negative one: the sweep's largest
     // value when it comes after the negative peak, as it mostly does.
     let pmax = if imax >= imin {
@@ -226,7 +286,7 @@ fn measure_conditioned(
         extremes(&smooth[imin..]).1
     };
     let (_, pos_v) = stats::parabola_vertex(y, pmax + imin, h);
-    out.onset_ms = Some(time(onset.x));
+    out.onset_ms = marked(marks.and_then(|m| m.onset_ms), onset.x);
     if time(onset.x) < c.min_onset_ms {
         out.flags.push(Flag::EarlyOnset);
     }
@@ -239,6 +299,46 @@ fn measure_conditioned(
     out.peak_to_peak_mv = Some(amplitude + pos_v.max(0.0));
     quality_flags(c, info, amplitude, &mut out.flags);
     out
+}
+
+/// The negative peak: its sample, fractional index and value. A manual
+/// peak is where it is set (the trace's value there); after a manual onset
+/// the peak is the smallest value after it, as the automatic one is after
+/// the artifact; else the automatic one, `imin`. A parabola refines all
+/// but a manual peak.
+fn negative_peak(
+    y: &[f64],
+    smooth: &[f64],
+    imin: usize,
+    h: usize,
+    manual_onset: Option<f64>,
+    manual_peak: Option<f64>,
+) -> (usize, f64, f64) {
+    let n = smooth.len();
+    if let Some(p) = manual_peak {
+        return ((p.round() as usize).min(n - 1), p, interpolate(y, p));
+    }
+    let imin = match manual_onset {
+        Some(o) => {
+            let from = (o.ceil() as usize).min(n - 1);
+            from + extremes(&smooth[from..]).0
+        }
+        None => imin,
+    };
+    let (x, v) = stats::parabola_vertex(y, imin, h);
+    (imin, x, v)
+}
+
+/// The trace's value at fractional sample `x` (linear between samples).
+fn interpolate(y: &[f64], x: f64) -> f64 {
+    let last = y.len().saturating_sub(1);
+    let i = (x.max(0.0).floor() as usize).min(last);
+    let j = (i + 1).min(last);
+    let f = (x - i as f64).clamp(0.0, 1.0);
+    match (y.get(i), y.get(j)) {
+        (Some(a), Some(b)) => a + f * (b - a),
+        _ => 0.0,
+    }
 }
 
 /// Polarity: the first major phase must be the negative one. A trace that

@@ -31,6 +31,10 @@ pub enum Flag {
     /// without a stimulus artifact the CMAP itself was taken for it) or the
     /// trace holds no CMAP.
     EarlyOnset,
+    /// A person excluded the response by hand (its markers file, with the
+    /// reason, who and when: `docs/markers.md`): it keeps its number and
+    /// has no amplitude, and a measure that needs it is not done.
+    Excluded,
 }
 
 impl Flag {
@@ -44,6 +48,7 @@ impl Flag {
                 | Flag::ArtifactOverlap
                 | Flag::PeakAtSweepEnd
                 | Flag::EarlyOnset
+                | Flag::Excluded
         )
     }
 }
@@ -108,6 +113,11 @@ pub struct ResponseMeasures {
     /// middle of `baseline_window_ms`): the baseline under sample time `t`
     /// is `baseline_mv + drift_mv_per_ms * (t - pivot)`.
     pub drift_mv_per_ms: f64,
+    /// What a person changed by hand (markers file): the automatic values
+    /// replaced, the marks set or the exclusion, who and when; absent when
+    /// nothing was changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manual: Option<super::ManualMarks>,
 }
 
 impl ResponseMeasures {
@@ -208,6 +218,12 @@ pub struct TestMeasures {
     /// (A1 - Ak) / A1 x 100 (`rns`), k = `train.decrement_response` (the
     /// decrement the conclusion uses).
     pub decrement_pct: Option<f64>,
+    /// The response (1-based) `decrement_pct` and `area_decrement_pct` were
+    /// read to when it is not `train.decrement_response`: the 5th when the
+    /// 4th was excluded by hand and the 5th was not (AAEM 2001 reads the
+    /// decrement from the 1st to the 4th or 5th response).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decrement_read_to: Option<usize>,
     /// (A1 - A4) / A1 x 100 (`rns`), whatever the setting: labs report both.
     pub decrement_4th_pct: Option<f64>,
     /// (A1 - A5) / A1 x 100 (`rns`).

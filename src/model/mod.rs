@@ -9,6 +9,7 @@ pub(crate) mod codes;
 mod display;
 mod interpretation;
 mod label;
+mod markers;
 mod measures;
 mod muscle;
 pub mod privacy;
@@ -25,6 +26,7 @@ pub use interpretation::{
     LemsCriterion, MuscleReading, Part, PartStatus, Pattern, Quantities,
 };
 pub use label::ResponseLabel;
+pub use markers::{ManualMarks, Mark, MarkEntry, Markers, MarkersUsed, ResponseRef};
 pub use measures::{
     BaselineSource, Flag, PostExercisePoint, ResponseMeasures, TestMeasures, TestSource, TrainFlag,
     TrainShape,
@@ -49,6 +51,7 @@ codes::codes!(
     PartStatus,
     FindingCode,
     Flag,
+    Mark,
     TrainFlag,
     TrainShape,
     BaselineSource,

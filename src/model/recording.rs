@@ -396,6 +396,9 @@ pub struct Recording {
     /// All metadata keys (normalised: lower case, `_` for `-` and space) and
     /// values, known and unknown.
     pub metadata: BTreeMap<String, String>,
+    /// Markers set by hand (the test's `<file>.markers.toml`, checked
+    /// against it), when there are any.
+    pub markers: Option<super::Markers>,
 }
 
 impl Recording {

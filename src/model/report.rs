@@ -62,6 +62,10 @@ pub struct StudyInfo {
     /// ([`crate::pipeline::Analyzer::identified`]).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub identifying: BTreeMap<String, String>,
+    /// The markers files the measures used (`docs/markers.md`): each
+    /// test's sidecar and the XXH3 hash of its bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub markers: Vec<super::MarkersUsed>,
 }
 
 /// A whole report, schema `nmjscope.report/3`.

@@ -340,6 +340,7 @@ impl Draw {
             study_id: None,
             record: Default::default(),
             metadata: Default::default(),
+            markers: None,
         }
     }
 }

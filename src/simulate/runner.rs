@@ -362,6 +362,7 @@ pub(super) fn recording_of(
             ..Default::default()
         },
         metadata,
+        markers: None,
     };
     SimulatedTest { recording, truth }
 }

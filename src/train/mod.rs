@@ -160,6 +160,7 @@ fn blank(
         decrement_pct: None,
         decrement_4th_pct: None,
         decrement_5th_pct: None,
+        decrement_read_to: None,
         max_decrement_pct: None,
         area_decrement_pct: None,
         shape: None,

@@ -3,12 +3,21 @@
 //! the first five, the shape of the train, and irregular steps.
 
 use super::{pct, shape, TrainConfig};
-use crate::model::{TestMeasures, TrainFlag};
+use crate::model::{Flag, TestMeasures, TrainFlag};
 
 /// The fall from `first` to `value` (% of `first`, positive for a fall);
 /// no fall is 0, never -0.
 fn fall(value: f64, first: f64) -> Option<f64> {
     pct(value, first).map(|v| 0.0 - v)
+}
+
+/// Whether the decrement to the 4th response is read to the 5th instead:
+/// the 4th excluded by hand, the 5th measured and not excluded. AAEM 2001
+/// reads the decrement "from the 1st to the 4th or 5th response"
+/// ([`crate::interpret::sources::AAEM_2001`]).
+fn fifth_for_excluded_fourth(t: &TestMeasures, amps: &[Option<f64>], k: usize) -> bool {
+    let excluded = |i: usize| t.responses.get(i).is_some_and(|r| r.has(Flag::Excluded));
+    k == 3 && excluded(3) && !excluded(4) && amps.get(4).is_some_and(Option::is_some)
 }
 
 /// Fills the decrement measures; returns the responses they used.
@@ -19,7 +28,11 @@ pub(super) fn evaluate(
 ) -> Vec<usize> {
     let areas: Vec<Option<f64>> = t.responses.iter().map(|r| r.area_mv_ms).collect();
     let a1 = amps.first().copied().flatten();
-    let k = config.decrement_response.max(2) - 1;
+    let mut k = config.decrement_response.max(2) - 1;
+    if fifth_for_excluded_fourth(t, amps, k) {
+        k = 4;
+        t.decrement_read_to = Some(5);
+    }
     if let (Some(first), Some(Some(ak))) = (a1, amps.get(k)) {
         t.decrement_pct = fall(*ak, first);
     }

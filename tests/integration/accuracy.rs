@@ -380,6 +380,7 @@ fn train(factors: &[f64], protocol: nmjscope::Protocol) -> nmjscope::Recording {
         study_id: None,
         record: Default::default(),
         metadata: Default::default(),
+        markers: None,
     }
 }
 

@@ -22,6 +22,7 @@ fn response(label: &str, amp: f64, flags: &[Flag]) -> ResponseMeasures {
         baseline_source: nmjscope::model::BaselineSource::PreStimulus,
         baseline_window_ms: [-5.0, 0.0],
         drift_mv_per_ms: 0.0,
+        manual: None,
     }
 }
 
@@ -60,6 +61,7 @@ fn test(protocol: Protocol, value: f64, muscle: &str, amp: f64, flags: &[Flag]) 
         max_decrement_pct: (protocol == Protocol::Rns).then_some(value),
         decrement_4th_pct: (protocol == Protocol::Rns).then_some(value),
         decrement_5th_pct: None,
+        decrement_read_to: None,
         area_decrement_pct: None,
         shape: None,
         increment_pct: (protocol != Protocol::Rns).then_some(value),

@@ -9,6 +9,7 @@ mod formats;
 mod guards;
 mod hostile;
 mod interpretation;
+mod markers;
 mod plots;
 mod presentation;
 mod protocols;

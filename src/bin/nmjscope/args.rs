@@ -26,6 +26,9 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Simulate normal, myasthenic or Lambert-Eaton recordings.
     Simulate(SimulateArgs),
+    /// Write the automatic markers of each test of a file or study as a
+    /// markers file to start from (`<file>.markers.toml`, docs/markers.md).
+    Markers(MarkersArgs),
     /// Analyse the built-in LEMS sample study and write the full report set.
     Demo(DemoArgs),
     /// Score every study under a folder in parallel: summary.csv,
@@ -520,6 +523,22 @@ pub struct InspectArgs {
     pub format: InspectFormat,
 }
 
+/// `nmjscope markers`.
+#[derive(Debug, Args)]
+pub struct MarkersArgs {
+    /// A trace file (one test) or a study directory.
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Write the markers file here (one test only) instead of standard
+    /// output; a file is replaced only when this command wrote it and no
+    /// entry of it was set by hand.
+    #[arg(long, short = 'o')]
+    pub out: Option<PathBuf>,
+}
+
 /// Thresholds and signal settings, the same for `analyze` and `batch`.
 #[derive(Debug, Args)]
 pub struct SettingsArgs {
@@ -567,6 +586,10 @@ pub struct AnalyzeArgs {
     /// What to print to standard output.
     #[arg(long, value_enum, default_value = "text", ignore_case = true)]
     pub format: OutputFormat,
+    /// Markers set by hand for a single test (docs/markers.md), in place
+    /// of the `<file>.markers.toml` beside it.
+    #[arg(long, value_name = "FILE.toml")]
+    pub markers: Option<PathBuf>,
     /// Put identifying metadata (patient name, record number, birth date)
     /// in the reports; without it they are kept out of every output.
     #[arg(long)]

@@ -6,8 +6,8 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::args::{
-    AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, InspectFormat, MergeArgs,
-    SeriesArg, SimulateArgs,
+    AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, InspectFormat, MarkersArgs,
+    MergeArgs, SeriesArg, SimulateArgs,
 };
 use nmjscope::io::fs::write_set;
 use nmjscope::pipeline::{Analysis, Analyzer};
@@ -21,6 +21,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze(args) => analyze(args),
         Command::Simulate(args) => simulate(args),
         Command::Batch(args) => batch(args),
+        Command::Markers(args) => markers(args),
         Command::Demo(args) => demo(args),
         Command::Merge(args) => merge(args),
         Command::Completions(args) => {
@@ -85,7 +86,10 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     let options = args.read.options()?;
     let browser = args.pdf.then(crate::pdf::find_browser).transpose()?;
     note_not_read(&args.path, &options);
-    let study = read_input(&args.path, &options)?;
+    let mut study = read_input(&args.path, &options)?;
+    if let Some(file) = &args.markers {
+        given_markers(file, &mut study)?;
+    }
     let analysis = analyzer.analyze_with_display(&study)?;
     stdout(&render::serialize(
         args.format.into(),
@@ -100,6 +104,83 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
             dir.join("report.html").display()
         ));
     }
+    Ok(())
+}
+
+/// `analyze --markers FILE`: a markers file for the one test read, in
+/// place of the one beside it.
+fn given_markers(file: &Path, study: &mut nmjscope::Study) -> anyhow::Result<()> {
+    let [test] = study.tests.as_mut_slice() else {
+        anyhow::bail!(
+            "--markers gives the markers of one test, and {} holds {}: put each test's beside it as <file>{}",
+            study.path.display(),
+            study.tests.len(),
+            nmjscope::io::MARKERS_SUFFIX
+        );
+    };
+    let bytes = std::fs::read(file).map_err(|e| nmjscope::Error::io(file, e))?;
+    let text = String::from_utf8(bytes).map_err(|_| nmjscope::Error::MarkersFile {
+        at: nmjscope::error::Location::file(file),
+        detail: "not UTF-8 text".to_string(),
+    })?;
+    let markers = nmjscope::io::parse_markers(file, &text)?;
+    nmjscope::io::check_markers(file, &markers, test)?;
+    test.markers = Some(markers);
+    Ok(())
+}
+
+/// `nmjscope markers`: the automatic markers of each test, as markers
+/// files to start from.
+fn markers(args: MarkersArgs) -> anyhow::Result<()> {
+    let analyzer = Analyzer::new(args.settings.settings()?)?;
+    let options = args.read.options()?;
+    let study = nmjscope::read_study(&args.path, &options)
+        .with_context(|| format!("reading {}", args.path.display()))?;
+    let report = analyzer.analyze(&study)?;
+    let Some(out) = &args.out else {
+        let many = report.tests.len() > 1;
+        let mut text = String::new();
+        for t in &report.tests {
+            if many {
+                text.push_str(&format!(
+                    "# ==> {}{} <==\n",
+                    t.file,
+                    nmjscope::io::MARKERS_SUFFIX
+                ));
+            }
+            text.push_str(&nmjscope::io::automatic_markers_toml(t));
+            if many {
+                text.push('\n');
+            }
+        }
+        return stdout(text.as_bytes());
+    };
+    let [test] = report.tests.as_slice() else {
+        anyhow::bail!(
+            "{} holds {} tests: --out writes the markers of one; give one test file, or leave out --out to print them all",
+            args.path.display(),
+            report.tests.len()
+        );
+    };
+    if let Ok(old) = std::fs::read_to_string(out) {
+        if old
+            .lines()
+            .any(|l| l.trim_start().starts_with("[[response]]"))
+        {
+            anyhow::bail!(
+                "{} holds markers set by hand ([[response]] entries): not replaced",
+                out.display()
+            );
+        }
+    }
+    let text = nmjscope::io::automatic_markers_toml(test);
+    nmjscope::io::fs::write_own_file(out, text.as_bytes(), nmjscope::io::MARKERS_SIGNATURE)
+        .with_context(|| format!("writing {}", out.display()))?;
+    say(&format!(
+        "markers of {} written to {}",
+        test.file,
+        out.display()
+    ));
     Ok(())
 }
 

@@ -143,6 +143,12 @@ fn decrement_not_done(t: &TestMeasures, k: usize) -> Option<String> {
     if n == 0 || t.responses.iter().all(no_response) {
         return Some(format!("{}: no response was recorded", t.file));
     }
+    if let Some(why) = excluded_reason(&t.responses[0]) {
+        return Some(format!(
+            "{}: the first response is excluded by hand ({why})",
+            t.file
+        ));
+    }
     if no_response(&t.responses[0]) {
         return Some(format!("{}: no response to the first stimulus", t.file));
     }
@@ -153,13 +159,35 @@ fn decrement_not_done(t: &TestMeasures, k: usize) -> Option<String> {
             ordinal(k)
         ));
     }
-    t.decrement_pct.is_none().then(|| {
-        format!(
-            "{}: no response could be measured at the {} stimulus",
-            t.file,
-            ordinal(k)
-        )
-    })
+    t.decrement_pct
+        .is_none()
+        .then(|| match excluded_reason(&t.responses[k - 1]) {
+            Some(why) => {
+                let fifth = if k != 4 {
+                    String::new()
+                } else if t.responses.get(4).and_then(excluded_reason).is_some() {
+                    ", and so is the 5th, which AAEM 2001 reads in its place".to_string()
+                } else {
+                    ", and the 5th, which AAEM 2001 reads in its place, could not be measured"
+                        .to_string()
+                };
+                format!(
+                    "{}: the {} response is excluded by hand ({why}){fifth}",
+                    t.file,
+                    ordinal(k)
+                )
+            }
+            None => format!(
+                "{}: no response could be measured at the {} stimulus",
+                t.file,
+                ordinal(k)
+            ),
+        })
+}
+
+/// Why a response was excluded by hand, when it was.
+fn excluded_reason(r: &ResponseMeasures) -> Option<&str> {
+    r.manual.as_ref().and_then(|m| m.excluded.as_deref())
 }
 
 /// Why an exercise or high-rate test gives no increment, if it gives none.
@@ -199,9 +227,12 @@ fn flag_reasons(t: &TestMeasures, c: &InterpretConfig) -> Vec<ValidityReason> {
         .iter()
         .map(|f| f.code())
         .chain(
+            // A response excluded by hand is a person's decision, not a
+            // fault of the train: what it takes away is `not_done` (or the
+            // decrement read to the 5th) and the shape.
             t.flags
                 .iter()
-                .filter(|f| f.is_disqualifying())
+                .filter(|f| f.is_disqualifying() && **f != Flag::Excluded)
                 .map(|f| f.code()),
         )
         .collect();

@@ -112,6 +112,7 @@ pub(crate) fn build(
         record,
         metadata: meta.all,
         source,
+        markers: None,
     })
 }
 

@@ -29,11 +29,17 @@ use crate::error::Result;
 use crate::io::options::ReadOptions;
 use crate::model::{InputFormat, Recording};
 
-/// Reads one test from a file of any format nmjscope reads. A record
+/// Reads one test from a file of any format nmjscope reads, with the
+/// markers of its sidecar (`<file>.markers.toml`) when it has one. A record
 /// file's `[file]` and `[muscle]` sections must match it.
 pub fn read_trace_file(path: &Path, options: &ReadOptions) -> Result<Recording> {
     let bytes = text::read_bounded(path)?;
-    let recording = parse_trace(path, &bytes, options)?;
+    let mut recording = parse_trace(path, &bytes, options)?;
+    let sidecars = crate::io::markers::read_sidecars(&[path.to_path_buf()])?;
+    crate::io::markers::attach(
+        &sidecars.iter().collect::<Vec<_>>(),
+        std::slice::from_mut(&mut recording),
+    )?;
     if let Some(record) = &options.record {
         record.check_used(std::slice::from_ref(&recording))?;
     }

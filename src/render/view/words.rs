@@ -82,6 +82,7 @@ pub(crate) fn flag_words(f: Flag) -> &'static str {
         Flag::BaselineUnstable => "unstable baseline",
         Flag::PeakAtSweepEnd => "peak at the end of the sweep (CMAP cut off)",
         Flag::EarlyOnset => "starts too soon after the stimulus (stimulus time wrong?)",
+        Flag::Excluded => "excluded by hand",
     }
 }
 
