@@ -159,6 +159,21 @@ def test_muscles_gives_one_row_per_muscle():
     assert muscles["pattern"].tolist() == ["presynaptic"]
 
 
+def test_a_markers_sidecar_beside_a_test_is_applied_and_counted(tmp_path):
+    study = tmp_path / "mg"
+    study.mkdir()
+    for name in os.listdir(SAMPLES / "mg"):
+        (study / name).write_bytes((SAMPLES / "mg" / name).read_bytes())
+    (study / "1_rns_3hz.csv.markers.toml").write_text(
+        '[[response]]\nresponse = 4\nexcluded = "movement artifact"\nby = "KH"\nat = "2026-12-07T10:16"\n'
+    )
+    train = nmjscope.analyze(study).to_dict()["tests"][0]
+    assert train["responses"][3]["manual"]["excluded"] == "movement artifact"
+    assert train["decrement_read_to"] == 5
+    summary = nmjscope.batch(tmp_path, progress=False)
+    assert summary["manual_responses"].tolist() == [1]
+
+
 def test_report_write_writes_the_report_set(tmp_path):
     out = nmjscope.analyze(SAMPLES / "lems").write(tmp_path / "report")
     names = sorted(os.listdir(out))
