@@ -319,7 +319,8 @@ pub(crate) fn attach(sidecars: &[&(PathBuf, Vec<u8>)], tests: &mut [Recording]) 
         let _ = tests;
         return Err(Error::MarkersFile {
             at: Location::file(path),
-            detail: "markers files are not read by the web page yet; use the command line".to_string(),
+            detail: "markers files are not read by the web page yet; use the command line"
+                .to_string(),
         });
     }
     #[cfg(feature = "native")]
