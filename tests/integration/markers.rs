@@ -475,3 +475,26 @@ fn analyze_takes_a_markers_file_for_one_test() {
         String::from_utf8_lossy(&out.stderr).contains("--markers gives the markers of one test")
     );
 }
+
+#[test]
+fn a_decrement_read_to_the_5th_is_named_so_in_the_finding_and_the_table() {
+    let dir = crate::util::TempDir::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/mg/1_rns_3hz.csv");
+    dir.write("1_rns_3hz.csv", std::fs::read(&sample).unwrap());
+    dir.write(
+        "1_rns_3hz.csv.markers.toml",
+        "[[response]]\nresponse = 4\nexcluded = \"movement artifact\"\nby = \"KH\"\nat = \"2026-12-07T10:16\"\n",
+    );
+    let out = crate::util::nmjscope()
+        .arg("analyze")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("from the 1st to the 5th response"), "{text}");
+    assert!(
+        text.contains("Area decrement to the 5th response"),
+        "{text}"
+    );
+    assert!(!text.contains("from the 1st to the 4th response"), "{text}");
+}

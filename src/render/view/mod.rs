@@ -586,7 +586,10 @@ fn measures(t: &TestMeasures, s: &Settings) -> Vec<Field> {
         }
         if let Some(v) = t.area_decrement_pct {
             out.push(field(
-                &format!("Area decrement to the {} response", ordinal(k)),
+                &format!(
+                    "Area decrement to the {} response",
+                    ordinal(t.decrement_read_to.unwrap_or(k))
+                ),
                 pct(v),
             ));
         }
