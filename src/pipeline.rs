@@ -356,7 +356,15 @@ fn display_trace(r: &ResponseMeasures, values_mv: Vec<f64>, times_ms: &[f64]) ->
         onset,
         negative_peak,
         baseline_window_ms: r.baseline_window_ms,
+        manual_onset: set_by_hand(r, crate::model::Mark::Onset),
+        manual_peak: set_by_hand(r, crate::model::Mark::NegativePeak),
+        excluded: r.manual.as_ref().is_some_and(|m| m.excluded.is_some()),
     }
+}
+
+/// Whether `mark` of the response was set by hand.
+fn set_by_hand(r: &ResponseMeasures, mark: crate::model::Mark) -> bool {
+    r.manual.as_ref().is_some_and(|m| m.set.contains(&mark))
 }
 
 /// The trace's value at `t` (linear between samples).

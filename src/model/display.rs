@@ -39,4 +39,14 @@ pub struct DisplayTrace {
     pub negative_peak: Option<(f64, f64)>,
     /// The window the baseline was taken from (ms).
     pub baseline_window_ms: [f64; 2],
+    /// The onset was set by hand (a markers sidecar): drawn in the manual
+    /// style.
+    #[serde(default)]
+    pub manual_onset: bool,
+    /// The negative peak was set by hand: drawn in the manual style.
+    #[serde(default)]
+    pub manual_peak: bool,
+    /// The response was excluded by hand.
+    #[serde(default)]
+    pub excluded: bool,
 }

@@ -498,3 +498,36 @@ fn a_decrement_read_to_the_5th_is_named_so_in_the_finding_and_the_table() {
     );
     assert!(!text.contains("from the 1st to the 4th response"), "{text}");
 }
+
+#[test]
+fn a_mark_set_by_hand_is_drawn_in_its_own_style_with_a_legend_entry() {
+    let dir = crate::util::TempDir::new();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/mg/1_rns_3hz.csv");
+    dir.write("1_rns_3hz.csv", std::fs::read(&sample).unwrap());
+    let study = nmjscope::read_study(dir.path(), &nmjscope::ReadOptions::default()).unwrap();
+    let plain = nmjscope::Analyzer::default()
+        .analyze_with_display(&study)
+        .unwrap();
+    dir.write(
+        "1_rns_3hz.csv.markers.toml",
+        "[[response]]\nresponse = 2\nonset_ms = 3.1\nby = \"KH\"\nat = \"2026-12-07T10:17\"\n[[response]]\nresponse = 4\nexcluded = \"movement artifact\"\nby = \"KH\"\nat = \"2026-12-07T10:18\"\n",
+    );
+    let study = nmjscope::read_study(dir.path(), &nmjscope::ReadOptions::default()).unwrap();
+    let marked = nmjscope::Analyzer::default()
+        .analyze_with_display(&study)
+        .unwrap();
+    assert!(marked.displays[0].traces[1].manual_onset);
+    assert!(!marked.displays[0].traces[1].manual_peak);
+    assert!(marked.displays[0].traces[3].excluded);
+    let svg = |a: &nmjscope::pipeline::Analysis| {
+        let files = nmjscope::render::report_set(&a.report, &a.displays).unwrap();
+        let (_, bytes) = files
+            .into_iter()
+            .find(|(n, _)| n == "plots/1_rns_3hz_stack.svg")
+            .unwrap();
+        String::from_utf8(bytes).unwrap()
+    };
+    let (with, without) = (svg(&marked), svg(&plain));
+    assert!(with.contains("set by hand") && with.contains("excluded by hand"));
+    assert!(!without.contains("set by hand"));
+}

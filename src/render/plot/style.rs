@@ -32,6 +32,9 @@ pub(super) const COLOURS: [RGBColor; 6] = [
 pub(super) const BASELINE_COLOUR: RGBColor = RGBColor(255, 127, 14);
 pub(super) const ONSET_COLOUR: RGBColor = RGBColor(44, 160, 44);
 pub(super) const PEAK_COLOUR: RGBColor = RGBColor(214, 39, 40);
+/// Marks set by hand: hollow, in a colour of their own, so a moved marker
+/// is seen at a glance beside the automatic ones.
+pub(super) const MANUAL_COLOUR: RGBColor = RGBColor(148, 0, 211);
 pub(super) const GRID_COLOUR: RGBColor = RGBColor(235, 235, 235);
 
 #[cfg(not(target_arch = "wasm32"))]

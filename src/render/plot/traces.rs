@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::style::{
     draw_legend, draw_scale_bar, err, nice_step, swatch, Area, Chart, Drawn, BASELINE_COLOUR,
-    COLOURS, FONT, GRID_COLOUR, LEGEND_ROW_FRACTION, ONSET_COLOUR, PEAK_COLOUR,
+    COLOURS, FONT, GRID_COLOUR, LEGEND_ROW_FRACTION, MANUAL_COLOUR, ONSET_COLOUR, PEAK_COLOUR,
 };
 use super::{clean, PlotKind};
 use crate::interpret::ordinal;
@@ -70,11 +70,20 @@ pub(super) fn draw<DB: DrawingBackend>(
     let spacing = if stack { 1.1 * max_amp } else { 0.0 };
     // Room above the traces for the legend, and below them for the scale
     // bar, so neither covers a trace.
-    let legend_rows = if kind == PlotKind::ExerciseOverlay {
-        5.0
+    let manual_row = if shown
+        .iter()
+        .any(|(_, _, d)| d.manual_onset || d.manual_peak)
+    {
+        1.0
     } else {
-        3.0
+        0.0
     };
+    let legend_rows = manual_row
+        + if kind == PlotKind::ExerciseOverlay {
+            5.0
+        } else {
+            3.0
+        };
     let traces_top = 1.1 * max_amp + spacing * shown.len().saturating_sub(1) as f64;
     // The scale bar gets a band of its own under the lowest trace.
     let bar_mv = nice_step(max_amp);
@@ -105,6 +114,9 @@ pub(super) fn draw<DB: DrawingBackend>(
         t_lo,
         t_hi,
         times_ms: &display.times_ms,
+        first_manual: shown
+            .iter()
+            .position(|(_, _, d)| d.manual_onset || d.manual_peak),
     };
     for (k, item) in shown.iter().enumerate() {
         let offset = spacing * (shown.len() - 1 - k) as f64;
@@ -151,6 +163,9 @@ struct Frame<'a> {
     t_lo: f64,
     t_hi: f64,
     times_ms: &'a [f64],
+    /// The first drawn trace with marks set by hand: it names the manual
+    /// style in the legend, once.
+    first_manual: Option<usize>,
 }
 
 /// One trace (the `k`-th drawn), its marks, and its label (stack) or
@@ -196,10 +211,16 @@ fn draw_one<DB: DrawingBackend>(
         _ => (true, k == 0),
     };
     if marked {
-        draw_marks(chart, trace, f, offset, legend)?;
+        let manual_legend = f.first_manual == Some(k);
+        draw_marks(chart, trace, f, offset, (legend, manual_legend))?;
     }
     if kind == PlotKind::Stack {
-        let text = format!("{name}  {}", amplitude.unwrap_or_else(|| "-".into()));
+        let value = match (amplitude, trace.excluded) {
+            (_, true) => "excluded by hand".to_string(),
+            (Some(a), false) => a,
+            (None, false) => "-".to_string(),
+        };
+        let text = format!("{name}  {value}");
         chart
             .draw_series([Text::new(
                 text,
@@ -219,7 +240,7 @@ fn draw_marks<DB: DrawingBackend>(
     trace: &DisplayTrace,
     f: &Frame,
     offset: f64,
-    legend: bool,
+    (legend, manual_legend): (bool, bool),
 ) -> Drawn {
     chart
         // A thin faint line, not a dashed one: plotters draws each dash as
@@ -244,7 +265,8 @@ fn draw_marks<DB: DrawingBackend>(
                 PathElement::new([(x, y), (x + 18, y)], BASELINE_COLOUR.stroke_width(3))
             });
     }
-    if let Some((t, v)) = trace.onset {
+    draw_manual_marks(chart, trace, offset, manual_legend)?;
+    if let Some((t, v)) = trace.onset.filter(|_| !trace.manual_onset) {
         let s = chart
             .draw_series([TriangleMarker::new(
                 (t, -v + offset),
@@ -257,13 +279,47 @@ fn draw_marks<DB: DrawingBackend>(
                 .legend(|(x, y)| TriangleMarker::new((x + 9, y), 6, ONSET_COLOUR.filled()));
         }
     }
-    if let Some((t, v)) = trace.negative_peak {
+    if let Some((t, v)) = trace.negative_peak.filter(|_| !trace.manual_peak) {
         let s = chart
             .draw_series([Circle::new((t, -v + offset), 4, PEAK_COLOUR.filled())])
             .map_err(err)?;
         if legend {
             s.label("negative peak (amplitude)")
                 .legend(|(x, y)| Circle::new((x + 9, y), 4, PEAK_COLOUR.filled()));
+        }
+    }
+    Ok(())
+}
+
+/// The marks of a response set by hand (a markers sidecar): a ring in a
+/// colour of its own around each, named in the legend once
+/// (docs/markers.md).
+fn draw_manual_marks<DB: DrawingBackend>(
+    chart: &mut Chart<'_, DB>,
+    trace: &DisplayTrace,
+    offset: f64,
+    legend: bool,
+) -> Drawn {
+    let style = MANUAL_COLOUR.stroke_width(2);
+    let label = "set by hand (purple ring: that mark's place)";
+    let mut named = !legend;
+    if let Some((t, v)) = trace.onset.filter(|_| trace.manual_onset) {
+        let s = chart
+            .draw_series([Circle::new((t, -v + offset), 6, style)])
+            .map_err(err)?;
+        if !named {
+            s.label(label)
+                .legend(move |(x, y)| Circle::new((x + 9, y), 5, style));
+            named = true;
+        }
+    }
+    if let Some((t, v)) = trace.negative_peak.filter(|_| trace.manual_peak) {
+        let s = chart
+            .draw_series([Circle::new((t, -v + offset), 6, style)])
+            .map_err(err)?;
+        if !named {
+            s.label(label)
+                .legend(move |(x, y)| Circle::new((x + 9, y), 5, style));
         }
     }
     Ok(())
