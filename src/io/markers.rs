@@ -69,17 +69,9 @@ struct RawEntry {
 /// its peak (or onset), `excluded` together with marks, an entry that sets
 /// nothing.
 pub fn parse_markers(path: &Path, text: &str) -> Result<Markers> {
-    let line = |offset: usize| {
-        let before = text.get(..offset).unwrap_or(text);
-        before.bytes().filter(|b| *b == b'\n').count() as u64 + 1
-    };
-    let raw: Raw = toml::from_str(text).map_err(|e| Error::MarkersFile {
-        at: e.span().map_or_else(
-            || Location::file(path),
-            |s| Location::line(path, line(s.start)),
-        ),
-        detail: e.message().trim().replace('\n', " "),
-    })?;
+    let line = |offset: usize| super::toml_text::line_at(text, offset);
+    let raw: Raw = super::toml_text::parse(path, text)
+        .map_err(|(at, detail)| Error::MarkersFile { at, detail })?;
     let bad = |offset: usize, detail: String| Error::MarkersFile {
         at: Location::line(path, line(offset)),
         detail,

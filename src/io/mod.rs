@@ -17,6 +17,7 @@ mod options;
 pub mod plausible;
 mod read;
 mod record;
+mod toml_text;
 pub mod write;
 
 use std::path::{Path, PathBuf};

@@ -150,17 +150,9 @@ impl RecordFile {
     ///
     /// As [`RecordFile::read`].
     pub fn parse(path: &Path, text: &str) -> Result<RecordFile> {
-        let line = |offset: usize| {
-            let before = text.get(..offset).unwrap_or(text);
-            before.bytes().filter(|b| *b == b'\n').count() as u64 + 1
-        };
-        let raw: Raw = toml::from_str(text).map_err(|e| Error::RecordFile {
-            at: e.span().map_or_else(
-                || Location::file(path),
-                |s| Location::line(path, line(s.start)),
-            ),
-            detail: e.message().trim().replace('\n', " "),
-        })?;
+        let line = |offset: usize| super::toml_text::line_at(text, offset);
+        let raw: Raw = super::toml_text::parse(path, text)
+            .map_err(|(at, detail)| Error::RecordFile { at, detail })?;
         let bad = |offset: usize, detail: String| Error::RecordFile {
             at: Location::line(path, line(offset)),
             detail,
