@@ -137,11 +137,7 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
                 .decrement
                 .limit_pct
                 .unwrap_or(i.decrement_abnormal_pct)];
-            let inc_cuts = [
-                i.increment_equivocal_pct,
-                i.increment_suggestive_pct,
-                i.increment_specific_pct,
-            ];
+            let inc_cuts = i.increment_cuts();
             let mut flags: Vec<String> = r.tests.iter().flat_map(|t| t.flag_codes()).collect();
             flags.sort_unstable();
             flags.dedup();

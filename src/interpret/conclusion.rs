@@ -123,15 +123,6 @@ fn increment_grade_words(g: Option<LemsCriterion>, c: &InterpretConfig) -> Strin
     }
 }
 
-/// The increment cut-offs a printed increment must not cross by rounding.
-fn increment_cuts(c: &InterpretConfig) -> [f64; 3] {
-    [
-        c.increment_equivocal_pct,
-        c.increment_suggestive_pct,
-        c.increment_specific_pct,
-    ]
-}
-
 /// A graded-none value at or above the equivocal floor can only be a
 /// discounted (pseudofacilitated) one.
 fn discounted(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> bool {
@@ -141,7 +132,7 @@ fn discounted(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> bool {
 /// One sentence on the increment part.
 fn increment_sentence(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> String {
     let grade = increment_grade_words(inc.grade, c);
-    let signed_pct = |v: f64| signed_pct_beside(v, &increment_cuts(c));
+    let signed_pct = |v: f64| signed_pct_beside(v, &c.increment_cuts());
     match inc.status {
         PartStatus::NotTested => format!(
             "Increment not tested: {}; LEMS is not excluded.",
@@ -251,7 +242,7 @@ fn opening(
 ) -> String {
     let cut = dec.limit_pct.unwrap_or(c.decrement_abnormal_pct);
     let dec_pct = |v: f64| pct_beside(v, 0, &[cut]);
-    let inc_pct = |v: f64| pct_beside(v, 0, &increment_cuts(c));
+    let inc_pct = |v: f64| pct_beside(v, 0, &c.increment_cuts());
     match p {
         Pattern::Presynaptic => format!(
             "Findings are consistent with a presynaptic disorder of neuromuscular transmission, as in Lambert-Eaton myasthenic syndrome: the CMAP increased by {}.{}",

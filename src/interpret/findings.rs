@@ -122,23 +122,7 @@ pub(crate) fn decrement_criterion(t: &TestMeasures, c: &InterpretConfig) -> Stri
 
 /// The source of [`decrement_criterion`].
 fn decrement_source(t: &TestMeasures, c: &InterpretConfig) -> &'static str {
-    let own_in_settings = t.muscle.as_deref().is_some_and(|m| {
-        let key = limits::canonical_muscle(m).unwrap_or(m);
-        c.muscle_decrement_abnormal_pct
-            .keys()
-            .any(|k| k.eq_ignore_ascii_case(key) || limits::canonical_muscle(k) == Some(key))
-    });
-    if decrement_limit_of(t, c) == c.decrement_abnormal_pct {
-        sources::AAEM_2001
-    } else if own_in_settings {
-        sources::SETTINGS_MUSCLE_DECREMENT
-    } else {
-        t.muscle
-            .as_deref()
-            .and_then(limits::reference_value)
-            .and_then(|r| r.decrement_source)
-            .unwrap_or(sources::AAEM_2001)
-    }
+    limits::decrement_cut(t.muscle.as_deref(), c).1
 }
 
 /// AAEM 2001 reads the decrement "from the 1st to the 4th or 5th
@@ -325,14 +309,7 @@ fn increment_finding(t: &TestMeasures, what: &str, inc: f64, c: &InterpretConfig
         text: format!(
             "{what} in {}: {}, {grade}.",
             describe(t),
-            signed_pct_beside(
-                inc,
-                &[
-                    c.increment_equivocal_pct,
-                    c.increment_suggestive_pct,
-                    c.increment_specific_pct
-                ]
-            )
+            signed_pct_beside(inc, &c.increment_cuts())
         ),
         criterion: format!(
             "increment >= {}% suggestive and >= {}% specific for LEMS; {}-{}% equivocal. {}; 99% specificity against MG. Lipka 2020 (156 consecutive patients given increment testing; the abstract does not say whether after exercise or at high rate): 60% cut-off sensitivity 77.8%, specificity 98.9%; 100% cut-off sensitivity 58.7%, specificity 100%. AAEM 2001: a LEMS increment is at least 25%, most accurate above 100%",

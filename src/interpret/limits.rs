@@ -170,19 +170,26 @@ pub fn reference_value(muscle: &str) -> Option<&'static ReferenceValue> {
 /// threshold keeps the table's facial cut-offs unless it sets them too
 /// (they are published for facial muscles, not derived from 10%).
 pub fn decrement_limit(muscle: Option<&str>, c: &InterpretConfig) -> f64 {
+    decrement_cut(muscle, c).0
+}
+
+/// [`decrement_limit`] with its source: the lab's setting, the table's
+/// source, or AAEM 2001 for the study-wide threshold.
+pub(crate) fn decrement_cut(muscle: Option<&str>, c: &InterpretConfig) -> (f64, &'static str) {
+    let study = (c.decrement_abnormal_pct, sources::AAEM_2001);
     let Some(m) = muscle else {
-        return c.decrement_abnormal_pct;
+        return study;
     };
     let key = canonical_muscle(m).unwrap_or(m.trim());
-    let own = c
-        .muscle_decrement_abnormal_pct
-        .iter()
-        .find(|(k, _)| {
-            k.eq_ignore_ascii_case(key) || canonical_muscle(k).is_some_and(|ck| ck == key)
-        })
-        .map(|(_, v)| *v);
-    let table = reference_value(key).and_then(|r| r.decrement_abnormal_pct);
-    own.or(table).unwrap_or(c.decrement_abnormal_pct)
+    let own = c.muscle_decrement_abnormal_pct.iter().find(|(k, _)| {
+        k.eq_ignore_ascii_case(key) || canonical_muscle(k).is_some_and(|ck| ck == key)
+    });
+    if let Some((_, v)) = own {
+        return (*v, sources::SETTINGS_MUSCLE_DECREMENT);
+    }
+    reference_value(key)
+        .and_then(|r| Some((r.decrement_abnormal_pct?, r.decrement_source?)))
+        .unwrap_or(study)
 }
 
 pub use crate::model::canonical_muscle;

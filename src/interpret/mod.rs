@@ -114,6 +114,18 @@ pub struct LabLimit {
     pub source: String,
 }
 
+impl InterpretConfig {
+    /// The increment cut-offs (equivocal, suggestive, specific): a printed
+    /// increment must not cross one by rounding.
+    pub fn increment_cuts(&self) -> [f64; 3] {
+        [
+            self.increment_equivocal_pct,
+            self.increment_suggestive_pct,
+            self.increment_specific_pct,
+        ]
+    }
+}
+
 impl Default for InterpretConfig {
     fn default() -> Self {
         InterpretConfig {

@@ -167,11 +167,7 @@ fn increment_clause(muscles: &[MuscleReading], c: &InterpretConfig) -> Option<St
     if tested.is_empty() {
         return None;
     }
-    let cuts = [
-        c.increment_equivocal_pct,
-        c.increment_suggestive_pct,
-        c.increment_specific_pct,
-    ];
+    let cuts = c.increment_cuts();
     let value = |m: &MuscleReading, found: bool| {
         let v = signed_pct_beside(m.increment.value_pct.unwrap_or(0.0), &cuts);
         let v = match m.increment.pseudofacilitation {

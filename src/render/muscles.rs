@@ -106,11 +106,7 @@ fn increment(p: &Part<LemsCriterion>, c: &crate::interpret::InterpretConfig) -> 
     let Some(v) = p.value_pct.filter(|_| p.status != PartStatus::NotTested) else {
         return "not tested".to_string();
     };
-    let cuts = [
-        c.increment_equivocal_pct,
-        c.increment_suggestive_pct,
-        c.increment_specific_pct,
-    ];
+    let cuts = c.increment_cuts();
     let grade = match (p.pseudofacilitation, p.grade) {
         (true, _) => "pseudofacilitation, not counted".to_string(),
         (_, Some(LemsCriterion::Specific)) => {

@@ -301,25 +301,20 @@ fn draw_manual_marks<DB: DrawingBackend>(
     legend: bool,
 ) -> Drawn {
     let style = MANUAL_COLOUR.stroke_width(2);
-    let label = "set by hand (purple ring: that mark's place)";
+    let marks = [
+        trace.onset.filter(|_| trace.manual_onset),
+        trace.negative_peak.filter(|_| trace.manual_peak),
+    ];
+    // The first ring drawn names the style.
     let mut named = !legend;
-    if let Some((t, v)) = trace.onset.filter(|_| trace.manual_onset) {
+    for (t, v) in marks.into_iter().flatten() {
         let s = chart
             .draw_series([Circle::new((t, -v + offset), 6, style)])
             .map_err(err)?;
         if !named {
-            s.label(label)
+            s.label("set by hand (purple ring: that mark's place)")
                 .legend(move |(x, y)| Circle::new((x + 9, y), 5, style));
             named = true;
-        }
-    }
-    if let Some((t, v)) = trace.negative_peak.filter(|_| trace.manual_peak) {
-        let s = chart
-            .draw_series([Circle::new((t, -v + offset), 6, style)])
-            .map_err(err)?;
-        if !named {
-            s.label(label)
-                .legend(move |(x, y)| Circle::new((x + 9, y), 5, style));
         }
     }
     Ok(())
