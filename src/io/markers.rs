@@ -17,6 +17,10 @@ use crate::model::{MarkEntry, Markers, Recording, ResponseLabel, ResponseRef};
 /// What a sidecar's name ends with, after its test's file name.
 pub const MARKERS_SUFFIX: &str = ".markers.toml";
 
+/// Fewest samples a baseline window set by hand may hold: its level is
+/// their median, and the median of fewer is one sample's noise.
+const MIN_BASELINE_SAMPLES: usize = 3;
+
 /// Longest text kept from `by`, `at` and `excluded`.
 const MAX_TEXT_CHARS: usize = 200;
 
@@ -54,6 +58,7 @@ struct RawEntry {
     onset_ms: Option<Spanned<f64>>,
     negative_peak_ms: Option<Spanned<f64>>,
     end_ms: Option<Spanned<f64>>,
+    baseline_ms: Option<Spanned<Vec<f64>>>,
     excluded: Option<Spanned<String>>,
     by: Option<Spanned<String>>,
     at: Option<Spanned<toml::Value>>,
@@ -105,6 +110,11 @@ pub fn parse_markers(path: &Path, text: &str) -> Result<Markers> {
             onset_ms: mark(&e.onset_ms, "onset_ms")?,
             negative_peak_ms: mark(&e.negative_peak_ms, "negative_peak_ms")?,
             end_ms: mark(&e.end_ms, "end_ms")?,
+            baseline_ms: e
+                .baseline_ms
+                .as_ref()
+                .map(|v| window(v.get_ref()).map_err(|d| bad(v.span().start, d)))
+                .transpose()?,
             excluded: e
                 .excluded
                 .as_ref()
@@ -140,6 +150,19 @@ pub fn parse_markers(path: &Path, text: &str) -> Result<Markers> {
         hash: format!("{:016x}", xxhash_rust::xxh3::xxh3_64(text.as_bytes())),
         entries,
     })
+}
+
+/// `baseline_ms = [start, end]`: two finite times, the start first.
+fn window(v: &[f64]) -> std::result::Result<[f64; 2], String> {
+    match v {
+        [a, b] if a.is_finite() && b.is_finite() && a < b => Ok([*a, *b]),
+        [a, b] if a.is_finite() && b.is_finite() => Err(format!(
+            "baseline_ms = [{}, {}]: the window's start comes first",
+            crate::words::number(*a),
+            crate::words::number(*b)
+        )),
+        _ => Err("`baseline_ms` is a window of two times in ms, [start, end]".into()),
+    }
 }
 
 /// `response = 3` or `response = "pre"`.
@@ -193,7 +216,8 @@ fn order(e: &MarkEntry) -> std::result::Result<(), String> {
     }
     if e.excluded.is_none() && !marked {
         return Err(
-            "the entry sets nothing: give onset_ms, negative_peak_ms, end_ms or excluded".into(),
+            "the entry sets nothing: give onset_ms, negative_peak_ms, end_ms, baseline_ms or excluded"
+                .into(),
         );
     }
     let ms = crate::words::number;
@@ -275,10 +299,24 @@ pub fn check_markers(path: &Path, markers: &Markers, recording: &Recording) -> R
             ));
         }
         seen.push((index, e.line));
+        if let Some([a, b]) = e.baseline_ms {
+            if (b - a) / recording.dt_ms() < (MIN_BASELINE_SAMPLES - 1) as f64 {
+                return Err(bad(
+                    e.line,
+                    format!(
+                        "baseline_ms = [{}, {}] holds fewer than {MIN_BASELINE_SAMPLES} samples",
+                        crate::words::number(a),
+                        crate::words::number(b)
+                    ),
+                ));
+            }
+        }
         for (v, key) in [
             (e.onset_ms, "onset_ms"),
             (e.negative_peak_ms, "negative_peak_ms"),
             (e.end_ms, "end_ms"),
+            (e.baseline_ms.map(|w| w[0]), "baseline_ms"),
+            (e.baseline_ms.map(|w| w[1]), "baseline_ms"),
         ] {
             if let Some(t) = v.filter(|t| *t < first || *t > last) {
                 return Err(bad(
@@ -303,19 +341,6 @@ pub fn check_markers(path: &Path, markers: &Markers, recording: &Recording) -> R
 /// [`Error::MarkersFile`] for a sidecar that is not UTF-8, is refused by
 /// [`parse_markers`] or [`check_markers`], or belongs to no test read.
 pub(crate) fn attach(sidecars: &[&(PathBuf, Vec<u8>)], tests: &mut [Recording]) -> Result<()> {
-    // The web page does not read markers yet (issue 31's browser part):
-    // its build leaves the parser out, which keeps the .wasm under its
-    // 2 MiB budget, and refuses a sidecar rather than ignore it.
-    #[cfg(not(feature = "native"))]
-    if let Some((path, _)) = sidecars.first().map(|f| (&f.0, &f.1)) {
-        let _ = tests;
-        return Err(Error::MarkersFile {
-            at: Location::file(path),
-            detail: "markers files are not read by the web page yet; use the command line"
-                .to_string(),
-        });
-    }
-    #[cfg(feature = "native")]
     for (path, bytes) in sidecars.iter().map(|f| (&f.0, &f.1)) {
         let text = std::str::from_utf8(bytes).map_err(|_| Error::MarkersFile {
             at: Location::file(path),
@@ -404,6 +429,55 @@ pub fn automatic_markers_toml(test: &crate::model::TestMeasures) -> String {
         }
         s.push_str("# by = \"\"\n# at = \"\"\n");
     }
+    s
+}
+
+/// Markers set by hand in the sidecar format, for a page or a script
+/// that edits them (the web page's marker editor): one entry per
+/// response, times written in full so that the file reads back to the
+/// same marks.
+pub fn markers_toml(test_file: &str, entries: &[MarkEntry]) -> String {
+    use std::fmt::Write;
+    let mut s = format!("# markers for {test_file} (docs/markers.md)\n");
+    for e in entries {
+        let response = match &e.response {
+            ResponseRef::Number(n) => n.to_string(),
+            ResponseRef::Label(l) => quoted(&l.to_string()),
+        };
+        let _ = write!(s, "\n[[response]]\nresponse = {response}\n");
+        for (key, v) in [
+            ("onset_ms", e.onset_ms),
+            ("negative_peak_ms", e.negative_peak_ms),
+            ("end_ms", e.end_ms),
+        ] {
+            if let Some(t) = v {
+                let _ = writeln!(s, "{key} = {t:?}");
+            }
+        }
+        if let Some([a, b]) = e.baseline_ms {
+            let _ = writeln!(s, "baseline_ms = [{a:?}, {b:?}]");
+        }
+        if let Some(reason) = &e.excluded {
+            let _ = writeln!(s, "excluded = {}", quoted(reason));
+        }
+        let _ = writeln!(s, "by = {}\nat = {}", quoted(&e.by), quoted(&e.at));
+    }
+    s
+}
+
+/// A TOML basic string.
+fn quoted(text: &str) -> String {
+    let mut s = String::with_capacity(text.len() + 2);
+    s.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => s.push_str("\\\""),
+            '\\' => s.push_str("\\\\"),
+            c if c.is_control() => s.push_str(&format!("\\u{:04X}", c as u32)),
+            c => s.push(c),
+        }
+    }
+    s.push('"');
     s
 }
 

@@ -31,7 +31,7 @@ pub use folder::{
 pub use inspect::{inspect, Inspection};
 pub use markers::{
     automatic_markers_toml, check_markers, is_markers_file, markers_path, markers_test_name,
-    parse_markers, MARKERS_SIGNATURE, MARKERS_SUFFIX,
+    markers_toml, parse_markers, MARKERS_SIGNATURE, MARKERS_SUFFIX,
 };
 pub use options::{
     ChannelChoice, ContinuousOptions, OptionKind, Overrides, ReadOption, ReadOptions, READ_OPTIONS,

@@ -363,7 +363,12 @@ fn record_value(
             keys.join(", ")
         ));
     };
-    let wrong = |expected: &str| Err(format!("{key}: expected {expected}, found {value}"));
+    let wrong = |expected: &str| {
+        Err(format!(
+            "{key}: expected {expected}, found {}",
+            value.type_str()
+        ))
+    };
     let text = match (kind, value) {
         (Kind::Text, toml::Value::String(s)) => s.clone(),
         (Kind::Text, _) => return wrong("text in quotes"),

@@ -15,7 +15,7 @@ mod onset;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Flag, ManualMarks, MarkEntry, ResponseLabel, ResponseMeasures};
+use crate::model::{BaselineSource, Flag, ManualMarks, MarkEntry, ResponseLabel, ResponseMeasures};
 use crate::numeric::{samples_in, stats};
 use crate::signal::{ConditionInfo, Conditioner, SignalConfig};
 
@@ -101,6 +101,8 @@ pub struct Measurer {
     conditioner: Conditioner,
     smooth: Vec<f64>,
     flipped: Vec<f64>,
+    /// The conditioned trace re-levelled on a baseline window set by hand.
+    relevelled: Vec<f64>,
 }
 
 impl Measurer {
@@ -154,30 +156,42 @@ impl Measurer {
         };
         let mut m = measure_conditioned(config, sweep, y, &info, bufs, None);
         if let Some(e) = marks {
-            let manual = ManualMarks {
+            let mut manual = ManualMarks {
                 automatic_onset_ms: m.onset_ms,
                 automatic_negative_peak_ms: m.negative_peak_ms,
                 automatic_end_ms: m.onset_ms.zip(m.duration_ms).map(|(o, d)| o + d),
                 automatic_amplitude_mv: m.amplitude_mv,
+                automatic_baseline_window_ms: None,
                 set: e.marks(),
                 excluded: e.excluded.clone(),
                 by: e.by.clone(),
                 at: e.at.clone(),
             };
             if e.excluded.is_some() {
-                m.onset_ms = None;
-                m.negative_peak_ms = None;
-                m.amplitude_mv = None;
-                m.peak_to_peak_mv = None;
-                m.area_mv_ms = None;
-                m.duration_ms = None;
-                m.flags.push(Flag::Excluded);
+                exclude(&mut m);
             } else {
+                let relevel = e.baseline_ms.and_then(|w| {
+                    let (lo, hi) = window_samples(sweep, w, y.len());
+                    stats::median(&y[lo..hi], &mut self.relevelled)
+                });
                 let bufs = Buffers {
                     smooth: &mut self.smooth,
                     flipped: &mut self.flipped,
                 };
+                let y = match relevel {
+                    Some(level) => {
+                        self.relevelled.clear();
+                        self.relevelled.extend(y.iter().map(|v| v - level));
+                        &self.relevelled[..]
+                    }
+                    None => y,
+                };
+                let automatic_window = m.baseline_window_ms;
                 m = measure_conditioned(config, sweep, y, &info, bufs, Some(e));
+                if let (Some(level), Some(w)) = (relevel, e.baseline_ms) {
+                    manual.automatic_baseline_window_ms = Some(automatic_window);
+                    set_baseline(&mut m, level, w);
+                }
             }
             m.manual = Some(manual);
         }
@@ -186,6 +200,36 @@ impl Measurer {
         }
         m
     }
+}
+
+/// An excluded response: its number and flags, no measures.
+fn exclude(m: &mut ResponseMeasures) {
+    m.onset_ms = None;
+    m.negative_peak_ms = None;
+    m.amplitude_mv = None;
+    m.peak_to_peak_mv = None;
+    m.area_mv_ms = None;
+    m.duration_ms = None;
+    m.flags.push(Flag::Excluded);
+}
+
+/// The samples of a window given in ms (end inclusive), clamped to the
+/// sweep and never empty.
+fn window_samples(sweep: &Sweep, [from_ms, to_ms]: [f64; 2], n: usize) -> (usize, usize) {
+    let last = n.saturating_sub(1);
+    let index = |t: f64| (((t - sweep.t0_ms) / sweep.dt_ms).round().max(0.0) as usize).min(last);
+    let lo = index(from_ms);
+    (lo, (index(to_ms).max(lo) + 1).min(n))
+}
+
+/// Records a baseline window set by hand: the level removed grows by the
+/// extra `level` taken off at the window, and the drift now pivots on its
+/// middle (so `baseline_at` stays the baseline under every sample).
+fn set_baseline(m: &mut ResponseMeasures, level: f64, window_ms: [f64; 2]) {
+    let pivot = |w: [f64; 2]| 0.5 * (w[0] + w[1]);
+    m.baseline_mv += level + m.drift_mv_per_ms * (pivot(window_ms) - pivot(m.baseline_window_ms));
+    m.baseline_window_ms = window_ms;
+    m.baseline_source = BaselineSource::Manual;
 }
 
 /// The measurer's buffers, lent to one measurement.

@@ -39,6 +39,8 @@ pub struct MarkEntry {
     pub negative_peak_ms: Option<f64>,
     /// Manual end of the negative phase (ms after the stimulus).
     pub end_ms: Option<f64>,
+    /// Manual baseline window, start and end (ms after the stimulus).
+    pub baseline_ms: Option<[f64; 2]>,
     /// Why the response is excluded, when it is.
     pub excluded: Option<String>,
     /// Who set the markers.
@@ -48,15 +50,16 @@ pub struct MarkEntry {
 }
 
 impl MarkEntry {
-    /// The marks set, in the order onset, negative peak, end.
+    /// The marks set, in the order onset, negative peak, end, baseline.
     pub fn marks(&self) -> Vec<Mark> {
         [
-            (self.onset_ms, Mark::Onset),
-            (self.negative_peak_ms, Mark::NegativePeak),
-            (self.end_ms, Mark::End),
+            (self.onset_ms.is_some(), Mark::Onset),
+            (self.negative_peak_ms.is_some(), Mark::NegativePeak),
+            (self.end_ms.is_some(), Mark::End),
+            (self.baseline_ms.is_some(), Mark::Baseline),
         ]
         .into_iter()
-        .filter_map(|(v, m)| v.map(|_| m))
+        .filter_map(|(set, m)| set.then_some(m))
         .collect()
     }
 }
@@ -83,6 +86,8 @@ pub enum Mark {
     NegativePeak,
     /// The end of the negative phase.
     End,
+    /// The baseline window (the level the amplitude is measured from).
+    Baseline,
 }
 
 /// What a person changed on one response, kept beside the measures: the
@@ -98,6 +103,9 @@ pub struct ManualMarks {
     pub automatic_end_ms: Option<f64>,
     /// The automatic amplitude (mV).
     pub automatic_amplitude_mv: Option<f64>,
+    /// The automatic baseline window (ms), when a window was set by hand.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic_baseline_window_ms: Option<[f64; 2]>,
     /// The marks set by hand.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub set: Vec<Mark>,

@@ -146,6 +146,9 @@ pub enum BaselineSource {
     /// The level an artifact's tail, fitted as an exponential, decays to
     /// (the tail is removed from the response).
     TailFit,
+    /// The window a person set by hand (a markers file): the median of the
+    /// trace there, the automatic drift and tail corrections kept.
+    Manual,
 }
 
 /// Shape of a train's amplitudes.

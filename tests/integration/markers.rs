@@ -191,6 +191,106 @@ at = "2026-12-07T10:16"
     let _ = test;
 }
 
+#[test]
+fn a_baseline_window_set_by_hand_measures_the_amplitude_from_its_level() {
+    // The trace sits 0.4 mV above the pre-stimulus level from 16 ms on
+    // (a slow shift after the response): a window set there measures the
+    // negative peak from that level, 6 + 0.4 mV by hand.
+    let dir = TempDir::new();
+    let plain = column(|t| single(t, 6.0));
+    let shifted = column(|t| single(t, 6.0) + if t >= 16.0 { 0.4 } else { 0.0 });
+    dir.write(
+        "1_rns_3hz.csv",
+        train_csv(&[plain.clone(), shifted.clone(), plain.clone(), plain]),
+    );
+    dir.write(
+        "1_rns_3hz.csv.markers.toml",
+        "[[response]]\nresponse = 2\nbaseline_ms = [18.0, 24.0]\nby = \"KH\"\nat = \"2026-12-07T10:20\"\n",
+    );
+    let report = analyze(dir.path());
+    let r = &report.tests[0].responses[1];
+    let auto = r.manual.as_ref().unwrap().automatic_amplitude_mv.unwrap();
+    assert!((auto - 6.0).abs() < 0.02, "automatic {auto}");
+    let level: f64 = 0.4;
+    let by_hand = peak_after(&shifted, 0.0) + level;
+    let a = r.amplitude_mv.unwrap();
+    assert!((a - by_hand).abs() < 0.02, "{a} against {by_hand}");
+    assert_eq!(r.baseline_window_ms, [18.0, 24.0]);
+    assert_eq!(r.baseline_source, nmjscope::model::BaselineSource::Manual);
+    let m = r.manual.as_ref().unwrap();
+    assert_eq!(m.set, vec![nmjscope::model::Mark::Baseline]);
+    assert!(m.automatic_baseline_window_ms.unwrap()[1] < 16.0, "{m:?}");
+    // The baseline under each sample, as the plots subtract it, is the
+    // window's level there.
+    assert!(
+        (r.baseline_at(20.0) - level).abs() < 0.01,
+        "{}",
+        r.baseline_at(20.0)
+    );
+    // The decrement follows: the 4th response (6 mV) against the 1st.
+    assert!(report.tests[0].decrement_pct.unwrap().abs() < 0.5);
+    assert!(report
+        .interpretation
+        .caveats
+        .iter()
+        .any(|c| c == "Markers of response 2 of 1_rns_3hz.csv adjusted by KH."));
+}
+
+#[test]
+fn the_markers_a_page_writes_read_back_to_the_same_marks() {
+    use nmjscope::model::{MarkEntry, ResponseLabel, ResponseRef};
+    let entries = vec![
+        MarkEntry {
+            response: ResponseRef::Number(2),
+            line: 0,
+            onset_ms: Some(2.950_000_000_1),
+            negative_peak_ms: Some(6.3),
+            end_ms: None,
+            baseline_ms: Some([-4.5, -0.25]),
+            excluded: None,
+            by: "K. \"H\" \\ lab".into(),
+            at: "2026-12-07T10:15".into(),
+        },
+        MarkEntry {
+            response: ResponseRef::Label(ResponseLabel::parse("post_0s")),
+            line: 0,
+            onset_ms: None,
+            negative_peak_ms: None,
+            end_ms: None,
+            baseline_ms: None,
+            excluded: Some("movement artifact".into()),
+            by: "KH".into(),
+            at: "2026-12-07T10:16".into(),
+        },
+    ];
+    let text = nmjscope::io::markers_toml("1_rns_3hz.csv", &entries);
+    let back = nmjscope::io::parse_markers(Path::new("1_rns_3hz.csv.markers.toml"), &text).unwrap();
+    assert_eq!(back.entries.len(), 2);
+    for (a, b) in entries.iter().zip(&back.entries) {
+        assert_eq!(
+            (
+                &a.response,
+                a.onset_ms,
+                a.negative_peak_ms,
+                a.baseline_ms,
+                &a.excluded,
+                &a.by,
+                &a.at
+            ),
+            (
+                &b.response,
+                b.onset_ms,
+                b.negative_peak_ms,
+                b.baseline_ms,
+                &b.excluded,
+                &b.by,
+                &b.at
+            ),
+            "{text}"
+        );
+    }
+}
+
 /// A train of ten single-phase CMAPs scaled by `factors`.
 fn decrement_study(dir: &TempDir, excluded: &[usize]) -> nmjscope::model::Report {
     let factors = [1.0, 0.9, 0.85, 0.8, 0.78, 0.79, 0.8, 0.82, 0.83, 0.84];
@@ -301,6 +401,21 @@ fn a_bad_sidecar_is_refused_with_file_and_line() {
             "[[response]]\nresponse = 2\nend_ms = 40.0\nby = \"KH\"\nat = \"x\"\n",
             "line 1",
             "end_ms = 40 lies outside the sweep (-5 to 24.95 ms)",
+        ),
+        (
+            "[[response]]\nresponse = 2\nbaseline_ms = [20.0, 20.05]\nby = \"KH\"\nat = \"x\"\n",
+            "line 1",
+            "baseline_ms = [20, 20.05] holds fewer than 3 samples",
+        ),
+        (
+            "[[response]]\nresponse = 2\nbaseline_ms = [22.0, 20.0]\nby = \"KH\"\nat = \"x\"\n",
+            "line 3",
+            "the window's start comes first",
+        ),
+        (
+            "[[response]]\nresponse = 2\nbaseline_ms = [-9.0, 0.0]\nby = \"KH\"\nat = \"x\"\n",
+            "line 1",
+            "baseline_ms = -9 lies outside the sweep",
         ),
     ];
     let plain = column(|t| single(t, 6.0));

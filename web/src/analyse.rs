@@ -10,8 +10,8 @@ use wasm_bindgen::prelude::*;
 /// The files of one study, added one at a time by the page.
 #[wasm_bindgen]
 pub struct StudyFiles {
-    name: PathBuf,
-    files: Vec<(PathBuf, Vec<u8>)>,
+    pub(crate) name: PathBuf,
+    pub(crate) files: Vec<(PathBuf, Vec<u8>)>,
     skipped: Vec<String>,
 }
 
@@ -68,11 +68,13 @@ impl StudyFiles {
         }
     }
 
-    /// Adds a file; files that are not traces ([`nmjscope::io::is_trace_content`])
-    /// are skipped and listed in the reply.
+    /// Adds a file; a markers sidecar (`<test>.markers.toml`) is kept
+    /// for its test, and files that are not traces
+    /// ([`nmjscope::io::is_trace_content`]) are skipped and listed in the
+    /// reply.
     pub fn add(&mut self, name: String, bytes: Vec<u8>) {
         let path = PathBuf::from(&name);
-        if nmjscope::io::is_trace_content(&path, &bytes) {
+        if nmjscope::io::is_markers_file(&path) || nmjscope::io::is_trace_content(&path, &bytes) {
             self.files.push((path, bytes));
         } else {
             self.skipped.push(name);

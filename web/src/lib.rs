@@ -8,6 +8,9 @@
 //! - [`StudyFiles::analyze`]: the files a user dropped, read and analysed
 //!   by the same pipeline as `nmjscope analyze`, with the report set the CLI
 //!   writes (HTML, Markdown, JSON, text, CSV and SVG plots).
+//! - [`StudyFiles::reading`] and [`StudyFiles::set_markers`]: the marker
+//!   editor's reading (report and display traces, no report set) and the
+//!   markers a person set, kept as the test's `<file>.markers.toml`.
 //! - [`teach`]: one simulated test of a condition, severity, protocol and
 //!   rate, analysed and drawn, for the teaching view.
 //!
@@ -18,6 +21,7 @@
 #![deny(missing_docs)]
 
 mod analyse;
+mod markers;
 mod teach;
 
 use serde::Serialize;
