@@ -358,6 +358,7 @@ fn display_trace(r: &ResponseMeasures, values_mv: Vec<f64>, times_ms: &[f64]) ->
         baseline_window_ms: r.baseline_window_ms,
         manual_onset: set_by_hand(r, crate::model::Mark::Onset),
         manual_peak: set_by_hand(r, crate::model::Mark::NegativePeak),
+        manual_baseline: set_by_hand(r, crate::model::Mark::Baseline),
         excluded: r.manual.as_ref().is_some_and(|m| m.excluded.is_some()),
     }
 }

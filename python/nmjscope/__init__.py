@@ -233,7 +233,7 @@ class Report:
 #: The non-float columns of :meth:`Report.responses` (every other column
 #: is a measure: float64, NaN where not measured).
 _RESPONSE_TYPES: Dict[str, str] = {
-    **{c: "object" for c in ("study", "path", "file", "protocol", "muscle", "response", "baseline_source", "flags")},
+    **{c: "object" for c in ("study", "path", "file", "protocol", "muscle", "response", "baseline_source", "flags", "manual")},
     "index": "int64",
 }
 
@@ -267,6 +267,7 @@ def analyze(
     thresholds: Optional[PathLike] = None,
     limits: Optional[PathLike] = None,
     identified: bool = False,
+    markers: Optional[PathLike] = None,
     **settings: Any,
 ) -> Report:
     """Analyses a study: a path (a folder of tests, or one file), or
@@ -281,6 +282,9 @@ def analyze(
     in ``options=``, and apply when a path is read. ``study_id`` names a
     study of recordings (by default their own ``study_id``);
     ``identified=True`` keeps identifying metadata in the report.
+    ``markers=`` gives markers set by hand (``docs/markers.md``) in place of
+    the ``<file>.markers.toml`` beside each test: a file for a single test,
+    or a folder laid out as the study (``DIR/<file>.markers.toml``).
     """
     opts, sections = _split(settings, options)
     if thresholds is not None:
@@ -290,8 +294,16 @@ def analyze(
     settings_json = _json(sections, "settings")
     if isinstance(source, (str, os.PathLike)):
         return Report(
-            _native.analyze_path(os.fspath(source), settings_json, _options_json(opts), identified)
+            _native.analyze_path(
+                os.fspath(source),
+                settings_json,
+                _options_json(opts),
+                identified,
+                None if markers is None else os.fspath(markers),
+            )
         )
+    if markers is not None:
+        raise SettingsError("markers= applies when a path is read; recordings carry their own")
     recordings = [source] if isinstance(source, Recording) else list(source)
     if opts:
         raise SettingsError(
@@ -333,6 +345,7 @@ def batch(
     out: Optional[PathLike] = None,
     options: Optional[Dict[str, Any]] = None,
     force: bool = False,
+    markers: Optional[PathLike] = None,
     **settings: Any,
 ) -> "pd.DataFrame":
     """Scores every study under ``root`` in parallel (``jobs`` threads, all
@@ -344,7 +357,9 @@ def batch(
     are replaced only with ``force=True``. A progress bar over the folders shows
     in notebooks and terminals when tqdm is installed; Ctrl-C (a notebook's
     interrupt) stops the batch after the study in hand, leaving ``out`` as
-    it was. Read options and settings as for :func:`analyze`."""
+    it was. ``markers=`` a folder of markers files laid out as ``root``
+    (``DIR/<study>/<file>.markers.toml``), used in place of those beside
+    the tests. Read options and settings as for :func:`analyze`."""
     root = os.fspath(root)
     folders = _count_studies(root)
     if not folders:
@@ -359,7 +374,16 @@ def batch(
         bar = _progress_bar(len(folders), progress)
         update = None if bar is None else (lambda done, _total: bar.update(done - bar.n))
         try:
-            _native.batch(root, folder, jobs, update, settings_json, options_json, force)
+            _native.batch(
+                root,
+                folder,
+                jobs,
+                update,
+                settings_json,
+                options_json,
+                force,
+                None if markers is None else os.fspath(markers),
+            )
         finally:
             if bar is not None:
                 bar.close()

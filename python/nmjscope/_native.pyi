@@ -57,7 +57,11 @@ class Report:
 def read(path: str, options: Optional[str] = None) -> Recording: ...
 def read_study(path: str, options: Optional[str] = None) -> List[Recording]: ...
 def analyze_path(
-    path: str, settings_json: Optional[str] = None, options: Optional[str] = None, identified: bool = False
+    path: str,
+    settings_json: Optional[str] = None,
+    options: Optional[str] = None,
+    identified: bool = False,
+    markers: Optional[str] = None,
 ) -> Report: ...
 def analyze_recordings(
     recordings: List[Recording], study_id: Optional[str] = None, settings_json: Optional[str] = None
@@ -78,5 +82,7 @@ def batch(
     progress: Optional[Callable[[int, int], None]] = None,
     settings_json: Optional[str] = None,
     options: Optional[str] = None,
+    force: bool = False,
+    markers: Optional[str] = None,
 ) -> Tuple[int, int]: ...
 def find_studies(root: str) -> List[str]: ...

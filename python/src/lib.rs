@@ -316,6 +316,7 @@ fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
         }
     };
     let options = ReadOptions {
+        markers: None,
         protocol: parse::<Protocol>(&v, "protocol")?,
         overrides: Overrides {
             stim_rate_hz: number(&v, "stim_rate_hz")?,
@@ -438,19 +439,28 @@ fn read_study(py: Python<'_>, path: PathBuf, options: Option<&str>) -> PyResult<
 
 /// Reads and analyses a study at `path`.
 #[pyfunction]
-#[pyo3(signature = (path, settings_json=None, options=None, identified=false))]
+#[pyo3(signature = (path, settings_json=None, options=None, identified=false, markers=None))]
 fn analyze_path(
     py: Python<'_>,
     path: PathBuf,
     settings_json: Option<&str>,
     options: Option<&str>,
     identified: bool,
+    markers: Option<PathBuf>,
 ) -> PyResult<PyReport> {
     let settings = settings(settings_json)?;
-    let options = read_options(options)?;
+    let mut options = read_options(options)?;
+    // A folder mirrors the study's layout; a file is one test's markers
+    // (as `nmjscope analyze --markers`).
+    if let Some(dir) = markers.as_deref().filter(|m| m.is_dir()) {
+        options.markers = Some(nmjscope::io::MarkersDir::new(dir, &path));
+    }
     let analysis = py
         .detach(|| {
-            let study = nmjscope::read_study(&path, &options)?;
+            let mut study = nmjscope::read_study(&path, &options)?;
+            if let Some(file) = markers.as_deref().filter(|m| !m.is_dir()) {
+                nmjscope::io::apply_markers_file(file, &mut study)?;
+            }
             Analyzer::new(settings)?
                 .identified(identified)
                 .analyze_with_display(&study)
@@ -570,7 +580,7 @@ fn simulate(
 /// each study; returns (studies, failed). Finished results in `out` are
 /// replaced only with `force`.
 #[pyfunction]
-#[pyo3(signature = (root, out, jobs=None, progress=None, settings_json=None, options=None, force=false))]
+#[pyo3(signature = (root, out, jobs=None, progress=None, settings_json=None, options=None, force=false, markers=None))]
 #[allow(clippy::too_many_arguments)]
 fn batch(
     py: Python<'_>,
@@ -581,9 +591,19 @@ fn batch(
     settings_json: Option<&str>,
     options: Option<&str>,
     force: bool,
+    markers: Option<PathBuf>,
 ) -> PyResult<(usize, usize)> {
     let settings = settings(settings_json)?;
-    let options = read_options(options)?;
+    let mut options = read_options(options)?;
+    if let Some(dir) = markers {
+        if !dir.is_dir() {
+            return Err(to_py(nmjscope::Error::MarkersFile {
+                at: nmjscope::Location::file(&dir),
+                detail: "batch takes a folder of markers files laid out as root".into(),
+            }));
+        }
+        options.markers = Some(nmjscope::io::MarkersDir::new(&dir, &root));
+    }
     // Before any output is begun (`BatchJob::run_each` checks it too).
     if let Some(record) = &options.record {
         record.check_for_batch().map_err(to_py)?;

@@ -174,6 +174,36 @@ def test_a_markers_sidecar_beside_a_test_is_applied_and_counted(tmp_path):
     assert summary["manual_responses"].tolist() == [1]
 
 
+def test_markers_given_apart_from_the_recordings(tmp_path):
+    # A folder of markers laid out as the archive, for analyze and batch;
+    # a file for one test.
+    archive = tmp_path / "archive"
+    marks = tmp_path / "marks"
+    (marks / "mg").mkdir(parents=True)
+    for study in ("mg", "normal"):
+        (archive / study).mkdir(parents=True)
+        for name in os.listdir(SAMPLES / study):
+            (archive / study / name).write_bytes((SAMPLES / study / name).read_bytes())
+    entry = '[[response]]\nresponse = 4\nexcluded = "movement"\nby = "KH"\nat = "2026-12-07T10:16"\n'
+    (marks / "mg" / "1_rns_3hz.csv.markers.toml").write_text(entry)
+    plain = nmjscope.analyze(archive / "mg").to_dict()["tests"][0]
+    assert plain.get("decrement_read_to") is None
+    marked = nmjscope.analyze(archive / "mg", markers=marks / "mg").to_dict()["tests"][0]
+    assert marked["decrement_read_to"] == 5
+    one = nmjscope.analyze(archive / "mg" / "1_rns_3hz.csv",
+                           markers=marks / "mg" / "1_rns_3hz.csv.markers.toml")
+    assert one.to_dict()["tests"][0]["decrement_read_to"] == 5
+    summary = nmjscope.batch(archive, progress=False, markers=marks)
+    counted = dict(zip(summary["path"].map(os.path.basename), summary["manual_responses"]))
+    assert counted == {"mg": 1, "normal": 0}
+    # A markers file that names no test is refused, with its name.
+    (marks / "mg" / "9_typo.csv.markers.toml").write_text(entry)
+    with pytest.raises(nmjscope.SettingsError, match="9_typo.csv.markers.toml"):
+        nmjscope.analyze(archive / "mg", markers=marks / "mg")
+    with pytest.raises(nmjscope.SettingsError, match="folder of markers"):
+        nmjscope.batch(archive, progress=False, markers=marks / "mg" / "1_rns_3hz.csv.markers.toml")
+
+
 def test_report_write_writes_the_report_set(tmp_path):
     out = nmjscope.analyze(SAMPLES / "lems").write(tmp_path / "report")
     names = sorted(os.listdir(out))

@@ -361,21 +361,128 @@ pub(crate) fn attach(sidecars: &[&(PathBuf, Vec<u8>)], tests: &mut [Recording]) 
     Ok(())
 }
 
+/// A folder of markers files kept apart from the recordings (`--markers
+/// DIR`, Python's `markers=`): it mirrors the folder read, so the sidecar
+/// of `ROOT/a/1_rns_3hz.csv` is `DIR/a/1_rns_3hz.csv.markers.toml`. One
+/// found there is used in place of the one beside the test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MarkersDir {
+    /// The folder of markers files.
+    pub dir: PathBuf,
+    /// The folder its layout mirrors: the study or archive read (a single
+    /// file's own folder).
+    pub root: PathBuf,
+}
+
+impl MarkersDir {
+    /// Markers in `dir` for the tests read at `path` (a folder, or a file:
+    /// its folder is the root).
+    pub fn new(dir: &Path, path: &Path) -> MarkersDir {
+        let root = if path.is_dir() {
+            path.to_path_buf()
+        } else {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        MarkersDir {
+            dir: dir.to_path_buf(),
+            root,
+        }
+    }
+
+    /// Where the sidecar of `test` (a path under the root) would be.
+    pub fn sidecar_for(&self, test: &Path) -> Option<PathBuf> {
+        let rel = test.strip_prefix(&self.root).ok()?;
+        (!rel.as_os_str().is_empty()).then(|| markers_path(&self.dir.join(rel)))
+    }
+
+    /// The markers files in the mirror of `folder` that name no test of
+    /// `tests`: refused, so a misnamed file is never passed over.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::MarkersFile`] naming the first such file.
+    pub fn check_all_used(&self, folder: &Path, tests: &[PathBuf]) -> Result<()> {
+        let Some(mirror) = self
+            .sidecar_for(&folder.join("x"))
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+        else {
+            return Ok(());
+        };
+        let Ok(entries) = std::fs::read_dir(&mirror) else {
+            return Ok(());
+        };
+        let mut names: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| is_markers_file(p))
+            .collect();
+        names.sort();
+        for p in names {
+            let test = markers_test_name(&p).unwrap_or_default();
+            if !tests
+                .iter()
+                .any(|t| t.file_name().is_some_and(|n| n.to_string_lossy() == test))
+            {
+                return Err(Error::MarkersFile {
+                    at: Location::file(&p),
+                    detail: format!("no test file {test} was read in {}", folder.display()),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The sidecar of each test file that has one (a regular file, never a
-/// link), read.
+/// link), read: from the markers folder when one is given and holds it,
+/// else from beside the test.
 ///
 /// # Errors
 ///
 /// [`Error::Io`] or [`Error::TooLarge`] for a sidecar that cannot be read.
-pub(crate) fn read_sidecars(tests: &[PathBuf]) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+pub(crate) fn read_sidecars(
+    tests: &[PathBuf],
+    dir: Option<&MarkersDir>,
+) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    let is_file = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
     let mut out = Vec::new();
     for t in tests {
-        let p = markers_path(t);
-        if std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) {
+        let given = dir.and_then(|d| d.sidecar_for(t)).filter(|p| is_file(p));
+        let p = given.unwrap_or_else(|| markers_path(t));
+        if is_file(&p) {
             out.push((p.clone(), super::read::text::read_bounded(&p)?));
         }
     }
     Ok(out)
+}
+
+/// Sets the markers of `file` (any name) on the one test of `study`, in
+/// place of those beside it (`analyze FILE --markers OTHER.toml`).
+///
+/// # Errors
+///
+/// [`Error::MarkersFile`] when the study holds more than one test, or the
+/// file is refused by [`parse_markers`] or [`check_markers`]; [`Error::Io`]
+/// when it cannot be read.
+pub fn apply_markers_file(file: &Path, study: &mut crate::model::Study) -> Result<()> {
+    let n = study.tests.len();
+    let [test] = study.tests.as_mut_slice() else {
+        return Err(Error::MarkersFile {
+            at: Location::file(file),
+            detail: format!(
+                "a markers file gives the markers of one test, and {} holds {n}: give a folder of <file>{MARKERS_SUFFIX} files",
+                study.path.display()
+            ),
+        });
+    };
+    let bytes = super::read::text::read_bounded(file)?;
+    let text = std::str::from_utf8(&bytes).map_err(|_| Error::MarkersFile {
+        at: Location::file(file),
+        detail: "not UTF-8 text".to_string(),
+    })?;
+    let markers = parse_markers(file, text)?;
+    check_markers(file, &markers, test)?;
+    test.markers = Some(markers);
+    Ok(())
 }
 
 /// The signature line of a markers file `nmjscope markers` writes.

@@ -30,8 +30,8 @@ pub use folder::{
 };
 pub use inspect::{inspect, Inspection};
 pub use markers::{
-    automatic_markers_toml, check_markers, is_markers_file, markers_path, markers_test_name,
-    markers_toml, parse_markers, MARKERS_SIGNATURE, MARKERS_SUFFIX,
+    apply_markers_file, automatic_markers_toml, check_markers, is_markers_file, markers_path,
+    markers_test_name, markers_toml, parse_markers, MarkersDir, MARKERS_SIGNATURE, MARKERS_SUFFIX,
 };
 pub use options::{
     ChannelChoice, ContinuousOptions, OptionKind, Overrides, ReadOption, ReadOptions, READ_OPTIONS,
@@ -150,7 +150,13 @@ pub fn read_study_in(path: &Path, options: &ReadOptions) -> Result<(FileBytes, S
         .iter()
         .map(|f| read::text::read_bounded(f).map(|bytes| (f.clone(), bytes)))
         .collect::<Result<_>>()?;
-    files.extend(markers::read_sidecars(&folder.files)?);
+    if let (Some(d), true) = (&options.markers, meta.is_dir()) {
+        d.check_all_used(path, &folder.files)?;
+    }
+    files.extend(markers::read_sidecars(
+        &folder.files,
+        options.markers.as_ref(),
+    )?);
     Ok((files, folder))
 }
 

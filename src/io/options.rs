@@ -39,6 +39,10 @@ pub struct ReadOptions {
     /// Record values by study, muscle and file (`--record FILE.toml`),
     /// read and checked by [`RecordFile::read`].
     pub record: Option<RecordFile>,
+    /// A folder of markers files mirroring the folder read (`--markers
+    /// DIR`): a test's sidecar there is used in place of the one beside it
+    /// ([`crate::io::MarkersDir`], `docs/markers.md`).
+    pub markers: Option<crate::io::MarkersDir>,
 }
 
 /// How a continuous recording (EDF, BDF, LabChart, Spike2, a continuous

@@ -46,7 +46,17 @@ pub struct DisplayTrace {
     /// The negative peak was set by hand: drawn in the manual style.
     #[serde(default)]
     pub manual_peak: bool,
+    /// The baseline window was set by hand: drawn in the manual style.
+    #[serde(default)]
+    pub manual_baseline: bool,
     /// The response was excluded by hand.
     #[serde(default)]
     pub excluded: bool,
+}
+
+impl DisplayTrace {
+    /// Whether any mark drawn on the trace was set by hand.
+    pub fn any_manual(&self) -> bool {
+        self.manual_onset || self.manual_peak || self.manual_baseline
+    }
 }

@@ -36,6 +36,8 @@ pub const COLUMNS: &[&str] = &[
     "baseline_mv",
     "baseline_source",
     "flags",
+    "manual",
+    "automatic_amplitude_mv",
 ];
 
 /// Characters that make a spreadsheet read a cell as a formula (OWASP,
@@ -187,11 +189,30 @@ pub(crate) fn measurement_rows(report: &Report, out: &mut Vec<u8>) {
                 }
                 cells[19].push_str(&f.code());
             }
+            if let Some(m) = &r.manual {
+                manual_cell(m, &mut cells[20]);
+                num(m.automatic_amplitude_mv, &mut cells[21]);
+            }
             // Writing to a Vec cannot fail.
             let _ = w.write_record(&cells);
         }
     }
     *out = w.into_inner().unwrap_or_default();
+}
+
+/// What a person changed on a response: the marks set (`onset;end`), or
+/// `excluded`.
+fn manual_cell(m: &crate::model::ManualMarks, cell: &mut String) {
+    if m.excluded.is_some() {
+        cell.push_str("excluded");
+        return;
+    }
+    for (k, mark) in m.set.iter().enumerate() {
+        if k > 0 {
+            cell.push(';');
+        }
+        cell.push_str(&mark.code());
+    }
 }
 
 #[cfg(test)]

@@ -488,6 +488,84 @@ fn batch_applies_the_sidecars_and_counts_the_manual_responses() {
 }
 
 #[test]
+fn a_markers_folder_apart_from_the_archive_is_used_by_analyze_and_batch() {
+    let root = TempDir::new();
+    let plain = column(|t| single(t, 6.0));
+    let csv = train_csv(&vec![plain; 5]);
+    root.write("archive/a/1_rns_3hz.csv", &csv);
+    root.write("archive/b/1_rns_3hz.csv", &csv);
+    // Beside the test: replaced by the one in the markers folder.
+    root.write(
+        "archive/a/1_rns_3hz.csv.markers.toml",
+        "[[response]]\nresponse = 2\nonset_ms = 3.5\nby = \"KH\"\nat = \"x\"\n",
+    );
+    root.write(
+        "marks/a/1_rns_3hz.csv.markers.toml",
+        "[[response]]\nresponse = 4\nexcluded = \"cough\"\nby = \"AB\"\nat = \"x\"\n",
+    );
+    let archive = root.path().join("archive");
+    let marks = root.path().join("marks");
+    let json = analyze_json(
+        &archive.join("a"),
+        &["--markers", marks.join("a").to_str().unwrap()],
+    );
+    let r = &json["tests"][0]["responses"];
+    assert_eq!(r[3]["manual"]["by"], "AB");
+    assert!(
+        r[1]["manual"].is_null(),
+        "the sidecar beside it is replaced"
+    );
+    assert_eq!(json["tests"][0]["decrement_read_to"], 5);
+    let out = root.path().join("out");
+    nmjscope()
+        .arg("batch")
+        .arg(&archive)
+        .arg("--out")
+        .arg(&out)
+        .arg("--markers")
+        .arg(&marks)
+        .args(["--jobs", "1", "--quiet"])
+        .assert()
+        .success();
+    let jsonl = std::fs::read_to_string(out.join("studies.jsonl")).unwrap();
+    let hashes: Vec<String> = jsonl
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["study"]["markers"][0]["file"].to_string()
+        })
+        .collect();
+    assert_eq!(hashes, ["\"1_rns_3hz.csv.markers.toml\"", "null"]);
+    // A markers file in the folder that names no test is refused by name;
+    // batch takes a folder, not a file.
+    root.write("marks/a/2_typo.csv.markers.toml", "");
+    let err = nmjscope()
+        .arg("analyze")
+        .arg(archive.join("a"))
+        .arg("--markers")
+        .arg(marks.join("a"))
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(5));
+    let msg = String::from_utf8_lossy(&err.stderr);
+    assert!(
+        msg.contains("2_typo.csv.markers.toml") && msg.contains("no test file 2_typo.csv"),
+        "{msg}"
+    );
+    let err = nmjscope()
+        .arg("batch")
+        .arg(&archive)
+        .arg("--out")
+        .arg(root.path().join("out2"))
+        .arg("--markers")
+        .arg(marks.join("a/1_rns_3hz.csv.markers.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&err.stderr).contains("a folder of markers files"));
+}
+
+#[test]
 fn the_markers_command_writes_a_starting_point_and_never_a_persons_file() {
     let dir = TempDir::new();
     let plain = column(|t| single(t, 6.0));
@@ -586,9 +664,8 @@ fn analyze_takes_a_markers_file_for_one_test() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("--markers gives the markers of one test")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("a markers file gives the markers of one test, and"));
 }
 
 #[test]

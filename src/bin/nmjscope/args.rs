@@ -254,6 +254,7 @@ impl ReadArgs {
     /// table of read options (a bad flag is the flag's fault, exit 5).
     pub fn options(&self) -> Result<nmjscope::ReadOptions, nmjscope::Error> {
         let options = nmjscope::ReadOptions {
+            markers: None,
             protocol: self.protocol,
             overrides: nmjscope::io::Overrides {
                 stim_rate_hz: self.rate,
@@ -323,6 +324,11 @@ pub struct BatchArgs {
     /// `report` column then names each file).
     #[arg(long)]
     pub reports: bool,
+    /// A folder of markers files laid out as ROOT
+    /// (`DIR/<study>/<file>.markers.toml`), used in place of those beside
+    /// the tests (docs/markers.md).
+    #[arg(long, value_name = "DIR")]
+    pub markers: Option<PathBuf>,
 }
 
 /// Conditions for `--condition`.
@@ -586,9 +592,10 @@ pub struct AnalyzeArgs {
     /// What to print to standard output.
     #[arg(long, value_enum, default_value = "text", ignore_case = true)]
     pub format: OutputFormat,
-    /// Markers set by hand for a single test (docs/markers.md), in place
-    /// of the `<file>.markers.toml` beside it.
-    #[arg(long, value_name = "FILE.toml")]
+    /// Markers set by hand (docs/markers.md), in place of the
+    /// `<file>.markers.toml` beside each test: a file for a single test, or
+    /// a folder laid out as PATH (`DIR/<file>.markers.toml`).
+    #[arg(long, value_name = "FILE.toml|DIR")]
     pub markers: Option<PathBuf>,
     /// Put identifying metadata (patient name, record number, birth date)
     /// in the reports; without it they are kept out of every output.

@@ -83,12 +83,16 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
 
 fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     let analyzer = Analyzer::new(args.settings.settings()?)?.identified(args.identified);
-    let options = args.read.options()?;
+    let mut options = args.read.options()?;
     let browser = args.pdf.then(crate::pdf::find_browser).transpose()?;
     note_not_read(&args.path, &options);
+    let given = args.markers.as_deref();
+    if let Some(dir) = given.filter(|m| m.is_dir()) {
+        options.markers = Some(nmjscope::io::MarkersDir::new(dir, &args.path));
+    }
     let mut study = read_input(&args.path, &options)?;
-    if let Some(file) = &args.markers {
-        given_markers(file, &mut study)?;
+    if let Some(file) = given.filter(|m| !m.is_dir()) {
+        nmjscope::io::apply_markers_file(file, &mut study)?;
     }
     let analysis = analyzer.analyze_with_display(&study)?;
     stdout(&render::serialize(
@@ -104,28 +108,6 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
             dir.join("report.html").display()
         ));
     }
-    Ok(())
-}
-
-/// `analyze --markers FILE`: a markers file for the one test read, in
-/// place of the one beside it.
-fn given_markers(file: &Path, study: &mut nmjscope::Study) -> anyhow::Result<()> {
-    let [test] = study.tests.as_mut_slice() else {
-        anyhow::bail!(
-            "--markers gives the markers of one test, and {} holds {}: put each test's beside it as <file>{}",
-            study.path.display(),
-            study.tests.len(),
-            nmjscope::io::MARKERS_SUFFIX
-        );
-    };
-    let bytes = std::fs::read(file).map_err(|e| nmjscope::Error::io(file, e))?;
-    let text = String::from_utf8(bytes).map_err(|_| nmjscope::Error::MarkersFile {
-        at: nmjscope::error::Location::file(file),
-        detail: "not UTF-8 text".to_string(),
-    })?;
-    let markers = nmjscope::io::parse_markers(file, &text)?;
-    nmjscope::io::check_markers(file, &markers, test)?;
-    test.markers = Some(markers);
     Ok(())
 }
 
@@ -325,7 +307,17 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
         studies: studies.len(),
     };
     let bar = crate::progress::bar(studies.len() as u64, args.quiet);
-    let options = args.read.options()?;
+    let mut options = args.read.options()?;
+    if let Some(dir) = &args.markers {
+        if !dir.is_dir() {
+            return Err(nmjscope::Error::MarkersFile {
+                at: nmjscope::Location::file(dir),
+                detail: "batch takes a folder of markers files laid out as ROOT".into(),
+            }
+            .into());
+        }
+        options.markers = Some(nmjscope::io::MarkersDir::new(dir, &args.root));
+    }
     // Before any output is begun: a record file's [muscle] and [file]
     // sections describe one study.
     if let Some(record) = &options.record {

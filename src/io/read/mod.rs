@@ -35,7 +35,8 @@ use crate::model::{InputFormat, Recording};
 pub fn read_trace_file(path: &Path, options: &ReadOptions) -> Result<Recording> {
     let bytes = text::read_bounded(path)?;
     let mut recording = parse_trace(path, &bytes, options)?;
-    let sidecars = crate::io::markers::read_sidecars(&[path.to_path_buf()])?;
+    let sidecars =
+        crate::io::markers::read_sidecars(&[path.to_path_buf()], options.markers.as_ref())?;
     crate::io::markers::attach(
         &sidecars.iter().collect::<Vec<_>>(),
         std::slice::from_mut(&mut recording),

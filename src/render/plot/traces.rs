@@ -70,10 +70,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let spacing = if stack { 1.1 * max_amp } else { 0.0 };
     // Room above the traces for the legend, and below them for the scale
     // bar, so neither covers a trace.
-    let manual_row = if shown
-        .iter()
-        .any(|(_, _, d)| d.manual_onset || d.manual_peak)
-    {
+    let manual_row = if shown.iter().any(|(_, _, d)| d.any_manual()) {
         1.0
     } else {
         0.0
@@ -114,9 +111,8 @@ pub(super) fn draw<DB: DrawingBackend>(
         t_lo,
         t_hi,
         times_ms: &display.times_ms,
-        first_manual: shown
-            .iter()
-            .position(|(_, _, d)| d.manual_onset || d.manual_peak),
+        first_manual: shown.iter().position(|(_, _, d)| d.any_manual()),
+        manual_label: manual_label(shown.iter().map(|(_, _, d)| *d)),
     };
     for (k, item) in shown.iter().enumerate() {
         let offset = spacing * (shown.len() - 1 - k) as f64;
@@ -166,6 +162,18 @@ struct Frame<'a> {
     /// The first drawn trace with marks set by hand: it names the manual
     /// style in the legend, once.
     first_manual: Option<usize>,
+    /// That legend entry's words: what the purple marks of the plot are.
+    manual_label: &'static str,
+}
+
+/// The legend's words for the marks set by hand among `traces`.
+fn manual_label<'t>(mut traces: impl Iterator<Item = &'t DisplayTrace> + Clone) -> &'static str {
+    let rings = traces.clone().any(|d| d.manual_onset || d.manual_peak);
+    match (rings, traces.any(|d| d.manual_baseline)) {
+        (true, true) => "set by hand (purple: a ring at a moved mark, a baseline window in bold)",
+        (false, true) => "set by hand (purple: the baseline window)",
+        _ => "set by hand (purple ring: that mark's place)",
+    }
 }
 
 /// One trace (the `k`-th drawn), its marks, and its label (stack) or
@@ -265,7 +273,7 @@ fn draw_marks<DB: DrawingBackend>(
                 PathElement::new([(x, y), (x + 18, y)], BASELINE_COLOUR.stroke_width(3))
             });
     }
-    draw_manual_marks(chart, trace, offset, manual_legend)?;
+    draw_manual_marks(chart, trace, f, offset, manual_legend)?;
     if let Some((t, v)) = trace.onset.filter(|_| !trace.manual_onset) {
         let s = chart
             .draw_series([TriangleMarker::new(
@@ -292,11 +300,12 @@ fn draw_marks<DB: DrawingBackend>(
 }
 
 /// The marks of a response set by hand (a markers sidecar): a ring in a
-/// colour of its own around each, named in the legend once
-/// (docs/markers.md).
+/// colour of its own around each, the baseline window bold in that colour,
+/// named in the legend once (docs/markers.md).
 fn draw_manual_marks<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     trace: &DisplayTrace,
+    f: &Frame,
     offset: f64,
     legend: bool,
 ) -> Drawn {
@@ -305,14 +314,29 @@ fn draw_manual_marks<DB: DrawingBackend>(
         trace.onset.filter(|_| trace.manual_onset),
         trace.negative_peak.filter(|_| trace.manual_peak),
     ];
-    // The first ring drawn names the style.
+    // The first mark drawn names the style.
     let mut named = !legend;
+    if trace.manual_baseline {
+        let [w0, w1] = trace.baseline_window_ms;
+        let s = chart
+            .draw_series(LineSeries::new(
+                [(w0.max(f.t_lo), offset), (w1.min(f.t_hi), offset)],
+                MANUAL_COLOUR.stroke_width(3),
+            ))
+            .map_err(err)?;
+        if !named && marks.iter().all(Option::is_none) {
+            s.label(f.manual_label).legend(|(x, y)| {
+                PathElement::new([(x, y), (x + 18, y)], MANUAL_COLOUR.stroke_width(3))
+            });
+            named = true;
+        }
+    }
     for (t, v) in marks.into_iter().flatten() {
         let s = chart
             .draw_series([Circle::new((t, -v + offset), 6, style)])
             .map_err(err)?;
         if !named {
-            s.label("set by hand (purple ring: that mark's place)")
+            s.label(f.manual_label)
                 .legend(move |(x, y)| Circle::new((x + 9, y), 5, style));
             named = true;
         }
