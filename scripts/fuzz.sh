@@ -8,8 +8,12 @@ cd "$(dirname "$0")/../fuzz"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(read_analyze_render structured)
-mkdir -p corpus/read_analyze_render corpus/structured
+[ ${#targets[@]} -gt 0 ] || targets=(read_analyze_render structured markers)
+mkdir -p corpus/read_analyze_render corpus/structured corpus/markers
+# Markers sidecars: the examples of docs/markers.md and the tests' own.
+for f in ../tests/data/markers/*.toml; do
+  cp "$f" "corpus/markers/$(basename "$f")"
+done
 for f in ../samples/*/*.csv; do
   cp "$f" "corpus/read_analyze_render/$(basename "$(dirname "$f")")_$(basename "$f")"
 done

@@ -112,6 +112,7 @@ pub(super) fn collect_dirs(dir: &Path, within: &Path, out: &mut Archive) {
                 .into_iter()
                 .filter(|s| !matches!(s.reason, SkipReason::Folder | SkipReason::LinkToFolder))
                 .collect(),
+            ..crate::io::StudyFolder::default()
         };
         if let Some(held) = files_only.describe_skipped() {
             out.passed_over.push((dir.to_path_buf(), held));

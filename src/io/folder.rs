@@ -38,6 +38,9 @@ pub enum SkipReason {
     LinkOutside,
     /// It could not be looked at (permissions).
     Unreadable,
+    /// A markers file that is a symbolic link: never followed (a link could
+    /// bring another study's marks).
+    MarkersLink,
 }
 
 impl SkipReason {
@@ -57,6 +60,9 @@ impl SkipReason {
                 "a symbolic link to a file outside this folder, not followed without --follow-links"
             }
             SkipReason::Unreadable => "cannot be looked at",
+            SkipReason::MarkersLink => {
+                "a markers file that is a symbolic link, not followed (copy the file instead)"
+            }
         }
     }
 }
@@ -77,6 +83,11 @@ pub struct StudyFolder {
     pub files: Vec<PathBuf>,
     /// Every other path, with its reason ([`super::fs::MANIFEST`] aside).
     pub skipped: Vec<Skipped>,
+    /// The markers files (`*.markers.toml`, regular files), read with the
+    /// tests they name: one that names no test is refused, never passed
+    /// over (`io::markers`).
+    #[serde(skip)]
+    pub markers: Vec<PathBuf>,
 }
 
 impl StudyFolder {
@@ -115,11 +126,23 @@ pub fn list_study(dir: &Path, follow_links: bool) -> Result<StudyFolder> {
     let mut folder = StudyFolder::default();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))? {
         let path = entry.map_err(|e| Error::io(dir, e))?.path();
-        // The manifest, and a test's markers (read with their test:
-        // `io::markers`), are no traces and no files passed over.
-        if path.file_name().is_some_and(|n| n == super::MANIFEST_NAME)
-            || super::is_markers_file(&path)
-        {
+        // The manifest is no trace and no file passed over; a test's
+        // markers are read with their test (`io::markers`).
+        if path.file_name().is_some_and(|n| n == super::MANIFEST_NAME) {
+            continue;
+        }
+        if super::is_markers_file(&path) {
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.is_file() => folder.markers.push(path),
+                Ok(m) if m.file_type().is_symlink() => folder.skipped.push(Skipped {
+                    path,
+                    reason: SkipReason::MarkersLink,
+                }),
+                _ => folder.skipped.push(Skipped {
+                    path,
+                    reason: SkipReason::NotRegular,
+                }),
+            }
             continue;
         }
         match classify(&path, within.as_deref()) {
@@ -133,6 +156,7 @@ pub fn list_study(dir: &Path, follow_links: bool) -> Result<StudyFolder> {
     folder
         .skipped
         .sort_by(|a, b| a.path.file_name().cmp(&b.path.file_name()));
+    folder.markers.sort();
     Ok(folder)
 }
 

@@ -348,13 +348,16 @@ pub(crate) fn attach(sidecars: &[&(PathBuf, Vec<u8>)], tests: &mut [Recording]) 
         })?;
         let markers = parse_markers(path, text)?;
         let name = markers_test_name(path).unwrap_or_default();
-        let test = tests
-            .iter_mut()
-            .find(|t| t.source.file_name == name)
-            .ok_or_else(|| Error::MarkersFile {
+        let Some(k) = tests.iter().position(|t| t.source.file_name == name) else {
+            return Err(Error::MarkersFile {
                 at: Location::file(path),
-                detail: format!("no test file {name} was read beside it"),
-            })?;
+                detail: format!(
+                    "no test file {name} was read beside it; a markers file is named after its test ({})",
+                    test_names(tests)
+                ),
+            });
+        };
+        let test = &mut tests[k];
         check_markers(path, &markers, test)?;
         test.markers = Some(markers);
     }
@@ -395,41 +398,62 @@ impl MarkersDir {
         (!rel.as_os_str().is_empty()).then(|| markers_path(&self.dir.join(rel)))
     }
 
-    /// The markers files in the mirror of `folder` that name no test of
-    /// `tests`: refused, so a misnamed file is never passed over.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::MarkersFile`] naming the first such file.
-    pub fn check_all_used(&self, folder: &Path, tests: &[PathBuf]) -> Result<()> {
-        let Some(mirror) = self
-            .sidecar_for(&folder.join("x"))
-            .and_then(|p| p.parent().map(Path::to_path_buf))
-        else {
-            return Ok(());
-        };
-        let Ok(entries) = std::fs::read_dir(&mirror) else {
-            return Ok(());
-        };
-        let mut names: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| is_markers_file(p))
-            .collect();
-        names.sort();
-        for p in names {
-            let test = markers_test_name(&p).unwrap_or_default();
-            if !tests
-                .iter()
-                .any(|t| t.file_name().is_some_and(|n| n.to_string_lossy() == test))
-            {
-                return Err(Error::MarkersFile {
-                    at: Location::file(&p),
-                    detail: format!("no test file {test} was read in {}", folder.display()),
-                });
+    /// The mirror of the study folder `folder` (a folder under the root).
+    fn mirror_of(&self, folder: &Path) -> Option<PathBuf> {
+        let rel = folder.strip_prefix(&self.root).ok()?;
+        Some(self.dir.join(rel))
+    }
+}
+
+/// The markers files of a study folder: every one in it (`found`), and
+/// every one in its mirror in the markers folder, which replaces the one
+/// of the same name beside the tests. Each is later matched to its test by
+/// name ([`attach`]), and one that names no test is refused: a misspelt
+/// file, or one named after a CFWB sweep rather than its series, is never
+/// passed over.
+///
+/// # Errors
+///
+/// [`Error::Io`] or [`Error::TooLarge`] for one that cannot be read, or a
+/// mirror folder that cannot be listed.
+pub(crate) fn folder_sidecars(
+    folder: &Path,
+    found: &[PathBuf],
+    dir: Option<&MarkersDir>,
+) -> Result<Vec<(PathBuf, Vec<u8>)>> {
+    let mut given: Vec<PathBuf> = Vec::new();
+    if let Some(mirror) = dir.and_then(|d| d.mirror_of(folder)).filter(|m| m.is_dir()) {
+        for entry in std::fs::read_dir(&mirror).map_err(|e| Error::io(&mirror, e))? {
+            let p = entry.map_err(|e| Error::io(&mirror, e))?.path();
+            if is_markers_file(&p) && std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) {
+                given.push(p);
             }
         }
-        Ok(())
+        given.sort();
     }
+    let replaced = |p: &PathBuf| given.iter().any(|g| g.file_name() == p.file_name());
+    let beside = found.iter().filter(|p| !replaced(p)).cloned();
+    given
+        .clone()
+        .into_iter()
+        .chain(beside)
+        .map(|p| super::read::text::read_bounded(&p).map(|bytes| (p, bytes)))
+        .collect()
+}
+
+/// The tests' names as the report gives them, for a refusal: the first
+/// few, `<file>.markers.toml` names one of them.
+fn test_names(tests: &[Recording]) -> String {
+    const SHOWN: usize = 4;
+    let mut names: Vec<String> = tests
+        .iter()
+        .take(SHOWN)
+        .map(|t| format!("{}{MARKERS_SUFFIX}", t.source.file_name))
+        .collect();
+    if tests.len() > SHOWN {
+        names.push(format!("and {} more", tests.len() - SHOWN));
+    }
+    names.join(", ")
 }
 
 /// The sidecar of each test file that has one (a regular file, never a

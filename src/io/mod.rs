@@ -142,7 +142,7 @@ pub fn read_study_in(path: &Path, options: &ReadOptions) -> Result<(FileBytes, S
     } else {
         StudyFolder {
             files: vec![path.to_path_buf()],
-            skipped: Vec::new(),
+            ..StudyFolder::default()
         }
     };
     let mut files: FileBytes = folder
@@ -150,13 +150,18 @@ pub fn read_study_in(path: &Path, options: &ReadOptions) -> Result<(FileBytes, S
         .iter()
         .map(|f| read::text::read_bounded(f).map(|bytes| (f.clone(), bytes)))
         .collect::<Result<_>>()?;
-    if let (Some(d), true) = (&options.markers, meta.is_dir()) {
-        d.check_all_used(path, &folder.files)?;
+    if meta.is_dir() {
+        files.extend(markers::folder_sidecars(
+            path,
+            &folder.markers,
+            options.markers.as_ref(),
+        )?);
+    } else {
+        files.extend(markers::read_sidecars(
+            &folder.files,
+            options.markers.as_ref(),
+        )?);
     }
-    files.extend(markers::read_sidecars(
-        &folder.files,
-        options.markers.as_ref(),
-    )?);
     Ok((files, folder))
 }
 

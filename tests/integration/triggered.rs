@@ -342,3 +342,27 @@ fn a_single_sweep_file_and_a_long_numbered_file_are_read_on_their_own() {
         .collect();
     assert_eq!(files, ["1_rns_5hz_01-10.adibin", "train_2.adibin"]);
 }
+
+#[test]
+fn a_cfwb_sweep_series_takes_the_markers_named_after_it_and_refuses_a_sweeps() {
+    let dir = cfwb_train(|_, b| Some(b));
+    let entry = "[[response]]\nresponse = 4\nexcluded = \"movement\"\nby = \"KH\"\nat = \"x\"\n";
+    // Named after the series (the test's name in the report).
+    dir.write("1_rns_5hz_01-10.adibin.markers.toml", entry);
+    let json = analyze(dir.path());
+    let test = &json["tests"][0];
+    assert_eq!(test["file"], "1_rns_5hz_01-10.adibin");
+    assert_eq!(test["responses"][3]["manual"]["excluded"], "movement");
+    assert_eq!(test["decrement_read_to"], 5);
+    // Named after one sweep file: refused with its name, never passed over.
+    std::fs::remove_file(dir.path().join("1_rns_5hz_01-10.adibin.markers.toml")).unwrap();
+    dir.write("1_rns_5hz_04.adibin.markers.toml", entry);
+    let out = nmjscope().arg("analyze").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("1_rns_5hz_04.adibin.markers.toml")
+            && err.contains("no test file 1_rns_5hz_04.adibin"),
+        "{err}"
+    );
+}
