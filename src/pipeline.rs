@@ -133,7 +133,7 @@ pub fn analyze_recording(
     let dt_ms = recording.dt_ms();
     let inverted = recording.polarity == Polarity::Inverted;
     let mut samples = Vec::new();
-    let responses = recording
+    let responses: Vec<ResponseMeasures> = recording
         .labels
         .iter()
         .enumerate()
@@ -162,7 +162,39 @@ pub fn analyze_recording(
             measurer.measure_marked(&sweep, &settings.signal, &settings.measure, marks)
         })
         .collect();
-    evaluate(recording, responses, &settings.train)
+    let automatic = recording
+        .markers
+        .is_some()
+        .then(|| automatic_reading(recording, &responses, &settings.train));
+    let mut test = evaluate(recording, responses, &settings.train);
+    test.automatic = automatic;
+    test
+}
+
+/// The decrement and increment the automatic markers give: the responses
+/// with their automatic amplitudes back and no exclusion.
+fn automatic_reading(
+    recording: &Recording,
+    responses: &[ResponseMeasures],
+    train: &crate::train::TrainConfig,
+) -> crate::model::AutomaticReading {
+    let automatic = responses
+        .iter()
+        .cloned()
+        .map(|mut r| {
+            if let Some(m) = r.manual.take() {
+                r.amplitude_mv = m.automatic_amplitude_mv;
+                r.flags
+                    .retain(|f| !matches!(f, Flag::Excluded | Flag::MarkImplausible));
+            }
+            r
+        })
+        .collect();
+    let t = evaluate(recording, automatic, train);
+    crate::model::AutomaticReading {
+        decrement_pct: t.decrement_pct,
+        increment_pct: t.increment_pct,
+    }
 }
 
 /// Refuses a test whose CMAP is larger than any CMAP can be.

@@ -25,6 +25,7 @@ fn repeat_advice(flag: Flag) -> &'static str {
         Flag::EarlyOnset => "the response starts too soon after the stimulus to be a CMAP: check the stimulus times (a recording without a stimulus artifact needs a trigger channel, annotations or --rate with --first-stimulus-ms)",
         Flag::PolarityInverted | Flag::BaselineUnstable => "check the recording montage and repeat",
         Flag::Excluded => "a response was excluded by hand (its markers file gives the reason); repeat the train if the measure needs it",
+        Flag::MarkImplausible => "a mark set by hand is not borne out by the trace (a negative peak that is not the lowest point of its phase, an end before the peak, a baseline window on the response, or marks that leave no response): check the markers file",
     }
 }
 
@@ -212,7 +213,7 @@ pub(crate) fn caveats(
             sources::MADDISON_1998
         ));
     }
-    test_caveats(tests, &mut out);
+    test_caveats(tests, c, &mut out);
     temperature_caveat(tests, c, &mut out);
     out
 }
@@ -235,9 +236,10 @@ fn response_list(labels: &[&ResponseLabel]) -> String {
 }
 
 /// What a person changed by hand on a test (its markers file): the marks
-/// moved and the responses excluded, by whom; the decrement read to the
-/// 5th response in place of an excluded 4th.
-fn manual_caveats(t: &TestMeasures, out: &mut Vec<String>) {
+/// moved and the responses excluded (with the reasons), by whom and when;
+/// the decrement read to the other of the 4th and 5th responses; and the
+/// reading the automatic markers give, when the marks changed it.
+fn manual_caveats(t: &TestMeasures, c: &InterpretConfig, out: &mut Vec<String>) {
     let mut people: Vec<&str> = Vec::new();
     for m in t.responses.iter().filter_map(|r| r.manual.as_ref()) {
         if !people.contains(&m.by.as_str()) {
@@ -245,48 +247,105 @@ fn manual_caveats(t: &TestMeasures, out: &mut Vec<String>) {
         }
     }
     for by in people {
-        let of = |excluded: bool| -> Vec<&ResponseLabel> {
-            t.responses
-                .iter()
-                .filter(|r| {
-                    r.manual
-                        .as_ref()
-                        .is_some_and(|m| m.by == by && m.excluded.is_some() == excluded)
-                })
-                .map(|r| &r.label)
-                .collect()
-        };
-        let (moved, excluded) = (of(false), of(true));
-        let plural = |v: &[&ResponseLabel]| if v.len() == 1 { "" } else { "s" };
-        if !moved.is_empty() {
-            out.push(format!(
-                "Markers of response{} {} of {} adjusted by {by}.",
-                plural(&moved),
-                response_list(&moved),
-                t.file
-            ));
-        }
-        if !excluded.is_empty() {
-            out.push(format!(
-                "Response{} {} of {} excluded by {by}.",
-                plural(&excluded),
-                response_list(&excluded),
-                t.file
-            ));
+        for excluded in [false, true] {
+            if let Some(line) = manual_line(t, by, excluded) {
+                out.push(line);
+            }
         }
     }
-    if t.decrement_read_to == Some(5) {
+    if let Some(to) = t.decrement_read_to {
+        let (from, used) = if to == 5 {
+            ("4th", "5th")
+        } else {
+            ("5th", "4th")
+        };
         out.push(format!(
-            "{}: the 4th response is excluded, so the decrement is read to the 5th, as the AAEM reads it from the 1st to the 4th or 5th response ({}).",
+            "{}: the {from} response is excluded, so the decrement is read to the {used}, as the AAEM reads it from the 1st to the 4th or 5th response ({}).",
             t.file,
             sources::AAEM_2001
         ));
     }
+    if let Some(line) = automatic_line(t, c) {
+        out.push(line);
+    }
 }
 
-fn test_caveats(tests: &[TestMeasures], out: &mut Vec<String>) {
+/// "Markers of responses 3 and 4 of f.csv adjusted by KH (2026-12-07T10:15)."
+/// or "Response 4 of f.csv excluded by KH (2026-12-07T10:16): movement."
+fn manual_line(t: &TestMeasures, by: &str, excluded: bool) -> Option<String> {
+    let marked: Vec<(&ResponseLabel, &crate::model::ManualMarks)> = t
+        .responses
+        .iter()
+        .filter_map(|r| r.manual.as_ref().map(|m| (&r.label, m)))
+        .filter(|(_, m)| m.by == by && m.excluded.is_some() == excluded)
+        .collect();
+    if marked.is_empty() {
+        return None;
+    }
+    let labels: Vec<&ResponseLabel> = marked.iter().map(|(l, _)| *l).collect();
+    let mut when: Vec<&str> = marked.iter().map(|(_, m)| m.at.as_str()).collect();
+    when.sort_unstable();
+    when.dedup();
+    let s = if labels.len() == 1 { "" } else { "s" };
+    let list = response_list(&labels);
+    let when = when.join(", ");
+    Some(if excluded {
+        let mut reasons: Vec<&str> = marked
+            .iter()
+            .filter_map(|(_, m)| m.excluded.as_deref())
+            .collect();
+        reasons.dedup();
+        format!(
+            "Response{s} {list} of {} excluded by {by} ({when}): {}.",
+            t.file,
+            reasons.join("; ")
+        )
+    } else {
+        format!(
+            "Markers of response{s} {list} of {} adjusted by {by} ({when}).",
+            t.file
+        )
+    })
+}
+
+/// "f.csv: with the automatic markers the decrement is 30.0%; with the
+/// marks set by hand, 4.9%.": said whenever the marks changed a reading.
+fn automatic_line(t: &TestMeasures, c: &InterpretConfig) -> Option<String> {
+    let auto = t.automatic?;
+    let cuts = c.increment_cuts();
+    let decrement = [c.decrement_abnormal_pct];
+    let pairs = [
+        (
+            "decrement",
+            auto.decrement_pct,
+            t.decrement_pct,
+            &decrement[..],
+        ),
+        ("increment", auto.increment_pct, t.increment_pct, &cuts[..]),
+    ];
+    let show = |v: Option<f64>, cuts: &[f64]| {
+        v.map_or_else(
+            || "not measured".to_string(),
+            |v| crate::words::pct_beside(v, 1, cuts),
+        )
+    };
+    let changed: Vec<String> = pairs
+        .iter()
+        .filter(|(_, a, m, cuts)| show(*a, cuts) != show(*m, cuts))
+        .map(|(what, a, m, cuts)| {
+            format!(
+                "with the automatic markers the {what} is {}; with the marks set by hand, {}",
+                show(*a, cuts),
+                show(*m, cuts)
+            )
+        })
+        .collect();
+    (!changed.is_empty()).then(|| format!("{}: {}.", t.file, changed.join("; ")))
+}
+
+fn test_caveats(tests: &[TestMeasures], c: &InterpretConfig, out: &mut Vec<String>) {
     for t in tests {
-        manual_caveats(t, out);
+        manual_caveats(t, c, out);
         if t.protocol_inferred {
             out.push(format!(
                 "{}: the protocol ({}) was inferred from the file, not declared.",

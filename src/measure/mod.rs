@@ -192,6 +192,9 @@ impl Measurer {
                     manual.automatic_baseline_window_ms = Some(automatic_window);
                     set_baseline(&mut m, level, w);
                 }
+                if !borne_out(&m, e, y, sweep) {
+                    m.flags.push(Flag::MarkImplausible);
+                }
             }
             m.manual = Some(manual);
         }
@@ -200,6 +203,49 @@ impl Measurer {
         }
         m
     }
+}
+
+/// A mark set by hand may miss the trace's lowest point by what an
+/// amplitude is held to elsewhere: 2% of it plus 3 noise SDs.
+const MARK_TOLERANCE_FRACTION: f64 = 0.02;
+const MARK_TOLERANCE_SDS: f64 = 3.0;
+
+/// Whether the trace `y` (conditioned, as measured) bears out the marks of
+/// `e` as measured in `m`: they leave a response; a negative peak set by
+/// hand is the lowest point between onset and end (within the
+/// tolerance); the end comes after the peak; a baseline window set by
+/// hand does not lie on the negative phase.
+fn borne_out(m: &ResponseMeasures, e: &MarkEntry, y: &[f64], sweep: &Sweep) -> bool {
+    let (Some(onset), Some(peak), Some(amp), Some(duration)) = (
+        m.onset_ms,
+        m.negative_peak_ms,
+        m.amplitude_mv,
+        m.duration_ms,
+    ) else {
+        return false;
+    };
+    let end = onset + duration;
+    if m.has(Flag::NoResponse) || end <= peak {
+        return false;
+    }
+    if e.negative_peak_ms.is_some() {
+        let sign = if m.has(Flag::PolarityInverted) {
+            -1.0
+        } else {
+            1.0
+        };
+        let tolerance = MARK_TOLERANCE_FRACTION * amp + MARK_TOLERANCE_SDS * m.noise_mv;
+        let lowest = y
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| (onset..=end).contains(&(sweep.t0_ms + *i as f64 * sweep.dt_ms)))
+            .map(|(_, v)| sign * v)
+            .fold(f64::INFINITY, f64::min);
+        if lowest < -amp - tolerance {
+            return false;
+        }
+    }
+    !e.baseline_ms.is_some_and(|[a, b]| a < end && b > onset)
 }
 
 /// An excluded response: its number and flags, no measures.

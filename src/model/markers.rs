@@ -128,3 +128,13 @@ pub struct MarkersUsed {
     /// XXH3 of its bytes (16 hex digits).
     pub hash: String,
 }
+
+/// A test's decrement and increment with its automatic markers, kept
+/// beside those with the marks set by hand so a report can show both.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AutomaticReading {
+    /// The decrement with the automatic markers (%).
+    pub decrement_pct: Option<f64>,
+    /// The increment with the automatic markers (%).
+    pub increment_pct: Option<f64>,
+}

@@ -35,6 +35,13 @@ pub enum Flag {
     /// reason, who and when: `docs/markers.md`): it keeps its number and
     /// has no amplitude, and a measure that needs it is not done.
     Excluded,
+    /// A mark set by hand that the trace does not bear out
+    /// (`docs/markers.md`): it leaves no response, the trace falls lower
+    /// than a negative peak set by hand between the onset and the end, the
+    /// end comes before the peak, or a baseline window set by hand lies on
+    /// the negative phase. The measures follow the marks and are
+    /// unreliable.
+    MarkImplausible,
 }
 
 impl Flag {
@@ -49,6 +56,7 @@ impl Flag {
                 | Flag::PeakAtSweepEnd
                 | Flag::EarlyOnset
                 | Flag::Excluded
+                | Flag::MarkImplausible
         )
     }
 }
@@ -227,6 +235,10 @@ pub struct TestMeasures {
     /// decrement from the 1st to the 4th or 5th response).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decrement_read_to: Option<usize>,
+    /// The decrement and increment the automatic markers give, when marks
+    /// set by hand (a markers file) are applied: both readings are shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<super::AutomaticReading>,
     /// (A1 - A4) / A1 x 100 (`rns`), whatever the setting: labs report both.
     pub decrement_4th_pct: Option<f64>,
     /// (A1 - A5) / A1 x 100 (`rns`).

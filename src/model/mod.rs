@@ -26,7 +26,9 @@ pub use interpretation::{
     LemsCriterion, MuscleReading, Part, PartStatus, Pattern, Quantities,
 };
 pub use label::ResponseLabel;
-pub use markers::{ManualMarks, Mark, MarkEntry, Markers, MarkersUsed, ResponseRef};
+pub use markers::{
+    AutomaticReading, ManualMarks, Mark, MarkEntry, Markers, MarkersUsed, ResponseRef,
+};
 pub use measures::{
     BaselineSource, Flag, PostExercisePoint, ResponseMeasures, TestMeasures, TestSource, TrainFlag,
     TrainShape,

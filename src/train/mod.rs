@@ -161,6 +161,7 @@ fn blank(
         decrement_4th_pct: None,
         decrement_5th_pct: None,
         decrement_read_to: None,
+        automatic: None,
         max_decrement_pct: None,
         area_decrement_pct: None,
         shape: None,

@@ -62,6 +62,7 @@ fn test(protocol: Protocol, value: f64, muscle: &str, amp: f64, flags: &[Flag]) 
         decrement_4th_pct: (protocol == Protocol::Rns).then_some(value),
         decrement_5th_pct: None,
         decrement_read_to: None,
+        automatic: None,
         area_decrement_pct: None,
         shape: None,
         increment_pct: (protocol != Protocol::Rns).then_some(value),

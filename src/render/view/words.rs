@@ -83,6 +83,7 @@ pub(crate) fn flag_words(f: Flag) -> &'static str {
         Flag::PeakAtSweepEnd => "peak at the end of the sweep (CMAP cut off)",
         Flag::EarlyOnset => "starts too soon after the stimulus (stimulus time wrong?)",
         Flag::Excluded => "excluded by hand",
+        Flag::MarkImplausible => "a mark set by hand that the trace does not bear out",
     }
 }
 
