@@ -186,7 +186,6 @@ fn name_of(path: &std::path::Path) -> String {
         .unwrap_or_default()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -217,7 +216,10 @@ mod tests {
     fn an_exclusion_set_in_the_page_reads_the_decrement_to_the_fifth_and_writes_the_sidecar() {
         let mut files = mg();
         let before = reading(&mut files);
-        let test = before["report"]["tests"][0]["file"].as_str().unwrap().to_string();
+        let test = before["report"]["tests"][0]["file"]
+            .as_str()
+            .unwrap()
+            .to_string();
         assert!(before["report"]["tests"][0]["decrement_read_to"].is_null());
         let reply: serde_json::Value = serde_json::from_str(&files.set_markers(
             test.clone(),
