@@ -62,10 +62,8 @@ async function analyseFiles(entries) {
   await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
   const t0 = performance.now();
   currentName = studyName(entries) || "study";
-  const study = new nmj.StudyFiles(currentName);
-  for (const f of read) study.add(baseName(f.path), f.bytes);
+  const study = openStudy(currentName, read);
   const reply = JSON.parse(study.analyze());
-  study.free();
   // Timed from the files in hand to the report drawn in its frame (or the
   // error shown): what the user waits for.
   const done = () => {
@@ -75,11 +73,47 @@ async function analyseFiles(entries) {
       : "";
     document.body.dataset.analyseMs = ms.toFixed(1);
   };
-  if (reply.ok) showReport(reply, done);
-  else {
+  if (reply.ok) {
+    // The marker editor opens once the report is on screen (it reads the
+    // study again, a few ms the conclusion need not wait for).
+    showReport(reply, () => {
+      done();
+      if (study === currentStudy) markerEditor.open(study, { showConclusion, refresh: () => refresh(study) }, sidecars(read));
+    });
+  } else {
     showError(reply.error);
     done();
   }
+}
+
+// The study's files stay in the module while it is shown: the marker
+// editor changes its sidecars and reads it again. The last one is freed.
+let currentStudy = null;
+
+function openStudy(name, files) {
+  markerEditor.close();
+  currentStudy?.free();
+  currentStudy = new nmj.StudyFiles(name);
+  for (const f of files) currentStudy.add(baseName(f.path), f.bytes);
+  return currentStudy;
+}
+
+// The markers files dropped with the study, by test file name: the
+// editor offers them for download as they came until a mark moves.
+function sidecars(files) {
+  const out = new Map();
+  for (const f of files) {
+    const name = baseName(f.path);
+    if (name.endsWith(".markers.toml")) out.set(name.slice(0, -".markers.toml".length), new TextDecoder().decode(f.bytes));
+  }
+  return out;
+}
+
+// After the markers changed: the report and its downloads again.
+function refresh(study) {
+  if (study !== currentStudy) return;
+  const reply = JSON.parse(study.analyze());
+  if (reply.ok) showReport(reply, () => {});
 }
 
 // The folder the files came from names the study (its default id), as the
@@ -120,11 +154,7 @@ function showReport(r, drawn) {
   $("error").hidden = true;
   $("result").hidden = false;
   $("study-id").textContent = r.id;
-  const pattern = $("pattern");
-  pattern.textContent = r.pattern.replace(/_/g, " ");
-  pattern.className = "pattern " + r.pattern;
-  pattern.dataset.code = r.pattern;
-  $("summary").textContent = r.summary;
+  showConclusion(r.pattern, r.summary);
   $("skipped").hidden = r.skipped.length === 0;
   $("skipped").textContent = "Not traces, left out: " + r.skipped.join(", ");
   showDownloads(r.files, r.id);
@@ -136,6 +166,14 @@ function showReport(r, drawn) {
   root.innerHTML = r.files.find((f) => f.name === "report.html").text;
   host.getBoundingClientRect();
   requestAnimationFrame(() => drawn());
+}
+
+function showConclusion(code, summary) {
+  const pattern = $("pattern");
+  pattern.textContent = code.replace(/_/g, " ");
+  pattern.className = "pattern " + code;
+  pattern.dataset.code = code;
+  $("summary").textContent = summary;
 }
 
 function showDownloads(files, id) {
