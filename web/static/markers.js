@@ -246,6 +246,18 @@
       value = test.increment_pct;
       words = value == null ? "Increment: not measured" : `Increment ${value.toFixed(1)}%`;
     }
+    // With marks set by hand, the reading the automatic markers give; and
+    // whether the test can be relied on, in the library's words.
+    const auto = test.automatic?.[test.protocol === "rns" ? "decrement_pct" : "increment_pct"];
+    if (auto != null && value != null && auto.toFixed(1) !== value.toFixed(1)) {
+      words += ` (automatic markers: ${auto.toFixed(1)}%)`;
+    }
+    const validity = test.validity;
+    out.classList.toggle("mk-unreliable", validity?.code === "unreliable");
+    if (validity && validity.code !== "valid") {
+      const why = validity.reasons.map((r) => r.text).join("; ");
+      words += ` — ${validity.code.replaceAll("_", " ")}${why ? `: ${why}` : ""}`;
+    }
     out.textContent = words;
     out.dataset.value = value == null ? "" : String(value);
     return words;
@@ -293,6 +305,9 @@
       ["Area", fixed(r.area_mv_ms, 2, "mV·ms"), ""],
       ["Baseline window", r.baseline_window_ms.map((t) => t.toFixed(2)).join(" to ") + " ms", isManual(r, MARKS[3]) ? " (set by hand)" : ""],
     ];
+    // The response's flags: a mark the trace does not bear out makes the
+    // test unreliable, and says so here beside the mark.
+    if (r.flags.length) rows.push(["Flags", r.flags.map((f) => f.replaceAll("_", " ")).join(", "), ""]);
     $("mk-values").replaceChildren(...rows.flatMap(([name, value, note]) => {
       const dt = Object.assign(document.createElement("dt"), { textContent: name });
       const dd = Object.assign(document.createElement("dd"), { textContent: value });
