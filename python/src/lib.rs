@@ -453,7 +453,7 @@ fn analyze_path(
     // A folder mirrors the study's layout; a file is one test's markers
     // (as `nmjscope analyze --markers`).
     if let Some(dir) = markers.as_deref().filter(|m| m.is_dir()) {
-        options.markers = Some(nmjscope::io::MarkersDir::new(dir, &path));
+        options.markers = Some(nmjscope::io::MarkersDir::for_study(dir, &path));
     }
     let analysis = py
         .detach(|| {
@@ -602,7 +602,7 @@ fn batch(
                 detail: "batch takes a folder of markers files laid out as root".into(),
             }));
         }
-        options.markers = Some(nmjscope::io::MarkersDir::new(&dir, &root));
+        options.markers = Some(nmjscope::io::MarkersDir::for_archive(&dir, &root));
     }
     // Before any output is begun (`BatchJob::run_each` checks it too).
     if let Some(record) = &options.record {

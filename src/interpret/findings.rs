@@ -84,7 +84,8 @@ pub(crate) fn decrement_findings(
                 "Low-rate decrement in {}: {} from the 1st to the {} response{largest}.{other}{standing}",
                 describe(t),
                 pct_beside(dec, 1, &[limit]),
-                // The 5th when the 4th was excluded by hand (AAEM 2001).
+                // The other of the 4th and 5th when the one set was excluded by
+                // hand (AAEM 2001).
                 ordinal(t.decrement_read_to.unwrap_or(k))
             ),
             decrement_criterion(t, c),
@@ -131,7 +132,7 @@ fn decrement_source(t: &TestMeasures, c: &InterpretConfig) -> &'static str {
 /// rather than leave a normal reading unqualified.
 fn other_response(t: &TestMeasures, k: usize, c: &InterpretConfig) -> String {
     let (other, value) = match k {
-        // A decrement already read to the 5th (the 4th excluded) has no
+        // A decrement already read to the other (the one set excluded) has no
         // other response to name.
         _ if t.decrement_read_to.is_some() => return String::new(),
         4 => (5, t.decrement_5th_pct),

@@ -38,9 +38,6 @@ pub enum SkipReason {
     LinkOutside,
     /// It could not be looked at (permissions).
     Unreadable,
-    /// A markers file that is a symbolic link: never followed (a link could
-    /// bring another study's marks).
-    MarkersLink,
 }
 
 impl SkipReason {
@@ -60,9 +57,6 @@ impl SkipReason {
                 "a symbolic link to a file outside this folder, not followed without --follow-links"
             }
             SkipReason::Unreadable => "cannot be looked at",
-            SkipReason::MarkersLink => {
-                "a markers file that is a symbolic link, not followed (copy the file instead)"
-            }
         }
     }
 }
@@ -83,9 +77,9 @@ pub struct StudyFolder {
     pub files: Vec<PathBuf>,
     /// Every other path, with its reason ([`super::fs::MANIFEST`] aside).
     pub skipped: Vec<Skipped>,
-    /// The markers files (`*.markers.toml`, regular files), read with the
-    /// tests they name: one that names no test is refused, never passed
-    /// over (`io::markers`).
+    /// The markers files (`*.markers.toml`), read with the tests they
+    /// name: one that names no test, or is not a regular file, is refused,
+    /// never passed over (`io::markers`).
     #[serde(skip)]
     pub markers: Vec<PathBuf>,
 }
@@ -132,17 +126,7 @@ pub fn list_study(dir: &Path, follow_links: bool) -> Result<StudyFolder> {
             continue;
         }
         if super::is_markers_file(&path) {
-            match std::fs::symlink_metadata(&path) {
-                Ok(m) if m.is_file() => folder.markers.push(path),
-                Ok(m) if m.file_type().is_symlink() => folder.skipped.push(Skipped {
-                    path,
-                    reason: SkipReason::MarkersLink,
-                }),
-                _ => folder.skipped.push(Skipped {
-                    path,
-                    reason: SkipReason::NotRegular,
-                }),
-            }
+            folder.markers.push(path);
             continue;
         }
         match classify(&path, within.as_deref()) {

@@ -375,12 +375,29 @@ pub struct MarkersDir {
     /// The folder its layout mirrors: the study or archive read (a single
     /// file's own folder).
     pub root: PathBuf,
+    /// A study's markers folder (`analyze --markers DIR`) must hold some
+    /// for it: one that holds none was given wrong (the archive's layout,
+    /// another study's folder). An archive's may hold none for a study.
+    pub strict: bool,
 }
 
 impl MarkersDir {
-    /// Markers in `dir` for the tests read at `path` (a folder, or a file:
-    /// its folder is the root).
-    pub fn new(dir: &Path, path: &Path) -> MarkersDir {
+    /// Markers in `dir` for the study read at `path` (a folder, or a file:
+    /// its folder is the root); the folder must hold some for it.
+    pub fn for_study(dir: &Path, path: &Path) -> MarkersDir {
+        MarkersDir {
+            strict: true,
+            ..MarkersDir::new(dir, path)
+        }
+    }
+
+    /// Markers in `dir`, laid out as the archive at `root`; a study may
+    /// have none there.
+    pub fn for_archive(dir: &Path, root: &Path) -> MarkersDir {
+        MarkersDir::new(dir, root)
+    }
+
+    fn new(dir: &Path, path: &Path) -> MarkersDir {
         let root = if path.is_dir() {
             path.to_path_buf()
         } else {
@@ -389,6 +406,7 @@ impl MarkersDir {
         MarkersDir {
             dir: dir.to_path_buf(),
             root,
+            strict: false,
         }
     }
 
@@ -422,14 +440,26 @@ pub(crate) fn folder_sidecars(
     dir: Option<&MarkersDir>,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>> {
     let mut given: Vec<PathBuf> = Vec::new();
-    if let Some(mirror) = dir.and_then(|d| d.mirror_of(folder)).filter(|m| m.is_dir()) {
-        for entry in std::fs::read_dir(&mirror).map_err(|e| Error::io(&mirror, e))? {
-            let p = entry.map_err(|e| Error::io(&mirror, e))?.path();
-            if is_markers_file(&p) && std::fs::symlink_metadata(&p).is_ok_and(|m| m.is_file()) {
-                given.push(p);
+    if let Some(d) = dir {
+        let mirror = d.mirror_of(folder).unwrap_or_default();
+        if mirror.is_dir() {
+            for entry in std::fs::read_dir(&mirror).map_err(|e| Error::io(&mirror, e))? {
+                let p = entry.map_err(|e| Error::io(&mirror, e))?.path();
+                if is_markers_file(&p) {
+                    given.push(p);
+                }
             }
+            given.sort();
         }
-        given.sort();
+        if d.strict && given.is_empty() {
+            return Err(Error::MarkersFile {
+                at: Location::file(&mirror),
+                detail: format!(
+                    "no markers file here for the tests of {} (<file>{MARKERS_SUFFIX}, laid out as the study)",
+                    folder.display()
+                ),
+            });
+        }
     }
     let replaced = |p: &PathBuf| given.iter().any(|g| g.file_name() == p.file_name());
     let beside = found.iter().filter(|p| !replaced(p)).cloned();
@@ -437,8 +467,26 @@ pub(crate) fn folder_sidecars(
         .clone()
         .into_iter()
         .chain(beside)
-        .map(|p| super::read::text::read_bounded(&p).map(|bytes| (p, bytes)))
+        .map(|p| read_regular(&p).map(|bytes| (p, bytes)))
         .collect()
+}
+
+/// A markers file's bytes: a regular file only. A link is refused, not
+/// followed: it could bring another study's marks without a word.
+fn read_regular(path: &Path) -> Result<Vec<u8>> {
+    let meta = std::fs::symlink_metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_file() {
+        let what = if meta.file_type().is_symlink() {
+            "a symbolic link"
+        } else {
+            "not a regular file"
+        };
+        return Err(Error::MarkersFile {
+            at: Location::file(path),
+            detail: format!("{what}: a markers file is read only as a regular file beside its test (copy it there)"),
+        });
+    }
+    super::read::text::read_bounded(path)
 }
 
 /// The tests' names as the report gives them, for a refusal: the first
@@ -467,13 +515,20 @@ pub(crate) fn read_sidecars(
     tests: &[PathBuf],
     dir: Option<&MarkersDir>,
 ) -> Result<Vec<(PathBuf, Vec<u8>)>> {
-    let is_file = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+    let exists = |p: &Path| std::fs::symlink_metadata(p).is_ok();
     let mut out = Vec::new();
     for t in tests {
-        let given = dir.and_then(|d| d.sidecar_for(t)).filter(|p| is_file(p));
+        let given = dir.and_then(|d| d.sidecar_for(t)).filter(|p| exists(p));
+        if let (Some(d), None) = (dir.filter(|d| d.strict), &given) {
+            let at = d.sidecar_for(t).unwrap_or_else(|| d.dir.clone());
+            return Err(Error::MarkersFile {
+                detail: format!("no markers file for {} in {}", t.display(), d.dir.display()),
+                at: Location::file(&at),
+            });
+        }
         let p = given.unwrap_or_else(|| markers_path(t));
-        if is_file(&p) {
-            out.push((p.clone(), super::read::text::read_bounded(&p)?));
+        if exists(&p) {
+            out.push((p.clone(), read_regular(&p)?));
         }
     }
     Ok(out)
@@ -488,6 +543,7 @@ pub(crate) fn read_sidecars(
 /// file is refused by [`parse_markers`] or [`check_markers`]; [`Error::Io`]
 /// when it cannot be read.
 pub fn apply_markers_file(file: &Path, study: &mut crate::model::Study) -> Result<()> {
+    let bytes = read_regular(file)?;
     let n = study.tests.len();
     let [test] = study.tests.as_mut_slice() else {
         return Err(Error::MarkersFile {
@@ -498,7 +554,6 @@ pub fn apply_markers_file(file: &Path, study: &mut crate::model::Study) -> Resul
             ),
         });
     };
-    let bytes = super::read::text::read_bounded(file)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| Error::MarkersFile {
         at: Location::file(file),
         detail: "not UTF-8 text".to_string(),
@@ -561,6 +616,41 @@ pub fn automatic_markers_toml(test: &crate::model::TestMeasures) -> String {
         s.push_str("# by = \"\"\n# at = \"\"\n");
     }
     s
+}
+
+/// Writes the automatic markers `text` ([`automatic_markers_toml`]) to
+/// `path`, replacing only a file this command wrote (its signature line)
+/// that still holds no entry: one that holds an entry in any TOML form
+/// (`[[response]]`, `[[ response ]]`, an inline array), or no longer reads
+/// as a markers file, is a person's work and is kept.
+///
+/// # Errors
+///
+/// [`Error::OutputNotOurs`] for a file it must not replace; what
+/// [`super::fs::write_own_file`] refuses; [`Error::Io`].
+#[cfg(feature = "native")]
+pub fn write_automatic_markers(path: &Path, text: &str) -> Result<()> {
+    if let Ok(old) = std::fs::read_to_string(path) {
+        let refuse = |detail: String| Error::OutputNotOurs {
+            path: path.to_path_buf(),
+            detail,
+        };
+        match parse_markers(path, &old) {
+            Ok(m) if !m.entries.is_empty() => {
+                return Err(refuse(format!(
+                    "it holds markers set by hand ({} entries): not replaced",
+                    m.entries.len()
+                )))
+            }
+            Err(e) => {
+                return Err(refuse(format!(
+                    "it does not read as a markers file as written ({e}): not replaced"
+                )))
+            }
+            Ok(_) => {}
+        }
+    }
+    super::fs::write_own_file(path, text.as_bytes(), MARKERS_SIGNATURE)
 }
 
 /// Markers set by hand in the sidecar format, for a page or a script

@@ -29,6 +29,8 @@ pub use folder::{
     is_trace_content, is_trace_file, list_study, study_files, SkipReason, Skipped, StudyFolder,
 };
 pub use inspect::{inspect, Inspection};
+#[cfg(feature = "native")]
+pub use markers::write_automatic_markers;
 pub use markers::{
     apply_markers_file, automatic_markers_toml, check_markers, is_markers_file, markers_path,
     markers_test_name, markers_toml, parse_markers, MarkersDir, MARKERS_SIGNATURE, MARKERS_SUFFIX,

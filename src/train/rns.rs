@@ -11,13 +11,20 @@ fn fall(value: f64, first: f64) -> Option<f64> {
     pct(value, first).map(|v| 0.0 - v)
 }
 
-/// Whether the decrement to the 4th response is read to the 5th instead:
-/// the 4th excluded by hand, the 5th measured and not excluded. AAEM 2001
-/// reads the decrement "from the 1st to the 4th or 5th response"
+/// The response the decrement is read to in place of the one set
+/// (`k`, 0-based) when that one is the 4th or the 5th and was excluded by
+/// hand: the other of the two, when it is measured and not excluded. AAEM
+/// 2001 reads the decrement "from the 1st to the 4th or 5th response"
 /// ([`crate::interpret::sources::AAEM_2001`]).
-fn fifth_for_excluded_fourth(t: &TestMeasures, amps: &[Option<f64>], k: usize) -> bool {
+fn other_for_excluded(t: &TestMeasures, amps: &[Option<f64>], k: usize) -> Option<usize> {
     let excluded = |i: usize| t.responses.get(i).is_some_and(|r| r.has(Flag::Excluded));
-    k == 3 && excluded(3) && !excluded(4) && amps.get(4).is_some_and(Option::is_some)
+    let other = match k {
+        3 => 4,
+        4 => 3,
+        _ => return None,
+    };
+    (excluded(k) && !excluded(other) && amps.get(other).is_some_and(Option::is_some))
+        .then_some(other)
 }
 
 /// Fills the decrement measures; returns the responses they used.
@@ -29,9 +36,9 @@ pub(super) fn evaluate(
     let areas: Vec<Option<f64>> = t.responses.iter().map(|r| r.area_mv_ms).collect();
     let a1 = amps.first().copied().flatten();
     let mut k = config.decrement_response.max(2) - 1;
-    if fifth_for_excluded_fourth(t, amps, k) {
-        k = 4;
-        t.decrement_read_to = Some(5);
+    if let Some(other) = other_for_excluded(t, amps, k) {
+        k = other;
+        t.decrement_read_to = Some(other + 1);
     }
     if let (Some(first), Some(Some(ak))) = (a1, amps.get(k)) {
         t.decrement_pct = fall(*ak, first);

@@ -172,14 +172,13 @@ at = "2026-12-07T10:16"
     // The report says who moved what.
     let caveats = &report.interpretation.caveats;
     assert!(
-        caveats
-            .iter()
-            .any(|c| c == "Markers of responses 1 and 2 of 1_rns_3hz.csv adjusted by KH."),
+        caveats.iter().any(|c| c
+            == "Markers of responses 1 and 2 of 1_rns_3hz.csv adjusted by KH (2026-12-07T10:15)."),
         "{caveats:?}"
     );
     assert!(caveats
         .iter()
-        .any(|c| c == "Markers of responses 3 and 4 of 1_rns_3hz.csv adjusted by AB."));
+        .any(|c| c == "Markers of responses 3 and 4 of 1_rns_3hz.csv adjusted by AB (2026-12-07T10:16, 2026-12-07T10:16:00)."));
     // The JSON keeps both the automatic and the manual values.
     let json = analyze_json(dir.path(), &[]);
     let r1 = &json["tests"][0]["responses"][0];
@@ -233,7 +232,7 @@ fn a_baseline_window_set_by_hand_measures_the_amplitude_from_its_level() {
         .interpretation
         .caveats
         .iter()
-        .any(|c| c == "Markers of response 2 of 1_rns_3hz.csv adjusted by KH."));
+        .any(|c| c == "Markers of response 2 of 1_rns_3hz.csv adjusted by KH (2026-12-07T10:20)."));
 }
 
 #[test]
@@ -340,9 +339,8 @@ fn an_excluded_fourth_response_reads_the_decrement_to_the_fifth() {
     assert!(caveats.iter().any(|c| c.starts_with(
         "1_rns_3hz.csv: the 4th response is excluded, so the decrement is read to the 5th"
     ) && c.contains("Muscle Nerve 2001")));
-    assert!(caveats
-        .iter()
-        .any(|c| c == "Response 4 of 1_rns_3hz.csv excluded by KH."));
+    assert!(caveats.iter().any(|c| c
+        == "Response 4 of 1_rns_3hz.csv excluded by KH (2026-12-07T10:16): movement artifact."));
 }
 
 #[test]
@@ -722,4 +720,169 @@ fn a_mark_set_by_hand_is_drawn_in_its_own_style_with_a_legend_entry() {
     let (with, without) = (svg(&marked), svg(&plain));
     assert!(with.contains("set by hand") && with.contains("excluded by hand"));
     assert!(!without.contains("set by hand"));
+}
+
+/// A 3 Hz train of five single-phase CMAPs (6 mV, then 5.4 mV: a
+/// decrement of 10% at the 4th) with `sidecar` beside it.
+fn marked_train(dir: &TempDir, sidecar: &str) -> nmjscope::model::Report {
+    let cols: Vec<Vec<f64>> = [1.0, 0.95, 0.92, 0.7, 0.7]
+        .iter()
+        .map(|f| column(|t| single(t, 6.0 * f)))
+        .collect();
+    dir.write("1_rns_3hz.csv", train_csv(&cols));
+    dir.write("1_rns_3hz.csv.markers.toml", sidecar);
+    analyze(dir.path())
+}
+
+#[test]
+fn a_mark_the_trace_does_not_bear_out_makes_the_test_unreliable_and_both_readings_are_shown() {
+    // The 1st response's peak set on its rising flank (4.2 ms; the lowest
+    // point is at 6 ms, inside the phase the marks delimit): a smaller
+    // reference turns a 30% decrement into none.
+    let dir = TempDir::new();
+    let report = marked_train(
+        &dir,
+        "[[response]]\nresponse = 1\nnegative_peak_ms = 4.2\nby = \"KH\"\nat = \"2026-12-07T10:15\"\n",
+    );
+    let t = &report.tests[0];
+    assert!(
+        t.responses[0].has(Flag::MarkImplausible),
+        "{:?}",
+        t.responses[0].flags
+    );
+    assert_eq!(t.validity.code, nmjscope::model::ValidityCode::Unreliable);
+    let auto = t.automatic.unwrap().decrement_pct.unwrap();
+    assert!((auto - 30.0).abs() < 0.3, "{auto}");
+    assert!(t.decrement_pct.unwrap() < 10.0);
+    let said = format!(
+        "1_rns_3hz.csv: with the automatic markers the decrement is {}; with the marks set by hand, {}.",
+        format!("{auto:.1}%"),
+        format!("{:.1}%", t.decrement_pct.unwrap())
+    );
+    assert!(
+        report.interpretation.caveats.contains(&said),
+        "{:?}",
+        report.interpretation.caveats
+    );
+    // A peak set on the positive phase, an onset past the response, an end
+    // before the peak: flagged, never a confident 100% decrement.
+    for marks in [
+        "negative_peak_ms = 10.5",
+        "onset_ms = 20.0",
+        "end_ms = 4.0",
+        "baseline_ms = [4.0, 7.0]",
+    ] {
+        let dir = TempDir::new();
+        let report = marked_train(
+            &dir,
+            &format!("[[response]]\nresponse = 4\n{marks}\nby = \"KH\"\nat = \"x\"\n"),
+        );
+        let t = &report.tests[0];
+        assert!(
+            t.responses[3].has(Flag::MarkImplausible),
+            "{marks}: {:?}",
+            t.responses[3].flags
+        );
+        assert_eq!(
+            t.validity.code,
+            nmjscope::model::ValidityCode::Unreliable,
+            "{marks}"
+        );
+    }
+}
+
+#[test]
+fn the_5th_response_excluded_reads_the_decrement_to_the_4th_when_the_5th_is_set() {
+    let dir = TempDir::new();
+    let cols: Vec<Vec<f64>> = [1.0, 0.9, 0.85, 0.8, 0.78]
+        .iter()
+        .map(|f| column(|t| single(t, 6.0 * f)))
+        .collect();
+    dir.write("1_rns_3hz.csv", train_csv(&cols));
+    dir.write(
+        "1_rns_3hz.csv.markers.toml",
+        "[[response]]\nresponse = 5\nexcluded = \"cough\"\nby = \"KH\"\nat = \"x\"\n",
+    );
+    let json = analyze_json(dir.path(), &["--decrement-response", "5"]);
+    let t = &json["tests"][0];
+    assert_eq!(t["decrement_read_to"], 4);
+    assert!((t["decrement_pct"].as_f64().unwrap() - 20.0).abs() < 0.3);
+    let caveats = json["interpretation"]["caveats"].to_string();
+    assert!(
+        caveats.contains("the 5th response is excluded, so the decrement is read to the 4th"),
+        "{caveats}"
+    );
+}
+
+#[test]
+fn markers_files_that_are_links_or_given_wrong_are_refused_and_a_persons_file_is_kept() {
+    let dir = TempDir::new();
+    let plain = column(|t| single(t, 6.0));
+    let test = dir.write("s/1_rns_3hz.csv", train_csv(&vec![plain; 4]));
+    let real = dir.write(
+        "elsewhere.toml",
+        "[[response]]\nresponse = 4\nexcluded = \"x\"\nby = \"KH\"\nat = \"x\"\n",
+    );
+    let side = dir.path().join("s/1_rns_3hz.csv.markers.toml");
+    std::os::unix::fs::symlink(&real, &side).unwrap();
+    // A link is refused, for a folder and for a single file.
+    for path in [dir.path().join("s"), test.clone()] {
+        let out = nmjscope().arg("analyze").arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(5), "{}", path.display());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("1_rns_3hz.csv.markers.toml") && err.contains("a symbolic link"),
+            "{err}"
+        );
+    }
+    std::fs::remove_file(&side).unwrap();
+    // A study's markers folder that holds none for it (the archive's
+    // layout given for one study), and a markers path that does not exist.
+    dir.write("marks/s/1_rns_3hz.csv.markers.toml", "");
+    let out = nmjscope()
+        .arg("analyze")
+        .arg(dir.path().join("s"))
+        .arg("--markers")
+        .arg(dir.path().join("marks"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(5));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no markers file here for the tests of"));
+    let out = nmjscope()
+        .arg("analyze")
+        .arg(dir.path().join("s"))
+        .arg("--markers")
+        .arg(dir.path().join("nowhere.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.toml"));
+    // `markers -o` keeps a person's entries in any TOML form.
+    let own = dir.path().join("own.toml");
+    for hand in [
+        "response = [{response = 1, onset_ms = 2.6, by = \"KH\", at = \"x\"}]\n",
+        "[[ response ]]\nresponse = 1\nonset_ms = 2.6\nby = \"KH\"\nat = \"x\"\n",
+        "unrelated text\n",
+    ] {
+        nmjscope()
+            .arg("markers")
+            .arg(&test)
+            .arg("-o")
+            .arg(&own)
+            .assert()
+            .success();
+        let mut text = std::fs::read_to_string(&own).unwrap();
+        text.push_str(hand);
+        std::fs::write(&own, &text).unwrap();
+        let out = nmjscope()
+            .arg("markers")
+            .arg(&test)
+            .arg("-o")
+            .arg(&own)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(4), "{hand}");
+        assert_eq!(std::fs::read_to_string(&own).unwrap(), text, "{hand}");
+        std::fs::remove_file(&own).unwrap();
+    }
 }

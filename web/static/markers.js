@@ -241,7 +241,7 @@
       value = test.decrement_pct;
       const to = test.decrement_read_to ?? settings.decrement_response;
       words = value == null ? "Decrement: not measured" : `Decrement ${value.toFixed(1)}% (1st to ${ordinal(to)})`;
-      if (test.decrement_read_to) words += `: read to the ${ordinal(to)}, the ${ordinal(to - 1)} is excluded`;
+      if (test.decrement_read_to) words += `: read to the ${ordinal(to)}, the ${ordinal(to === 5 ? 4 : 5)} is excluded`;
     } else {
       value = test.increment_pct;
       words = value == null ? "Increment: not measured" : `Increment ${value.toFixed(1)}%`;

@@ -88,7 +88,7 @@ fn analyze(args: AnalyzeArgs) -> anyhow::Result<()> {
     note_not_read(&args.path, &options);
     let given = args.markers.as_deref();
     if let Some(dir) = given.filter(|m| m.is_dir()) {
-        options.markers = Some(nmjscope::io::MarkersDir::new(dir, &args.path));
+        options.markers = Some(nmjscope::io::MarkersDir::for_study(dir, &args.path));
     }
     let mut study = read_input(&args.path, &options)?;
     if let Some(file) = given.filter(|m| !m.is_dir()) {
@@ -144,19 +144,8 @@ fn markers(args: MarkersArgs) -> anyhow::Result<()> {
             report.tests.len()
         );
     };
-    if let Ok(old) = std::fs::read_to_string(out) {
-        if old
-            .lines()
-            .any(|l| l.trim_start().starts_with("[[response]]"))
-        {
-            anyhow::bail!(
-                "{} holds markers set by hand ([[response]] entries): not replaced",
-                out.display()
-            );
-        }
-    }
     let text = nmjscope::io::automatic_markers_toml(test);
-    nmjscope::io::fs::write_own_file(out, text.as_bytes(), nmjscope::io::MARKERS_SIGNATURE)
+    nmjscope::io::write_automatic_markers(out, &text)
         .with_context(|| format!("writing {}", out.display()))?;
     say(&format!(
         "markers of {} written to {}",
@@ -316,7 +305,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
             }
             .into());
         }
-        options.markers = Some(nmjscope::io::MarkersDir::new(dir, &args.root));
+        options.markers = Some(nmjscope::io::MarkersDir::for_archive(dir, &args.root));
     }
     // Before any output is begun: a record file's [muscle] and [file]
     // sections describe one study.

@@ -37,11 +37,14 @@ fn shown<'a>(kind: PlotKind, test: &'a TestMeasures, display: &'a TestDisplay) -
         PlotKind::Stack => (0..n).step_by(n.div_ceil(MAX_STACKED).max(1)).collect(),
         _ => (1..n).chain((n > 0).then_some(0)).collect(),
     };
+    // An excluded response is labelled on the stack; overlaid it would
+    // pass for a measured one.
     idx.into_iter()
         .filter_map(|i| {
             let r = test.responses.get(i)?;
             Some((i, r, display.trace(&r.label)?))
         })
+        .filter(|(_, r, _)| kind == PlotKind::Stack || !r.has(crate::model::Flag::Excluded))
         .collect()
 }
 
