@@ -189,9 +189,14 @@ fn text_value(s: &str, key: &str) -> std::result::Result<String, String> {
     if t.is_empty() {
         return Err(format!("`{key}` is empty"));
     }
-    if t.chars().count() > MAX_TEXT_CHARS || t.chars().any(char::is_control) {
+    if t.chars().any(char::is_control) {
         return Err(format!(
-            "`{key}` is one line of at most {MAX_TEXT_CHARS} characters"
+            "`{key}` holds a control character (a line break, a tab or a terminal escape): give it as plain text"
+        ));
+    }
+    if t.chars().count() > MAX_TEXT_CHARS {
+        return Err(format!(
+            "`{key}` is longer than {MAX_TEXT_CHARS} characters"
         ));
     }
     Ok(t.to_string())
