@@ -40,6 +40,28 @@ pub fn survey_archive(root: &Path) -> Result<Archive> {
     let within = root.canonicalize().map_err(|e| Error::io(root, e))?;
     let top = crate::io::list_study(root, true)?;
     archive.studies.extend(top.files.iter().cloned());
+    // Each trace file here is a study of its own, read with the markers
+    // file named after it; one named after none would be passed over.
+    let orphans: Vec<String> = top
+        .markers
+        .iter()
+        .filter(|m| {
+            let test = crate::io::markers_test_name(m).unwrap_or_default();
+            !top.files
+                .iter()
+                .any(|f| f.file_name().is_some_and(|n| n.to_string_lossy() == test))
+        })
+        .filter_map(|m| m.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    if !orphans.is_empty() {
+        archive.passed_over.push((
+            root.to_path_buf(),
+            format!(
+                "{} (a markers file that names no trace file here)",
+                crate::error::printable(&orphans.join(", "))
+            ),
+        ));
+    }
     descend(&top, &within, false, &mut archive);
     archive.studies.sort();
     Ok(archive)

@@ -693,7 +693,7 @@ fn links_to_folders_and_folders_without_traces_are_named() {
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(3), "{err}");
     assert!(
-        err.contains("note: no study in") && err.contains("x.tsv (not a trace file)"),
+        err.contains("note: not scored in") && err.contains("x.tsv (not a trace file)"),
         "{err}"
     );
     let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();

@@ -886,3 +886,27 @@ fn markers_files_that_are_links_or_given_wrong_are_refused_and_a_persons_file_is
         std::fs::remove_file(&own).unwrap();
     }
 }
+
+#[test]
+fn a_markers_file_at_the_archives_top_naming_no_file_there_is_noted() {
+    let root = TempDir::new();
+    let plain = column(|t| single(t, 6.0));
+    root.write("archive/loose.csv", train_csv(&vec![plain; 4]));
+    root.write(
+        "archive/looose.csv.markers.toml",
+        "[[response]]\nresponse = 4\nexcluded = \"x\"\nby = \"KH\"\nat = \"x\"\n",
+    );
+    let out = nmjscope()
+        .arg("batch")
+        .arg(root.path().join("archive"))
+        .arg("--out")
+        .arg(root.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("looose.csv.markers.toml (a markers file that names no trace file here)"),
+        "{err}"
+    );
+}

@@ -276,7 +276,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     let archive = nmjscope::batch::survey_archive(&args.root)
         .with_context(|| format!("listing studies under {}", args.root.display()))?;
     for (folder, held) in &archive.passed_over {
-        say(&format!("note: no study in {}: {held}", folder.display()));
+        say(&format!("note: not scored in {}: {held}", folder.display()));
     }
     let mut studies = archive.studies;
     if let Some(shard) = args.shard {
