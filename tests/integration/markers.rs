@@ -755,9 +755,8 @@ fn a_mark_the_trace_does_not_bear_out_makes_the_test_unreliable_and_both_reading
     assert!((auto - 30.0).abs() < 0.3, "{auto}");
     assert!(t.decrement_pct.unwrap() < 10.0);
     let said = format!(
-        "1_rns_3hz.csv: with the automatic markers the decrement is {}; with the marks set by hand, {}.",
-        format!("{auto:.1}%"),
-        format!("{:.1}%", t.decrement_pct.unwrap())
+        "1_rns_3hz.csv: with the automatic markers the decrement is {auto:.1}%; with the marks set by hand, {:.1}%.",
+        t.decrement_pct.unwrap()
     );
     assert!(
         report.interpretation.caveats.contains(&said),
