@@ -173,7 +173,10 @@ pub(crate) fn view(report: &Report) -> ReportView {
         caveats: i.caveats.clone(),
         tests,
         series: series_views(report),
-        settings: settings_fields(s),
+        settings: settings_fields(s)
+            .into_iter()
+            .chain(markers_fields(report))
+            .collect(),
         references: refs.list,
         footer: format!(
             "{} {}, report schema {}. This report supports, and does not replace, clinical judgement.",
@@ -660,6 +663,18 @@ fn settings_fields(s: &Settings) -> Vec<Field> {
         flatten("", &value, &mut out);
     }
     out
+}
+
+/// The markers files the reading used, beside the settings: each test's
+/// file and the XXH3 hash of its bytes, so a signed report names the
+/// exact marks it rests on.
+fn markers_fields(report: &Report) -> impl Iterator<Item = Field> + '_ {
+    report.study.markers.iter().map(|m| {
+        field(
+            &format!("markers.{}", m.test),
+            format!("{} (XXH3 {})", m.file, m.hash),
+        )
+    })
 }
 
 fn flatten(prefix: &str, value: &serde_json::Value, out: &mut Vec<Field>) {
