@@ -116,6 +116,14 @@ pub(super) fn draw<DB: DrawingBackend>(
         times_ms: &display.times_ms,
         first_manual: shown.iter().position(|(_, _, d)| d.any_manual()),
         manual_label: manual_label(shown.iter().map(|(_, _, d)| *d)),
+        first_auto: (
+            shown
+                .iter()
+                .position(|(_, _, d)| d.onset.is_some() && !d.manual_onset),
+            shown
+                .iter()
+                .position(|(_, _, d)| d.negative_peak.is_some() && !d.manual_peak),
+        ),
     };
     for (k, item) in shown.iter().enumerate() {
         let offset = spacing * (shown.len() - 1 - k) as f64;
@@ -167,6 +175,18 @@ struct Frame<'a> {
     first_manual: Option<usize>,
     /// That legend entry's words: what the purple marks of the plot are.
     manual_label: &'static str,
+    /// The first drawn traces with an automatic onset and an automatic
+    /// negative peak: they name those marks in the legend.
+    first_auto: (Option<usize>, Option<usize>),
+}
+
+/// Which legend entries one trace's marks name.
+#[derive(Debug, Clone, Copy)]
+struct Legends {
+    baseline: bool,
+    onset: bool,
+    peak: bool,
+    manual: bool,
 }
 
 /// The legend's words for the marks set by hand among `traces`.
@@ -222,8 +242,24 @@ fn draw_one<DB: DrawingBackend>(
         _ => (true, k == 0),
     };
     if marked {
-        let manual_legend = f.first_manual == Some(k);
-        draw_marks(chart, trace, f, offset, (legend, manual_legend))?;
+        // Each automatic mark is named by the first trace that draws it:
+        // the first response's may have been set by hand.
+        let stack = kind == PlotKind::Stack;
+        let names = Legends {
+            baseline: legend,
+            onset: if stack {
+                f.first_auto.0 == Some(k)
+            } else {
+                legend
+            },
+            peak: if stack {
+                f.first_auto.1 == Some(k)
+            } else {
+                legend
+            },
+            manual: f.first_manual == Some(k),
+        };
+        draw_marks(chart, trace, f, offset, names)?;
     }
     if kind == PlotKind::Stack {
         let value = match (amplitude, trace.excluded) {
@@ -251,7 +287,7 @@ fn draw_marks<DB: DrawingBackend>(
     trace: &DisplayTrace,
     f: &Frame,
     offset: f64,
-    (legend, manual_legend): (bool, bool),
+    names: Legends,
 ) -> Drawn {
     chart
         // A thin faint line, not a dashed one: plotters draws each dash as
@@ -269,14 +305,14 @@ fn draw_marks<DB: DrawingBackend>(
             BASELINE_COLOUR.stroke_width(3),
         ))
         .map_err(err)?;
-    if legend {
+    if names.baseline {
         window
             .label("baseline (bold over the window it was measured in)")
             .legend(|(x, y)| {
                 PathElement::new([(x, y), (x + 18, y)], BASELINE_COLOUR.stroke_width(3))
             });
     }
-    draw_manual_marks(chart, trace, f, offset, manual_legend)?;
+    draw_manual_marks(chart, trace, f, offset, names.manual)?;
     if let Some((t, v)) = trace.onset.filter(|_| !trace.manual_onset) {
         let s = chart
             .draw_series([TriangleMarker::new(
@@ -285,7 +321,7 @@ fn draw_marks<DB: DrawingBackend>(
                 ONSET_COLOUR.filled(),
             )])
             .map_err(err)?;
-        if legend {
+        if names.onset {
             s.label("onset")
                 .legend(|(x, y)| TriangleMarker::new((x + 9, y), 6, ONSET_COLOUR.filled()));
         }
@@ -294,7 +330,7 @@ fn draw_marks<DB: DrawingBackend>(
         let s = chart
             .draw_series([Circle::new((t, -v + offset), 4, PEAK_COLOUR.filled())])
             .map_err(err)?;
-        if legend {
+        if names.peak {
             s.label("negative peak (amplitude)")
                 .legend(|(x, y)| Circle::new((x + 9, y), 4, PEAK_COLOUR.filled()));
         }
