@@ -838,24 +838,23 @@ fn markers_files_that_are_links_or_given_wrong_are_refused_and_a_persons_file_is
     // A study's markers folder that holds none for it (the archive's
     // layout given for one study), and a markers path that does not exist.
     dir.write("marks/s/1_rns_3hz.csv.markers.toml", "");
-    let out = nmjscope()
-        .arg("analyze")
-        .arg(dir.path().join("s"))
-        .arg("--markers")
-        .arg(dir.path().join("marks"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(5));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no markers file here for the tests of"));
-    let out = nmjscope()
-        .arg("analyze")
-        .arg(dir.path().join("s"))
-        .arg("--markers")
-        .arg(dir.path().join("nowhere.toml"))
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(4));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nowhere.toml"));
+    for (given, code, said) in [
+        ("marks", 5, "no markers file here for the tests of"),
+        ("nowhere.toml", 4, "nowhere.toml"),
+    ] {
+        let out = nmjscope()
+            .arg("analyze")
+            .arg(dir.path().join("s"))
+            .arg("--markers")
+            .arg(dir.path().join(given))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{given}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(said),
+            "{given}"
+        );
+    }
     // `markers -o` keeps a person's entries in any TOML form.
     let own = dir.path().join("own.toml");
     for hand in [

@@ -143,11 +143,13 @@ fn mime_of(format: render::Format) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::path::Path;
 
-    fn sample(dir: &str) -> StudyFiles {
+    /// A sample study (`samples/<dir>`) added file by file, as the page
+    /// adds dropped files.
+    pub(crate) fn sample(dir: &str) -> StudyFiles {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../samples")
             .join(dir);

@@ -189,21 +189,9 @@ fn name_of(path: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
 
     fn mg() -> StudyFiles {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/mg");
-        let mut files = StudyFiles::new("mg".into());
-        let mut names: Vec<_> = std::fs::read_dir(&root)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        names.sort();
-        for p in names {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            files.add(name, std::fs::read(&p).unwrap());
-        }
-        files
+        crate::analyse::tests::sample("mg")
     }
 
     fn reading(files: &mut StudyFiles) -> serde_json::Value {
