@@ -23,8 +23,10 @@
 //! response's tail) is a separate layer, [`RecordingConditions`], usable on
 //! its own from tests and benches.
 
+pub mod cohort;
 mod conditions;
 pub mod matrix;
+mod muscles;
 mod physiology;
 mod runner;
 mod series;
@@ -37,6 +39,7 @@ pub use conditions::{Adc, AnalyticCmap, Artifact, RecordingConditions, Truth};
 /// files carry `# generator: nmjscope simulate`, which is how `simulate -o`
 /// knows a file it may replace.
 pub const GENERATOR: &str = "nmjscope simulate";
+pub use muscles::{muscle_profile, MuscleProfile};
 pub use series::{simulate_exhaustion_series, EXERCISE_S as SERIES_EXERCISE_S};
 
 use crate::error::Result;

@@ -75,8 +75,6 @@ pub(crate) mod constants {
     /// Distal motor latency and its dispersion across units (ms).
     pub const LATENCY_MS: f64 = 3.0;
     pub const LATENCY_SD_MS: f64 = 0.25;
-    /// CMAP of a fully activated ADM (mV).
-    pub const FULL_CMAP_MV: f64 = 10.0;
     /// Motor-unit potential: negative and positive phase durations (ms).
     pub const MUP_NEG_MS: f64 = 5.0;
     pub const MUP_POS_MS: f64 = 7.5;
@@ -195,9 +193,16 @@ pub(crate) struct Muscle {
 }
 
 impl Muscle {
-    pub(crate) fn new(condition: Condition, severity: f64, rng: &mut ChaCha8Rng) -> Result<Muscle> {
+    pub(crate) fn new(
+        condition: Condition,
+        severity: f64,
+        profile: &super::muscles::MuscleProfile,
+        rng: &mut ChaCha8Rng,
+    ) -> Result<Muscle> {
         let s = match condition {
             Condition::Normal => 0.0,
+            // A muscle's end plates take their own share of the loss.
+            Condition::Mg => (severity * profile.mg_weight).min(1.0),
             _ => severity,
         };
         let (q_factor, influx, store_factor) = match condition {
@@ -233,7 +238,7 @@ impl Muscle {
             .collect();
         let total: f64 = units.iter().map(|u| u.amplitude_mv).sum();
         for u in &mut units {
-            u.amplitude_mv *= k::FULL_CMAP_MV / total;
+            u.amplitude_mv *= profile.cmap_mv / total;
         }
         Ok(Muscle {
             units,

@@ -114,9 +114,12 @@ pub(super) struct Firing {
 /// The muscle of `config`: its condition, limb temperature and stimulus
 /// (`seed` drives the stimulus's own stream).
 pub(super) fn muscle_of(config: &SimConfig, seed: u64, rng: &mut ChaCha8Rng) -> Result<Muscle> {
-    Ok(Muscle::new(config.condition, config.severity, rng)?
-        .cooled(config.temperature_c)
-        .stimulated(config.stimulus_fraction, config.submaximal_first_only, seed))
+    let profile = super::muscles::muscle_profile(&config.muscle);
+    Ok(
+        Muscle::new(config.condition, config.severity, &profile, rng)?
+            .cooled(config.temperature_c)
+            .stimulated(config.stimulus_fraction, config.submaximal_first_only, seed),
+    )
 }
 
 /// Runs the physiology of one protocol at `rate` (0 for exercise).
@@ -354,7 +357,11 @@ pub(super) fn recording_of(
         temperature_c: config.temperature_c,
         polarity: Polarity::Normal,
         muscle: Some(config.muscle.clone()),
-        nerve: Some("ulnar".to_string()),
+        nerve: Some(
+            super::muscles::muscle_profile(&config.muscle)
+                .nerve
+                .to_string(),
+        ),
         side: None,
         study_id: Some(id),
         record: crate::model::TestRecord {

@@ -3,6 +3,7 @@
 mod accuracy;
 mod batch;
 mod cli;
+mod cohorts;
 mod compliance;
 mod conditions;
 mod formats;

@@ -64,3 +64,22 @@ pub fn analyze_json(path: &Path, flags: &[&str]) -> serde_json::Value {
     );
     serde_json::from_slice(&out.stdout).expect("a JSON report")
 }
+
+/// Checks that the document `doc` (a path from the repository's root)
+/// holds `table` between `<!-- NAME -->` and `<!-- end NAME -->`; with
+/// `NMJSCOPE_UPDATE_DOCS` set, writes it there instead.
+pub fn doc_table(doc: &str, name: &str, table: &str) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(doc);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (open, close) = (format!("<!-- {name} -->"), format!("<!-- end {name} -->"));
+    if std::env::var_os("NMJSCOPE_UPDATE_DOCS").is_some() {
+        let (before, rest) = text.split_once(&open).expect("the opening marker");
+        let (_, after) = rest.split_once(&close).expect("the closing marker");
+        std::fs::write(&path, format!("{before}{open}\n{table}{close}{after}")).unwrap();
+        return;
+    }
+    assert!(
+        text.contains(&format!("{open}\n{table}{close}")),
+        "{doc} is stale: run with NMJSCOPE_UPDATE_DOCS=1"
+    );
+}

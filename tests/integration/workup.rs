@@ -385,24 +385,8 @@ fn botulism_is_named_first_for_a_modest_increment_with_a_normal_cmap() {
 
 #[test]
 fn the_reference_table_is_the_one_the_docs_print() {
-    let doc = include_str!("../../docs/reference-values.md");
     let table = nmjscope::render::muscles::reference_values_markdown();
-    if std::env::var_os("NMJSCOPE_UPDATE_DOCS").is_some() {
-        let (before, rest) = doc.split_once("<!-- table -->").unwrap();
-        let (_, after) = rest.split_once("<!-- end table -->").unwrap();
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/reference-values.md");
-        std::fs::write(
-            path,
-            format!("{before}<!-- table -->\n{table}<!-- end table -->{after}"),
-        )
-        .unwrap();
-        return;
-    }
-    assert!(
-        doc.contains(&table),
-        "docs/reference-values.md is stale: run with NMJSCOPE_UPDATE_DOCS=1"
-    );
+    crate::util::doc_table("docs/reference-values.md", "table", &table);
     // The report uses the same numbers.
     let adm = nmjscope::interpret::reference_value("abductor digiti minimi").unwrap();
     assert_eq!(adm.lower_limit_mv, Some(6.0));

@@ -342,6 +342,18 @@ pub enum ConditionArg {
     Lems,
 }
 
+impl ConditionArg {
+    /// The simulator's condition.
+    pub fn condition(self) -> nmjscope::simulate::Condition {
+        use nmjscope::simulate::Condition;
+        match self {
+            ConditionArg::Normal => Condition::Normal,
+            ConditionArg::Mg => Condition::Mg,
+            ConditionArg::Lems => Condition::Lems,
+        }
+    }
+}
+
 /// File variants for `--variant`.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum VariantArg {
@@ -421,6 +433,14 @@ pub struct SimulateArgs {
     /// Write a whole study (3 Hz train, exercise, 50 Hz train) into this directory.
     #[arg(long)]
     pub study: Option<PathBuf>,
+    /// Simulate a cohort of this condition: --n patients, severities drawn
+    /// from the cohort's range (docs/simulation.md, "Cohorts"), one study
+    /// folder each under --out, with cohort.tsv of their truth.
+    #[arg(long, value_enum, requires = "output", conflicts_with = "study")]
+    pub cohort: Option<ConditionArg>,
+    /// Patients in a cohort (1-10000).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub n: u32,
     /// With --study: which study. `exhaustion` is the myasthenia work-up:
     /// two 3 Hz trains at rest, a minute of exercise, then 3 Hz trains
     /// immediately after and at 1, 2, 3 and 4 minutes.
@@ -444,13 +464,9 @@ const SUBMAXIMAL_FRACTION: f64 = 0.7;
 impl SimulateArgs {
     /// The simulation these flags ask for.
     pub fn config(&self) -> nmjscope::simulate::SimConfig {
-        use nmjscope::simulate::{Condition, SimConfig};
+        use nmjscope::simulate::SimConfig;
         SimConfig {
-            condition: match self.condition {
-                ConditionArg::Normal => Condition::Normal,
-                ConditionArg::Mg => Condition::Mg,
-                ConditionArg::Lems => Condition::Lems,
-            },
+            condition: self.condition.condition(),
             severity: self.severity,
             protocol: self.protocol,
             rate_hz: self.rate,

@@ -231,6 +231,9 @@ fn read_input(path: &Path, options: &nmjscope::ReadOptions) -> anyhow::Result<nm
 }
 
 fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
+    if let (Some(condition), Some(dir)) = (args.cohort, &args.output) {
+        return cohort(&args, condition, dir);
+    }
     let config = args.config();
     if let Some(dir) = &args.study {
         let sim = match args.series {
@@ -253,6 +256,53 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
     let signature = format!("# generator: {}", nmjscope::simulate::GENERATOR);
     nmjscope::io::fs::write_own_file(path, &bytes, &signature)
         .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// `simulate --cohort`: one study folder per patient, and `cohort.csv`
+/// with each patient's truth, as one set.
+fn cohort(
+    args: &SimulateArgs,
+    condition: crate::args::ConditionArg,
+    dir: &Path,
+) -> anyhow::Result<()> {
+    let spec = nmjscope::simulate::cohort::CohortSpec {
+        condition: condition.condition(),
+        n: args.n as usize,
+        muscle: args.muscle.clone(),
+        seed: args.seed,
+    };
+    let mut files = Vec::new();
+    // Tab-separated, so that the cohort's own folder holds no trace-like
+    // file: `batch` scores the studies in it and notes this one.
+    let mut truth = String::from("study\tcondition\tseverity\tmuscle\tseed\n");
+    for config in nmjscope::simulate::cohort::cohort(&spec) {
+        let config = nmjscope::simulate::SimConfig {
+            noise_mv: args.noise_mv,
+            ..config
+        };
+        let sim = nmjscope::simulate::simulate_study(&config)?;
+        let id = sim.study.id.clone();
+        for (name, bytes) in nmjscope::io::write::study_csv(&sim.study, args.variant()) {
+            files.push((format!("{id}/{name}"), bytes));
+        }
+        truth.push_str(&format!(
+            "{id}\t{}\t{}\t{}\t{}\n",
+            config.condition,
+            config.severity,
+            nmjscope::render::text_cell(&config.muscle),
+            config.seed
+        ));
+    }
+    files.push(("cohort.tsv".to_string(), truth.into_bytes()));
+    write_set(dir, &files, nmjscope::io::fs::SIMULATED_STUDY)
+        .with_context(|| format!("writing the cohort to {}", dir.display()))?;
+    say(&format!(
+        "wrote {} simulated {} studies to {} (cohort.tsv: their truth)",
+        spec.n,
+        spec.condition,
+        dir.display()
+    ));
     Ok(())
 }
 
