@@ -19,3 +19,7 @@ $bin simulate --condition mg --severity 0.9 --seed 404 --protocol rns --variant 
 $bin simulate --condition lems --severity 0.85 --seed 405 --protocol exercise --variant microvolts -o samples/variants/lems_exercise_microvolts.csv
 $bin simulate --condition normal --seed 406 --protocol hfrns --rate 20 --variant seconds -o samples/variants/normal_hfrns_20hz_seconds.csv
 $bin simulate --condition normal --seed 407 --protocol rns --variant long -o samples/variants/normal_rns_long_layout.csv
+# The folders are fixtures, not sets: no manifest (src/samples.rs embeds
+# exactly the files here; embedded_samples_are_the_samples_folder checks it,
+# so a new file is added there too).
+rm -f samples/*/.nmjscope-set

@@ -44,7 +44,8 @@
 //! - `plot`: SVG plots, in the report set and inline in the HTML report.
 //! - `png` (default, with `plot`): a PNG beside each SVG in the report set.
 //! - `native` (default): threads and file-system writes: [`batch`] (rayon
-//!   across studies) and [`io::fs`] (atomic report sets).
+//!   across studies), [`io::fs`] (atomic report sets) and [`samples`]
+//!   (the sample studies, compiled in).
 //! - `cli` (default, with `native`): the `nmjscope` command (`clap`,
 //!   `indicatif`, `anyhow`).
 //!
@@ -82,6 +83,8 @@ pub mod model;
 mod numeric;
 pub mod pipeline;
 pub mod render;
+#[cfg(feature = "native")]
+pub mod samples;
 pub mod settings;
 pub mod signal;
 pub mod simulate;

@@ -70,15 +70,16 @@ pub fn survey_archive(root: &Path) -> Result<Archive> {
 /// A folder this tool wrote as output (a report set or batch results,
 /// with a manifest that says so, or one being written or left by a killed
 /// run: `.NAME.partial-*`, `.NAME.old-*`): never scored, so `--out` inside
-/// the archive is safe. A simulated study is input, and scored; so is a
-/// folder whose `.nmjscope-set` is not a manifest.
+/// the archive is safe. A simulated study and the samples
+/// (`nmjscope samples`) are input, and scored; so is a folder whose
+/// `.nmjscope-set` is not a manifest.
 fn is_output(dir: &Path) -> bool {
     let ours_in_making = dir.file_name().is_some_and(|n| {
         let n = n.to_string_lossy();
         n.starts_with('.') && (n.contains(".partial-") || n.contains(".old-"))
     });
     ours_in_making
-        || crate::io::fs::set_kind(dir).is_some_and(|kind| kind != crate::io::fs::SIMULATED_STUDY)
+        || crate::io::fs::set_kind(dir).is_some_and(|kind| !crate::io::fs::is_input_kind(&kind))
 }
 
 /// The folders and links a listed folder holds: each real folder walked

@@ -163,6 +163,16 @@ pub const MANIFEST: &str = super::MANIFEST_NAME;
 /// like any study (the other kinds are output, never scored).
 pub const SIMULATED_STUDY: &str = "simulated study";
 
+/// The kind of set `nmjscope samples` writes ([`crate::samples::write`]):
+/// input too, the sample studies of `samples/`.
+pub const SAMPLES: &str = "samples";
+
+/// Whether a set of `kind` holds input (studies to read and score: a
+/// [`SIMULATED_STUDY`], [`SAMPLES`]) rather than output.
+pub fn is_input_kind(kind: &str) -> bool {
+    kind == SIMULATED_STUDY || kind == SAMPLES
+}
+
 /// The kind of set a folder holds (`report`, `batch`,
 /// [`SIMULATED_STUDY`]), from its manifest's first line; `None` when it
 /// holds no manifest.

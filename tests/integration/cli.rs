@@ -352,3 +352,128 @@ fn pdf_is_refused_without_chromium_and_joins_the_set_with_it() {
         .success();
     assert!(!out.join("report.pdf").exists());
 }
+
+/// `demo --condition`: each condition's sample study, analysed, its report
+/// set written; the default is the LEMS study, as before the flag.
+#[test]
+fn demo_shows_each_condition() {
+    let dir = TempDir::new();
+    for (condition, pattern) in [
+        (Some("normal"), "normal"),
+        (Some("mg"), "postsynaptic"),
+        (Some("lems"), "presynaptic"),
+        (None, "presynaptic"),
+    ] {
+        let out = dir.path().join(condition.unwrap_or("default"));
+        let mut demo = nmjscope();
+        demo.arg("demo").arg("--out").arg(&out);
+        if let Some(c) = condition {
+            demo.args(["--condition", c]);
+        }
+        demo.assert()
+            .success()
+            .stdout(predicate::str::contains("NEUROMUSCULAR TRANSMISSION STUDY"));
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("report.json")).unwrap()).unwrap();
+        assert_eq!(
+            report["interpretation"]["pattern"], pattern,
+            "{condition:?}"
+        );
+        let id = format!("demo-{}", condition.unwrap_or("lems"));
+        assert_eq!(report["study"]["id"], id.as_str(), "{condition:?}");
+        assert!(out.join("report.html").is_file());
+    }
+    nmjscope()
+        .args(["demo", "--condition", "cidp", "--out"])
+        .arg(dir.path().join("x"))
+        .assert()
+        .code(2);
+}
+
+/// Every file under `dir` but the set's manifest, by its `/`-separated
+/// path, with its bytes, in name order.
+fn tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(dir: &std::path::Path, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &format!("{name}/"), out);
+            } else if name != ".nmjscope-set" {
+                out.push((name, std::fs::read(entry.path()).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, "", &mut out);
+    out.sort();
+    out
+}
+
+/// The compiled-in samples are `samples/` byte for byte: every file, and
+/// nothing else.
+#[test]
+fn embedded_samples_are_the_samples_folder() {
+    let mut embedded = nmjscope::samples::set_files(None);
+    embedded.sort();
+    let on_disk = tree(&sample(""));
+    let names = |set: &[(String, Vec<u8>)]| set.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&embedded), names(&on_disk));
+    for ((name, bytes), (_, disk)) in embedded.iter().zip(&on_disk) {
+        assert!(bytes == disk, "{name} differs from samples/{name}");
+    }
+}
+
+/// `samples --out DIR` writes `samples/` as it is (and `samples NAME`
+/// one study folder); each reads as the original does.
+#[test]
+fn samples_writes_the_samples_folder() {
+    let dir = TempDir::new();
+    let all = dir.path().join("all");
+    nmjscope()
+        .args(["samples", "--out"])
+        .arg(&all)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("nmjscope analyze"));
+    assert_eq!(tree(&all), tree(&sample("")));
+    // Written again: the set it wrote is replaced.
+    nmjscope()
+        .args(["samples", "-o"])
+        .arg(&all)
+        .assert()
+        .success();
+    let mg = dir.path().join("mg");
+    nmjscope()
+        .args(["samples", "mg", "--out"])
+        .arg(&mg)
+        .assert()
+        .success();
+    assert_eq!(tree(&mg), tree(&sample("mg")));
+    for (written, original) in [(all.join("lems"), sample("lems")), (mg, sample("mg"))] {
+        let a = super::util::analyze_json(&written, &[]);
+        let b = super::util::analyze_json(&original, &[]);
+        assert_eq!(
+            a["interpretation"],
+            b["interpretation"],
+            "{}",
+            written.display()
+        );
+    }
+    // A batch of the written samples scores them (they are input).
+    let results = dir.path().join("results");
+    nmjscope()
+        .args(["batch", "-q"])
+        .arg(dir.path())
+        .arg("--out")
+        .arg(&results)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(results.join("summary.csv")).unwrap();
+    assert!(summary.contains("mg_exhaustion"), "{summary}");
+    nmjscope()
+        .args(["samples", "nonesuch", "--out"])
+        .arg(dir.path().join("x"))
+        .assert()
+        .code(2);
+}

@@ -148,6 +148,46 @@ fn simulate_study_replaces_only_a_study_it_wrote() {
     assert!(study.join("notes.txt").exists());
 }
 
+#[test]
+fn samples_replace_only_samples_they_wrote() {
+    let dir = TempDir::new();
+    let samples = |out: &Path| {
+        nmjscope()
+            .args(["samples", "lems", "--out"])
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let ours = dir.path().join("ours");
+    assert!(samples(&ours).status.success());
+    assert!(samples(&ours).status.success());
+    // A real study: refused, exit 4, nothing touched.
+    let real = dir.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    std::fs::write(real.join("1_rns_3hz.csv"), "patient data").unwrap();
+    refused_with(&samples(&real), "nmjscope did not write");
+    assert_eq!(
+        std::fs::read_to_string(real.join("1_rns_3hz.csv")).unwrap(),
+        "patient data"
+    );
+    // Another kind of output (a report set), a file, a note added to the
+    // samples: each refused and kept.
+    let report = dir.path().join("report");
+    nmjscope()
+        .args(["demo", "--out"])
+        .arg(&report)
+        .assert()
+        .success();
+    refused_with(&samples(&report), "another kind of nmjscope output");
+    assert!(report.join("report.html").is_file());
+    let file = dir.path().join("file");
+    std::fs::write(&file, "mine").unwrap();
+    refused_with(&samples(&file), "not a folder");
+    std::fs::write(ours.join("notes.txt"), "mine").unwrap();
+    refused_with(&samples(&ours), "it holds notes.txt");
+    assert!(ours.join("notes.txt").exists());
+}
+
 /// Every file under `dir` (its bytes, and its path as a name).
 fn every_output(dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
     for entry in std::fs::read_dir(dir).unwrap() {

@@ -29,8 +29,12 @@ pub enum Command {
     /// Write the automatic markers of each test of a file or study as a
     /// markers file to start from (`<file>.markers.toml`, docs/markers.md).
     Markers(MarkersArgs),
-    /// Analyse the built-in LEMS sample study and write the full report set.
+    /// Analyse a built-in sample study (LEMS unless --condition says
+    /// otherwise) and write the full report set.
     Demo(DemoArgs),
+    /// Write the built-in sample studies (those of the source tree's
+    /// samples/) into a folder, to analyse, batch or read.
+    Samples(SamplesArgs),
     /// Score every study under a folder in parallel: summary.csv,
     /// measurements.csv and one JSON report per study.
     Batch(BatchArgs),
@@ -342,11 +346,10 @@ pub enum ConditionArg {
     Lems,
 }
 
-impl ConditionArg {
-    /// The simulator's condition.
-    pub fn condition(self) -> nmjscope::simulate::Condition {
+impl From<ConditionArg> for nmjscope::simulate::Condition {
+    fn from(c: ConditionArg) -> Self {
         use nmjscope::simulate::Condition;
-        match self {
+        match c {
             ConditionArg::Normal => Condition::Normal,
             ConditionArg::Mg => Condition::Mg,
             ConditionArg::Lems => Condition::Lems,
@@ -466,7 +469,7 @@ impl SimulateArgs {
     pub fn config(&self) -> nmjscope::simulate::SimConfig {
         use nmjscope::simulate::SimConfig;
         SimConfig {
-            condition: self.condition.condition(),
+            condition: self.condition.into(),
             severity: self.severity,
             protocol: self.protocol,
             rate_hz: self.rate,
@@ -500,6 +503,10 @@ impl SimulateArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
+    /// Which condition's sample study to analyse (samples/normal, mg or
+    /// lems); the default, lems, shows an increment over 100%.
+    #[arg(long, value_enum, default_value = "lems", ignore_case = true)]
+    pub condition: ConditionArg,
     /// Where to write the report set.
     #[arg(short = 'o', long, default_value = "nmjscope-demo")]
     pub out: PathBuf,
@@ -507,6 +514,30 @@ pub struct DemoArgs {
     /// Chromium (chromium, chromium-browser or google-chrome on PATH).
     #[arg(long)]
     pub pdf: bool,
+}
+
+/// `nmjscope samples`.
+#[derive(Debug, Args)]
+pub struct SamplesArgs {
+    /// Write only this sample, its files directly in --out (a study
+    /// folder to analyse); without it, every sample as a folder of
+    /// --out, beside their README.
+    #[arg(value_name = "NAME", value_parser = sample_names())]
+    pub name: Option<String>,
+    /// Where to write them: a new folder, or one this command wrote
+    /// (anything else is refused and kept).
+    #[arg(long, short = 'o')]
+    pub out: PathBuf,
+}
+
+/// The names of the built-in samples, each with what it holds (shown by
+/// `--help`), from the library's list.
+fn sample_names() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        nmjscope::samples::ALL
+            .iter()
+            .map(|s| clap::builder::PossibleValue::new(s.name).help(s.about)),
+    )
 }
 
 /// What goes to standard output.

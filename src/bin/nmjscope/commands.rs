@@ -6,13 +6,12 @@ use std::path::Path;
 use anyhow::Context;
 
 use crate::args::{
-    AnalyzeArgs, BatchArgs, Cli, Command, DemoArgs, InspectArgs, InspectFormat, MarkersArgs,
-    MergeArgs, SeriesArg, SimulateArgs,
+    AnalyzeArgs, BatchArgs, Cli, Command, ConditionArg, DemoArgs, InspectArgs, InspectFormat,
+    MarkersArgs, MergeArgs, SamplesArgs, SeriesArg, SimulateArgs,
 };
 use nmjscope::io::fs::write_set;
 use nmjscope::pipeline::{Analysis, Analyzer};
 use nmjscope::render::{self, Format};
-use nmjscope::ReadOptions;
 
 /// Runs the command.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -23,6 +22,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Batch(args) => batch(args),
         Command::Markers(args) => markers(args),
         Command::Demo(args) => demo(args),
+        Command::Samples(args) => samples(args),
         Command::Merge(args) => merge(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -267,7 +267,7 @@ fn cohort(
     dir: &Path,
 ) -> anyhow::Result<()> {
     let spec = nmjscope::simulate::cohort::CohortSpec {
-        condition: condition.condition(),
+        condition: condition.into(),
         n: args.n as usize,
         muscle: args.muscle.clone(),
         seed: args.seed,
@@ -308,17 +308,57 @@ fn cohort(
 
 fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let browser = args.pdf.then(crate::pdf::find_browser).transpose()?;
-    let analysis = Analyzer::default().analyze_with_display(&demo_study()?)?;
+    let analysis = Analyzer::default().analyze_with_display(&demo_study(args.condition)?)?;
     write_report_set(&analysis, &args.out, browser.as_deref())?;
+    let condition = match args.condition {
+        ConditionArg::Normal => "normal",
+        ConditionArg::Mg => "MG",
+        ConditionArg::Lems => "LEMS",
+    };
     // Where the files are comes first: the report itself is long.
     say(&format!(
-        "The built-in LEMS study, analysed: report set (HTML, {}Markdown, JSON, CSV, plots) in {}; open {}",
+        "The built-in {condition} study, analysed: report set (HTML, {}Markdown, JSON, CSV, plots) in {}; open {}",
         if args.pdf { "PDF, " } else { "" },
         args.out.display(),
         args.out.join("report.html").display()
     ));
     eprintln!();
     stdout(&render::serialize(Format::Text, &analysis.report, &[])?)
+}
+
+/// The sample study of `condition` (`samples/<condition>`, compiled in
+/// so the demo needs no data), named `demo-<condition>`.
+fn demo_study(condition: ConditionArg) -> anyhow::Result<nmjscope::Study> {
+    let sample = nmjscope::samples::of_condition(condition.into());
+    let mut study = sample.study()?;
+    study.id = format!("demo-{}", sample.name);
+    Ok(study)
+}
+
+/// `nmjscope samples [NAME] --out DIR`.
+fn samples(args: SamplesArgs) -> anyhow::Result<()> {
+    let one = match &args.name {
+        Some(name) => Some(
+            nmjscope::samples::find(name)
+                .with_context(|| format!("no built-in sample is named {name:?}"))?,
+        ),
+        None => None,
+    };
+    nmjscope::samples::write(&args.out, one)
+        .with_context(|| format!("writing the samples to {}", args.out.display()))?;
+    let out = args.out.display();
+    say(&match one {
+        Some(sample) => format!(
+            "wrote the {} sample ({} files) to {out}; analyse it with `nmjscope analyze {out}`",
+            sample.name,
+            sample.files.len()
+        ),
+        None => format!(
+            "wrote the samples ({}) and their README.md to {out}; analyse one with `nmjscope analyze {out}/mg`, or all with `nmjscope batch {out} --out DIR`",
+            nmjscope::samples::ALL.map(|s| s.name).join(", ")
+        ),
+    });
+    Ok(())
 }
 
 fn batch(args: BatchArgs) -> anyhow::Result<()> {
@@ -442,36 +482,6 @@ fn merge(args: MergeArgs) -> anyhow::Result<()> {
         args.out.display()
     ));
     Ok(())
-}
-
-/// The LEMS sample study, compiled in so the demo needs no data.
-const DEMO_FILES: [(&str, &[u8]); 3] = [
-    (
-        "1_rns_3hz.csv",
-        include_bytes!("../../../samples/lems/1_rns_3hz.csv"),
-    ),
-    (
-        "2_exercise_10s.csv",
-        include_bytes!("../../../samples/lems/2_exercise_10s.csv"),
-    ),
-    (
-        "3_hfrns_50hz.csv",
-        include_bytes!("../../../samples/lems/3_hfrns_50hz.csv"),
-    ),
-];
-
-fn demo_study() -> anyhow::Result<nmjscope::Study> {
-    let tests = DEMO_FILES
-        .iter()
-        .map(|(name, bytes)| {
-            nmjscope::io::parse_trace(Path::new(name), bytes, &ReadOptions::default())
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(nmjscope::Study {
-        id: "demo-lems".to_string(),
-        path: "samples/lems (built in)".into(),
-        tests,
-    })
 }
 
 /// Writes the report set; with a `browser` (`--pdf`), its HTML report
