@@ -325,19 +325,50 @@ function showTeach(r, c) {
   const limit = $("first-limit");
   limit.textContent = r.lower_limit_mv == null ? "" : `(normal ${r.limit_muscle} at least ${r.lower_limit_mv} mV)`;
   limit.title = r.limit_source || "";
-  const pattern = $("teach-pattern");
-  pattern.textContent = r.pattern.replace(/_/g, " ");
-  pattern.className = "pattern " + r.pattern;
-  pattern.dataset.code = r.pattern;
-  $("teach-summary").textContent = r.summary;
-  $("teach-caveats").replaceChildren(
-    ...r.caveats.map((text) => Object.assign(document.createElement("li"), { textContent: text })),
-  );
+  showPattern($("teach-pattern"), r.pattern, true);
+  $("teach-summary").textContent = singleTestSummary(r, c);
+  listItems($("teach-findings"), r.findings);
+  listItems($("teach-caveats"), r.caveats.filter((text) => !/not (been )?(tested|done|performed)/i.test(text)));
   const explain = $("explain");
   explain.replaceChildren(...[EXPLAIN[c.condition][c.protocol], severityNote(c), singleTestNote(r, c)]
     .filter(Boolean).map((text) => Object.assign(document.createElement("p"), { textContent: text })));
-  $("teach-stack").innerHTML = r.stack_svg;
-  $("teach-chart").innerHTML = r.chart_svg;
+  setFigure($("teach-stack"), r.stack_svg, () => figureName(c, teach.seed, "stack"));
+  setFigure($("teach-chart"), r.chart_svg, () => figureName(c, teach.seed, "chart"));
+}
+
+// The library's pattern code, in words a student reads. A single test
+// that shows nothing abnormal is "incomplete" for the library (a study
+// needs a slow train and an increment test): one test says so instead.
+const PATTERN_WORDS = {
+  normal: "normal",
+  presynaptic: "presynaptic (LEMS-like)",
+  postsynaptic: "postsynaptic (MG-like)",
+  nmj_unspecified: "NMJ disorder, site not told",
+  equivocal: "equivocal",
+  incomplete: "nothing abnormal in this test",
+  indeterminate: "cannot be read",
+};
+
+function showPattern(el, code, single) {
+  el.textContent = single || code !== "incomplete" ? PATTERN_WORDS[code] || code.replace(/_/g, " ") : "incomplete";
+  el.className = "pattern " + (single && code === "incomplete" ? "single" : code);
+  el.dataset.code = code;
+}
+
+function listItems(list, texts) {
+  list.replaceChildren(...texts.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+}
+
+// The library's conclusion for a study with one test names what is
+// missing; a student is told what this one test shows.
+function singleTestSummary(r, c) {
+  const lead = r.pattern !== "incomplete" ? [] : c.protocol === "rns"
+    ? ["No decrement in this slow train."]
+    : [`No increment in this ${c.protocol === "exercise" ? "exercise test" : "fast train"}.`];
+  // The sentences about the tests a single test lacks go: the note
+  // beside it says what one test can and cannot tell.
+  const rest = r.summary.split(/(?<=\.) (?=[A-Z])/).filter((s) => !/not tested|cannot be concluded/.test(s));
+  return [...lead, ...rest].join(" ");
 }
 
 const ordinal = (n) => n + (n === 1 ? "st" : n === 2 ? "nd" : n === 3 ? "rd" : "th");
@@ -351,11 +382,9 @@ function severityNote(c) {
 // Why one test alone reads as it does: the tool's conclusion weighs a
 // slow train and an increment test together.
 function singleTestNote(r, c) {
-  const parts = ["The conclusion is the tool's reading of this one test alone; a study has a slow train and an increment test, and a normal single test reads \"incomplete\"."];
-  if (c.protocol === "rns" && (r.decrement_pct ?? 0) > r.decrement_abnormal_pct) {
-    parts.push("A decrement without an increment test does not exclude LEMS.");
-  }
-  return parts.join(" ");
+  return c.protocol === "rns"
+    ? "This is one test read alone. A single slow train can show a decrement; it cannot tell a presynaptic disorder (LEMS) from a postsynaptic one (MG) without an exercise or fast-train test."
+    : "This is one test read alone. A single fast train or exercise test can show the increment of a presynaptic disorder (LEMS); it cannot show the decrement of a postsynaptic one (MG): that needs a slow train.";
 }
 
 // A fast train that falls: the change at its last response, which the
@@ -379,6 +408,19 @@ function wireTeach() {
     teach.schedule(e.timeStamp);
   });
   $("new-patient").addEventListener("click", (e) => { teach.seed += 1; teach.schedule(e.timeStamp); });
+  $("teach-report").addEventListener("click", openTeachReport);
+}
+
+// The full report of the test on screen, as `nmjscope analyze` writes
+// it, opened in a new tab (a Blob: nothing leaves the page).
+function openTeachReport() {
+  const c = teach.controls();
+  const reply = JSON.parse(nmj.teach_report(c.condition, c.severity, c.protocol, c.rate, teach.seed));
+  if (!reply.ok) { $("teach-status").textContent = "error: " + reply.error.message; return; }
+  const url = URL.createObjectURL(new Blob([reply.html], { type: "text/html" }));
+  const win = window.open(url, "_blank");
+  if (!win) saveBlob(new Blob([reply.html], { type: "text/html" }), figureName(c, teach.seed, "report") + ".html");
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 // ---- start --------------------------------------------------------------
