@@ -57,13 +57,14 @@ async function analyseFiles(entries) {
   const read = await Promise.all(
     entries.map(async ({ file, path }) => ({ path, bytes: new Uint8Array(await file.arrayBuffer()) })),
   );
-  // The analysis runs on this thread: say so, and let the words paint first.
-  $("status").textContent = `Analysing ${read.length} file(s)...`;
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
   const t0 = performance.now();
   currentName = studyName(entries) || "study";
+  // The editor's copy of the study stays on this thread; the first full
+  // analysis (reading, analysis and the report set) runs in the worker
+  // when there is one, else here.
   const study = openStudy(currentName, read);
-  const reply = JSON.parse(study.analyze());
+  const reply = JSON.parse(await analyseOffPage(currentName, read) ?? await analyseHere(study, read.length));
+  if (study !== currentStudy) return; // another study was dropped meanwhile
   // Timed from the files in hand to the report drawn in its frame (or the
   // error shown): what the user waits for.
   const done = () => {
@@ -76,14 +77,84 @@ async function analyseFiles(entries) {
   if (reply.ok) {
     // The marker editor opens once the report is on screen (it reads the
     // study again, a few ms the conclusion need not wait for).
+    const openEditor = () => markerEditor.open(study, { showConclusion, refresh: () => refresh(study) }, sidecars(read));
     showReport(reply, () => {
       done();
-      if (study === currentStudy) markerEditor.open(study, { showConclusion, refresh: () => refresh(study) }, sidecars(read));
+      if (study !== currentStudy) return;
+      // A large study analysed in the worker: the editor, which reads it
+      // again on this thread, opens when asked, so the page stays usable.
+      const bytes = read.reduce((n, f) => n + f.bytes.length, 0);
+      if (document.body.dataset.analyseWhere === "worker" && bytes > analyser.largeBytes) offerEditor(openEditor, bytes);
+      else openEditor();
     });
   } else {
     showError(reply.error);
     done();
   }
+}
+
+// ---- the analysis thread ----
+
+
+function offerEditor(open, bytes) {
+  const p = $("mk-later");
+  p.hidden = false;
+  $("mk-later-size").textContent = `${(bytes / 1e6).toFixed(0)} MB`;
+  $("mk-open").onclick = () => { p.hidden = true; open(); };
+}
+
+// The worker (analyse_worker.js), started at the first study. A page
+// opened from a folder (file://) may not start one: the analysis then runs
+// here, and the page says so.
+// Above `largeBytes` of files, a study analysed in the worker opens the
+// marker editor only when asked (docs/web.md, "The analysis thread").
+const analyser = { worker: undefined, next: 0, waiting: new Map(), largeBytes: 8e6 };
+
+function analysisWorker() {
+  if (analyser.worker !== undefined) return analyser.worker;
+  analyser.worker = null;
+  if (location.protocol === "file:" || typeof Worker !== "function") return null;
+  try {
+    const w = new Worker("analyse_worker.js");
+    w.onmessage = (e) => {
+      analyser.waiting.get(e.data.id)?.(e.data.reply);
+      analyser.waiting.delete(e.data.id);
+      if (e.data.failed) { w.terminate(); analyser.worker = undefined; }
+    };
+    // A worker that fails to load: what it was given is analysed here.
+    w.onerror = (e) => {
+      e.preventDefault();
+      analyser.worker = null;
+      for (const done of analyser.waiting.values()) done(null);
+      analyser.waiting.clear();
+    };
+    analyser.worker = w;
+  } catch {
+    analyser.worker = null;
+  }
+  return analyser.worker;
+}
+
+// The reply's JSON from the worker, or null when there is no worker.
+async function analyseOffPage(name, files) {
+  const w = analysisWorker();
+  if (!w) return null;
+  $("status").textContent = `Analysing ${files.length} file(s) in a background thread...`;
+  document.body.dataset.analyseWhere = "worker";
+  const id = ++analyser.next;
+  const copies = files.map((f) => ({ name: baseName(f.path), bytes: f.bytes.slice() }));
+  return new Promise((resolve) => {
+    analyser.waiting.set(id, resolve);
+    w.postMessage({ id, name, files: copies }, copies.map((f) => f.bytes.buffer));
+  });
+}
+
+// The analysis on this thread: say so, and let the words paint first.
+async function analyseHere(study, count) {
+  $("status").textContent = `Analysing ${count} file(s) on this page's thread (a page opened from a folder cannot start a background thread)...`;
+  document.body.dataset.analyseWhere = "page";
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  return study.analyze();
 }
 
 // The study's files stay in the module while it is shown: the marker
@@ -92,6 +163,7 @@ let currentStudy = null;
 
 function openStudy(name, files) {
   markerEditor.close();
+  $("mk-later").hidden = true;
   currentStudy?.free();
   currentStudy = new nmj.StudyFiles(name);
   for (const f of files) currentStudy.add(baseName(f.path), f.bytes);
@@ -441,6 +513,9 @@ async function main() {
   // tab opens, and the browser has compiled the analysis and plotting code
   // before the first study is dropped.
   teach.draw();
+  // Served, the analysis worker loads its module now, in the background,
+  // so the first study does not wait for it.
+  analysisWorker();
   document.body.dataset.ready = "true";
   if (location.hash === "#teach") showTab("teach");
 }
