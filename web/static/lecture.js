@@ -297,7 +297,7 @@ function revealQuiz(q, choice, right) {
     else if (b.dataset.answer === choice) b.className = "wrong";
   }
   const who = p.condition === "normal" ? CONDITION_WORDS.normal : `${CONDITION_WORDS[p.condition]}, severity ${p.severity.toFixed(2)}`;
-  $("quiz-verdict").textContent = `${right ? "Right" : "Not this time"}: ${PATTERN_WORDS[q.correct()]}. The simulated patient had ${who}.`;
+  $("quiz-verdict").textContent = `${right ? "Right" : "Not this time"}: the answer is ${PATTERN_WORDS[q.correct()]}. The simulated patient had ${who}.`;
   $("quiz-verdict").className = "quiz-verdict " + (right ? "right" : "wrong");
   showPattern($("quiz-pattern"), r.pattern, false);
   $("quiz-summary").textContent = r.summary;

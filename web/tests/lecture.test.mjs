@@ -51,6 +51,12 @@ async function press(key) {
   await page.waitForFunction(() => document.body.dataset.redrawMs);
 }
 
+// Presentation mode on or off, by its key.
+async function presenting(on) {
+  if ((await page.getAttribute("#present", "aria-pressed")) !== String(on)) await page.keyboard.press("p");
+  assert.equal(await page.getAttribute("#present", "aria-pressed"), String(on));
+}
+
 const controls = () => page.evaluate(() => ({ ...teach.controls(), seed: teach.seed }));
 
 // The rendered height (px) of the stack's first tick label and the
@@ -116,8 +122,8 @@ test("presentation mode enlarges the text and the plots' labels", async () => {
   assert.ok(parseFloat(stroke) >= 2, `trace stroke ${stroke}`);
   await page.screenshot({ path: path.join(shots, "lecture-present.png") });
   await page.click("#present");
+  assert.equal(await page.getAttribute("#present", "aria-pressed"), "false");
   assert.equal((await sizes()).label, before.label);
-  await page.keyboard.press("p");
 });
 
 test("full screen by its button and Shift+F", async () => {
@@ -198,9 +204,9 @@ test("Compare: MG vs LEMS side by side, the same seed, different readings", asyn
   assert.match(await page.textContent("#cmp-a .cmp-measure"), /^decrement/);
   assert.match(await page.textContent("#cmp-b .cmp-measure"), /^increment/);
   await page.click("#compare [data-preset=mg-lems]");
-  await page.keyboard.press("p");
+  await presenting(true);
   await page.screenshot({ path: path.join(shots, "lecture-compare.png") });
-  await page.keyboard.press("p");
+  await presenting(false);
 });
 
 test("Quiz: a round of five keeps the score and reveals the library's reading; a round replays", async () => {
@@ -214,7 +220,7 @@ test("Quiz: a round of five keeps the score and reveals the library's reading; a
     assert.equal(q.progress, `Round 7, question ${i + 1} of 5`);
     assert.equal(await page.locator("#quiz-tests svg").count(), 6, "three tests, two figures each");
     assert.equal(await page.isVisible("#quiz-reveal"), false, "the answer is hidden");
-    if (i === 0) { await page.keyboard.press("p"); await page.screenshot({ path: path.join(shots, "lecture-quiz.png") }); }
+    if (i === 0) { await presenting(true); await page.screenshot({ path: path.join(shots, "lecture-quiz.png") }); }
     await page.keyboard.press(String(1 + (i % 3)));
     const shown = await page.evaluate(() => ({
       pattern: document.getElementById("quiz-reveal").dataset.pattern,
@@ -231,7 +237,7 @@ test("Quiz: a round of five keeps the score and reveals the library's reading; a
     if (answer === correct) expected += 1;
     assert.match(shown.verdict, answer === correct ? /^Right/ : /^Not this time/);
     assert.deepEqual([shown.score, shown.asked], [expected, i + 1]);
-    if (i === 0) { await page.screenshot({ path: path.join(shots, "lecture-answer.png") }); await page.keyboard.press("p"); }
+    if (i === 0) { await page.screenshot({ path: path.join(shots, "lecture-answer.png") }); await presenting(false); }
     if (i < 4) await page.keyboard.press("n");
   }
   assert.match(await page.textContent("#quiz-next"), /Round over \(\d of 5\)/);
