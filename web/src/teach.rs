@@ -301,7 +301,7 @@ mod tests {
     #[test]
     fn a_patient_s_three_tests_read_together() {
         let read = |condition: &str| -> serde_json::Value {
-            serde_json::from_str(&teach_study(condition, 0.8, 5)).unwrap()
+            serde_json::from_str(&teach_study(condition, 0.6, 5)).unwrap()
         };
         let (mg, lems) = (read("mg"), read("lems"));
         assert_eq!(mg["tests"].as_array().unwrap().len(), 3, "{mg}");

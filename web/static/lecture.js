@@ -205,10 +205,11 @@ function roundPatients(round, n) {
   const rnd = mulberry32(Math.imul(round, 2654435761) ^ 0x5eed);
   return Array.from({ length: n }, () => {
     const condition = ["normal", "mg", "lems"][Math.floor(rnd() * 3)];
-    // 0.4-0.8: mild disease may read normal and the most severe MG reads
-    // "LEMS not excluded" (docs/simulation.md), lessons for the Explore
-    // view, not fair quiz questions.
-    const severity = condition === "normal" ? 0 : Math.round((0.4 + rnd() * 0.4) * 20) / 20;
+    // 0.4-0.7: mild disease may read normal, and MG from about 0.8 may
+    // have an equivocal increment after exercise and read "LEMS not
+    // excluded" (docs/simulation.md): lessons for Explore, not fair
+    // quiz questions.
+    const severity = condition === "normal" ? 0 : Math.round((0.4 + rnd() * 0.3) * 20) / 20;
     return { condition, severity, seed: 1 + Math.floor(rnd() * 1e6) };
   });
 }
