@@ -127,11 +127,14 @@ test("presentation mode enlarges the text and the plots' labels", async () => {
 });
 
 test("full screen by its button and Shift+F", async () => {
+  // The button follows the fullscreenchange event, which comes after the
+  // element is set: wait for the button.
   await page.keyboard.press("Shift+F");
-  await page.waitForFunction(() => Boolean(document.fullscreenElement));
-  assert.equal(await page.getAttribute("#fullscreen", "aria-pressed"), "true");
+  await page.waitForSelector('#fullscreen[aria-pressed="true"]', { timeout: 5000 });
+  assert.ok(await page.evaluate(() => document.fullscreenElement === document.documentElement));
   await page.click("#fullscreen");
-  await page.waitForFunction(() => !document.fullscreenElement);
+  await page.waitForSelector('#fullscreen[aria-pressed="false"]', { timeout: 5000 });
+  assert.equal(await page.evaluate(() => document.fullscreenElement), null);
 });
 
 // Clicks a figure's download button and returns the file's name and bytes.
