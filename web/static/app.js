@@ -517,6 +517,8 @@ async function main() {
   // so the first study does not wait for it.
   analysisWorker();
   document.body.dataset.ready = "true";
+  // lecture.js may load after the module (served, it is fetched too).
+  document.dispatchEvent(new Event("nmjscope:ready"));
   if (location.hash === "#teach") showTab("teach");
 }
 

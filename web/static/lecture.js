@@ -35,13 +35,27 @@ function fullscreenChanged() {
 
 function showView(name) {
   lecture.view = name;
-  for (const v of ["explore", "compare", "quiz"]) {
+  for (const v of VIEWS) {
     $(v).hidden = v !== name;
     $("view-" + v).setAttribute("aria-selected", String(v === name));
+    $("view-" + v).tabIndex = v === name ? 0 : -1;
   }
   if (document.body.dataset.ready !== "true") return;
   if (name === "compare" && !compare.drawn) compare.preset("mg-lems");
   if (name === "quiz" && !quiz.questions) quiz.start();
+}
+
+// The views' tabs: Left and Right move to the neighbour and open it, as
+// a tab list does; only the selected tab is in the Tab order.
+const VIEWS = ["explore", "compare", "quiz"];
+
+function viewArrows(e) {
+  const step = { ArrowLeft: -1, ArrowRight: 1 }[e.key];
+  if (!step) return;
+  e.preventDefault();
+  const next = VIEWS[(VIEWS.indexOf(lecture.view) + step + VIEWS.length) % VIEWS.length];
+  showView(next);
+  $("view-" + next).focus();
 }
 
 // ---- keyboard -----------------------------------------------------------
@@ -316,6 +330,7 @@ function wireLecture() {
   $("fullscreen").addEventListener("click", toggleFullscreen);
   document.addEventListener("fullscreenchange", fullscreenChanged);
   for (const v of ["explore", "compare", "quiz"]) $("view-" + v).addEventListener("click", () => showView(v));
+  document.querySelector(".views").addEventListener("keydown", viewArrows);
   document.addEventListener("keydown", onKey);
   compare.init();
   $("quiz-start").addEventListener("click", () => quiz.start());
@@ -323,6 +338,14 @@ function wireLecture() {
   for (const b of $("quiz-answer").querySelectorAll("button")) b.addEventListener("click", () => quiz.answer(b.dataset.answer));
   $("quiz-next").addEventListener("click", () => quiz.next());
   try { if (localStorage.getItem("nmjscope-presenting")) setPresenting(true); } catch { /* private mode */ }
+  showView("explore");
+  if (document.body.dataset.ready === "true") lectureReady();
+  else document.addEventListener("nmjscope:ready", lectureReady, { once: true });
+}
+
+// A view opened before the module was ready is drawn once it is.
+function lectureReady() {
+  if (lecture.view !== "explore") showView(lecture.view);
 }
 
 wireLecture();

@@ -251,6 +251,18 @@ test("Quiz: a round of five keeps the score and reveals the library's reading; a
   assert.equal(await page.textContent("#quiz-score"), "Score 0 of 0");
 });
 
+test("the views are a tab list: Left and Right open the neighbour", async () => {
+  await page.click("#view-quiz");
+  await page.keyboard.press("ArrowRight");
+  assert.equal(await page.getAttribute("#view-explore", "aria-selected"), "true");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "view-explore");
+  assert.ok(await page.isVisible("#explore") && !(await page.isVisible("#quiz")));
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await page.getAttribute("#view-quiz", "aria-selected"), "true");
+  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll(".views button")].map((b) => b.tabIndex)), [-1, -1, 0]);
+  await page.click("#view-explore");
+});
+
 test("no console error and no request beyond the page's files", () => {
   assert.deepEqual(consoleErrors, []);
 });
