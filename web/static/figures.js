@@ -14,7 +14,7 @@ function setFigure(figure, svg, name) {
   const host = figure.querySelector(".fig-svg") || figure.appendChild(Object.assign(document.createElement("div"), { className: "fig-svg" }));
   host.innerHTML = svg;
   const root = host.querySelector("svg");
-  if (root) { groupLegends(root); markAxisTitle(root); }
+  if (root) { groupLegends(root); markAxisTitle(root); fitRightLabels(root); }
   figure.fileName = name;
   if (!figure.querySelector(".fig-dl")) figure.appendChild(downloadControl(figure));
   figure.querySelector(".fig-dl").hidden = !svg;
@@ -49,6 +49,28 @@ function markAxisTitle(svg) {
   const texts = [...svg.querySelectorAll(":scope > text:not([transform])")];
   const lowest = Math.max(...texts.map((t) => Number(t.getAttribute("y"))));
   for (const t of texts) if (Number(t.getAttribute("y")) === lowest) t.classList.add("axis-x");
+}
+
+// The labels right of a stack's traces ("r4  6.02 mV", "immediately after
+// 7.81 mV"), larger in presentation mode, would run past the plot's right
+// edge: each is moved left by what it would overflow (about 0.55 of its
+// size a character, sans-serif), over the flat end of the sweeps.
+const RIGHT_LABEL_SIZE = 18;
+
+function fitRightLabels(svg) {
+  const width = Number(svg.getAttribute("width")) || 900;
+  const texts = [...svg.querySelectorAll(':scope > text[text-anchor="start"]')];
+  const atX = (x) => texts.filter((t) => t.getAttribute("x") === x).length;
+  for (const t of texts) {
+    const x = Number(t.getAttribute("x"));
+    const chars = t.textContent.trim().length;
+    // A column of three or more labels at one x, in the right part: a
+    // stack's rows (a bar chart's labels each have their own x).
+    if (x < 0.6 * width || chars === 0 || atX(t.getAttribute("x")) < 3) continue;
+    t.classList.add("right-label");
+    const over = x + 0.55 * RIGHT_LABEL_SIZE * chars - (width - 4);
+    t.style.setProperty("--shift", `${Math.max(0, over).toFixed(0)}px`);
+  }
 }
 
 // Where an element of the plot starts (its x, y or its first point).
