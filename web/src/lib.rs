@@ -2,7 +2,7 @@
 //! the static page in `web/static/` (built into `web/dist/` by
 //! `scripts/build_web.sh`).
 //!
-//! Two entry points, each returning one JSON document so the page needs
+//! The entry points, each returning one JSON document so the page needs
 //! no glue beyond `JSON.parse`:
 //!
 //! - [`StudyFiles::analyze`]: the files a user dropped, read and analysed
@@ -12,7 +12,9 @@
 //!   editor's reading (report and display traces, no report set) and the
 //!   markers a person set, kept as the test's `<file>.markers.toml`.
 //! - [`teach`]: one simulated test of a condition, severity, protocol and
-//!   rate, analysed and drawn, for the teaching view.
+//!   rate, analysed and drawn, for the teaching view; [`teach_study`]: a
+//!   patient's slow train, fast train and exercise test read together, for
+//!   its quiz; [`teach_report`]: a simulated test's full report.
 //!
 //! Every reply is `{"ok": true, ...}` or `{"ok": false, "error": {...}}`
 //! with the library's message and the file, line and column it names, so
@@ -28,7 +30,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 pub use analyse::StudyFiles;
-pub use teach::teach;
+pub use teach::{teach, teach_report, teach_study};
 
 /// The version of nmjscope compiled in.
 #[wasm_bindgen]

@@ -1,10 +1,11 @@
 //! Teach: one simulated test, analysed and drawn, for the controls of the
-//! teaching view.
+//! teaching view; the three tests of one simulated patient, read together,
+//! for its quiz; and a simulated test's full report.
 
-use nmjscope::model::{Pattern, Protocol, Study};
+use nmjscope::model::{Pattern, Protocol, Recording, Study};
 use nmjscope::render::plot::{plot_for_test, PlotKind};
 use nmjscope::simulate::{simulate_recording, Condition, SimConfig};
-use nmjscope::{Analyzer, Error, Settings};
+use nmjscope::{render, Analysis, Analyzer, Error, Settings};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -12,9 +13,9 @@ use wasm_bindgen::prelude::*;
 /// the criteria ask for.
 const SIMULATED_LIMB_C: f64 = 33.0;
 
-/// What the teaching view shows.
+/// One test as the teaching view shows it.
 #[derive(Debug, Serialize)]
-struct TeachView {
+struct TestView {
     protocol: Protocol,
     rate_hz: Option<f64>,
     first_amplitude_mv: Option<f64>,
@@ -36,15 +37,45 @@ struct TeachView {
     decrement_abnormal_pct: f64,
     increment_suggestive_pct: f64,
     increment_specific_pct: f64,
+    /// The trace stack and the measure against its criterion (the trend
+    /// of a train, the increment chart of an exercise test), as SVG.
+    stack_svg: String,
+    chart_svg: String,
+}
+
+/// The library's reading of the simulated tests: their pattern,
+/// conclusion, findings and caveats.
+#[derive(Debug, Serialize)]
+struct Reading {
     pattern: Pattern,
     summary: String,
     findings: Vec<String>,
     /// What limits the reading (a flagged train, a test not done).
     caveats: Vec<String>,
-    /// The trace stack and the measure against its criterion (the trend
-    /// of a train, the increment chart of an exercise test), as SVG.
-    stack_svg: String,
-    chart_svg: String,
+}
+
+/// What the teaching view shows: one test and its reading.
+#[derive(Debug, Serialize)]
+struct TeachView {
+    #[serde(flatten)]
+    test: TestView,
+    #[serde(flatten)]
+    reading: Reading,
+}
+
+/// What the quiz shows: a slow train, a fast train and an exercise test
+/// of one patient, and the reading of the three together.
+#[derive(Debug, Serialize)]
+struct StudyTeachView {
+    tests: Vec<TestView>,
+    #[serde(flatten)]
+    reading: Reading,
+}
+
+/// A simulated test's report, as `nmjscope analyze` writes `report.html`.
+#[derive(Debug, Serialize)]
+struct ReportView {
+    html: String,
 }
 
 /// Simulates one test (`condition`: `normal`, `mg` or `lems`; `protocol`:
@@ -61,6 +92,36 @@ pub fn teach(condition: &str, severity: f64, protocol: &str, rate_hz: f64, seed:
     ))
 }
 
+/// Simulates one patient's slow train (3 Hz), fast train (50 Hz) and
+/// exercise test with the same seed, analyses them as one study and draws
+/// each: the quiz. JSON: `tests` (each as [`teach`] gives it) and the
+/// study's pattern, summary, findings and caveats.
+#[wasm_bindgen]
+pub fn teach_study(condition: &str, severity: f64, seed: u32) -> String {
+    crate::reply(study_view(condition, severity, u64::from(seed)))
+}
+
+/// The full report (`report.html`) of the test [`teach`] shows for the
+/// same controls. JSON: `html`.
+#[wasm_bindgen]
+pub fn teach_report(
+    condition: &str,
+    severity: f64,
+    protocol: &str,
+    rate_hz: f64,
+    seed: u32,
+) -> String {
+    crate::reply((|| {
+        let test = simulated(condition, severity, protocol, rate_hz, u64::from(seed))?;
+        let analysis = analyse(condition, vec![test])?;
+        let plots = render::plots(&analysis.report, &analysis.displays)?;
+        let bytes = render::serialize(render::Format::Html, &analysis.report, &plots)?;
+        Ok(ReportView {
+            html: String::from_utf8_lossy(&bytes).into_owned(),
+        })
+    })())
+}
+
 fn teach_view(
     condition: &str,
     severity: f64,
@@ -68,6 +129,39 @@ fn teach_view(
     rate_hz: f64,
     seed: u64,
 ) -> nmjscope::Result<TeachView> {
+    let test = simulated(condition, severity, protocol, rate_hz, seed)?;
+    let analysis = analyse(condition, vec![test])?;
+    let mut tests = test_views(&analysis)?;
+    let test = tests
+        .pop()
+        .ok_or_else(|| Error::Simulation("the simulation made no test".into()))?;
+    Ok(TeachView {
+        test,
+        reading: reading(analysis),
+    })
+}
+
+fn study_view(condition: &str, severity: f64, seed: u64) -> nmjscope::Result<StudyTeachView> {
+    let tests = [("rns", 3.0), ("hfrns", 50.0), ("exercise", 0.0)]
+        .into_iter()
+        .map(|(protocol, rate)| simulated(condition, severity, protocol, rate, seed))
+        .collect::<nmjscope::Result<Vec<_>>>()?;
+    let analysis = analyse(condition, tests)?;
+    Ok(StudyTeachView {
+        tests: test_views(&analysis)?,
+        reading: reading(analysis),
+    })
+}
+
+/// One simulated test, named for the student by what it is ("Slow
+/// train"), not by a file: the findings name each test by its file.
+fn simulated(
+    condition: &str,
+    severity: f64,
+    protocol: &str,
+    rate_hz: f64,
+    seed: u64,
+) -> nmjscope::Result<Recording> {
     let condition: Condition = parse(condition, "condition")?;
     let protocol: Protocol = parse(protocol, "protocol")?;
     let config = SimConfig {
@@ -83,61 +177,80 @@ fn teach_view(
     // carry the caveat that cooling hides a decrement, which is about
     // recording, not the physiology being taught.
     recording.temperature_c = Some(SIMULATED_LIMB_C);
+    let name = match protocol {
+        Protocol::Rns => "Slow train",
+        Protocol::Hfrns => "Fast train",
+        // Exercise, and any protocol added later.
+        _ => "Exercise test",
+    };
+    recording.source.file_name = name.into();
+    recording.source.path = name.into();
+    Ok(recording)
+}
+
+fn analyse(condition: &str, tests: Vec<Recording>) -> nmjscope::Result<Analysis> {
     let study = Study {
         id: format!("teaching-{condition}"),
         path: "teaching".into(),
-        tests: vec![recording],
+        tests,
     };
-    let analysis = Analyzer::new(Settings::default())?.analyze_with_display(&study)?;
-    let report = analysis.report;
-    let (test, display) = report
-        .tests
-        .first()
-        .zip(analysis.displays.first())
-        .ok_or_else(|| Error::Simulation("the simulation made no test".into()))?;
-    // The stack and the measure against its criterion (the last plot of a
-    // test); the overlay is left out, a third of the drawing time.
-    let kinds = PlotKind::for_protocol(test.protocol);
-    let draw = |kind: Option<&PlotKind>| match kind {
-        Some(k) if !test.responses.is_empty() => {
-            plot_for_test(*k, display, test, &report.settings).map(|p| p.svg)
-        }
-        _ => Ok(String::new()),
-    };
-    let (stack_svg, chart_svg) = (draw(kinds.first())?, draw(kinds.last())?);
+    Analyzer::new(Settings::default())?.analyze_with_display(&study)
+}
+
+/// Each test's measures and plots: the stack and the measure against its
+/// criterion (the last plot of a test); the overlay is left out, a third
+/// of the drawing time.
+fn test_views(analysis: &Analysis) -> nmjscope::Result<Vec<TestView>> {
+    let report = &analysis.report;
     let i = &report.settings.interpret;
-    let limit = test
-        .muscle
-        .as_deref()
-        .and_then(|m| nmjscope::interpret::lower_limit(m, i));
-    Ok(TeachView {
-        lower_limit_mv: limit.as_ref().map(|l| l.0),
-        limit_muscle: test.muscle.clone(),
-        limit_source: limit.map(|l| l.1),
-        protocol: test.protocol,
-        rate_hz: test.stim_rate_hz,
-        first_amplitude_mv: test.first_amplitude_mv(),
-        change_pct: test.change_pct.clone(),
-        decrement_pct: test.decrement_pct,
-        increment_pct: test.increment_pct,
-        area_increment_pct: test.area_increment_pct,
-        pseudofacilitation: test.pseudofacilitation,
-        decrement_response: report.settings.train.decrement_response,
-        decrement_abnormal_pct: i.decrement_abnormal_pct,
-        increment_suggestive_pct: i.increment_suggestive_pct,
-        increment_specific_pct: i.increment_specific_pct,
-        pattern: report.interpretation.pattern,
-        summary: report.interpretation.summary,
-        findings: report
-            .interpretation
+    let mut views = Vec::new();
+    for (test, display) in report.tests.iter().zip(&analysis.displays) {
+        let kinds = PlotKind::for_protocol(test.protocol);
+        let draw = |kind: Option<&PlotKind>| match kind {
+            Some(k) if !test.responses.is_empty() => {
+                plot_for_test(*k, display, test, &report.settings).map(|p| p.svg)
+            }
+            _ => Ok(String::new()),
+        };
+        let limit = test
+            .muscle
+            .as_deref()
+            .and_then(|m| nmjscope::interpret::lower_limit(m, i));
+        views.push(TestView {
+            lower_limit_mv: limit.as_ref().map(|l| l.0),
+            limit_muscle: test.muscle.clone(),
+            limit_source: limit.map(|l| l.1),
+            protocol: test.protocol,
+            rate_hz: test.stim_rate_hz,
+            first_amplitude_mv: test.first_amplitude_mv(),
+            change_pct: test.change_pct.clone(),
+            decrement_pct: test.decrement_pct,
+            increment_pct: test.increment_pct,
+            area_increment_pct: test.area_increment_pct,
+            pseudofacilitation: test.pseudofacilitation,
+            decrement_response: report.settings.train.decrement_response,
+            decrement_abnormal_pct: i.decrement_abnormal_pct,
+            increment_suggestive_pct: i.increment_suggestive_pct,
+            increment_specific_pct: i.increment_specific_pct,
+            stack_svg: draw(kinds.first())?,
+            chart_svg: draw(kinds.last())?,
+        });
+    }
+    Ok(views)
+}
+
+fn reading(analysis: Analysis) -> Reading {
+    let interpretation = analysis.report.interpretation;
+    Reading {
+        pattern: interpretation.pattern,
+        summary: interpretation.summary,
+        findings: interpretation
             .findings
             .into_iter()
             .map(|f| f.text)
             .collect(),
-        caveats: report.interpretation.caveats,
-        stack_svg,
-        chart_svg,
-    })
+        caveats: interpretation.caveats,
+    }
 }
 
 /// A control's value as its enum (the serde code the CLI flags use).
@@ -145,7 +258,6 @@ fn parse<T: serde::de::DeserializeOwned>(code: &str, what: &str) -> nmjscope::Re
     serde_json::from_value(serde_json::Value::String(code.to_string()))
         .map_err(|_| Error::Simulation(format!("unknown {what} {code:?}")))
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,5 +288,35 @@ mod tests {
         assert_eq!(bad["ok"], false);
         assert!(bad["error"]["message"].as_str().unwrap().contains("als"));
         assert_eq!(view("mg", 2.0, "rns", 3.0)["ok"], false);
+    }
+
+    #[test]
+    fn the_findings_name_the_test_not_a_file() {
+        let rns = view("mg", 0.9, "rns", 3.0);
+        let text = format!("{} {}", rns["summary"], rns["findings"]);
+        assert!(!text.contains(".csv"), "{text}");
+        assert!(text.contains("Slow train"), "{text}");
+    }
+
+    #[test]
+    fn a_patient_s_three_tests_read_together() {
+        let read = |condition: &str| -> serde_json::Value {
+            serde_json::from_str(&teach_study(condition, 0.6, 5)).unwrap()
+        };
+        let (mg, lems) = (read("mg"), read("lems"));
+        assert_eq!(mg["tests"].as_array().unwrap().len(), 3, "{mg}");
+        assert_eq!(mg["pattern"], "postsynaptic", "{}", mg["summary"]);
+        assert_eq!(lems["pattern"], "presynaptic", "{}", lems["summary"]);
+        assert!(mg["tests"][1]["stack_svg"]
+            .as_str()
+            .unwrap()
+            .starts_with("<svg"));
+    }
+
+    #[test]
+    fn a_simulated_test_s_report() {
+        let r: serde_json::Value =
+            serde_json::from_str(&teach_report("lems", 0.5, "hfrns", 50.0, 3)).unwrap();
+        assert!(r["html"].as_str().unwrap().contains("<svg"), "{r}");
     }
 }

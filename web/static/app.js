@@ -57,13 +57,14 @@ async function analyseFiles(entries) {
   const read = await Promise.all(
     entries.map(async ({ file, path }) => ({ path, bytes: new Uint8Array(await file.arrayBuffer()) })),
   );
-  // The analysis runs on this thread: say so, and let the words paint first.
-  $("status").textContent = `Analysing ${read.length} file(s)...`;
-  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
   const t0 = performance.now();
   currentName = studyName(entries) || "study";
+  // The editor's copy of the study stays on this thread; the first full
+  // analysis (reading, analysis and the report set) runs in the worker
+  // when there is one, else here.
   const study = openStudy(currentName, read);
-  const reply = JSON.parse(study.analyze());
+  const reply = JSON.parse(await analyseOffPage(currentName, read) ?? await analyseHere(study, read.length));
+  if (study !== currentStudy) return; // another study was dropped meanwhile
   // Timed from the files in hand to the report drawn in its frame (or the
   // error shown): what the user waits for.
   const done = () => {
@@ -76,14 +77,84 @@ async function analyseFiles(entries) {
   if (reply.ok) {
     // The marker editor opens once the report is on screen (it reads the
     // study again, a few ms the conclusion need not wait for).
+    const openEditor = () => markerEditor.open(study, { showConclusion, refresh: () => refresh(study) }, sidecars(read));
     showReport(reply, () => {
       done();
-      if (study === currentStudy) markerEditor.open(study, { showConclusion, refresh: () => refresh(study) }, sidecars(read));
+      if (study !== currentStudy) return;
+      // A large study analysed in the worker: the editor, which reads it
+      // again on this thread, opens when asked, so the page stays usable.
+      const bytes = read.reduce((n, f) => n + f.bytes.length, 0);
+      if (document.body.dataset.analyseWhere === "worker" && bytes > analyser.largeBytes) offerEditor(openEditor, bytes);
+      else openEditor();
     });
   } else {
     showError(reply.error);
     done();
   }
+}
+
+// ---- the analysis thread ----
+
+
+function offerEditor(open, bytes) {
+  const p = $("mk-later");
+  p.hidden = false;
+  $("mk-later-size").textContent = `${(bytes / 1e6).toFixed(0)} MB`;
+  $("mk-open").onclick = () => { p.hidden = true; open(); };
+}
+
+// The worker (analyse_worker.js), started at the first study. A page
+// opened from a folder (file://) may not start one: the analysis then runs
+// here, and the page says so.
+// Above `largeBytes` of files, a study analysed in the worker opens the
+// marker editor only when asked (docs/web.md, "The analysis thread").
+const analyser = { worker: undefined, next: 0, waiting: new Map(), largeBytes: 8e6 };
+
+function analysisWorker() {
+  if (analyser.worker !== undefined) return analyser.worker;
+  analyser.worker = null;
+  if (location.protocol === "file:" || typeof Worker !== "function") return null;
+  try {
+    const w = new Worker("analyse_worker.js");
+    w.onmessage = (e) => {
+      analyser.waiting.get(e.data.id)?.(e.data.reply);
+      analyser.waiting.delete(e.data.id);
+      if (e.data.failed) { w.terminate(); analyser.worker = undefined; }
+    };
+    // A worker that fails to load: what it was given is analysed here.
+    w.onerror = (e) => {
+      e.preventDefault();
+      analyser.worker = null;
+      for (const done of analyser.waiting.values()) done(null);
+      analyser.waiting.clear();
+    };
+    analyser.worker = w;
+  } catch {
+    analyser.worker = null;
+  }
+  return analyser.worker;
+}
+
+// The reply's JSON from the worker, or null when there is no worker.
+async function analyseOffPage(name, files) {
+  const w = analysisWorker();
+  if (!w) return null;
+  $("status").textContent = `Analysing ${files.length} file(s) in a background thread...`;
+  document.body.dataset.analyseWhere = "worker";
+  const id = ++analyser.next;
+  const copies = files.map((f) => ({ name: baseName(f.path), bytes: f.bytes.slice() }));
+  return new Promise((resolve) => {
+    analyser.waiting.set(id, resolve);
+    w.postMessage({ id, name, files: copies }, copies.map((f) => f.bytes.buffer));
+  });
+}
+
+// The analysis on this thread: say so, and let the words paint first.
+async function analyseHere(study, count) {
+  $("status").textContent = `Analysing ${count} file(s) on this page's thread (a page opened from a folder cannot start a background thread)...`;
+  document.body.dataset.analyseWhere = "page";
+  await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve)));
+  return study.analyze();
 }
 
 // The study's files stay in the module while it is shown: the marker
@@ -92,6 +163,7 @@ let currentStudy = null;
 
 function openStudy(name, files) {
   markerEditor.close();
+  $("mk-later").hidden = true;
   currentStudy?.free();
   currentStudy = new nmj.StudyFiles(name);
   for (const f of files) currentStudy.add(baseName(f.path), f.bytes);
@@ -325,19 +397,50 @@ function showTeach(r, c) {
   const limit = $("first-limit");
   limit.textContent = r.lower_limit_mv == null ? "" : `(normal ${r.limit_muscle} at least ${r.lower_limit_mv} mV)`;
   limit.title = r.limit_source || "";
-  const pattern = $("teach-pattern");
-  pattern.textContent = r.pattern.replace(/_/g, " ");
-  pattern.className = "pattern " + r.pattern;
-  pattern.dataset.code = r.pattern;
-  $("teach-summary").textContent = r.summary;
-  $("teach-caveats").replaceChildren(
-    ...r.caveats.map((text) => Object.assign(document.createElement("li"), { textContent: text })),
-  );
+  showPattern($("teach-pattern"), r.pattern, true);
+  $("teach-summary").textContent = singleTestSummary(r, c);
+  listItems($("teach-findings"), r.findings);
+  listItems($("teach-caveats"), r.caveats.filter((text) => !/not (been )?(tested|done|performed)/i.test(text)));
   const explain = $("explain");
   explain.replaceChildren(...[EXPLAIN[c.condition][c.protocol], severityNote(c), singleTestNote(r, c)]
     .filter(Boolean).map((text) => Object.assign(document.createElement("p"), { textContent: text })));
-  $("teach-stack").innerHTML = r.stack_svg;
-  $("teach-chart").innerHTML = r.chart_svg;
+  setFigure($("teach-stack"), r.stack_svg, () => figureName(c, teach.seed, "stack"));
+  setFigure($("teach-chart"), r.chart_svg, () => figureName(c, teach.seed, "chart"));
+}
+
+// The library's pattern code, in words a student reads. A single test
+// that shows nothing abnormal is "incomplete" for the library (a study
+// needs a slow train and an increment test): one test says so instead.
+const PATTERN_WORDS = {
+  normal: "normal",
+  presynaptic: "presynaptic (LEMS-like)",
+  postsynaptic: "postsynaptic (MG-like)",
+  nmj_unspecified: "NMJ disorder, site not told",
+  equivocal: "equivocal",
+  incomplete: "nothing abnormal in this test",
+  indeterminate: "cannot be read",
+};
+
+function showPattern(el, code, single) {
+  el.textContent = single || code !== "incomplete" ? PATTERN_WORDS[code] || code.replace(/_/g, " ") : "incomplete";
+  el.className = "pattern " + (single && code === "incomplete" ? "single" : code);
+  el.dataset.code = code;
+}
+
+function listItems(list, texts) {
+  list.replaceChildren(...texts.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+}
+
+// The library's conclusion for a study with one test names what is
+// missing; a student is told what this one test shows.
+function singleTestSummary(r, c) {
+  const lead = r.pattern !== "incomplete" ? [] : c.protocol === "rns"
+    ? ["No decrement in this slow train."]
+    : [`No increment in this ${c.protocol === "exercise" ? "exercise test" : "fast train"}.`];
+  // The sentences about the tests a single test lacks go: the note
+  // beside it says what one test can and cannot tell.
+  const rest = r.summary.split(/(?<=\.) (?=[A-Z])/).filter((s) => !/not tested|cannot be concluded/.test(s));
+  return [...lead, ...rest].join(" ");
 }
 
 const ordinal = (n) => n + (n === 1 ? "st" : n === 2 ? "nd" : n === 3 ? "rd" : "th");
@@ -351,11 +454,9 @@ function severityNote(c) {
 // Why one test alone reads as it does: the tool's conclusion weighs a
 // slow train and an increment test together.
 function singleTestNote(r, c) {
-  const parts = ["The conclusion is the tool's reading of this one test alone; a study has a slow train and an increment test, and a normal single test reads \"incomplete\"."];
-  if (c.protocol === "rns" && (r.decrement_pct ?? 0) > r.decrement_abnormal_pct) {
-    parts.push("A decrement without an increment test does not exclude LEMS.");
-  }
-  return parts.join(" ");
+  return c.protocol === "rns"
+    ? "This is one test read alone. A single slow train can show a decrement; it cannot tell a presynaptic disorder (LEMS) from a postsynaptic one (MG) without an exercise or fast-train test."
+    : "This is one test read alone. A single fast train or exercise test can show the increment of a presynaptic disorder (LEMS); it cannot show the decrement of a postsynaptic one (MG): that needs a slow train.";
 }
 
 // A fast train that falls: the change at its last response, which the
@@ -379,6 +480,19 @@ function wireTeach() {
     teach.schedule(e.timeStamp);
   });
   $("new-patient").addEventListener("click", (e) => { teach.seed += 1; teach.schedule(e.timeStamp); });
+  $("teach-report").addEventListener("click", openTeachReport);
+}
+
+// The full report of the test on screen, as `nmjscope analyze` writes
+// it, opened in a new tab (a Blob: nothing leaves the page).
+function openTeachReport() {
+  const c = teach.controls();
+  const reply = JSON.parse(nmj.teach_report(c.condition, c.severity, c.protocol, c.rate, teach.seed));
+  if (!reply.ok) { $("teach-status").textContent = "error: " + reply.error.message; return; }
+  const url = URL.createObjectURL(new Blob([reply.html], { type: "text/html" }));
+  const win = window.open(url, "_blank");
+  if (!win) saveBlob(new Blob([reply.html], { type: "text/html" }), figureName(c, teach.seed, "report") + ".html");
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
 // ---- start --------------------------------------------------------------
@@ -399,7 +513,12 @@ async function main() {
   // tab opens, and the browser has compiled the analysis and plotting code
   // before the first study is dropped.
   teach.draw();
+  // Served, the analysis worker loads its module now, in the background,
+  // so the first study does not wait for it.
+  analysisWorker();
   document.body.dataset.ready = "true";
+  // lecture.js may load after the module (served, it is fetched too).
+  document.dispatchEvent(new Event("nmjscope:ready"));
   if (location.hash === "#teach") showTab("teach");
 }
 

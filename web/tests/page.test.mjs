@@ -72,8 +72,23 @@ async function shown() {
     ms: Number(document.body.dataset.analyseMs),
     downloads: [...document.querySelectorAll("#downloads a")].map((a) => a.textContent),
     reportSvgs: document.getElementById("report").shadowRoot?.querySelectorAll("svg").length ?? 0,
+    where: document.body.dataset.analyseWhere,
   }));
 }
+
+// The longest gap between animation frames while an analysis runs: how
+// long the page froze (measured, not asserted).
+const watchFrames = (p) => p.evaluate(() => {
+  window.__gap = { last: performance.now(), max: 0, on: true };
+  const tick = (t) => {
+    const g = window.__gap;
+    g.max = Math.max(g.max, t - g.last);
+    g.last = t;
+    if (g.on) requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+});
+const longestFrame = (p) => p.evaluate(() => { window.__gap.on = false; return Math.round(window.__gap.max); });
 
 // Forgets the last analysis's time, so the next one is seen when it lands.
 const forget = () => page.evaluate(() => delete document.body.dataset.analyseMs);
@@ -81,14 +96,19 @@ const forget = () => page.evaluate(() => delete document.body.dataset.analyseMs)
 test("each sample through the file input reads as the CLI reads it", async () => {
   for (const dir of SAMPLES) {
     await forget();
+    await watchFrames(page);
     await page.setInputFiles("#files", sampleFiles(dir));
     const got = await shown();
+    (timings.page_longest_frame_ms ??= {})[dir] = await longestFrame(page);
     const want = cliReading(dir);
     assert.ok(got.ok, `${dir}: no report shown`);
     assert.equal(got.pattern, want.pattern, `${dir}: pattern`);
     assert.equal(got.summary, want.summary, `${dir}: conclusion`);
     for (const f of ["report.html", "report.json", "measurements.csv"]) assert.ok(got.downloads.includes(f), `${dir}: ${f}`);
     assert.ok(got.reportSvgs >= 9, `${dir}: ${got.reportSvgs} plots in the report`);
+    // A page opened from a folder cannot start a worker: it analyses on
+    // its own thread (docs/web.md, "The analysis thread").
+    assert.equal(got.where, "page");
     timings.analyse_ms[dir] = got.ms;
   }
   // For a person to look at (docs/web.md shows them).
@@ -255,10 +275,47 @@ test("served by a static file server, the page fetches the .wasm and reads a stu
   try {
     await served.goto(`http://127.0.0.1:${server.address().port}/index.html`);
     await served.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+    await watchFrames(served);
     await served.setInputFiles("#files", sampleFiles("lems"));
     await served.waitForFunction(() => document.body.dataset.analyseMs);
-    const pattern = await served.evaluate(() => document.getElementById("pattern").dataset.code);
-    assert.equal(pattern, cliReading("lems").pattern);
+    timings.worker_longest_frame_ms = await longestFrame(served);
+    const got = await served.evaluate(() => ({
+      pattern: document.getElementById("pattern").dataset.code,
+      summary: document.getElementById("summary").textContent,
+      where: document.body.dataset.analyseWhere,
+      ms: Number(document.body.dataset.analyseMs),
+    }));
+    assert.equal(got.pattern, cliReading("lems").pattern);
+    assert.equal(got.summary, cliReading("lems").summary);
+    // Served, the analysis runs in the worker; the marker editor still
+    // opens on the page's copy of the study.
+    assert.equal(got.where, "worker");
+    timings.worker_analyse_ms = got.ms;
+    await served.waitForFunction(() => document.body.dataset.markersReady);
+    assert.ok(await served.isVisible("#mk-stack"), "the marker editor opens");
+    assert.ok(requested.includes("/analyse_worker.js"), `requests: ${requested}`);
+    // The worker measures the plots' labels without a document: its
+    // report is byte for byte the one the page's own thread renders.
+    const texts = sampleFiles("lems").map((f) => ({ path: path.basename(f), data: [...fs.readFileSync(f)] }));
+    const same = await served.evaluate(async (texts) => {
+      const read = texts.map((t) => ({ path: t.path, bytes: new Uint8Array(t.data) }));
+      const html = (reply) => JSON.parse(reply).files.find((f) => f.name === "report.html").text;
+      const here = new nmj.StudyFiles("lems");
+      for (const f of read) here.add(f.path, f.bytes);
+      const mine = html(here.analyze());
+      here.free();
+      return html(await analyseOffPage("lems", read)) === mine;
+    }, texts);
+    assert.ok(same, "the worker's report.html differs from the page thread's");
+    // A large study (here: above a lowered limit) opens the editor when asked.
+    await served.evaluate(() => { analyser.largeBytes = 1000; delete document.body.dataset.analyseMs; delete document.body.dataset.markersReady; });
+    await served.setInputFiles("#files", sampleFiles("mg"));
+    await served.waitForFunction(() => document.body.dataset.analyseMs);
+    assert.ok(await served.isVisible("#mk-later"), "the editor is offered");
+    assert.equal(await served.isVisible("#mk-stack"), false);
+    await served.click("#mk-open");
+    await served.waitForFunction(() => document.body.dataset.markersReady);
+    assert.ok(await served.isVisible("#mk-stack"), "the marker editor opens when asked");
     assert.ok(requested.includes("/pkg/nmjscope_bg.wasm"), `requests: ${requested}`);
     assert.ok(!requested.includes("/pkg/nmjscope_wasm.js"), "the base64 copy is for file:// only");
     assert.deepEqual(errors, []);
