@@ -70,7 +70,7 @@ pub(crate) fn decrement_findings(
         };
         let largest = t
             .max_decrement_pct
-            .map(|m| format!(", largest fall {}", pct(m)))
+            .map(|m| format!(", largest fall within the first five responses {}", pct(m)))
             .unwrap_or_default();
         let standing = standing_words(o.standing, "a decrement");
         let other = if abnormal {

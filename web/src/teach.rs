@@ -3,7 +3,7 @@
 //! for its quiz; and a simulated test's full report.
 
 use nmjscope::model::{Pattern, Protocol, Recording, Study};
-use nmjscope::render::plot::{plot_for_test, PlotKind};
+use nmjscope::render::plot::{plot_for_test_on_scale, PlotKind};
 use nmjscope::simulate::{simulate_recording, Condition, SimConfig};
 use nmjscope::{render, Analysis, Analyzer, Error, Settings};
 use serde::Serialize;
@@ -12,6 +12,10 @@ use wasm_bindgen::prelude::*;
 /// The limb temperature of the simulated recordings (°C): above the 32 °C
 /// the criteria ask for.
 const SIMULATED_LIMB_C: f64 = 33.0;
+
+/// A healthy simulated CMAP's peak-to-peak against its negative peak: its
+/// positive phase is half its negative (`docs/simulation.md`).
+const HEALTHY_PEAK_TO_PEAK: f64 = 1.5;
 
 /// One test as the teaching view shows it.
 #[derive(Debug, Serialize)]
@@ -206,9 +210,15 @@ fn test_views(analysis: &Analysis) -> nmjscope::Result<Vec<TestView>> {
     let mut views = Vec::new();
     for (test, display) in report.tests.iter().zip(&analysis.displays) {
         let kinds = PlotKind::for_protocol(test.protocol);
+        // Every test on the healthy muscle's scale: a small CMAP (LEMS)
+        // looks small beside a normal one, as on the machine's fixed gain.
+        let healthy = nmjscope::simulate::muscle_profile(test.muscle.as_deref().unwrap_or("ADM"))
+            .cmap_mv
+            * HEALTHY_PEAK_TO_PEAK;
         let draw = |kind: Option<&PlotKind>| match kind {
             Some(k) if !test.responses.is_empty() => {
-                plot_for_test(*k, display, test, &report.settings).map(|p| p.svg)
+                plot_for_test_on_scale(*k, display, test, &report.settings, Some(healthy))
+                    .map(|p| p.svg)
             }
             _ => Ok(String::new()),
         };

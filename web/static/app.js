@@ -190,12 +190,33 @@ function refresh(study) {
 
 // The folder the files came from names the study (its default id), as the
 // CLI names a study after its folder.
+// The study's default name, as the CLI gives it: its folder's, or a single
+// file's stem (`nmjscope analyze FILE`). The files' own study_id wins over
+// it in the library.
 function studyName(entries) {
   const dirs = new Set(entries.map((e) => e.path.split("/").slice(0, -1).pop() || ""));
-  return dirs.size === 1 ? [...dirs][0] : "";
+  if (dirs.size === 1 && [...dirs][0]) return [...dirs][0];
+  const traces = entries.filter((e) => !e.path.endsWith(".markers.toml"));
+  return traces.length === 1 ? baseName(traces[0].path).replace(/\.[^.]+$/, "") : "";
 }
 
 const baseName = (path) => path.split("/").pop();
+
+// A percentage with 1 decimal, or more where a cut-off needs them, as the
+// library prints it: 10.03 is "10.03%" beside a 10% cut-off, never "10.0%"
+// called "above 10%".
+function pctBeside(v, cuts) {
+  const side = (x, c) => Math.sign(x - c);
+  for (let d = 1; d <= 3; d++) {
+    const shown = Number(v.toFixed(d));
+    if (cuts.every((c) => side(shown, c) === side(v, c))) return `${v.toFixed(d)}%`;
+  }
+  return `${v.toFixed(3)}%`;
+}
+
+// The cut-offs a teaching reading is judged against.
+const cutsOf = (r, isDecrement) =>
+  (isDecrement ? [r.decrement_abnormal_pct] : [r.increment_suggestive_pct, r.increment_specific_pct]).filter((c) => c != null);
 
 // The name the current study was given (its folder's, or "study").
 let currentName = "study";
@@ -385,7 +406,7 @@ function showTeach(r, c) {
     ? `Decrement (1st to ${ordinal(r.decrement_response)})`
     : c.protocol === "exercise" ? "Increment after exercise" : "Increment (largest over 1st)";
   const shown = $("measure-value");
-  shown.textContent = value == null ? "not measured" : `${value.toFixed(1)}%`;
+  shown.textContent = value == null ? "not measured" : pctBeside(value, cutsOf(r, isDecrement));
   shown.dataset.value = value == null ? "" : String(value);
   shown.dataset.kind = isDecrement ? "decrement" : "increment";
   $("measure-criterion").textContent = isDecrement
@@ -415,7 +436,7 @@ const PATTERN_WORDS = {
   normal: "normal",
   presynaptic: "presynaptic (LEMS-like)",
   postsynaptic: "postsynaptic (MG-like)",
-  nmj_unspecified: "NMJ disorder, site not told",
+  nmj_unspecified: "neuromuscular transmission disorder, site not determined",
   equivocal: "equivocal",
   incomplete: "nothing abnormal in this test",
   indeterminate: "cannot be read",

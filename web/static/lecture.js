@@ -194,7 +194,7 @@ function drawPanel(panel, seed) {
 
 // The test's measure as one short line: a decrement or an increment.
 function measureText(r, protocol) {
-  const fmt = (v) => (v == null ? "not measured" : `${v.toFixed(1)}%`);
+  const fmt = (v) => (v == null ? "not measured" : pctBeside(v, cutsOf(r, protocol === "rns")));
   if (protocol === "rns") return `decrement ${fmt(r.decrement_pct)}`;
   return `${protocol === "exercise" ? "increment after exercise" : "increment"} ${fmt(r.increment_pct)}`;
 }

@@ -147,6 +147,19 @@ test("a picked folder is read one level deep, as the CLI reads it", async () => 
   fs.rmSync(dir, { recursive: true });
 });
 
+test("a single picked file without a study id is named after its file, as the CLI names it", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nmjscope-web-"));
+  const text = fs.readFileSync(path.join(root, "samples/mg/1_rns_3hz.csv"), "utf8");
+  const file = path.join(dir, "left_adm_train.csv");
+  fs.writeFileSync(file, text.split("\n").filter((l) => !l.startsWith("# study_id")).join("\n"));
+  const reading = JSON.parse(execFileSync(cli, ["analyze", file, "--format", "json"]).toString());
+  await forget();
+  await page.setInputFiles("#files", [file]);
+  const got = await shown();
+  assert.equal(got.id, reading.study.id);
+  assert.equal(got.id, "left_adm_train");
+});
+
 test("a bad file shows the CLI's message, file and line", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nmjscope-web-"));
   const bad = path.join(dir, "bad_train.csv");

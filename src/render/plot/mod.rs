@@ -95,6 +95,7 @@ pub fn plots_for_test(
         display,
         test,
         settings,
+        scale_mv: None,
     };
     PlotKind::for_protocol(test.protocol)
         .iter()
@@ -179,10 +180,29 @@ pub fn plot_for_test(
     test: &TestMeasures,
     settings: &Settings,
 ) -> Result<Plot> {
+    plot_for_test_on_scale(kind, display, test, settings, None)
+}
+
+/// As [`plot_for_test`], with the trace plots' vertical scale made for CMAPs
+/// of at least `scale_mv` (mV): a teaching view draws every test on the
+/// healthy muscle's scale, so a small CMAP looks small beside a normal
+/// one, where a report fits each test to its own.
+///
+/// # Errors
+///
+/// As [`plot_for_test`].
+pub fn plot_for_test_on_scale(
+    kind: PlotKind,
+    display: &TestDisplay,
+    test: &TestMeasures,
+    settings: &Settings,
+    scale_mv: Option<f64>,
+) -> Result<Plot> {
     let input = Input {
         display,
         test,
         settings,
+        scale_mv,
     };
     render(kind, &input, &plot_stems(&[&test.file])[0])
 }
@@ -192,6 +212,8 @@ struct Input<'a> {
     display: &'a TestDisplay,
     test: &'a TestMeasures,
     settings: &'a Settings,
+    /// The smallest CMAP the trace plots' scale is made for (mV).
+    scale_mv: Option<f64>,
 }
 
 /// One picture: a plot of a test, or of a study's post-exercise series.
@@ -210,7 +232,13 @@ fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, picture: &Picture, title: &str)
         Picture::Test(PlotKind::ExerciseChart, input) => {
             exercise::draw(root, input.test, input.settings, title)?
         }
-        Picture::Test(kind, input) => traces::draw(root, kind, input.test, input.display, title)?,
+        Picture::Test(kind, input) => traces::draw(
+            root,
+            kind,
+            (input.test, input.display),
+            input.scale_mv,
+            title,
+        )?,
         Picture::Series(series, settings) => series::draw(root, series, settings, title)?,
     }
     root.present().map_err(style::err)

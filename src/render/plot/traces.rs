@@ -52,8 +52,8 @@ fn shown<'a>(kind: PlotKind, test: &'a TestMeasures, display: &'a TestDisplay) -
 pub(super) fn draw<DB: DrawingBackend>(
     root: &Area<'_, DB>,
     kind: PlotKind,
-    test: &TestMeasures,
-    display: &TestDisplay,
+    (test, display): (&TestMeasures, &TestDisplay),
+    scale_mv: Option<f64>,
     title: String,
 ) -> Drawn {
     let t_lo = display.times_ms.first().copied().unwrap_or(0.0);
@@ -67,7 +67,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         .responses
         .iter()
         .filter_map(|r| r.peak_to_peak_mv.or(r.amplitude_mv))
-        .fold(0.5, f64::max);
+        .fold(scale_mv.unwrap_or(0.5), f64::max);
     let shown = shown(kind, test, display);
     let stack = kind == PlotKind::Stack;
     let spacing = if stack { 1.1 * max_amp } else { 0.0 };
