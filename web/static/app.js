@@ -414,6 +414,8 @@ function showTeach(r, c) {
     : `(LEMS: ${r.increment_suggestive_pct}% suggestive, ${r.increment_specific_pct}% highly specific${r.area_increment_pct != null ? `; area ${r.area_increment_pct.toFixed(0)}%` : ""})`;
   $("measure-change").textContent = changeNote(r, c);
   $("first-amplitude").textContent = r.first_amplitude_mv == null ? "-" : `${r.first_amplitude_mv.toFixed(2)} mV`;
+  // Below the muscle's lower limit: the small CMAP is the sign to point at.
+  $("first-amplitude").classList.toggle("low-cmap", r.lower_limit_mv != null && r.first_amplitude_mv < r.lower_limit_mv);
   // The limit the reading used, from the library's reference table.
   const limit = $("first-limit");
   limit.textContent = r.lower_limit_mv == null ? "" : `(normal ${r.limit_muscle} at least ${r.lower_limit_mv} mV)`;
