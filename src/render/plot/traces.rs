@@ -15,6 +15,9 @@ use crate::model::{DisplayTrace, ResponseMeasures, TestDisplay, TestMeasures};
 
 /// More traces than this crowd a stack past reading.
 const MAX_STACKED: usize = 12;
+/// Rows kept free under a trace plot's legend entries.
+const LEGEND_MARGIN_ROWS: f64 = 1.0;
+
 /// One legend row's share of a trace plot's height: about 20 px of 480.
 /// Sweeps longer than this are drawn to it (ms): the CMAP is over.
 const MAX_SHOWN_MS: f64 = 30.0;
@@ -78,7 +81,11 @@ pub(super) fn draw<DB: DrawingBackend>(
     } else {
         0.0
     };
+    // One row more than the entries: the legend's frame and a gap above
+    // the first trace, which it must never cover (response 1 is the one a
+    // reader points at).
     let legend_rows = manual_row
+        + LEGEND_MARGIN_ROWS
         + if kind == PlotKind::ExerciseOverlay {
             5.0
         } else {
