@@ -207,6 +207,35 @@ pub fn simulate_study(config: &SimConfig) -> Result<SimulatedStudy> {
     Ok(SimulatedStudy { study, truth })
 }
 
+/// The end plates at one recorded stimulus, averaged over the end plates
+/// the stimulus reached (each modelled plate stands for a group of
+/// fibres): what the simulator holds behind a CMAP.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct EndplateState {
+    /// Mean quanta released per end plate by this impulse (quantal content).
+    pub quantal_content: f64,
+    /// Mean fraction (0-1) of the releasable store available just before
+    /// this impulse.
+    pub store_fraction: f64,
+    /// Mean safety factor: end-plate potential over the firing threshold
+    /// (below 1 the fibre does not fire).
+    pub safety_factor: f64,
+    /// Fraction (0-1) of the end plates that failed to reach threshold.
+    pub failed_fraction: f64,
+}
+
+/// The end plates at each recorded stimulus of the test [`simulate_test`]
+/// simulates for the same `config` (its protocol, rate and seed), in
+/// response order. The recordings are unchanged: the state is read from
+/// what each impulse computes, no random number is drawn for it.
+///
+/// # Errors
+///
+/// [`Error::Simulation`](crate::Error::Simulation) when a setting is out of range.
+pub fn simulate_endplate(config: &SimConfig) -> Result<Vec<EndplateState>> {
+    runner::endplate_of(config)
+}
+
 /// The study id of a simulated study: `sim-<condition>-<seed>`.
 pub(crate) fn study_id(config: &SimConfig) -> String {
     format!("sim-{}-{}", config.condition, config.seed)
@@ -232,5 +261,77 @@ mod tests {
         assert_ne!(recording(&c), recording(&other));
         let bad = SimConfig { severity: 1.5, ..c };
         assert!(simulate_test(&bad).is_err());
+    }
+}
+
+#[cfg(test)]
+mod endplate_tests {
+    use super::*;
+
+    fn states(
+        condition: Condition,
+        severity: f64,
+        protocol: Protocol,
+        rate: f64,
+    ) -> Vec<EndplateState> {
+        let c = SimConfig {
+            condition,
+            severity,
+            protocol,
+            rate_hz: Some(rate),
+            seed: 7,
+            ..SimConfig::default()
+        };
+        simulate_endplate(&c).unwrap()
+    }
+
+    #[test]
+    fn endplate_state_through_a_train() {
+        // Normal at 3 Hz: a wide margin, nothing fails.
+        let normal = states(Condition::Normal, 0.0, Protocol::Rns, 3.0);
+        assert_eq!(normal.len(), 10);
+        for s in &normal {
+            assert!(s.safety_factor > 2.0, "{s:?}");
+            assert!(s.failed_fraction < 0.01, "{s:?}");
+        }
+        // MG at 3 Hz: the margin falls as the store runs down, failures
+        // rise to their most by the 4th-5th response.
+        let mg = states(Condition::Mg, 0.8, Protocol::Rns, 3.0);
+        assert!(mg[4].safety_factor < mg[0].safety_factor * 0.85, "{mg:?}");
+        assert!(mg[4].store_fraction < mg[0].store_fraction, "{mg:?}");
+        assert!(
+            mg[4].failed_fraction > mg[0].failed_fraction + 0.1,
+            "{mg:?}"
+        );
+        let worst = mg
+            .iter()
+            .map(|s| s.failed_fraction)
+            .fold(f64::MIN, f64::max);
+        assert!(
+            mg[3].failed_fraction.max(mg[4].failed_fraction) > worst - 0.03,
+            "{mg:?}"
+        );
+        // LEMS at 50 Hz: calcium builds up, the quantal content rises.
+        let lems = states(Condition::Lems, 0.8, Protocol::Hfrns, 50.0);
+        let last = lems.last().unwrap();
+        assert!(
+            last.quantal_content > lems[0].quantal_content * 1.3,
+            "{lems:?}"
+        );
+        assert!(last.failed_fraction < lems[0].failed_fraction, "{lems:?}");
+    }
+
+    #[test]
+    fn endplate_state_leaves_the_recording_unchanged() {
+        // The same seed gives the same recording whether or not the end
+        // plates are read (they draw nothing).
+        let c = SimConfig {
+            condition: Condition::Mg,
+            seed: 3,
+            ..SimConfig::default()
+        };
+        let before = simulate_recording(&c).unwrap();
+        let _ = simulate_endplate(&c).unwrap();
+        assert_eq!(before, simulate_recording(&c).unwrap());
     }
 }

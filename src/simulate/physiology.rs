@@ -190,6 +190,9 @@ pub(crate) struct Muscle {
     rng: ChaCha8Rng,
     /// The axons a submaximal stimulus reaches (`None`: supramaximal).
     reach: Option<Reach>,
+    /// The end plates at the last recorded impulse, averaged over the
+    /// plates it reached (read from what the impulse computed anyway).
+    pub(crate) endplate: super::EndplateState,
 }
 
 impl Muscle {
@@ -251,6 +254,7 @@ impl Muscle {
             depression: 0.0,
             rng: ChaCha8Rng::seed_from_u64(rng.random()),
             reach: None,
+            endplate: super::EndplateState::default(),
         })
     }
 
@@ -353,6 +357,10 @@ impl Muscle {
         } else {
             None
         };
+        // The end plates' state, summed over the plates reached: no random
+        // number is drawn for it.
+        let (mut plates, mut quanta_sum, mut store_sum, mut safety_sum, mut failed) =
+            (0usize, 0.0, 0.0, 0.0, 0usize);
         for (i, u) in self.units.iter_mut().enumerate() {
             if mask.as_ref().is_some_and(|m| !m[i]) {
                 // Not reached: no impulse, no release.
@@ -372,14 +380,32 @@ impl Muscle {
                 } else {
                     0.0
                 };
-                if quanta * plate.q >= 1.0 {
+                let safety = quanta * plate.q;
+                if safety >= 1.0 {
                     count += 1;
+                } else {
+                    failed += 1;
                 }
+                plates += 1;
+                quanta_sum += quanta;
+                store_sum += plate.n;
+                safety_sum += safety;
                 plate.n = (plate.n - quanta / plate.store).max(0.0);
             }
             if record {
                 fired.push(count as f64 / u.plates.len() as f64);
             }
+        }
+        if record && plates > 0 {
+            let n = plates as f64;
+            self.endplate = super::EndplateState {
+                quantal_content: quanta_sum / n,
+                store_fraction: store_sum / n,
+                safety_factor: safety_sum / n,
+                failed_fraction: failed as f64 / n,
+            };
+        } else if record {
+            self.endplate = super::EndplateState::default();
         }
         self.fast += k::RESIDUAL_FAST * self.influx;
         self.slow += k::RESIDUAL_SLOW * self.influx * (1.0 - self.slow / k::RESIDUAL_SLOW_MAX);

@@ -109,6 +109,8 @@ pub(super) struct Firing {
     pub(super) fired: Vec<Vec<f64>>,
     pub(super) narrowings: Vec<f64>,
     pub(super) muscle: Muscle,
+    /// The end plates at each recorded stimulus.
+    pub(super) endplate: Vec<super::EndplateState>,
 }
 
 /// The muscle of `config`: its condition, limb temperature and stimulus
@@ -135,10 +137,12 @@ fn fire(
         fired: Vec::new(),
         narrowings: Vec::new(),
         muscle: muscle_of(config, seed, rng)?,
+        endplate: Vec::new(),
     };
     let record = |f: &mut Firing, label: ResponseLabel, high: bool| {
         let fired = f.muscle.impulse(true, high);
         f.narrowings.push(f.muscle.narrowing);
+        f.endplate.push(f.muscle.endplate);
         f.labels.push(label);
         f.fired.push(fired);
     };
@@ -248,6 +252,21 @@ pub(super) fn run_with(
     let mut f = fire(config, protocol, rate, seed, &mut rng)?;
     let sweeps = sweeps(&mut f, rc, rate, truth, &mut rng);
     Ok((sweeps, rate))
+}
+
+/// The end plates at each recorded stimulus of the test `config` asks for:
+/// the same muscle, seed and impulses as [`run_with`], without recording
+/// the sweeps.
+pub(super) fn endplate_of(config: &SimConfig) -> Result<Vec<super::EndplateState>> {
+    check(config)?;
+    let protocol = config.protocol;
+    let rate = match protocol {
+        Protocol::Rns => config.rate_hz.unwrap_or(3.0),
+        Protocol::Hfrns => config.rate_hz.unwrap_or(50.0),
+        Protocol::Exercise => 0.0,
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(config.seed);
+    Ok(fire(config, protocol, rate, config.seed, &mut rng)?.endplate)
 }
 
 /// Records what the muscle did through the recording conditions `rc`:

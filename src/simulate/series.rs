@@ -38,13 +38,15 @@ const POST_TRAINS_S: [(u32, f64); 5] = [
 /// Fires one train on `muscle`; the firing keeps a copy of the muscle to
 /// draw its CMAPs from (the motor units do not change).
 fn train(muscle: &mut Muscle) -> Firing {
-    let (mut labels, mut fired, mut narrowings) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut labels, mut fired, mut narrowings, mut endplate) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..TRAIN_STIMULI {
         if i > 0 {
             muscle.rest(1.0 / TRAIN_RATE_HZ);
         }
         fired.push(muscle.impulse(true, false));
         narrowings.push(muscle.narrowing);
+        endplate.push(muscle.endplate);
         labels.push(ResponseLabel::Train(i as u32 + 1));
     }
     Firing {
@@ -52,6 +54,7 @@ fn train(muscle: &mut Muscle) -> Firing {
         fired,
         narrowings,
         muscle: muscle.clone(),
+        endplate,
     }
 }
 

@@ -4,7 +4,9 @@
 
 use nmjscope::model::{Pattern, Protocol, Recording, Study};
 use nmjscope::render::plot::{plot_for_test_on_scale, PlotKind};
-use nmjscope::simulate::{simulate_recording, Condition, SimConfig};
+use nmjscope::simulate::{
+    simulate_endplate, simulate_recording, Condition, EndplateState, SimConfig,
+};
 use nmjscope::{render, Analysis, Analyzer, Error, Settings};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
@@ -65,6 +67,10 @@ struct TeachView {
     test: TestView,
     #[serde(flatten)]
     reading: Reading,
+    /// The end plates at each response, averaged over the plates
+    /// (`simulate_endplate`): quantal content, store available, safety
+    /// factor, share failing.
+    endplate: Vec<EndplateState>,
 }
 
 /// What the quiz shows: a slow train, a fast train and an exercise test
@@ -139,9 +145,11 @@ fn teach_view(
     let test = tests
         .pop()
         .ok_or_else(|| Error::Simulation("the simulation made no test".into()))?;
+    let endplate = simulate_endplate(&config_of(condition, severity, protocol, rate_hz, seed)?)?;
     Ok(TeachView {
         test,
         reading: reading(analysis),
+        endplate,
     })
 }
 
@@ -157,6 +165,26 @@ fn study_view(condition: &str, severity: f64, seed: u64) -> nmjscope::Result<Stu
     })
 }
 
+/// The simulator's settings for the teaching controls.
+fn config_of(
+    condition: &str,
+    severity: f64,
+    protocol: &str,
+    rate_hz: f64,
+    seed: u64,
+) -> nmjscope::Result<SimConfig> {
+    let condition: Condition = parse(condition, "condition")?;
+    let protocol: Protocol = parse(protocol, "protocol")?;
+    Ok(SimConfig {
+        condition,
+        severity,
+        protocol,
+        rate_hz: (protocol != Protocol::Exercise).then_some(rate_hz),
+        seed,
+        ..SimConfig::default()
+    })
+}
+
 /// One simulated test, named for the student by what it is ("Slow
 /// train"), not by a file: the findings name each test by its file.
 fn simulated(
@@ -166,16 +194,8 @@ fn simulated(
     rate_hz: f64,
     seed: u64,
 ) -> nmjscope::Result<Recording> {
-    let condition: Condition = parse(condition, "condition")?;
-    let protocol: Protocol = parse(protocol, "protocol")?;
-    let config = SimConfig {
-        condition,
-        severity,
-        protocol,
-        rate_hz: (protocol != Protocol::Exercise).then_some(rate_hz),
-        seed,
-        ..SimConfig::default()
-    };
+    let config = config_of(condition, severity, protocol, rate_hz, seed)?;
+    let protocol = config.protocol;
     let mut recording = simulate_recording(&config)?;
     // A simulated limb is warm: without a temperature every reading would
     // carry the caveat that cooling hides a decrement, which is about

@@ -429,6 +429,21 @@ function showTeach(r, c) {
     .filter(Boolean).map((text) => Object.assign(document.createElement("p"), { textContent: text })));
   setFigure($("teach-stack"), r.stack_svg, () => figureName(c, teach.seed, "stack"));
   setFigure($("teach-chart"), r.chart_svg, () => figureName(c, teach.seed, "chart"));
+  showEndplate(r, c);
+}
+
+// "Inside the end plate": the simulator's end plates behind each response
+// (endplate_draw.js), with a sentence on what to look at.
+function showEndplate(r, c) {
+  const fig = $("teach-endplate");
+  const states = r.endplate || [];
+  fig.hidden = states.length === 0;
+  if (!states.length) return;
+  const labels = c.protocol === "exercise" && states.length === 4 ? ["pre", "0 s", "30 s", "60 s"] : null;
+  $("endplate-caption").textContent = epDraw.caption(c);
+  setFigure(fig, epDraw.svg(states, labels), () => figureName(c, teach.seed, "endplate"));
+  fig.dataset.condition = c.condition;
+  fig.dataset.protocol = c.protocol;
 }
 
 // The library's pattern code, in words a student reads. A single test

@@ -209,7 +209,8 @@ async function teachWith({ condition, protocol, severity, rate }) {
       kind: v.dataset.kind,
       ms: Number(document.body.dataset.redrawMs ?? before),
       pattern: document.getElementById("teach-pattern").dataset.code,
-      svgs: document.querySelectorAll(".plots svg").length,
+      // The library's two figures (the page draws the end plate's third).
+      svgs: document.querySelectorAll(".plots figure:not(.endplate) svg").length,
     };
   }, { condition, protocol, severity, rate });
 }
