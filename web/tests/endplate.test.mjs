@@ -11,29 +11,17 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { dist, openPage, root } from "./browser.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const dist = path.join(root, "web/dist");
 const shots = path.join(root, "target");
 
 let browser;
 let page;
-const consoleErrors = [];
+let consoleErrors = [];
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(dist, "index.html")), "web/dist is missing: run scripts/build_web.sh");
   fs.mkdirSync(shots, { recursive: true });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu"],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 }, acceptDownloads: true });
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
-  page.on("pageerror", (e) => consoleErrors.push(String(e)));
-  await page.goto(pathToFileURL(path.join(dist, "index.html")).href);
-  await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+  ({ browser, page, consoleErrors } = await openPage({ width: 1280, height: 720 }));
   await page.click("#tab-teach");
 });
 

@@ -19,11 +19,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
+import { dist, openPage, root } from "./browser.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const dist = path.join(root, "web/dist");
 const target = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, "target");
 const cli = path.join(target, "release/nmjscope");
 const MANUAL = "rgb(148, 0, 211)";
@@ -31,23 +28,12 @@ const TEST = "1_rns_3hz.csv";
 
 let browser;
 let page;
-const consoleErrors = [];
+let consoleErrors = [];
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "nmjscope-markers-"));
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(dist, "index.html")), "web/dist is missing: run scripts/build_web.sh");
   assert.ok(fs.existsSync(cli), `${cli} is missing: run cargo build --release`);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu"],
-  });
-  page = await browser.newPage({ viewport: { width: 1200, height: 1000 }, acceptDownloads: true });
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
-  page.on("pageerror", (e) => consoleErrors.push(String(e)));
-  // Nothing leaves the page: any request but its own files fails the run.
-  page.on("request", (r) => { if (!/^(file|blob|data):/.test(r.url())) consoleErrors.push("request " + r.url()); });
-  await page.goto(pathToFileURL(path.join(dist, "index.html")).href);
-  await page.waitForSelector("body[data-ready=true]", { timeout: 20000 });
+  ({ browser, page, consoleErrors } = await openPage({ width: 1200, height: 1000 }));
 });
 
 after(async () => {
