@@ -62,7 +62,7 @@ fn an_mg_series_shows_repair_then_exhaustion() {
     let mut worst_repair = f64::INFINITY;
     let mut worst_exhaustion = f64::INFINITY;
     for seed in [3, 4, 5] {
-        let (_dir, r) = series(Condition::Mg, 0.9, seed);
+        let (_dir, r) = series(Condition::Mg, 0.5, seed);
         let s = &r.series.exhaustion[0];
         assert_eq!(s.points.len(), 7);
         assert_eq!(s.points[0].phase, ExercisePhase::Rest);
@@ -72,8 +72,11 @@ fn an_mg_series_shows_repair_then_exhaustion() {
         worst_repair = worst_repair.min(repair);
         worst_exhaustion = worst_exhaustion.min(extra);
         assert!(repair > 3.0, "seed {seed}: repair {repair:.1} pp");
+        // A few points, not tens: the mean worsening after exercise in
+        // MG is 1.9% (PubMed 17024676), and the model is calibrated to
+        // it (docs/simulation.md, "Cohorts").
         assert!(
-            extra > 8.0,
+            (3.0..15.0).contains(&extra),
             "seed {seed}: exhaustion {extra:.1} pp over rest"
         );
         let when = s.exhaustion_phase.unwrap().seconds_after().unwrap();
@@ -89,15 +92,16 @@ fn an_mg_series_shows_repair_then_exhaustion() {
         );
     }
     eprintln!(
-        "MG 0.9, seeds 3-5: smallest repair {worst_repair:.1} pp, smallest exhaustion {worst_exhaustion:.1} pp over rest"
+        "MG 0.5, seeds 3-5: smallest repair {worst_repair:.1} pp, smallest exhaustion {worst_exhaustion:.1} pp over rest"
     );
 }
 
 #[test]
 fn mild_mg_shows_a_decrement_only_after_exercise_and_normal_none() {
-    // Severity 0.1: below the mild (0.25) of the severity mapping, the 3 Hz
-    // decrement at rest stays under 10% (docs/simulation.md).
-    let (_dir, mild) = series(Condition::Mg, 0.1, 3);
+    // Severity 0.15: below the mild (0.25) of the severity mapping, the 3 Hz
+    // decrement at rest stays under 10% (docs/simulation.md), and the few
+    // points of exhaustion take it over.
+    let (_dir, mild) = series(Condition::Mg, 0.15, 3);
     let s = &mild.series.exhaustion[0];
     let rest = s.points[0].decrement_pct.unwrap();
     assert!(rest < 10.0, "rest {rest:.1}%");

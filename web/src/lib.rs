@@ -25,6 +25,7 @@
 mod analyse;
 mod markers;
 mod teach;
+mod teach_series;
 
 use serde::Serialize;
 use wasm_bindgen::prelude::*;

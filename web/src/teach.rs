@@ -3,7 +3,7 @@
 //! for its quiz; and a simulated test's full report.
 
 use nmjscope::model::{Pattern, Protocol, Recording, Study};
-use nmjscope::render::plot::{plot_for_test_on_scale, PlotKind};
+use nmjscope::render::plot::{plot_for_test_on_scale, PlotKind, TeachingScale};
 use nmjscope::simulate::{
     simulate_endplate, simulate_recording, Condition, EndplateState, SimConfig,
 };
@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 
 /// The limb temperature of the simulated recordings (°C): above the 32 °C
 /// the criteria ask for.
-const SIMULATED_LIMB_C: f64 = 33.0;
+pub(crate) const SIMULATED_LIMB_C: f64 = 33.0;
 
 /// A healthy simulated CMAP's peak-to-peak against its negative peak: its
 /// positive phase is half its negative (`docs/simulation.md`).
@@ -52,7 +52,7 @@ struct TestView {
 /// The library's reading of the simulated tests: their pattern,
 /// conclusion, findings and caveats.
 #[derive(Debug, Serialize)]
-struct Reading {
+pub(crate) struct Reading {
     pattern: Pattern,
     summary: String,
     findings: Vec<String>,
@@ -84,8 +84,8 @@ struct StudyTeachView {
 
 /// A simulated test's report, as `nmjscope analyze` writes `report.html`.
 #[derive(Debug, Serialize)]
-struct ReportView {
-    html: String,
+pub(crate) struct ReportView {
+    pub(crate) html: String,
 }
 
 /// Simulates one test (`condition`: `normal`, `mg` or `lems`; `protocol`:
@@ -232,13 +232,10 @@ fn test_views(analysis: &Analysis) -> nmjscope::Result<Vec<TestView>> {
         let kinds = PlotKind::for_protocol(test.protocol);
         // Every test on the healthy muscle's scale: a small CMAP (LEMS)
         // looks small beside a normal one, as on the machine's fixed gain.
-        let healthy = nmjscope::simulate::muscle_profile(test.muscle.as_deref().unwrap_or("ADM"))
-            .cmap_mv
-            * HEALTHY_PEAK_TO_PEAK;
+        let scale = teaching_scale(test.muscle.as_deref(), test.protocol);
         let draw = |kind: Option<&PlotKind>| match kind {
             Some(k) if !test.responses.is_empty() => {
-                plot_for_test_on_scale(*k, display, test, &report.settings, Some(healthy))
-                    .map(|p| p.svg)
+                plot_for_test_on_scale(*k, display, test, &report.settings, scale).map(|p| p.svg)
             }
             _ => Ok(String::new()),
         };
@@ -269,7 +266,32 @@ fn test_views(analysis: &Analysis) -> nmjscope::Result<Vec<TestView>> {
     Ok(views)
 }
 
-fn reading(analysis: Analysis) -> Reading {
+/// The change (%) every teaching chart of a protocol includes, so two
+/// panels side by side share their axes (the library still widens a chart
+/// whose data go further): a slow train's decrement to 60% (severe MG
+/// reaches about 50%), a fast train's fall to 50% and increment to 300%,
+/// an exercise test's increment to 300% (LEMS at severity 0.75: about
+/// 230% after exercise, `docs/simulation.md`).
+fn chart_change_pct(protocol: Protocol) -> (f64, f64) {
+    match protocol {
+        Protocol::Rns => (-60.0, 10.0),
+        Protocol::Hfrns => (-50.0, 300.0),
+        // Exercise, and any protocol added later.
+        _ => (0.0, 300.0),
+    }
+}
+
+/// A teaching view's scales for a test of `muscle` and `protocol`: the
+/// healthy muscle's CMAP and the protocol's chart range.
+pub(crate) fn teaching_scale(muscle: Option<&str>, protocol: Protocol) -> TeachingScale {
+    TeachingScale {
+        cmap_mv: nmjscope::simulate::muscle_profile(muscle.unwrap_or("ADM")).cmap_mv
+            * HEALTHY_PEAK_TO_PEAK,
+        chart_change_pct: chart_change_pct(protocol),
+    }
+}
+
+pub(crate) fn reading(analysis: Analysis) -> Reading {
     let interpretation = analysis.report.interpretation;
     Reading {
         pattern: interpretation.pattern,
@@ -284,7 +306,7 @@ fn reading(analysis: Analysis) -> Reading {
 }
 
 /// A control's value as its enum (the serde code the CLI flags use).
-fn parse<T: serde::de::DeserializeOwned>(code: &str, what: &str) -> nmjscope::Result<T> {
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(code: &str, what: &str) -> nmjscope::Result<T> {
     serde_json::from_value(serde_json::Value::String(code.to_string()))
         .map_err(|_| Error::Simulation(format!("unknown {what} {code:?}")))
 }

@@ -385,9 +385,18 @@ const teach = {
     const c = this.controls();
     const t0 = this.since ?? performance.now();
     this.since = undefined;
-    const reply = JSON.parse(nmj.teach(c.condition, c.severity, c.protocol, c.rate, this.seed));
+    const series = c.protocol === "series";
+    const reply = JSON.parse(series
+      ? nmj.teach_series(c.condition, c.severity, this.seed)
+      : nmj.teach(c.condition, c.severity, c.protocol, c.rate, this.seed));
     if (!reply.ok) { $("teach-summary").textContent = "error: " + reply.error.message; return; }
-    showTeach(reply, c);
+    $("rate-control").hidden = series || c.protocol === "exercise";
+    $("series-trains").hidden = !series;
+    if (series) {
+      $("severity-value").textContent = c.condition === "normal" ? "(none)" : c.severity.toFixed(2);
+      $("severity").disabled = c.condition === "normal";
+      seriesView.show(reply, c, this.seed);
+    } else showTeach(reply, c);
     $("teach-chart").getBoundingClientRect(); // lay the new plots out before the clock stops
     const ms = performance.now() - t0;
     document.body.dataset.redrawMs = ms.toFixed(1);
@@ -517,7 +526,7 @@ function wireTeach() {
     }
     teach.schedule(e.timeStamp);
   });
-  $("new-patient").addEventListener("click", (e) => { teach.seed += 1; teach.schedule(e.timeStamp); });
+  $("new-patient").addEventListener("click", (e) => { teach.seed += 1; seriesView.reset(); teach.schedule(e.timeStamp); });
   $("teach-report").addEventListener("click", openTeachReport);
 }
 
@@ -525,7 +534,9 @@ function wireTeach() {
 // it, opened in a new tab (a Blob: nothing leaves the page).
 function openTeachReport() {
   const c = teach.controls();
-  const reply = JSON.parse(nmj.teach_report(c.condition, c.severity, c.protocol, c.rate, teach.seed));
+  const reply = JSON.parse(c.protocol === "series"
+    ? nmj.teach_series_report(c.condition, c.severity, teach.seed)
+    : nmj.teach_report(c.condition, c.severity, c.protocol, c.rate, teach.seed));
   if (!reply.ok) { $("teach-status").textContent = "error: " + reply.error.message; return; }
   const url = URL.createObjectURL(new Blob([reply.html], { type: "text/html" }));
   const win = window.open(url, "_blank");

@@ -154,7 +154,7 @@ function figureName(c, seed, what) {
   const parts = ["nmjscope", c.condition];
   if (c.condition !== "normal") parts.push("s" + Number(c.severity).toFixed(2));
   parts.push(c.protocol);
-  if (c.protocol !== "exercise" && c.rate) parts.push(c.rate + "hz");
+  if (c.protocol !== "exercise" && c.protocol !== "series" && c.rate) parts.push(c.rate + "hz");
   parts.push("seed" + seed, what);
   return parts.join("-");
 }

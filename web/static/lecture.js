@@ -77,7 +77,7 @@ function globalKey(key) {
 }
 
 const KEY_CONDITION = { 1: "normal", 2: "mg", 3: "lems" };
-const KEY_PROTOCOL = { s: "rns", f: "hfrns", e: "exercise" };
+const KEY_PROTOCOL = { s: "rns", f: "hfrns", e: "exercise", x: "series" };
 
 function exploreKey(key) {
   const form = $("controls");

@@ -189,6 +189,17 @@ test("Compare: MG vs LEMS side by side, the same seed, different readings", asyn
   assert.equal(panels[1].pattern, "presynaptic");
   const inc = panels.map((p) => Number(p.measure.match(/([\d.]+)%/)[1]));
   assert.ok(inc[1] > 100 && inc[0] < 60, `increments ${inc}`);
+  // The two charts share their axes (a teaching view's fixed range), so
+  // a 29% and a 263% increment compare by eye: the same tick labels.
+  const ticks = (id) => page.evaluate((id) => [...document.querySelectorAll(`#${id} .cmp-chart svg text`)]
+    .map((t) => t.textContent.trim()).filter((t) => /^-?\d+$/.test(t)), id);
+  const [a, b] = [await ticks("cmp-a"), await ticks("cmp-b")];
+  assert.ok(a.length > 5, `ticks ${a}`);
+  assert.deepEqual(a, b);
+  // Slow trains of two severities too.
+  await page.click("#compare [data-preset=severities]");
+  assert.deepEqual(await ticks("cmp-a"), await ticks("cmp-b"));
+  await page.click("#compare [data-preset=mg-lems]");
   // A panel's own control redraws that panel only.
   await page.selectOption("#cmp-a select[name=protocol]", "rns");
   assert.match(await page.textContent("#cmp-a .cmp-measure"), /^decrement/);

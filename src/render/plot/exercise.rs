@@ -5,7 +5,8 @@
 use plotters::prelude::*;
 
 use super::style::{
-    draw_legend, draw_threshold, err, Area, Drawn, COLOURS, FONT, GRID_COLOUR, LEGEND_ROW_FRACTION,
+    draw_legend, draw_threshold, err, Area, Drawn, COLOURS, CRITERION_COLOUR, FONT, GRID_COLOUR,
+    LEGEND_ROW_FRACTION, SUGGESTIVE_COLOUR,
 };
 use crate::model::TestMeasures;
 use crate::render::view::label_words;
@@ -16,6 +17,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     root: &Area<'_, DB>,
     test: &TestMeasures,
     settings: &Settings,
+    span_change_pct: Option<(f64, f64)>,
     title: String,
 ) -> Drawn {
     let points: Vec<(String, f64)> = test
@@ -25,13 +27,15 @@ pub(super) fn draw<DB: DrawingBackend>(
         .filter_map(|p| p.change_pct.map(|c| (label_words(&p.label), c)))
         .collect();
     let i = &settings.interpret;
+    // A teaching view's fixed range is included as if it were data.
+    let (span_lo, span_hi) = span_change_pct.unwrap_or((0.0, 0.0));
     let data_hi = points
         .iter()
         .map(|p| p.1)
-        .fold(i.increment_specific_pct + 20.0, f64::max)
+        .fold(span_hi.max(i.increment_specific_pct + 20.0), f64::max)
         * 1.1;
     // Room below zero for the time-point labels.
-    let lo = points.iter().map(|p| p.1).fold(0.0, f64::min) * 1.1 - 0.1 * data_hi;
+    let lo = points.iter().map(|p| p.1).fold(span_lo.min(0.0), f64::min) * 1.1 - 0.1 * data_hi;
     // Room above the bars for the legend (two lines), so it hides no bar.
     let hi = data_hi + LEGEND_ROW_FRACTION * 1.6 * 2.0 * (data_hi - lo);
     let n = points.len().max(1) as f64;
@@ -44,14 +48,14 @@ pub(super) fn draw<DB: DrawingBackend>(
         &mut chart,
         (0.0, n),
         i.increment_suggestive_pct,
-        COLOURS[4],
+        SUGGESTIVE_COLOUR,
         suggestive,
     )?;
     draw_threshold(
         &mut chart,
         (0.0, n),
         i.increment_specific_pct,
-        COLOURS[1],
+        CRITERION_COLOUR,
         specific,
     )?;
     draw_legend(&mut chart)

@@ -95,7 +95,7 @@ pub fn plots_for_test(
         display,
         test,
         settings,
-        scale_mv: None,
+        scale: None,
     };
     PlotKind::for_protocol(test.protocol)
         .iter()
@@ -180,13 +180,30 @@ pub fn plot_for_test(
     test: &TestMeasures,
     settings: &Settings,
 ) -> Result<Plot> {
-    plot_for_test_on_scale(kind, display, test, settings, None)
+    let input = Input {
+        display,
+        test,
+        settings,
+        scale: None,
+    };
+    render(kind, &input, &plot_stems(&[&test.file])[0])
 }
 
-/// As [`plot_for_test`], with the trace plots' vertical scale made for CMAPs
-/// of at least `scale_mv` (mV): a teaching view draws every test on the
-/// healthy muscle's scale, so a small CMAP looks small beside a normal
-/// one, where a report fits each test to its own.
+/// The fixed scales of a teaching view: every test is drawn on them, so two
+/// tests side by side compare by eye, where a report fits each test to its
+/// own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TeachingScale {
+    /// The smallest CMAP the trace plots' scale is made for (mV): the
+    /// healthy muscle's, so a small CMAP looks small beside a normal one,
+    /// as on the machine's fixed gain.
+    pub cmap_mv: f64,
+    /// The change from the first response (%) the charts always include,
+    /// lowest and highest (a trend chart draws 100 + it).
+    pub chart_change_pct: (f64, f64),
+}
+
+/// As [`plot_for_test`], on a teaching view's fixed scales.
 ///
 /// # Errors
 ///
@@ -196,13 +213,13 @@ pub fn plot_for_test_on_scale(
     display: &TestDisplay,
     test: &TestMeasures,
     settings: &Settings,
-    scale_mv: Option<f64>,
+    scale: TeachingScale,
 ) -> Result<Plot> {
     let input = Input {
         display,
         test,
         settings,
-        scale_mv,
+        scale: Some(scale),
     };
     render(kind, &input, &plot_stems(&[&test.file])[0])
 }
@@ -212,8 +229,8 @@ struct Input<'a> {
     display: &'a TestDisplay,
     test: &'a TestMeasures,
     settings: &'a Settings,
-    /// The smallest CMAP the trace plots' scale is made for (mV).
-    scale_mv: Option<f64>,
+    /// A teaching view's fixed scales (none in a report).
+    scale: Option<TeachingScale>,
 }
 
 /// One picture: a plot of a test, or of a study's post-exercise series.
@@ -227,16 +244,18 @@ fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, picture: &Picture, title: &str)
     let title = title.to_string();
     match *picture {
         Picture::Test(PlotKind::Trend, input) => {
-            trend::draw(root, input.test, input.settings, title)?
+            let span = input.scale.map(|s| s.chart_change_pct);
+            trend::draw(root, input.test, input.settings, span, title)?
         }
         Picture::Test(PlotKind::ExerciseChart, input) => {
-            exercise::draw(root, input.test, input.settings, title)?
+            let span = input.scale.map(|s| s.chart_change_pct);
+            exercise::draw(root, input.test, input.settings, span, title)?
         }
         Picture::Test(kind, input) => traces::draw(
             root,
             kind,
             (input.test, input.display),
-            input.scale_mv,
+            input.scale.map(|s| s.cmap_mv),
             title,
         )?,
         Picture::Series(series, settings) => series::draw(root, series, settings, title)?,

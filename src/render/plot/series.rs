@@ -6,7 +6,7 @@
 use plotters::prelude::*;
 
 use super::exercise::{bar_chart, draw_bars};
-use super::style::{draw_legend, draw_threshold, Area, Drawn, COLOURS};
+use super::style::{draw_legend, draw_threshold, Area, Drawn, CRITERION_COLOUR};
 use crate::model::{ExercisePhase, ExhaustionSeries};
 use crate::settings::Settings;
 
@@ -48,7 +48,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         &mut chart,
         (0.0, n),
         threshold,
-        COLOURS[1],
+        CRITERION_COLOUR,
         format!("{threshold}% (abnormal decrement)"),
     )?;
     draw_legend(&mut chart)

@@ -36,6 +36,12 @@ pub(super) const PEAK_COLOUR: RGBColor = RGBColor(214, 39, 40);
 /// is seen at a glance beside the automatic ones.
 pub(super) const MANUAL_COLOUR: RGBColor = RGBColor(148, 0, 211);
 pub(super) const GRID_COLOUR: RGBColor = RGBColor(235, 235, 235);
+/// A line that decides (an abnormal decrement, an increment specific for
+/// LEMS): one colour on every chart, so a cut-off reads the same on the
+/// trend, the exercise chart and the series.
+pub(super) const CRITERION_COLOUR: RGBColor = RGBColor(214, 39, 40);
+/// A line that only suggests (the 60% increment suggestive of LEMS).
+pub(super) const SUGGESTIVE_COLOUR: RGBColor = RGBColor(255, 127, 14);
 
 #[cfg(not(target_arch = "wasm32"))]
 static REGISTER: std::sync::Once = std::sync::Once::new();

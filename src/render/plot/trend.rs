@@ -4,8 +4,8 @@
 use plotters::prelude::*;
 
 use super::style::{
-    draw_legend, draw_threshold, err, swatch, Area, Drawn, COLOURS, FONT, GRID_COLOUR,
-    LEGEND_ROW_FRACTION,
+    draw_legend, draw_threshold, err, swatch, Area, Drawn, COLOURS, CRITERION_COLOUR, FONT,
+    GRID_COLOUR, LEGEND_ROW_FRACTION, SUGGESTIVE_COLOUR,
 };
 use crate::model::{Protocol, TestMeasures};
 use crate::settings::Settings;
@@ -15,6 +15,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     root: &Area<'_, DB>,
     test: &TestMeasures,
     settings: &Settings,
+    span_change_pct: Option<(f64, f64)>,
     title: String,
 ) -> Drawn {
     let (amps, areas) = series(test);
@@ -25,6 +26,12 @@ pub(super) fn draw<DB: DrawingBackend>(
             .chain(&areas)
             .map(|p| p.1)
             .chain(lines.iter().map(|l| l.0))
+            // A teaching view's fixed range, as % of the first.
+            .chain(
+                span_change_pct
+                    .into_iter()
+                    .flat_map(|(lo, hi)| [100.0 + lo, 100.0 + hi]),
+            )
     };
     let data_hi = values().fold(110.0, f64::max) * 1.05;
     let lo = values().fold(floor.min(80.0), f64::min) * 0.95;
@@ -65,14 +72,8 @@ pub(super) fn draw<DB: DrawingBackend>(
         .map_err(err)?
         .label("area")
         .legend(swatch(COLOURS[2]));
-    for (k, (y, label)) in lines.into_iter().enumerate() {
-        draw_threshold(
-            &mut chart,
-            (0.5, n as f64 + 0.5),
-            y,
-            COLOURS[1 + 2 * k],
-            label,
-        )?;
+    for (y, label, colour) in lines {
+        draw_threshold(&mut chart, (0.5, n as f64 + 0.5), y, colour, label)?;
     }
     draw_legend(&mut chart)
 }
@@ -104,7 +105,7 @@ fn series(test: &TestMeasures) -> (Series, Series) {
 
 /// The criterion lines of a protocol, from the settings: the decrement
 /// floor at low rate, the LEMS increments at high rate.
-fn criterion_lines(test: &TestMeasures, settings: &Settings) -> Vec<(f64, String)> {
+fn criterion_lines(test: &TestMeasures, settings: &Settings) -> Vec<(f64, String, RGBColor)> {
     let i = &settings.interpret;
     let decrement = i.decrement_abnormal_pct;
     match test.protocol {
@@ -114,6 +115,7 @@ fn criterion_lines(test: &TestMeasures, settings: &Settings) -> Vec<(f64, String
                 "{decrement}% decrement (abnormal beyond, response {})",
                 settings.train.decrement_response
             ),
+            CRITERION_COLOUR,
         )],
         Protocol::Hfrns => vec![
             (
@@ -122,6 +124,7 @@ fn criterion_lines(test: &TestMeasures, settings: &Settings) -> Vec<(f64, String
                     "{}% increment (suggestive of LEMS)",
                     i.increment_suggestive_pct
                 ),
+                SUGGESTIVE_COLOUR,
             ),
             (
                 100.0 + i.increment_specific_pct,
@@ -129,6 +132,7 @@ fn criterion_lines(test: &TestMeasures, settings: &Settings) -> Vec<(f64, String
                     "{}% increment (specific for LEMS)",
                     i.increment_specific_pct
                 ),
+                CRITERION_COLOUR,
             ),
         ],
         _ => Vec::new(),
