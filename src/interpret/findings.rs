@@ -161,9 +161,9 @@ fn shape_finding(t: &TestMeasures, pattern: Pattern) -> Option<Finding> {
         TrainShape::UShaped => (
             FindingCode::UShapedDecrement,
             match pattern {
-                Pattern::Postsynaptic => "as is more often seen in myasthenia gravis than in LEMS",
+                Pattern::Postsynaptic => "a shape more often seen in myasthenia gravis than in LEMS",
                 Pattern::Presynaptic => "an early decrement is more often seen in myasthenia gravis, but LEMS trains show it too, so here it does not argue against a presynaptic disorder",
-                _ => "as is more often seen in myasthenia gravis than in LEMS, though LEMS trains show it too",
+                _ => "a shape more often seen in myasthenia gravis than in LEMS, though LEMS trains show it too",
             },
             "the early decrement larger than the late decrement, more often in MG than in LEMS",
         ),

@@ -40,6 +40,27 @@ fn series_criterion(c: &InterpretConfig) -> String {
     )
 }
 
+/// The repair in words, by the margin exhaustion is judged by: smaller
+/// than at rest by more than repeated trains at rest may differ
+/// (`reproducible_within_pp`) is repair; a smaller fall is said, not named.
+fn repair_words(repair: f64, c: &InterpretConfig) -> String {
+    let margin = number(c.reproducible_within_pp);
+    // Judged on the printed value: "0.0 points smaller" is no repair.
+    if fixed1(repair) == "0.0" || repair < 0.0 {
+        format!(
+            "not smaller than at rest ({} percentage points: no repair)",
+            signed(-repair)
+        )
+    } else if repair > c.reproducible_within_pp {
+        format!(
+            "{} percentage points smaller than at rest (repair)",
+            fixed1(repair)
+        )
+    } else {
+        format!("{} percentage points smaller than at rest, within what repeated trains at rest may differ ({margin} percentage points): no clear repair", fixed1(repair))
+    }
+}
+
 fn exhaustion_findings(s: &ExhaustionSeries, c: &InterpretConfig) -> Vec<Finding> {
     let mut out = Vec::new();
     let who = muscle_words(&s.muscle, &s.side);
@@ -63,12 +84,7 @@ fn exhaustion_findings(s: &ExhaustionSeries, c: &InterpretConfig) -> Vec<Finding
             format!(
                 "Post-exercise series of {who}: decrement {}. Immediately after exercise the decrement was {}.",
                 points.join(", "),
-                // Judged on the printed value: "0.0 points smaller" is no repair.
-                if fixed1(repair) != "0.0" && repair > 0.0 {
-                    format!("{} percentage points smaller than at rest (repair)", fixed1(repair))
-                } else {
-                    format!("not smaller than at rest ({} percentage points: no repair)", signed(-repair))
-                }
+                repair_words(repair, c)
             ),
             series_criterion(c),
             &source,

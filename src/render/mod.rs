@@ -27,6 +27,7 @@ pub use self::csv::{measurements_csv, measurements_csv_header, text_cell, COLUMN
 pub(crate) use self::json::json as report_json;
 #[cfg(feature = "native")]
 pub(crate) use self::json::positive_zeros;
+pub use self::view::flag_code_words;
 
 /// A report format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -295,14 +295,71 @@ pub(crate) fn reading(analysis: Analysis) -> Reading {
     let interpretation = analysis.report.interpretation;
     Reading {
         pattern: interpretation.pattern,
-        summary: interpretation.summary,
+        summary: for_students(&interpretation.summary),
         findings: interpretation
             .findings
-            .into_iter()
-            .map(|f| f.text)
+            .iter()
+            .map(|f| for_students(&f.text))
             .collect(),
-        caveats: interpretation.caveats,
+        caveats: interpretation
+            .caveats
+            .iter()
+            .map(|c| for_students(c))
+            .collect(),
     }
+}
+
+/// The report's words for a student: a flag's code ("irregular_train")
+/// becomes its words, and the pointers a clinician follows into the docs
+/// or the settings ("(docs/interpretation.md, Validity)",
+/// "(train.decrement_response)") go.
+fn for_students(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    // Each " (" is looked at in turn, nested ones too: a pointer goes up
+    // to its ")", any other parenthesis stays and is read on.
+    while let Some(open) = rest.find(" (") {
+        let inside = &rest[open + 2..];
+        let pointer = inside.find(')').map(|close| (close, &inside[..close]));
+        match pointer {
+            Some((close, p)) if p.starts_with("docs/") || is_settings_key(p) => {
+                out.push_str(&rest[..open]);
+                rest = &inside[close + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..open + 2]);
+                rest = inside;
+            }
+        }
+    }
+    out.push_str(rest);
+    out.split_inclusive(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+        .map(|word| {
+            let (code, tail) = word.split_at(
+                word.find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+                    .unwrap_or(word.len()),
+            );
+            match code
+                .contains('_')
+                .then(|| render::flag_code_words(code))
+                .flatten()
+            {
+                Some(words) => format!("{words}{tail}"),
+                None => word.to_string(),
+            }
+        })
+        .collect()
+}
+
+/// `train.decrement_response`: a key of the settings file.
+fn is_settings_key(text: &str) -> bool {
+    text.split_once('.').is_some_and(|(table, key)| {
+        !table.is_empty()
+            && !key.is_empty()
+            && text
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_' || c == '.')
+    })
 }
 
 /// A control's value as its enum (the serde code the CLI flags use).
@@ -332,6 +389,24 @@ mod tests {
         );
         let ex = view("normal", 0.0, "exercise", 0.0);
         assert!(ex["increment_pct"].as_f64().unwrap().abs() < 25.0);
+    }
+
+    #[test]
+    fn students_read_words_not_codes_or_pointers() {
+        assert_eq!(
+            for_students("Decrement 26.3% in Slow train cannot be relied on: it is flagged irregular_train."),
+            "Decrement 26.3% in Slow train cannot be relied on: it is flagged irregular train (steps up and down: check the stimulus and the electrodes)."
+        );
+        assert_eq!(
+            for_students("a normal result cannot exclude LEMS (Hatanaka; nmjscope's own rule (docs/interpretation.md, Validity))."),
+            "a normal result cannot exclude LEMS (Hatanaka; nmjscope's own rule)."
+        );
+        assert_eq!(
+            for_students(
+                "this report reads the 4th (train.decrement_response); the 5th (AAEM 2001)"
+            ),
+            "this report reads the 4th; the 5th (AAEM 2001)"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! for the teaching view: the series plot and the trains a student
 //! compares.
 
-use nmjscope::model::{ExercisePhase, Recording, Study};
+use nmjscope::model::{ExercisePhase, Study};
 use nmjscope::render::plot::{plot_for_series, plot_for_test_on_scale, PlotKind};
 use nmjscope::simulate::{simulate_exhaustion_series, SimConfig};
 use nmjscope::{render, Analyzer, Error, Settings};
@@ -22,6 +22,9 @@ struct TrainView {
     seconds_after: Option<u32>,
     first_amplitude_mv: Option<f64>,
     decrement_pct: Option<f64>,
+    /// The library does not rely on this train's decrement (a flag, no
+    /// decrement): the series measures leave it out.
+    flagged: bool,
     /// The train's stack, on the healthy muscle's scale.
     stack_svg: String,
 }
@@ -30,6 +33,9 @@ struct TrainView {
 #[derive(Debug, Serialize)]
 struct SeriesView {
     trains: Vec<TrainView>,
+    /// The train at rest the series measures start from (0-based): the
+    /// first one at rest the library relies on, if any.
+    rest_index: Option<usize>,
     /// Rest less immediately after (points), the largest decrement from
     /// 1 min on, its time and how far it is above rest: the library's
     /// series measures.
@@ -57,8 +63,8 @@ pub fn teach_series(condition: &str, severity: f64, seed: u32) -> String {
 }
 
 /// A train named for the student by when it was recorded.
-fn label(r: &Recording) -> String {
-    match (r.record.exercise_phase, r.record.train) {
+fn label(phase: Option<ExercisePhase>, train: Option<u32>) -> String {
+    match (phase, train) {
         (Some(ExercisePhase::Rest) | None, Some(n)) => format!("At rest, train {n}"),
         (Some(ExercisePhase::Rest) | None, None) => "At rest".into(),
         (Some(ExercisePhase::Post { seconds: 0 }), _) => "Right after exercise".into(),
@@ -102,9 +108,12 @@ fn series_study(condition: &str, severity: f64, seed: u64) -> nmjscope::Result<(
         .study
         .tests
         .into_iter()
-        .map(|mut r| {
+        .enumerate()
+        .map(|(i, mut r)| {
+            // The findings name a train and add when it was recorded
+            // ("train 6 (3 min after exercise)"): the name is its number.
             r.temperature_c = Some(SIMULATED_LIMB_C);
-            let name = label(&r);
+            let name = format!("train {}", i + 1);
             r.source.file_name = name.clone();
             r.source.path = name.into();
             r
@@ -136,8 +145,10 @@ fn series_view(condition: &str, severity: f64, seed: u64) -> nmjscope::Result<Se
             let scale = teaching_scale(Some(&config.muscle), test.protocol);
             plot_for_test_on_scale(PlotKind::Stack, display, test, s, scale)?.svg
         };
+        let point = series.points.iter().find(|p| p.file == test.file);
         trains.push(TrainView {
-            label: test.file.clone(),
+            label: label(test.record.exercise_phase, test.record.train),
+            flagged: point.is_none_or(|p| p.flagged),
             seconds_after: test.record.exercise_phase.and_then(|p| p.seconds_after()),
             first_amplitude_mv: test.first_amplitude_mv(),
             decrement_pct: test.decrement_pct,
@@ -145,8 +156,12 @@ fn series_view(condition: &str, severity: f64, seed: u64) -> nmjscope::Result<Se
         });
     }
     let i = &report.settings.interpret;
+    let rest_index = trains
+        .iter()
+        .position(|t| t.seconds_after.is_none() && !t.flagged && t.decrement_pct.is_some());
     Ok(SeriesView {
         trains,
+        rest_index,
         repair_pp: series.repair_pp,
         exhaustion_pct: series.exhaustion_pct,
         exhaustion_after_s: series.exhaustion_phase.and_then(|p| p.seconds_after()),
@@ -187,6 +202,12 @@ mod tests {
         assert!(trains[0]["stack_svg"].as_str().unwrap().starts_with("<svg"));
         let text = format!("{} {}", v["summary"], v["findings"]);
         assert!(!text.contains(".csv"), "{text}");
+        assert!(
+            text.contains("Low-rate decrement in train 1 (ADM, 3 Hz)"),
+            "{text}"
+        );
+        assert_eq!(v["rest_index"], 0);
+        assert_eq!(trains[0]["flagged"], false);
     }
 
     #[test]
@@ -196,7 +217,7 @@ mod tests {
         assert!(report["html"]
             .as_str()
             .unwrap()
-            .contains("Right after exercise"));
+            .contains("immediately after exercise"));
         let v = view("normal", 0.0);
         let worst = v["exhaustion_pct"].as_f64().unwrap();
         assert!(worst < 10.0, "{worst}");

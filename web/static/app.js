@@ -392,6 +392,7 @@ const teach = {
     if (!reply.ok) { $("teach-summary").textContent = "error: " + reply.error.message; return; }
     $("rate-control").hidden = series || c.protocol === "exercise";
     $("series-trains").hidden = !series;
+    $("series-course").hidden = !series;
     if (series) {
       $("severity-value").textContent = c.condition === "normal" ? "(none)" : c.severity.toFixed(2);
       $("severity").disabled = c.condition === "normal";
@@ -415,7 +416,9 @@ function showTeach(r, c) {
     ? `Decrement (1st to ${ordinal(r.decrement_response)})`
     : c.protocol === "exercise" ? "Increment after exercise" : "Increment (largest over 1st)";
   const shown = $("measure-value");
-  shown.textContent = value == null ? "not measured" : pctBeside(value, cutsOf(r, isDecrement));
+  // A test the reading cannot rely on keeps its number, said to be so.
+  const unreliable = r.pattern === "indeterminate" ? " (not relied on)" : "";
+  shown.textContent = value == null ? "not measured" : pctBeside(value, cutsOf(r, isDecrement)) + unreliable;
   shown.dataset.value = value == null ? "" : String(value);
   shown.dataset.kind = isDecrement ? "decrement" : "increment";
   $("measure-criterion").textContent = isDecrement
@@ -526,7 +529,9 @@ function wireTeach() {
     }
     teach.schedule(e.timeStamp);
   });
-  $("new-patient").addEventListener("click", (e) => { teach.seed += 1; seriesView.reset(); teach.schedule(e.timeStamp); });
+  // Another patient keeps the series' chosen train: the same moment of
+  // the work-up, in another muscle.
+  $("new-patient").addEventListener("click", (e) => { teach.seed += 1; teach.schedule(e.timeStamp); });
   $("teach-report").addEventListener("click", openTeachReport);
 }
 

@@ -85,8 +85,8 @@ function exploreKey(key) {
   else if (KEY_PROTOCOL[key]) form.querySelector(`input[name=protocol][value=${KEY_PROTOCOL[key]}]`).click();
   else if (key === "+" || key === "=") step($("severity"), 1);
   else if (key === "-" || key === "_") step($("severity"), -1);
-  else if (key === "]") step($("rate"), 1);
-  else if (key === "[") step($("rate"), -1);
+  // The rate is hidden (and unused) for the exercise test and the series.
+  else if ((key === "]" || key === "[") && !$("rate-control").hidden) step($("rate"), key === "]" ? 1 : -1);
   else if (key === "n") $("new-patient").click();
   else return false;
   return true;
@@ -190,6 +190,21 @@ function drawPanel(panel, seed) {
   setFigure(q(".cmp-stack"), r.stack_svg, () => figureName(c, seed, "stack"));
   setFigure(q(".cmp-chart"), r.chart_svg, () => figureName(c, seed, "chart"));
   panel.root.dataset.pattern = r.pattern;
+  panel.root.dataset.protocol = c.protocol;
+  axesNote();
+}
+
+// Two charts of one protocol share their axes unless one's data go past
+// the teaching range (teach.rs): then the page says so, as the 100% line
+// no longer sits at one height in both.
+function axesNote() {
+  const ticks = (id) => [...document.querySelectorAll(`#${id} .cmp-chart svg text`)]
+    .map((t) => t.textContent.trim()).filter((t) => /^-?\d+$/.test(t)).join(",");
+  const [a, b] = ["cmp-a", "cmp-b"].map((id) => document.getElementById(id));
+  const differ = a.dataset.protocol && a.dataset.protocol === b.dataset.protocol && ticks("cmp-a") !== ticks("cmp-b");
+  const note = $("cmp-axes");
+  note.hidden = !differ;
+  note.textContent = differ ? "The two charts have different vertical scales: one test's change goes past the range both are drawn on (+300%). Compare the numbers, not the heights." : "";
 }
 
 // The test's measure as one short line: a decrement or an increment.
@@ -235,7 +250,8 @@ const TEST_TITLES = { rns: "Slow train", hfrns: "Fast train", exercise: "10 s ex
 const quiz = {
   questions: null,
   start() {
-    this.round = Math.max(1, Math.floor(Number($("quiz-round").value) || 1));
+    // The box's own range (1-99999): a typed 1e9 is held to it.
+    this.round = Math.min(99999, Math.max(1, Math.floor(Number($("quiz-round").value) || 1)));
     $("quiz-round").value = String(this.round);
     this.questions = roundPatients(this.round, QUIZ_SIZE);
     Object.assign(this, { index: 0, score: 0, asked: 0 });

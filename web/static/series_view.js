@@ -15,20 +15,28 @@ window.seriesView = (() => {
   let shownTrain = 0;
 
   const pct = (v) => (v == null ? "not measured" : `${v.toFixed(1)}%`);
-  const when = (s) => (s === 0 ? "right after" : `${s / 60} min after`);
+
+  // A difference in points, with the decimals that keep it on its side of
+  // the margin the reading judged it by ("5.04", not "5.0", when more
+  // than 5 was called exhaustion).
+  const points = (pp, r) => pctBeside(Math.abs(pp), [r.reproducible_within_pp]).replace("%", "");
 
   // The sentence under the headline: repair, then exhaustion, each with
   // the library's measure and the margin the reading used.
   function course(r) {
     const after = r.trains.find((t) => t.seconds_after === 0);
     const parts = [];
+    if (r.rest_index == null) parts.push("No train at rest can be relied on: repair and exhaustion cannot be judged.");
     if (after) {
-      const repair = r.repair_pp == null ? "" : ` (${Math.abs(r.repair_pp).toFixed(1)} points ${r.repair_pp >= 0 ? "smaller" : "larger"} than at rest)`;
-      parts.push(`Right after exercise ${pct(after.decrement_pct)}${repair}.`);
+      const pp = r.repair_pp;
+      const repair = pp == null ? ""
+        : Math.abs(pp) < 0.05 ? " (the same as at rest)"
+        : ` (${points(pp, r)} points ${pp >= 0 ? "smaller" : "larger"} than at rest)`;
+      parts.push(`Right after exercise ${pct(after.decrement_pct)}${after.flagged ? " (not relied on)" : repair}.`);
     }
     if (r.exhaustion_pct != null && r.exhaustion_after_s != null) {
       const pp = r.exhaustion_pp;
-      const over = pp == null ? "" : `, ${Math.abs(pp).toFixed(1)} points ${pp >= 0 ? "above" : "below"} rest`;
+      const over = pp == null ? "" : `, ${points(pp, r)} points ${pp >= 0 ? "above" : "below"} rest`;
       parts.push(`Largest from 1 minute on: ${pct(r.exhaustion_pct)} at ${r.exhaustion_after_s / 60} min${over}. Exhaustion is called when it is more than ${r.reproducible_within_pp} points above rest (the spread of repeated trains at rest).`);
     }
     return parts.join(" ");
@@ -40,6 +48,9 @@ window.seriesView = (() => {
     bar.hidden = false;
     bar.replaceChildren(...r.trains.map((t, i) => {
       const b = Object.assign(document.createElement("button"), { type: "button", textContent: t.label });
+      // A train the library does not rely on is struck through, and the
+      // series measures leave it out.
+      if (t.flagged) Object.assign(b, { className: "flagged", title: "not relied on: the reading leaves this train out" });
       b.setAttribute("aria-pressed", String(i === shownTrain));
       b.addEventListener("click", () => { shownTrain = i; chooser(r, c, seed); });
       return b;
@@ -51,14 +62,18 @@ window.seriesView = (() => {
 
   function show(r, c, seed) {
     const $ = (id) => document.getElementById(id);
-    const rest = r.trains[0];
-    $("measure-name").textContent = `Decrement at rest (1st to ${ordinal(r.decrement_response)})`;
+    // The train at rest the library's measures start from.
+    const rest = r.trains[r.rest_index ?? 0];
+    const which = r.rest_index == null ? " (not relied on)" : r.rest_index > 0 ? ` (${rest.label.replace(/^At rest, /, "")}: the first is not relied on)` : "";
+    $("measure-name").textContent = `Decrement at rest${which} (1st to ${ordinal(r.decrement_response)})`;
     const shown = $("measure-value");
     shown.textContent = rest.decrement_pct == null ? "not measured" : pctBeside(rest.decrement_pct, [r.decrement_abnormal_pct]);
     shown.dataset.value = rest.decrement_pct == null ? "" : String(rest.decrement_pct);
     shown.dataset.kind = "decrement";
     $("measure-criterion").textContent = `(abnormal above ${r.decrement_abnormal_pct}%)`;
-    $("measure-change").textContent = course(r);
+    $("measure-change").textContent = "";
+    $("series-course").textContent = course(r);
+    $("series-course").hidden = false;
     $("first-amplitude").textContent = rest.first_amplitude_mv == null ? "-" : `${rest.first_amplitude_mv.toFixed(2)} mV`;
     $("first-amplitude").classList.remove("low-cmap");
     $("first-limit").textContent = "";
@@ -75,5 +90,5 @@ window.seriesView = (() => {
     $("teach-endplate").hidden = true;
   }
 
-  return { show, when, reset: () => { shownTrain = 0; } };
+  return { show };
 })();

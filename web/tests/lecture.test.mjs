@@ -197,9 +197,20 @@ test("Compare: MG vs LEMS side by side, the same seed, different readings", asyn
   assert.ok(a.length > 5, `ticks ${a}`);
   assert.deepEqual(a, b);
   // Slow trains of two severities too.
+  assert.equal(await page.isHidden("#cmp-axes"), true);
   await page.click("#compare [data-preset=severities]");
   assert.deepEqual(await ticks("cmp-a"), await ticks("cmp-b"));
+  // LEMS at severity 1 goes past the shared range: the page says so.
   await page.click("#compare [data-preset=mg-lems]");
+  await page.evaluate(() => {
+    const s = document.querySelector("#cmp-b input[name=severity]");
+    s.value = "1";
+    s.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+  assert.notDeepEqual(await ticks("cmp-a"), await ticks("cmp-b"));
+  assert.match(await page.textContent("#cmp-axes"), /different vertical scales/);
+  await page.click("#compare [data-preset=mg-lems]");
+  assert.equal(await page.isHidden("#cmp-axes"), true);
   // A panel's own control redraws that panel only.
   await page.selectOption("#cmp-a select[name=protocol]", "rns");
   assert.match(await page.textContent("#cmp-a .cmp-measure"), /^decrement/);

@@ -42,7 +42,9 @@ async function shown() {
       pressed: document.querySelector("#series-trains button[aria-pressed=true]")?.textContent,
       rest: Number($("measure-value").dataset.value),
       name: $("measure-name").textContent,
-      course: $("measure-change").textContent,
+      course: $("series-course").textContent,
+      courseTop: $("series-course").getBoundingClientRect().top,
+      flagged: [...document.querySelectorAll("#series-trains button.flagged")].map((b) => b.textContent),
       chart: $("teach-chart").querySelector(".fig-svg svg")?.outerHTML.length ?? 0,
       stackTrain: $("teach-stack").dataset.train,
       endplateHidden: $("teach-endplate").hidden,
@@ -77,10 +79,34 @@ test("MG: keys 2 and X show repair, then exhaustion, with the library's measures
   const two = await shown();
   assert.equal(two.stackTrain, "2 min after exercise");
   assert.equal(two.pressed, "2 min after exercise");
+  // The chosen train stays when the severity moves or another patient
+  // comes: the same moment of the work-up.
+  await page.keyboard.press("+");
+  await page.keyboard.press("n");
+  await settle();
+  assert.equal((await shown()).pressed, "2 min after exercise");
   await page.keyboard.press("p");
   await page.evaluate(() => document.getElementById("controls").scrollIntoView());
+  // Projected, the repair and exhaustion sentence is on the first screen.
+  const projected = await shown();
+  assert.ok(projected.courseTop < 720, `sentence at ${projected.courseTop}px`);
   await page.screenshot({ path: path.join(shots, "series-mg.png") });
   await page.keyboard.press("p");
+});
+
+test("severe LEMS: a train not relied on is struck through, and the headline is the train the reading used", async () => {
+  await page.keyboard.press("3");
+  await page.evaluate(() => { document.getElementById("severity").value = "0.8"; teach.draw(); });
+  const s = await shown();
+  // Seed 4 (the test above moved on one patient): whichever trains the
+  // library leaves out are the ones struck, and the headline says which
+  // train at rest it is when it is not the first.
+  const r = await page.evaluate(() => JSON.parse(nmj.teach_series("lems", 0.8, teach.seed)));
+  const left = r.trains.filter((t) => t.flagged).map((t) => t.label);
+  assert.deepEqual(s.flagged, left);
+  assert.equal(s.rest, r.trains[r.rest_index].decrement_pct);
+  if (r.rest_index > 0) assert.match(s.name, /the first is not relied on/);
+  assert.ok(left.length > 0, "severe LEMS leaves a train out at seed " + (await page.evaluate(() => teach.seed)));
 });
 
 test("a healthy muscle stays flat through the series", async () => {
@@ -105,9 +131,14 @@ test("the series chart downloads as SVG and PNG; the report opens; no console er
     if (kind === "svg") assert.match(bytes.toString(), /decrement before and after exercise/);
     else assert.equal(bytes.subarray(1, 4).toString(), "PNG");
   }
+  // Printed, the page's controls go and the figures stay.
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.isHidden("#teach-chart .fig-dl"), true);
+  assert.equal(await page.isVisible("#teach-chart svg"), true);
+  await page.emulateMedia({ media: "screen" });
   const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#teach-report")]);
   await popup.waitForLoadState();
-  assert.match(await popup.content(), /Right after exercise/);
+  assert.match(await popup.content(), /immediately after exercise/);
   await popup.close();
   // Back to a single test: the trains' buttons go, the end plate returns.
   await page.keyboard.press("s");

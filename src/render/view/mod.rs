@@ -8,6 +8,8 @@ use serde::Serialize;
 
 mod words;
 
+pub use words::flag_code_words;
+
 use crate::interpret::ordinal;
 use crate::model::{PartStatus, Protocol, Report, TestMeasures, Validity, ValidityCode};
 use crate::settings::Settings;

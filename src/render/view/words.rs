@@ -87,6 +87,19 @@ pub(crate) fn flag_words(f: Flag) -> &'static str {
     }
 }
 
+/// The words for a flag's or a train flag's code (`irregular_train`),
+/// none for any other text: a client that shows the findings to a reader
+/// who does not know the codes (the teaching view) puts these in.
+pub fn flag_code_words(code: &str) -> Option<&'static str> {
+    let value = || serde_json::Value::String(code.to_string());
+    if let Ok(f) = serde_json::from_value::<Flag>(value()) {
+        return Some(flag_words(f));
+    }
+    serde_json::from_value::<TrainFlag>(value())
+        .ok()
+        .map(train_flag_words)
+}
+
 pub(super) fn train_flag_words(f: TrainFlag) -> &'static str {
     match f {
         TrainFlag::IrregularTrain => {
@@ -115,5 +128,14 @@ mod tests {
         assert_eq!(label_words(&ResponseLabel::parse("post_60s")), "60 s after");
         assert_eq!(label_words(&ResponseLabel::parse("pre")), "before exercise");
         assert_eq!(label_words(&ResponseLabel::parse("r4")), "4");
+    }
+
+    #[test]
+    fn flag_codes_have_words_and_other_text_none() {
+        assert_eq!(flag_code_words("low_snr"), Some("low signal-to-noise"));
+        assert!(flag_code_words("irregular_train")
+            .unwrap()
+            .starts_with("irregular train"));
+        assert_eq!(flag_code_words("train"), None);
     }
 }
