@@ -311,7 +311,7 @@ function drawQuizTests(tests, round, index) {
       Object.assign(document.createElement("p"), { className: "quiz-measure", textContent: `${measureText(t, t.protocol)}; first CMAP ${t.first_amplitude_mv?.toFixed(1) ?? "-"} mV` }),
     );
     for (const what of ["stack", "chart"]) {
-      const fig = document.createElement("figure");
+      const fig = Object.assign(document.createElement("figure"), { className: what });
       col.append(fig);
       setFigure(fig, t[what + "_svg"], () => `nmjscope-quiz-round${round}-q${index + 1}-${t.protocol}-${what}`);
     }
