@@ -157,6 +157,25 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// Parts given to `merge` that are not the shards of one run, whole:
+    /// a shard missing or given twice, an unsharded run, another archive,
+    /// a study in two parts, a part without its run manifest.
+    #[error("{path}: not merged: {detail}")]
+    MergeParts {
+        /// The part (or the first of the run, for a missing shard).
+        path: PathBuf,
+        /// What is wrong, and what to give instead.
+        detail: String,
+    },
+    /// Parts given to `merge` scored with different settings: their rows
+    /// would not be comparable.
+    #[error("{path}: not merged: {detail}")]
+    MergeSettings {
+        /// The part whose settings differ from the first part's.
+        path: PathBuf,
+        /// Which parts, and their settings hashes.
+        detail: String,
+    },
     /// An output folder that is not a set this tool wrote: it is never
     /// replaced.
     #[error("{path}: not used for output: {detail}; choose a new or empty folder, so nothing of yours is replaced")]
@@ -482,6 +501,8 @@ impl Error {
             | Error::OutputNotOurs { path, .. }
             | Error::Settings { path, .. }
             | Error::Panicked { path, .. }
+            | Error::MergeParts { path, .. }
+            | Error::MergeSettings { path, .. }
             | Error::Resume { path, .. } => Some(Location::file(path)),
             Error::Simulation(_)
             | Error::ReadOption { .. }
@@ -499,6 +520,7 @@ impl Error {
             | Error::OutputNotOurs { .. }
             | Error::Resume { .. } => ErrorKind::Io,
             Error::Settings { .. }
+            | Error::MergeSettings { .. }
             | Error::Simulation(_)
             | Error::ReadOption { .. }
             | Error::RecordFile { .. }
@@ -507,6 +529,7 @@ impl Error {
                 ErrorKind::Internal
             }
             Error::NotAFile { .. }
+            | Error::MergeParts { .. }
             | Error::TooLarge { .. }
             | Error::Empty { .. }
             | Error::InvalidUtf8 { .. }

@@ -622,6 +622,14 @@ fn batch(
             force,
             root: Some(root.clone()),
             studies: studies.len(),
+            run: nmjscope::batch::RunInfo {
+                command: vec![
+                    "nmjscope.batch (Python)".to_string(),
+                    root.display().to_string(),
+                    format!("out={}", out.display()),
+                ],
+                settings: Some(settings.clone()),
+            },
             ..Default::default()
         };
         let mut writer = nmjscope::batch::ResultsWriter::begin(&out, rules)?;

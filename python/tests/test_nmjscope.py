@@ -130,6 +130,15 @@ def test_batch_returns_the_summary_the_cli_writes(tmp_path):
     assert frame["status"].tolist() == theirs["status"].tolist()
     assert frame["pattern"].tolist() == theirs["pattern"].tolist()
     assert (tmp_path / "py" / "studies.jsonl").is_file()
+    # Both outputs record their run, with the same settings and archive.
+    py_run = json.loads((tmp_path / "py" / "run.json").read_text())
+    cli_run = json.loads((tmp_path / "cli" / "run.json").read_text())
+    assert py_run["command"][0] == "nmjscope.batch (Python)"
+    assert py_run["settings_hash"] == cli_run["settings_hash"]
+    assert py_run["root"] == cli_run["root"] == str(SAMPLES.resolve())
+    # Rows: a folder holding several patients' files is several studies.
+    assert py_run["counts"]["scored"] + py_run["counts"]["failed"] == len(frame)
+    assert py_run["counts"]["found"] == len(nmjscope._native.find_studies(str(SAMPLES)))
     calls = []
     nmjscope._native.batch(str(SAMPLES), str(tmp_path / "cb"), 1, lambda d, t: calls.append((d, t)))
     assert calls[-1][0] == calls[-1][1] == len(nmjscope._native.find_studies(str(SAMPLES)))

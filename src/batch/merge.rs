@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::manifest::{RunInfo, RunManifest};
 use super::output::{Counts, OutputRules, Prepared, ResultsWriter};
 use super::resume::{unescape, Fnv, ReportSource};
 use super::SummaryRow;
@@ -32,22 +33,29 @@ pub fn in_shard(root: &Path, path: &Path, (i, n): (u32, u32)) -> bool {
 /// [`Error::Resume`] or [`Error::Io`] when a part's summary or a report it
 /// lists cannot be read, or the result cannot be written; `out` is then
 /// as it was.
-pub fn merge(parts: &[PathBuf], out: &Path, force: bool) -> Result<Counts> {
+pub fn merge(parts: &[PathBuf], out: &Path, force: bool, command: Vec<String>) -> Result<Counts> {
+    let run = one_run(parts)?;
     let mut rows = summary_rows(parts)?;
     // Studies sort by path as the archive walk finds them; the sort is
     // stable, so the studies of one split folder keep their order.
     rows.sort_by(|a, b| a.0.cmp(&b.0));
     refuse_duplicates(parts, &rows)?;
-    let root = one_run(parts)?;
     let sources: Vec<ReportSource> = parts.iter().map(|_| ReportSource::default()).collect();
+    let found = run.iter().map(|m| m.counts.found).sum();
     let rules = OutputRules {
         force,
-        root,
+        root: run[0].root.as_ref().map(PathBuf::from),
         studies: rows.len(),
+        run: RunInfo {
+            command,
+            settings: run[0].settings.clone(),
+        },
         ..OutputRules::default()
     };
-    let mut writer = ResultsWriter::begin(out, rules)?;
-    // Every shard must have been scored with the same settings.
+    let mut writer = ResultsWriter::begin(out, rules.clone())?;
+    let started = super::manifest::now();
+    // Every shard must have been scored with the same settings: the
+    // manifests say so, and each report is checked against the first.
     let mut first: Option<(usize, Settings)> = None;
     for (_, p, row) in rows {
         if row.report.is_empty() {
@@ -61,13 +69,13 @@ pub fn merge(parts: &[PathBuf], out: &Path, force: bool) -> Result<Counts> {
             serde_json::from_slice(&bytes).map_err(|e| merge_err(&part.join(&reference), e))?;
         match &first {
             Some((q, settings)) if *settings != report.settings => {
-                return Err(merge_err(
-                    part,
-                    format!(
+                return Err(Error::MergeSettings {
+                    path: part.clone(),
+                    detail: format!(
                         "its studies were scored with other settings than {}'s; merge shards of one run (same thresholds and flags)",
                         parts[*q].display()
                     ),
-                ));
+                });
             }
             Some(_) => {}
             None => first = Some((p, report.settings.clone())),
@@ -77,7 +85,12 @@ pub fn merge(parts: &[PathBuf], out: &Path, force: bool) -> Result<Counts> {
         let file = (!reference.starts_with(super::JSONL)).then_some((reference, bytes));
         writer.push(Prepared::from_report(row, Some(&report), file))?;
     }
-    writer.finish()
+    let counts = writer.counts();
+    let mut manifest = RunManifest::of_run(&rules.run, (None, None), (found, counts), started);
+    manifest.root = run[0].root.clone();
+    manifest.merged_parts = Some(parts.len());
+    manifest.counts.reused = run.iter().map(|m| m.counts.reused).sum();
+    writer.finish_with(manifest)
 }
 
 /// A study in two parts (a part given twice, or shards of different runs)
@@ -86,14 +99,14 @@ fn refuse_duplicates(parts: &[PathBuf], rows: &[Row]) -> Result<()> {
     for pair in rows.windows(2) {
         let (a, b) = (&pair[0], &pair[1]);
         if a.0 == b.0 && a.2.study == b.2.study && a.2.note == b.2.note {
-            return Err(merge_err(
-                &parts[b.1],
-                format!(
+            return Err(Error::MergeParts {
+                path: parts[b.1].clone(),
+                detail: format!(
                     "study {} is also in {}; each study must be in one part",
                     a.0.display(),
                     parts[a.1].display()
                 ),
-            ));
+            });
         }
     }
     Ok(())
@@ -116,58 +129,106 @@ fn summary_rows(parts: &[PathBuf]) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// The parts are the shards of one run: one archive (where they record
-/// it) and one shard count, each shard once. Returns the archive, for the
-/// merged set's own record.
-fn one_run(parts: &[PathBuf]) -> Result<Option<PathBuf>> {
-    let mut root: Option<(String, &PathBuf)> = None;
-    let mut shards: Vec<((u32, u32), &PathBuf)> = Vec::new();
-    for part in parts {
-        if let Ok(record) = std::fs::read_to_string(part.join(super::output::RUN_FILE)) {
-            match &root {
-                Some((r, first)) if *r != record => {
-                    return Err(merge_err(part, format!("it scored another archive than {} ({} against {}); merge the shards of one run", first.display(), record.trim(), r.trim())));
-                }
-                Some(_) => {}
-                None => root = Some((record, part)),
-            }
+/// The parts are the shards of one run, whole: their manifests
+/// (`run.json`) name one archive and one set of settings, and their shards
+/// cover 0..N-1 of one count exactly once (or the one part is a whole
+/// run). Returns the manifests, in the order of `parts`.
+fn one_run(parts: &[PathBuf]) -> Result<Vec<RunManifest>> {
+    let manifests = parts
+        .iter()
+        .map(|p| RunManifest::read(p))
+        .collect::<Result<Vec<_>>>()?;
+    let (Some(first), Some(part0)) = (manifests.first(), parts.first()) else {
+        return Ok(manifests);
+    };
+    let refuse = |path: &PathBuf, detail: String| Error::MergeParts {
+        path: path.clone(),
+        detail,
+    };
+    for (m, part) in manifests.iter().zip(parts).skip(1) {
+        if m.settings_hash != first.settings_hash {
+            return Err(Error::MergeSettings {
+                path: part.clone(),
+                detail: format!(
+                    "its studies were scored with other settings than {}'s (settings hash {} against {}); merge the shards of one run",
+                    part0.display(),
+                    m.settings_hash.as_deref().unwrap_or("none"),
+                    first.settings_hash.as_deref().unwrap_or("none")
+                ),
+            });
         }
-        let kind = crate::io::fs::set_kind(part).unwrap_or_default();
-        let Some(shard) = kind.strip_prefix("batch shard ").and_then(parse_shard) else {
-            continue;
-        };
-        if let Some((other, first)) = shards
-            .iter()
-            .find(|(s, _)| s.1 != shard.1 || s.0 == shard.0)
-        {
-            let why = if other.1 != shard.1 {
+        if m.root != first.root {
+            return Err(refuse(
+                part,
                 format!(
-                    "it is shard {}/{} and {} is shard {}/{}: shards of one run share their count",
-                    shard.0,
-                    shard.1,
-                    first.display(),
-                    other.0,
-                    other.1
-                )
-            } else {
-                format!(
-                    "it is shard {}/{}, as {} is",
-                    shard.0,
-                    shard.1,
-                    first.display()
-                )
-            };
-            return Err(merge_err(part, why));
+                "it scored another archive than {} ({} against {}); merge the shards of one run",
+                part0.display(),
+                m.root.as_deref().unwrap_or("none"),
+                first.root.as_deref().unwrap_or("none")
+            ),
+            ));
         }
-        shards.push((shard, part));
     }
-    Ok(root.and_then(|(r, _)| r.trim().strip_prefix("root: ").map(PathBuf::from)))
-}
-
-/// `I/N` of a shard set's kind.
-fn parse_shard(text: &str) -> Option<(u32, u32)> {
-    let (i, n) = text.split_once('/')?;
-    Some((i.parse().ok()?, n.parse().ok()?))
+    if parts.len() == 1 && first.shard.is_none() {
+        return Ok(manifests);
+    }
+    let mut seen: std::collections::BTreeMap<u32, &PathBuf> = Default::default();
+    let count = first.shard.map_or(0, |s| s.count);
+    for (m, part) in manifests.iter().zip(parts) {
+        let Some(shard) = m.shard else {
+            return Err(refuse(
+                part,
+                "it is a whole run (no --shard), not a shard; merge the shards of one run"
+                    .to_string(),
+            ));
+        };
+        if shard.index >= shard.count {
+            return Err(refuse(
+                part,
+                format!(
+                    "its run.json names shard {}/{}, which no run makes",
+                    shard.index, shard.count
+                ),
+            ));
+        }
+        if shard.count != count {
+            return Err(refuse(
+                part,
+                format!(
+                "it is shard {}/{} and {} is shard {}/{count}: shards of one run share their count",
+                shard.index, shard.count, part0.display(), first.shard.map_or(0, |s| s.index)
+            ),
+            ));
+        }
+        if let Some(other) = seen.insert(shard.index, part) {
+            return Err(refuse(
+                part,
+                format!(
+                    "it is shard {}/{count}, as {} is: give each shard once",
+                    shard.index,
+                    other.display()
+                ),
+            ));
+        }
+    }
+    // Every index below the count not given (listed up to ten: a count
+    // read from a file may be large).
+    let missing: Vec<String> = (0..count)
+        .filter(|i| !seen.contains_key(i))
+        .take(10)
+        .map(|i| format!("{i}/{count}"))
+        .collect();
+    if !missing.is_empty() {
+        let absent = count as usize - seen.len();
+        return Err(refuse(part0, format!(
+            "{} of the run's {count} shards {} missing ({}{}): merge every shard of the run (a shard that found no study has an output too)",
+            absent,
+            if absent == 1 { "is" } else { "are" },
+            missing.join(", "),
+            if absent > missing.len() { ", ..." } else { "" }
+        )));
+    }
+    Ok(manifests)
 }
 
 fn merge_err(path: &Path, e: impl std::fmt::Display) -> Error {

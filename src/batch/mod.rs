@@ -17,17 +17,19 @@ use crate::model::Report;
 use crate::pipeline::analyze_study;
 use crate::settings::Settings;
 
+mod manifest;
 mod merge;
 mod output;
 mod resume;
 mod summary;
 mod walk;
 
+pub use manifest::{settings_hash, RunCounts, RunInfo, RunManifest, ShardOf, RUN_JSON, RUN_SCHEMA};
 pub use merge::{in_shard, merge};
 pub use output::{write_results, Counts, OutputRules, Prepared, ResultsWriter};
 use resume::Fnv;
 pub use resume::{hash_files, input_hash, Previous};
-pub use summary::{summary_row, SummaryRow, SUMMARY_COLUMNS};
+pub use summary::{relative_path, summary_row, SummaryRow, SUMMARY_COLUMNS};
 use walk::is_folder_link;
 pub use walk::{find_studies, survey_archive, Archive};
 

@@ -6,6 +6,7 @@
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::manifest::{RunInfo, RunManifest, RUN_JSON};
 use super::{report_name, summary_row, BatchItem, SummaryRow, JSONL};
 use crate::error::{Error, Result};
 use crate::io::fs::SetWriter;
@@ -48,7 +49,9 @@ impl Prepared {
         Prepared {
             failed: report.is_none(),
             resumed: false,
-            measurements: report.map(measurement_rows).unwrap_or_default(),
+            measurements: report
+                .map(|r| measurement_rows(r, &row.path))
+                .unwrap_or_default(),
             json_line: report
                 .and_then(|r| serde_json::to_vec(r).ok())
                 .map(|mut bytes| {
@@ -62,9 +65,9 @@ impl Prepared {
 }
 
 /// A report's rows of `measurements.csv`, without the header.
-fn measurement_rows(report: &Report) -> Vec<u8> {
+fn measurement_rows(report: &Report, path_cell: &str) -> Vec<u8> {
     let mut rows = Vec::new();
-    crate::render::csv::measurement_rows(report, &mut rows);
+    crate::render::csv::measurement_rows(report, path_cell, &mut rows);
     rows
 }
 
@@ -87,7 +90,7 @@ struct Stream<W> {
 
 /// What a batch may do with results already in its output folder. One
 /// rule for `batch`, `merge` and Python's `batch(out=...)`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct OutputRules {
     /// Replace finished results (`--force`): whatever batch results are
     /// there at the swap.
@@ -108,6 +111,8 @@ pub struct OutputRules {
     /// How many studies this run found: none never replaces finished
     /// results (an unmounted or mistyped root would erase them).
     pub studies: usize,
+    /// The command line and settings, for the run's manifest (`run.json`).
+    pub run: RunInfo,
 }
 
 /// The set's record of the run that wrote it (its archive).
@@ -170,6 +175,9 @@ impl OutputRules {
 /// [`ResultsWriter::finish`]; dropped before that, `out` is untouched.
 pub struct ResultsWriter {
     set: SetWriter,
+    /// What `run.json` records, and when the run began.
+    rules: OutputRules,
+    started: String,
     summary: Stream<csv::Writer<BufWriter<std::fs::File>>>,
     measurements: Stream<BufWriter<std::fs::File>>,
     jsonl: Stream<BufWriter<std::fs::File>>,
@@ -231,6 +239,8 @@ impl ResultsWriter {
         };
         Ok(ResultsWriter {
             set,
+            rules,
+            started: super::manifest::now(),
             summary,
             measurements,
             jsonl,
@@ -275,6 +285,11 @@ impl ResultsWriter {
         Ok(())
     }
 
+    /// The studies written so far, and how they fared.
+    pub fn counts(&self) -> Counts {
+        self.counts
+    }
+
     /// Flushes every file and puts the set in place of the output folder.
     ///
     /// # Errors
@@ -282,14 +297,31 @@ impl ResultsWriter {
     /// [`Error::Io`] naming the file that could not be flushed or the
     /// folder that could not be replaced; the old results are then whole.
     pub fn finish(self) -> Result<Counts> {
+        let manifest = RunManifest::of_run(
+            &self.rules.run,
+            (self.rules.root.as_deref(), self.rules.shard),
+            (self.rules.studies, self.counts),
+            self.started.clone(),
+        );
+        self.finish_with(manifest)
+    }
+
+    /// As [`ResultsWriter::finish`], with the manifest given (`merge`
+    /// records its parts').
+    pub(super) fn finish_with(self, manifest: RunManifest) -> Result<Counts> {
         let ResultsWriter {
-            set,
+            mut set,
             summary,
             measurements,
             jsonl,
             counts,
             ..
         } = self;
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Render {
+            format: RUN_JSON.into(),
+            detail: e.to_string(),
+        })?;
+        set.add(RUN_JSON, &json)?;
         let mut summary = summary;
         summary
             .writer

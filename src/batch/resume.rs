@@ -96,14 +96,14 @@ struct Earlier {
 }
 
 impl Previous {
-    /// The results in an earlier batch output folder: every study scored
-    /// without error there, with its input hash and where its report is. A
-    /// folder without `summary.csv` has none.
+    /// The results in an earlier batch output folder of the archive under
+    /// `root`: every study scored without error there, with its input hash
+    /// and where its report is. A folder without `summary.csv` has none.
     ///
     /// # Errors
     ///
     /// [`Error::Io`] or [`Error::Resume`] when the summary cannot be read.
-    pub fn load(out: &Path) -> Result<Previous> {
+    pub fn load(out: &Path, root: &Path) -> Result<Previous> {
         let summary = out.join("summary.csv");
         if !summary.is_file() {
             return Ok(Previous::default());
@@ -113,7 +113,8 @@ impl Previous {
         let mut failed: Vec<PathBuf> = Vec::new();
         for row in reader.deserialize::<SummaryRow>() {
             let row = row.map_err(|e| resume_err(&summary, e))?;
-            let path = PathBuf::from(unescape(&row.path));
+            // The column is relative to the root (`.` for the root).
+            let path = root.join(unescape(&row.path));
             if row.status != "ok" || row.input_hash.is_empty() || row.report.is_empty() {
                 failed.push(path);
                 continue;

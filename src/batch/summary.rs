@@ -117,6 +117,19 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "input_hash",
 ];
 
+/// A study's path under the archive's `root`, as the `path` column gives
+/// it: relative (`clinic2/p7`; `.` for a root that is itself a study), so
+/// one study has one path however the root was typed (`archive`,
+/// `./archive`, `/data/archive`), and shards typed differently merge.
+/// The root itself is in the run's manifest (`run.json`).
+pub fn relative_path(root: &Path, path: &Path) -> String {
+    match path.strip_prefix(root) {
+        Ok(r) if r.as_os_str().is_empty() => ".".to_string(),
+        Ok(r) => r.display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
 /// The summary row of one batch item of the archive under `root`. Text
 /// cells that a spreadsheet would take for a formula are neutralised
 /// ([`text_cell`]).
@@ -143,7 +156,7 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
             flags.dedup();
             SummaryRow {
                 study: text_cell(&r.study.id),
-                path: text_cell(&item.path.display().to_string()),
+                path: text_cell(&relative_path(root, &item.path)),
                 status: "ok".to_string(),
                 pattern: Some(r.interpretation.pattern.code().to_string()),
                 lems_criterion: Some(r.interpretation.lems_criterion.code().to_string()),
@@ -183,7 +196,7 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
         }
         Err(e) => SummaryRow {
             study: text_cell(&fallback_id),
-            path: text_cell(&item.path.display().to_string()),
+            path: text_cell(&relative_path(root, &item.path)),
             status: "error".to_string(),
             pattern: None,
             lems_criterion: None,

@@ -142,12 +142,14 @@ pub fn measurements_csv_header() -> Vec<u8> {
 /// with `;`).
 pub fn measurements_csv(report: &Report) -> Vec<u8> {
     let mut out = measurements_csv_header();
-    measurement_rows(report, &mut out);
+    measurement_rows(report, &text_cell(&report.study.path), &mut out);
     out
 }
 
-/// Appends the rows of `measurements.csv`, without its header, to `out`.
-pub(crate) fn measurement_rows(report: &Report, out: &mut Vec<u8>) {
+/// Appends the rows of `measurements.csv`, without its header, to `out`;
+/// `path_cell` is the study's `path` cell (a batch gives the summary's,
+/// relative to the archive's root, so the two tables join on it).
+pub(crate) fn measurement_rows(report: &Report, path_cell: &str, out: &mut Vec<u8>) {
     let mut w = csv::Writer::from_writer(std::mem::take(out));
     // One reused set of cells, not a vector of strings per row.
     let mut cells: Vec<String> = vec![String::new(); COLUMNS.len()];
@@ -158,7 +160,7 @@ pub(crate) fn measurement_rows(report: &Report, out: &mut Vec<u8>) {
             // sites' `p1`, or two studies sharing a `study_id`, differ in
             // one of them).
             cells[0].push_str(&text_cell(&report.study.id));
-            cells[1].push_str(&text_cell(&report.study.path));
+            cells[1].push_str(path_cell);
             cells[2].push_str(&text_cell(&t.file));
             cells[3].push_str(&t.protocol.to_string());
             cells[4].push_str(&text_cell(t.muscle.as_deref().unwrap_or_default()));

@@ -8,7 +8,7 @@ use predicates::prelude::*;
 
 use super::util::{nmjscope, TempDir};
 
-fn archive() -> TempDir {
+pub(crate) fn archive() -> TempDir {
     let dir = TempDir::new();
     for (name, condition, severity) in [
         ("a_normal", Condition::Normal, 0.0),
@@ -277,8 +277,8 @@ fn shards_merge_into_the_unsharded_output() {
             .arg("--out")
             .arg(outs.path().join("twice"))
             .assert()
-            .failure()
-            .stderr(predicates::str::contains("each study must be in one part"));
+            .code(3)
+            .stderr(predicates::str::contains("give each shard once"));
     }
     let strict = outs.path().join("strict");
     let _ = run(&[

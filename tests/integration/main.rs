@@ -17,6 +17,7 @@ mod protocols;
 mod reader;
 mod record;
 mod reports;
+mod runs;
 mod simulation;
 mod triggered;
 mod util;

@@ -369,11 +369,12 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
         say(&format!("note: not scored in {}: {held}", folder.display()));
     }
     let mut studies = archive.studies;
+    let in_archive = studies.len();
     if let Some(shard) = args.shard {
         studies.retain(|s| nmjscope::batch::in_shard(&args.root, s, shard));
     }
     let previous = if args.resume {
-        nmjscope::batch::Previous::load(&args.out)?
+        nmjscope::batch::Previous::load(&args.out, &args.root)?
     } else {
         nmjscope::batch::Previous::default()
     };
@@ -384,6 +385,12 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
         can_resume: true,
         root: Some(args.root.clone()),
         studies: studies.len(),
+        run: nmjscope::batch::RunInfo {
+            command: std::env::args_os()
+                .map(|a| a.to_string_lossy().into_owned())
+                .collect(),
+            settings: Some(settings.clone()),
+        },
     };
     let bar = crate::progress::bar(studies.len() as u64, args.quiet);
     let mut options = args.read.options()?;
@@ -432,12 +439,17 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
         .finish()
         .with_context(|| format!("writing batch results to {}", args.out.display()))?;
     bar.finish_and_clear();
-    batch_outcome(&args, counts)
+    batch_outcome(&args, counts, in_archive)
 }
 
 /// What the run says at the end, and its exit status: 0 when every study
-/// was scored, 3 when some failed, 4 when none was found.
-fn batch_outcome(args: &BatchArgs, counts: nmjscope::batch::Counts) -> anyhow::Result<()> {
+/// was scored (or a shard holds none of an archive's studies: a clean
+/// run), 3 when some failed, 4 when the archive holds none.
+fn batch_outcome(
+    args: &BatchArgs,
+    counts: nmjscope::batch::Counts,
+    in_archive: usize,
+) -> anyhow::Result<()> {
     let failed = counts.failed;
     say(&format!(
         "{} studies scored, {} failed (listed in {}/summary.csv){}",
@@ -453,6 +465,16 @@ fn batch_outcome(args: &BatchArgs, counts: nmjscope::batch::Counts) -> anyhow::R
             String::new()
         }
     ));
+    // Shards split an archive by a hash of each study's path: a small
+    // archive can leave one empty, and its run is whole.
+    if let (0, Some((i, n))) = (counts.studies, args.shard) {
+        if in_archive > 0 {
+            say(&format!(
+                "shard {i}/{n} holds none of the archive's {in_archive} studies; its output records that (run.json)"
+            ));
+            return Ok(());
+        }
+    }
     if counts.studies == 0 {
         return Err(
             crate::Exit::new(4, format!("no study found under {}", args.root.display())).into(),
@@ -473,7 +495,10 @@ fn batch_outcome(args: &BatchArgs, counts: nmjscope::batch::Counts) -> anyhow::R
 }
 
 fn merge(args: MergeArgs) -> anyhow::Result<()> {
-    let counts = nmjscope::batch::merge(&args.parts, &args.out, args.force)
+    let command = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let counts = nmjscope::batch::merge(&args.parts, &args.out, args.force, command)
         .with_context(|| format!("merging into {}", args.out.display()))?;
     say(&format!(
         "{} shard outputs ({} studies) merged into {}",
