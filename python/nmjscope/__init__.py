@@ -24,7 +24,7 @@ import io
 import json
 import os
 import tempfile
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._native import FileError, InputError, NmjscopeError, Recording, SettingsError
@@ -346,6 +346,9 @@ def batch(
     options: Optional[Dict[str, Any]] = None,
     force: bool = False,
     markers: Optional[PathLike] = None,
+    resume: bool = False,
+    shard: Optional[Union[str, Tuple[int, int]]] = None,
+    reports: bool = False,
     **settings: Any,
 ) -> "pd.DataFrame":
     """Scores every study under ``root`` in parallel (``jobs`` threads, all
@@ -359,8 +362,18 @@ def batch(
     interrupt) stops the batch after the study in hand, leaving ``out`` as
     it was. ``markers=`` a folder of markers files laid out as ``root``
     (``DIR/<study>/<file>.markers.toml``), used in place of those beside
-    the tests. Read options and settings as for :func:`analyze`."""
+    the tests. Read options and settings as for :func:`analyze`.
+
+    As the CLI's ``batch``: ``resume=True`` re-uses the results in ``out``
+    for studies whose files are unchanged (``--resume``); ``shard="I/N"``
+    (or ``(I, N)``) scores only that shard (``--shard``), to be joined by
+    ``nmjscope merge``; ``reports=True`` writes each study's report to
+    ``out/reports/`` (``--reports``). ``out`` then records the run in
+    ``run.json``."""
     root = os.fspath(root)
+    if (resume or shard is not None or reports) and out is None:
+        raise SettingsError("resume=, shard= and reports= keep their results in out=; give out=")
+    shard_pair = _shard(shard)
     folders = _count_studies(root)
     if not folders:
         err = FileError(f"{_printable(root)}: no study found (folders with trace files, or trace files)")
@@ -383,6 +396,9 @@ def batch(
                 options_json,
                 force,
                 None if markers is None else os.fspath(markers),
+                resume,
+                shard_pair,
+                reports,
             )
         finally:
             if bar is not None:
@@ -393,6 +409,17 @@ def batch(
         return run(os.fspath(out))
     with tempfile.TemporaryDirectory(prefix="nmjscope-batch-") as tmp:
         return run(os.path.join(tmp, "results"))
+
+
+def _shard(shard: Optional[Union[str, Tuple[int, int]]]) -> Optional[Tuple[int, int]]:
+    """``"I/N"`` or ``(I, N)`` as the pair the library takes."""
+    if shard is None:
+        return None
+    try:
+        i, n = shard.split("/") if isinstance(shard, str) else shard
+        return int(i), int(n)
+    except (ValueError, TypeError):
+        raise SettingsError(f"shard {shard!r}: expected 'I/N' or (I, N), e.g. '0/4'") from None
 
 
 #: Columns of :meth:`Report.muscles`, with their dtypes.

@@ -84,5 +84,8 @@ def batch(
     options: Optional[str] = None,
     force: bool = False,
     markers: Optional[str] = None,
+    resume: bool = False,
+    shard: Optional[Tuple[int, int]] = None,
+    reports: bool = False,
 ) -> Tuple[int, int]: ...
 def find_studies(root: str) -> List[str]: ...

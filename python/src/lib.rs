@@ -575,12 +575,25 @@ fn simulate(
     })
 }
 
-/// Scores every study under `root` into `out` (summary.csv,
-/// measurements.csv, studies.jsonl), calling `progress(done, total)` after
-/// each study; returns (studies, failed). Finished results in `out` are
-/// replaced only with `force`.
+/// What `nmjscope batch` takes besides the archive and the settings, as
+/// Python gives it: the CLI's `--force`, `--resume`, `--shard I/N` and
+/// `--reports`, with the CLI's rules (one `OutputRules`).
+#[derive(Debug, Clone, Copy, Default)]
+struct RunFlags {
+    force: bool,
+    resume: bool,
+    shard: Option<(u32, u32)>,
+    reports: bool,
+}
+
+/// Scores every study under `root` (the shard `I/N` of them with `shard`)
+/// into `out` (summary.csv, measurements.csv, studies.jsonl, run.json;
+/// `reports/` with `reports`), calling `progress(done, total)` after each
+/// study; returns (studies, failed). Finished results in `out` are
+/// replaced only with `force`, or re-used for unchanged studies with
+/// `resume`, as the CLI's `batch` does.
 #[pyfunction]
-#[pyo3(signature = (root, out, jobs=None, progress=None, settings_json=None, options=None, force=false, markers=None))]
+#[pyo3(signature = (root, out, jobs=None, progress=None, settings_json=None, options=None, force=false, markers=None, resume=false, shard=None, reports=false))]
 #[allow(clippy::too_many_arguments)]
 fn batch(
     py: Python<'_>,
@@ -592,7 +605,24 @@ fn batch(
     options: Option<&str>,
     force: bool,
     markers: Option<PathBuf>,
+    resume: bool,
+    shard: Option<(u32, u32)>,
+    reports: bool,
 ) -> PyResult<(usize, usize)> {
+    if let Some((i, n)) = shard {
+        if n == 0 || i >= n {
+            return Err(to_py(nmjscope::Error::Settings {
+                path: PathBuf::from("<shard>"),
+                detail: format!("shard {i}/{n}: I must be below N, and N at least 1"),
+            }));
+        }
+    }
+    let flags = RunFlags {
+        force,
+        resume,
+        shard,
+        reports,
+    };
     let settings = settings(settings_json)?;
     let mut options = read_options(options)?;
     if let Some(dir) = markers {
@@ -610,8 +640,15 @@ fn batch(
     }
     let interrupted = AtomicBool::new(false);
     let run = || -> nmjscope::Result<nmjscope::batch::Counts> {
-        let studies = nmjscope::batch::find_studies(&root)?;
-        let previous = nmjscope::batch::Previous::default();
+        let mut studies = nmjscope::batch::find_studies(&root)?;
+        if let Some(shard) = flags.shard {
+            studies.retain(|s| nmjscope::batch::in_shard(&root, s, shard));
+        }
+        let previous = if flags.resume {
+            nmjscope::batch::Previous::load(&out, &root)?
+        } else {
+            nmjscope::batch::Previous::default()
+        };
         let job = nmjscope::batch::BatchJob {
             settings: &settings,
             options: &options,
@@ -619,7 +656,10 @@ fn batch(
             previous: &previous,
         };
         let rules = nmjscope::batch::OutputRules {
-            force,
+            force: flags.force,
+            resume: flags.resume,
+            shard: flags.shard,
+            can_resume: true,
             root: Some(root.clone()),
             studies: studies.len(),
             run: nmjscope::batch::RunInfo {
@@ -627,10 +667,10 @@ fn batch(
                     "nmjscope.batch (Python)".to_string(),
                     root.display().to_string(),
                     format!("out={}", out.display()),
+                    format!("{flags:?}"),
                 ],
                 settings: Some(settings.clone()),
             },
-            ..Default::default()
         };
         let mut writer = nmjscope::batch::ResultsWriter::begin(&out, rules)?;
         let report = |p: nmjscope::batch::Progress<'_>| {
@@ -643,7 +683,7 @@ fn batch(
         job.run_each(
             &studies,
             &report,
-            &|item| nmjscope::batch::Prepared::of(&root, item, false),
+            &|item| nmjscope::batch::Prepared::of(&root, item, flags.reports),
             &mut |_, prepared| {
                 if interrupted.load(Ordering::SeqCst) {
                     return Err(nmjscope::Error::Settings {

@@ -307,6 +307,38 @@ def test_batch_output_is_replaced_only_with_force_and_messages_are_escaped(tmp_p
     assert "\n" not in str(err.value) and "\x1b" not in str(err.value)
 
 
+def test_python_batch_is_at_parity_with_the_cli(tmp_path):
+    # A finished CLI batch scored with other settings is never replaced
+    # by a Python batch without force=True.
+    cli("batch", SAMPLES, "--decrement-pct", "8", "--out", tmp_path / "cli", "--quiet")
+    before = (tmp_path / "cli" / "summary.csv").read_bytes()
+    with pytest.raises(nmjscope.FileError) as err:
+        nmjscope.batch(SAMPLES, progress=False, out=tmp_path / "cli")
+    assert "add --force to replace them" in str(err.value)
+    assert (tmp_path / "cli" / "summary.csv").read_bytes() == before
+    # resume= re-uses what is unchanged, as --resume does.
+    full = nmjscope.batch(SAMPLES, progress=False, out=tmp_path / "full")
+    again = nmjscope.batch(SAMPLES, progress=False, out=tmp_path / "full", resume=True)
+    run = json.loads((tmp_path / "full" / "run.json").read_text())
+    assert run["counts"]["reused"] == len(full) and again.equals(full)
+    # shard= and reports=: the shards merged by the CLI are the whole run.
+    parts = []
+    for i in range(3):
+        part = tmp_path / f"shard-{i}"
+        nmjscope.batch(SAMPLES, progress=False, out=part, shard=f"{i}/3", reports=True)
+        assert json.loads((part / "run.json").read_text())["shard"] == {"index": i, "count": 3}
+        parts.append(part)
+    cli("merge", *parts, "--out", tmp_path / "merged")
+    merged = pd.read_csv(tmp_path / "merged" / "summary.csv", keep_default_na=False, na_values=[""])
+    assert merged["path"].tolist() == full["path"].tolist()
+    assert merged["pattern"].tolist() == full["pattern"].tolist()
+    assert any((tmp_path / "merged" / "reports").iterdir())
+    with pytest.raises(nmjscope.SettingsError):
+        nmjscope.batch(SAMPLES, progress=False, out=tmp_path / "bad", shard="3/3")
+    with pytest.raises(nmjscope.SettingsError):
+        nmjscope.batch(SAMPLES, progress=False, shard="0/2")
+
+
 def test_errors_pickle_and_warnings_show():
     import pickle
 
