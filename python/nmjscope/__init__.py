@@ -23,6 +23,7 @@ import datetime
 import io
 import json
 import os
+import shutil
 import tempfile
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -35,6 +36,8 @@ __all__ = [
     "analyze",
     "simulate",
     "batch",
+    "batch_on",
+    "merge",
     "spread_metadata",
     "Recording",
     "Report",
@@ -409,6 +412,48 @@ def batch(
         return run(os.fspath(out))
     with tempfile.TemporaryDirectory(prefix="nmjscope-batch-") as tmp:
         return run(os.path.join(tmp, "results"))
+
+
+def merge(parts: Sequence[PathLike], out: PathLike, force: bool = False) -> "pd.DataFrame":
+    """Joins the outputs of sharded batches (``batch(shard=...)`` or
+    ``nmjscope batch --shard``) into ``out`` as ``nmjscope merge`` does, and
+    returns the merged summary: only the shards of one run, whole (a
+    missing or doubled shard, another archive: :class:`InputError`; other
+    settings: :class:`SettingsError`); finished results in ``out`` are
+    replaced only with ``force=True``."""
+    _native.merge([os.fspath(p) for p in parts], os.fspath(out), force)
+    return _summary(os.path.join(os.fspath(out), "summary.csv"))
+
+
+def _shard_task(root: str, part: str, shard: Tuple[int, int], settings: Dict[str, Any]) -> str:
+    """One shard of :func:`batch_on`, run on a worker: its output folder."""
+    batch(root, progress=False, out=part, shard=shard, **settings)
+    return part
+
+
+def batch_on(client: Any, root: PathLike, out: PathLike, shards: Optional[int] = None, **settings: Any) -> "pd.DataFrame":
+    """Scores the archive under ``root`` on a ``dask.distributed`` cluster
+    (``client``): ``shards`` tasks (one per worker by default), each
+    ``batch(shard="I/N")`` into a folder of its own beside ``out`` (the
+    workers must see ``root`` and ``out``'s parent, as on a cluster's shared
+    file system), then :func:`merge` into ``out``, as the Slurm recipe of
+    ``docs/cluster.md`` does with the CLI. Returns the merged summary, the
+    one an unsharded ``batch(root, out=out)`` gives. The shards' folders
+    are removed once merged (the function made them). Settings as for
+    :func:`batch`."""
+    root, out = os.fspath(root), os.fspath(out)
+    n = shards or max(1, len(client.scheduler_info().get("workers", {})))
+    parent = os.path.dirname(os.path.abspath(out))
+    work = tempfile.mkdtemp(prefix=".nmjscope-shards-", dir=parent)
+    try:
+        futures = [
+            client.submit(_shard_task, root, os.path.join(work, f"shard-{i}"), (i, n), settings, pure=False)
+            for i in range(n)
+        ]
+        parts = client.gather(futures)
+        return merge(parts, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _shard(shard: Optional[Union[str, Tuple[int, int]]]) -> Optional[Tuple[int, int]]:

@@ -282,7 +282,10 @@ fn read_options(json: Option<&str>) -> PyResult<ReadOptions> {
         None => serde_json::Value::Null,
     };
     if let Some(map) = v.as_object() {
-        if let Some(k) = map.keys().find(|k| !READ_OPTIONS.iter().any(|o| o.key == k.as_str())) {
+        if let Some(k) = map
+            .keys()
+            .find(|k| !READ_OPTIONS.iter().any(|o| o.key == k.as_str()))
+        {
             let keys: Vec<&str> = READ_OPTIONS.iter().map(|o| o.key).collect();
             return Err(settings_error(format!(
                 "unknown read option {k:?}; the options are {}",
@@ -738,6 +741,26 @@ fn find_studies(py: Python<'_>, root: PathBuf) -> PyResult<Vec<PathBuf>> {
 }
 
 /// The Rust core of the `nmjscope` package.
+/// Joins the outputs of `batch(shard=...)` (or `nmjscope batch --shard`)
+/// into `out`, as `nmjscope merge` does: only the shards of one run,
+/// whole; finished results in `out` replaced only with `force`. Returns
+/// (studies, failed).
+#[pyfunction]
+#[pyo3(signature = (parts, out, force=false))]
+fn merge(
+    py: Python<'_>,
+    parts: Vec<PathBuf>,
+    out: PathBuf,
+    force: bool,
+) -> PyResult<(usize, usize)> {
+    let mut command = vec!["nmjscope.merge (Python)".to_string()];
+    command.extend(parts.iter().map(|p| p.display().to_string()));
+    let counts = py
+        .detach(|| nmjscope::batch::merge(&parts, &out, force, command))
+        .map_err(to_py)?;
+    Ok((counts.studies, counts.failed))
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyRecording>()?;
@@ -748,6 +771,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analyze_recordings, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
     m.add_function(wrap_pyfunction!(batch, m)?)?;
+    m.add_function(wrap_pyfunction!(merge, m)?)?;
     m.add_function(wrap_pyfunction!(find_studies, m)?)?;
     let py = m.py();
     m.add("NmjscopeError", py.get_type::<NmjscopeError>())?;

@@ -339,6 +339,30 @@ def test_python_batch_is_at_parity_with_the_cli(tmp_path):
         nmjscope.batch(SAMPLES, progress=False, shard="0/2")
 
 
+def test_a_distributed_run_gives_the_unsharded_summary(tmp_path):
+    # Worker processes (not threads), as on a cluster: the shards are
+    # scored in other interpreters, merged here, and the summary is the
+    # one an unsharded run writes, byte for byte.
+    distributed = pytest.importorskip("distributed")
+    cli("batch", SAMPLES, "--out", tmp_path / "whole", "--quiet")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            summary = nmjscope.batch_on(client, SAMPLES, tmp_path / "dist", shards=3)
+    for name in ["summary.csv", "measurements.csv", "studies.jsonl"]:
+        assert (tmp_path / "dist" / name).read_bytes() == (tmp_path / "whole" / name).read_bytes(), name
+    run = json.loads((tmp_path / "dist" / "run.json").read_text())
+    assert run["merged_parts"] == 3 and run["command"][0] == "nmjscope.merge (Python)"
+    assert len(summary) == run["counts"]["scored"] + run["counts"]["failed"]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".nmjscope-shards")] == []
+    # A shard left out is refused by the merge, as by the CLI's.
+    parts = []
+    for i in range(3):
+        nmjscope.batch(SAMPLES, progress=False, out=tmp_path / f"s{i}", shard=(i, 3))
+        parts.append(tmp_path / f"s{i}")
+    with pytest.raises(nmjscope.InputError, match="1 of the run's 3 shards is missing"):
+        nmjscope.merge(parts[:2], tmp_path / "m")
+
+
 def test_errors_pickle_and_warnings_show():
     import pickle
 
