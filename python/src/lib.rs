@@ -644,6 +644,7 @@ fn batch(
     let interrupted = AtomicBool::new(false);
     let run = || -> nmjscope::Result<nmjscope::batch::Counts> {
         let mut studies = nmjscope::batch::find_studies(&root)?;
+        let in_archive = studies.len();
         if let Some(shard) = flags.shard {
             studies.retain(|s| nmjscope::batch::in_shard(&root, s, shard));
         }
@@ -673,6 +674,8 @@ fn batch(
                     format!("{flags:?}"),
                 ],
                 settings: Some(settings.clone()),
+                read_options: Some(format!("{options:?}")),
+                in_archive,
             },
         };
         let mut writer = nmjscope::batch::ResultsWriter::begin(&out, rules)?;

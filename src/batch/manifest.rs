@@ -25,10 +25,56 @@ pub const RUN_SCHEMA: &str = "nmjscope.run/1";
 /// by hand; the manifest then records no settings).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RunInfo {
-    /// The command line (`nmjscope batch ...`), or for Python the call.
+    /// The command line (`nmjscope batch ...`), or for Python the call:
+    /// recorded as [`command_shape`] gives it, without values.
     pub command: Vec<String>,
     /// The settings every study is scored with.
     pub settings: Option<Settings>,
+    /// How every file is read (`--rate`, `--units`, `--channel`,
+    /// `--identifying-key` ...), as [`options_hash`] gives it.
+    pub read_options: Option<String>,
+    /// Study paths in the whole archive, before any shard took its part.
+    pub in_archive: usize,
+}
+
+/// A command line as the manifest records it: the program, the
+/// subcommand and each option's name, every value (a path, a threshold,
+/// an examiner's name or a date given as an override) left out as `…`.
+/// The values that matter are recorded apart (settings, read options'
+/// hash, root, shard); a value typed on the command line may identify a
+/// patient or an examiner, and never leaves in a file.
+pub fn command_shape(args: &[String]) -> Vec<String> {
+    args.iter()
+        .enumerate()
+        .map(|(i, a)| match a.split_once('=') {
+            _ if i < 2 && !a.starts_with('-') => short_program(a, i),
+            Some((name, _)) if name.starts_with("--") => format!("{name}=…"),
+            _ if a.starts_with('-') && a.len() > 1 => a.clone(),
+            _ => "…".to_string(),
+        })
+        .collect()
+}
+
+/// The program (its file name, not where it is installed) and the
+/// subcommand.
+fn short_program(arg: &str, i: usize) -> String {
+    if i == 0 {
+        Path::new(arg)
+            .file_name()
+            .map_or_else(|| arg.to_string(), |n| n.to_string_lossy().into_owned())
+    } else {
+        arg.to_string()
+    }
+}
+
+/// A fixed hash of how the files were read (the read options' full
+/// description, XXH3, hex): shards read with other overrides are other
+/// runs.
+pub fn options_hash(description: &str) -> String {
+    format!(
+        "{:016x}",
+        xxhash_rust::xxh3::xxh3_64(description.as_bytes())
+    )
 }
 
 /// Shard `index` of `count` (`batch --shard I/N`).
@@ -43,6 +89,9 @@ pub struct ShardOf {
 /// How the studies of a run fared.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunCounts {
+    /// Study paths in the whole archive (every shard of a run records
+    /// the same: `merge` checks that its parts' `found` add up to it).
+    pub in_archive: usize,
     /// Study paths this run was given (its shard's, for a shard): a
     /// folder holding several patients' files is one path and several
     /// rows.
@@ -73,6 +122,8 @@ pub struct RunManifest {
     pub merged_parts: Option<usize>,
     /// [`settings_hash`] of `settings`.
     pub settings_hash: Option<String>,
+    /// [`options_hash`] of how the files were read.
+    pub read_options_hash: Option<String>,
     /// The settings every study was scored with.
     pub settings: Option<Settings>,
     /// How the studies fared.
@@ -116,13 +167,15 @@ impl RunManifest {
         RunManifest {
             schema: RUN_SCHEMA.to_string(),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            command: info.command.clone(),
+            command: command_shape(&info.command),
             root: root.map(full_root),
             shard: shard.map(|(index, count)| ShardOf { index, count }),
             merged_parts: None,
             settings_hash: info.settings.as_ref().map(settings_hash),
+            read_options_hash: info.read_options.as_deref().map(options_hash),
             settings: info.settings.clone(),
             counts: RunCounts {
+                in_archive: info.in_archive,
                 found,
                 scored: counts.studies - counts.failed,
                 failed: counts.failed,
@@ -137,17 +190,25 @@ impl RunManifest {
     ///
     /// # Errors
     ///
-    /// [`Error::MergeParts`] when there is none or it cannot be read (an
-    /// output written before manifests, or not by a batch).
+    /// [`Error::MergeParts`] when the folder has none (an output written
+    /// before manifests, or not by a batch) or it is not a manifest;
+    /// [`Error::Io`] when the folder or the file cannot be read.
     pub fn read(dir: &Path) -> Result<RunManifest> {
         let path = dir.join(RUN_JSON);
         let refused = |detail: String| Error::MergeParts {
             path: dir.to_path_buf(),
             detail,
         };
-        let text = std::fs::read_to_string(&path).map_err(|_| {
-            refused(format!("it has no {RUN_JSON}: a batch output written before nmjscope recorded its runs, or not a batch output; score the archive again"))
-        })?;
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|_| refused(format!("its {RUN_JSON} is not UTF-8 text")))?,
+            // A part that is there, without a manifest: not a run's.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && dir.is_dir() => {
+                return Err(refused(format!("it has no {RUN_JSON}: a batch output written before nmjscope recorded its runs, or not a batch output; score the archive again")));
+            }
+            // Not there at all, not readable, a folder: the file system's.
+            Err(e) => return Err(Error::io(&path, e)),
+        };
         let manifest: RunManifest = serde_json::from_str(&text)
             .map_err(|e| refused(format!("its {RUN_JSON} cannot be read: {e}")))?;
         if manifest.schema != RUN_SCHEMA {
@@ -181,6 +242,37 @@ mod tests {
         let full: Vec<String> = typed.iter().map(|p| full_root(p)).collect();
         assert!(full.iter().all(|f| f == &full[0]), "{full:?}");
         assert!(Path::new(&full[0]).is_absolute());
+    }
+
+    #[test]
+    fn the_command_is_recorded_without_its_values() {
+        let args: Vec<String> = [
+            "/usr/local/bin/nmjscope",
+            "batch",
+            "/data/Jane_Roe",
+            "--examiner",
+            "Jane Roe",
+            "--date=2031-07-19",
+            "-q",
+            "--out",
+            "x",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            command_shape(&args),
+            [
+                "nmjscope",
+                "batch",
+                "…",
+                "--examiner",
+                "…",
+                "--date=…",
+                "-q",
+                "--out",
+                "…"
+            ]
+        );
     }
 
     #[test]

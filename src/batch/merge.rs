@@ -36,6 +36,7 @@ pub fn in_shard(root: &Path, path: &Path, (i, n): (u32, u32)) -> bool {
 pub fn merge(parts: &[PathBuf], out: &Path, force: bool, command: Vec<String>) -> Result<Counts> {
     let run = one_run(parts)?;
     let mut rows = summary_rows(parts)?;
+    rows_as_recorded(parts, &run, &rows)?;
     // Studies sort by path as the archive walk finds them; the sort is
     // stable, so the studies of one split folder keep their order.
     rows.sort_by(|a, b| a.0.cmp(&b.0));
@@ -49,6 +50,8 @@ pub fn merge(parts: &[PathBuf], out: &Path, force: bool, command: Vec<String>) -
         run: RunInfo {
             command,
             settings: run[0].settings.clone(),
+            read_options: None,
+            in_archive: run[0].counts.in_archive,
         },
         ..OutputRules::default()
     };
@@ -67,6 +70,16 @@ pub fn merge(parts: &[PathBuf], out: &Path, force: bool, command: Vec<String>) -
         let bytes = source.bytes(part, &reference)?;
         let report: Report =
             serde_json::from_slice(&bytes).map_err(|e| merge_err(&part.join(&reference), e))?;
+        // A summary row and the report it points at are one study's.
+        if crate::render::text_cell(&report.study.id) != row.study {
+            return Err(Error::MergeParts {
+                path: part.clone(),
+                detail: format!(
+                    "its summary row of {} points at {reference}, the report of study {}",
+                    row.path, report.study.id
+                ),
+            });
+        }
         match &first {
             Some((q, settings)) if *settings != report.settings => {
                 return Err(Error::MergeSettings {
@@ -88,6 +101,7 @@ pub fn merge(parts: &[PathBuf], out: &Path, force: bool, command: Vec<String>) -
     let counts = writer.counts();
     let mut manifest = RunManifest::of_run(&rules.run, (None, None), (found, counts), started);
     manifest.root = run[0].root.clone();
+    manifest.read_options_hash = run[0].read_options_hash.clone();
     manifest.merged_parts = Some(parts.len());
     manifest.counts.reused = run.iter().map(|m| m.counts.reused).sum();
     writer.finish_with(manifest)
@@ -107,6 +121,52 @@ fn refuse_duplicates(parts: &[PathBuf], rows: &[Row]) -> Result<()> {
                     parts[a.1].display()
                 ),
             });
+        }
+    }
+    Ok(())
+}
+
+/// Each part's summary is the one its run wrote: as many rows scored and
+/// failed as its manifest records, every scored row pointing at a report
+/// of its own, every path inside the archive.
+fn rows_as_recorded(parts: &[PathBuf], run: &[RunManifest], rows: &[Row]) -> Result<()> {
+    let refuse = |p: usize, detail: String| Error::MergeParts {
+        path: parts[p].clone(),
+        detail,
+    };
+    for (p, manifest) in run.iter().enumerate() {
+        let own: Vec<&Row> = rows.iter().filter(|r| r.1 == p).collect();
+        let ok = own.iter().filter(|r| r.2.status == "ok").count();
+        let (scored, failed) = (manifest.counts.scored, manifest.counts.failed);
+        if (ok, own.len() - ok) != (scored, failed) {
+            return Err(refuse(p, format!("its summary.csv has {ok} scored and {} failed rows, its run.json records {scored} and {failed}: the summary was changed after the run", own.len() - ok)));
+        }
+        let mut references = std::collections::HashSet::new();
+        for (path, _, row) in own {
+            if row.status == "ok" && row.report.is_empty() {
+                return Err(refuse(
+                    p,
+                    format!("its summary row of {} points at no report", row.path),
+                ));
+            }
+            if !row.report.is_empty() && !references.insert(row.report.as_str()) {
+                return Err(refuse(
+                    p,
+                    format!("two of its summary rows point at {}", row.report),
+                ));
+            }
+            let inside = path.components().all(|c| {
+                matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            });
+            if !inside {
+                return Err(refuse(
+                    p,
+                    format!("its summary row path {} leads out of the archive", row.path),
+                ));
+            }
         }
     }
     Ok(())
@@ -138,25 +198,31 @@ fn one_run(parts: &[PathBuf]) -> Result<Vec<RunManifest>> {
         .iter()
         .map(|p| RunManifest::read(p))
         .collect::<Result<Vec<_>>>()?;
+    refuse_other_runs(parts, &manifests)?;
+    refuse_gaps(parts, &manifests)?;
+    Ok(manifests)
+}
+
+/// Every part is of the first part's run: one version, read options,
+/// archive (and its size when each ran), settings and root.
+fn refuse_other_runs(parts: &[PathBuf], manifests: &[RunManifest]) -> Result<()> {
     let (Some(first), Some(part0)) = (manifests.first(), parts.first()) else {
-        return Ok(manifests);
+        return Ok(());
     };
     let refuse = |path: &PathBuf, detail: String| Error::MergeParts {
         path: path.clone(),
         detail,
     };
     for (m, part) in manifests.iter().zip(parts).skip(1) {
-        if m.settings_hash != first.settings_hash {
-            return Err(Error::MergeSettings {
-                path: part.clone(),
-                detail: format!(
-                    "its studies were scored with other settings than {}'s (settings hash {} against {}); merge the shards of one run",
-                    part0.display(),
-                    m.settings_hash.as_deref().unwrap_or("none"),
-                    first.settings_hash.as_deref().unwrap_or("none")
-                ),
-            });
-        }
+        let other = |what: &str, a: Option<&str>, b: Option<&str>| Error::MergeSettings {
+            path: part.clone(),
+            detail: format!(
+                "it was {what} than {} ({} against {}); merge the shards of one run",
+                part0.display(),
+                a.unwrap_or("none"),
+                b.unwrap_or("none")
+            ),
+        };
         if m.root != first.root {
             return Err(refuse(
                 part,
@@ -168,9 +234,54 @@ fn one_run(parts: &[PathBuf]) -> Result<Vec<RunManifest>> {
             ),
             ));
         }
+        if m.version != first.version {
+            let v = (Some(m.version.as_str()), Some(first.version.as_str()));
+            return Err(other("scored by another version of nmjscope", v.0, v.1));
+        }
+        if m.read_options_hash != first.read_options_hash {
+            let (a, b) = (
+                m.read_options_hash.as_deref(),
+                first.read_options_hash.as_deref(),
+            );
+            return Err(other(
+                "read with other options (--rate, --units, --channel, --identifying-key ...)",
+                a,
+                b,
+            ));
+        }
+        if m.counts.in_archive != first.counts.in_archive {
+            return Err(refuse(part, format!(
+                "its archive held {} studies when it ran, and {}'s held {} (was the archive mounted, or changed between the runs?); score the shards again",
+                m.counts.in_archive, part0.display(), first.counts.in_archive
+            )));
+        }
+        if m.settings_hash != first.settings_hash {
+            return Err(Error::MergeSettings {
+                path: part.clone(),
+                detail: format!(
+                    "its studies were scored with other settings than {}'s (settings hash {} against {}); merge the shards of one run",
+                    part0.display(),
+                    m.settings_hash.as_deref().unwrap_or("none"),
+                    first.settings_hash.as_deref().unwrap_or("none")
+                ),
+            });
+        }
     }
+    Ok(())
+}
+
+/// The parts are the run's shards 0..N-1, each once, and found every
+/// study of the archive between them (or the one part is a whole run).
+fn refuse_gaps(parts: &[PathBuf], manifests: &[RunManifest]) -> Result<()> {
+    let (Some(first), Some(part0)) = (manifests.first(), parts.first()) else {
+        return Ok(());
+    };
+    let refuse = |path: &PathBuf, detail: String| Error::MergeParts {
+        path: path.clone(),
+        detail,
+    };
     if parts.len() == 1 && first.shard.is_none() {
-        return Ok(manifests);
+        return Ok(());
     }
     let mut seen: std::collections::BTreeMap<u32, &PathBuf> = Default::default();
     let count = first.shard.map_or(0, |s| s.count);
@@ -228,7 +339,15 @@ fn one_run(parts: &[PathBuf]) -> Result<Vec<RunManifest>> {
             if absent > missing.len() { ", ..." } else { "" }
         )));
     }
-    Ok(manifests)
+    // The parts found every study of the archive between them.
+    let found: usize = manifests.iter().map(|m| m.counts.found).sum();
+    if found != first.counts.in_archive {
+        return Err(refuse(part0, format!(
+            "the parts found {found} of the archive's {} study paths: merge the shards of one run, each as it was written",
+            first.counts.in_archive
+        )));
+    }
+    Ok(())
 }
 
 fn merge_err(path: &Path, e: impl std::fmt::Display) -> Error {

@@ -81,6 +81,8 @@ pub fn hash_files(files: &[(PathBuf, Vec<u8>)], options: &ReadOptions) -> String
 #[derive(Debug, Default)]
 pub struct Previous {
     out: PathBuf,
+    /// The archive, as this run typed it.
+    root: PathBuf,
     by_path: HashMap<PathBuf, (String, Vec<Earlier>)>,
     reports: ReportSource,
 }
@@ -120,13 +122,23 @@ impl Previous {
                 continue;
             }
             let entry = by_path
-                .entry(path)
+                .entry(path.clone())
                 .or_insert_with(|| (row.input_hash.clone(), Vec::new()));
-            entry.1.push(Earlier {
+            let earlier = Earlier {
                 split: row.note.is_some(),
                 note: row.note.as_deref().map(unescape),
                 reference: unescape(&row.report),
-            });
+            };
+            // A row given twice (an edited summary) is one study, not two;
+            // two rows of one unsplit study that differ are scored again.
+            if entry.1.iter().any(|e| e.reference == earlier.reference) {
+                continue;
+            }
+            let unsplit = !earlier.split || entry.1.iter().any(|e| !e.split);
+            if unsplit && !entry.1.is_empty() {
+                failed.push(path);
+            }
+            entry.1.push(earlier);
         }
         // A folder with any failed study is scored again as a whole.
         for path in failed {
@@ -134,6 +146,7 @@ impl Previous {
         }
         Ok(Previous {
             out: out.to_path_buf(),
+            root: root.to_path_buf(),
             by_path,
             reports: ReportSource::default(),
         })
@@ -159,7 +172,7 @@ impl Previous {
                     .reports
                     .get(&self.out, &e.reference)
                     .ok()
-                    .filter(|r| r.study.path == path.display().to_string())
+                    .filter(|r| self.is_report_of(r, path))
                     .filter(|r| r.settings == *settings)
                     // A report of another schema was read by other rules
                     // (one before each test carried its verdict): scored again.
@@ -174,6 +187,18 @@ impl Previous {
                 })
             })
             .collect()
+    }
+
+    /// Whether `report` is the study at `path`: its recorded path ends with
+    /// the study's path under the root, however either run typed the root
+    /// (`archive`, `./archive`, `/data/archive`).
+    fn is_report_of(&self, report: &Report, path: &Path) -> bool {
+        let theirs = Path::new(&report.study.path);
+        match path.strip_prefix(&self.root) {
+            Ok(r) if !r.as_os_str().is_empty() => theirs.ends_with(r),
+            // The root is itself the study: its own name.
+            _ => theirs.file_name() == path.file_name() || theirs == path,
+        }
     }
 
     /// How many studies the earlier run left to re-use.

@@ -122,11 +122,35 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
 /// one study has one path however the root was typed (`archive`,
 /// `./archive`, `/data/archive`), and shards typed differently merge.
 /// The root itself is in the run's manifest (`run.json`).
+///
+/// A name that is not UTF-8 keeps its bytes: each invalid byte is written
+/// `\xNN` (two folders `M\xfcller` and `M\xf6ller` stay two rows; a
+/// lossy `M�ller` made them one).
 pub fn relative_path(root: &Path, path: &Path) -> String {
     match path.strip_prefix(root) {
         Ok(r) if r.as_os_str().is_empty() => ".".to_string(),
-        Ok(r) => r.display().to_string(),
-        Err(_) => path.display().to_string(),
+        Ok(r) => lossless(r.as_os_str()),
+        Err(_) => lossless(path.as_os_str()),
+    }
+}
+
+/// `text` as UTF-8, each byte that is not written `\xNN`.
+fn lossless(text: &std::ffi::OsStr) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::with_capacity(text.len());
+        for chunk in text.as_bytes().utf8_chunks() {
+            out.push_str(chunk.valid());
+            for b in chunk.invalid() {
+                out.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        text.to_string_lossy().into_owned()
     }
 }
 

@@ -478,11 +478,9 @@ fn finished_results_are_replaced_only_when_asked_even_mid_run() {
         &batch("other", &["--resume"]),
         "it holds the results of another archive",
     );
-    refused_with(
-        &batch("empty", &["--resume"]),
-        "no study was found to score",
-    );
-    refused_with(&batch("empty", &["--force"]), "no study was found to score");
+    // An empty (unmounted) archive writes nothing, so the results stay.
+    refused_with(&batch("empty", &["--resume"]), "nothing written");
+    refused_with(&batch("empty", &["--force"]), "nothing written");
     assert_eq!(std::fs::read(out.join("summary.csv")).unwrap(), kept);
     // --force replaces them with another archive's.
     assert!(batch("other", &["--force"]).status.success());

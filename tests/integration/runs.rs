@@ -60,7 +60,7 @@ fn every_batch_output_records_its_run() {
     assert_eq!(m["shard"], serde_json::Value::Null);
     assert_eq!(
         m["counts"],
-        serde_json::json!({"found": 5, "scored": 4, "failed": 1, "reused": 0})
+        serde_json::json!({"in_archive": 5, "found": 5, "scored": 4, "failed": 1, "reused": 0})
     );
     assert_eq!(m["settings"]["interpret"]["decrement_abnormal_pct"], 8.0);
     let hash = m["settings_hash"].as_str().unwrap();
@@ -73,6 +73,13 @@ fn every_batch_output_records_its_run() {
         .collect();
     assert_eq!(&command[1..3], ["batch", "-q"], "{command:?}");
     assert!(command.contains(&"--decrement-pct"));
+    // Option names, never values: a value may identify a patient.
+    assert_eq!(command[0], "nmjscope");
+    assert!(
+        command.iter().all(|c| !c.contains(root) && *c != "8"),
+        "{command:?}"
+    );
+    assert!(m["read_options_hash"].as_str().unwrap().len() == 16);
     let started = m["started"].as_str().unwrap();
     assert!(started.ends_with('Z') && started <= m["finished"].as_str().unwrap());
     // The root as a full path, however it was typed: absolute, relative,
@@ -160,6 +167,54 @@ fn merge_refuses_a_forgotten_or_doubled_shard_and_other_settings() {
     );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("it has no run.json"), "{}", stderr(&o));
+    // A shard read with other options (here --rate) is another run: exit 5.
+    let rated = outs.path().join("rated-3");
+    batch(outs.path(), root, Some("3/4"), &["--rate", "5"], &rated);
+    let o = merge(
+        &[&parts[0], &parts[1], &parts[2], &rated],
+        &outs.path().join("m5"),
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("read with other options"),
+        "{}",
+        stderr(&o)
+    );
+    // A part whose summary lost a row after its run.
+    let lines = |p: &Path| {
+        std::fs::read_to_string(p.join("summary.csv"))
+            .unwrap()
+            .lines()
+            .count()
+    };
+    let full_part = (0..4)
+        .find(|&i| lines(&parts[i]) > 1)
+        .expect("a shard with studies");
+    let cut = outs.path().join("cut");
+    copy_dir(&parts[full_part], &cut);
+    let summary = std::fs::read_to_string(cut.join("summary.csv")).unwrap();
+    let kept: Vec<&str> = summary.lines().take(lines(&cut) - 1).collect();
+    std::fs::write(cut.join("summary.csv"), kept.join("\n") + "\n").unwrap();
+    let mut given: Vec<&PathBuf> = parts.iter().collect();
+    given[full_part] = &cut;
+    let o = merge(&given, &outs.path().join("m6"));
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the summary was changed after the run"),
+        "{}",
+        stderr(&o)
+    );
+    // A part that is not there: the file system's error (4), not "no run.json".
+    let o = merge(
+        &[
+            &parts[0],
+            &parts[1],
+            &parts[2],
+            &outs.path().join("nowhere"),
+        ],
+        &outs.path().join("m7"),
+    );
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     // All four: the merged output records the run and its parts.
     let merged = outs.path().join("merged");
     let o = merge(&parts.iter().collect::<Vec<_>>(), &merged);
@@ -170,6 +225,29 @@ fn merge_refuses_a_forgotten_or_doubled_shard_and_other_settings() {
     assert_eq!(m["counts"]["failed"], 1);
     assert_eq!(m["root"], manifest(&parts[0])["root"]);
     assert_eq!(m["settings_hash"], manifest(&parts[0])["settings_hash"]);
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_archive_that_is_not_there_writes_nothing() {
+    // An unmounted share is an empty folder: no output that a merge could
+    // take for a shard that found nothing.
+    let outs = TempDir::new();
+    std::fs::create_dir(outs.path().join("unmounted")).unwrap();
+    let out = outs.path().join("u2");
+    let o = batch(outs.path(), "unmounted", Some("2/4"), &[], &out);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing written"), "{}", stderr(&o));
+    assert!(!out.exists());
 }
 
 #[test]
@@ -207,6 +285,10 @@ fn shards_typed_three_ways_are_one_run() {
     };
     assert_eq!(rows(&merged), rows(&full));
     assert_eq!(rows(&merged), 5);
+    // A resume with the root typed another way re-uses every scored study.
+    let o = batch(parent, &format!("./{name}/"), None, &["--resume"], &full);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(manifest(&full)["counts"]["reused"], 4, "{}", stderr(&o));
 }
 
 #[test]

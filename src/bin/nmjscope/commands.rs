@@ -390,8 +390,23 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
                 .map(|a| a.to_string_lossy().into_owned())
                 .collect(),
             settings: Some(settings.clone()),
+            read_options: None,
+            in_archive,
         },
     };
+    // An archive with no study (unmounted, mistyped) writes nothing: an
+    // empty output would pass for a shard that found none.
+    if in_archive == 0 {
+        return Err(crate::Exit::new(
+            4,
+            format!(
+                "no study found under {}; nothing written",
+                args.root.display()
+            ),
+        )
+        .into());
+    }
+    let mut rules = rules;
     let bar = crate::progress::bar(studies.len() as u64, args.quiet);
     let mut options = args.read.options()?;
     if let Some(dir) = &args.markers {
@@ -409,6 +424,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
     if let Some(record) = &options.record {
         record.check_for_batch()?;
     }
+    rules.run.read_options = Some(format!("{options:?}"));
     let job = nmjscope::batch::BatchJob {
         settings: &settings,
         options: &options,
@@ -501,8 +517,9 @@ fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let counts = nmjscope::batch::merge(&args.parts, &args.out, args.force, command)
         .with_context(|| format!("merging into {}", args.out.display()))?;
     say(&format!(
-        "{} shard outputs ({} studies) merged into {}",
+        "{} shard output{} ({} studies) merged into {}",
         args.parts.len(),
+        if args.parts.len() == 1 { "" } else { "s" },
         counts.studies,
         args.out.display()
     ));
