@@ -676,6 +676,7 @@ fn batch(
                 settings: Some(settings.clone()),
                 read_options: Some(format!("{options:?}")),
                 in_archive,
+                reports: flags.reports,
             },
         };
         let mut writer = nmjscope::batch::ResultsWriter::begin(&out, rules)?;

@@ -35,6 +35,8 @@ pub struct RunInfo {
     pub read_options: Option<String>,
     /// Study paths in the whole archive, before any shard took its part.
     pub in_archive: usize,
+    /// Whether each study's report is also a file of its own (`--reports`).
+    pub reports: bool,
 }
 
 /// A command line as the manifest records it: the program, the
@@ -120,6 +122,9 @@ pub struct RunManifest {
     pub shard: Option<ShardOf>,
     /// For a merge, how many parts it joined (none for a run).
     pub merged_parts: Option<usize>,
+    /// Whether each study's report is also a file of its own
+    /// (`reports/`, `--reports`).
+    pub reports: bool,
     /// [`settings_hash`] of `settings`.
     pub settings_hash: Option<String>,
     /// [`options_hash`] of how the files were read.
@@ -171,6 +176,7 @@ impl RunManifest {
             root: root.map(full_root),
             shard: shard.map(|(index, count)| ShardOf { index, count }),
             merged_parts: None,
+            reports: info.reports,
             settings_hash: info.settings.as_ref().map(settings_hash),
             read_options_hash: info.read_options.as_deref().map(options_hash),
             settings: info.settings.clone(),

@@ -52,6 +52,7 @@ pub fn merge(parts: &[PathBuf], out: &Path, force: bool, command: Vec<String>) -
             settings: run[0].settings.clone(),
             read_options: None,
             in_archive: run[0].counts.in_archive,
+            reports: run[0].reports,
         },
         ..OutputRules::default()
     };
@@ -248,6 +249,13 @@ fn refuse_other_runs(parts: &[PathBuf], manifests: &[RunManifest]) -> Result<()>
                 a,
                 b,
             ));
+        }
+        if m.reports != first.reports {
+            let with = |r: bool| if r { "with" } else { "without" };
+            return Err(refuse(part, format!(
+                "it was run {} --reports and {} {}: every study's report would be a file in some parts only; run the shards alike",
+                with(m.reports), part0.display(), with(first.reports)
+            )));
         }
         if m.counts.in_archive != first.counts.in_archive {
             return Err(refuse(part, format!(

@@ -180,6 +180,19 @@ fn merge_refuses_a_forgotten_or_doubled_shard_and_other_settings() {
         "{}",
         stderr(&o)
     );
+    // A shard run with --reports among shards without: refused.
+    let reported = outs.path().join("reported-3");
+    batch(outs.path(), root, Some("3/4"), &["--reports"], &reported);
+    let o = merge(
+        &[&parts[0], &parts[1], &parts[2], &reported],
+        &outs.path().join("m8"),
+    );
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("it was run with --reports and"),
+        "{}",
+        stderr(&o)
+    );
     // A part whose summary lost a row after its run.
     let lines = |p: &Path| {
         std::fs::read_to_string(p.join("summary.csv"))

@@ -392,6 +392,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
             settings: Some(settings.clone()),
             read_options: None,
             in_archive,
+            reports: args.reports,
         },
     };
     // An archive with no study (unmounted, mistyped) writes nothing: an
