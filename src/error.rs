@@ -434,6 +434,16 @@ pub enum Error {
         /// What is wrong.
         detail: String,
     },
+    /// A BIDS dataset's file (`dataset_description.json`, a sidecar,
+    /// `participants.tsv`) that cannot be read as BIDS says, or that
+    /// contradicts the recording it describes (`docs/bids.md`).
+    #[error("{at}: {detail}")]
+    BidsFile {
+        /// The file and the line.
+        at: Location,
+        /// What is wrong.
+        detail: String,
+    },
     /// A simulation parameter is out of range.
     #[error("simulation: {0}")]
     Simulation(String),
@@ -491,7 +501,8 @@ impl Error {
             | Error::NoChannel { at, .. }
             | Error::NoStimuli { at, .. }
             | Error::RecordFile { at, .. }
-            | Error::MarkersFile { at, .. } => Some(at.clone()),
+            | Error::MarkersFile { at, .. }
+            | Error::BidsFile { at, .. } => Some(at.clone()),
             Error::Io { path, .. }
             | Error::NotAFile { path }
             | Error::TooLarge { path, .. }
@@ -552,7 +563,8 @@ impl Error {
             | Error::Implausible { .. }
             | Error::BadFile { .. }
             | Error::NoChannel { .. }
-            | Error::NoStimuli { .. } => ErrorKind::Input,
+            | Error::NoStimuli { .. }
+            | Error::BidsFile { .. } => ErrorKind::Input,
         }
     }
 

@@ -36,6 +36,9 @@ pub struct Archive {
 ///
 /// [`Error::Io`] when `root` cannot be listed.
 pub fn survey_archive(root: &Path) -> Result<Archive> {
+    if crate::io::bids::is_dataset(root) {
+        return bids_archive(root);
+    }
     let mut archive = Archive::default();
     let within = root.canonicalize().map_err(|e| Error::io(root, e))?;
     let top = crate::io::list_study(root, true)?;
@@ -65,6 +68,38 @@ pub fn survey_archive(root: &Path) -> Result<Archive> {
     descend(&top, &within, false, &mut archive);
     archive.studies.sort();
     Ok(archive)
+}
+
+/// A BIDS dataset's studies: its subjects' sessions with an `emg` folder
+/// ([`crate::io::bids::find_sessions`]); the other top-level folders are
+/// named as passed over, except those BIDS keeps beside the data
+/// (`derivatives`, `sourcedata`, `code`, `stimuli`, `phenotype`).
+fn bids_archive(root: &Path) -> Result<Archive> {
+    const BESIDE_THE_DATA: [&str; 5] = ["derivatives", "sourcedata", "code", "stimuli", "phenotype"];
+    let studies = crate::io::bids::find_sessions(root)?;
+    let mut passed_over = Vec::new();
+    let entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
+    let mut names: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    for dir in names {
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let holds_study = studies.iter().any(|s| s.starts_with(&dir));
+        if holds_study || BESIDE_THE_DATA.contains(&name.as_str()) || name.starts_with('.') {
+            continue;
+        }
+        passed_over.push((
+            dir,
+            "a folder of a BIDS dataset with no EMG session (sub-*/[ses-*/]emg) in it".to_string(),
+        ));
+    }
+    Ok(Archive {
+        studies,
+        passed_over,
+    })
 }
 
 /// A folder this tool wrote as output (a report set or batch results,

@@ -8,6 +8,7 @@
 //! detected from each file's content. [`read_trace_file`] reads one test,
 //! [`read_study`] a file or a directory of tests.
 
+pub mod bids;
 mod folder;
 #[cfg(feature = "native")]
 pub mod fs;
@@ -19,6 +20,7 @@ mod read;
 mod record;
 mod toml_text;
 pub mod write;
+pub mod write_edf;
 
 use std::path::{Path, PathBuf};
 
@@ -132,6 +134,9 @@ pub fn read_study_bytes(path: &Path, options: &ReadOptions) -> Result<FileBytes>
 ///
 /// As [`read_study_bytes`].
 pub fn read_study_in(path: &Path, options: &ReadOptions) -> Result<(FileBytes, StudyFolder)> {
+    if let Some(root) = bids::dataset_of(path) {
+        return bids::read_session_in(path, &root);
+    }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let folder = if meta.is_dir() {
         let folder = list_study(path, options.follow_links)?;
@@ -178,6 +183,9 @@ pub fn parse_study_groups(
     files: &[(PathBuf, Vec<u8>)],
     options: &ReadOptions,
 ) -> Result<Vec<Study>> {
+    if let Some(root) = bids::dataset_of(path) {
+        return Ok(vec![bids::parse_session(path, &root, files, options)?]);
+    }
     let (sidecars, traces): (Vec<_>, Vec<_>) = files.iter().partition(|(f, _)| is_markers_file(f));
     let mut tests = if sidecars.is_empty() {
         read::parse_tests(files, options)?

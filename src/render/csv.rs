@@ -40,6 +40,34 @@ pub const COLUMNS: &[&str] = &[
     "automatic_amplitude_mv",
 ];
 
+/// What each column of [`COLUMNS`] holds, and its unit (`None`: no
+/// unit), in the same order: the JSON sidecar of a BIDS derivative's
+/// measurements (`nmjscope bids`) describes its columns with them.
+pub const COLUMN_MEANINGS: &[(&str, &str, Option<&str>)] = &[
+    ("study", "The study: a BIDS dataset's subject and session (sub-01_ses-01)", None),
+    ("path", "The study's folder, relative to the dataset or archive", None),
+    ("file", "The recording's file name", None),
+    ("protocol", "rns (2-5 Hz train), hfrns (10-50 Hz train) or exercise (before and after brief exercise)", None),
+    ("muscle", "The recorded muscle, as the recording names it", None),
+    ("stim_rate_hz", "The train's stimulation rate", Some("Hz")),
+    ("response", "The response: rN the N-th of a train; pre, post_Ns around exercise", None),
+    ("index", "The response's place in the recording, from 1", None),
+    ("onset_ms", "Onset of the CMAP after the stimulus", Some("ms")),
+    ("negative_peak_ms", "Time of the negative peak after the stimulus", Some("ms")),
+    ("amplitude_mv", "Baseline to negative peak", Some("mV")),
+    ("peak_to_peak_mv", "Negative peak to the following positive peak", Some("mV")),
+    ("area_mv_ms", "Area of the negative phase, onset to its return through the baseline", Some("mV*ms")),
+    ("duration_ms", "Duration of the negative phase", Some("ms")),
+    ("change_pct", "Change of the measure the protocol is judged on from the first response (decrement negative)", Some("%")),
+    ("noise_mv", "Noise SD of the pre-stimulus baseline", Some("mV")),
+    ("artifact_end_ms", "End of the stimulus artifact after the stimulus", Some("ms")),
+    ("baseline_mv", "The baseline level the response is measured from", Some("mV")),
+    ("baseline_source", "Where the baseline was taken: pre_stimulus, post_artifact, tail_fit or manual", None),
+    ("flags", "Why the response cannot be relied on, ;-separated codes (docs/measurement.md)", None),
+    ("manual", "What a person set by hand: the marks (onset;end), or excluded", None),
+    ("automatic_amplitude_mv", "The automatic amplitude, where a person moved the marks", Some("mV")),
+];
+
 /// Characters that make a spreadsheet read a cell as a formula (OWASP,
 /// "CSV Injection"): `=`, `+`, `-`, `@`, tab and carriage return.
 pub(crate) const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
@@ -150,10 +178,44 @@ pub fn measurements_csv(report: &Report) -> Vec<u8> {
 /// `path_cell` is the study's `path` cell (a batch gives the summary's,
 /// relative to the archive's root, so the two tables join on it).
 pub(crate) fn measurement_rows(report: &Report, path_cell: &str, out: &mut Vec<u8>) {
-    let mut w = csv::Writer::from_writer(std::mem::take(out));
+    rows(report, path_cell, &Table::Csv, out);
+}
+
+/// Which table the rows are written for.
+enum Table {
+    /// `measurements.csv`: every test, commas, empty cells for none.
+    Csv,
+    /// A BIDS table of one test (its index): tabs, `n/a` for none.
+    BidsTest(usize),
+}
+
+/// One test's rows as a BIDS table (tab-separated, `n/a` for a missing
+/// value), with the header: a BIDS derivative's measurements
+/// (`nmjscope bids`); `path` is the study's path relative to the dataset.
+pub fn measurements_tsv(report: &Report, test: usize, path: &str) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b'\t')
+        .from_writer(Vec::new());
+    let _ = w.write_record(COLUMNS);
+    let mut out = w.into_inner().unwrap_or_default();
+    rows(report, &text_cell(path), &Table::BidsTest(test), &mut out);
+    out
+}
+
+fn rows(report: &Report, path_cell: &str, table: &Table, out: &mut Vec<u8>) {
+    let (delimiter, only) = match table {
+        Table::Csv => (b',', None),
+        Table::BidsTest(i) => (b'\t', Some(*i)),
+    };
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
+        .from_writer(std::mem::take(out));
     // One reused set of cells, not a vector of strings per row.
     let mut cells: Vec<String> = vec![String::new(); COLUMNS.len()];
-    for t in &report.tests {
+    for (k, t) in report.tests.iter().enumerate() {
+        if only.is_some_and(|o| o != k) {
+            continue;
+        }
         for (i, (r, change)) in t.responses.iter().zip(&t.change_pct).enumerate() {
             cells.iter_mut().for_each(String::clear);
             // The study's name and path: the key of its summary row (two
@@ -195,6 +257,12 @@ pub(crate) fn measurement_rows(report: &Report, path_cell: &str, out: &mut Vec<u
                 manual_cell(m, &mut cells[20]);
                 num(m.automatic_amplitude_mv, &mut cells[21]);
             }
+            if only.is_some() {
+                cells
+                    .iter_mut()
+                    .filter(|c| c.is_empty())
+                    .for_each(|c| c.push_str("n/a"));
+            }
             // Writing to a Vec cannot fail.
             let _ = w.write_record(&cells);
         }
@@ -220,6 +288,12 @@ fn manual_cell(m: &crate::model::ManualMarks, cell: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_column_has_its_meaning_in_order() {
+        let named: Vec<&str> = COLUMN_MEANINGS.iter().map(|(n, _, _)| *n).collect();
+        assert_eq!(named, COLUMNS);
+    }
 
     #[test]
     fn formula_cells_are_neutralised() {

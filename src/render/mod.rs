@@ -5,6 +5,7 @@
 //! [`crate::io::fs::write_set`] writes a set atomically.
 
 pub(crate) mod csv;
+pub mod bids;
 mod html;
 mod json;
 mod markdown;
@@ -22,7 +23,9 @@ use crate::model::{Report, TestDisplay};
 
 #[cfg(feature = "native")]
 pub(crate) use self::csv::FORMULA_STARTS;
-pub use self::csv::{measurements_csv, measurements_csv_header, text_cell, COLUMNS};
+pub use self::csv::{
+    measurements_csv, measurements_csv_header, measurements_tsv, text_cell, COLUMNS, COLUMN_MEANINGS,
+};
 #[cfg(feature = "native")]
 pub(crate) use self::json::json as report_json;
 #[cfg(feature = "native")]

@@ -2,6 +2,7 @@
 
 mod accuracy;
 mod batch;
+mod bids;
 mod cli;
 mod cohorts;
 mod compliance;

@@ -41,6 +41,10 @@ pub enum Command {
     /// Join the outputs of `batch --shard` runs into the output one
     /// unsharded run would have written.
     Merge(MergeArgs),
+    /// A BIDS App: score a BIDS-EMG dataset into BIDS derivatives
+    /// (`participant`: each subject's measurements and reports; `group`:
+    /// the summary of all), docs/bids.md.
+    Bids(BidsArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish,
     /// powershell), e.g. `nmjscope completions bash > ~/.local/share/bash-completion/completions/nmjscope`.
     Completions(CompletionsArgs),
@@ -79,6 +83,47 @@ pub struct MergeArgs {
     /// Replace the results already in `--out`.
     #[arg(long)]
     pub force: bool,
+}
+
+/// `nmjscope bids BIDS_DIR OUTPUT_DIR participant|group`, the BIDS Apps
+/// convention (Gorgolewski et al., PLoS Comput Biol 2017;13:e1005209).
+#[derive(Debug, Args)]
+pub struct BidsArgs {
+    /// The BIDS dataset (dataset_description.json at its root).
+    pub bids_dir: PathBuf,
+    /// The derivatives folder, this tool's own (by convention
+    /// BIDS_DIR/derivatives/nmjscope); made when absent.
+    pub output_dir: PathBuf,
+    /// `participant`: each subject's measurements and reports, one folder
+    /// each (one array task each); `group`: summary.csv,
+    /// measurements.csv and run.json of all, in OUTPUT_DIR/group.
+    #[arg(value_enum)]
+    pub analysis_level: AnalysisLevel,
+    /// Only these subjects (labels, with or without `sub-`).
+    #[arg(long, num_args = 1.., value_name = "LABEL")]
+    pub participant_label: Vec<String>,
+    #[command(flatten)]
+    pub read: ReadArgs,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+    /// Worker threads for the group level (default: all cores).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// No progress bar.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+    /// Group level: replace the summary already in OUTPUT_DIR/group.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The BIDS Apps analysis levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AnalysisLevel {
+    /// One subject at a time.
+    Participant,
+    /// The whole dataset.
+    Group,
 }
 
 #[derive(Debug, Args)]
@@ -373,6 +418,7 @@ pub enum VariantArg {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("written_to").args(["output", "bids"])))]
 pub struct SimulateArgs {
     /// The physiology.
     #[arg(long, value_enum, default_value = "normal")]
@@ -439,8 +485,14 @@ pub struct SimulateArgs {
     /// Simulate a cohort of this condition: --n patients, severities drawn
     /// from the cohort's range (docs/simulation.md, "Cohorts"), one study
     /// folder each under --out, with cohort.tsv of their truth.
-    #[arg(long, value_enum, requires = "output", conflicts_with = "study")]
+    #[arg(long, value_enum, requires = "written_to", conflicts_with = "study")]
     pub cohort: Option<ConditionArg>,
+    /// Write a BIDS-EMG dataset into this directory (docs/bids.md): with
+    /// --cohort, one subject per patient (the condition and severity in
+    /// participants.tsv); else the study --study would write, as one
+    /// subject.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["study", "output"])]
+    pub bids: Option<PathBuf>,
     /// Patients in a cohort (1-10000).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub n: u32,

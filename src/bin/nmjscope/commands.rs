@@ -24,6 +24,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo(args),
         Command::Samples(args) => samples(args),
         Command::Merge(args) => merge(args),
+        Command::Bids(args) => crate::bids::bids(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -157,7 +158,7 @@ fn markers(args: MarkersArgs) -> anyhow::Result<()> {
 
 /// Says `text` on standard error, control characters escaped (a file or
 /// folder name cannot break the line or drive the terminal).
-fn say(text: &str) {
+pub(crate) fn say(text: &str) {
     eprintln!("{}", nmjscope::error::printable(text));
 }
 
@@ -168,7 +169,12 @@ fn note_not_read(path: &Path, options: &nmjscope::ReadOptions) {
     if !path.is_dir() {
         return;
     }
-    if let Some(skipped) = nmjscope::io::list_study(path, options.follow_links)
+    // A BIDS session's files are those of its emg folder.
+    let folder = match nmjscope::io::bids::dataset_of(path) {
+        Some(root) => nmjscope::io::bids::read_session_in(path, &root).map(|(_, f)| f),
+        None => nmjscope::io::list_study(path, options.follow_links),
+    };
+    if let Some(skipped) = folder
         .ok()
         .and_then(|f| f.describe_skipped())
     {
@@ -231,6 +237,9 @@ fn read_input(path: &Path, options: &nmjscope::ReadOptions) -> anyhow::Result<nm
 }
 
 fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
+    if let Some(dir) = &args.bids {
+        return simulate_bids(&args, dir);
+    }
     if let (Some(condition), Some(dir)) = (args.cohort, &args.output) {
         return cohort(&args, condition, dir);
     }
@@ -256,6 +265,63 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
     let signature = format!("# generator: {}", nmjscope::simulate::GENERATOR);
     nmjscope::io::fs::write_own_file(path, &bytes, &signature)
         .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// `simulate --bids DIR`: the cohort (or the one study) as a BIDS-EMG
+/// dataset, each patient a subject, the truth in `participants.tsv`; a
+/// set like any this tool writes (it replaces only a dataset it wrote).
+fn simulate_bids(args: &SimulateArgs, dir: &Path) -> anyhow::Result<()> {
+    use nmjscope::io::bids::BidsSubject;
+    let configs = match args.cohort {
+        Some(condition) => nmjscope::simulate::cohort::cohort(&nmjscope::simulate::cohort::CohortSpec {
+            condition: condition.into(),
+            n: args.n as usize,
+            muscle: args.muscle.clone(),
+            seed: args.seed,
+        })
+        .into_iter()
+        .map(|c| nmjscope::simulate::SimConfig {
+            noise_mv: args.noise_mv,
+            ..c
+        })
+        .collect(),
+        None => vec![args.config()],
+    };
+    let width = configs.len().to_string().len().max(3);
+    let mut subjects = Vec::with_capacity(configs.len());
+    for (i, config) in configs.iter().enumerate() {
+        let sim = match args.series {
+            SeriesArg::Standard => nmjscope::simulate::simulate_study(config)?,
+            SeriesArg::Exhaustion => nmjscope::simulate::simulate_exhaustion_series(config)?,
+        };
+        let column = |name: &str, value: String, description: &str| {
+            (name.to_string(), value, description.to_string())
+        };
+        subjects.push(BidsSubject {
+            label: format!("{:0width$}", i + 1),
+            study: sim.study,
+            columns: vec![
+                column("condition", config.condition.to_string(), "The simulated condition (normal, mg, lems): the truth"),
+                column("severity", config.severity.to_string(), "The simulated severity, 0 (none) to 1"),
+                column("seed", config.seed.to_string(), "The simulator's random seed: the same seed gives the same recordings"),
+            ],
+        });
+    }
+    let name = match args.cohort {
+        Some(c) => format!("nmjscope simulated {} cohort", nmjscope::simulate::Condition::from(c)),
+        None => "nmjscope simulated study".to_string(),
+    };
+    let files = nmjscope::io::bids::dataset_files(&name, env!("CARGO_PKG_VERSION"), &subjects)
+        .context("a simulated sampling rate is not a whole number of hertz: EDF cannot hold it")?;
+    write_set(dir, &files, nmjscope::io::fs::SIMULATED_STUDY)
+        .with_context(|| format!("writing the BIDS dataset to {}", dir.display()))?;
+    say(&format!(
+        "wrote a BIDS-EMG dataset of {} subject{} to {} (participants.tsv: their truth)",
+        subjects.len(),
+        if subjects.len() == 1 { "" } else { "s" },
+        dir.display()
+    ));
     Ok(())
 }
 
@@ -362,6 +428,12 @@ fn samples(args: SamplesArgs) -> anyhow::Result<()> {
 }
 
 fn batch(args: BatchArgs) -> anyhow::Result<()> {
+    batch_of(args, &|_| true)
+}
+
+/// `batch`, of the studies under its root that `keep` keeps (`nmjscope
+/// bids ... group --participant-label`).
+pub(crate) fn batch_of(args: BatchArgs, keep: &dyn Fn(&Path) -> bool) -> anyhow::Result<()> {
     let settings = args.settings.settings()?;
     let archive = nmjscope::batch::survey_archive(&args.root)
         .with_context(|| format!("listing studies under {}", args.root.display()))?;
@@ -369,6 +441,7 @@ fn batch(args: BatchArgs) -> anyhow::Result<()> {
         say(&format!("note: not scored in {}: {held}", folder.display()));
     }
     let mut studies = archive.studies;
+    studies.retain(|s| keep(s));
     let in_archive = studies.len();
     if let Some(shard) = args.shard {
         studies.retain(|s| nmjscope::batch::in_shard(&args.root, s, shard));

@@ -3,6 +3,7 @@
 //! in the library.
 
 mod args;
+mod bids;
 mod commands;
 mod inspect_text;
 mod pdf;

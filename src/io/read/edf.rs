@@ -135,6 +135,44 @@ struct Header {
 
 /// Reads an EDF or BDF file into its channels.
 pub(crate) fn parse(path: &Path, bytes: &[u8], format: InputFormat) -> Result<(SignalFile, Meta)> {
+    parse_planned(path, bytes, format, &DecodePlan::default())
+}
+
+/// What to turn into physical values when the caller already knows what
+/// it will measure (a BIDS run: its channel from `_channels.tsv`, its
+/// stimuli from `_events.tsv`): a 75 s exercise test needs four sweeps.
+/// A channel not decoded is listed with no samples; a record outside every
+/// span leaves a gap, as an EDF+D file's do. Annotations are read from
+/// every record.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DecodePlan {
+    /// The channels to decode, by label (case ignored); `None`: all.
+    pub channels: Option<Vec<String>>,
+    /// The spans to decode (s from the start); `None`: all.
+    pub spans_s: Option<Vec<(f64, f64)>>,
+}
+
+impl DecodePlan {
+    fn channel(&self, label: &str) -> bool {
+        self.channels
+            .as_ref()
+            .is_none_or(|c| c.iter().any(|n| n.eq_ignore_ascii_case(label.trim())))
+    }
+
+    fn record(&self, start_s: f64, end_s: f64) -> bool {
+        self.spans_s
+            .as_ref()
+            .is_none_or(|spans| spans.iter().any(|(a, b)| *a < end_s && *b > start_s))
+    }
+}
+
+/// As [`parse`], decoding what `plan` says.
+pub(crate) fn parse_planned(
+    path: &Path,
+    bytes: &[u8],
+    format: InputFormat,
+    plan: &DecodePlan,
+) -> Result<(SignalFile, Meta)> {
     let mut f = Fields {
         path,
         bytes,
@@ -158,7 +196,12 @@ pub(crate) fn parse(path: &Path, bytes: &[u8], format: InputFormat) -> Result<(S
         .map(|s| s.samples_per_record * sample_bytes)
         .sum();
     let records = record_count(&mut f, &header, data.len(), record_bytes)?;
-    let mut file = decode_records(&f, &header, data, records, record_bytes, sample_bytes)?;
+    let layout = Layout {
+        records,
+        record_bytes,
+        sample_bytes,
+    };
+    let mut file = decode_records(&f, &header, data, &layout, plan)?;
     file.warnings = std::mem::take(&mut f.warnings);
     Ok((file, header.meta))
 }
@@ -357,14 +400,25 @@ fn record_count(
     Ok(whole)
 }
 
+/// How the data records are laid out.
+struct Layout {
+    records: usize,
+    record_bytes: usize,
+    sample_bytes: usize,
+}
+
 fn decode_records(
     f: &Fields,
     header: &Header,
     data: &[u8],
-    records: usize,
-    record_bytes: usize,
-    sample_bytes: usize,
+    layout: &Layout,
+    plan: &DecodePlan,
 ) -> Result<SignalFile> {
+    let Layout {
+        records,
+        record_bytes,
+        sample_bytes,
+    } = *layout;
     let ns = header.signals.len();
     let mut segments: Vec<Vec<Segment>> = vec![Vec::new(); ns];
     let mut annotations = Vec::new();
@@ -393,10 +447,13 @@ fn decode_records(
             _ => first + r as f64 * header.record_s,
         };
         let mut offset = 0;
+        let wanted = plan.record(start, start + header.record_s);
         for (i, s) in header.signals.iter().enumerate() {
             let len = s.samples_per_record * sample_bytes;
-            if !s.is_annotations() {
-                let seg = segment_at(&mut segments[i], start, header, records - r, s);
+            if !s.is_annotations() && wanted && plan.channel(&s.label) {
+                // Spans decode a part of the file: no room for all of it.
+                let left = if plan.spans_s.is_some() { 1 } else { records - r };
+                let seg = segment_at(&mut segments[i], start, header, left, s);
                 scale_into(
                     &mut seg.samples,
                     &record[offset..offset + len],

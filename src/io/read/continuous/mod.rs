@@ -148,6 +148,12 @@ fn source_info(
     }
 }
 
+/// Whether an annotation is `key: value` metadata rather than an event
+/// (what a BIDS dataset's events replace, and what they keep).
+pub(crate) fn is_metadata_annotation(text: &str) -> bool {
+    sources::is_metadata(text)
+}
+
 /// Annotations of the form `key: value` are metadata, as `# key: value`
 /// lines are in a CSV file (a key the file's header set wins).
 pub(super) fn take_metadata_annotations(file: &SignalFile, meta: &mut Meta) {

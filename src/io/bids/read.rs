@@ -1,0 +1,625 @@
+//! Reading a BIDS session: its files and sidecars ([`read_session_in`]),
+//! then each run as a test ([`parse_session`]), cut at the stimuli its
+//! `_events.tsv` gives, on the channel its `_channels.tsv` names.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::names::{read_task, BidsName};
+use super::sidecars::{levels, merged_json, resolve, Table, KINDS, PARTICIPANTS};
+use crate::error::{show, Error, Location, Result};
+use crate::io::read::signals::{Annotation, SignalFile};
+use crate::io::{ChannelChoice, FileBytes, ReadOptions, SkipReason, Skipped, StudyFolder};
+use crate::model::{InputFormat, ResponseLabel, Study};
+
+/// `_emg.json` keys this tool reads: the task's name (the task label
+/// decides the protocol) and the sampling rate (checked against the
+/// file's).
+const USED_JSON_KEYS: [&str; 2] = ["TaskName", "SamplingFrequency"];
+
+/// `_channels.tsv` columns this tool reads.
+const USED_CHANNEL_COLUMNS: [&str; 5] = ["name", "type", "units", "target_muscle", "status"];
+
+/// `_events.tsv` columns this tool reads.
+const USED_EVENT_COLUMNS: [&str; 3] = ["onset", "duration", "trial_type"];
+
+/// Event types that are a stimulus with no response label.
+const STIMULUS_TYPES: [&str; 3] = ["stimulus", "stim", "trigger"];
+
+/// A session's files, each read once: its tests (`emg/*_emg.edf|.bdf`),
+/// every sidecar of the kinds a test reads at any level from the dataset's
+/// root down, and `participants.tsv`; with the other paths in its `emg`
+/// folder and why they are not read.
+///
+/// # Errors
+///
+/// [`Error::Io`] when a folder or file cannot be read;
+/// [`Error::EmptyStudy`] for a session with no EDF or BDF test.
+pub fn read_session_in(path: &Path, root: &Path) -> Result<(FileBytes, StudyFolder)> {
+    let emg = path.join("emg");
+    let mut folder = StudyFolder::default();
+    let mut sidecars = Vec::new();
+    for entry in sorted_files(&emg)? {
+        let name = entry
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(BidsName::parse);
+        match name {
+            Some(n) if n.suffix == "emg" && matches!(n.extension.as_str(), ".edf" | ".bdf") => {
+                folder.files.push(entry)
+            }
+            Some(n) if is_sidecar_kind(&n) => sidecars.push(entry),
+            _ => folder.skipped.push(Skipped {
+                path: entry,
+                reason: SkipReason::NotATrace,
+            }),
+        }
+    }
+    if folder.files.is_empty() {
+        return Err(Error::EmptyStudy { path: emg });
+    }
+    for level in levels(&emg, root) {
+        for entry in sorted_files(&level)? {
+            let sidecar = entry
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(BidsName::parse)
+                .is_some_and(|n| is_sidecar_kind(&n));
+            if sidecar {
+                sidecars.push(entry);
+            }
+        }
+    }
+    // The session's scans table: the order the runs were recorded in.
+    sidecars.extend(sorted_files(path)?.into_iter().filter(|f| is_scans(f, path)));
+    let participants = root.join(PARTICIPANTS);
+    if participants.is_file() {
+        sidecars.push(participants);
+    }
+    let mut files = Vec::with_capacity(folder.files.len() + sidecars.len());
+    for f in folder.files.iter().chain(&sidecars) {
+        files.push((f.clone(), crate::io::read::text::read_bounded(f)?));
+    }
+    Ok((files, folder))
+}
+
+/// A session's `_scans.tsv` (in the session's folder).
+fn is_scans(file: &Path, session: &Path) -> bool {
+    file.parent() == Some(session)
+        && file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(BidsName::parse)
+            .is_some_and(|n| n.suffix == "scans" && n.extension == ".tsv")
+}
+
+fn is_sidecar_kind(n: &BidsName) -> bool {
+    KINDS
+        .iter()
+        .any(|(s, e)| n.suffix == *s && n.extension == *e)
+}
+
+/// The regular files in `dir`, sorted; none when it does not exist.
+fn sorted_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// A session's tests, from the files [`read_session_in`] read: each run
+/// read with its sidecars, the study named for its subject and session.
+///
+/// # Errors
+///
+/// Any reader error of a run; [`Error::BidsFile`] for a sidecar that
+/// cannot be read or contradicts its run.
+pub fn parse_session(
+    path: &Path,
+    root: &Path,
+    files: &[(PathBuf, Vec<u8>)],
+    options: &ReadOptions,
+) -> Result<Study> {
+    let bytes_of = |p: &Path| files.iter().find(|(f, _)| f == p).map(|(_, b)| b.as_slice());
+    let paths: Vec<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
+    let participants = bytes_of(&root.join(PARTICIPANTS))
+        .map(|b| Table::parse(&root.join(PARTICIPANTS), b))
+        .transpose()?;
+    let subject = subject_label(path);
+    let mut tests = Vec::new();
+    for (data, bytes) in files {
+        let is_run = data.parent().is_some_and(|d| d == path.join("emg"))
+            && data
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(BidsName::parse)
+                .is_some_and(|n| n.suffix == "emg" && n.extension != ".json");
+        if !is_run {
+            continue;
+        }
+        let sidecars = resolve(data, root, &paths)?;
+        let mut run = Run::default();
+        let json: Vec<(&Path, &[u8])> = sidecars
+            .json
+            .iter()
+            .filter_map(|p| Some((p.as_path(), bytes_of(p)?)))
+            .collect();
+        run.json = merged_json(&json)?;
+        run.json_files = sidecars.json.clone();
+        for (slot, p) in [
+            (&mut run.channels, &sidecars.channels),
+            (&mut run.events, &sidecars.events),
+        ] {
+            if let Some(p) = p {
+                *slot = bytes_of(p).map(|b| Table::parse(p, b)).transpose()?;
+            }
+        }
+        run.participant = participants
+            .as_ref()
+            .and_then(|t| participant_row(t, &subject));
+        tests.push(read_run(data, bytes, &run, options)?);
+    }
+    let scans = files
+        .iter()
+        .find(|(f, _)| is_scans(f, path))
+        .map(|(f, b)| Table::parse(f, b))
+        .transpose()?;
+    order_runs(&mut tests, scans.as_ref());
+    Ok(Study {
+        id: super::session_id(path),
+        path: path.to_path_buf(),
+        tests,
+    })
+}
+
+/// The runs in the order they were recorded: by `acq_time` in the
+/// session's `_scans.tsv` (BIDS writes it `YYYY-MM-DDThh:mm:ss`, so text
+/// order is time order), then by name; a run the table does not list, or
+/// lists without a time, after those it does. Order decides which train
+/// is a series' first, and which exercise test comes first.
+fn order_runs(tests: &mut [crate::model::Recording], scans: Option<&Table>) {
+    let time = |file: &str| -> Option<String> {
+        let t = scans?;
+        let name = t.column("filename")?;
+        t.rows
+            .iter()
+            .find(|(_, r)| r[name].rsplit('/').next() == Some(file))
+            .and_then(|(_, r)| t.value(r, "acq_time"))
+            .map(str::to_string)
+    };
+    tests.sort_by(|a, b| {
+        let (ta, tb) = (time(&a.source.file_name), time(&b.source.file_name));
+        let key = |t: &Option<String>| (t.is_none(), t.clone());
+        key(&ta)
+            .cmp(&key(&tb))
+            .then_with(|| a.source.file_name.cmp(&b.source.file_name))
+    });
+}
+
+/// `sub-01` of `sub-01/ses-01` or `sub-01`.
+fn subject_label(path: &Path) -> String {
+    let named = |p: &Path| {
+        p.file_name()
+            .and_then(|n| n.to_str())
+            .filter(|n| n.starts_with("sub-"))
+            .map(str::to_string)
+    };
+    named(path)
+        .or_else(|| path.parent().and_then(named))
+        .unwrap_or_default()
+}
+
+/// A subject's columns in `participants.tsv` (none but `participant_id`
+/// read when the subject has no row).
+fn participant_row(t: &Table, subject: &str) -> Option<(Table, Vec<String>)> {
+    let id = t.column("participant_id")?;
+    t.rows
+        .iter()
+        .find(|(_, row)| row.get(id).is_some_and(|v| v == subject))
+        .map(|(_, row)| (t.clone(), row.clone()))
+}
+
+/// What applies to one run besides its own bytes.
+#[derive(Debug, Default)]
+struct Run {
+    json: serde_json::Map<String, Value>,
+    json_files: Vec<PathBuf>,
+    channels: Option<Table>,
+    events: Option<Table>,
+    participant: Option<(Table, Vec<String>)>,
+}
+
+/// One run as a test: the file's signals, with the stimuli, channel,
+/// protocol and metadata its sidecars give, cut as any continuous
+/// recording is.
+fn read_run(
+    data: &Path,
+    bytes: &[u8],
+    run: &Run,
+    options: &ReadOptions,
+) -> Result<crate::model::Recording> {
+    options.validate()?;
+    let format = crate::io::detect_format(bytes);
+    if !matches!(format, InputFormat::Edf | InputFormat::Bdf) {
+        return Err(Error::BadFile {
+            at: Location::file(data),
+            format,
+            detail: "a BIDS-EMG recording is EDF or BDF, and this file's header is neither"
+                .to_string(),
+        });
+    }
+    let mut notes = Vec::new();
+    let stimuli = match &run.events {
+        Some(table) => read_events(table, &mut notes)?,
+        None => {
+            notes.push("BIDS: no _events.tsv applies: the stimuli were found in the file".into());
+            Vec::new()
+        }
+    };
+    let plan = decode_plan(run, &stimuli, options);
+    let (mut file, mut meta) = crate::io::read::edf::parse_planned(data, bytes, format, &plan)?;
+    // BIDS keeps dates in scans.tsv, often shifted; an EDF header's date
+    // and codes would name the patient session the dataset pseudonymises.
+    for key in crate::io::IDENTITY_KEYS {
+        meta.all.remove(key);
+    }
+    check_json(data, &run.json, &file)?;
+    note_unused_json(run, &mut notes);
+    let mut options = options.clone();
+    if let Some(table) = &run.channels {
+        choose_channel(table, &file, &mut options, &mut meta.all, &mut notes)?;
+    } else {
+        notes.push("BIDS: no _channels.tsv applies: the channel was chosen as for any EDF".into());
+    }
+    if run.events.is_some() {
+        apply_events(stimuli, &mut file, &mut notes);
+    }
+    take_task(data, &mut meta.all, &mut notes);
+    if let Some((table, row)) = &run.participant {
+        take_participant(table, row, &options, &mut meta.all, &mut notes);
+    }
+    file.warnings.extend(notes);
+    super::super::read::continuous::cut(data, file, meta, None, &options)
+}
+
+/// Refuses a run whose `_emg.json` gives another sampling rate than the
+/// file holds: one of them describes another recording.
+fn check_json(data: &Path, json: &serde_json::Map<String, Value>, file: &SignalFile) -> Result<()> {
+    let Some(said) = json.get("SamplingFrequency") else {
+        return Ok(());
+    };
+    let Some(said) = said.as_f64() else {
+        return Err(Error::BidsFile {
+            at: Location::file(data),
+            detail: format!("its _emg.json SamplingFrequency is {said}, not a number"),
+        });
+    };
+    let rates: Vec<f64> = file
+        .channels
+        .iter()
+        .filter_map(|c| c.waveform().map(|(fs, _)| fs))
+        .collect();
+    // BIDS: "The sampling frequency of data channels that deviate from the
+    // main sampling frequency SHOULD be specified in the channels.tsv
+    // file": so one channel at the said rate is enough.
+    if !rates.is_empty() && !rates.iter().any(|fs| (fs - said).abs() <= 1e-6 * said) {
+        return Err(Error::BidsFile {
+            at: Location::file(data),
+            detail: format!(
+                "its _emg.json says SamplingFrequency {} Hz, and the file's channels are sampled at {} Hz: the sidecar describes another recording",
+                show(said),
+                rates.iter().map(|r| show(*r)).collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn note_unused_json(run: &Run, notes: &mut Vec<String>) {
+    let unused: Vec<&str> = run
+        .json
+        .keys()
+        .map(String::as_str)
+        .filter(|k| !USED_JSON_KEYS.contains(k))
+        .collect();
+    if !unused.is_empty() {
+        notes.push(format!(
+            "BIDS: _emg.json keys not used: {}",
+            crate::error::printable(&unused.join(", "))
+        ));
+    }
+    if run.json_files.is_empty() {
+        notes.push("BIDS: no _emg.json applies (BIDS requires one)".into());
+    }
+}
+
+/// The measured channel: the `_channels.tsv` row of type `EMG` (not
+/// `bad`), unless `--channel` names one; its `target_muscle` is the
+/// test's muscle.
+fn choose_channel(
+    table: &Table,
+    file: &SignalFile,
+    options: &mut ReadOptions,
+    meta: &mut std::collections::BTreeMap<String, String>,
+    notes: &mut Vec<String>,
+) -> Result<()> {
+    let name_col = table.require("name")?;
+    table.require("type")?;
+    let emg: Vec<&(u64, Vec<String>)> = table
+        .rows
+        .iter()
+        .filter(|(_, r)| table.value(r, "type").is_some_and(|t| t.eq_ignore_ascii_case("EMG")))
+        .filter(|(_, r)| table.value(r, "status") != Some("bad"))
+        .collect();
+    let unused: Vec<&str> = table
+        .columns
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !USED_CHANNEL_COLUMNS.contains(c))
+        .collect();
+    if !unused.is_empty() {
+        notes.push(format!(
+            "BIDS: _channels.tsv columns not used: {}",
+            crate::error::printable(&unused.join(", "))
+        ));
+    }
+    let chosen = match &options.continuous.channel {
+        Some(ChannelChoice::Name(n)) => table
+            .rows
+            .iter()
+            .find(|(_, r)| r[name_col].eq_ignore_ascii_case(n)),
+        Some(ChannelChoice::Index(i)) => file.channels.get(i.wrapping_sub(1)).and_then(|c| {
+            table
+                .rows
+                .iter()
+                .find(|(_, r)| r[name_col].eq_ignore_ascii_case(&c.name))
+        }),
+        None => emg.first().copied(),
+    };
+    let Some((line, row)) = chosen else {
+        if options.continuous.channel.is_none() {
+            return Err(Error::BidsFile {
+                at: Location::file(&table.path),
+                detail: "no channel of type EMG (status not bad): name the one to measure with --channel".into(),
+            });
+        }
+        return Ok(());
+    };
+    let name = &row[name_col];
+    let Some(channel) = file.channels.iter().find(|c| c.name.eq_ignore_ascii_case(name)) else {
+        return Err(Error::BidsFile {
+            at: Location::line(&table.path, *line),
+            detail: format!(
+                "names channel {:?}, and the recording holds {}",
+                crate::error::printable(name),
+                file.list_channels()
+            ),
+        });
+    };
+    if options.continuous.channel.is_none() {
+        if emg.len() > 1 {
+            notes.push(format!(
+                "BIDS: {} channels of type EMG; measured the first, {:?} (--channel measures another)",
+                emg.len(),
+                crate::error::printable(name)
+            ));
+        }
+        options.continuous.channel = Some(ChannelChoice::Name(name.clone()));
+    }
+    if let Some(units) = table.value(row, "units") {
+        if !units.eq_ignore_ascii_case(&channel.unit) {
+            notes.push(format!(
+                "BIDS: _channels.tsv gives {:?} units {:?}, the file {:?}: the file's were used",
+                crate::error::printable(name),
+                crate::error::printable(units),
+                crate::error::printable(&channel.unit)
+            ));
+        }
+    }
+    if let Some(muscle) = table.value(row, "target_muscle") {
+        meta.entry("muscle".into()).or_insert_with(|| muscle.to_string());
+    }
+    Ok(())
+}
+
+/// Decoded before each stimulus (s): more than the look-back for a
+/// missed first stimulus (1.5 intervals of a 2 Hz train) and the longest
+/// pre-stimulus span (`--pre-stimulus-ms`, 100 ms).
+const DECODE_BEFORE_S: f64 = 2.0;
+
+/// Decoded after each stimulus (s): more than the longest sweep
+/// (`--sweep-ms`, 500 ms).
+const DECODE_AFTER_S: f64 = 1.0;
+
+/// What of the file to decode: when the events give the stimuli (and no
+/// `--stimuli` asks for another source), the measured channel alone, and
+/// only around the stimuli; else everything.
+fn decode_plan(
+    run: &Run,
+    stimuli: &[Annotation],
+    options: &ReadOptions,
+) -> crate::io::read::edf::DecodePlan {
+    use crate::io::read::edf::DecodePlan;
+    if stimuli.is_empty() || options.continuous.stimuli.is_some() {
+        return DecodePlan::default();
+    }
+    let channel = match &options.continuous.channel {
+        Some(ChannelChoice::Name(n)) => Some(n.clone()),
+        Some(ChannelChoice::Index(_)) => None,
+        None => run.channels.as_ref().and_then(|t| {
+            let name = t.column("name")?;
+            t.rows
+                .iter()
+                .find(|(_, r)| {
+                    t.value(r, "type").is_some_and(|v| v.eq_ignore_ascii_case("EMG"))
+                        && t.value(r, "status") != Some("bad")
+                })
+                .map(|(_, r)| r[name].clone())
+        }),
+    };
+    DecodePlan {
+        channels: channel.map(|c| vec![c]),
+        spans_s: Some(
+            stimuli
+                .iter()
+                .map(|a| (a.onset_s - DECODE_BEFORE_S, a.onset_s + DECODE_AFTER_S))
+                .collect(),
+        ),
+    }
+}
+
+/// The stimuli of `_events.tsv`: each event whose `trial_type` names a
+/// response (`r1`, `pre`, `post_30s`) or a stimulus (`stimulus`); events
+/// of other types are counted in a note.
+fn read_events(table: &Table, notes: &mut Vec<String>) -> Result<Vec<Annotation>> {
+    let onset = table.require("onset")?;
+    let mut stimuli = Vec::new();
+    let mut other: std::collections::BTreeMap<String, usize> = Default::default();
+    for (line, row) in &table.rows {
+        let t: f64 = row[onset].parse().ok().filter(|v: &f64| v.is_finite()).ok_or_else(|| {
+            Error::BidsFile {
+                at: Location::line(&table.path, *line),
+                detail: format!("onset {:?} is not a number of seconds", crate::error::printable(&row[onset])),
+            }
+        })?;
+        let kind = table.value(row, "trial_type").unwrap_or("stimulus");
+        let label = ResponseLabel::parse(kind);
+        if !matches!(label, ResponseLabel::Other(_))
+            || STIMULUS_TYPES.iter().any(|s| kind.eq_ignore_ascii_case(s))
+        {
+            stimuli.push(Annotation {
+                onset_s: t,
+                text: kind.to_string(),
+            });
+        } else {
+            *other.entry(kind.to_string()).or_default() += 1;
+        }
+    }
+    let unused: Vec<&str> = table
+        .columns
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !USED_EVENT_COLUMNS.contains(c))
+        .collect();
+    if !unused.is_empty() {
+        notes.push(format!(
+            "BIDS: _events.tsv columns not used: {}",
+            crate::error::printable(&unused.join(", "))
+        ));
+    }
+    if !other.is_empty() {
+        let kinds: Vec<String> = other.iter().map(|(k, n)| format!("{k} ({n})")).collect();
+        notes.push(format!(
+            "BIDS: events that are no stimulus, not used: {}",
+            crate::error::printable(&kinds.join(", "))
+        ));
+    }
+    if stimuli.is_empty() {
+        notes.push("BIDS: _events.tsv gives no stimulus: the stimuli were found in the file".into());
+    }
+    Ok(stimuli)
+}
+
+/// The events' stimuli in place of any the file marks itself (the
+/// dataset's events are its word on them).
+fn apply_events(stimuli: Vec<Annotation>, file: &mut SignalFile, notes: &mut Vec<String>) {
+    if stimuli.is_empty() {
+        return;
+    }
+    let before = file.annotations.len();
+    file.annotations
+        .retain(|a| crate::io::read::continuous::is_metadata_annotation(&a.text));
+    if file.annotations.len() < before {
+        notes.push(format!(
+            "BIDS: the file's own {} annotations were set aside for _events.tsv",
+            before - file.annotations.len()
+        ));
+    }
+    notes.push(format!("BIDS: stimuli from _events.tsv ({} events)", stimuli.len()));
+    file.annotations.extend(stimuli);
+}
+
+/// The protocol and its rate or exercise length from the task label,
+/// where the file does not say them.
+fn take_task(
+    data: &Path,
+    meta: &mut std::collections::BTreeMap<String, String>,
+    notes: &mut Vec<String>,
+) {
+    let name = data
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(BidsName::parse);
+    let Some(task) = name.as_ref().and_then(|n| n.get("task")) else {
+        return;
+    };
+    match read_task(task) {
+        Some((protocol, value)) => {
+            meta.entry("protocol".into()).or_insert_with(|| protocol.code());
+            if let Some(v) = value {
+                let key = match protocol {
+                    crate::model::Protocol::Exercise => "exercise_s",
+                    _ => "stim_rate_hz",
+                };
+                meta.entry(key.into()).or_insert_with(|| show(v));
+            }
+        }
+        None => notes.push(format!(
+            "BIDS: task {:?} names no protocol this tool knows (rns3hz, hfrns50hz, exercise10s): the protocol was found from the stimuli",
+            crate::error::printable(task)
+        )),
+    }
+}
+
+/// The subject's `participants.tsv` values as metadata, except
+/// `participant_id` (the study id holds it), identifying columns
+/// ([`crate::model::is_identifying`]) and columns that would set what the
+/// recording is (a record key, `protocol`): each named in a note.
+fn take_participant(
+    table: &Table,
+    row: &[String],
+    options: &ReadOptions,
+    meta: &mut std::collections::BTreeMap<String, String>,
+    notes: &mut Vec<String>,
+) {
+    let mut withheld = Vec::new();
+    let mut not_used = Vec::new();
+    for (i, column) in table.columns.iter().enumerate() {
+        let key = crate::model::normalise_key(column);
+        if key == "participant_id" {
+            continue;
+        }
+        if crate::model::is_identifying(&key, &options.identifying_keys) {
+            withheld.push(column.as_str());
+            continue;
+        }
+        let sets_recording = crate::io::is_record_key(&key)
+            || crate::io::write::OWN_KEYS.contains(&key.as_str());
+        if sets_recording {
+            not_used.push(column.as_str());
+            continue;
+        }
+        if let Some(v) = row.get(i).filter(|v| !v.is_empty() && *v != "n/a") {
+            meta.entry(key).or_insert_with(|| v.clone());
+        }
+    }
+    if !withheld.is_empty() {
+        notes.push(format!(
+            "BIDS: participants.tsv columns withheld as identifying: {}",
+            crate::error::printable(&withheld.join(", "))
+        ));
+    }
+    if !not_used.is_empty() {
+        notes.push(format!(
+            "BIDS: participants.tsv columns not used (they would describe the recording, not the participant): {}",
+            crate::error::printable(&not_used.join(", "))
+        ));
+    }
+}
