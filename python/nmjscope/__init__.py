@@ -134,7 +134,8 @@ def read(path: PathLike, **options: Any) -> Recording:
 
 def read_study(path: PathLike, **options: Any) -> List[Recording]:
     """Reads a study (a folder of tests, or one file): one
-    :class:`Recording` per test, in file-name order."""
+    :class:`Recording` per test, in file-name order (a BIDS session:
+    in the order its ``_scans.tsv`` records)."""
     return _native.read_study(os.fspath(path), _options_json(options))
 
 

@@ -427,3 +427,13 @@ def test_a_record_file_describes_a_bilateral_study_by_file(tmp_path):
         nmjscope.analyze(study, record=record)
     assert '[file."c.csv"] names no file of the study' in str(err.value)
     assert err.value.line == 1
+
+
+def test_a_bids_dataset_is_batched_and_read_as_the_cli_reads_it(tmp_path):
+    cli("simulate", "--cohort", "lems", "--n", "3", "--bids", tmp_path / "ds")
+    frame = nmjscope.batch(tmp_path / "ds", jobs=2, progress=False, out=tmp_path / "py")
+    assert frame["study"].tolist() == ["sub-001_ses-01", "sub-002_ses-01", "sub-003_ses-01"]
+    assert set(frame["pattern"]) == {"presynaptic"}
+    assert frame["metadata"].str.contains("condition=lems").all()
+    study = nmjscope.read_study(tmp_path / "ds" / "sub-002" / "ses-01")
+    assert [t.file for t in study][0] == "sub-002_ses-01_task-rns3hz_emg.edf"

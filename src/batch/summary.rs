@@ -158,11 +158,16 @@ fn lossless(text: &std::ffi::OsStr) -> String {
 /// cells that a spreadsheet would take for a formula are neutralised
 /// ([`text_cell`]).
 pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
-    let fallback_id = item
-        .path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    // A BIDS session is named for its subject and session, as a read one
+    // is: two subjects' `ses-01` are never one name.
+    let fallback_id = match crate::io::bids::dataset_of(&item.path) {
+        Some(_) => crate::io::bids::session_id(&item.path),
+        None => item
+            .path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    };
     match &item.outcome {
         Ok(r) => {
             let q = &r.interpretation.quantities;

@@ -75,7 +75,8 @@ pub fn survey_archive(root: &Path) -> Result<Archive> {
 /// named as passed over, except those BIDS keeps beside the data
 /// (`derivatives`, `sourcedata`, `code`, `stimuli`, `phenotype`).
 fn bids_archive(root: &Path) -> Result<Archive> {
-    const BESIDE_THE_DATA: [&str; 5] = ["derivatives", "sourcedata", "code", "stimuli", "phenotype"];
+    const BESIDE_THE_DATA: [&str; 5] =
+        ["derivatives", "sourcedata", "code", "stimuli", "phenotype"];
     let studies = crate::io::bids::find_sessions(root)?;
     let mut passed_over = Vec::new();
     let entries = std::fs::read_dir(root).map_err(|e| Error::io(root, e))?;
@@ -86,7 +87,10 @@ fn bids_archive(root: &Path) -> Result<Archive> {
         .collect();
     names.sort();
     for dir in names {
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let holds_study = studies.iter().any(|s| s.starts_with(&dir));
         if holds_study || BESIDE_THE_DATA.contains(&name.as_str()) || name.starts_with('.') {
             continue;

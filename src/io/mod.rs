@@ -135,7 +135,7 @@ pub fn read_study_bytes(path: &Path, options: &ReadOptions) -> Result<FileBytes>
 /// As [`read_study_bytes`].
 pub fn read_study_in(path: &Path, options: &ReadOptions) -> Result<(FileBytes, StudyFolder)> {
     if let Some(root) = bids::dataset_of(path) {
-        return bids::read_session_in(path, &root);
+        return bids::read_session_in(path, &root, options.follow_links);
     }
     let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
     let folder = if meta.is_dir() {

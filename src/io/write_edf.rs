@@ -77,9 +77,7 @@ fn stimulus_times(r: &Recording) -> Vec<f64> {
                 k as f64 / rate
             }
             (ResponseLabel::Pre, _, _) => 0.0,
-            (ResponseLabel::Post(n), _, _) => {
-                exercise_s + POST_GAP_S + f64::from(n.unwrap_or(0))
-            }
+            (ResponseLabel::Post(n), _, _) => exercise_s + POST_GAP_S + f64::from(n.unwrap_or(0)),
             _ => k as f64 * OTHER_GAP_S,
         })
         .collect()

@@ -249,6 +249,9 @@ pub enum StimulusSource {
     /// each block is one sweep, its time zero the stimulus that triggered
     /// it.
     Blocks,
+    /// A BIDS dataset's `_events.tsv` (`docs/bids.md`): read in place of
+    /// the file's annotations, so never a `--stimuli` choice.
+    Events,
 }
 
 impl StimulusSource {
@@ -271,6 +274,7 @@ impl StimulusSource {
             StimulusSource::Rate => "the stimulation rate and first stimulus time",
             StimulusSource::Artifact => "the stimulus artifacts",
             StimulusSource::Blocks => "the triggered blocks' time zeros (a sweep each)",
+            StimulusSource::Events => "the dataset's _events.tsv",
         }
     }
 }

@@ -97,5 +97,4 @@ mod tests {
             "1_rns_3hz_desc-cmap_measurements.json"
         );
     }
-
 }

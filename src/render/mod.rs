@@ -4,8 +4,8 @@
 //! pipeline hands the plots what to draw ([`TestDisplay`]), and
 //! [`crate::io::fs::write_set`] writes a set atomically.
 
-pub(crate) mod csv;
 pub mod bids;
+pub(crate) mod csv;
 mod html;
 mod json;
 mod markdown;
@@ -24,7 +24,8 @@ use crate::model::{Report, TestDisplay};
 #[cfg(feature = "native")]
 pub(crate) use self::csv::FORMULA_STARTS;
 pub use self::csv::{
-    measurements_csv, measurements_csv_header, measurements_tsv, text_cell, COLUMNS, COLUMN_MEANINGS,
+    measurements_csv, measurements_csv_header, measurements_tsv, text_cell, COLUMNS,
+    COLUMN_MEANINGS,
 };
 #[cfg(feature = "native")]
 pub(crate) use self::json::json as report_json;

@@ -30,13 +30,20 @@ fn measures(path: &Path) -> BTreeMap<(usize, String, String), csv::StringRecord>
             ids.push(row[study].to_string());
         }
         let k = ids.iter().position(|i| i == &row[study]).unwrap();
-        out.insert((k, row[protocol].to_string(), row[response].to_string()), row);
+        out.insert(
+            (k, row[protocol].to_string(), row[response].to_string()),
+            row,
+        );
     }
     out
 }
 
 fn header(path: &Path) -> csv::StringRecord {
-    csv::Reader::from_path(path).unwrap().headers().unwrap().clone()
+    csv::Reader::from_path(path)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .clone()
 }
 
 #[test]
@@ -75,7 +82,9 @@ fn a_simulated_dataset_reads_back_to_the_measures_of_its_csv() {
         ("change_pct", 0.02),
     ];
     for (key, b) in &bids {
-        let c = csv.get(key).unwrap_or_else(|| panic!("{key:?} not in the CSV run"));
+        let c = csv
+            .get(key)
+            .unwrap_or_else(|| panic!("{key:?} not in the CSV run"));
         for (name, tol) in tolerance {
             let (x, y) = (&b[col(name)], &c[col(name)]);
             if x.is_empty() && y.is_empty() {
@@ -85,7 +94,10 @@ fn a_simulated_dataset_reads_back_to_the_measures_of_its_csv() {
             // A change is a ratio: a step on a small first response moves
             // a large increment a little more (0.02% of itself).
             let allowed = tol + 2e-4 * y_.abs();
-            assert!((x_ - y_).abs() <= allowed, "{key:?} {name}: {x} from EDF, {y} from CSV");
+            assert!(
+                (x_ - y_).abs() <= allowed,
+                "{key:?} {name}: {x} from EDF, {y} from CSV"
+            );
         }
         assert_eq!(b[col("flags")], c[col("flags")], "{key:?}");
     }
@@ -108,7 +120,10 @@ fn a_simulated_dataset_reads_back_to_the_measures_of_its_csv() {
     assert_eq!(summary("from_bids"), summary("from_csv"));
     let bids_summary = std::fs::read_to_string(cwd.join("from_bids/summary.csv")).unwrap();
     assert!(bids_summary.contains("sub-001_ses-01,sub-001/ses-01,ok"));
-    assert!(bids_summary.contains("condition=lems"), "participants.tsv columns pass through");
+    assert!(
+        bids_summary.contains("condition=lems"),
+        "participants.tsv columns pass through"
+    );
 }
 
 /// The schema-based BIDS validator (`bids-validator-deno` from PyPI,
@@ -131,32 +146,68 @@ fn validate(dataset: &Path) -> std::process::Output {
 #[test]
 fn a_simulated_dataset_passes_the_bids_validator() {
     let dir = TempDir::new();
-    let o = run(dir.path(), &["simulate", "--cohort", "mg", "--n", "3", "--bids", "ds"]);
+    let o = run(
+        dir.path(),
+        &["simulate", "--cohort", "mg", "--n", "3", "--bids", "ds"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let v = validate(&dir.path().join("ds"));
     let text = String::from_utf8_lossy(&v.stdout);
     assert!(v.status.success(), "validator: {text}{}", stderr(&v));
     assert!(!text.contains("[ERROR]"), "{text}");
-    assert!(text.contains("emg"), "the validator saw the EMG data: {text}");
+    assert!(
+        text.contains("emg"),
+        "the validator saw the EMG data: {text}"
+    );
     // A dataset broken on purpose fails it: the check can fail.
     std::fs::remove_file(dir.path().join("ds/dataset_description.json")).unwrap();
     let v = validate(&dir.path().join("ds"));
-    assert!(!v.status.success(), "a dataset without its description passed");
+    assert!(
+        !v.status.success(),
+        "a dataset without its description passed"
+    );
 }
 
 #[test]
 fn the_bids_app_writes_participant_derivatives_and_the_group_summary() {
     let dir = TempDir::new();
     let cwd = dir.path();
-    let o = run(cwd, &["simulate", "--cohort", "mg", "--n", "3", "--bids", "ds"]);
+    let o = run(
+        cwd,
+        &["simulate", "--cohort", "mg", "--n", "3", "--bids", "ds"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let out = "ds/derivatives/nmjscope";
     // Each array task runs one subject, as the Slurm script does.
     for label in ["001", "sub-002", "003"] {
-        let o = run(cwd, &["bids", "ds", out, "participant", "--participant-label", label]);
+        let o = run(
+            cwd,
+            &[
+                "bids",
+                "ds",
+                out,
+                "participant",
+                "--participant-label",
+                label,
+            ],
+        );
         assert!(o.status.success(), "{label}: {}", stderr(&o));
     }
     let o = run(cwd, &["bids", "ds", out, "group"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A finished subject is replaced only when asked, as a batch is.
+    let again = [
+        "bids",
+        "ds",
+        out,
+        "participant",
+        "--participant-label",
+        "001",
+    ];
+    let o = run(cwd, &again);
+    assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--force"), "{}", stderr(&o));
+    let o = run(cwd, &[&again[..], &["--force"]].concat());
     assert!(o.status.success(), "{}", stderr(&o));
     let d = cwd.join(out);
     let description: serde_json::Value =
@@ -180,7 +231,12 @@ fn the_bids_app_writes_participant_derivatives_and_the_group_summary() {
     assert!(d.join("sub-002/ses-01/report/report.html").is_file());
     // The participant tables and the group summary give the same numbers.
     let measurements = std::fs::read_to_string(d.join("group/measurements.csv")).unwrap();
-    let first = table.lines().nth(1).unwrap().replace('\t', ",").replace("n/a", "");
+    let first = table
+        .lines()
+        .nth(1)
+        .unwrap()
+        .replace('\t', ",")
+        .replace("n/a", "");
     assert!(measurements.contains(&first), "{first}");
     let summary = std::fs::read_to_string(d.join("group/summary.csv")).unwrap();
     assert_eq!(summary.lines().count(), 4);
@@ -193,7 +249,10 @@ fn the_bids_app_writes_participant_derivatives_and_the_group_summary() {
 fn the_bids_app_refuses_what_is_not_its_own() {
     let dir = TempDir::new();
     let cwd = dir.path();
-    let o = run(cwd, &["simulate", "--cohort", "normal", "--n", "2", "--bids", "ds"]);
+    let o = run(
+        cwd,
+        &["simulate", "--cohort", "normal", "--n", "2", "--bids", "ds"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     // Another pipeline's derivatives folder.
     std::fs::create_dir_all(cwd.join("other")).unwrap();
@@ -202,13 +261,32 @@ fn the_bids_app_refuses_what_is_not_its_own() {
     assert_eq!(o.status.code(), Some(4), "{}", stderr(&o));
     assert!(stderr(&o).contains("holds files"), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(cwd.join("other")).unwrap().count(), 1);
+    // Inside the dataset, anywhere but derivatives/: it would be raw data.
+    for inside in ["ds/sub-003", "ds", "ds/derivatives"] {
+        let o = run(cwd, &["bids", "ds", inside, "participant"]);
+        assert_eq!(o.status.code(), Some(4), "{inside}: {}", stderr(&o));
+    }
+    assert!(!cwd.join("ds/sub-003").exists());
     // Not a dataset; a subject it does not hold.
     let o = run(cwd, &["bids", "other", "out", "group"]);
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    let o = run(cwd, &["bids", "ds", "out", "participant", "--participant-label", "9"]);
+    let o = run(
+        cwd,
+        &[
+            "bids",
+            "ds",
+            "out",
+            "participant",
+            "--participant-label",
+            "9",
+        ],
+    );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
     assert!(stderr(&o).contains("sub-001, sub-002"), "{}", stderr(&o));
-    assert!(!cwd.join("out").exists(), "nothing written for a wrong label");
+    assert!(
+        !cwd.join("out").exists(),
+        "nothing written for a wrong label"
+    );
 }
 
 #[test]
@@ -241,13 +319,24 @@ fn sidecars_decide_the_channel_and_stimuli_and_contradictions_are_refused() {
     let test = &report["tests"][0];
     assert_eq!(test["muscle"], "ADM");
     let notes = test["source"]["warnings"].to_string();
-    assert!(notes.contains("_emg.json keys not used: EMGChannelCount"), "{notes}");
-    assert!(notes.contains("stimuli from _events.tsv (10 events)"), "{notes}");
+    assert!(
+        notes.contains("_emg.json keys not used: EMGChannelCount"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("stimuli from _events.tsv (10 events)"),
+        "{notes}"
+    );
     // The trigger listed first in _channels.tsv as EMG would be measured:
     // the sidecar, not the file's order, names the channel.
     let channels = emg.join("sub-001_ses-01_task-rns3hz_channels.tsv");
     let text = std::fs::read_to_string(&channels).unwrap();
-    std::fs::write(&channels, text.replace("ADM\tEMG", "ADM\tMISC").replace("Trigger\tTRIG", "Trigger\tEMG")).unwrap();
+    std::fs::write(
+        &channels,
+        text.replace("ADM\tEMG", "ADM\tMISC")
+            .replace("Trigger\tTRIG", "Trigger\tEMG"),
+    )
+    .unwrap();
     let (out, err, _) = analyze(cwd, &cwd.join("ds/sub-001/ses-01"));
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
     let rns = report["tests"]
@@ -258,7 +347,10 @@ fn sidecars_decide_the_channel_and_stimuli_and_contradictions_are_refused() {
         .unwrap()
         .clone();
     assert_eq!(rns["source"]["channel"], "Trigger", "{err}");
-    assert_ne!(rns["validity"]["code"], "valid", "a trigger pulse read as a valid train");
+    assert_ne!(
+        rns["validity"]["code"], "valid",
+        "a trigger pulse read as a valid train"
+    );
     std::fs::write(&channels, text.replace("ADM\tEMG", "XYZ\tEMG")).unwrap();
     let (_, err, code) = analyze(cwd, &cwd.join("ds/sub-001/ses-01"));
     assert_eq!(code, Some(3));
@@ -268,7 +360,14 @@ fn sidecars_decide_the_channel_and_stimuli_and_contradictions_are_refused() {
     // another recording.
     let sidecar = emg.join("sub-001_ses-01_task-rns3hz_emg.json");
     let s = std::fs::read_to_string(&sidecar).unwrap();
-    std::fs::write(&sidecar, s.replace("\"SamplingFrequency\": 20000.0", "\"SamplingFrequency\": 5000")).unwrap();
+    std::fs::write(
+        &sidecar,
+        s.replace(
+            "\"SamplingFrequency\": 20000.0",
+            "\"SamplingFrequency\": 5000",
+        ),
+    )
+    .unwrap();
     let (_, err, code) = analyze(cwd, &cwd.join("ds/sub-001/ses-01"));
     assert_eq!(code, Some(3), "{err}");
     assert!(err.contains("SamplingFrequency 5000 Hz"), "{err}");
@@ -302,4 +401,138 @@ fn analyze(cwd: &Path, path: &Path) -> (String, String, Option<i32>) {
         stderr(&o),
         o.status.code(),
     )
+}
+
+#[test]
+fn links_entities_rates_and_participants_are_read_as_bids_says() {
+    let dir = TempDir::new();
+    let cwd = dir.path();
+    let o = run(cwd, &["simulate", "--condition", "lems", "--bids", "ds"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let session = cwd.join("ds/sub-001/ses-01");
+    let emg = session.join("emg");
+    let rns = "sub-001_ses-01_task-rns3hz_emg.edf";
+    let tests = |out: &str| -> Vec<String> {
+        let r: serde_json::Value = serde_json::from_str(out).unwrap();
+        r["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["file"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // A DataLad dataset's files are links into the dataset (.git/annex):
+    // followed, not dropped.
+    std::fs::create_dir_all(cwd.join("ds/.git/annex")).unwrap();
+    std::fs::rename(emg.join(rns), cwd.join("ds/.git/annex/object")).unwrap();
+    std::os::unix::fs::symlink("../../../.git/annex/object", emg.join(rns)).unwrap();
+    let (out, err, code) = analyze(cwd, &session);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(tests(&out).len(), 3, "{err}");
+    // A link out of the dataset is named, and read only when asked.
+    let outside = TempDir::new();
+    std::fs::rename(
+        cwd.join("ds/.git/annex/object"),
+        outside.path().join("object"),
+    )
+    .unwrap();
+    std::fs::remove_file(emg.join(rns)).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("object"), emg.join(rns)).unwrap();
+    let (out, err, _) = analyze(cwd, &session);
+    assert_eq!(tests(&out).len(), 2);
+    assert!(err.contains(rns) && err.contains("outside"), "{err}");
+    let o = nmjscope()
+        .current_dir(cwd)
+        .args(["analyze", "--format", "json", "--follow-links"])
+        .arg(&session)
+        .output()
+        .unwrap();
+    assert_eq!(
+        tests(&String::from_utf8_lossy(&o.stdout)).len(),
+        3,
+        "{}",
+        stderr(&o)
+    );
+    std::fs::remove_file(emg.join(rns)).unwrap();
+    std::fs::copy(outside.path().join("object"), emg.join(rns)).unwrap();
+    // A run named for another subject is refused, not scored as this one.
+    let stray = emg.join("sub-002_ses-01_task-rns2hz_emg.edf");
+    std::fs::copy(emg.join(rns), &stray).unwrap();
+    let (_, err, code) = analyze(cwd, &session);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(err.contains("its name says sub-002 ses-01"), "{err}");
+    std::fs::remove_file(&stray).unwrap();
+    // A 3 Hz train named as a 50 Hz one is refused, not judged at 50 Hz.
+    for ext in ["edf", "json", "tsv"] {
+        for f in std::fs::read_dir(&emg).unwrap() {
+            let p = f.unwrap().path();
+            let name = p.file_name().unwrap().to_str().unwrap().to_string();
+            if name.contains("rns3hz") && name.ends_with(ext) {
+                std::fs::rename(
+                    &p,
+                    emg.join(
+                        name.replace("rns3hz", "hfrns50hz")
+                            .replace("hfhfrns", "hfrns"),
+                    ),
+                )
+                .ok();
+            }
+        }
+    }
+    let (_, err, code) = analyze(cwd, &session);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("says 50 Hz") && err.contains("come at 3 Hz"),
+        "{err}"
+    );
+}
+
+#[test]
+fn participants_columns_pass_only_when_described_and_not_identifying() {
+    let dir = TempDir::new();
+    let cwd = dir.path();
+    let o = run(
+        cwd,
+        &["simulate", "--cohort", "normal", "--n", "2", "--bids", "ds"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::write(
+        cwd.join("ds/participants.tsv"),
+        "participant_id\tage\tcondition\tname\tpersonnummer\tnotes\nsub-001\t54\tnormal\tJane Doe\t19800101-1234\tlives with Mary\nsub-002\t61\tnormal\tJohn Roe\t19700101-9999\tn/a\nsub-002\t61\tnormal\tJohn Roe\t19700101-9999\tn/a\n",
+    )
+    .unwrap();
+    let o = run(cwd, &["batch", "-q", "ds", "--out", "out"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut all = String::new();
+    for f in [
+        "summary.csv",
+        "measurements.csv",
+        "studies.jsonl",
+        "run.json",
+    ] {
+        all.push_str(&std::fs::read_to_string(cwd.join("out").join(f)).unwrap());
+    }
+    for secret in ["Jane", "John", "19800101", "19700101", "Mary"] {
+        assert!(!all.contains(secret), "{secret} left in the outputs");
+    }
+    let summary = std::fs::read_to_string(cwd.join("out/summary.csv")).unwrap();
+    let row1 = summary.lines().find(|l| l.starts_with("sub-001")).unwrap();
+    assert!(
+        row1.contains("age=54") && row1.contains("condition=normal"),
+        "{row1}"
+    );
+    assert!(
+        all.contains("withheld as identifying: name"),
+        "the withheld columns are named"
+    );
+    assert!(
+        all.contains("not described in participants.json"),
+        "undescribed columns are named"
+    );
+    assert!(
+        all.contains("2 rows for sub-002: none used"),
+        "a doubled row is said"
+    );
+    let row2 = summary.lines().find(|l| l.starts_with("sub-002")).unwrap();
+    assert!(!row2.contains("age="), "{row2}");
 }

@@ -112,7 +112,8 @@ pub struct BidsArgs {
     /// No progress bar.
     #[arg(long, short = 'q')]
     pub quiet: bool,
-    /// Group level: replace the summary already in OUTPUT_DIR/group.
+    /// Replace the results of an earlier run: the chosen subjects'
+    /// folders (participant), the summary in OUTPUT_DIR/group (group).
     #[arg(long)]
     pub force: bool,
 }

@@ -19,14 +19,16 @@ pub fn bids(args: BidsArgs) -> anyhow::Result<()> {
     if !bids::is_dataset(root) {
         return Err(nmjscope::Error::BidsFile {
             at: nmjscope::Location::file(&root.join(bids::DESCRIPTION)),
-            detail: "not found: BIDS_DIR is no BIDS dataset (its root holds dataset_description.json)".into(),
+            detail:
+                "not found: BIDS_DIR is no BIDS dataset (its root holds dataset_description.json)"
+                    .into(),
         }
         .into());
     }
     let sessions = bids::find_sessions(root)?;
     let wanted = chosen_subjects(&args.participant_label, &sessions)?;
     let keep = |p: &Path| wanted.is_empty() || wanted.contains(&subject_of(p));
-    bids::prepare_derivatives(&args.output_dir, env!("CARGO_PKG_VERSION"))
+    bids::prepare_derivatives(&args.output_dir, &args.bids_dir, env!("CARGO_PKG_VERSION"))
         .with_context(|| format!("preparing {}", args.output_dir.display()))?;
     match args.analysis_level {
         AnalysisLevel::Group => {
@@ -103,6 +105,23 @@ fn participant(args: &BidsArgs, sessions: &[PathBuf]) -> anyhow::Result<()> {
             _ => subjects.push((subject, vec![s])),
         }
     }
+    // As `batch`: a finished result is replaced only when asked.
+    let done: Vec<&str> = subjects
+        .iter()
+        .map(|(s, _)| s.as_str())
+        .filter(|s| args.output_dir.join(s).exists())
+        .collect();
+    if !done.is_empty() && !args.force {
+        return Err(crate::Exit::new(
+            4,
+            format!(
+                "{} already holds the derivatives of {} from an earlier run; --force replaces them (nothing written)",
+                args.output_dir.display(),
+                done.join(", ")
+            ),
+        )
+        .into());
+    }
     let mut failed = Vec::new();
     for (subject, list) in &subjects {
         let mut files = Vec::new();
@@ -129,7 +148,16 @@ fn participant(args: &BidsArgs, sessions: &[PathBuf]) -> anyhow::Result<()> {
             }
         }
         if let Some(e) = error {
-            say(&format!("failed: {subject}: {e}"));
+            let kept = args.output_dir.join(subject);
+            let earlier = if kept.exists() {
+                format!(
+                    " (its derivatives in {} are an earlier run's, kept)",
+                    kept.display()
+                )
+            } else {
+                String::new()
+            };
+            say(&format!("failed: {subject}: {e}{earlier}"));
             failed.push(subject.clone());
             continue;
         }
@@ -137,16 +165,22 @@ fn participant(args: &BidsArgs, sessions: &[PathBuf]) -> anyhow::Result<()> {
         nmjscope::io::fs::write_set(&dir, &files, DERIVATIVES_SET)
             .with_context(|| format!("writing {}", dir.display()))?;
     }
+    let written = subjects.len() - failed.len();
     say(&format!(
-        "{} subjects' derivatives written to {}, {} failed",
-        subjects.len() - failed.len(),
+        "derivatives of {written} subject{} written to {}, {} failed",
+        if written == 1 { "" } else { "s" },
         args.output_dir.display(),
         failed.len()
     ));
     if !failed.is_empty() {
         return Err(crate::Exit::new(
             3,
-            format!("{} of {} subjects failed: {}", failed.len(), subjects.len(), failed.join(", ")),
+            format!(
+                "{} of {} subjects failed: {}",
+                failed.len(),
+                subjects.len(),
+                failed.join(", ")
+            ),
         )
         .into());
     }

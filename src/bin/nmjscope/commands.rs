@@ -171,13 +171,12 @@ fn note_not_read(path: &Path, options: &nmjscope::ReadOptions) {
     }
     // A BIDS session's files are those of its emg folder.
     let folder = match nmjscope::io::bids::dataset_of(path) {
-        Some(root) => nmjscope::io::bids::read_session_in(path, &root).map(|(_, f)| f),
+        Some(root) => {
+            nmjscope::io::bids::read_session_in(path, &root, options.follow_links).map(|(_, f)| f)
+        }
         None => nmjscope::io::list_study(path, options.follow_links),
     };
-    if let Some(skipped) = folder
-        .ok()
-        .and_then(|f| f.describe_skipped())
-    {
+    if let Some(skipped) = folder.ok().and_then(|f| f.describe_skipped()) {
         let note = format!("note: not read in {}: {skipped}", path.display());
         say(&note);
     }
@@ -274,18 +273,20 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
 fn simulate_bids(args: &SimulateArgs, dir: &Path) -> anyhow::Result<()> {
     use nmjscope::io::bids::BidsSubject;
     let configs = match args.cohort {
-        Some(condition) => nmjscope::simulate::cohort::cohort(&nmjscope::simulate::cohort::CohortSpec {
-            condition: condition.into(),
-            n: args.n as usize,
-            muscle: args.muscle.clone(),
-            seed: args.seed,
-        })
-        .into_iter()
-        .map(|c| nmjscope::simulate::SimConfig {
-            noise_mv: args.noise_mv,
-            ..c
-        })
-        .collect(),
+        Some(condition) => {
+            nmjscope::simulate::cohort::cohort(&nmjscope::simulate::cohort::CohortSpec {
+                condition: condition.into(),
+                n: args.n as usize,
+                muscle: args.muscle.clone(),
+                seed: args.seed,
+            })
+            .into_iter()
+            .map(|c| nmjscope::simulate::SimConfig {
+                noise_mv: args.noise_mv,
+                ..c
+            })
+            .collect()
+        }
         None => vec![args.config()],
     };
     let width = configs.len().to_string().len().max(3);
@@ -302,14 +303,29 @@ fn simulate_bids(args: &SimulateArgs, dir: &Path) -> anyhow::Result<()> {
             label: format!("{:0width$}", i + 1),
             study: sim.study,
             columns: vec![
-                column("condition", config.condition.to_string(), "The simulated condition (normal, mg, lems): the truth"),
-                column("severity", config.severity.to_string(), "The simulated severity, 0 (none) to 1"),
-                column("seed", config.seed.to_string(), "The simulator's random seed: the same seed gives the same recordings"),
+                column(
+                    "condition",
+                    config.condition.to_string(),
+                    "The simulated condition (normal, mg, lems): the truth",
+                ),
+                column(
+                    "severity",
+                    config.severity.to_string(),
+                    "The simulated severity, 0 (none) to 1",
+                ),
+                column(
+                    "seed",
+                    config.seed.to_string(),
+                    "The simulator's random seed: the same seed gives the same recordings",
+                ),
             ],
         });
     }
     let name = match args.cohort {
-        Some(c) => format!("nmjscope simulated {} cohort", nmjscope::simulate::Condition::from(c)),
+        Some(c) => format!(
+            "nmjscope simulated {} cohort",
+            nmjscope::simulate::Condition::from(c)
+        ),
         None => "nmjscope simulated study".to_string(),
     };
     let files = nmjscope::io::bids::dataset_files(&name, env!("CARGO_PKG_VERSION"), &subjects)

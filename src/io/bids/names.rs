@@ -121,7 +121,9 @@ mod tests {
             n.with("channels", ".tsv"),
             "sub-01_ses-02_task-rns3hz_run-1_channels.tsv"
         );
-        assert!(BidsName::parse("notes.txt").is_none());
+        // A name of a suffix alone is one (`participants.tsv`).
+        assert!(BidsName::parse("notes.txt").is_some_and(|n| n.entities.is_empty()));
+        assert!(BidsName::parse("notes").is_none());
         assert!(BidsName::parse("sub-0_1_emg.edf").is_none());
         assert!(BidsName::parse("sub-01_task-a-b_emg.edf").is_none());
     }

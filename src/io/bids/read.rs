@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use super::names::{read_task, BidsName};
-use super::sidecars::{levels, merged_json, resolve, Table, KINDS, PARTICIPANTS};
+use super::sidecars::{
+    levels, merged_json, resolve, Table, KINDS, PARTICIPANTS, PARTICIPANTS_JSON,
+};
 use crate::error::{show, Error, Location, Result};
 use crate::io::read::signals::{Annotation, SignalFile};
 use crate::io::{ChannelChoice, FileBytes, ReadOptions, SkipReason, Skipped, StudyFolder};
@@ -29,18 +31,28 @@ const STIMULUS_TYPES: [&str; 3] = ["stimulus", "stim", "trigger"];
 
 /// A session's files, each read once: its tests (`emg/*_emg.edf|.bdf`),
 /// every sidecar of the kinds a test reads at any level from the dataset's
-/// root down, and `participants.tsv`; with the other paths in its `emg`
-/// folder and why they are not read.
+/// root down, the session's `_scans.tsv` and `participants.tsv`; with the
+/// other paths in its `emg` folder, and every link not followed, and why.
+/// A symbolic link is followed to a regular file inside the dataset (a
+/// DataLad or git-annex dataset is links into `.git/annex`), and to one
+/// outside only with `follow_links` (`--follow-links`).
 ///
 /// # Errors
 ///
 /// [`Error::Io`] when a folder or file cannot be read;
 /// [`Error::EmptyStudy`] for a session with no EDF or BDF test.
-pub fn read_session_in(path: &Path, root: &Path) -> Result<(FileBytes, StudyFolder)> {
+pub fn read_session_in(
+    path: &Path,
+    root: &Path,
+    follow_links: bool,
+) -> Result<(FileBytes, StudyFolder)> {
     let emg = path.join("emg");
+    let within = root.canonicalize().map_err(|e| Error::io(root, e))?;
     let mut folder = StudyFolder::default();
     let mut sidecars = Vec::new();
-    for entry in sorted_files(&emg)? {
+    let (entries, skipped) = listed(&emg, &within, follow_links)?;
+    folder.skipped.extend(skipped);
+    for entry in entries {
         let name = entry
             .file_name()
             .and_then(|n| n.to_str())
@@ -60,28 +72,64 @@ pub fn read_session_in(path: &Path, root: &Path) -> Result<(FileBytes, StudyFold
         return Err(Error::EmptyStudy { path: emg });
     }
     for level in levels(&emg, root) {
-        for entry in sorted_files(&level)? {
-            let sidecar = entry
-                .file_name()
+        let (entries, skipped) = listed(&level, &within, follow_links)?;
+        let ours = |p: &Path| {
+            p.file_name()
                 .and_then(|n| n.to_str())
                 .and_then(BidsName::parse)
-                .is_some_and(|n| is_sidecar_kind(&n));
-            if sidecar {
-                sidecars.push(entry);
-            }
-        }
-    }
-    // The session's scans table: the order the runs were recorded in.
-    sidecars.extend(sorted_files(path)?.into_iter().filter(|f| is_scans(f, path)));
-    let participants = root.join(PARTICIPANTS);
-    if participants.is_file() {
-        sidecars.push(participants);
+                .is_some_and(|n| is_sidecar_kind(&n) || (level == path && n.suffix == "scans"))
+                || p.file_name()
+                    .is_some_and(|n| (n == PARTICIPANTS || n == PARTICIPANTS_JSON) && level == root)
+        };
+        folder
+            .skipped
+            .extend(skipped.into_iter().filter(|s| ours(&s.path)));
+        sidecars.extend(entries.into_iter().filter(|e| ours(e)));
     }
     let mut files = Vec::with_capacity(folder.files.len() + sidecars.len());
     for f in folder.files.iter().chain(&sidecars) {
         files.push((f.clone(), crate::io::read::text::read_bounded(f)?));
     }
     Ok((files, folder))
+}
+
+/// The regular files of `dir` to read, sorted, and the links not
+/// followed: a link to a regular file inside the dataset `within` is
+/// read, one outside only when `follow_links`; a link to nothing or to a
+/// folder is named. None when `dir` does not exist.
+fn listed(dir: &Path, within: &Path, follow_links: bool) -> Result<(Vec<PathBuf>, Vec<Skipped>)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    paths.sort();
+    let (mut files, mut skipped) = (Vec::new(), Vec::new());
+    for p in paths {
+        let Ok(meta) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        if meta.is_file() {
+            files.push(p);
+            continue;
+        }
+        if !meta.file_type().is_symlink() {
+            continue;
+        }
+        let reason = match (std::fs::metadata(&p), p.canonicalize()) {
+            (Ok(m), Ok(target)) if m.is_file() => {
+                if follow_links || target.starts_with(within) {
+                    files.push(p);
+                    continue;
+                }
+                SkipReason::LinkOutside
+            }
+            (Ok(m), _) if m.is_dir() => SkipReason::LinkToFolder,
+            (Ok(_), _) => SkipReason::LinkToNonFile,
+            (Err(_), _) => SkipReason::DanglingLink,
+        };
+        skipped.push(Skipped { path: p, reason });
+    }
+    Ok((files, skipped))
 }
 
 /// A session's `_scans.tsv` (in the session's folder).
@@ -100,20 +148,6 @@ fn is_sidecar_kind(n: &BidsName) -> bool {
         .any(|(s, e)| n.suffix == *s && n.extension == *e)
 }
 
-/// The regular files in `dir`, sorted; none when it does not exist.
-fn sorted_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(Vec::new());
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .map(|e| e.path())
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
 /// A session's tests, from the files [`read_session_in`] read: each run
 /// read with its sidecars, the study named for its subject and session.
 ///
@@ -127,12 +161,27 @@ pub fn parse_session(
     files: &[(PathBuf, Vec<u8>)],
     options: &ReadOptions,
 ) -> Result<Study> {
-    let bytes_of = |p: &Path| files.iter().find(|(f, _)| f == p).map(|(_, b)| b.as_slice());
+    let bytes_of = |p: &Path| {
+        files
+            .iter()
+            .find(|(f, _)| f == p)
+            .map(|(_, b)| b.as_slice())
+    };
     let paths: Vec<&Path> = files.iter().map(|(p, _)| p.as_path()).collect();
     let participants = bytes_of(&root.join(PARTICIPANTS))
         .map(|b| Table::parse(&root.join(PARTICIPANTS), b))
         .transpose()?;
+    let described: Vec<String> = match bytes_of(&root.join(PARTICIPANTS_JSON)) {
+        Some(b) => merged_json(&[(&root.join(PARTICIPANTS_JSON), b)])?
+            .keys()
+            .cloned()
+            .collect(),
+        None => Vec::new(),
+    };
     let subject = subject_label(path);
+    let participant = participants
+        .as_ref()
+        .map(|t| participant_values(t, &described, &subject, options));
     let mut tests = Vec::new();
     for (data, bytes) in files {
         let is_run = data.parent().is_some_and(|d| d == path.join("emg"))
@@ -144,6 +193,7 @@ pub fn parse_session(
         if !is_run {
             continue;
         }
+        check_entities(data, path)?;
         let sidecars = resolve(data, root, &paths)?;
         let mut run = Run::default();
         let json: Vec<(&Path, &[u8])> = sidecars
@@ -161,9 +211,7 @@ pub fn parse_session(
                 *slot = bytes_of(p).map(|b| Table::parse(p, b)).transpose()?;
             }
         }
-        run.participant = participants
-            .as_ref()
-            .and_then(|t| participant_row(t, &subject));
+        run.participant = participant.clone();
         tests.push(read_run(data, bytes, &run, options)?);
     }
     let scans = files
@@ -203,6 +251,45 @@ fn order_runs(tests: &mut [crate::model::Recording], scans: Option<&Table>) {
     });
 }
 
+/// Refuses a run whose name says another subject or session than its
+/// folder: it would be scored, and its participant's values read, as the
+/// folder's.
+fn check_entities(data: &Path, session: &Path) -> Result<()> {
+    let label = |p: &Path, key: &str| -> Option<String> {
+        let n = p.file_name()?.to_str()?;
+        n.strip_prefix(key)?.strip_prefix('-').map(str::to_string)
+    };
+    let (subject_dir, session_label) = match label(session, "ses") {
+        Some(ses) => (session.parent().unwrap_or(session), Some(ses)),
+        None => (session, None),
+    };
+    let name = data
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(BidsName::parse);
+    let said = |k: &str| name.as_ref().and_then(|n| n.get(k)).map(str::to_string);
+    let folder = (label(subject_dir, "sub"), session_label);
+    if (said("sub"), said("ses")) != folder {
+        return Err(Error::BidsFile {
+            at: Location::file(data),
+            detail: format!(
+                "its name says {}, and it is in the folder of {}: BIDS names a file for the subject and session it belongs to",
+                describe_entities(said("sub"), said("ses")),
+                describe_entities(folder.0, folder.1)
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn describe_entities(sub: Option<String>, ses: Option<String>) -> String {
+    match (sub, ses) {
+        (Some(a), Some(b)) => format!("sub-{a} ses-{b}"),
+        (Some(a), None) => format!("sub-{a} (no session)"),
+        (None, _) => "no subject".to_string(),
+    }
+}
+
 /// `sub-01` of `sub-01/ses-01` or `sub-01`.
 fn subject_label(path: &Path) -> String {
     let named = |p: &Path| {
@@ -216,15 +303,9 @@ fn subject_label(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// A subject's columns in `participants.tsv` (none but `participant_id`
-/// read when the subject has no row).
-fn participant_row(t: &Table, subject: &str) -> Option<(Table, Vec<String>)> {
-    let id = t.column("participant_id")?;
-    t.rows
-        .iter()
-        .find(|(_, row)| row.get(id).is_some_and(|v| v == subject))
-        .map(|(_, row)| (t.clone(), row.clone()))
-}
+/// A subject's `participants.tsv` values (key, value), and notes on the
+/// table.
+type Participant = (Vec<(String, String)>, Vec<String>);
 
 /// What applies to one run besides its own bytes.
 #[derive(Debug, Default)]
@@ -233,7 +314,8 @@ struct Run {
     json_files: Vec<PathBuf>,
     channels: Option<Table>,
     events: Option<Table>,
-    participant: Option<(Table, Vec<String>)>,
+    /// The subject's `participants.tsv` values, and notes on the table.
+    participant: Option<Participant>,
 }
 
 /// One run as a test: the file's signals, with the stimuli, channel,
@@ -278,12 +360,15 @@ fn read_run(
     } else {
         notes.push("BIDS: no _channels.tsv applies: the channel was chosen as for any EDF".into());
     }
+    take_task(data, &stimuli, &mut meta.all, &mut notes)?;
     if run.events.is_some() {
         apply_events(stimuli, &mut file, &mut notes);
     }
-    take_task(data, &mut meta.all, &mut notes);
-    if let Some((table, row)) = &run.participant {
-        take_participant(table, row, &options, &mut meta.all, &mut notes);
+    if let Some((values, said)) = &run.participant {
+        for (k, v) in values {
+            meta.all.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        notes.extend(said.iter().cloned());
     }
     file.warnings.extend(notes);
     super::super::read::continuous::cut(data, file, meta, None, &options)
@@ -355,7 +440,11 @@ fn choose_channel(
     let emg: Vec<&(u64, Vec<String>)> = table
         .rows
         .iter()
-        .filter(|(_, r)| table.value(r, "type").is_some_and(|t| t.eq_ignore_ascii_case("EMG")))
+        .filter(|(_, r)| {
+            table
+                .value(r, "type")
+                .is_some_and(|t| t.eq_ignore_ascii_case("EMG"))
+        })
         .filter(|(_, r)| table.value(r, "status") != Some("bad"))
         .collect();
     let unused: Vec<&str> = table
@@ -393,7 +482,11 @@ fn choose_channel(
         return Ok(());
     };
     let name = &row[name_col];
-    let Some(channel) = file.channels.iter().find(|c| c.name.eq_ignore_ascii_case(name)) else {
+    let Some(channel) = file
+        .channels
+        .iter()
+        .find(|c| c.name.eq_ignore_ascii_case(name))
+    else {
         return Err(Error::BidsFile {
             at: Location::line(&table.path, *line),
             detail: format!(
@@ -414,7 +507,18 @@ fn choose_channel(
         options.continuous.channel = Some(ChannelChoice::Name(name.clone()));
     }
     if let Some(units) = table.value(row, "units") {
-        if !units.eq_ignore_ascii_case(&channel.unit) {
+        use crate::model::VoltUnit;
+        let (said, file_unit) = (VoltUnit::parse(units), VoltUnit::parse(&channel.unit));
+        if channel.unit.trim().is_empty() && said.is_some() && options.overrides.units.is_none() {
+            // BIDS requires the unit in _channels.tsv; an EDF may leave
+            // its own empty.
+            options.overrides.units = said;
+            notes.push(format!(
+                "BIDS: the file gives channel {:?} no unit; _channels.tsv's {:?} was used",
+                crate::error::printable(name),
+                crate::error::printable(units)
+            ));
+        } else if said.is_none() || said != file_unit {
             notes.push(format!(
                 "BIDS: _channels.tsv gives {:?} units {:?}, the file {:?}: the file's were used",
                 crate::error::printable(name),
@@ -424,7 +528,8 @@ fn choose_channel(
         }
     }
     if let Some(muscle) = table.value(row, "target_muscle") {
-        meta.entry("muscle".into()).or_insert_with(|| muscle.to_string());
+        meta.entry("muscle".into())
+            .or_insert_with(|| muscle.to_string());
     }
     Ok(())
 }
@@ -458,7 +563,8 @@ fn decode_plan(
             t.rows
                 .iter()
                 .find(|(_, r)| {
-                    t.value(r, "type").is_some_and(|v| v.eq_ignore_ascii_case("EMG"))
+                    t.value(r, "type")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("EMG"))
                         && t.value(r, "status") != Some("bad")
                 })
                 .map(|(_, r)| r[name].clone())
@@ -483,12 +589,17 @@ fn read_events(table: &Table, notes: &mut Vec<String>) -> Result<Vec<Annotation>
     let mut stimuli = Vec::new();
     let mut other: std::collections::BTreeMap<String, usize> = Default::default();
     for (line, row) in &table.rows {
-        let t: f64 = row[onset].parse().ok().filter(|v: &f64| v.is_finite()).ok_or_else(|| {
-            Error::BidsFile {
+        let t: f64 = row[onset]
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite())
+            .ok_or_else(|| Error::BidsFile {
                 at: Location::line(&table.path, *line),
-                detail: format!("onset {:?} is not a number of seconds", crate::error::printable(&row[onset])),
-            }
-        })?;
+                detail: format!(
+                    "onset {:?} is not a number of seconds",
+                    crate::error::printable(&row[onset])
+                ),
+            })?;
         let kind = table.value(row, "trial_type").unwrap_or("stimulus");
         let label = ResponseLabel::parse(kind);
         if !matches!(label, ResponseLabel::Other(_))
@@ -522,13 +633,15 @@ fn read_events(table: &Table, notes: &mut Vec<String>) -> Result<Vec<Annotation>
         ));
     }
     if stimuli.is_empty() {
-        notes.push("BIDS: _events.tsv gives no stimulus: the stimuli were found in the file".into());
+        notes
+            .push("BIDS: _events.tsv gives no stimulus: the stimuli were found in the file".into());
     }
     Ok(stimuli)
 }
 
 /// The events' stimuli in place of any the file marks itself (the
-/// dataset's events are its word on them).
+/// dataset's events are its word on them: the file's own would be read
+/// as a missed first stimulus, or noted as unread).
 fn apply_events(stimuli: Vec<Annotation>, file: &mut SignalFile, notes: &mut Vec<String>) {
     if stimuli.is_empty() {
         return;
@@ -542,26 +655,33 @@ fn apply_events(stimuli: Vec<Annotation>, file: &mut SignalFile, notes: &mut Vec
             before - file.annotations.len()
         ));
     }
-    notes.push(format!("BIDS: stimuli from _events.tsv ({} events)", stimuli.len()));
-    file.annotations.extend(stimuli);
+    notes.push(format!(
+        "BIDS: stimuli from _events.tsv ({} events)",
+        stimuli.len()
+    ));
+    file.events = Some(stimuli);
 }
 
 /// The protocol and its rate or exercise length from the task label,
 /// where the file does not say them.
 fn take_task(
     data: &Path,
+    stimuli: &[Annotation],
     meta: &mut std::collections::BTreeMap<String, String>,
     notes: &mut Vec<String>,
-) {
+) -> Result<()> {
     let name = data
         .file_name()
         .and_then(|n| n.to_str())
         .and_then(BidsName::parse);
     let Some(task) = name.as_ref().and_then(|n| n.get("task")) else {
-        return;
+        return Ok(());
     };
     match read_task(task) {
         Some((protocol, value)) => {
+            if let (Some(rate), false) = (value, protocol == crate::model::Protocol::Exercise) {
+                check_rate(data, task, rate, stimuli)?;
+            }
             meta.entry("protocol".into()).or_insert_with(|| protocol.code());
             if let Some(v) = value {
                 let key = match protocol {
@@ -576,21 +696,102 @@ fn take_task(
             crate::error::printable(task)
         )),
     }
+    Ok(())
 }
 
-/// The subject's `participants.tsv` values as metadata, except
-/// `participant_id` (the study id holds it), identifying columns
-/// ([`crate::model::is_identifying`]) and columns that would set what the
-/// recording is (a record key, `protocol`): each named in a note.
-fn take_participant(
+/// The task label's rate may differ from the events' by this fraction:
+/// a stimulator set to 3 Hz delivers 2.9-3.1 Hz as its clock allows.
+const RATE_TOLERANCE: f64 = 0.1;
+
+/// Refuses a run whose events come at another rate than its task label
+/// says (a 3 Hz train named `task-hfrns50hz` would be judged as a 50 Hz
+/// train): one of them is wrong, and the test would be read as the other.
+fn check_rate(data: &Path, task: &str, rate_hz: f64, stimuli: &[Annotation]) -> Result<()> {
+    let mut times: Vec<f64> = stimuli.iter().map(|a| a.onset_s).collect();
+    times.sort_by(f64::total_cmp);
+    let mut gaps: Vec<f64> = times
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .filter(|g| *g > 0.0)
+        .collect();
+    if gaps.len() < 2 {
+        return Ok(());
+    }
+    gaps.sort_by(f64::total_cmp);
+    let seen_hz = 1.0 / gaps[gaps.len() / 2];
+    if (seen_hz - rate_hz).abs() > RATE_TOLERANCE * rate_hz {
+        return Err(Error::BidsFile {
+            at: Location::file(data),
+            detail: format!(
+                "its task label {:?} says {} Hz, and its _events.tsv stimuli come at {} Hz: one of them is wrong, and the test would be judged as the other",
+                crate::error::printable(task),
+                show(rate_hz),
+                show((seen_hz * 100.0).round() / 100.0)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The `participants.tsv` columns BIDS 1.11 recommends besides
+/// `participant_id` (schema `rules/tabular_data/modality_agnostic.yaml`):
+/// they describe a participant without identifying them, and pass
+/// through whether or not `participants.json` describes them.
+const DESCRIBING_COLUMNS: [&str; 6] = [
+    "species",
+    "age",
+    "sex",
+    "handedness",
+    "strain",
+    "strain_rrid",
+];
+
+/// The subject's `participants.tsv` values to pass into each test's
+/// metadata, and notes: a column passes when it is a standard describing
+/// one ([`DESCRIBING_COLUMNS`]) or `participants.json` describes it, and it
+/// is neither identifying ([`crate::model::is_identifying`]) nor a key
+/// that would set what the recording is (a record key, `protocol`). A
+/// table is not trusted to hold only what it should: a column nobody
+/// described (`notes`, a national number under a name of its own) is
+/// withheld, and named. A subject with no row, or with two, gets none.
+fn participant_values(
     table: &Table,
-    row: &[String],
+    described: &[String],
+    subject: &str,
     options: &ReadOptions,
-    meta: &mut std::collections::BTreeMap<String, String>,
-    notes: &mut Vec<String>,
-) {
-    let mut withheld = Vec::new();
-    let mut not_used = Vec::new();
+) -> Participant {
+    let Some(id) = table.column("participant_id") else {
+        return (
+            Vec::new(),
+            vec!["BIDS: participants.tsv has no participant_id column: not used".into()],
+        );
+    };
+    let rows: Vec<&Vec<String>> = table
+        .rows
+        .iter()
+        .filter(|(_, r)| r.get(id).is_some_and(|v| v == subject))
+        .map(|(_, r)| r)
+        .collect();
+    let row = match rows.as_slice() {
+        [row] => *row,
+        [] => {
+            return (
+                Vec::new(),
+                vec![format!("BIDS: participants.tsv has no row for {subject}")],
+            )
+        }
+        many => {
+            return (
+                Vec::new(),
+                vec![format!(
+                    "BIDS: participants.tsv has {} rows for {subject}: none used",
+                    many.len()
+                )],
+            )
+        }
+    };
+    let (mut values, mut withheld, mut undescribed, mut not_used) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (i, column) in table.columns.iter().enumerate() {
         let key = crate::model::normalise_key(column);
         if key == "participant_id" {
@@ -598,28 +799,33 @@ fn take_participant(
         }
         if crate::model::is_identifying(&key, &options.identifying_keys) {
             withheld.push(column.as_str());
-            continue;
-        }
-        let sets_recording = crate::io::is_record_key(&key)
-            || crate::io::write::OWN_KEYS.contains(&key.as_str());
-        if sets_recording {
+        } else if crate::io::is_record_key(&key)
+            || crate::io::write::OWN_KEYS.contains(&key.as_str())
+        {
             not_used.push(column.as_str());
-            continue;
+        } else if !DESCRIBING_COLUMNS.contains(&key.as_str()) && !described.contains(column) {
+            undescribed.push(column.as_str());
+        } else if let Some(v) = row.get(i).filter(|v| !v.is_empty() && *v != "n/a") {
+            values.push((key, v.clone()));
         }
-        if let Some(v) = row.get(i).filter(|v| !v.is_empty() && *v != "n/a") {
-            meta.entry(key).or_insert_with(|| v.clone());
+    }
+    let mut notes = Vec::new();
+    let mut say = |what: &str, columns: &[&str]| {
+        if !columns.is_empty() {
+            notes.push(format!(
+                "BIDS: participants.tsv columns {what}: {}",
+                crate::error::printable(&columns.join(", "))
+            ));
         }
-    }
-    if !withheld.is_empty() {
-        notes.push(format!(
-            "BIDS: participants.tsv columns withheld as identifying: {}",
-            crate::error::printable(&withheld.join(", "))
-        ));
-    }
-    if !not_used.is_empty() {
-        notes.push(format!(
-            "BIDS: participants.tsv columns not used (they would describe the recording, not the participant): {}",
-            crate::error::printable(&not_used.join(", "))
-        ));
-    }
+    };
+    say("withheld as identifying", &withheld);
+    say(
+        "withheld, not described in participants.json (describe one there to pass it on)",
+        &undescribed,
+    );
+    say(
+        "not used (they would describe the recording, not the participant)",
+        &not_used,
+    );
+    (values, notes)
 }

@@ -17,6 +17,9 @@ use crate::error::{Error, Location, Result};
 /// The dataset's participants table.
 pub const PARTICIPANTS: &str = "participants.tsv";
 
+/// The description of its columns.
+pub const PARTICIPANTS_JSON: &str = "participants.json";
+
 /// The sidecar kinds a test reads: (suffix, extension).
 pub(super) const KINDS: [(&str, &str); 3] =
     [("emg", ".json"), ("channels", ".tsv"), ("events", ".tsv")];
@@ -150,9 +153,14 @@ impl Table {
         };
         let text = std::str::from_utf8(bytes)
             .map_err(|_| bad(1, "not UTF-8 text (BIDS tables are UTF-8)".into()))?;
+        // A spreadsheet saves UTF-8 with a byte-order mark.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut lines = text.lines().enumerate();
         let Some((_, header)) = lines.next() else {
-            return Err(bad(1, "empty: a BIDS table starts with its column names".into()));
+            return Err(bad(
+                1,
+                "empty: a BIDS table starts with its column names".into(),
+            ));
         };
         let columns: Vec<String> = header.split('\t').map(|c| c.trim().to_string()).collect();
         for (i, c) in columns.iter().enumerate() {
@@ -259,6 +267,6 @@ mod tests {
         assert_eq!(t.rows[1].0, 3);
         assert_eq!(t.value(&t.rows[0].1, "duration"), None);
         let e = Table::parse(Path::new("e.tsv"), b"onset\tduration\n0.5\n").unwrap_err();
-        assert!(e.to_string().contains("e.tsv:2"), "{e}");
+        assert!(e.to_string().contains("e.tsv, line 2"), "{e}");
     }
 }

@@ -102,13 +102,21 @@ pub fn dataset_files(
     let mut tasks: BTreeMap<String, String> = BTreeMap::new();
     for s in subjects {
         for r in &s.study.tests {
-            tasks.entry(task_of(r)).or_insert_with(|| task_description(r));
+            tasks
+                .entry(task_of(r))
+                .or_insert_with(|| task_description(r));
         }
         files.extend(subject_files(s)?);
     }
     for (task, description) in &tasks {
-        files.push((format!("task-{task}_emg.json"), json_bytes(&task_json(task, description))));
-        files.push((format!("task-{task}_events.json"), json_bytes(&events_json())));
+        files.push((
+            format!("task-{task}_emg.json"),
+            json_bytes(&task_json(task, description)),
+        ));
+        files.push((
+            format!("task-{task}_events.json"),
+            json_bytes(&events_json()),
+        ));
     }
     Some(files)
 }
@@ -157,7 +165,11 @@ fn participants(subjects: &[BidsSubject]) -> Vec<(String, Vec<u8>)> {
     for s in subjects {
         tsv.push_str(&format!("sub-{}", s.label));
         for (n, _) in &names {
-            let v = s.columns.iter().find(|(m, _, _)| m == n).map_or("n/a", |(_, v, _)| v);
+            let v = s
+                .columns
+                .iter()
+                .find(|(m, _, _)| m == n)
+                .map_or("n/a", |(_, v, _)| v);
             tsv.push('\t');
             tsv.push_str(&crate::render::text_cell(v).replace('\t', " "));
         }
@@ -216,13 +228,17 @@ fn subject_files(s: &BidsSubject) -> Option<Vec<(String, Vec<u8>)>> {
         ));
         clock_s += t.duration_s().ceil() + GAP_BETWEEN_RUNS_S;
         let channel = r.muscle.clone().unwrap_or_else(|| "EMG".to_string());
-        let channel: String = channel.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        let channel: String = channel
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
         out.push((format!("{base}_emg.edf"), edf_bytes(&t, &channel)?));
         out.push((
             format!("{base}_emg.json"),
             json_bytes(&json!({
                 "SamplingFrequency": r.sampling_rate_hz,
-                "RecordingDuration": t.duration_s(),
+                // The file's length: whole one-second records.
+                "RecordingDuration": t.duration_s().ceil(),
                 "EMGChannelCount": 1,
                 "TriggerChannelCount": 1
             })),
@@ -244,7 +260,10 @@ fn subject_files(s: &BidsSubject) -> Option<Vec<(String, Vec<u8>)>> {
         out.push((format!("{base}_events.tsv"), events.into_bytes()));
     }
     out.push((
-        format!("sub-{0}/ses-{SESSION}/sub-{0}_ses-{SESSION}_scans.tsv", s.label),
+        format!(
+            "sub-{0}/ses-{SESSION}/sub-{0}_ses-{SESSION}_scans.tsv",
+            s.label
+        ),
         scans.into_bytes(),
     ));
     Some(out)

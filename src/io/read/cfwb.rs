@@ -236,6 +236,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<(SignalFile, Meta)> {
         annotations: Vec::new(),
         warnings,
         blocks: None,
+        events: None,
     };
     Ok((file, meta))
 }

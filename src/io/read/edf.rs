@@ -452,7 +452,11 @@ fn decode_records(
             let len = s.samples_per_record * sample_bytes;
             if !s.is_annotations() && wanted && plan.channel(&s.label) {
                 // Spans decode a part of the file: no room for all of it.
-                let left = if plan.spans_s.is_some() { 1 } else { records - r };
+                let left = if plan.spans_s.is_some() {
+                    1
+                } else {
+                    records - r
+                };
                 let seg = segment_at(&mut segments[i], start, header, left, s);
                 scale_into(
                     &mut seg.samples,
@@ -485,6 +489,7 @@ fn decode_records(
         annotations,
         warnings: Vec::new(),
         blocks: None,
+        events: None,
     })
 }
 

@@ -456,6 +456,7 @@ fn assemble(path: &Path, blocks: &[Block]) -> Result<SignalFile> {
         annotations,
         warnings: Vec::new(),
         blocks,
+        events: None,
     })
 }
 

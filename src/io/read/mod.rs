@@ -65,7 +65,7 @@ pub fn parse_trace(path: &Path, bytes: &[u8], options: &ReadOptions) -> Result<R
                 file,
                 meta,
                 delimiter,
-            } => (file, meta, Some(delimiter)),
+            } => (*file, meta, Some(delimiter)),
         },
     };
     continuous::cut(path, file, meta, delimiter, options)

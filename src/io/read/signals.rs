@@ -15,6 +15,10 @@ pub struct SignalFile {
     pub channels: Vec<Channel>,
     /// Timed notes: EDF+ annotations, LabChart comments.
     pub annotations: Vec<Annotation>,
+    /// A BIDS dataset's events (`_events.tsv`): the stimuli in place of
+    /// the file's own marks; `None` for a file read alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<Annotation>>,
     /// What the reader tolerated, each a sentence naming where.
     pub warnings: Vec<String>,
     /// A triggered (scope-mode) recording's blocks, when the file is laid

@@ -107,6 +107,7 @@ pub(crate) fn parse(path: &Path, bytes: &[u8]) -> Result<(SignalFile, Meta)> {
         annotations: Vec::new(),
         warnings,
         blocks,
+        events: None,
     };
     Ok((file, Meta::default()))
 }

@@ -243,6 +243,7 @@ mod tests {
             annotations: Vec::new(),
             warnings: Vec::new(),
             blocks: None,
+            events: None,
         }
     }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::io::plausible::STIM_RATE_RANGE_HZ;
 use crate::io::read::assemble::Meta;
-use crate::io::read::signals::{Channel, ChannelData, SignalFile};
+use crate::io::read::signals::{Annotation, Channel, ChannelData, SignalFile};
 
 use super::channel::names_stimulus;
 use crate::error::{show, Error, Location, Result};
@@ -94,7 +94,19 @@ impl SourceInputs {
 /// marks comes first, and the blocks before the artifacts (an artifact at a
 /// block's first sample is no jump to detect).
 pub(super) fn source_order(file: &SignalFile) -> Vec<StimulusSource> {
-    use StimulusSource::{Annotations, Artifact, Blocks, Markers, Rate, Trigger};
+    use StimulusSource::{Annotations, Artifact, Blocks, Events, Markers, Rate, Trigger};
+    // A dataset's events are its word on the stimuli.
+    if file.events.is_some() {
+        return vec![
+            Events,
+            Annotations,
+            Markers,
+            Trigger,
+            Rate,
+            Blocks,
+            Artifact,
+        ];
+    }
     match &file.blocks {
         Some(b) if b.pre_trigger => vec![Blocks, Annotations, Markers, Trigger, Rate, Artifact],
         _ => vec![Annotations, Markers, Trigger, Rate, Blocks, Artifact],
@@ -109,7 +121,8 @@ pub(super) fn try_source(
     inputs: &SourceInputs,
 ) -> Option<Found> {
     let (times_s, labels) = match source {
-        StimulusSource::Annotations => from_annotations(file)?,
+        StimulusSource::Annotations => from_marks(&file.annotations)?,
+        StimulusSource::Events => from_marks(file.events.as_deref()?)?,
         StimulusSource::Markers => (from_markers(file)?, None),
         StimulusSource::Trigger => (from_trigger(file, chosen, inputs.asked)?, None),
         StimulusSource::Rate => (inputs.by_rate.clone()?, None),
@@ -185,14 +198,13 @@ pub(super) fn is_metadata(text: &str) -> bool {
         .is_some_and(|(k, v)| !k.trim().is_empty() && !v.trim().is_empty())
 }
 
-/// Annotations that name a stimulus (`stim`, `Stimulus 3`, `trigger`) or a
+/// Marks (annotations, or a dataset's events) that name a stimulus (`stim`, `Stimulus 3`, `trigger`) or a
 /// response (`r1`, `pre`, `post_30s`); the labels when every one names a
 /// response.
-pub(super) fn from_annotations(
-    file: &SignalFile,
+pub(super) fn from_marks(
+    annotations: &[Annotation],
 ) -> Option<(Vec<f64>, Option<Vec<ResponseLabel>>)> {
-    let mut marks: Vec<(f64, ResponseLabel)> = file
-        .annotations
+    let mut marks: Vec<(f64, ResponseLabel)> = annotations
         .iter()
         .filter(|a| !is_metadata(&a.text))
         .filter_map(|a| {

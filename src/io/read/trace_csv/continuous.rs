@@ -79,6 +79,7 @@ pub(super) fn continuous_csv(path: &Path, parsed: Parsed) -> Result<SignalFile> 
         annotations: Vec::new(),
         warnings: Vec::new(),
         blocks: None,
+        events: None,
     })
 }
 

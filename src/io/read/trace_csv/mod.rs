@@ -45,7 +45,7 @@ pub(crate) enum CsvRead {
     /// A continuous recording: a time column and one column per channel.
     Continuous {
         /// The channels, as written (each with its unit).
-        file: SignalFile,
+        file: Box<SignalFile>,
         /// The `# key: value` lines.
         meta: Meta,
         /// The delimiter, for the report.
@@ -422,7 +422,7 @@ fn finish(
     if is_continuous(&parsed) {
         let file = continuous_csv(path, parsed)?;
         return Ok(CsvRead::Continuous {
-            file,
+            file: Box::new(file),
             meta,
             delimiter,
         });
