@@ -55,10 +55,12 @@ fn a_simulated_dataset_reads_back_to_the_measures_of_its_csv() {
     assert!(o.status.success(), "{}", stderr(&o));
     let o = run(cwd, &[&sim[..], &["--out", "csv"]].concat());
     assert!(o.status.success(), "{}", stderr(&o));
-    for (root, out) in [("ds", "from_bids"), ("csv", "from_csv")] {
-        let o = run(cwd, &["batch", "-q", root, "--out", out]);
-        assert!(o.status.success(), "{root}: {}", stderr(&o));
-    }
+    // The BIDS App's group level over the dataset, batch over the CSV.
+    let o = run(cwd, &["bids", "ds", "derived", "group", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::rename(cwd.join("derived/group"), cwd.join("from_bids")).unwrap();
+    let o = run(cwd, &["batch", "-q", "csv", "--out", "from_csv"]);
+    assert!(o.status.success(), "{}", stderr(&o));
     let participants = std::fs::read_to_string(cwd.join("ds/participants.tsv")).unwrap();
     assert!(participants.starts_with("participant_id\tcondition\tseverity\tseed\n"));
     assert_eq!(participants.matches("\tlems\t").count(), 4);
