@@ -36,6 +36,9 @@ pub enum SkipReason {
     LinkToNonFile,
     /// A symbolic link to a file outside the study's folder.
     LinkOutside,
+    /// A symbolic link to a file outside the BIDS dataset the study is
+    /// part of (`docs/bids.md`).
+    LinkOutsideDataset,
     /// It could not be looked at (permissions).
     Unreadable,
 }
@@ -55,6 +58,9 @@ impl SkipReason {
             SkipReason::LinkToNonFile => "a symbolic link to something not a regular file",
             SkipReason::LinkOutside => {
                 "a symbolic link to a file outside this folder, not followed without --follow-links"
+            }
+            SkipReason::LinkOutsideDataset => {
+                "a symbolic link to a file outside the dataset, not followed without --follow-links"
             }
             SkipReason::Unreadable => "cannot be looked at",
         }

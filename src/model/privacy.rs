@@ -9,7 +9,8 @@
 //! Identifying values are read (files are grouped by `patient_id`) but
 //! never written, unless an identified report is asked for.
 
-/// Metadata keys that identify a person, as exports and labs write them.
+/// Metadata keys that identify a person, as exports and labs write them;
+/// free text (`notes`, `comment`) among them, as a name is often in it.
 pub const IDENTIFYING_KEYS: &[&str] = &[
     "patient_name",
     "name",
@@ -38,6 +39,15 @@ pub const IDENTIFYING_KEYS: &[&str] = &[
     "zip_code",
     "phone",
     "email",
+    "city",
+    "town",
+    "street",
+    "ip",
+    "notes",
+    "note",
+    "comment",
+    "comments",
+    "remarks",
 ];
 
 /// Parts of a key that make it identifying wherever they appear in it,
@@ -63,6 +73,9 @@ pub const IDENTIFYING_FRAGMENTS: &[&str] = &[
     "passport",
     "recordno",
     "recordnumber",
+    "medicalrecord",
+    "idcard",
+    "ipaddress",
 ];
 
 /// A metadata key as the readers store it: trimmed, lower case, `-` and

@@ -325,9 +325,13 @@ fn sidecars_decide_the_channel_and_stimuli_and_contradictions_are_refused() {
         notes.contains("_emg.json keys not used: EMGChannelCount"),
         "{notes}"
     );
-    assert!(
-        notes.contains("stimuli from _events.tsv (10 events)"),
-        "{notes}"
+    assert_eq!(test["source"]["stimuli"], "events");
+    assert_eq!(
+        test["source"]["stimulus_times_ms"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10
     );
     // The trigger listed first in _channels.tsv as EMG would be measured:
     // the sidecar, not the file's order, names the channel.
@@ -457,6 +461,54 @@ fn links_entities_rates_and_participants_are_read_as_bids_says() {
     );
     std::fs::remove_file(emg.join(rns)).unwrap();
     std::fs::copy(outside.path().join("object"), emg.join(rns)).unwrap();
+    // A subject folder linked in (DataLad), or out, or to nothing, is a
+    // study: read, refused with a word, or an error row; never dropped.
+    let o = run(
+        cwd,
+        &[
+            "simulate", "--cohort", "normal", "--n", "3", "--bids", "three",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let three = cwd.join("three");
+    std::fs::create_dir_all(three.join(".git/annex")).unwrap();
+    std::fs::rename(three.join("sub-001"), three.join(".git/annex/s1")).unwrap();
+    std::os::unix::fs::symlink(".git/annex/s1", three.join("sub-001")).unwrap();
+    std::fs::rename(three.join("sub-002"), outside.path().join("s2")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("s2"), three.join("sub-002")).unwrap();
+    std::fs::remove_dir_all(three.join("sub-003")).unwrap();
+    std::os::unix::fs::symlink(outside.path().join("gone"), three.join("sub-003")).unwrap();
+    let o = run(cwd, &["batch", "-q", "three", "--out", "three_out"]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let summary = std::fs::read_to_string(cwd.join("three_out/summary.csv")).unwrap();
+    let rows: Vec<&str> = summary.lines().skip(1).collect();
+    assert_eq!(rows.len(), 3, "{summary}");
+    assert!(
+        rows[0].starts_with("sub-001_ses-01,sub-001/ses-01,ok"),
+        "{summary}"
+    );
+    assert!(
+        rows[1].starts_with("sub-002_ses-01,") && rows[1].contains("outside the dataset"),
+        "{summary}"
+    );
+    assert!(
+        rows[2].starts_with("sub-003,") && rows[2].contains(",error,"),
+        "{summary}"
+    );
+    let o = run(
+        cwd,
+        &[
+            "batch",
+            "-q",
+            "three",
+            "--out",
+            "three_follow",
+            "--follow-links",
+        ],
+    );
+    let summary = std::fs::read_to_string(cwd.join("three_follow/summary.csv")).unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert_eq!(summary.matches(",ok,").count(), 2, "{summary}");
     // A run named for another subject is refused, not scored as this one.
     let stray = emg.join("sub-002_ses-01_task-rns2hz_emg.edf");
     std::fs::copy(emg.join(rns), &stray).unwrap();
@@ -503,6 +555,18 @@ fn participants_columns_pass_only_when_described_and_not_identifying() {
         "participant_id\tage\tcondition\tname\tpersonnummer\tnotes\nsub-001\t54\tnormal\tJane Doe\t19800101-1234\tlives with Mary\nsub-002\t61\tnormal\tJohn Roe\t19700101-9999\tn/a\nsub-002\t61\tnormal\tJohn Roe\t19700101-9999\tn/a\n",
     )
     .unwrap();
+    // Described columns that identify: a town, a date, free text.
+    let described = std::fs::read_to_string(cwd.join("ds/participants.json")).unwrap();
+    let described = described.trim_end().trim_end_matches('}').to_string()
+        + r#", "city": {"Description": "home town"}, "acq_date": {"Description": "day seen"}, "comment": {"Description": "remarks"}}"#;
+    std::fs::write(cwd.join("ds/participants.json"), described).unwrap();
+    let tsv = std::fs::read_to_string(cwd.join("ds/participants.tsv")).unwrap();
+    let mut lines: Vec<String> = tsv.lines().map(str::to_string).collect();
+    lines[0].push_str("\tcity\tacq_date\tcomment");
+    for l in lines.iter_mut().skip(1) {
+        l.push_str("\tTromsoe\t2024-05-01\tseen by Dr Who");
+    }
+    std::fs::write(cwd.join("ds/participants.tsv"), lines.join("\n") + "\n").unwrap();
     let o = run(cwd, &["batch", "-q", "ds", "--out", "out"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let mut all = String::new();
@@ -514,7 +578,16 @@ fn participants_columns_pass_only_when_described_and_not_identifying() {
     ] {
         all.push_str(&std::fs::read_to_string(cwd.join("out").join(f)).unwrap());
     }
-    for secret in ["Jane", "John", "19800101", "19700101", "Mary"] {
+    for secret in [
+        "Jane",
+        "John",
+        "19800101",
+        "19700101",
+        "Mary",
+        "Tromsoe",
+        "2024-05-01",
+        "Who",
+    ] {
         assert!(!all.contains(secret), "{secret} left in the outputs");
     }
     let summary = std::fs::read_to_string(cwd.join("out/summary.csv")).unwrap();

@@ -74,11 +74,18 @@ pub fn find_sessions(root: &Path) -> Result<Vec<PathBuf>> {
         if !is_entity_dir(&subject, "sub") {
             continue;
         }
+        // A link to nothing (an unmounted annex) is a study whose reading
+        // fails: an error row, never a subject passed over.
+        if !subject.is_dir() {
+            out.push(subject);
+            continue;
+        }
         if subject.join("emg").is_dir() {
             out.push(subject.clone());
         }
         for session in sorted_dirs(&subject)? {
-            if is_entity_dir(&session, "ses") && session.join("emg").is_dir() {
+            let broken = !session.is_dir();
+            if is_entity_dir(&session, "ses") && (broken || session.join("emg").is_dir()) {
                 out.push(session);
             }
         }
@@ -86,13 +93,17 @@ pub fn find_sessions(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The folders in `dir` (links not followed), sorted.
+/// The folders in `dir`, sorted, links to folders among them: a linked
+/// subject or session (DataLad links them) is a study, never passed over;
+/// whether a link out of the dataset is read is [`read_session_in`]'s
+/// rule, which names it. Only two levels are walked, so a link cannot
+/// loop.
 fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| Error::io(dir, e))?
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .map(|e| e.path())
+        .filter(|p| p.is_dir() || std::fs::symlink_metadata(p).is_ok_and(|m| m.is_symlink()))
         .collect();
     dirs.sort();
     Ok(dirs)

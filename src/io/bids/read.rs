@@ -48,6 +48,17 @@ pub fn read_session_in(
 ) -> Result<(FileBytes, StudyFolder)> {
     let emg = path.join("emg");
     let within = root.canonicalize().map_err(|e| Error::io(root, e))?;
+    // A session or its emg folder linked out of the dataset is read only
+    // when asked, as a file linked out is; one linked inside (DataLad) is.
+    let Ok(real) = emg.canonicalize() else {
+        return Err(Error::EmptyStudy { path: emg });
+    };
+    if !follow_links && !real.starts_with(&within) {
+        let why = std::io::Error::other(
+            "a symbolic link to a folder outside the dataset, not followed without --follow-links",
+        );
+        return Err(Error::io(&emg, why));
+    }
     let mut folder = StudyFolder::default();
     let mut sidecars = Vec::new();
     let (entries, skipped) = listed(&emg, &within, follow_links)?;
@@ -121,7 +132,7 @@ fn listed(dir: &Path, within: &Path, follow_links: bool) -> Result<(Vec<PathBuf>
                     files.push(p);
                     continue;
                 }
-                SkipReason::LinkOutside
+                SkipReason::LinkOutsideDataset
             }
             (Ok(m), _) if m.is_dir() => SkipReason::LinkToFolder,
             (Ok(_), _) => SkipReason::LinkToNonFile,
@@ -655,10 +666,7 @@ fn apply_events(stimuli: Vec<Annotation>, file: &mut SignalFile, notes: &mut Vec
             before - file.annotations.len()
         ));
     }
-    notes.push(format!(
-        "BIDS: stimuli from _events.tsv ({} events)",
-        stimuli.len()
-    ));
+    // The stimuli's source names where they came from (`StimulusSource::Events`).
     file.events = Some(stimuli);
 }
 
@@ -797,7 +805,9 @@ fn participant_values(
         if key == "participant_id" {
             continue;
         }
-        if crate::model::is_identifying(&key, &options.identifying_keys) {
+        // A participant's dates identify (BIDS gives an age instead).
+        let dated = key.contains("date") || key.contains("time");
+        if dated || crate::model::is_identifying(&key, &options.identifying_keys) {
             withheld.push(column.as_str());
         } else if crate::io::is_record_key(&key)
             || crate::io::write::OWN_KEYS.contains(&key.as_str())
