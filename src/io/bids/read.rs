@@ -418,19 +418,28 @@ fn check_json(data: &Path, json: &serde_json::Map<String, Value>, file: &SignalF
     Ok(())
 }
 
-fn note_unused_json(run: &Run, notes: &mut Vec<String>) {
-    let unused: Vec<&str> = run
-        .json
-        .keys()
+/// A note naming the `names` not among `used` (`what`: "_emg.json
+/// keys"), when there are any.
+fn note_unused<'a>(
+    notes: &mut Vec<String>,
+    what: &str,
+    names: impl Iterator<Item = &'a String>,
+    used: &[&str],
+) {
+    let unused: Vec<&str> = names
         .map(String::as_str)
-        .filter(|k| !USED_JSON_KEYS.contains(k))
+        .filter(|n| !used.contains(n))
         .collect();
     if !unused.is_empty() {
         notes.push(format!(
-            "BIDS: _emg.json keys not used: {}",
+            "BIDS: {what} not used: {}",
             crate::error::printable(&unused.join(", "))
         ));
     }
+}
+
+fn note_unused_json(run: &Run, notes: &mut Vec<String>) {
+    note_unused(notes, "_emg.json keys", run.json.keys(), &USED_JSON_KEYS);
     if run.json_files.is_empty() {
         notes.push("BIDS: no _emg.json applies (BIDS requires one)".into());
     }
@@ -458,18 +467,12 @@ fn choose_channel(
         })
         .filter(|(_, r)| table.value(r, "status") != Some("bad"))
         .collect();
-    let unused: Vec<&str> = table
-        .columns
-        .iter()
-        .map(String::as_str)
-        .filter(|c| !USED_CHANNEL_COLUMNS.contains(c))
-        .collect();
-    if !unused.is_empty() {
-        notes.push(format!(
-            "BIDS: _channels.tsv columns not used: {}",
-            crate::error::printable(&unused.join(", "))
-        ));
-    }
+    note_unused(
+        notes,
+        "_channels.tsv columns",
+        table.columns.iter(),
+        &USED_CHANNEL_COLUMNS,
+    );
     let chosen = match &options.continuous.channel {
         Some(ChannelChoice::Name(n)) => table
             .rows
@@ -624,18 +627,12 @@ fn read_events(table: &Table, notes: &mut Vec<String>) -> Result<Vec<Annotation>
             *other.entry(kind.to_string()).or_default() += 1;
         }
     }
-    let unused: Vec<&str> = table
-        .columns
-        .iter()
-        .map(String::as_str)
-        .filter(|c| !USED_EVENT_COLUMNS.contains(c))
-        .collect();
-    if !unused.is_empty() {
-        notes.push(format!(
-            "BIDS: _events.tsv columns not used: {}",
-            crate::error::printable(&unused.join(", "))
-        ));
-    }
+    note_unused(
+        notes,
+        "_events.tsv columns",
+        table.columns.iter(),
+        &USED_EVENT_COLUMNS,
+    );
     if !other.is_empty() {
         let kinds: Vec<String> = other.iter().map(|(k, n)| format!("{k} ({n})")).collect();
         notes.push(format!(
