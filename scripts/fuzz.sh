@@ -8,8 +8,11 @@ cd "$(dirname "$0")/../fuzz"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(read_analyze_render structured markers)
-mkdir -p corpus/read_analyze_render corpus/structured corpus/markers
+[ ${#targets[@]} -gt 0 ] || targets=(read_analyze_render structured markers bids)
+mkdir -p corpus/read_analyze_render corpus/structured corpus/markers corpus/bids
+# A BIDS run's sidecars, valid, split as the target splits them.
+printf 'name\ttype\tunits\ttarget_muscle\tstatus\nADM\tEMG\tmV\tADM\tgood\nTrigger\tTRIG\tV\tn/a\tgood\n\n\0\nonset\tduration\ttrial_type\n1.0\t0.0002\tr1\n1.33335\t0.0002\tr2\n1.6667\t0.0002\tr3\n2.0\t0.0002\tr4\n\n\0\n{"SamplingFrequency": 20000, "TaskName": "rns3hz"}\n' \
+  > corpus/bids/valid
 # Markers sidecars: the examples of docs/markers.md and the tests' own.
 for f in ../tests/data/markers/*.toml; do
   cp "$f" "corpus/markers/$(basename "$f")"
