@@ -124,43 +124,24 @@ fn participant(args: &BidsArgs, sessions: &[PathBuf]) -> anyhow::Result<()> {
     }
     let mut failed = Vec::new();
     for (subject, list) in &subjects {
-        let mut files = Vec::new();
-        let mut error = None;
-        for session in list {
-            let dir = match session.file_name() {
-                Some(n) if n.to_string_lossy().starts_with("ses-") => {
-                    n.to_string_lossy().into_owned()
-                }
-                _ => String::new(),
-            };
-            let analysed = nmjscope::read_study(session, &options)
-                .and_then(|study| analyzer.analyze_with_display(&study))
-                .and_then(|a| {
-                    let path = nmjscope::batch::relative_path(&args.bids_dir, session);
-                    nmjscope::render::bids::session_derivatives(&a.report, &a.displays, &dir, &path)
-                });
-            match analysed {
-                Ok(f) => files.extend(f),
-                Err(e) => {
-                    error = Some(e);
-                    break;
-                }
+        let files = subject_files(&analyzer, &options, &args.bids_dir, list);
+        let files = match files {
+            Ok(f) => f,
+            Err(e) => {
+                let kept = args.output_dir.join(subject);
+                let earlier = if kept.exists() {
+                    format!(
+                        " (its derivatives in {} are an earlier run's, kept)",
+                        kept.display()
+                    )
+                } else {
+                    String::new()
+                };
+                say(&format!("failed: {subject}: {e}{earlier}"));
+                failed.push(subject.clone());
+                continue;
             }
-        }
-        if let Some(e) = error {
-            let kept = args.output_dir.join(subject);
-            let earlier = if kept.exists() {
-                format!(
-                    " (its derivatives in {} are an earlier run's, kept)",
-                    kept.display()
-                )
-            } else {
-                String::new()
-            };
-            say(&format!("failed: {subject}: {e}{earlier}"));
-            failed.push(subject.clone());
-            continue;
-        }
+        };
         let dir = args.output_dir.join(subject);
         nmjscope::io::fs::write_set(&dir, &files, DERIVATIVES_SET)
             .with_context(|| format!("writing {}", dir.display()))?;
@@ -192,4 +173,31 @@ fn participant(args: &BidsArgs, sessions: &[PathBuf]) -> anyhow::Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// One subject's derivative files, every session's; the first session
+/// that cannot be read or analysed stops it.
+fn subject_files(
+    analyzer: &nmjscope::pipeline::Analyzer,
+    options: &nmjscope::ReadOptions,
+    root: &Path,
+    sessions: &[&PathBuf],
+) -> nmjscope::Result<Vec<(String, Vec<u8>)>> {
+    let mut files = Vec::new();
+    for session in sessions {
+        let dir = match session.file_name() {
+            Some(n) if n.to_string_lossy().starts_with("ses-") => n.to_string_lossy().into_owned(),
+            _ => String::new(),
+        };
+        let study = nmjscope::read_study(session, options)?;
+        let a = analyzer.analyze_with_display(&study)?;
+        let path = nmjscope::batch::relative_path(root, session);
+        files.extend(nmjscope::render::bids::session_derivatives(
+            &a.report,
+            &a.displays,
+            &dir,
+            &path,
+        )?);
+    }
+    Ok(files)
 }

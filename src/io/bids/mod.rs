@@ -14,7 +14,9 @@
 //! withheld. Every sidecar key and column not used is named in a note.
 
 mod derivatives;
+mod events;
 mod names;
+mod participants;
 mod read;
 mod sidecars;
 mod write;

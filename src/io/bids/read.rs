@@ -6,14 +6,16 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::names::{read_task, BidsName};
+use super::events::{apply_events, decode_plan, read_events, take_task};
+use super::names::BidsName;
+use super::participants::participant_values;
 use super::sidecars::{
     levels, merged_json, resolve, Table, KINDS, PARTICIPANTS, PARTICIPANTS_JSON,
 };
 use crate::error::{show, Error, Location, Result};
-use crate::io::read::signals::{Annotation, SignalFile};
+use crate::io::read::signals::SignalFile;
 use crate::io::{ChannelChoice, FileBytes, ReadOptions, SkipReason, Skipped, StudyFolder};
-use crate::model::{InputFormat, ResponseLabel, Study};
+use crate::model::{InputFormat, Study};
 
 /// `_emg.json` keys this tool reads: the task's name (the task label
 /// decides the protocol) and the sampling rate (checked against the
@@ -22,12 +24,6 @@ const USED_JSON_KEYS: [&str; 2] = ["TaskName", "SamplingFrequency"];
 
 /// `_channels.tsv` columns this tool reads.
 const USED_CHANNEL_COLUMNS: [&str; 5] = ["name", "type", "units", "target_muscle", "status"];
-
-/// `_events.tsv` columns this tool reads.
-const USED_EVENT_COLUMNS: [&str; 3] = ["onset", "duration", "trial_type"];
-
-/// Event types that are a stimulus with no response label.
-const STIMULUS_TYPES: [&str; 3] = ["stimulus", "stim", "trigger"];
 
 /// A session's files, each read once: its tests (`emg/*_emg.edf|.bdf`),
 /// every sidecar of the kinds a test reads at any level from the dataset's
@@ -316,17 +312,17 @@ fn subject_label(path: &Path) -> String {
 
 /// A subject's `participants.tsv` values (key, value), and notes on the
 /// table.
-type Participant = (Vec<(String, String)>, Vec<String>);
+pub(super) type Participant = (Vec<(String, String)>, Vec<String>);
 
 /// What applies to one run besides its own bytes.
 #[derive(Debug, Default)]
-struct Run {
-    json: serde_json::Map<String, Value>,
-    json_files: Vec<PathBuf>,
-    channels: Option<Table>,
-    events: Option<Table>,
+pub(super) struct Run {
+    pub(super) json: serde_json::Map<String, Value>,
+    pub(super) json_files: Vec<PathBuf>,
+    pub(super) channels: Option<Table>,
+    pub(super) events: Option<Table>,
     /// The subject's `participants.tsv` values, and notes on the table.
-    participant: Option<Participant>,
+    pub(super) participant: Option<Participant>,
 }
 
 /// One run as a test: the file's signals, with the stimuli, channel,
@@ -420,7 +416,7 @@ fn check_json(data: &Path, json: &serde_json::Map<String, Value>, file: &SignalF
 
 /// A note naming the `names` not among `used` (`what`: "_emg.json
 /// keys"), when there are any.
-fn note_unused<'a>(
+pub(super) fn note_unused<'a>(
     notes: &mut Vec<String>,
     what: &str,
     names: impl Iterator<Item = &'a String>,
@@ -521,25 +517,7 @@ fn choose_channel(
         options.continuous.channel = Some(ChannelChoice::Name(name.clone()));
     }
     if let Some(units) = table.value(row, "units") {
-        use crate::model::VoltUnit;
-        let (said, file_unit) = (VoltUnit::parse(units), VoltUnit::parse(&channel.unit));
-        if channel.unit.trim().is_empty() && said.is_some() && options.overrides.units.is_none() {
-            // BIDS requires the unit in _channels.tsv; an EDF may leave
-            // its own empty.
-            options.overrides.units = said;
-            notes.push(format!(
-                "BIDS: the file gives channel {:?} no unit; _channels.tsv's {:?} was used",
-                crate::error::printable(name),
-                crate::error::printable(units)
-            ));
-        } else if said.is_none() || said != file_unit {
-            notes.push(format!(
-                "BIDS: _channels.tsv gives {:?} units {:?}, the file {:?}: the file's were used",
-                crate::error::printable(name),
-                crate::error::printable(units),
-                crate::error::printable(&channel.unit)
-            ));
-        }
+        take_units(units, channel, options, notes);
     }
     if let Some(muscle) = table.value(row, "target_muscle") {
         meta.entry("muscle".into())
@@ -548,291 +526,31 @@ fn choose_channel(
     Ok(())
 }
 
-/// Decoded before each stimulus (s): more than the look-back for a
-/// missed first stimulus (1.5 intervals of a 2 Hz train) and the longest
-/// pre-stimulus span (`--pre-stimulus-ms`, 100 ms).
-const DECODE_BEFORE_S: f64 = 2.0;
-
-/// Decoded after each stimulus (s): more than the longest sweep
-/// (`--sweep-ms`, 500 ms).
-const DECODE_AFTER_S: f64 = 1.0;
-
-/// What of the file to decode: when the events give the stimuli (and no
-/// `--stimuli` asks for another source), the measured channel alone, and
-/// only around the stimuli; else everything.
-fn decode_plan(
-    run: &Run,
-    stimuli: &[Annotation],
-    options: &ReadOptions,
-) -> crate::io::read::edf::DecodePlan {
-    use crate::io::read::edf::DecodePlan;
-    if stimuli.is_empty() || options.continuous.stimuli.is_some() {
-        return DecodePlan::default();
-    }
-    let channel = match &options.continuous.channel {
-        Some(ChannelChoice::Name(n)) => Some(n.clone()),
-        Some(ChannelChoice::Index(_)) => None,
-        None => run.channels.as_ref().and_then(|t| {
-            let name = t.column("name")?;
-            t.rows
-                .iter()
-                .find(|(_, r)| {
-                    t.value(r, "type")
-                        .is_some_and(|v| v.eq_ignore_ascii_case("EMG"))
-                        && t.value(r, "status") != Some("bad")
-                })
-                .map(|(_, r)| r[name].clone())
-        }),
-    };
-    DecodePlan {
-        channels: channel.map(|c| vec![c]),
-        spans_s: Some(
-            stimuli
-                .iter()
-                .map(|a| (a.onset_s - DECODE_BEFORE_S, a.onset_s + DECODE_AFTER_S))
-                .collect(),
-        ),
-    }
-}
-
-/// The stimuli of `_events.tsv`: each event whose `trial_type` names a
-/// response (`r1`, `pre`, `post_30s`) or a stimulus (`stimulus`); events
-/// of other types are counted in a note.
-fn read_events(table: &Table, notes: &mut Vec<String>) -> Result<Vec<Annotation>> {
-    let onset = table.require("onset")?;
-    let mut stimuli = Vec::new();
-    let mut other: std::collections::BTreeMap<String, usize> = Default::default();
-    for (line, row) in &table.rows {
-        let t: f64 = row[onset]
-            .parse()
-            .ok()
-            .filter(|v: &f64| v.is_finite())
-            .ok_or_else(|| Error::BidsFile {
-                at: Location::line(&table.path, *line),
-                detail: format!(
-                    "onset {:?} is not a number of seconds",
-                    crate::error::printable(&row[onset])
-                ),
-            })?;
-        let kind = table.value(row, "trial_type").unwrap_or("stimulus");
-        let label = ResponseLabel::parse(kind);
-        if !matches!(label, ResponseLabel::Other(_))
-            || STIMULUS_TYPES.iter().any(|s| kind.eq_ignore_ascii_case(s))
-        {
-            stimuli.push(Annotation {
-                onset_s: t,
-                text: kind.to_string(),
-            });
-        } else {
-            *other.entry(kind.to_string()).or_default() += 1;
-        }
-    }
-    note_unused(
-        notes,
-        "_events.tsv columns",
-        table.columns.iter(),
-        &USED_EVENT_COLUMNS,
-    );
-    if !other.is_empty() {
-        let kinds: Vec<String> = other.iter().map(|(k, n)| format!("{k} ({n})")).collect();
-        notes.push(format!(
-            "BIDS: events that are no stimulus, not used: {}",
-            crate::error::printable(&kinds.join(", "))
-        ));
-    }
-    if stimuli.is_empty() {
-        notes
-            .push("BIDS: _events.tsv gives no stimulus: the stimuli were found in the file".into());
-    }
-    Ok(stimuli)
-}
-
-/// The events' stimuli in place of any the file marks itself (the
-/// dataset's events are its word on them: the file's own would be read
-/// as a missed first stimulus, or noted as unread).
-fn apply_events(stimuli: Vec<Annotation>, file: &mut SignalFile, notes: &mut Vec<String>) {
-    if stimuli.is_empty() {
-        return;
-    }
-    let before = file.annotations.len();
-    file.annotations
-        .retain(|a| crate::io::read::continuous::is_metadata_annotation(&a.text));
-    if file.annotations.len() < before {
-        notes.push(format!(
-            "BIDS: the file's own {} annotations were set aside for _events.tsv",
-            before - file.annotations.len()
-        ));
-    }
-    // The stimuli's source names where they came from (`StimulusSource::Events`).
-    file.events = Some(stimuli);
-}
-
-/// The protocol and its rate or exercise length from the task label,
-/// where the file does not say them.
-fn take_task(
-    data: &Path,
-    stimuli: &[Annotation],
-    meta: &mut std::collections::BTreeMap<String, String>,
+/// The unit `_channels.tsv` gives the measured channel: used when the
+/// file gives none (BIDS requires it in the table, an EDF may leave its
+/// own empty), noted when the two disagree (`uV` and `µV` agree).
+fn take_units(
+    units: &str,
+    channel: &crate::io::Channel,
+    options: &mut ReadOptions,
     notes: &mut Vec<String>,
-) -> Result<()> {
-    let name = data
-        .file_name()
-        .and_then(|n| n.to_str())
-        .and_then(BidsName::parse);
-    let Some(task) = name.as_ref().and_then(|n| n.get("task")) else {
-        return Ok(());
-    };
-    match read_task(task) {
-        Some((protocol, value)) => {
-            if let (Some(rate), false) = (value, protocol == crate::model::Protocol::Exercise) {
-                check_rate(data, task, rate, stimuli)?;
-            }
-            meta.entry("protocol".into()).or_insert_with(|| protocol.code());
-            if let Some(v) = value {
-                let key = match protocol {
-                    crate::model::Protocol::Exercise => "exercise_s",
-                    _ => "stim_rate_hz",
-                };
-                meta.entry(key.into()).or_insert_with(|| show(v));
-            }
-        }
-        None => notes.push(format!(
-            "BIDS: task {:?} names no protocol this tool knows (rns3hz, hfrns50hz, exercise10s): the protocol was found from the stimuli",
-            crate::error::printable(task)
-        )),
+) {
+    use crate::model::VoltUnit;
+    let name = &channel.name;
+    let (said, file_unit) = (VoltUnit::parse(units), VoltUnit::parse(&channel.unit));
+    if channel.unit.trim().is_empty() && said.is_some() && options.overrides.units.is_none() {
+        options.overrides.units = said;
+        notes.push(format!(
+            "BIDS: the file gives channel {:?} no unit; _channels.tsv's {:?} was used",
+            crate::error::printable(name),
+            crate::error::printable(units)
+        ));
+    } else if said.is_none() || said != file_unit {
+        notes.push(format!(
+            "BIDS: _channels.tsv gives {:?} units {:?}, the file {:?}: the file's were used",
+            crate::error::printable(name),
+            crate::error::printable(units),
+            crate::error::printable(&channel.unit)
+        ));
     }
-    Ok(())
-}
-
-/// The task label's rate may differ from the events' by this fraction:
-/// a stimulator set to 3 Hz delivers 2.9-3.1 Hz as its clock allows.
-const RATE_TOLERANCE: f64 = 0.1;
-
-/// Refuses a run whose events come at another rate than its task label
-/// says (a 3 Hz train named `task-hfrns50hz` would be judged as a 50 Hz
-/// train): one of them is wrong, and the test would be read as the other.
-fn check_rate(data: &Path, task: &str, rate_hz: f64, stimuli: &[Annotation]) -> Result<()> {
-    let mut times: Vec<f64> = stimuli.iter().map(|a| a.onset_s).collect();
-    times.sort_by(f64::total_cmp);
-    let mut gaps: Vec<f64> = times
-        .windows(2)
-        .map(|w| w[1] - w[0])
-        .filter(|g| *g > 0.0)
-        .collect();
-    if gaps.len() < 2 {
-        return Ok(());
-    }
-    gaps.sort_by(f64::total_cmp);
-    let seen_hz = 1.0 / gaps[gaps.len() / 2];
-    if (seen_hz - rate_hz).abs() > RATE_TOLERANCE * rate_hz {
-        return Err(Error::BidsFile {
-            at: Location::file(data),
-            detail: format!(
-                "its task label {:?} says {} Hz, and its _events.tsv stimuli come at {} Hz: one of them is wrong, and the test would be judged as the other",
-                crate::error::printable(task),
-                show(rate_hz),
-                show((seen_hz * 100.0).round() / 100.0)
-            ),
-        });
-    }
-    Ok(())
-}
-
-/// The `participants.tsv` columns BIDS 1.11 recommends besides
-/// `participant_id` (schema `rules/tabular_data/modality_agnostic.yaml`):
-/// they describe a participant without identifying them, and pass
-/// through whether or not `participants.json` describes them.
-const DESCRIBING_COLUMNS: [&str; 6] = [
-    "species",
-    "age",
-    "sex",
-    "handedness",
-    "strain",
-    "strain_rrid",
-];
-
-/// The subject's `participants.tsv` values to pass into each test's
-/// metadata, and notes: a column passes when it is a standard describing
-/// one ([`DESCRIBING_COLUMNS`]) or `participants.json` describes it, and it
-/// is neither identifying ([`crate::model::is_identifying`]) nor a key
-/// that would set what the recording is (a record key, `protocol`). A
-/// table is not trusted to hold only what it should: a column nobody
-/// described (`notes`, a national number under a name of its own) is
-/// withheld, and named. A subject with no row, or with two, gets none.
-fn participant_values(
-    table: &Table,
-    described: &[String],
-    subject: &str,
-    options: &ReadOptions,
-) -> Participant {
-    let Some(id) = table.column("participant_id") else {
-        return (
-            Vec::new(),
-            vec!["BIDS: participants.tsv has no participant_id column: not used".into()],
-        );
-    };
-    let rows: Vec<&Vec<String>> = table
-        .rows
-        .iter()
-        .filter(|(_, r)| r.get(id).is_some_and(|v| v == subject))
-        .map(|(_, r)| r)
-        .collect();
-    let row = match rows.as_slice() {
-        [row] => *row,
-        [] => {
-            return (
-                Vec::new(),
-                vec![format!("BIDS: participants.tsv has no row for {subject}")],
-            )
-        }
-        many => {
-            return (
-                Vec::new(),
-                vec![format!(
-                    "BIDS: participants.tsv has {} rows for {subject}: none used",
-                    many.len()
-                )],
-            )
-        }
-    };
-    let (mut values, mut withheld, mut undescribed, mut not_used) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for (i, column) in table.columns.iter().enumerate() {
-        let key = crate::model::normalise_key(column);
-        if key == "participant_id" {
-            continue;
-        }
-        // A participant's dates identify (BIDS gives an age instead).
-        let dated = key.contains("date") || key.contains("time");
-        if dated || crate::model::is_identifying(&key, &options.identifying_keys) {
-            withheld.push(column.as_str());
-        } else if crate::io::is_record_key(&key)
-            || crate::io::write::OWN_KEYS.contains(&key.as_str())
-        {
-            not_used.push(column.as_str());
-        } else if !DESCRIBING_COLUMNS.contains(&key.as_str()) && !described.contains(column) {
-            undescribed.push(column.as_str());
-        } else if let Some(v) = row.get(i).filter(|v| !v.is_empty() && *v != "n/a") {
-            values.push((key, v.clone()));
-        }
-    }
-    let mut notes = Vec::new();
-    let mut say = |what: &str, columns: &[&str]| {
-        if !columns.is_empty() {
-            notes.push(format!(
-                "BIDS: participants.tsv columns {what}: {}",
-                crate::error::printable(&columns.join(", "))
-            ));
-        }
-    };
-    say("withheld as identifying", &withheld);
-    say(
-        "withheld, not described in participants.json (describe one there to pass it on)",
-        &undescribed,
-    );
-    say(
-        "not used (they would describe the recording, not the participant)",
-        &not_used,
-    );
-    (values, notes)
 }
