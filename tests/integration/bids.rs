@@ -345,13 +345,7 @@ fn sidecars_decide_the_channel_and_stimuli_and_contradictions_are_refused() {
     .unwrap();
     let (out, err, _) = analyze(cwd, &cwd.join("ds/sub-001/ses-01"));
     let report: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let rns = report["tests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["file"].as_str().unwrap().contains("rns3hz"))
-        .unwrap()
-        .clone();
+    let rns = test_named(&report, "rns3hz");
     assert_eq!(rns["source"]["channel"], "Trigger", "{err}");
     assert_ne!(
         rns["validity"]["code"], "valid",
@@ -384,13 +378,7 @@ fn sidecars_decide_the_channel_and_stimuli_and_contradictions_are_refused() {
     let kept: Vec<&str> = e.lines().filter(|l| !l.ends_with("\tr10")).collect();
     std::fs::write(&events, kept.join("\n") + "\n").unwrap();
     let report = json(&cwd.join("ds/sub-001/ses-01"));
-    let rns = report["tests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["file"].as_str().unwrap().contains("rns3hz"))
-        .unwrap()
-        .clone();
+    let rns = test_named(&report, "rns3hz");
     assert_eq!(rns["responses"].as_array().unwrap().len(), 9);
 }
 
@@ -610,4 +598,54 @@ fn participants_columns_pass_only_when_described_and_not_identifying() {
     );
     let row2 = summary.lines().find(|l| l.starts_with("sub-002")).unwrap();
     assert!(!row2.contains("age="), "{row2}");
+}
+
+/// The test of a report (`analyze --format json`) whose file name holds
+/// `fragment`.
+fn test_named(report: &serde_json::Value, fragment: &str) -> serde_json::Value {
+    report["tests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["file"].as_str().unwrap().contains(fragment))
+        .unwrap_or_else(|| panic!("no test named like {fragment}"))
+        .clone()
+}
+
+/// A public BIDS-EMG dataset this tool did not write (bids-examples'
+/// `emg_CustomBipolar`, `tests/data/bids/NOTICE.md`): a held weight, not a
+/// nerve stimulation study. Its sidecars are read (the channel named in
+/// `_channels.tsv`, typed from the dataset's own folder), and it is
+/// refused with one line naming its file; never scored.
+#[test]
+fn a_public_bids_emg_dataset_is_read_and_refused_with_its_file_named() {
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/bids/emg_CustomBipolar");
+    let out = TempDir::new();
+    let o = nmjscope()
+        .args(["batch", "-q"])
+        .arg(&data)
+        .arg("--out")
+        .arg(out.path().join("o"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let summary = std::fs::read_to_string(out.path().join("o/summary.csv")).unwrap();
+    let row = summary.lines().nth(1).unwrap();
+    assert!(row.starts_with("sub-01,sub-01,error,"), "{row}");
+    assert!(
+        row.contains("sub-01_task-holdWeight_emg.edf: no stimuli found"),
+        "{row}"
+    );
+    // `sub-01` typed inside the dataset reads it as a BIDS subject.
+    let o = nmjscope()
+        .current_dir(&data)
+        .args(["inspect", "sub-01"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("sub-01/emg/sub-01_task-holdWeight_emg.edf: no stimuli found"),
+        "{}",
+        stderr(&o)
+    );
 }

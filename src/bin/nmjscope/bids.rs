@@ -27,7 +27,7 @@ pub fn bids(args: BidsArgs) -> anyhow::Result<()> {
     }
     let sessions = bids::find_sessions(root)?;
     let wanted = chosen_subjects(&args.participant_label, &sessions)?;
-    let keep = |p: &Path| wanted.is_empty() || wanted.contains(&subject_of(p));
+    let keep = |p: &Path| wanted.is_empty() || wanted.contains(&bids::subject_of(p));
     bids::prepare_derivatives(&args.output_dir, &args.bids_dir, env!("CARGO_PKG_VERSION"))
         .with_context(|| format!("preparing {}", args.output_dir.display()))?;
     match args.analysis_level {
@@ -54,19 +54,10 @@ pub fn bids(args: BidsArgs) -> anyhow::Result<()> {
     }
 }
 
-/// `sub-01` for `.../sub-01` or `.../sub-01/ses-01`.
-fn subject_of(session: &Path) -> String {
-    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned());
-    match name(session) {
-        Some(n) if n.starts_with("sub-") => n,
-        _ => session.parent().and_then(name).unwrap_or_default(),
-    }
-}
-
 /// The subjects `--participant-label` names (`01` or `sub-01`), each
 /// one the dataset holds; none named: all.
 fn chosen_subjects(labels: &[String], sessions: &[PathBuf]) -> anyhow::Result<Vec<String>> {
-    let mut present: Vec<String> = sessions.iter().map(|s| subject_of(s)).collect();
+    let mut present: Vec<String> = sessions.iter().map(|s| bids::subject_of(s)).collect();
     present.dedup();
     let mut out = Vec::new();
     for label in labels {
@@ -99,7 +90,7 @@ fn participant(args: &BidsArgs, sessions: &[PathBuf]) -> anyhow::Result<()> {
     let options = args.read.options()?;
     let mut subjects: Vec<(String, Vec<&PathBuf>)> = Vec::new();
     for s in sessions {
-        let subject = subject_of(s);
+        let subject = bids::subject_of(s);
         match subjects.last_mut() {
             Some((name, list)) if *name == subject => list.push(s),
             _ => subjects.push((subject, vec![s])),

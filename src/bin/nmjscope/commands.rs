@@ -215,6 +215,23 @@ fn read_input(path: &Path, options: &nmjscope::ReadOptions) -> anyhow::Result<nm
         });
     }
     nmjscope::read_study(path, options).map_err(|e| {
+        // A BIDS subject with sessions: each session is a study.
+        if let Some(root) = nmjscope::io::bids::dataset_of(path) {
+            let sessions: Vec<String> = nmjscope::io::bids::find_sessions(&root)
+                .unwrap_or_default()
+                .iter()
+                .filter(|s| nmjscope::io::bids::subject_of(s) == nmjscope::io::bids::subject_of(path))
+                .map(|s| s.display().to_string())
+                .collect();
+            if !sessions.is_empty() {
+                return anyhow::Error::new(e).context(format!(
+                    "{} is a BIDS subject with sessions, each a study: analyze one ({}), or score the dataset with `nmjscope batch {} --out DIR`",
+                    path.display(),
+                    sessions.join(", "),
+                    root.display()
+                ));
+            }
+        }
         // Studies in sub-folders (a trace file directly in `path` would
         // have been read).
         let studies = if path.is_dir() {

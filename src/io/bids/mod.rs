@@ -44,24 +44,68 @@ pub fn is_dataset(root: &Path) -> bool {
     root.join(DESCRIPTION).is_file()
 }
 
-/// Whether a folder name is a BIDS `key-label` folder of `key`.
-fn is_entity_dir(path: &Path, key: &str) -> bool {
+/// The label of a BIDS `key-label` folder (`01` of `sub-01`), when the
+/// folder is one.
+fn entity_label<'a>(path: &'a Path, key: &str) -> Option<&'a str> {
     path.file_name()
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_prefix(key)?.strip_prefix('-'))
-        .is_some_and(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric()))
+        .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+fn is_entity_dir(path: &Path, key: &str) -> bool {
+    entity_label(path, key).is_some()
+}
+
+/// A subject or session folder's subject and session labels: `("01",
+/// Some("02"))` for `sub-01/ses-02`, `("01", None)` for `sub-01`. The one
+/// reading of a study folder's entities: its id, its subject and the
+/// check of its files' names all come from it.
+pub fn folder_entities(path: &Path) -> (Option<String>, Option<String>) {
+    match entity_label(path, "ses") {
+        Some(ses) => (
+            path.parent()
+                .and_then(|p| entity_label(p, "sub"))
+                .map(str::to_string),
+            Some(ses.to_string()),
+        ),
+        None => (entity_label(path, "sub").map(str::to_string), None),
+    }
+}
+
+/// The subject folder's name (`sub-01`) of a subject or session folder.
+pub fn subject_of(path: &Path) -> String {
+    folder_entities(path)
+        .0
+        .map(|l| format!("sub-{l}"))
+        .unwrap_or_default()
 }
 
 /// The dataset a study folder belongs to, when it is a subject
 /// (`sub-01`) or a session (`sub-01/ses-01`) folder of one.
 pub fn dataset_of(path: &Path) -> Option<PathBuf> {
-    let parent = path.parent()?;
-    if is_entity_dir(path, "sub") && is_dataset(parent) {
-        return Some(parent.to_path_buf());
+    // `sub-01` typed in the dataset's folder: its parent is `.`, not "".
+    let up = |p: &Path| -> Option<PathBuf> {
+        let parent = p.parent()?;
+        Some(if parent.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            parent.to_path_buf()
+        })
+    };
+    let parent = up(path)?;
+    if is_entity_dir(path, "sub") && is_dataset(&parent) {
+        return Some(parent);
     }
-    let grandparent = parent.parent()?;
-    (is_entity_dir(path, "ses") && is_entity_dir(parent, "sub") && is_dataset(grandparent))
-        .then(|| grandparent.to_path_buf())
+    // `sub-01/ses-01` typed there: its grandparent is `.`; `.`'s own
+    // parent is none.
+    let grandparent = if parent == Path::new(".") {
+        return None;
+    } else {
+        up(&parent)?
+    };
+    (is_entity_dir(path, "ses") && is_entity_dir(&parent, "sub") && is_dataset(&grandparent))
+        .then_some(grandparent)
 }
 
 /// The studies of a dataset: each subject's sessions that hold an `emg`
@@ -114,16 +158,14 @@ fn sorted_dirs(dir: &Path) -> Result<Vec<PathBuf>> {
 /// A session's study id: its subject and session (`sub-01_ses-01`), as
 /// BIDS names them; the labels are the dataset's pseudonyms.
 pub fn session_id(path: &Path) -> String {
-    let name = |p: &Path| {
-        p.file_name()
+    match folder_entities(path) {
+        (Some(sub), Some(ses)) => format!("sub-{sub}_ses-{ses}"),
+        (Some(sub), None) => format!("sub-{sub}"),
+        // Not a BIDS folder name: its own name.
+        (None, _) => path
+            .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    };
-    if is_entity_dir(path, "ses") {
-        let subject = path.parent().map(name).unwrap_or_default();
-        format!("{subject}_{}", name(path))
-    } else {
-        name(path)
+            .unwrap_or_default(),
     }
 }
 

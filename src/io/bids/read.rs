@@ -185,7 +185,7 @@ pub fn parse_session(
             .collect(),
         None => Vec::new(),
     };
-    let subject = subject_label(path);
+    let subject = super::subject_of(path);
     let participant = participants
         .as_ref()
         .map(|t| participant_values(t, &described, &subject, options));
@@ -262,20 +262,12 @@ fn order_runs(tests: &mut [crate::model::Recording], scans: Option<&Table>) {
 /// folder: it would be scored, and its participant's values read, as the
 /// folder's.
 fn check_entities(data: &Path, session: &Path) -> Result<()> {
-    let label = |p: &Path, key: &str| -> Option<String> {
-        let n = p.file_name()?.to_str()?;
-        n.strip_prefix(key)?.strip_prefix('-').map(str::to_string)
-    };
-    let (subject_dir, session_label) = match label(session, "ses") {
-        Some(ses) => (session.parent().unwrap_or(session), Some(ses)),
-        None => (session, None),
-    };
     let name = data
         .file_name()
         .and_then(|n| n.to_str())
         .and_then(BidsName::parse);
     let said = |k: &str| name.as_ref().and_then(|n| n.get(k)).map(str::to_string);
-    let folder = (label(subject_dir, "sub"), session_label);
+    let folder = super::folder_entities(session);
     if (said("sub"), said("ses")) != folder {
         return Err(Error::BidsFile {
             at: Location::file(data),
@@ -295,19 +287,6 @@ fn describe_entities(sub: Option<String>, ses: Option<String>) -> String {
         (Some(a), None) => format!("sub-{a} (no session)"),
         (None, _) => "no subject".to_string(),
     }
-}
-
-/// `sub-01` of `sub-01/ses-01` or `sub-01`.
-fn subject_label(path: &Path) -> String {
-    let named = |p: &Path| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .filter(|n| n.starts_with("sub-"))
-            .map(str::to_string)
-    };
-    named(path)
-        .or_else(|| path.parent().and_then(named))
-        .unwrap_or_default()
 }
 
 /// A subject's `participants.tsv` values (key, value), and notes on the
