@@ -4,6 +4,8 @@
 //! its measurement removed, keyed by label, with its marks), so that plots
 //! never measure.
 
+pub mod jitter;
+
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 

@@ -31,6 +31,9 @@ pub struct Settings {
     pub train: TrainConfig,
     /// Interpretation thresholds.
     pub interpret: InterpretConfig,
+    /// Jitter: the fewest discharges, the trend ratio, the timing level,
+    /// the shape and overlap rules, the pairs a judgement needs.
+    pub jitter: crate::train::jitter::JitterConfig,
 }
 
 impl Settings {
@@ -121,6 +124,11 @@ impl Settings {
                 ));
             }
         }
+        for lab in &self.jitter.limits {
+            if let Some(why) = crate::train::jitter::lab_limits_problem(lab) {
+                return bad(format!("jitter.limits [{}]: {why}", lab.muscle));
+            }
+        }
         for (muscle, &cut) in &self.interpret.muscle_decrement_abnormal_pct {
             // The same range as the study-wide threshold, for the same reason.
             if !(1.0..=50.0).contains(&cut) || muscle.trim().is_empty() {
@@ -187,6 +195,10 @@ impl Settings {
         Ok(())
     }
 }
+
+/// The settings that are lists of tables, each table of named keys: the
+/// lab's jitter limits, one table per muscle, method and electrode.
+const TABLE_LISTS: &[&str] = &["jitter.limits"];
 
 /// Where the first list is in a JSON settings document.
 /// Reads a lab's lower limits (`--limits FILE.toml`): one table per muscle
@@ -258,6 +270,13 @@ fn lab_limit_problem(muscle: &str, lab: &LabLimit) -> Option<String> {
 
 fn first_json_list(value: &serde_json::Value, at: &str) -> Option<String> {
     match value {
+        // A list of tables, each of named keys (`[[jitter.limits]]`).
+        serde_json::Value::Array(items) if TABLE_LISTS.contains(&at) => {
+            items.iter().find_map(|v| match v {
+                serde_json::Value::Object(_) => first_json_list(v, at),
+                _ => Some(name_of(at)),
+            })
+        }
         serde_json::Value::Array(_) => Some(name_of(at)),
         serde_json::Value::Object(map) => map
             .iter()
@@ -269,6 +288,12 @@ fn first_json_list(value: &serde_json::Value, at: &str) -> Option<String> {
 /// Where the first list is in a TOML settings document.
 fn first_toml_list(value: &toml::Value, at: &str) -> Option<String> {
     match value {
+        toml::Value::Array(items) if TABLE_LISTS.contains(&at) => {
+            items.iter().find_map(|v| match v {
+                toml::Value::Table(_) => first_toml_list(v, at),
+                _ => Some(name_of(at)),
+            })
+        }
         toml::Value::Array(_) => Some(name_of(at)),
         toml::Value::Table(map) => map
             .iter()
@@ -386,6 +411,15 @@ pub const BOUNDS: &[Bound] = &[
     bound!("interpret.increment_suggestive_pct", 1.0, 1000.0, " %", "an increment threshold must be positive", |s| vec![s.interpret.increment_suggestive_pct]),
     bound!("interpret.increment_specific_pct", 1.0, 1000.0, " %", "an increment threshold must be positive", |s| vec![s.interpret.increment_specific_pct]),
     bound!("interpret.increment_healthy_max_pct", 1.0, 1000.0, " %", "an increment threshold must be positive", |s| vec![s.interpret.increment_healthy_max_pct]),
+    bound!("jitter.min_discharges", 10.0, 1000.0, "", "fewer than 10 intervals give no MCD worth the name; more than 1000 no study records", |s| vec![s.jitter.min_discharges as f64]),
+    bound!("jitter.trend_ratio", 1.0, 3.0, "", "below 1 every pair would show a trend; 3 is a trend no rule waits for", |s| vec![s.jitter.trend_ratio]),
+    bound!("jitter.level_pct", 10.0, 90.0, " %", "near the baseline or the peak the crossing is lost in noise", |s| vec![s.jitter.level_pct]),
+    bound!("jitter.shape_cv_pct", 1.0, 100.0, " %", "a coefficient of variation of a potential's amplitude", |s| vec![s.jitter.shape_cv_pct]),
+    bound!("jitter.overlap_us", 0.0, 5000.0, " us", "a single-fibre potential lasts under 5 ms", |s| vec![s.jitter.overlap_us]),
+    bound!("jitter.min_jitter_us", 0.0, 20.0, " us", "a floor above 20 us would drop normal pairs (normal limits are 28-45 us)", |s| vec![s.jitter.min_jitter_us]),
+    bound!("jitter.noise_jitter_us", 0.5, 50.0, " us", "the noise's share of a pair's jitter, from nothing to the whole normal range", |s| vec![s.jitter.noise_jitter_us]),
+    bound!("jitter.min_pairs", 1.0, 100.0, "", "the reference studies collected 20 pairs per muscle", |s| vec![s.jitter.min_pairs as f64]),
+    bound!("jitter.pairs_above_pct", 0.0, 50.0, " %", "published rules allow one pair in ten (10%) above the pair limit", |s| vec![s.jitter.pairs_above_pct]),
 ];
 
 /// A parser's message on one line: its line breaks and runs of spaces as

@@ -41,6 +41,13 @@ pub(crate) fn rounded_beside(v: f64, min: i32, thresholds: &[f64]) -> f64 {
     rounded(v, decimals_beside(v, min, thresholds))
 }
 
+/// A number with `min` decimals, or more where a threshold needs them
+/// ("30.04" beside a limit of 30, never "30.0").
+pub(crate) fn number_beside(v: f64, min: i32, thresholds: &[f64]) -> String {
+    let d = decimals_beside(v, min, thresholds);
+    format!("{:.*}", d as usize, rounded(v, d))
+}
+
 /// A percentage with `min` decimals, or more where a threshold needs them.
 pub(crate) fn pct_beside(v: f64, min: i32, thresholds: &[f64]) -> String {
     let d = decimals_beside(v, min, thresholds);

@@ -35,6 +35,9 @@ __all__ = [
     "read_study",
     "analyze",
     "simulate",
+    "jitter",
+    "simulate_jitter",
+    "Jitter",
     "batch",
     "batch_on",
     "merge",
@@ -330,6 +333,104 @@ def simulate(
     at ``severity`` (0-1): ``protocol`` ``rns`` (3 Hz), ``hfrns`` (50 Hz) or
     ``exercise``. The same seed gives the same recording."""
     return _native.simulate(condition, severity, protocol, seed, rate_hz, muscle, noise_mv)
+
+
+#: The pairs table's columns and their dtypes (``docs/jitter.md``).
+JITTER_COLUMNS: Dict[str, str] = {
+    "muscle": "object",
+    "method": "object",
+    "electrode": "object",
+    "pair": "object",
+    "discharges": "Int64",
+    "blocked": "Int64",
+    "blocking_pct": "float64",
+    "mcd_us": "float64",
+    "msd_us": "float64",
+    "mcd_msd_ratio": "float64",
+    "jitter_us": "float64",
+    "jitter_value": "object",
+    "counted": "boolean",
+    "above_pair_limit": "boolean",
+    "flags": "object",
+    "verdict": "object",
+}
+
+
+class Jitter:
+    """A jitter study's result: ``report`` (the ``nmjscope.jitter/1``
+    JSON as a dict), ``pairs`` (one row per pair) and ``muscles`` (one row
+    per muscle, method and electrode) as DataFrames."""
+
+    def __init__(self, report_json: str, pairs_csv: str) -> None:
+        self.report: Dict[str, Any] = json.loads(report_json)
+        self._pairs_csv = pairs_csv
+
+    @property
+    def pairs(self) -> "pd.DataFrame":
+        return _typed_csv(io.StringIO(self._pairs_csv), JITTER_COLUMNS)
+
+    @property
+    def muscles(self) -> "pd.DataFrame":
+        rows = []
+        for m in self.report["muscles"]:
+            limits = m.get("limits") or {}
+            rows.append(
+                {
+                    "muscle": m["muscle"],
+                    "method": m["method"],
+                    "electrode": m["electrode"],
+                    "pairs": len(m["pairs"]),
+                    "counted": m["counted"],
+                    "mean_jitter_us": m["mean_jitter_us"],
+                    "pairs_above_limit": m["pairs_above_limit"],
+                    "above_limit_pct": m["above_limit_pct"],
+                    "pairs_blocking": m["pairs_blocking"],
+                    "blocking_pairs_pct": m["blocking_pairs_pct"],
+                    "mean_limit_us": limits.get("mean_us"),
+                    "pair_limit_us": limits.get("pair_us"),
+                    "verdict": m["verdict"],
+                }
+            )
+        return _pandas().DataFrame(rows)
+
+    def __repr__(self) -> str:
+        verdicts = ", ".join(f"{m['muscle']} {m['verdict']}" for m in self.report["muscles"])
+        return f"<nmjscope.Jitter {verdicts}>"
+
+
+def jitter(
+    path: PathLike,
+    *,
+    age: Optional[float] = None,
+    options: Optional[Dict[str, Any]] = None,
+    thresholds: Optional[PathLike] = None,
+    **settings: Any,
+) -> Jitter:
+    """Measures and judges jitter from an interval list, one pair's raw
+    sweeps, or a folder of them (``docs/jitter.md``), as ``nmjscope
+    jitter`` does. ``age`` (years) replaces the files' own (single-fibre
+    limits depend on it); ``jitter={"min_discharges": 100}`` and the other
+    sections of a thresholds file go as keywords."""
+    opts, sections = _split(settings, options)
+    if thresholds is not None:
+        sections["thresholds"] = os.fspath(thresholds)
+    report, pairs = _native.jitter_path(os.fspath(path), _json(sections, "settings"), _options_json(opts), age)
+    return Jitter(report, pairs)
+
+
+def simulate_jitter(
+    condition: str = "normal",
+    severity: float = 0.5,
+    method: str = "voluntary",
+    electrode: str = "concentric",
+    pairs: int = 24,
+    discharges: int = 100,
+    seed: int = 1,
+    muscle: str = "EDC",
+) -> str:
+    """Simulated single-fibre pairs as an interval list (the CSV contract's
+    text): write it to a file and read it with :func:`jitter`."""
+    return _native.simulate_jitter(condition, severity, method, electrode, pairs, discharges, seed, muscle)
 
 
 def _progress_bar(total: int, enabled: bool) -> Any:

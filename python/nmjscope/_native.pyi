@@ -75,6 +75,22 @@ def simulate(
     muscle: str = "ADM",
     noise_mv: float = 0.01,
 ) -> Recording: ...
+def jitter_path(
+    path: str,
+    settings_json: Optional[str] = None,
+    options: Optional[str] = None,
+    age: Optional[float] = None,
+) -> Tuple[str, str]: ...
+def simulate_jitter(
+    condition: str = "normal",
+    severity: float = 0.5,
+    method: str = "voluntary",
+    electrode: str = "concentric",
+    pairs: int = 24,
+    discharges: int = 100,
+    seed: int = 1,
+    muscle: str = "EDC",
+) -> str: ...
 def batch(
     root: str,
     out: str,

@@ -578,6 +578,67 @@ fn simulate(
     })
 }
 
+/// Analyses a jitter study (an interval list, one pair's sweeps, or a
+/// folder of them): returns the report as JSON (`nmjscope.jitter/1`) and
+/// the tidy pairs table as CSV, from which Python builds its frames.
+#[pyfunction]
+#[pyo3(signature = (path, settings_json=None, options=None, age=None))]
+fn jitter_path(
+    py: Python<'_>,
+    path: PathBuf,
+    settings_json: Option<&str>,
+    options: Option<&str>,
+    age: Option<f64>,
+) -> PyResult<(String, String)> {
+    let settings = settings(settings_json)?;
+    let options = read_options(options)?;
+    py.detach(|| {
+        let input = nmjscope::io::jitter::read_jitter(&path, &options)?;
+        let a = nmjscope::pipeline::jitter::analyze_jitter(&input, age, &settings)?;
+        let json = String::from_utf8_lossy(&nmjscope::render::jitter::jitter_json(&a.report)).into_owned();
+        let csv = String::from_utf8_lossy(&nmjscope::render::jitter::jitter_csv(&a.report)).into_owned();
+        Ok((json, csv))
+    })
+    .map_err(to_py)
+}
+
+/// Simulates single-fibre pairs: returns the interval list as the CSV
+/// contract writes it (`docs/jitter.md`).
+#[pyfunction]
+#[pyo3(signature = (condition="normal", severity=0.5, method="voluntary", electrode="concentric", pairs=24, discharges=100, seed=1, muscle="EDC"))]
+#[allow(clippy::too_many_arguments)]
+fn simulate_jitter(
+    py: Python<'_>,
+    condition: &str,
+    severity: f64,
+    method: &str,
+    electrode: &str,
+    pairs: usize,
+    discharges: usize,
+    seed: u64,
+    muscle: &str,
+) -> PyResult<String> {
+    let bad = |what: &str, v: &str, expected: &str| settings_error(format!("{what}={v:?}: expected {expected}"));
+    let condition: Condition = condition.parse().map_err(|_| bad("condition", condition, "normal, mg or lems"))?;
+    let method = nmjscope::io::jitter::parse_method(method).ok_or_else(|| bad("method", method, "voluntary or stimulated"))?;
+    let electrode = nmjscope::io::jitter::parse_electrode(electrode)
+        .ok_or_else(|| bad("electrode", electrode, "single_fibre or concentric"))?;
+    let config = nmjscope::simulate::jitter::JitterSimConfig {
+        condition,
+        severity,
+        method,
+        electrode,
+        pairs,
+        discharges,
+        seed,
+        muscle: muscle.to_string(),
+        ..Default::default()
+    };
+    let simulated = py.detach(|| nmjscope::simulate::jitter::simulate_pairs(&config)).map_err(to_py)?;
+    let list: Vec<_> = simulated.into_iter().map(|p| p.pair).collect();
+    Ok(nmjscope::io::jitter::ipi_csv(&list, &[("condition", condition.to_string()), ("seed", seed.to_string())]))
+}
+
 /// What `nmjscope batch` takes besides the archive and the settings, as
 /// Python gives it: the CLI's `--force`, `--resume`, `--shard I/N` and
 /// `--reports`, with the CLI's rules (one `OutputRules`).
@@ -774,6 +835,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(analyze_path, m)?)?;
     m.add_function(wrap_pyfunction!(analyze_recordings, m)?)?;
     m.add_function(wrap_pyfunction!(simulate, m)?)?;
+    m.add_function(wrap_pyfunction!(jitter_path, m)?)?;
+    m.add_function(wrap_pyfunction!(simulate_jitter, m)?)?;
     m.add_function(wrap_pyfunction!(batch, m)?)?;
     m.add_function(wrap_pyfunction!(merge, m)?)?;
     m.add_function(wrap_pyfunction!(find_studies, m)?)?;

@@ -14,6 +14,7 @@ mod assess;
 mod conclusion;
 mod differential;
 mod findings;
+pub mod jitter;
 pub(crate) mod limits;
 mod muscles;
 mod protocols;

@@ -115,6 +115,47 @@ pub const ABRAHAM_2017: &str = "Abraham A, Alabdali M, Alsulaiman A, Breiner A, 
 /// A muscle listed without a limit.
 pub const NO_LIMIT_FOUND: &str =
     "no published lower limit of normal found by nmjscope; set the lab's own with --limits";
+/// Concentric-needle jitter limits (abstract, read): "Outlier limits for
+/// mean consecutive difference and individual jitter data for voluntary
+/// activation were: OO, 31 and 45 μs; FR, 28 and 38 μs; ED, 30 and 43 μs;
+/// and for electrical stimulation they were: OO, 27 and 36 μs; FR, 21 and
+/// 28 μs; ED, 24 and 35 μs."
+pub const STALBERG_2016_CNE: &str = "Stålberg E, Sanders DB, Ali S, et al. Reference values for jitter recorded by concentric needle electrodes in healthy controls: a multicenter study. Muscle Nerve 2016;53(3):351-362, doi 10.1002/mus.24750 (59-92 healthy subjects per muscle and activation)";
+/// Single-fibre electrode limits by age (voluntary), as the Norwegian
+/// guideline's Tabell 5 and Bromberg's 1994 table give the AAEM
+/// committee's values; the committee's abstract gives no numbers.
+pub const GILCHRIST_1992_SFEMG: &str = "Ad Hoc Committee of the AAEM Special Interest Group on SFEMG (Gilchrist JM, coordinator). Single fiber EMG reference values: a collaborative effort. Muscle Nerve 1992;15(2):151-161, doi 10.1002/mus.880150205; values as tabulated by Bromberg MB et al., Muscle Nerve 1994;17:820-821, and the Norwegian guideline (Normalverdier for singel fiber EMG, Tabell 5)";
+/// The MCD and the number of discharges: "the method of choice seems to be
+/// Mean Consecutive Difference (MCD) ... n the number of discharges,
+/// preferably 50 or, if the jitter is not changing, 200".
+pub const EKSTEDT_1974: &str = "Ekstedt J, Nilsson G, Stålberg E. Calculation of the electromyographic jitter. J Neurol Neurosurg Psychiatry 1974;37(5):526-539, doi 10.1136/jnnp.37.5.526";
+/// The study rule: "Jitter betraktes som unormal dersom: 1) mean-MCD for
+/// 20 fiberpar er høyere enn øvre 95 %-grense; eller 2) jitterverdier i
+/// mer enn 10 % av fiberpar er høyere enn øvre 95 %-grense for
+/// individuelle fiberpar."
+pub const NFKNF_SFEMG_NORMALS: &str = "Norsk forening for klinisk nevrofysiologi. Retningslinjer for metoder i klinisk nevrofysiologi, Repetitiv stimulering: Normalverdier for singel fiber EMG (legeforeningen.no)";
+/// "A study is abnormal if the mean (or median) jitter exceeds the upper
+/// limit for the muscle, or if more than 10% of pairs or endplates have
+/// increased jitter or blocking"; and an MCD under 5 µs (split fibres,
+/// direct muscle stimulation) "should not be included".
+pub const BOLLU_2019: &str = "Bollu PC. What are jitter values in single fiber electromyography (SFEMG)? Medscape, updated 13 Mar 2019 (medscape.com/answers/1832855-180201)";
+/// "Abnormal jitter is also seen in diseases of nerve and muscle ... If
+/// neuronal or myopathic disease is present, increased jitter does not
+/// indicate that MG is also present. However, if jitter is normal in a
+/// muscle with definite weakness, the weakness is not due to MG."
+pub const AAEE_1986_SFEMG: &str = "AAEE Minimonograph #25: Single-fiber electromyography in myasthenia gravis. Muscle Nerve 1986;9(9):809-819, doi 10.1002/mus.880090904";
+/// "jitter is also seen in ongoing reinnervation and some myopathic
+/// conditions ... Jitter is abnormal after injections of botulinum toxin".
+pub const AANEM_MM74: &str = "AANEM monograph: Single fiber electromyography and measuring jitter with concentric needle electrodes (education.aanem.org, MM74)";
+/// Voluntary jitter includes "interdischarge interval-dependent jitter",
+/// which axonal stimulation avoids.
+pub const TRONTELJ_1992: &str = "Jitter measurement by axonal micro-stimulation. Guidelines and technical notes. Electroencephalogr Clin Neurophysiol 1992;85(1):30-37, PMID 1371741";
+/// "SFEMG is the most sensitive clinical test for neuromuscular junction
+/// disease and is often abnormal in clinically unaffected muscles in
+/// patients with myasthenia gravis (MG) and Lambert–Eaton myasthenia
+/// (LEM). Normal jitter findings in a clinically weak muscle exclude
+/// neuromuscular junction disease as a cause for weakness in that muscle."
+pub const JUEL_2019: &str = "Juel VC. Single fiber electromyography. Handb Clin Neurol 2019;160 (chapter 19), doi 10.1016/B978-0-444-64032-1.00019-9";
 /// A muscle's decrement cut-off set in the settings.
 pub const SETTINGS_MUSCLE_DECREMENT: &str =
     "the lab's own cut-off for this muscle (settings: interpret.muscle_decrement_abnormal_pct)";
@@ -151,7 +192,7 @@ pub const TAN_2011: &str = "Tan SV, Matthews E, Barber M, et al. Refined exercis
 /// Every source above, for the writers that number references
 /// (`render::references`): a citation joins several with "; ", but a
 /// source's own text holds "; " too, so it is split by finding these.
-pub const ALL: [&str; 40] = [
+pub const ALL: [&str; 49] = [
     AAEM_2001,
     OH_2005,
     LIPKA_2020,
@@ -192,6 +233,15 @@ pub const ALL: [&str; 40] = [
     MALLIK_WEIR_2005,
     CARESS_2007,
     TAN_2011,
+    STALBERG_2016_CNE,
+    GILCHRIST_1992_SFEMG,
+    EKSTEDT_1974,
+    NFKNF_SFEMG_NORMALS,
+    BOLLU_2019,
+    AAEE_1986_SFEMG,
+    AANEM_MM74,
+    TRONTELJ_1992,
+    JUEL_2019,
 ];
 
 #[cfg(test)]

@@ -9,14 +9,15 @@
 //! [`read_study`] a file or a directory of tests.
 
 pub mod bids;
-mod folder;
+pub(crate) mod folder;
 #[cfg(feature = "native")]
 pub mod fs;
 mod inspect;
+pub mod jitter;
 mod markers;
 mod options;
 pub mod plausible;
-mod read;
+pub(crate) mod read;
 mod record;
 mod toml_text;
 pub mod write;

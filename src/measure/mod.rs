@@ -11,6 +11,7 @@
 //! quality flags.
 
 mod clip;
+pub mod jitter;
 mod onset;
 
 use serde::{Deserialize, Serialize};

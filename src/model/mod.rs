@@ -8,6 +8,7 @@
 pub(crate) mod codes;
 mod display;
 mod interpretation;
+mod jitter;
 mod label;
 mod markers;
 mod measures;
@@ -24,6 +25,11 @@ pub use display::{DisplayTrace, TestDisplay};
 pub use interpretation::{
     Condition, DecrementGrade, Differential, Finding, FindingCode, Indication, Interpretation,
     LemsCriterion, MuscleReading, Part, PartStatus, Pattern, Quantities,
+};
+pub use jitter::{
+    Discharge, Electrode, JitterFinding, JitterFindingCode, JitterLimits, JitterMethod, JitterPair,
+    JitterReason, JitterReport, JitterValue, JitterVerdict, LabJitterLimits, MuscleJitter,
+    PairFlag, PairMeasures, JITTER_SCHEMA,
 };
 pub use label::ResponseLabel;
 pub use markers::{
@@ -67,5 +73,12 @@ codes::codes!(
     Bearing,
     ReasonCode,
     Standing,
-    ValidityCode
+    ValidityCode,
+    JitterMethod,
+    Electrode,
+    PairFlag,
+    JitterValue,
+    JitterVerdict,
+    JitterReason,
+    JitterFindingCode
 );

@@ -56,6 +56,7 @@ fn known_muscle(name: &str) -> Option<&'static str> {
         "frontalis" => Some("frontalis"),
         "orbicularis oculi" | "oculi" | "oo" => Some("orbicularis oculi"),
         "nasalis" => Some("nasalis"),
+        "edc" | "ed" | "extensor digitorum" | "extensor digitorum communis" => Some("EDC"),
         _ => None,
     }
 }

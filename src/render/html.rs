@@ -79,7 +79,7 @@ fn html(report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
 
 /// Inline SVG in HTML5 needs neither the XML declaration nor namespace
 /// attributes, and without them the page holds no URL at all.
-fn inline_svg(svg: &str) -> String {
+pub(crate) fn inline_svg(svg: &str) -> String {
     let body = match svg.find("<svg") {
         Some(i) => &svg[i..],
         None => svg,

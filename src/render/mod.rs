@@ -7,6 +7,7 @@
 pub mod bids;
 pub(crate) mod csv;
 mod html;
+pub mod jitter;
 mod json;
 mod markdown;
 pub mod muscles;

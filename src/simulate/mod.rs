@@ -25,6 +25,7 @@
 
 pub mod cohort;
 mod conditions;
+pub mod jitter;
 pub mod matrix;
 mod muscles;
 mod physiology;

@@ -126,6 +126,22 @@ pub(crate) fn severity_scale(min: f64, severity: f64, exponent: f64) -> f64 {
     min.powf(severity.clamp(0.0, 1.0).powf(exponent))
 }
 
+/// One end plate's release at release probability `p`: Poisson quanta
+/// when the impulse is recorded, the expected number otherwise (see
+/// [`Muscle::impulse`]); the store is depleted by what was released.
+fn release(plate: &mut Plate, p: f64, depression: f64, record: bool, rng: &mut ChaCha8Rng) -> f64 {
+    let mean = plate.store * plate.n * p * (1.0 - EXHAUSTION_RELEASE_SHARE * depression);
+    let quanta = if !record {
+        mean.max(0.0)
+    } else if mean > 0.0 {
+        Poisson::new(mean).map(|d| d.sample(rng)).unwrap_or(mean)
+    } else {
+        0.0
+    };
+    plate.n = (plate.n - quanta / plate.store).max(0.0);
+    quanta
+}
+
 /// The share of exhaustion's depression that lowers release directly (the
 /// rest slows refilling).
 const EXHAUSTION_RELEASE_SHARE: f64 = 0.3;
@@ -374,17 +390,7 @@ impl Muscle {
             }
             let mut count = 0usize;
             for plate in &mut u.plates {
-                let mean =
-                    plate.store * plate.n * p * (1.0 - EXHAUSTION_RELEASE_SHARE * self.depression);
-                let quanta = if !record {
-                    mean.max(0.0)
-                } else if mean > 0.0 {
-                    Poisson::new(mean)
-                        .map(|d| d.sample(&mut self.rng))
-                        .unwrap_or(mean)
-                } else {
-                    0.0
-                };
+                let quanta = release(plate, p, self.depression, record, &mut self.rng);
                 let safety = quanta * plate.q;
                 if safety >= 1.0 {
                     count += 1;
@@ -395,7 +401,6 @@ impl Muscle {
                 quanta_sum += quanta;
                 store_sum += plate.n;
                 safety_sum += safety;
-                plate.n = (plate.n - quanta / plate.store).max(0.0);
             }
             if record {
                 fired.push(count as f64 / u.plates.len() as f64);
@@ -412,13 +417,41 @@ impl Muscle {
         } else if record {
             self.endplate = super::EndplateState::default();
         }
+        self.after_impulse(high_rate);
+        fired
+    }
+
+    /// What an impulse leaves in the terminal: residual calcium,
+    /// mobilisation, and (at a high rate) the narrowing of the potentials.
+    fn after_impulse(&mut self, high_rate: bool) {
         self.fast += k::RESIDUAL_FAST * self.influx;
         self.slow += k::RESIDUAL_SLOW * self.influx * (1.0 - self.slow / k::RESIDUAL_SLOW_MAX);
         self.mobilisation += k::MOBILISATION * (1.0 - self.mobilisation);
         if high_rate {
             self.narrowing += 0.08 * (1.0 - self.narrowing);
         }
-        fired
+    }
+
+    /// One impulse of one motor unit alone (a single-fibre recording: the
+    /// unit firing voluntarily, or its axon stimulated): each of its end
+    /// plates' end-plate potential in units of its firing threshold (the
+    /// safety factor of this impulse; below 1 the fibre is blocked).
+    pub(crate) fn impulse_unit(&mut self, unit: usize) -> Vec<f64> {
+        let p = self.release_probability();
+        let depression = self.depression;
+        let rng = &mut self.rng;
+        let safeties = self.units[unit]
+            .plates
+            .iter_mut()
+            .map(|plate| release(plate, p, depression, true, rng) * plate.q)
+            .collect();
+        self.after_impulse(false);
+        safeties
+    }
+
+    /// Motor units modelled.
+    pub(crate) fn unit_count(&self) -> usize {
+        self.units.len()
     }
 
     /// The CMAP sampled at `times_ms` (ascending) for the given firing

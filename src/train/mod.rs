@@ -10,6 +10,7 @@
 
 mod exercise;
 mod hfrns;
+pub mod jitter;
 mod rns;
 pub mod series;
 pub mod shape;

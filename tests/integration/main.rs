@@ -11,6 +11,7 @@ mod formats;
 mod guards;
 mod hostile;
 mod interpretation;
+mod jitter;
 mod markers;
 mod plots;
 mod presentation;

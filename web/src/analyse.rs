@@ -29,10 +29,10 @@ struct TestRow {
 
 /// One file of the report set; plots are SVG, so every file is text.
 #[derive(Debug, Serialize)]
-struct ReportFile {
-    name: String,
-    mime: &'static str,
-    text: String,
+pub(crate) struct ReportFile {
+    pub(crate) name: String,
+    pub(crate) mime: &'static str,
+    pub(crate) text: String,
 }
 
 /// What the page shows for an analysed study.
@@ -86,6 +86,10 @@ impl StudyFiles {
     /// crate docs.
     pub fn analyze(&mut self) -> String {
         self.files.sort_by(|a, b| a.0.cmp(&b.0));
+        if crate::jitter::is_jitter_study(&self.files) {
+            let name = self.name.display().to_string();
+            return crate::reply(crate::jitter::study_view(&name, &self.files, &self.skipped));
+        }
         crate::reply(self.study_view())
     }
 }

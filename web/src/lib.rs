@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 mod analyse;
+mod jitter;
 mod markers;
 mod teach;
 mod teach_series;
@@ -31,6 +32,7 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 pub use analyse::StudyFiles;
+pub use jitter::teach_jitter;
 pub use teach::{teach, teach_report, teach_study};
 
 /// The version of nmjscope compiled in.

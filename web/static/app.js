@@ -74,7 +74,10 @@ async function analyseFiles(entries) {
       : "";
     document.body.dataset.analyseMs = ms.toFixed(1);
   };
-  if (reply.ok) {
+  if (reply.ok && reply.kind === "jitter") {
+    // A jitter study has no CMAP to mark: its report alone.
+    showReport(reply, done);
+  } else if (reply.ok) {
     // The marker editor opens once the report is on screen (it reads the
     // study again, a few ms the conclusion need not wait for).
     const openEditor = () => markerEditor.open(study, { showConclusion, refresh: () => refresh(study) }, sidecars(read));
@@ -256,7 +259,7 @@ function showReport(r, drawn) {
   // plots below the fold are drawn as they scroll into view.
   const host = $("report");
   const root = host.shadowRoot || host.attachShadow({ mode: "open" });
-  root.innerHTML = r.files.find((f) => f.name === "report.html").text;
+  root.innerHTML = r.files.find((f) => f.name === "report.html" || f.name === "jitter.html").text;
   host.getBoundingClientRect();
   requestAnimationFrame(() => drawn());
 }

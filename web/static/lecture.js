@@ -43,11 +43,12 @@ function showView(name) {
   if (document.body.dataset.ready !== "true") return;
   if (name === "compare" && !compare.drawn) compare.preset("mg-lems");
   if (name === "quiz" && !quiz.questions) quiz.start();
+  if (name === "jitter") jitterView.draw();
 }
 
 // The views' tabs: Left and Right move to the neighbour and open it, as
 // a tab list does; only the selected tab is in the Tab order.
-const VIEWS = ["explore", "compare", "quiz"];
+const VIEWS = ["explore", "compare", "quiz", "jitter"];
 
 function viewArrows(e) {
   const step = { ArrowLeft: -1, ArrowRight: 1 }[e.key];
@@ -345,7 +346,8 @@ function wireLecture() {
   $("present").addEventListener("click", () => setPresenting(!document.body.classList.contains("presenting")));
   $("fullscreen").addEventListener("click", toggleFullscreen);
   document.addEventListener("fullscreenchange", fullscreenChanged);
-  for (const v of ["explore", "compare", "quiz"]) $("view-" + v).addEventListener("click", () => showView(v));
+  for (const v of VIEWS) $("view-" + v).addEventListener("click", () => showView(v));
+  jitterView.wire();
   document.querySelector(".views").addEventListener("keydown", viewArrows);
   document.addEventListener("keydown", onKey);
   compare.init();

@@ -339,9 +339,11 @@ test("served by a static file server, the page fetches the .wasm and reads a stu
   }
 });
 
-test("the .wasm is under 2 MB and the page logged no console error", () => {
+// The limit was 2 MiB until jitter (issue 34: its measurement, simulator,
+// three charts and report) took the module to 2.2 MB (docs/web.md).
+test("the .wasm is under 2.5 MiB and the page logged no console error", () => {
   const bytes = fs.statSync(path.join(dist, "pkg/nmjscope_bg.wasm")).size;
   timings.wasm_bytes = bytes;
-  assert.ok(bytes < 2 * 1024 * 1024, `${bytes} bytes`);
+  assert.ok(bytes < 2.5 * 1024 * 1024, `${bytes} bytes`);
   assert.deepEqual(consoleErrors, []);
 });

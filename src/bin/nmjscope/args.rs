@@ -45,6 +45,9 @@ pub enum Command {
     /// (`participant`: each subject's measurements and reports; `group`:
     /// the summary of all), docs/bids.md.
     Bids(BidsArgs),
+    /// Measure and judge jitter (single-fibre or concentric-needle EMG)
+    /// from interval lists or raw sweeps, docs/jitter.md.
+    Jitter(crate::jitter::JitterArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish,
     /// powershell), e.g. `nmjscope completions bash > ~/.local/share/bash-completion/completions/nmjscope`.
     Completions(CompletionsArgs),
@@ -421,6 +424,8 @@ pub enum VariantArg {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("written_to").args(["output", "bids"])))]
 pub struct SimulateArgs {
+    #[command(flatten)]
+    pub jitter: crate::jitter::JitterSimArgs,
     /// The physiology.
     #[arg(long, value_enum, default_value = "normal")]
     pub condition: ConditionArg,
@@ -762,7 +767,7 @@ impl SettingsArgs {
 /// A flag whose values are a library type's codes, parsed straight into
 /// it: the possible values are listed from the library, so a new variant
 /// needs no edit here.
-fn codes<T>(all: &'static [T]) -> impl clap::builder::TypedValueParser<Value = T>
+pub(crate) fn codes<T>(all: &'static [T]) -> impl clap::builder::TypedValueParser<Value = T>
 where
     T: Copy + std::fmt::Display + std::str::FromStr + Send + Sync + 'static,
 {

@@ -25,6 +25,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Samples(args) => samples(args),
         Command::Merge(args) => merge(args),
         Command::Bids(args) => crate::bids::bids(args),
+        Command::Jitter(args) => crate::jitter::jitter(args),
         Command::Completions(args) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             let mut out = Vec::new();
@@ -34,7 +35,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-fn stdout(bytes: &[u8]) -> anyhow::Result<()> {
+pub(crate) fn stdout(bytes: &[u8]) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     // A closed pipe (`| head`) is not an error worth reporting.
     match out.write_all(bytes).and_then(|_| out.flush()) {
@@ -253,6 +254,16 @@ fn read_input(path: &Path, options: &nmjscope::ReadOptions) -> anyhow::Result<nm
 }
 
 fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
+    if let Some(dir) = &args.jitter.jitter {
+        let what = (
+            args.condition,
+            args.severity,
+            args.muscle.as_str(),
+            args.seed,
+            args.noise_mv,
+        );
+        return crate::jitter::simulate_jitter(&args.jitter, dir, what);
+    }
     if let Some(dir) = &args.bids {
         return simulate_bids(&args, dir);
     }

@@ -6,6 +6,7 @@ mod args;
 mod bids;
 mod commands;
 mod inspect_text;
+mod jitter;
 mod pdf;
 mod progress;
 

@@ -5,6 +5,7 @@
 //! report's settings; they compute nothing.
 
 mod exercise;
+mod jitter;
 mod series;
 mod style;
 mod traces;
@@ -237,6 +238,12 @@ struct Input<'a> {
 enum Picture<'a> {
     Test(PlotKind, &'a Input<'a>),
     Series(&'a ExhaustionSeries, &'a Settings),
+    JitterSweeps(&'a crate::pipeline::jitter::SweepsDisplay),
+    JitterIpis(
+        &'a crate::pipeline::jitter::PairDisplay,
+        Option<&'a crate::model::PairMeasures>,
+    ),
+    JitterPairs(&'a crate::model::MuscleJitter),
 }
 
 fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, picture: &Picture, title: &str) -> Drawn {
@@ -259,6 +266,9 @@ fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, picture: &Picture, title: &str)
             title,
         )?,
         Picture::Series(series, settings) => series::draw(root, series, settings, title)?,
+        Picture::JitterSweeps(s) => jitter::draw_sweeps(root, s, title)?,
+        Picture::JitterIpis(d, m) => jitter::draw_ipis(root, d, m, title)?,
+        Picture::JitterPairs(m) => jitter::draw_pairs(root, m, title)?,
     }
     root.present().map_err(style::err)
 }
@@ -280,6 +290,44 @@ pub fn plot_for_series(
         .to_string();
     let name = format!("series{}_decrement", index + 1);
     picture(&Picture::Series(series, settings), name, title)
+}
+
+/// The plots of a jitter study: per muscle, each pair's jitter against
+/// the limits; per pair, its intervals, and its sweeps superimposed when it
+/// was measured from sweeps. Names are `jitter<m>_pairs`,
+/// `jitter<m>_pair<k>_ipi`, `jitter<m>_pair<k>_sweeps` (muscle and pair by
+/// position: pair names come from files).
+///
+/// # Errors
+///
+/// [`Error::Plot`] naming the plot when it cannot be drawn.
+pub fn plots_for_jitter(analysis: &crate::pipeline::jitter::JitterAnalysis) -> Result<Vec<Plot>> {
+    let mut out = Vec::new();
+    let mut displays = analysis.displays.iter();
+    for (mi, m) in analysis.report.muscles.iter().enumerate() {
+        let muscle = clean(&m.muscle);
+        out.push(picture(
+            &Picture::JitterPairs(m),
+            format!("jitter{}_pairs", mi + 1),
+            format!("{muscle} - jitter of each pair"),
+        )?);
+        for (pi, (p, d)) in m.pairs.iter().zip(displays.by_ref()).enumerate() {
+            let id = clean(&p.id);
+            out.push(picture(
+                &Picture::JitterIpis(d, Some(p)),
+                format!("jitter{}_pair{}_ipi", mi + 1, pi + 1),
+                format!("{muscle} pair {id} - intervals"),
+            )?);
+            if let Some(s) = &d.sweeps {
+                out.push(picture(
+                    &Picture::JitterSweeps(s),
+                    format!("jitter{}_pair{}_sweeps", mi + 1, pi + 1),
+                    format!("{muscle} pair {id} - superimposed sweeps"),
+                )?);
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn render(kind: PlotKind, input: &Input, stem: &str) -> Result<Plot> {

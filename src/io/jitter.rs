@@ -1,0 +1,620 @@
+//! Jitter files: the interpotential-interval list (`docs/jitter.md`,
+//! "The interval-list contract") read into pairs, and raw sweeps handed to
+//! `measure::jitter` through the trace readers.
+//!
+//! The list is a CSV read by the `csv` crate: `# key: value` metadata lines
+//! (`muscle`, `method`, `electrode`, `age`), a header with `pair` and
+//! `ipi_us` (and optionally `isi_ms`, `blocked`, `muscle`, `method`,
+//! `electrode`), then one row per discharge in recorded order. A blocked
+//! discharge is `blocked` in `ipi_us`, or `1`/`yes`/`true` in `blocked`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::{Error, Location, Result};
+use crate::model::{Discharge, Electrode, JitterMethod, JitterPair};
+
+/// The first line that marks a file as a jitter interval list.
+pub const IPI_SIGNATURE: &str = "# nmjscope: jitter";
+
+/// What an interval list holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IpiList {
+    /// The pairs, in the order their first rows come.
+    pub pairs: Vec<JitterPair>,
+    /// The subject's age in years, when the file gives it (single-fibre
+    /// limits depend on it).
+    pub age_years: Option<f64>,
+    /// Every metadata key and value, as written (normalised keys).
+    pub metadata: BTreeMap<String, String>,
+}
+
+/// Whether bytes look like an interval list: the signature line, or a
+/// header naming `ipi_us` among its first lines.
+pub fn is_ipi_list(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head);
+    let text = text.trim_start_matches('\u{feff}');
+    text.lines().take(40).any(|l| {
+        let l = l.trim().to_ascii_lowercase();
+        l.starts_with(IPI_SIGNATURE)
+            || (!l.starts_with('#') && header_cells(&l).any(|c| c == "ipi_us"))
+    })
+}
+
+fn header_cells(line: &str) -> impl Iterator<Item = String> + '_ {
+    line.split([',', ';', '\t'])
+        .map(|c| c.trim().trim_matches('"').to_ascii_lowercase())
+}
+
+/// Reads an interval list from its bytes; `path` names it in errors.
+///
+/// # Errors
+///
+/// [`Error::BadMetadata`] for a method, electrode or age not understood,
+/// [`Error::BadHeader`] for a missing `pair` or `ipi_us` column,
+/// [`Error::NotANumber`], [`Error::NonFinite`], [`Error::Ragged`] for a
+/// cell or row, [`Error::NoData`] for a header without rows, each with
+/// its line and column.
+pub fn parse_ipi_list(path: &Path, bytes: &[u8]) -> Result<IpiList> {
+    let text = crate::io::read::text::decode(path, bytes)?;
+    let mut metadata = BTreeMap::new();
+    let mut meta_lines = BTreeMap::new();
+    let mut body_start = 0usize;
+    let mut line_no = 0u64;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if !(t.starts_with('#') || t.is_empty()) {
+            break;
+        }
+        line_no += 1;
+        body_start += line.len();
+        if let Some((k, v)) = t.trim_start_matches('#').split_once(':') {
+            let key = crate::model::normalise_key(k);
+            meta_lines.insert(key.clone(), line_no);
+            metadata.insert(key, v.trim().to_string());
+        }
+    }
+    let defaults = Defaults::from_metadata(path, &metadata, &meta_lines)?;
+    let body = &text[body_start..];
+    let delimiter = sniff_delimiter(body.lines().next().unwrap_or(""));
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(body.as_bytes());
+    let header_line = line_no + 1;
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(path, header_line, &e))?
+        .clone();
+    let columns = Columns::find(path, header_line, &headers)?;
+    let pairs = read_rows(path, &mut reader, &columns, &defaults, header_line)?;
+    if pairs.is_empty() {
+        return Err(Error::NoData {
+            at: Location::line(path, header_line),
+        });
+    }
+    Ok(IpiList {
+        pairs,
+        age_years: defaults.age,
+        metadata,
+    })
+}
+
+fn sniff_delimiter(header: &str) -> u8 {
+    [b'\t', b';', b',']
+        .into_iter()
+        .max_by_key(|d| header.bytes().filter(|b| b == d).count())
+        .filter(|d| header.bytes().any(|b| b == *d))
+        .unwrap_or(b',')
+}
+
+fn csv_error(path: &Path, line: u64, e: &csv::Error) -> Error {
+    let line = e.position().map_or(line, |p| p.line() + line - 1);
+    Error::BadHeader {
+        at: Location::line(path, line),
+        detail: format!("not a readable CSV row ({e})"),
+    }
+}
+
+/// The file-wide muscle, method, electrode and age.
+struct Defaults {
+    muscle: Option<String>,
+    method: Option<JitterMethod>,
+    electrode: Option<Electrode>,
+    age: Option<f64>,
+}
+
+impl Defaults {
+    fn from_metadata(
+        path: &Path,
+        meta: &BTreeMap<String, String>,
+        lines: &BTreeMap<String, u64>,
+    ) -> Result<Defaults> {
+        let at = |k: &str| Location::line(path, lines.get(k).copied().unwrap_or(1));
+        let bad = |k: &str, detail: String| Error::BadMetadata {
+            at: at(k),
+            key: k.to_string(),
+            detail,
+        };
+        let method = meta
+            .get("method")
+            .map(|v| parse_method(v).ok_or_else(|| bad("method", expected_method(v))))
+            .transpose()?;
+        let electrode = meta
+            .get("electrode")
+            .map(|v| parse_electrode(v).ok_or_else(|| bad("electrode", expected_electrode(v))))
+            .transpose()?;
+        let age = meta
+            .get("age")
+            .map(|v| match v.parse::<f64>() {
+                Ok(a) if (0.0..=120.0).contains(&a) => Ok(a),
+                _ => Err(bad("age", format!("{v:?} is not an age in years (0-120)"))),
+            })
+            .transpose()?;
+        Ok(Defaults {
+            muscle: meta.get("muscle").filter(|m| !m.is_empty()).cloned(),
+            method,
+            electrode,
+            age,
+        })
+    }
+}
+
+/// `voluntary`/`stimulated` as labs write them.
+pub fn parse_method(v: &str) -> Option<JitterMethod> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "voluntary" | "vol" | "v" | "voluntary activation" => Some(JitterMethod::Voluntary),
+        "stimulated" | "stim" | "s" | "axonal stimulation" | "electrical stimulation" => {
+            Some(JitterMethod::Stimulated)
+        }
+        _ => None,
+    }
+}
+
+/// `single_fibre`/`concentric` as labs write them.
+pub fn parse_electrode(v: &str) -> Option<Electrode> {
+    let v = v.trim().to_ascii_lowercase().replace(['-', ' '], "_");
+    match v.as_str() {
+        "single_fibre" | "single_fiber" | "sf" | "sfemg" => Some(Electrode::SingleFibre),
+        "concentric" | "concentric_needle" | "cn" | "cne" | "facial" => Some(Electrode::Concentric),
+        _ => None,
+    }
+}
+
+fn expected_method(v: &str) -> String {
+    format!("{v:?}: expected voluntary or stimulated")
+}
+
+fn expected_electrode(v: &str) -> String {
+    format!("{v:?}: expected single_fibre or concentric")
+}
+
+/// Where each known column is (0-based).
+struct Columns {
+    pair: usize,
+    ipi: usize,
+    isi: Option<usize>,
+    blocked: Option<usize>,
+    muscle: Option<usize>,
+    method: Option<usize>,
+    electrode: Option<usize>,
+}
+
+impl Columns {
+    fn find(path: &Path, line: u64, headers: &csv::StringRecord) -> Result<Columns> {
+        let names: Vec<String> = headers.iter().map(crate::model::normalise_key).collect();
+        let find = |n: &str| names.iter().position(|h| h == n);
+        let need = |n: &str| {
+            find(n).ok_or_else(|| Error::BadHeader {
+                at: Location::line(path, line),
+                detail: format!(
+                    "no `{n}` column; an interval list needs `pair` and `ipi_us` (docs/jitter.md), found {}",
+                    names.join(", ")
+                ),
+            })
+        };
+        Ok(Columns {
+            pair: need("pair")?,
+            ipi: need("ipi_us")?,
+            isi: find("isi_ms"),
+            blocked: find("blocked"),
+            muscle: find("muscle"),
+            method: find("method"),
+            electrode: find("electrode"),
+        })
+    }
+}
+
+/// Every row into its pair, in order.
+fn read_rows(
+    path: &Path,
+    reader: &mut csv::Reader<&[u8]>,
+    cols: &Columns,
+    defaults: &Defaults,
+    header_line: u64,
+) -> Result<Vec<JitterPair>> {
+    let width = reader.headers().map(csv::StringRecord::len).unwrap_or(0);
+    let mut pairs: Vec<JitterPair> = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let mut row = 0u64;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, header_line + row + 1, &e)),
+        }
+        row += 1;
+        let line = record
+            .position()
+            .map_or(header_line + row, |p| p.line() + header_line - 1);
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        if record.len() != width {
+            return Err(Error::Ragged {
+                at: Location::line(path, line),
+                expected: width,
+                found: record.len(),
+            });
+        }
+        let cell = |c: usize| Location::cell(path, line, c as u64 + 1);
+        let (id, discharge) = read_row(&record, cols, &cell)?;
+        let key = row_key(&record, cols, defaults, &cell)?;
+        match pairs.iter_mut().rev().find(|p| p.id == id) {
+            Some(p)
+                if (p.muscle.as_str(), p.method, p.electrode) == (key.0.as_str(), key.1, key.2) =>
+            {
+                p.discharges.push(discharge);
+            }
+            Some(_) => {
+                return Err(Error::BadHeader {
+                    at: Location::line(path, line),
+                    detail: format!(
+                        "pair {id:?} changes its muscle, method or electrode; give each pair one"
+                    ),
+                })
+            }
+            None => pairs.push(JitterPair {
+                id,
+                muscle: key.0,
+                method: key.1,
+                electrode: key.2,
+                discharges: vec![discharge],
+                sweep_flags: Vec::new(),
+            }),
+        }
+    }
+    Ok(pairs)
+}
+
+/// A row's pair and discharge.
+fn read_row(
+    record: &csv::StringRecord,
+    cols: &Columns,
+    cell: &dyn Fn(usize) -> Location,
+) -> Result<(String, Discharge)> {
+    let id = record[cols.pair].to_string();
+    if id.is_empty() {
+        return Err(Error::NotANumber {
+            at: cell(cols.pair),
+            found: String::new(),
+        });
+    }
+    let number = |c: usize| -> Result<Option<f64>> {
+        let t = &record[c];
+        if t.is_empty() {
+            return Ok(None);
+        }
+        // An interval may be negative: the second potential can fire
+        // before the trigger potential when both jitter widely.
+        let v: f64 = t.parse().map_err(|_| Error::NotANumber {
+            at: cell(c),
+            found: t.to_string(),
+        })?;
+        if !v.is_finite() {
+            return Err(Error::NonFinite {
+                at: cell(c),
+                found: t.to_string(),
+            });
+        }
+        Ok(Some(v))
+    };
+    let flagged = cols.blocked.is_some_and(|c| {
+        matches!(
+            record[c].to_ascii_lowercase().as_str(),
+            "1" | "yes" | "true" | "y" | "blocked"
+        )
+    });
+    let ipi_text = record[cols.ipi].to_ascii_lowercase();
+    let ipi_us = if flagged || ipi_text == "blocked" || ipi_text == "b" {
+        None
+    } else {
+        Some(number(cols.ipi)?.ok_or_else(|| Error::NotANumber {
+            at: cell(cols.ipi),
+            found: String::new(),
+        })?)
+    };
+    let isi_ms = cols.isi.map(number).transpose()?.flatten();
+    Ok((id, Discharge { ipi_us, isi_ms }))
+}
+
+/// A row's muscle, method and electrode: its own cells, else the file's.
+fn row_key(
+    record: &csv::StringRecord,
+    cols: &Columns,
+    d: &Defaults,
+    cell: &dyn Fn(usize) -> Location,
+) -> Result<(String, JitterMethod, Electrode)> {
+    let own = |c: Option<usize>| c.map(|c| (c, &record[c])).filter(|(_, t)| !t.is_empty());
+    let bad = |c: usize, detail: String| Error::BadMetadata {
+        at: cell(c),
+        key: "method/electrode".into(),
+        detail,
+    };
+    let muscle = own(cols.muscle)
+        .map(|(_, t)| t.to_string())
+        .or_else(|| d.muscle.clone())
+        .ok_or_else(|| {
+            bad(
+                cols.pair,
+                "no muscle: add `# muscle: <name>` or a muscle column".into(),
+            )
+        })?;
+    let method = match own(cols.method) {
+        Some((c, t)) => parse_method(t).ok_or_else(|| bad(c, expected_method(t)))?,
+        None => d.method.ok_or_else(|| {
+            bad(
+                cols.pair,
+                "no method: add `# method: voluntary` (or stimulated) or a method column".into(),
+            )
+        })?,
+    };
+    let electrode = match own(cols.electrode) {
+        Some((c, t)) => parse_electrode(t).ok_or_else(|| bad(c, expected_electrode(t)))?,
+        None => d.electrode.ok_or_else(|| {
+            bad(cols.pair, "no electrode: add `# electrode: concentric` (or single_fibre) or an electrode column".into())
+        })?,
+    };
+    Ok((muscle, method, electrode))
+}
+
+/// A jitter study as read: interval lists and raw sweeps, from one file or
+/// a folder of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JitterInput {
+    /// The files read, as named.
+    pub files: Vec<String>,
+    /// The pairs of every interval list, in file order.
+    pub pairs: Vec<JitterPair>,
+    /// Every sweeps file, one pair each, in file order.
+    pub sweeps: Vec<crate::measure::jitter::JitterSweeps>,
+    /// The age the files give (all that give one must agree).
+    pub age_years: Option<f64>,
+    /// What a reader tolerated, each naming its file.
+    pub warnings: Vec<String>,
+}
+
+/// Reads a jitter study: a file, or every trace file of a folder (each an
+/// interval list or one pair's sweeps).
+///
+/// # Errors
+///
+/// The readers' errors, each naming its file; [`Error::EmptyStudy`] for a
+/// folder without a file to read; [`Error::BadMetadata`] when two files
+/// give different ages.
+pub fn read_jitter(path: &Path, options: &crate::io::ReadOptions) -> Result<JitterInput> {
+    let files = if path.is_dir() {
+        let folder = crate::io::folder::list_study(path, options.follow_links)?;
+        if folder.files.is_empty() {
+            return Err(Error::EmptyStudy {
+                path: path.to_path_buf(),
+            });
+        }
+        folder.files
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let read = files
+        .into_iter()
+        .map(|f| Ok((crate::io::read::text::read_bounded(&f)?, f)))
+        .collect::<Result<Vec<_>>>()?;
+    let read: Vec<(std::path::PathBuf, Vec<u8>)> = read.into_iter().map(|(b, f)| (f, b)).collect();
+    parse_jitter(&read, options)
+}
+
+/// Whether a file's bytes are a jitter file: an interval list, or a trace
+/// file whose metadata names a jitter `method` (one pair's sweeps).
+pub fn is_jitter_file(bytes: &[u8]) -> bool {
+    if is_ipi_list(bytes) {
+        return true;
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    head.lines()
+        .take_while(|l| l.trim_start().starts_with('#') || l.trim().is_empty())
+        .filter_map(|l| l.trim_start_matches(['#', ' ']).split_once(':'))
+        .any(|(k, v)| k.trim().eq_ignore_ascii_case("method") && parse_method(v).is_some())
+}
+
+/// [`read_jitter`] of files already in memory (a browser's dropped files),
+/// in the order given.
+///
+/// # Errors
+///
+/// As [`read_jitter`].
+pub fn parse_jitter(
+    files: &[(std::path::PathBuf, Vec<u8>)],
+    options: &crate::io::ReadOptions,
+) -> Result<JitterInput> {
+    let mut input = JitterInput {
+        files: Vec::new(),
+        pairs: Vec::new(),
+        sweeps: Vec::new(),
+        age_years: None,
+        warnings: Vec::new(),
+    };
+    for (file, bytes) in files {
+        let age = if is_ipi_list(bytes) {
+            let list = parse_ipi_list(file, bytes)?;
+            input.pairs.extend(list.pairs);
+            list.age_years
+        } else {
+            let (sweeps, age) = parse_sweeps(file, bytes, options)?;
+            input.sweeps.push(sweeps);
+            age
+        };
+        if let (Some(a), Some(b)) = (input.age_years, age) {
+            if (a - b).abs() > 0.5 {
+                return Err(Error::BadMetadata {
+                    at: Location::file(file),
+                    key: "age".into(),
+                    detail: format!("{b} here, {a} in an earlier file: one study is one subject"),
+                });
+            }
+        }
+        input.age_years = input.age_years.or(age);
+        input.files.push(file.display().to_string());
+    }
+    Ok(input)
+}
+
+/// One pair's raw sweeps from a trace file of any format nmjscope reads:
+/// each sweep one discharge, its time zero the trigger potential
+/// (voluntary) or the stimulus (stimulated). The file's metadata gives
+/// `method` and `electrode` (required), `pair` (else the file's name),
+/// `muscle` and `age`.
+///
+/// The trace readers check a train's protocol and rate; a jitter sweep
+/// series is no train, so it is read as one at the rate it gives (low or
+/// high), and only its sweeps are kept.
+///
+/// # Errors
+///
+/// The trace readers' errors; [`Error::BadMetadata`] for a missing or
+/// unknown method or electrode.
+pub fn parse_sweeps(
+    path: &Path,
+    bytes: &[u8],
+    options: &crate::io::ReadOptions,
+) -> Result<(crate::measure::jitter::JitterSweeps, Option<f64>)> {
+    let mut opts = options.clone();
+    opts.protocol = Some(crate::model::Protocol::Rns);
+    let recording = match crate::io::read::parse_trace(path, bytes, &opts) {
+        Err(Error::BadMetadata { key, .. }) if key == "protocol" || key == "stim_rate_hz" => {
+            opts.protocol = Some(crate::model::Protocol::Hfrns);
+            crate::io::read::parse_trace(path, bytes, &opts)?
+        }
+        other => other?,
+    };
+    let meta = &recording.metadata;
+    let need = |key: &str, expected: &str| Error::BadMetadata {
+        at: Location::file(path),
+        key: key.to_string(),
+        detail: format!("a jitter sweeps file needs `# {key}: <{expected}>`"),
+    };
+    let method = meta
+        .get("method")
+        .ok_or_else(|| need("method", "voluntary|stimulated"))?;
+    let method = parse_method(method).ok_or_else(|| need("method", "voluntary|stimulated"))?;
+    let electrode = meta
+        .get("electrode")
+        .ok_or_else(|| need("electrode", "single_fibre|concentric"))?;
+    let electrode =
+        parse_electrode(electrode).ok_or_else(|| need("electrode", "single_fibre|concentric"))?;
+    let age = meta
+        .get("age")
+        .and_then(|a| a.parse::<f64>().ok())
+        .filter(|a| (0.0..=120.0).contains(a));
+    let mut samples = recording.samples_mv.clone();
+    if recording.polarity == crate::model::Polarity::Inverted {
+        samples.mapv_inplace(|v| -v);
+    }
+    let id = meta.get("pair").cloned().unwrap_or_else(|| {
+        path.file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
+    });
+    Ok((
+        crate::measure::jitter::JitterSweeps {
+            id,
+            muscle: recording.muscle.clone().unwrap_or_default(),
+            method,
+            electrode,
+            sampling_rate_hz: recording.sampling_rate_hz,
+            t0_ms: recording.t0_ms,
+            samples_mv: samples,
+        },
+        age,
+    ))
+}
+
+/// An interval list as CSV (the contract's layout), for the simulator and
+/// the web page's example: metadata lines, then `pair,ipi_us,isi_ms`.
+pub fn ipi_csv(pairs: &[JitterPair], metadata: &[(&str, String)]) -> String {
+    let mut out = format!("{IPI_SIGNATURE}\n");
+    if let Some(p) = pairs.first() {
+        out.push_str(&format!(
+            "# muscle: {}\n# method: {}\n# electrode: {}\n",
+            p.muscle, p.method, p.electrode
+        ));
+    }
+    for (k, v) in metadata {
+        out.push_str(&format!("# {k}: {v}\n"));
+    }
+    out.push_str("pair,ipi_us,isi_ms\n");
+    for p in pairs {
+        for d in &p.discharges {
+            let ipi = d
+                .ipi_us
+                .map_or("blocked".to_string(), |v| format!("{v:.3}"));
+            let isi = d.isi_ms.map_or(String::new(), |v| format!("{v:.3}"));
+            out.push_str(&format!("{},{ipi},{isi}\n", p.id));
+        }
+    }
+    out
+}
+
+/// What a sweeps file records about its pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepsHeader<'a> {
+    /// The pair's name.
+    pub pair: &'a str,
+    /// The muscle.
+    pub muscle: &'a str,
+    /// Voluntary or stimulated.
+    pub method: JitterMethod,
+    /// The electrode.
+    pub electrode: Electrode,
+    /// Sampling rate (Hz).
+    pub sampling_rate_hz: f64,
+    /// Further `# key: value` lines (the generator, the truth's seed).
+    pub extra: &'a [(&'a str, String)],
+}
+
+/// One pair's sweeps as a trace CSV (input contract v1, wide layout: a
+/// `time_ms` column and one column per sweep, `r1`, `r2`, ...), which
+/// [`parse_sweeps`] reads back.
+pub fn sweeps_csv(h: &SweepsHeader, t0_ms: f64, samples_mv: &ndarray::Array2<f64>) -> Vec<u8> {
+    let mut out = String::new();
+    for (k, v) in h.extra {
+        out.push_str(&format!("# {k}: {v}\n"));
+    }
+    out.push_str(&format!(
+        "# muscle: {}\n# pair: {}\n# method: {}\n# electrode: {}\n# sampling_rate_hz: {}\n",
+        h.muscle, h.pair, h.method, h.electrode, h.sampling_rate_hz
+    ));
+    out.push_str("time_ms");
+    for i in 0..samples_mv.nrows() {
+        out.push_str(&format!(",r{}", i + 1));
+    }
+    out.push('\n');
+    let dt_ms = 1000.0 / h.sampling_rate_hz;
+    for j in 0..samples_mv.ncols() {
+        out.push_str(&format!("{:.4}", t0_ms + j as f64 * dt_ms));
+        for v in samples_mv.column(j) {
+            out.push_str(&format!(",{v:.4}"));
+        }
+        out.push('\n');
+    }
+    out.into_bytes()
+}

@@ -1,0 +1,145 @@
+//! The one place a jitter study is analysed: sweeps measured into
+//! discharges, every pair measured, each muscle judged, the findings
+//! written, and what the plots draw handed over with the report.
+
+use serde::Serialize;
+
+use crate::error::Result;
+use crate::interpret::jitter::{findings, judge_muscle};
+use crate::io::jitter::JitterInput;
+use crate::measure::jitter::{measure_sweeps, SweepReading};
+use crate::model::{
+    muscle_side_key, Electrode, JitterMethod, JitterPair, JitterReport, ToolInfo, JITTER_SCHEMA,
+};
+use crate::settings::Settings;
+use crate::train::jitter::measure_pair;
+
+/// Sweeps kept per pair for the superimposed plot: a jitter program shows
+/// the last few dozen; all of them would only darken the picture.
+const SWEEPS_SHOWN: usize = 50;
+
+/// A jitter report and what its plots draw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JitterAnalysis {
+    /// The report.
+    pub report: JitterReport,
+    /// One display per pair, in the report's order (muscle by muscle).
+    pub displays: Vec<PairDisplay>,
+}
+
+/// What the plots of one pair draw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairDisplay {
+    /// The muscle, as the report names it.
+    pub muscle: String,
+    /// The pair's name.
+    pub id: String,
+    /// Each discharge's interval (µs), `None`: blocked.
+    pub ipis_us: Vec<Option<f64>>,
+    /// The sweeps, for a pair measured from them.
+    pub sweeps: Option<SweepsDisplay>,
+}
+
+/// A pair's sweeps as the superimposed plot draws them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepsDisplay {
+    /// Time of each sweep's first sample (ms).
+    pub t0_ms: f64,
+    /// Sampling interval (ms).
+    pub dt_ms: f64,
+    /// The first [`SWEEPS_SHOWN`] sweeps (mV, baseline not removed).
+    pub rows_mv: Vec<Vec<f64>>,
+    /// What was found in every sweep (the crossings the plot aligns on
+    /// and marks).
+    pub reading: SweepReading,
+    /// The level of the rising phase timed (% of the peak).
+    pub level_pct: f64,
+    /// Voluntary (aligned on the trigger potential) or stimulated.
+    pub method: JitterMethod,
+}
+
+/// Analyses a jitter study. `age_years` (the caller's) takes the place of
+/// the files' own.
+///
+/// # Errors
+///
+/// [`crate::Error::Settings`] when a setting is out of its range.
+pub fn analyze_jitter(
+    input: &JitterInput,
+    age_years: Option<f64>,
+    settings: &Settings,
+) -> Result<JitterAnalysis> {
+    settings.validate(std::path::Path::new("<settings>"))?;
+    let config = &settings.jitter;
+    let mut pairs: Vec<(JitterPair, Option<SweepsDisplay>)> =
+        input.pairs.iter().cloned().map(|p| (p, None)).collect();
+    for s in &input.sweeps {
+        let (pair, reading) = measure_sweeps(s, config);
+        let display = SweepsDisplay {
+            t0_ms: s.t0_ms,
+            dt_ms: 1000.0 / s.sampling_rate_hz,
+            rows_mv: s
+                .samples_mv
+                .rows()
+                .into_iter()
+                .take(SWEEPS_SHOWN)
+                .map(|r| r.to_vec())
+                .collect(),
+            reading,
+            level_pct: config.level_pct,
+            method: s.method,
+        };
+        pairs.push((pair, Some(display)));
+    }
+    let age = age_years.or(input.age_years);
+    let mut muscles = Vec::new();
+    let mut displays = Vec::new();
+    for (muscle, method, electrode) in groups(&pairs) {
+        let members: Vec<&(JitterPair, Option<SweepsDisplay>)> = pairs
+            .iter()
+            .filter(|(p, _)| same_group(p, &muscle, method, electrode))
+            .collect();
+        let measures = members
+            .iter()
+            .map(|(p, _)| measure_pair(p, config))
+            .collect();
+        muscles.push(judge_muscle(
+            &muscle, method, electrode, measures, age, config,
+        ));
+        displays.extend(members.into_iter().map(|(p, sweeps)| PairDisplay {
+            muscle: muscle.clone(),
+            id: p.id.clone(),
+            ipis_us: p.discharges.iter().map(|d| d.ipi_us).collect(),
+            sweeps: sweeps.clone(),
+        }));
+    }
+    let report = JitterReport {
+        schema: JITTER_SCHEMA.to_string(),
+        tool: ToolInfo::current(),
+        files: input.files.clone(),
+        age_years: age,
+        findings: findings(&muscles, config),
+        muscles,
+        warnings: input.warnings.clone(),
+        settings: config.clone(),
+    };
+    Ok(JitterAnalysis { report, displays })
+}
+
+/// The muscle, method and electrode of each group, in the order first read
+/// (one muscle's names, `EDC` and `extensor digitorum`, are one group).
+fn groups(pairs: &[(JitterPair, Option<SweepsDisplay>)]) -> Vec<(String, JitterMethod, Electrode)> {
+    let mut out: Vec<(String, JitterMethod, Electrode)> = Vec::new();
+    for (p, _) in pairs {
+        if !out.iter().any(|(m, me, e)| same_group(p, m, *me, *e)) {
+            out.push((p.muscle.clone(), p.method, p.electrode));
+        }
+    }
+    out
+}
+
+fn same_group(p: &JitterPair, muscle: &str, method: JitterMethod, electrode: Electrode) -> bool {
+    p.method == method
+        && p.electrode == electrode
+        && muscle_side_key(Some(&p.muscle), None) == muscle_side_key(Some(muscle), None)
+}

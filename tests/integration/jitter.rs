@@ -1,0 +1,499 @@
+//! Jitter: interval lists with known answers (exact), raw sweeps from the
+//! simulator against its truth under noise and sampling rates, the study
+//! rule and the references, the reader's refusals, and the command line.
+
+use std::path::Path;
+
+use nmjscope::io::jitter::{parse_ipi_list, parse_sweeps, read_jitter, sweeps_csv, SweepsHeader};
+use nmjscope::measure::jitter::{measure_sweeps, JitterSweeps};
+use nmjscope::model::{Electrode, JitterMethod, JitterReason, JitterVerdict, PairFlag};
+use nmjscope::pipeline::jitter::analyze_jitter;
+use nmjscope::simulate::jitter::{simulate_pairs, sweeps_of, JitterSimConfig};
+use nmjscope::simulate::Condition;
+use nmjscope::train::jitter::{measure_pair, JitterConfig};
+use nmjscope::{ReadOptions, Settings};
+
+use crate::util::{nmjscope, TempDir};
+
+fn list(body: &str) -> nmjscope::io::jitter::IpiList {
+    let text = format!(
+        "# nmjscope: jitter\n# muscle: EDC\n# method: voluntary\n# electrode: concentric\n{body}"
+    );
+    parse_ipi_list(Path::new("t.csv"), text.as_bytes()).unwrap()
+}
+
+#[test]
+fn an_interval_list_gives_its_mcd_msd_and_blocking_exactly() {
+    // IPIs 500, 520, 490, blocked, 540, 530: consecutive differences over
+    // conducted neighbours 20, 30, 10: MCD 20 exactly.
+    let l = list(
+        "pair,ipi_us,isi_ms\n1,500,100\n1,520,110\n1,490,90\n1,blocked,100\n1,540,105\n1,530,95\n",
+    );
+    assert_eq!(l.pairs.len(), 1);
+    let m = measure_pair(&l.pairs[0], &JitterConfig::default());
+    assert_eq!(m.mcd_us, Some(20.0));
+    // Conducted, by isi: 90 -> 490, 95 -> 530, 100 -> 500, 105 -> 540, 110 -> 520:
+    // differences 40, 30, 40, 20: MSD 32.5.
+    assert_eq!(m.msd_us, Some(32.5));
+    assert_eq!((m.discharges, m.blocked), (6, 1));
+    assert!((m.blocking_pct - 100.0 / 6.0).abs() < 1e-12);
+    assert!(
+        m.flags.contains(&PairFlag::TooFewDischarges),
+        "5 conducted of 50 needed"
+    );
+}
+
+#[test]
+fn a_blocked_column_and_per_row_muscles_are_read() {
+    let l =
+        list("pair,muscle,ipi_us,blocked\na,frontalis,800,0\na,frontalis,810,1\nb,EDC,1000,no\n");
+    assert_eq!(l.pairs.len(), 2);
+    assert_eq!(l.pairs[0].muscle, "frontalis");
+    assert_eq!(l.pairs[0].discharges[1].ipi_us, None);
+    assert_eq!(l.pairs[1].muscle, "EDC");
+}
+
+#[test]
+fn simulated_interval_lists_read_back_to_the_truth() {
+    for condition in [Condition::Normal, Condition::Mg, Condition::Lems] {
+        let c = JitterSimConfig {
+            condition,
+            severity: 0.5,
+            seed: 3,
+            ..Default::default()
+        };
+        let pairs = simulate_pairs(&c).unwrap();
+        let truth: Vec<_> = pairs.iter().map(|p| p.pair.clone()).collect();
+        let csv = nmjscope::io::jitter::ipi_csv(&truth, &[]);
+        let back = parse_ipi_list(Path::new("ipi.csv"), csv.as_bytes()).unwrap();
+        assert_eq!(
+            back.pairs, truth,
+            "{condition:?}: the list is the truth, to 1 ns"
+        );
+    }
+}
+
+/// Measures every pair of `c` from its sweeps; returns (counted pairs, the
+/// largest MCD error among them in µs and in %, and blocking mismatches
+/// among counted pairs).
+fn sweep_accuracy(c: &JitterSimConfig) -> (usize, f64, f64, usize) {
+    let cfg = JitterConfig::default();
+    let (mut counted, mut err_us, mut err_pct, mut blocking) = (0, 0.0f64, 0.0f64, 0);
+    for (i, p) in simulate_pairs(c).unwrap().iter().enumerate() {
+        let (t0_ms, samples_mv) = sweeps_of(c, p, 77 + i as u64).unwrap();
+        let s = JitterSweeps {
+            id: p.pair.id.clone(),
+            muscle: c.muscle.clone(),
+            method: c.method,
+            electrode: c.electrode,
+            sampling_rate_hz: c.sampling_rate_hz,
+            t0_ms,
+            samples_mv,
+        };
+        let (pair, _) = measure_sweeps(&s, &cfg);
+        let got = measure_pair(&pair, &cfg);
+        if !got.counted {
+            continue;
+        }
+        let truth = measure_pair(&p.pair, &cfg);
+        counted += 1;
+        let (g, t) = (got.mcd_us.unwrap(), truth.mcd_us.unwrap());
+        err_us = err_us.max((g - t).abs());
+        err_pct = err_pct.max(100.0 * (g - t).abs() / t);
+        blocking += usize::from(got.blocked != truth.blocked || got.discharges != truth.discharges);
+    }
+    (counted, err_us, err_pct, blocking)
+}
+
+#[test]
+fn raw_sweeps_measure_the_simulated_jitter_within_tolerance_and_count_blocking_exactly() {
+    // Tolerance (docs/jitter.md): a counted pair's MCD within 3 µs or 5%,
+    // whichever is larger; its blocks counted exactly.
+    for condition in [
+        (Condition::Normal, 0.0),
+        (Condition::Mg, 0.25),
+        (Condition::Mg, 0.5),
+        (Condition::Lems, 0.3),
+    ] {
+        for method in [JitterMethod::Voluntary, JitterMethod::Stimulated] {
+            for (noise_mv, rate_hz) in [
+                (0.01, 50_000.0),
+                (0.02, 50_000.0),
+                (0.03, 50_000.0),
+                (0.02, 25_000.0),
+            ] {
+                let c = JitterSimConfig {
+                    condition: condition.0,
+                    severity: condition.1,
+                    method,
+                    noise_mv,
+                    sampling_rate_hz: rate_hz,
+                    seed: 11,
+                    ..Default::default()
+                };
+                let (counted, err_us, err_pct, blocking) = sweep_accuracy(&c);
+                let what = format!("{condition:?} {method:?} noise {noise_mv} mV at {rate_hz} Hz");
+                assert!(counted >= 3, "{what}: only {counted} pairs counted");
+                assert!(
+                    err_us <= 3.0 || err_pct <= 5.0,
+                    "{what}: MCD off by {err_us:.2} µs ({err_pct:.1}%)"
+                );
+                assert_eq!(
+                    blocking, 0,
+                    "{what}: blocking miscounted in {blocking} counted pairs"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn noisy_sweeps_are_not_counted_rather_than_misread() {
+    // At 50 µV of noise most simulated potentials (0.3-2 mV) are too small
+    // to time within 5 µs: they are flagged, and what is counted is right.
+    let c = JitterSimConfig {
+        noise_mv: 0.05,
+        seed: 11,
+        ..Default::default()
+    };
+    let (counted, err_us, err_pct, blocking) = sweep_accuracy(&c);
+    assert!(counted < c.pairs / 2, "{counted} of {} counted", c.pairs);
+    assert!(err_us <= 3.0 || err_pct <= 5.0);
+    assert_eq!(blocking, 0);
+}
+
+#[test]
+fn sweeps_read_from_a_file_measure_as_in_memory() {
+    let dir = TempDir::new();
+    let c = JitterSimConfig {
+        condition: Condition::Mg,
+        severity: 0.25,
+        pairs: 3,
+        ..Default::default()
+    };
+    let pairs = simulate_pairs(&c).unwrap();
+    for (i, p) in pairs.iter().enumerate() {
+        let (t0_ms, samples) = sweeps_of(&c, p, i as u64).unwrap();
+        let header = SweepsHeader {
+            pair: &p.pair.id,
+            muscle: "EDC",
+            method: c.method,
+            electrode: c.electrode,
+            sampling_rate_hz: c.sampling_rate_hz,
+            extra: &[("age", "44".to_string())],
+        };
+        let path = dir.write(&format!("p{i}.csv"), sweeps_csv(&header, t0_ms, &samples));
+        let bytes = std::fs::read(&path).unwrap();
+        let (sweeps, age) = parse_sweeps(&path, &bytes, &ReadOptions::default()).unwrap();
+        assert_eq!(age, Some(44.0));
+        assert_eq!(
+            (sweeps.method, sweeps.electrode, sweeps.id.as_str()),
+            (c.method, c.electrode, p.pair.id.as_str())
+        );
+        let in_memory = JitterSweeps {
+            samples_mv: samples,
+            ..sweeps.clone()
+        };
+        let cfg = JitterConfig::default();
+        let (a, b) = (
+            measure_pair(&measure_sweeps(&sweeps, &cfg).0, &cfg),
+            measure_pair(&measure_sweeps(&in_memory, &cfg).0, &cfg),
+        );
+        assert_eq!(
+            (a.blocked, a.discharges, &a.flags),
+            (b.blocked, b.discharges, &b.flags),
+            "pair {i}"
+        );
+        // The file holds 0.1 µV steps: the crossings move by far less than a µs.
+        assert!(
+            (a.mcd_us.unwrap_or(0.0) - b.mcd_us.unwrap_or(0.0)).abs() < 0.05,
+            "pair {i}"
+        );
+    }
+    let input = read_jitter(dir.path(), &ReadOptions::default()).unwrap();
+    assert_eq!(input.sweeps.len(), 3);
+}
+
+fn verdict_of(c: &JitterSimConfig) -> (JitterVerdict, Vec<JitterReason>, f64) {
+    let pairs = simulate_pairs(c)
+        .unwrap()
+        .into_iter()
+        .map(|p| p.pair)
+        .collect();
+    let input = nmjscope::io::jitter::JitterInput {
+        files: vec![],
+        pairs,
+        sweeps: vec![],
+        age_years: None,
+        warnings: vec![],
+    };
+    let a = analyze_jitter(&input, None, &Settings::default()).unwrap();
+    let m = &a.report.muscles[0];
+    (
+        m.verdict,
+        m.reasons.clone(),
+        m.mean_jitter_us.unwrap_or(f64::NAN),
+    )
+}
+
+#[test]
+fn a_normal_muscle_reads_normal_and_moderate_mg_abnormal_by_the_published_limits() {
+    for seed in 1..=5 {
+        for method in [JitterMethod::Voluntary, JitterMethod::Stimulated] {
+            let normal = JitterSimConfig {
+                condition: Condition::Normal,
+                method,
+                seed,
+                ..Default::default()
+            };
+            let (v, reasons, mean) = verdict_of(&normal);
+            assert_eq!(
+                v,
+                JitterVerdict::Normal,
+                "seed {seed} {method:?}: {reasons:?}, mean {mean:.1}"
+            );
+            let mg = JitterSimConfig {
+                condition: Condition::Mg,
+                severity: 0.5,
+                method,
+                seed,
+                ..Default::default()
+            };
+            let (v, reasons, _) = verdict_of(&mg);
+            assert_eq!(v, JitterVerdict::Abnormal, "seed {seed} {method:?}");
+            assert!(reasons.contains(&JitterReason::PairsAboveLimit));
+        }
+    }
+}
+
+/// A list of pairs with the MCDs asked for (each pair 60 discharges
+/// alternating +/- mcd/2 around 1000 µs: an MCD of exactly `mcd`).
+fn pairs_with(mcds: &[f64], discharges: usize) -> String {
+    let mut s = String::from("pair,ipi_us\n");
+    for (i, mcd) in mcds.iter().enumerate() {
+        for d in 0..discharges {
+            let ipi = 1000.0 + if d % 2 == 0 { mcd / 2.0 } else { -mcd / 2.0 };
+            s.push_str(&format!("{},{ipi}\n", i + 1));
+        }
+    }
+    s
+}
+
+fn judge(mcds: &[f64], discharges: usize) -> nmjscope::model::MuscleJitter {
+    let l = list(&pairs_with(mcds, discharges));
+    let input = nmjscope::io::jitter::JitterInput {
+        files: vec![],
+        pairs: l.pairs,
+        sweeps: vec![],
+        age_years: None,
+        warnings: vec![],
+    };
+    analyze_jitter(&input, None, &Settings::default())
+        .unwrap()
+        .report
+        .muscles
+        .remove(0)
+}
+
+#[test]
+fn the_study_rule_counts_pairs_above_the_limit_and_never_a_flagged_pair() {
+    // Concentric EDC voluntary: mean limit 30, pair limit 43 (Stålberg 2016).
+    let mut mcds = vec![20.0; 18];
+    mcds.extend([50.0, 50.0]);
+    let m = judge(&mcds, 60);
+    assert_eq!(
+        m.limits.as_ref().map(|l| (l.mean_us, l.pair_us)),
+        Some((30.0, 43.0))
+    );
+    assert_eq!(
+        (m.verdict, m.pairs_above_limit),
+        (JitterVerdict::Normal, Some(2)),
+        "2 of 20 is 10%, not more"
+    );
+    mcds[0] = 50.0;
+    assert_eq!(judge(&mcds, 60).verdict, JitterVerdict::Abnormal, "3 of 20");
+    let m = judge(&[35.0; 20], 60);
+    assert_eq!(
+        (m.verdict, m.reasons.clone()),
+        (JitterVerdict::Abnormal, vec![JitterReason::MeanAboveLimit])
+    );
+    // Three pairs above the limit among 12 are already more than 10% of 20.
+    let mut few = vec![20.0; 9];
+    few.extend([60.0; 3]);
+    assert_eq!(judge(&few, 60).verdict, JitterVerdict::Abnormal);
+    let m = judge(&[20.0; 12], 60);
+    assert_eq!(
+        (m.verdict, m.reasons.clone()),
+        (JitterVerdict::NotJudged, vec![JitterReason::TooFewPairs])
+    );
+    // A pair with too few discharges never counts, however high.
+    let text = format!(
+        "{}{}",
+        pairs_with(&[20.0; 20], 60),
+        pairs_with(&[400.0], 30)
+            .replace("pair,ipi_us\n", "")
+            .replace("1,", "x,")
+    );
+    let l = list(&text);
+    let input = nmjscope::io::jitter::JitterInput {
+        files: vec![],
+        pairs: l.pairs,
+        sweeps: vec![],
+        age_years: None,
+        warnings: vec![],
+    };
+    let m = analyze_jitter(&input, None, &Settings::default())
+        .unwrap()
+        .report
+        .muscles
+        .remove(0);
+    let x = m.pairs.iter().find(|p| p.id == "x").unwrap();
+    assert!(!x.counted && x.flags.contains(&PairFlag::TooFewDischarges));
+    assert_eq!(
+        (m.verdict, m.counted, m.mean_jitter_us),
+        (JitterVerdict::Normal, 20, Some(20.0))
+    );
+}
+
+#[test]
+fn single_fibre_limits_follow_age_and_wait_for_it() {
+    let cfg = JitterConfig::default();
+    let l = nmjscope::interpret::jitter::limits_for(
+        "extensor digitorum communis",
+        JitterMethod::Voluntary,
+        Electrode::SingleFibre,
+        Some(45.0),
+        &cfg,
+    )
+    .unwrap();
+    assert_eq!((l.mean_us, l.pair_us, l.ages), (35.4, 51.3, Some((40, 49))));
+    let none = nmjscope::interpret::jitter::limits_for(
+        "EDC",
+        JitterMethod::Voluntary,
+        Electrode::SingleFibre,
+        None,
+        &cfg,
+    );
+    assert_eq!(none, Err(JitterReason::AgeNeeded));
+    let stim = nmjscope::interpret::jitter::limits_for(
+        "EDC",
+        JitterMethod::Stimulated,
+        Electrode::SingleFibre,
+        Some(45.0),
+        &cfg,
+    );
+    assert_eq!(
+        stim,
+        Err(JitterReason::NoReference),
+        "no verified stimulated single-fibre table"
+    );
+    let oo = nmjscope::interpret::jitter::limits_for(
+        "OO",
+        JitterMethod::Stimulated,
+        Electrode::Concentric,
+        None,
+        &cfg,
+    )
+    .unwrap();
+    assert_eq!((oo.mean_us, oo.pair_us), (27.0, 36.0));
+}
+
+#[test]
+fn a_lab_s_own_limits_replace_the_published_ones() {
+    let dir = TempDir::new();
+    let t = dir.write("t.toml", "[jitter]\nmin_pairs = 10\n[[jitter.limits]]\nmuscle = \"EDC\"\nmethod = \"voluntary\"\nelectrode = \"concentric\"\nmean_us = 25\npair_us = 35\nsource = \"St Elsewhere, 2020 (n = 40)\"\n");
+    let s = Settings::from_file(&t).unwrap();
+    let l = nmjscope::interpret::jitter::limits_for(
+        "EDC",
+        JitterMethod::Voluntary,
+        Electrode::Concentric,
+        None,
+        &s.jitter,
+    )
+    .unwrap();
+    assert_eq!((l.mean_us, l.pair_us), (25.0, 35.0));
+    assert!(l.source.contains("St Elsewhere"));
+}
+
+#[test]
+fn interval_lists_are_refused_with_the_line_and_what_is_wrong() {
+    let refuse = |body: &str| {
+        parse_ipi_list(Path::new("bad.csv"), body.as_bytes())
+            .unwrap_err()
+            .to_string()
+    };
+    let head = "# nmjscope: jitter\n# muscle: EDC\n# method: voluntary\n# electrode: concentric\n";
+    assert!(refuse(&format!("{head}pair,value\n1,3\n")).contains("no `ipi_us` column"));
+    let e = refuse(&format!("{head}pair,ipi_us\n1,500\n1,5x0\n"));
+    assert!(
+        e.contains("line 7") && e.contains("column 2") && e.contains("5x0"),
+        "{e}"
+    );
+    let e = refuse("# nmjscope: jitter\n# method: sometimes\npair,ipi_us\n1,500\n");
+    assert!(
+        e.contains("line 2") && e.contains("voluntary or stimulated"),
+        "{e}"
+    );
+    let e = refuse("# nmjscope: jitter\n# muscle: EDC\n# method: voluntary\npair,ipi_us\n1,500\n");
+    assert!(e.contains("no electrode"), "{e}");
+    let e = refuse(&format!("{head}pair,ipi_us\n1,500,7\n"));
+    assert!(
+        e.contains("line 6") && e.contains("expected 2 fields"),
+        "{e}"
+    );
+    let e = refuse(&format!("{head}pair,ipi_us\n1,NaN\n"));
+    assert!(e.contains("finite"), "{e}");
+}
+
+#[test]
+fn the_command_line_simulates_and_reports_a_jitter_study() {
+    let dir = TempDir::new();
+    let sim = dir.path().join("mg");
+    nmjscope()
+        .args([
+            "simulate",
+            "--condition",
+            "mg",
+            "--severity",
+            "0.5",
+            "--pairs",
+            "8",
+            "--sweeps",
+            "--jitter",
+        ])
+        .arg(&sim)
+        .assert()
+        .success();
+    let out = dir.path().join("report");
+    let run = nmjscope()
+        .arg("jitter")
+        .arg(sim.join("sweeps"))
+        .args(["--format", "json", "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    assert_eq!(json["schema"], "nmjscope.jitter/1");
+    assert_eq!(json["muscles"][0]["verdict"], "abnormal");
+    for f in [
+        "jitter.html",
+        "jitter.md",
+        "jitter.json",
+        "jitter.txt",
+        "jitter_pairs.csv",
+        "plots/jitter1_pairs.svg",
+        "plots/jitter1_pair1_sweeps.svg",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    // Re-running over a folder it did not write is refused.
+    let foreign = dir.write("foreign/notes.txt", "mine");
+    let refused = nmjscope()
+        .arg("jitter")
+        .arg(sim.join("ipi.csv"))
+        .arg("-o")
+        .arg(foreign.parent().unwrap())
+        .assert()
+        .failure();
+    assert_eq!(refused.get_output().status.code(), Some(4));
+}
