@@ -124,9 +124,20 @@ impl Settings {
                 ));
             }
         }
-        for lab in &self.jitter.limits {
+        for (i, lab) in self.jitter.limits.iter().enumerate() {
             if let Some(why) = crate::train::jitter::lab_limits_problem(lab) {
                 return bad(format!("jitter.limits [{}]: {why}", lab.muscle));
+            }
+            let same = |o: &crate::model::LabJitterLimits| {
+                crate::model::muscle_side_key(Some(&o.muscle), None)
+                    == crate::model::muscle_side_key(Some(&lab.muscle), None)
+                    && (o.method, o.electrode) == (lab.method, lab.electrode)
+            };
+            if self.jitter.limits[..i].iter().any(same) {
+                return bad(format!(
+                    "jitter.limits [{}] ({}, {}) is given twice; give each muscle, method and electrode once",
+                    lab.muscle, lab.method, lab.electrode
+                ));
             }
         }
         for (muscle, &cut) in &self.interpret.muscle_decrement_abnormal_pct {

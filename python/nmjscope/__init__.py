@@ -377,6 +377,7 @@ class Jitter:
             rows.append(
                 {
                     "muscle": m["muscle"],
+                    "side": m.get("side"),
                     "method": m["method"],
                     "electrode": m["electrode"],
                     "pairs": len(m["pairs"]),

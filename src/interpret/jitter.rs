@@ -179,6 +179,7 @@ pub fn limits_for(
 /// A muscle's figures and verdict from its pairs' measures.
 pub fn judge_muscle(
     muscle: &str,
+    side: Option<&str>,
     method: JitterMethod,
     electrode: Electrode,
     mut pairs: Vec<PairMeasures>,
@@ -231,6 +232,7 @@ pub fn judge_muscle(
     let n_pairs = pairs.len();
     MuscleJitter {
         muscle: muscle.to_string(),
+        side: side.map(str::to_string),
         method,
         electrode,
         counted: counted.len(),
@@ -291,7 +293,7 @@ fn verdict(
         reasons.push(JitterReason::MeanAboveLimit);
     }
     if pairs_high {
-        reasons.push(JitterReason::PairsAboveLimit);
+        reasons.push(JitterReason::PairsAbnormal);
     }
     let v = if mean_high || pairs_high {
         JitterVerdict::Abnormal

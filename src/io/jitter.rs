@@ -14,6 +14,15 @@ use std::path::Path;
 use crate::error::{Error, Location, Result};
 use crate::model::{Discharge, Electrode, JitterMethod, JitterPair};
 
+/// Largest interval read, in its column's unit (100 ms as µs in `ipi_us`;
+/// 100 s in `isi_ms`): beyond it a value is a typo or a unit mistake.
+const MAX_INTERVAL: f64 = 100_000.0;
+
+/// A file whose every interval is shorter than this (µs) was written in
+/// milliseconds: two potentials that close overlap, and a stimulated
+/// latency is never that short.
+const MIN_LARGEST_IPI_US: f64 = 50.0;
+
 /// The first line that marks a file as a jitter interval list.
 pub const IPI_SIGNATURE: &str = "# nmjscope: jitter";
 
@@ -71,7 +80,13 @@ pub fn parse_ipi_list(path: &Path, bytes: &[u8]) -> Result<IpiList> {
         body_start += line.len();
         if let Some((k, v)) = t.trim_start_matches('#').split_once(':') {
             let key = crate::model::normalise_key(k);
-            meta_lines.insert(key.clone(), line_no);
+            if let Some(first) = meta_lines.insert(key.clone(), line_no) {
+                return Err(Error::BadMetadata {
+                    at: Location::line(path, line_no),
+                    key,
+                    detail: format!("given again (first on line {first}); give it once"),
+                });
+            }
             metadata.insert(key, v.trim().to_string());
         }
     }
@@ -90,6 +105,16 @@ pub fn parse_ipi_list(path: &Path, bytes: &[u8]) -> Result<IpiList> {
         .clone();
     let columns = Columns::find(path, header_line, &headers)?;
     let pairs = read_rows(path, &mut reader, &columns, &defaults, header_line)?;
+    let largest = pairs
+        .iter()
+        .flat_map(|p| p.discharges.iter().filter_map(|d| d.ipi_us))
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    if largest > 0.0 && largest < MIN_LARGEST_IPI_US {
+        return Err(Error::Implausible {
+            at: Location::line(path, header_line),
+            detail: format!("every ipi_us is under {MIN_LARGEST_IPI_US} (the largest {largest}): intervals in milliseconds? ipi_us is in microseconds"),
+        });
+    }
     if pairs.is_empty() {
         return Err(Error::NoData {
             at: Location::line(path, header_line),
@@ -121,6 +146,7 @@ fn csv_error(path: &Path, line: u64, e: &csv::Error) -> Error {
 /// The file-wide muscle, method, electrode and age.
 struct Defaults {
     muscle: Option<String>,
+    side: Option<String>,
     method: Option<JitterMethod>,
     electrode: Option<Electrode>,
     age: Option<f64>,
@@ -155,11 +181,22 @@ impl Defaults {
             .transpose()?;
         Ok(Defaults {
             muscle: meta.get("muscle").filter(|m| !m.is_empty()).cloned(),
+            side: meta
+                .get("side")
+                .and_then(|v| crate::model::canonical_side(v)),
             method,
             electrode,
             age,
         })
     }
+}
+
+/// A side word in a muscle's name ("Left EDC", "EDC dx"), as
+/// [`crate::model::canonical_side`] reads it.
+pub fn side_in(name: &str) -> Option<String> {
+    name.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 1 || matches!(*w, "L" | "R" | "l" | "r"))
+        .find_map(crate::model::canonical_side)
 }
 
 /// `voluntary`/`stimulated` as labs write them.
@@ -198,6 +235,7 @@ struct Columns {
     isi: Option<usize>,
     blocked: Option<usize>,
     muscle: Option<usize>,
+    side: Option<usize>,
     method: Option<usize>,
     electrode: Option<usize>,
 }
@@ -221,6 +259,7 @@ impl Columns {
             isi: find("isi_ms"),
             blocked: find("blocked"),
             muscle: find("muscle"),
+            side: find("side"),
             method: find("method"),
             electrode: find("electrode"),
         })
@@ -262,23 +301,28 @@ fn read_rows(
         let cell = |c: usize| Location::cell(path, line, c as u64 + 1);
         let (id, discharge) = read_row(&record, cols, &cell)?;
         let key = row_key(&record, cols, defaults, &cell)?;
+        let side = cols
+            .side
+            .and_then(|c| crate::model::canonical_side(&record[c]))
+            .or_else(|| side_in(&key.0))
+            .or_else(|| defaults.side.clone());
         match pairs.iter_mut().rev().find(|p| p.id == id) {
             Some(p)
-                if (p.muscle.as_str(), p.method, p.electrode) == (key.0.as_str(), key.1, key.2) =>
+                if (p.muscle.as_str(), &p.side, p.method, p.electrode)
+                    == (key.0.as_str(), &side, key.1, key.2) =>
             {
                 p.discharges.push(discharge);
             }
-            Some(_) => {
-                return Err(Error::BadHeader {
-                    at: Location::line(path, line),
-                    detail: format!(
-                        "pair {id:?} changes its muscle, method or electrode; give each pair one"
-                    ),
-                })
-            }
+            Some(_) => return Err(Error::BadHeader {
+                at: Location::line(path, line),
+                detail: format!(
+                    "pair {id:?} changes its muscle, side, method or electrode; give each pair one"
+                ),
+            }),
             None => pairs.push(JitterPair {
                 id,
                 muscle: key.0,
+                side,
                 method: key.1,
                 electrode: key.2,
                 discharges: vec![discharge],
@@ -319,14 +363,28 @@ fn read_row(
                 found: t.to_string(),
             });
         }
+        if v.abs() > MAX_INTERVAL {
+            return Err(Error::Implausible {
+                at: cell(c),
+                detail: format!("{t} is beyond {MAX_INTERVAL}: no interpotential interval (µs) or firing interval (ms) is that long"),
+            });
+        }
         Ok(Some(v))
     };
-    let flagged = cols.blocked.is_some_and(|c| {
-        matches!(
-            record[c].to_ascii_lowercase().as_str(),
-            "1" | "yes" | "true" | "y" | "blocked"
-        )
-    });
+    let flagged = match cols.blocked {
+        None => false,
+        Some(c) => match record[c].to_ascii_lowercase().as_str() {
+            "1" | "yes" | "y" | "true" | "t" | "blocked" | "b" | "x" => true,
+            "0" | "no" | "n" | "false" | "f" | "" => false,
+            other => {
+                return Err(Error::BadMetadata {
+                    at: cell(c),
+                    key: "blocked".into(),
+                    detail: format!("{other:?}: expected 1/yes/true/blocked or 0/no/false"),
+                })
+            }
+        },
+    };
     let ipi_text = record[cols.ipi].to_ascii_lowercase();
     let ipi_us = if flagged || ipi_text == "blocked" || ipi_text == "b" {
         None
@@ -454,13 +512,31 @@ pub fn parse_jitter(
         age_years: None,
         warnings: Vec::new(),
     };
+    let mut seen = Claims::default();
     for (file, bytes) in files {
         let age = if is_ipi_list(bytes) {
             let list = parse_ipi_list(file, bytes)?;
+            for p in &list.pairs {
+                seen.claim(
+                    file,
+                    &p.id,
+                    &p.muscle,
+                    p.side.as_deref(),
+                    (p.method, p.electrode),
+                )?;
+                input.warnings.extend(isi_note(file, p));
+            }
             input.pairs.extend(list.pairs);
             list.age_years
         } else {
             let (sweeps, age) = parse_sweeps(file, bytes, options)?;
+            seen.claim(
+                file,
+                &sweeps.id,
+                &sweeps.muscle,
+                sweeps.side.as_deref(),
+                (sweeps.method, sweeps.electrode),
+            )?;
             input.sweeps.push(sweeps);
             age
         };
@@ -477,6 +553,57 @@ pub fn parse_jitter(
         input.files.push(file.display().to_string());
     }
     Ok(input)
+}
+
+/// The pairs read so far, by muscle, side, method, electrode and name: one
+/// pair given twice (a file copied, a list beside the same pairs' sweeps)
+/// would count twice and could turn a study too small to judge into a
+/// normal one.
+#[derive(Default)]
+struct Claims(
+    Vec<(
+        (String, String, JitterMethod, Electrode, String),
+        std::path::PathBuf,
+    )>,
+);
+
+impl Claims {
+    fn claim(
+        &mut self,
+        file: &Path,
+        id: &str,
+        muscle: &str,
+        side: Option<&str>,
+        (method, electrode): (JitterMethod, Electrode),
+    ) -> Result<()> {
+        let (m, sd) = crate::model::muscle_side_key(Some(muscle), side);
+        let key = (m, sd, method, electrode, id.to_string());
+        if let Some((_, first)) = self.0.iter().find(|(k, _)| *k == key) {
+            return Err(Error::BadHeader {
+                at: Location::file(file),
+                detail: format!(
+                    "pair {id:?} of {muscle} ({method}, {electrode}) is also in {}: one pair is read once (a copied file, or a list beside the same pairs' sweeps?)",
+                    first.display()
+                ),
+            });
+        }
+        self.0.push((key, file.to_path_buf()));
+        Ok(())
+    }
+}
+
+/// A note when some of a pair's discharges give their firing interval
+/// and others do not: the pair then has no MSD, and no trend rule.
+fn isi_note(file: &Path, p: &JitterPair) -> Option<String> {
+    let conducted = p.discharges.iter().filter(|d| d.ipi_us.is_some());
+    let missing = conducted.clone().filter(|d| d.isi_ms.is_none()).count();
+    (missing > 0 && missing < conducted.count()).then(|| {
+        format!(
+            "{}: pair {}: isi_ms is missing in {missing} of its conducted discharges, so it has no MSD and no firing-rate trend check",
+            file.display(),
+            p.id
+        )
+    })
 }
 
 /// One pair's raw sweeps from a trace file of any format nmjscope reads:
@@ -537,6 +664,11 @@ pub fn parse_sweeps(
     Ok((
         crate::measure::jitter::JitterSweeps {
             id,
+            side: recording
+                .side
+                .as_deref()
+                .and_then(crate::model::canonical_side)
+                .or_else(|| recording.muscle.as_deref().and_then(side_in)),
             muscle: recording.muscle.clone().unwrap_or_default(),
             method,
             electrode,

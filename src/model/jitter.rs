@@ -60,6 +60,11 @@ pub struct JitterPair {
     pub id: String,
     /// The muscle, as written (canonicalised where it is looked up).
     pub muscle: String,
+    /// The side (`left`, `right`), from a `side` column or metadata line,
+    /// or a side word in the muscle's name ("Left EDC"); the two sides of
+    /// one muscle are judged apart.
+    #[serde(default)]
+    pub side: Option<String>,
     /// Voluntary or stimulated.
     pub method: JitterMethod,
     /// Single-fibre or concentric needle.
@@ -99,6 +104,12 @@ pub enum PairFlag {
     /// The potentials are so small beside the noise that the noise alone
     /// would give more jitter than the floor (raw sweeps; not counted).
     LowSignal,
+    /// No second potential was found in any sweep: no pair to measure, and
+    /// no block to count (raw sweeps; not judged).
+    NoSecondPotential,
+    /// Sampled too coarsely to time a potential to a few µs (raw sweeps
+    /// below 20 kHz; not counted).
+    CoarseSampling,
 }
 
 impl PairFlag {
@@ -111,7 +122,9 @@ impl PairFlag {
             PairFlag::Overlap
             | PairFlag::ShapeChange
             | PairFlag::LowSignal
-            | PairFlag::BelowFloor => true,
+            | PairFlag::BelowFloor
+            | PairFlag::NoSecondPotential
+            | PairFlag::CoarseSampling => true,
             PairFlag::TooFewDischarges | PairFlag::FiringRateTrend | PairFlag::MostlyBlocked => {
                 false
             }
@@ -127,7 +140,9 @@ impl PairFlag {
             | PairFlag::ShapeChange
             | PairFlag::MostlyBlocked
             | PairFlag::BelowFloor
-            | PairFlag::LowSignal => true,
+            | PairFlag::LowSignal
+            | PairFlag::NoSecondPotential
+            | PairFlag::CoarseSampling => true,
             PairFlag::FiringRateTrend => false,
         }
     }
@@ -217,8 +232,9 @@ pub enum JitterVerdict {
 pub enum JitterReason {
     /// The mean jitter is above the limit for the mean.
     MeanAboveLimit,
-    /// More than the allowed share of pairs is above the pair limit.
-    PairsAboveLimit,
+    /// More than the allowed share of the judged pairs is above the pair
+    /// limit or blocks.
+    PairsAbnormal,
     /// Some pairs block (always beyond the normal: reported with the
     /// verdict, which it does not change by itself).
     Blocking,
@@ -235,6 +251,8 @@ pub enum JitterReason {
 pub struct MuscleJitter {
     /// The muscle as the files write it.
     pub muscle: String,
+    /// The side, when the files give one.
+    pub side: Option<String>,
     /// Voluntary or stimulated.
     pub method: JitterMethod,
     /// Single-fibre or concentric needle.

@@ -94,25 +94,31 @@ pub fn analyze_jitter(
     let age = age_years.or(input.age_years);
     let mut muscles = Vec::new();
     let mut displays = Vec::new();
-    for (muscle, method, electrode) in groups(&pairs) {
-        let members: Vec<&(JitterPair, Option<SweepsDisplay>)> = pairs
-            .iter()
-            .filter(|(p, _)| same_group(p, &muscle, method, electrode))
-            .collect();
+    for first in groups(&pairs) {
+        let members: Vec<&(JitterPair, Option<SweepsDisplay>)> =
+            pairs.iter().filter(|(p, _)| same_group(p, first)).collect();
         let measures = members
             .iter()
             .map(|(p, _)| measure_pair(p, config))
             .collect();
         muscles.push(judge_muscle(
-            &muscle, method, electrode, measures, age, config,
+            &first.muscle,
+            first.side.as_deref(),
+            first.method,
+            first.electrode,
+            measures,
+            age,
+            config,
         ));
         displays.extend(members.into_iter().map(|(p, sweeps)| PairDisplay {
-            muscle: muscle.clone(),
+            muscle: first.muscle.clone(),
             id: p.id.clone(),
             ipis_us: p.discharges.iter().map(|d| d.ipi_us).collect(),
             sweeps: sweeps.clone(),
         }));
     }
+    let mut warnings = input.warnings.clone();
+    warnings.extend(sweep_warnings(&pairs));
     let report = JitterReport {
         schema: JITTER_SCHEMA.to_string(),
         tool: ToolInfo::current(),
@@ -120,26 +126,62 @@ pub fn analyze_jitter(
         age_years: age,
         findings: findings(&muscles, config),
         muscles,
-        warnings: input.warnings.clone(),
+        warnings,
         settings: config.clone(),
     };
     Ok(JitterAnalysis { report, displays })
 }
 
-/// The muscle, method and electrode of each group, in the order first read
-/// (one muscle's names, `EDC` and `extensor digitorum`, are one group).
-fn groups(pairs: &[(JitterPair, Option<SweepsDisplay>)]) -> Vec<(String, JitterMethod, Electrode)> {
-    let mut out: Vec<(String, JitterMethod, Electrode)> = Vec::new();
+/// The first pair of each group (muscle, side, method, electrode), in the
+/// order first read: one muscle's names, `EDC` and `extensor digitorum`,
+/// are one group; its two sides are two.
+fn groups(pairs: &[(JitterPair, Option<SweepsDisplay>)]) -> Vec<&JitterPair> {
+    let mut out: Vec<&JitterPair> = Vec::new();
     for (p, _) in pairs {
-        if !out.iter().any(|(m, me, e)| same_group(p, m, *me, *e)) {
-            out.push((p.muscle.clone(), p.method, p.electrode));
+        if !out.iter().any(|first| same_group(p, first)) {
+            out.push(p);
         }
     }
     out
 }
 
-fn same_group(p: &JitterPair, muscle: &str, method: JitterMethod, electrode: Electrode) -> bool {
-    p.method == method
-        && p.electrode == electrode
-        && muscle_side_key(Some(&p.muscle), None) == muscle_side_key(Some(muscle), None)
+fn same_group(p: &JitterPair, first: &JitterPair) -> bool {
+    p.method == first.method
+        && p.electrode == first.electrode
+        && muscle_side_key(Some(&p.muscle), p.side.as_deref())
+            == muscle_side_key(Some(&first.muscle), first.side.as_deref())
+}
+
+/// What the measurement of sweeps leaves a reader to know: sweeps without
+/// a trigger potential near time zero, left out; pairs whose second
+/// potential was never found.
+fn sweep_warnings(pairs: &[(JitterPair, Option<SweepsDisplay>)]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (p, d) in pairs {
+        let Some(d) = d else { continue };
+        let n = d.reading.first_us.len();
+        if d.reading.untriggered > 0 {
+            out.push(format!(
+                "pair {} ({}): no trigger potential within 0.3 ms of time zero in {} of {n} sweeps; they are left out (is time zero the trigger?)",
+                p.id, p.muscle, d.reading.untriggered
+            ));
+        }
+        for other in &d.reading.others_us {
+            out.push(format!(
+                "pair {} ({}): another potential at {:.2} ms in most sweeps was not measured (a pair of its own?)",
+                p.id,
+                p.muscle,
+                other / 1000.0
+            ));
+        }
+        if p.sweep_flags
+            .contains(&crate::model::PairFlag::NoSecondPotential)
+        {
+            out.push(format!(
+                "pair {} ({}): no second potential in any of {n} sweeps; not judged",
+                p.id, p.muscle
+            ));
+        }
+    }
+    out
 }

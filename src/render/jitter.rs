@@ -89,8 +89,13 @@ fn pair_row(p: &PairMeasures) -> [String; 9] {
 fn muscle_view(m: &MuscleJitter) -> MuscleView {
     MuscleView {
         title: format!(
-            "{} - {}, {}",
+            "{}{} - {}, {}",
             m.muscle,
+            // The side, unless the muscle's name says it ("Left EDC").
+            m.side
+                .as_deref()
+                .filter(|s| !m.muscle.to_lowercase().contains(*s))
+                .map_or(String::new(), |s| format!(" ({s})")),
             electrode_words(m.electrode),
             method_words(m.method)
         ),

@@ -231,6 +231,7 @@ fn simulate_pair(
         pair: JitterPair {
             id: format!("{}", index + 1),
             muscle: c.muscle.clone(),
+            side: None,
             method: c.method,
             electrode: c.electrode,
             discharges,

@@ -193,6 +193,7 @@ mod tests {
         JitterPair {
             id: "1".into(),
             muscle: "EDC".into(),
+            side: None,
             method: JitterMethod::Voluntary,
             electrode: Electrode::SingleFibre,
             discharges: ipis

@@ -169,6 +169,7 @@ fn teach_view(
     let sweeps = nmjscope::measure::jitter::JitterSweeps {
         id: pairs[0].pair.id.clone(),
         muscle: config.muscle.clone(),
+        side: None,
         method,
         electrode: config.electrode,
         sampling_rate_hz: config.sampling_rate_hz,

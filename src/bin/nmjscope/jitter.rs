@@ -90,7 +90,7 @@ pub fn jitter(args: JitterArgs) -> anyhow::Result<()> {
     crate::commands::stdout(&bytes)?;
     if let Some(dir) = &args.out {
         let files = r::jitter_report_set(&analysis)?;
-        write_set(dir, &files, "report")
+        write_set(dir, &files, "jitter report")
             .with_context(|| format!("writing the report set to {}", dir.display()))?;
         say(&format!(
             "jitter report written to {} (open {})",

@@ -78,6 +78,18 @@ pub(crate) fn parse_tests(
     files: &[(std::path::PathBuf, Vec<u8>)],
     options: &ReadOptions,
 ) -> Result<Vec<Recording>> {
+    // A jitter file's sweeps would read as a train of CMAPs, and be
+    // measured as one without a word: it is refused, naming the command
+    // that reads it.
+    if let Some((path, _)) = files
+        .iter()
+        .find(|(_, b)| crate::io::jitter::is_jitter_file(b))
+    {
+        return Err(crate::error::Error::BadHeader {
+            at: crate::error::Location::file(path),
+            detail: "a jitter file (an interval list or a pair's sweeps, docs/jitter.md), not a CMAP test: read it with `nmjscope jitter`".into(),
+        });
+    }
     cfwb_series::group(files, options)
         .into_iter()
         .map(|item| match item {
