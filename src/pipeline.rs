@@ -257,6 +257,7 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
         tests,
         series: reading.series,
         interpretation: reading.interpretation,
+        jitter: None,
     })
 }
 

@@ -615,6 +615,10 @@ SUMMARY_COLUMNS: Dict[str, str] = {
     "note": "object",
     "report": "object",
     "input_hash": "object",
+    "jitter_verdict": "object",
+    "jitter_mean_us": "float64",
+    "jitter_pairs": "Int64",
+    "jitter_abnormal_pairs": "Int64",
 }
 
 

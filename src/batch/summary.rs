@@ -86,6 +86,20 @@ pub struct SummaryRow {
     /// The hash of the study's input files and read options
     /// ([`input_hash`]), which `--resume` compares.
     pub input_hash: String,
+    /// A jitter study's verdict: `abnormal` when any muscle's is, else
+    /// `not_judged` when any muscle's is, else `normal`; empty for a CMAP
+    /// study (`docs/jitter.md`).
+    #[serde(default)]
+    pub jitter_verdict: Option<String>,
+    /// The largest mean jitter of its muscles (µs, 1 decimal).
+    #[serde(default)]
+    pub jitter_mean_us: Option<f64>,
+    /// Pairs judged, over its muscles.
+    #[serde(default)]
+    pub jitter_pairs: Option<usize>,
+    /// Judged pairs above the pair limit or blocking, over its muscles.
+    #[serde(default)]
+    pub jitter_abnormal_pairs: Option<usize>,
 }
 
 /// The columns of `summary.csv`, written even when no study was found.
@@ -115,6 +129,10 @@ pub const SUMMARY_COLUMNS: &[&str] = &[
     "note",
     "report",
     "input_hash",
+    "jitter_verdict",
+    "jitter_mean_us",
+    "jitter_pairs",
+    "jitter_abnormal_pairs",
 ];
 
 /// A study's path under the archive's `root`, as the `path` column gives
@@ -221,6 +239,22 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
                 // `summary_csv` points it at `studies.jsonl` unless each
                 // study has its own file.
                 input_hash: item.input_hash.clone(),
+                jitter_verdict: r.jitter.as_ref().map(worst_verdict),
+                jitter_mean_us: r.jitter.as_ref().and_then(|j| {
+                    j.muscles
+                        .iter()
+                        .filter_map(|m| m.mean_jitter_us)
+                        .reduce(f64::max)
+                        .map(round_1)
+                }),
+                jitter_pairs: r
+                    .jitter
+                    .as_ref()
+                    .map(|j| j.muscles.iter().map(|m| m.judged).sum()),
+                jitter_abnormal_pairs: r
+                    .jitter
+                    .as_ref()
+                    .map(|j| j.muscles.iter().map(|m| m.abnormal_pairs).sum()),
             }
         }
         Err(e) => SummaryRow {
@@ -249,8 +283,26 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
             note: item.note.as_deref().map(text_cell),
             report: String::new(),
             input_hash: item.input_hash.clone(),
+            jitter_verdict: None,
+            jitter_mean_us: None,
+            jitter_pairs: None,
+            jitter_abnormal_pairs: None,
         },
     }
+}
+
+/// A jitter study's verdict for the summary: the worst of its muscles'.
+fn worst_verdict(j: &crate::model::JitterReport) -> String {
+    use crate::model::JitterVerdict;
+    let any = |v: JitterVerdict| j.muscles.iter().any(|m| m.verdict == v);
+    let worst = if any(JitterVerdict::Abnormal) {
+        JitterVerdict::Abnormal
+    } else if any(JitterVerdict::NotJudged) || j.muscles.is_empty() {
+        JitterVerdict::NotJudged
+    } else {
+        JitterVerdict::Normal
+    };
+    worst.code()
 }
 
 /// The summary's `validity` cell: `valid`, or each test that is not as

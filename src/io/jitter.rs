@@ -313,12 +313,14 @@ fn read_rows(
             {
                 p.discharges.push(discharge);
             }
-            Some(_) => return Err(Error::BadHeader {
-                at: Location::line(path, line),
-                detail: format!(
+            Some(_) => {
+                return Err(Error::BadHeader {
+                    at: Location::line(path, line),
+                    detail: format!(
                     "pair {id:?} changes its muscle, side, method or electrode; give each pair one"
                 ),
-            }),
+                })
+            }
             None => pairs.push(JitterPair {
                 id,
                 muscle: key.0,

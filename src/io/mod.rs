@@ -320,7 +320,7 @@ pub fn describe_groups(groups: &[Study]) -> String {
         .join("; ")
 }
 
-fn default_study_id(path: &Path, is_dir: bool) -> String {
+pub(crate) fn default_study_id(path: &Path, is_dir: bool) -> String {
     let name = if is_dir {
         // A folder that is not on disk (files from memory) is named as given.
         path.canonicalize()

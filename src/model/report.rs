@@ -87,4 +87,8 @@ pub struct Report {
     pub series: super::StudySeries,
     /// The reading.
     pub interpretation: Interpretation,
+    /// A jitter study scored by `batch` (a folder of jitter files,
+    /// `docs/jitter.md`): its report, with no CMAP test beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter: Option<super::JitterReport>,
 }

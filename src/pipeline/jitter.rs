@@ -9,7 +9,7 @@ use crate::interpret::jitter::{findings, judge_muscle};
 use crate::io::jitter::JitterInput;
 use crate::measure::jitter::{measure_sweeps, SweepReading};
 use crate::model::{
-    muscle_side_key, Electrode, JitterMethod, JitterPair, JitterReport, ToolInfo, JITTER_SCHEMA,
+    muscle_side_key, JitterMethod, JitterPair, JitterReport, ToolInfo, JITTER_SCHEMA,
 };
 use crate::settings::Settings;
 use crate::train::jitter::measure_pair;
@@ -130,6 +130,25 @@ pub fn analyze_jitter(
         settings: config.clone(),
     };
     Ok(JitterAnalysis { report, displays })
+}
+
+/// The report of a study that is a folder of jitter files (what `batch`
+/// scores for it): no CMAP test, so its CMAP reading is `indeterminate`
+/// ("neither a decrement nor an increment could be measured"), and its
+/// jitter report rides beside it.
+///
+/// # Errors
+///
+/// As [`analyze_jitter`].
+pub fn jitter_study_report(
+    study: crate::model::Study,
+    input: &JitterInput,
+    settings: &Settings,
+) -> Result<crate::model::Report> {
+    let a = analyze_jitter(input, None, settings)?;
+    let mut report = crate::pipeline::analyze_study(&study, settings)?;
+    report.jitter = Some(a.report);
+    Ok(report)
 }
 
 /// The first pair of each group (muscle, side, method, electrode), in the

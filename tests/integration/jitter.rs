@@ -603,3 +603,55 @@ fn sweeps_without_a_pair_coarse_or_with_an_artifact_are_said_not_misread() {
     let m = measure_pair(&none, &cfg);
     assert!(!m.counted && m.flags.iter().any(|f| f.doubts_measurement()));
 }
+
+#[test]
+fn batch_scores_jitter_studies_into_the_summary() {
+    let dir = TempDir::new();
+    let root = dir.path().join("archive");
+    for (name, condition) in [("p1", "normal"), ("p2", "mg")] {
+        nmjscope()
+            .args([
+                "simulate",
+                "--condition",
+                condition,
+                "--severity",
+                "0.5",
+                "--jitter",
+            ])
+            .arg(root.join(name))
+            .assert()
+            .success();
+    }
+    let out = dir.path().join("out");
+    nmjscope()
+        .arg("batch")
+        .arg(&root)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let mut rows = csv::Reader::from_path(out.join("summary.csv")).unwrap();
+    let head = rows.headers().unwrap().clone();
+    let col = |name: &str| head.iter().position(|h| h == name).unwrap();
+    let got: Vec<(String, String, String)> = rows
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            (
+                r[col("study")].to_string(),
+                r[col("jitter_verdict")].to_string(),
+                r[col("tests")].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("p1".to_string(), "normal".to_string(), "0".to_string()),
+            ("p2".to_string(), "abnormal".to_string(), "0".to_string())
+        ]
+    );
+    let first = std::fs::read_to_string(out.join("studies.jsonl")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
+    assert_eq!(report["jitter"]["schema"], "nmjscope.jitter/1");
+}
