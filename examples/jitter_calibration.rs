@@ -49,6 +49,7 @@ fn sweeps_accuracy() {
                         let s = JitterSweeps {
                             id: p.pair.id.clone(),
                             muscle: c.muscle.clone(),
+                            side: None,
                             method,
                             electrode: c.electrode,
                             sampling_rate_hz: rate,

@@ -33,6 +33,7 @@ fn report(
         id: "s".into(),
         path: "s".into(),
         tests,
+        jitter: None,
     };
     Ok(analyze_study(&study, &Settings::default())?)
 }

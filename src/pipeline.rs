@@ -240,6 +240,15 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
         &settings.interpret,
         indication.as_deref(),
     );
+    let mut interpretation = reading.interpretation;
+    let jitter = match &study.jitter {
+        Some(input) => {
+            let j = jitter::analyze_jitter(input, None, settings)?.report;
+            crate::interpret::jitter::join_reading(&mut interpretation, &j);
+            Some(j)
+        }
+        None => None,
+    };
     Ok(Report {
         schema: SCHEMA.to_string(),
         tool: ToolInfo::current(),
@@ -256,8 +265,8 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
         settings: settings.clone(),
         tests,
         series: reading.series,
-        interpretation: reading.interpretation,
-        jitter: None,
+        interpretation,
+        jitter,
     })
 }
 

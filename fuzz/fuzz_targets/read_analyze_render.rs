@@ -19,6 +19,7 @@ fuzz_target!(|data: &[u8]| {
         id: "fuzz".to_string(),
         path: "fuzz".into(),
         tests: vec![recording],
+        jitter: None,
     };
     let Ok(analysis) = Analyzer::default().analyze_with_display(&study) else {
         return;

@@ -99,6 +99,7 @@ fuzz_target!(|input: Input| {
         id: "fuzz".to_string(),
         path: "fuzz".into(),
         tests: vec![recording],
+        jitter: None,
     };
     if let Ok(analysis) = analyzer.analyze_with_display(&study) {
         for format in Format::ALL {

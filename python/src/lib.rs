@@ -528,6 +528,7 @@ fn analyze_recordings(
         id: study_id,
         path: PathBuf::from("<python>"),
         tests,
+        jitter: None,
     };
     let analysis = py
         .detach(|| Analyzer::new(settings)?.analyze_with_display(&study))

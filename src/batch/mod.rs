@@ -86,9 +86,6 @@ fn score_path(path: &Path, job: &BatchJob<'_>) -> Vec<BatchItem> {
     if let Some(items) = job.previous.unchanged(path, &hash, job.settings) {
         return items;
     }
-    if let Some(item) = score_jitter(path, &files, &folder, &hash, job) {
-        return vec![item];
-    }
     let groups = match guarded(path, || parse_study_groups(path, &files, job.options)) {
         Ok(g) => g,
         Err(e) => return failed(hash, e),
@@ -118,48 +115,6 @@ fn score_path(path: &Path, job: &BatchJob<'_>) -> Vec<BatchItem> {
             outcome: guarded(path, || analyze_study(study, job.settings)),
         })
         .collect()
-}
-
-/// A folder (or file) of jitter files only is a jitter study
-/// (`docs/jitter.md`): scored by the jitter pipeline, its report beside a
-/// CMAP reading of no test. `None` for anything else.
-fn score_jitter(
-    path: &Path,
-    files: &[(PathBuf, Vec<u8>)],
-    folder: &crate::io::StudyFolder,
-    hash: &str,
-    job: &BatchJob<'_>,
-) -> Option<BatchItem> {
-    let traces: Vec<(PathBuf, Vec<u8>)> = files
-        .iter()
-        .filter(|(p, _)| !crate::io::is_markers_file(p))
-        .cloned()
-        .collect();
-    let jitter_only = !traces.is_empty()
-        && traces
-            .iter()
-            .all(|(_, b)| crate::io::jitter::is_jitter_file(b));
-    if !jitter_only {
-        return None;
-    }
-    let is_dir = files.first().is_some_and(|(f, _)| f != path);
-    let outcome = guarded(path, || {
-        let input = crate::io::jitter::parse_jitter(&traces, job.options)?;
-        let study = crate::model::Study {
-            id: crate::io::default_study_id(path, is_dir),
-            path: path.to_path_buf(),
-            tests: Vec::new(),
-        };
-        crate::pipeline::jitter::jitter_study_report(study, &input, job.settings)
-    });
-    Some(BatchItem {
-        path: path.to_path_buf(),
-        split_id: None,
-        note: folder.describe_skipped().map(|s| format!("not read: {s}")),
-        input_hash: hash.to_string(),
-        resumed: false,
-        outcome,
-    })
 }
 
 /// Runs `work`, turning a panic into an error of this study, so one bad

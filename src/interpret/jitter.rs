@@ -456,6 +456,34 @@ fn verdict_sentence(m: &MuscleJitter, config: &JitterConfig) -> String {
     format!("{head} {verdict}: {figures}.")
 }
 
+/// Joins a jitter study's verdicts to its reading (a study of jitter files
+/// only: its CMAP pattern is `indeterminate`, no test): each muscle's
+/// jitter verdict becomes a finding, and the summary says it. The jitter
+/// does not change the pattern: it does not tell a presynaptic from a
+/// postsynaptic disorder (`findings`). A folder of CMAP tests and jitter
+/// files is refused by the reader, until the pattern takes jitter in.
+pub fn join_reading(i: &mut crate::model::Interpretation, j: &crate::model::JitterReport) {
+    use crate::model::{Finding, FindingCode};
+    let rule = "mean jitter above its limit, or more than 10% of the judged pairs above the pair limit or blocking";
+    let verdicts: Vec<&JitterFinding> = j
+        .findings
+        .iter()
+        .filter(|f| f.code == JitterFindingCode::MuscleVerdict)
+        .collect();
+    for f in &verdicts {
+        i.findings.push(Finding {
+            code: FindingCode::Jitter,
+            text: f.text.clone(),
+            criterion: rule.to_string(),
+            source: f.source.clone(),
+        });
+    }
+    let sentences: Vec<&str> = verdicts.iter().map(|f| f.text.as_str()).collect();
+    if !sentences.is_empty() {
+        i.summary = format!("{} {}", i.summary, sentences.join(" "));
+    }
+}
+
 /// The electrode in words.
 pub fn electrode_words(e: Electrode) -> &'static str {
     match e {

@@ -440,21 +440,7 @@ fn row_key(
     Ok((muscle, method, electrode))
 }
 
-/// A jitter study as read: interval lists and raw sweeps, from one file or
-/// a folder of them.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JitterInput {
-    /// The files read, as named.
-    pub files: Vec<String>,
-    /// The pairs of every interval list, in file order.
-    pub pairs: Vec<JitterPair>,
-    /// Every sweeps file, one pair each, in file order.
-    pub sweeps: Vec<crate::measure::jitter::JitterSweeps>,
-    /// The age the files give (all that give one must agree).
-    pub age_years: Option<f64>,
-    /// What a reader tolerated, each naming its file.
-    pub warnings: Vec<String>,
-}
+pub use crate::model::JitterInput;
 
 /// Reads a jitter study: a file, or every trace file of a folder (each an
 /// interval list or one pair's sweeps).
@@ -561,13 +547,11 @@ pub fn parse_jitter(
 /// pair given twice (a file copied, a list beside the same pairs' sweeps)
 /// would count twice and could turn a study too small to judge into a
 /// normal one.
+/// A pair's identity: muscle, side, method, electrode and name.
+type PairKey = (String, String, JitterMethod, Electrode, String);
+
 #[derive(Default)]
-struct Claims(
-    Vec<(
-        (String, String, JitterMethod, Electrode, String),
-        std::path::PathBuf,
-    )>,
-);
+struct Claims(Vec<(PairKey, std::path::PathBuf)>);
 
 impl Claims {
     fn claim(

@@ -188,7 +188,19 @@ pub fn parse_study_groups(
         return Ok(vec![bids::parse_session(path, &root, files, options)?]);
     }
     let (sidecars, traces): (Vec<_>, Vec<_>) = files.iter().partition(|(f, _)| is_markers_file(f));
-    let mut tests = if sidecars.is_empty() {
+    // A study's jitter files (docs/jitter.md) are read by their own reader
+    // and judged beside its CMAP tests.
+    let (jitter_files, traces): (Vec<_>, Vec<_>) = traces
+        .into_iter()
+        .partition(|(_, b)| jitter::is_jitter_file(b));
+    let jitter = if jitter_files.is_empty() {
+        None
+    } else {
+        let owned: FileBytes = jitter_files.into_iter().cloned().collect();
+        Some(jitter::parse_jitter(&owned, options)?)
+    };
+    let traces_empty = traces.is_empty();
+    let mut tests = if sidecars.is_empty() && jitter.is_none() {
         read::parse_tests(files, options)?
     } else {
         let traces: FileBytes = traces.into_iter().cloned().collect();
@@ -243,10 +255,37 @@ pub fn parse_study_groups(
                 id,
                 path: path.to_path_buf(),
                 tests,
+                jitter: None,
             }
         })
         .collect();
     studies.sort_by(|a, b| a.id.cmp(&b.id));
+    if let (Some(j), false) = (&jitter, traces_empty) {
+        // The CMAP pattern does not take jitter in yet: a normal
+        // repetitive stimulation beside an abnormal jitter would read
+        // "consistent with normal neuromuscular transmission".
+        let first = j.files.first().map_or(path, |f| Path::new(f));
+        return Err(Error::BadHeader {
+            at: crate::error::Location::file(first),
+            detail: "a jitter file in a folder of CMAP tests: `nmjscope jitter` judges jitter files; a CMAP report does not take them in yet (docs/jitter.md): keep them in a folder of their own".into(),
+        });
+    }
+    if let Some(jitter) = jitter {
+        // One patient's jitter cannot be given to one of several studies.
+        if studies.len() > 1 {
+            return Err(Error::MixedStudies {
+                path: path.to_path_buf(),
+                detail: format!(
+                    "{}; and jitter files ({}) that belong to none of them in particular: keep them beside one study",
+                    describe_groups(&studies),
+                    jitter.files.join(", ")
+                ),
+            });
+        }
+        if let Some(s) = studies.first_mut() {
+            s.jitter = Some(jitter);
+        }
+    }
     Ok(studies)
 }
 
@@ -320,7 +359,7 @@ pub fn describe_groups(groups: &[Study]) -> String {
         .join("; ")
 }
 
-pub(crate) fn default_study_id(path: &Path, is_dir: bool) -> String {
+fn default_study_id(path: &Path, is_dir: bool) -> String {
     let name = if is_dir {
         // A folder that is not on disk (files from memory) is named as given.
         path.canonicalize()

@@ -12,10 +12,9 @@
 //! timed the same way, so the machine's own trigger (to the nearest
 //! sample) does not enter the interval.
 
-use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Discharge, Electrode, JitterMethod, JitterPair, PairFlag};
+use crate::model::{Discharge, JitterMethod, JitterPair, PairFlag};
 use crate::train::jitter::JitterConfig;
 
 /// A potential must be this many noise SDs deep to be found (nmjscope's
@@ -45,27 +44,7 @@ const MIN_SAMPLING_RATE_HZ: f64 = 20_000.0;
 /// own (for the overlap rule).
 const OTHER_POTENTIAL_SHARE: f64 = 0.3;
 
-/// A pair recorded as raw sweeps.
-#[derive(Debug, Clone, PartialEq)]
-pub struct JitterSweeps {
-    /// The pair's name.
-    pub id: String,
-    /// The muscle.
-    pub muscle: String,
-    /// The side, when the file gives one.
-    pub side: Option<String>,
-    /// Voluntary (time zero: the trigger potential) or stimulated (the
-    /// stimulus).
-    pub method: JitterMethod,
-    /// The electrode.
-    pub electrode: Electrode,
-    /// Sampling rate (Hz).
-    pub sampling_rate_hz: f64,
-    /// Time of each sweep's first sample (ms).
-    pub t0_ms: f64,
-    /// One sweep per row (mV), negative as recorded.
-    pub samples_mv: Array2<f64>,
-}
+pub use crate::model::JitterSweeps;
 
 /// What was found in each sweep: for the plots and the reader's check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

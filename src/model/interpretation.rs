@@ -178,6 +178,9 @@ pub enum FindingCode {
     /// study's other tests: probably a submaximal stimulus; its increment,
     /// decrement and low CMAP are not relied on.
     RestingCmapSmaller,
+    /// A muscle's jitter (single-fibre or concentric-needle EMG) against
+    /// its limits (`docs/jitter.md`), in a study of jitter files.
+    Jitter,
 }
 
 /// One finding, with the criterion applied and its source.

@@ -3,6 +3,7 @@
 //! interpotential-interval list or measured from raw sweeps), its measures
 //! and flags, a muscle's summary and its judgement against a reference.
 
+use ndarray::Array2;
 use serde::{Deserialize, Serialize};
 
 /// How the potentials were made to fire.
@@ -366,4 +367,42 @@ pub struct JitterReport {
     pub warnings: Vec<String>,
     /// The settings (`[jitter]`) the pairs were measured and judged by.
     pub settings: crate::train::jitter::JitterConfig,
+}
+
+/// A pair recorded as raw sweeps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JitterSweeps {
+    /// The pair's name.
+    pub id: String,
+    /// The muscle.
+    pub muscle: String,
+    /// The side, when the file gives one.
+    pub side: Option<String>,
+    /// Voluntary (time zero: the trigger potential) or stimulated (the
+    /// stimulus).
+    pub method: JitterMethod,
+    /// The electrode.
+    pub electrode: Electrode,
+    /// Sampling rate (Hz).
+    pub sampling_rate_hz: f64,
+    /// Time of each sweep's first sample (ms).
+    pub t0_ms: f64,
+    /// One sweep per row (mV), negative as recorded.
+    pub samples_mv: Array2<f64>,
+}
+
+/// A jitter study as read: interval lists and raw sweeps, from one file or
+/// a folder of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JitterInput {
+    /// The files read, as named.
+    pub files: Vec<String>,
+    /// The pairs of every interval list, in file order.
+    pub pairs: Vec<JitterPair>,
+    /// Every sweeps file, one pair each, in file order.
+    pub sweeps: Vec<JitterSweeps>,
+    /// The age the files give (all that give one must agree).
+    pub age_years: Option<f64>,
+    /// What a reader tolerated, each naming its file.
+    pub warnings: Vec<String>,
 }

@@ -27,9 +27,9 @@ pub use interpretation::{
     LemsCriterion, MuscleReading, Part, PartStatus, Pattern, Quantities,
 };
 pub use jitter::{
-    Discharge, Electrode, JitterFinding, JitterFindingCode, JitterLimits, JitterMethod, JitterPair,
-    JitterReason, JitterReport, JitterValue, JitterVerdict, LabJitterLimits, MuscleJitter,
-    PairFlag, PairMeasures, JITTER_SCHEMA,
+    Discharge, Electrode, JitterFinding, JitterFindingCode, JitterInput, JitterLimits,
+    JitterMethod, JitterPair, JitterReason, JitterReport, JitterSweeps, JitterValue, JitterVerdict,
+    LabJitterLimits, MuscleJitter, PairFlag, PairMeasures, JITTER_SCHEMA,
 };
 pub use label::ResponseLabel;
 pub use markers::{

@@ -453,4 +453,7 @@ pub struct Study {
     pub path: PathBuf,
     /// The tests, in file-name order.
     pub tests: Vec<Recording>,
+    /// The jitter files of the study folder (interval lists, pairs'
+    /// sweeps: `docs/jitter.md`), read, when it has any.
+    pub jitter: Option<super::JitterInput>,
 }

@@ -132,25 +132,6 @@ pub fn analyze_jitter(
     Ok(JitterAnalysis { report, displays })
 }
 
-/// The report of a study that is a folder of jitter files (what `batch`
-/// scores for it): no CMAP test, so its CMAP reading is `indeterminate`
-/// ("neither a decrement nor an increment could be measured"), and its
-/// jitter report rides beside it.
-///
-/// # Errors
-///
-/// As [`analyze_jitter`].
-pub fn jitter_study_report(
-    study: crate::model::Study,
-    input: &JitterInput,
-    settings: &Settings,
-) -> Result<crate::model::Report> {
-    let a = analyze_jitter(input, None, settings)?;
-    let mut report = crate::pipeline::analyze_study(&study, settings)?;
-    report.jitter = Some(a.report);
-    Ok(report)
-}
-
 /// The first pair of each group (muscle, side, method, electrode), in the
 /// order first read: one muscle's names, `EDC` and `extensor digitorum`,
 /// are one group; its two sides are two.

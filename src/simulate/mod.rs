@@ -204,6 +204,7 @@ pub fn simulate_study(config: &SimConfig) -> Result<SimulatedStudy> {
         id: study_id(config),
         path: "simulated".into(),
         tests,
+        jitter: None,
     };
     Ok(SimulatedStudy { study, truth })
 }

@@ -119,6 +119,7 @@ pub fn simulate_exhaustion_series(config: &SimConfig) -> Result<SimulatedStudy> 
         id: super::study_id(config),
         path: "simulated".into(),
         tests,
+        jitter: None,
     };
     Ok(SimulatedStudy { study, truth })
 }

@@ -487,15 +487,44 @@ fn the_command_line_simulates_and_reports_a_jitter_study() {
     ] {
         assert!(out.join(f).is_file(), "{f}");
     }
-    // `analyze` refuses a jitter file rather than reading its sweeps as a
-    // train of CMAPs.
-    let refused = nmjscope()
+    // `analyze` reads a jitter file as a jitter study (its sweeps are never
+    // read as a train of CMAPs): no test, the verdict as a finding.
+    let read = nmjscope()
         .arg("analyze")
-        .arg(sim.join("sweeps/pair01.csv"))
+        .arg(sim.join("sweeps"))
+        .args(["--format", "json"])
         .assert()
-        .failure();
+        .success();
+    let r: serde_json::Value = serde_json::from_slice(&read.get_output().stdout).unwrap();
+    assert_eq!(
+        (
+            r["tests"].as_array().unwrap().len(),
+            r["interpretation"]["pattern"].as_str()
+        ),
+        (0, Some("indeterminate"))
+    );
+    assert_eq!(r["jitter"]["muscles"][0]["verdict"], "abnormal");
+    assert!(r["interpretation"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "jitter"));
+    // Beside CMAP tests, a jitter file is refused, naming it.
+    let mixed = dir.path().join("mixed");
+    std::fs::create_dir(&mixed).unwrap();
+    std::fs::copy(sim.join("ipi.csv"), mixed.join("ipi.csv")).unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/mg/1_rns_3hz.csv"),
+        mixed.join("1_rns_3hz.csv"),
+    )
+    .unwrap();
+    let refused = nmjscope().arg("analyze").arg(&mixed).assert().failure();
     assert_eq!(refused.get_output().status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&refused.get_output().stderr).contains("nmjscope jitter"));
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(
+        said.contains("ipi.csv") && said.contains("nmjscope jitter"),
+        "{said}"
+    );
     // Re-running over a folder it did not write is refused.
     let foreign = dir.write("foreign/notes.txt", "mine");
     let refused = nmjscope()

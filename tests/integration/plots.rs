@@ -33,6 +33,7 @@ fn exercise_with_pre_last() -> Study {
         id: "reordered".into(),
         path: "reordered".into(),
         tests: vec![rec],
+        jitter: None,
     }
 }
 
@@ -134,6 +135,7 @@ fn same_study_in_file_order_gives_the_same_display() {
         id: "plain".into(),
         path: "plain".into(),
         tests: vec![rec],
+        jitter: None,
     };
     let (a, _) = analysed(&plain, Settings::default());
     let (b, _) = analysed(&exercise_with_pre_last(), Settings::default());

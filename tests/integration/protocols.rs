@@ -286,6 +286,7 @@ fn a_drifting_or_reshaped_train_is_flagged_unreliable() {
             id: "d".into(),
             path: "d".into(),
             tests: vec![drifting],
+            jitter: None,
         })
         .unwrap();
     assert!(
@@ -303,6 +304,7 @@ fn a_drifting_or_reshaped_train_is_flagged_unreliable() {
             id: "c".into(),
             path: "c".into(),
             tests: vec![sim.recording],
+            jitter: None,
         })
         .unwrap();
     assert!(

@@ -23,6 +23,7 @@ fn analyse(condition: Condition, severity: f64, seed: u64) -> nmjscope::Report {
         id: format!("{condition:?}-{seed}"),
         path: "sim".into(),
         tests,
+        jitter: None,
     };
     analyze_study(&study, &Settings::default()).unwrap()
 }
@@ -97,6 +98,7 @@ fn study(condition: Condition, severity: f64, seed: u64) -> Study {
         id: format!("{condition:?}-{seed}"),
         path: "sim".into(),
         tests,
+        jitter: None,
     }
 }
 

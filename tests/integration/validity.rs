@@ -197,6 +197,7 @@ fn a_submaximal_train_never_gives_a_confident_decrement() {
             id: "s".into(),
             path: "s".into(),
             tests: vec![sub.recording],
+            jitter: None,
         })
         .unwrap();
     assert_ne!(r.interpretation.pattern, Pattern::Normal);
@@ -222,6 +223,7 @@ fn a_fast_train_outside_20_to_50_hz_cannot_exclude_lems() {
         id: id.into(),
         path: "s".into(),
         tests: vec![rns, hf],
+        jitter: None,
     };
     let r = analyze(&s);
     let i = &r.interpretation;

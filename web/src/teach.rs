@@ -217,6 +217,7 @@ fn analyse(condition: &str, tests: Vec<Recording>) -> nmjscope::Result<Analysis>
         id: format!("teaching-{condition}"),
         path: "teaching".into(),
         tests,
+        jitter: None,
     };
     Analyzer::new(Settings::default())?.analyze_with_display(&study)
 }

@@ -123,6 +123,7 @@ fn series_study(condition: &str, severity: f64, seed: u64) -> nmjscope::Result<(
         id: format!("teaching-{condition}-series"),
         path: "teaching".into(),
         tests,
+        jitter: None,
     };
     Ok((config, study))
 }

@@ -213,6 +213,7 @@ fn read_input(path: &Path, options: &nmjscope::ReadOptions) -> anyhow::Result<nm
                 .unwrap_or_else(|| "stdin".to_string()),
             path: name.to_path_buf(),
             tests: vec![recording],
+            jitter: None,
         });
     }
     nmjscope::read_study(path, options).map_err(|e| {

@@ -231,6 +231,7 @@ pub fn parse_session(
         id: super::session_id(path),
         path: path.to_path_buf(),
         tests,
+        jitter: None,
     })
 }
 
