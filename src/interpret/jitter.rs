@@ -383,20 +383,30 @@ fn muscle_findings(m: &MuscleJitter, config: &JitterConfig) -> Vec<JitterFinding
         .iter()
         .filter(|p| !p.counted)
         .map(|p| {
-            let why: Vec<String> = p
+            let why: Vec<&str> = p
                 .flags
                 .iter()
                 .filter(|f| f.excludes())
-                .map(|f| f.code())
+                .map(|f| flag_words(*f))
                 .collect();
-            format!("{} ({})", p.id, why.join(", "))
+            format!("{} ({})", p.id, why.join("; "))
         })
         .collect();
     if !excluded.is_empty() {
         out.push(f(
             JitterFindingCode::PairsExcluded,
-            format!("{} of {} pairs are not counted: {}. Fewer than {} conducted discharges, overlapping potentials, a potential changing shape or jitter under {} µs (split fibres or direct muscle stimulation) make a pair's jitter unreliable.", excluded.len(), m.pairs.len(), excluded.join("; "), config.min_discharges, crate::words::number(config.min_jitter_us)),
-            format!("{}; {}; overlap and shape rules: {}", sources::EKSTEDT_1974, sources::BOLLU_2019, sources::TOOL_RULE),
+            format!(
+                "{} of {} pairs are not counted: {}.",
+                excluded.len(),
+                m.pairs.len(),
+                excluded.join(", ")
+            ),
+            format!(
+                "{}; {}; the overlap, shape, noise and sampling rules: {}",
+                sources::EKSTEDT_1974,
+                sources::BOLLU_2019,
+                sources::TOOL_RULE
+            ),
         ));
     }
     if m.electrode == Electrode::SingleFibre && m.reasons.contains(&JitterReason::AgeNeeded) {
@@ -481,6 +491,22 @@ pub fn join_reading(i: &mut crate::model::Interpretation, j: &crate::model::Jitt
     let sentences: Vec<&str> = verdicts.iter().map(|f| f.text.as_str()).collect();
     if !sentences.is_empty() {
         i.summary = format!("{} {}", i.summary, sentences.join(" "));
+    }
+}
+
+/// Why a flag keeps a pair out, in words.
+fn flag_words(f: crate::model::PairFlag) -> &'static str {
+    use crate::model::PairFlag as F;
+    match f {
+        F::TooFewDischarges => "too few conducted discharges",
+        F::Overlap => "its potentials overlap, or another comes too close",
+        F::ShapeChange => "a potential changes shape",
+        F::FiringRateTrend => "a firing-rate trend (its MSD used)",
+        F::MostlyBlocked => "more blocked than conducted discharges",
+        F::BelowFloor => "jitter under the floor: split fibres or direct muscle stimulation",
+        F::LowSignal => "potentials too small beside the noise",
+        F::NoSecondPotential => "no second potential in any sweep",
+        F::CoarseSampling => "sampled below 20 kHz",
     }
 }
 
