@@ -263,12 +263,16 @@ test("Quiz: a round of five keeps the score and reveals the library's reading; a
 test("the views are a tab list: Left and Right open the neighbour", async () => {
   await page.click("#view-quiz");
   await page.keyboard.press("ArrowRight");
+  assert.equal(await page.getAttribute("#view-jitter", "aria-selected"), "true");
+  await page.keyboard.press("ArrowRight");
   assert.equal(await page.getAttribute("#view-explore", "aria-selected"), "true");
   assert.equal(await page.evaluate(() => document.activeElement.id), "view-explore");
-  assert.ok(await page.isVisible("#explore") && !(await page.isVisible("#quiz")));
+  assert.ok(await page.isVisible("#explore") && !(await page.isVisible("#quiz")) && !(await page.isVisible("#jitter")));
+  await page.keyboard.press("ArrowLeft");
+  assert.equal(await page.getAttribute("#view-jitter", "aria-selected"), "true");
   await page.keyboard.press("ArrowLeft");
   assert.equal(await page.getAttribute("#view-quiz", "aria-selected"), "true");
-  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll(".views button")].map((b) => b.tabIndex)), [-1, -1, 0]);
+  assert.deepEqual(await page.evaluate(() => [...document.querySelectorAll(".views button")].map((b) => b.tabIndex)), [-1, -1, 0, -1]);
   await page.click("#view-explore");
 });
 
