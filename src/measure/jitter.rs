@@ -78,138 +78,231 @@ struct Peak {
 
 /// Measures a pair's sweeps into discharges and flags.
 pub fn measure_sweeps(s: &JitterSweeps, config: &JitterConfig) -> (JitterPair, SweepReading) {
-    let dt_us = 1e6 / s.sampling_rate_hz;
-    let time_us = |i: usize| s.t0_ms * 1000.0 + i as f64 * dt_us;
-    let rows: Vec<Vec<f64>> = s
-        .samples_mv
-        .rows()
-        .into_iter()
-        .map(baseline_removed)
-        .collect();
-    let noise_mv = noise_sd(&rows);
-    let threshold = DETECT_NOISE_SD * noise_mv.max(1e-6);
-    let voluntary = s.method == JitterMethod::Voluntary;
-    // A stimulated sweep's first half millisecond is the stimulus artifact,
-    // never a muscle fibre's potential.
-    let from_us = if voluntary {
-        f64::NEG_INFINITY
-    } else {
-        STIMULUS_BLANK_US
-    };
-    let peaks: Vec<Vec<Peak>> = rows
-        .iter()
-        .map(|r| {
-            let mut p = find_peaks(r, threshold, &time_us);
-            p.retain(|x| x.time_us >= from_us);
-            p
-        })
-        .collect();
-    let triggers: Vec<Option<Peak>> = peaks
-        .iter()
-        .map(|p| {
-            voluntary
-                .then(|| nearest(p, 0.0, TRIGGER_SEARCH_US))
-                .flatten()
-        })
-        .collect();
-    let others: Vec<f64> = peaks
-        .iter()
-        .zip(&triggers)
-        .flat_map(|(p, t)| {
-            p.iter()
-                .filter(move |x| t.is_none_or(|t| t.index != x.index))
-                .map(|x| x.time_us)
-        })
-        .collect();
+    let found = Found::of(s);
+    let clusters = clusters(&found.others(), found.rows.len());
+    let target = clusters.first().copied();
+    let window = target.map(|c| window_of(c, &clusters));
+    let timed = found.time(target, window, config);
     let mut flags = Vec::new();
     if s.sampling_rate_hz < MIN_SAMPLING_RATE_HZ {
         flags.push(PairFlag::CoarseSampling);
     }
-    let clusters = clusters(&others, rows.len());
-    let target = clusters.first().copied();
-    let window = target.map(|c| window_of(c, &clusters));
-    let usual_depth = target
-        .and_then(|c| {
-            median(
-                peaks
-                    .iter()
-                    .filter_map(|p| nearest(p, c, CLUSTER_BIN_US))
-                    .map(|p| p.depth_mv)
-                    .collect(),
-            )
-        })
-        .unwrap_or(threshold);
-    let (mut first_us, mut second_us) = (Vec::new(), Vec::new());
-    let (mut depth1, mut depth2) = (Vec::new(), Vec::new());
-    let (mut slopes1, mut slopes2) = (Vec::new(), Vec::new());
-    for ((row, p), trig) in rows.iter().zip(&peaks).zip(&triggers) {
-        let t1 = trig.map(|t| {
-            depth1.push(t.depth_mv);
-            let (at, slope) = crossing_us(row, &t, config.level_pct, &time_us);
-            slopes1.push(slope);
-            at
-        });
-        let second = window.and_then(|w| {
-            p.iter()
-                .filter(|x| x.time_us >= w.0 && x.time_us <= w.1)
-                .filter(|x| trig.is_none_or(|t| t.index != x.index))
-                .filter(|x| x.depth_mv >= SAME_POTENTIAL_SHARE * usual_depth)
-                .max_by(|a, b| a.depth_mv.total_cmp(&b.depth_mv))
-        });
-        first_us.push(t1);
-        second_us.push(second.filter(|_| !voluntary || trig.is_some()).map(|x| {
-            depth2.push(x.depth_mv);
-            let (at, slope) = crossing_us(row, x, config.level_pct, &time_us);
-            slopes2.push(slope);
-            at
-        }));
-    }
     let Some(target) = target else {
         flags.push(PairFlag::NoSecondPotential);
-        return finish(s, flags, rows.len(), noise_mv, None, first_us, second_us);
+        return finish(
+            s,
+            flags,
+            found.noise_mv,
+            None,
+            timed.first_us,
+            timed.second_us,
+        );
     };
-    if cv_pct(&depth1).max(cv_pct(&depth2)) > config.shape_cv_pct {
-        flags.push(PairFlag::ShapeChange);
-    }
-    let noise_jitter = noise_mcd_us(noise_mv, &slopes1, &slopes2);
-    if noise_jitter > config.noise_jitter_us {
-        flags.push(PairFlag::LowSignal);
-    }
-    let separation = if voluntary {
-        (target - median(first_us.iter().flatten().copied().collect()).unwrap_or(0.0)).abs()
-    } else {
-        f64::INFINITY
-    };
-    let crowded = clusters[1..]
-        .iter()
-        .any(|c| (c - target).abs() < config.overlap_us);
-    // A second potential found this close to the trigger potential in any
-    // sweep means it can land on it, where it is neither timed nor seen.
-    let closest = first_us
-        .iter()
-        .zip(&second_us)
-        .filter_map(|(a, b)| Some((b.as_ref()? - a.as_ref()?).abs()))
-        .fold(f64::INFINITY, f64::min);
-    if separation < config.overlap_us || crowded || closest < config.overlap_us {
-        flags.push(PairFlag::Overlap);
-    }
-    let mut out = finish(s, flags, rows.len(), noise_mv, window, first_us, second_us);
+    let noise_jitter = timed.flag(&mut flags, (target, &clusters[1..]), found.noise_mv, config);
+    let mut out = finish(
+        s,
+        flags,
+        found.noise_mv,
+        window,
+        timed.first_us,
+        timed.second_us,
+    );
     out.1.noise_mcd_us = Some(noise_jitter);
     out.1.others_us = clusters[1..].to_vec();
     out
+}
+
+/// The potentials found in each sweep, and the trigger potential of each.
+struct Found {
+    rows: Vec<Vec<f64>>,
+    noise_mv: f64,
+    threshold: f64,
+    peaks: Vec<Vec<Peak>>,
+    triggers: Vec<Option<Peak>>,
+    voluntary: bool,
+    t0_us: f64,
+    dt_us: f64,
+}
+
+/// Each sweep's crossings, depths and edge slopes.
+struct Timed {
+    first_us: Vec<Option<f64>>,
+    second_us: Vec<Option<f64>>,
+    depths: (Vec<f64>, Vec<f64>),
+    slopes: (Vec<f64>, Vec<f64>),
+}
+
+impl Found {
+    fn of(s: &JitterSweeps) -> Found {
+        let dt_us = 1e6 / s.sampling_rate_hz;
+        let t0_us = s.t0_ms * 1000.0;
+        let time_us = |i: usize| t0_us + i as f64 * dt_us;
+        let rows: Vec<Vec<f64>> = s
+            .samples_mv
+            .rows()
+            .into_iter()
+            .map(baseline_removed)
+            .collect();
+        let noise_mv = noise_sd(&rows);
+        let threshold = DETECT_NOISE_SD * noise_mv.max(1e-6);
+        let voluntary = s.method == JitterMethod::Voluntary;
+        // A stimulated sweep's first half millisecond is the stimulus
+        // artifact, never a muscle fibre's potential.
+        let from_us = if voluntary {
+            f64::NEG_INFINITY
+        } else {
+            STIMULUS_BLANK_US
+        };
+        let peaks: Vec<Vec<Peak>> = rows
+            .iter()
+            .map(|r| {
+                let mut p = find_peaks(r, threshold, &time_us);
+                p.retain(|x| x.time_us >= from_us);
+                p
+            })
+            .collect();
+        let triggers = peaks
+            .iter()
+            .map(|p| {
+                voluntary
+                    .then(|| nearest(p, 0.0, TRIGGER_SEARCH_US))
+                    .flatten()
+            })
+            .collect();
+        Found {
+            rows,
+            noise_mv,
+            threshold,
+            peaks,
+            triggers,
+            voluntary,
+            t0_us,
+            dt_us,
+        }
+    }
+
+    /// The times of every potential but the trigger potentials.
+    fn others(&self) -> Vec<f64> {
+        self.peaks
+            .iter()
+            .zip(&self.triggers)
+            .flat_map(|(p, t)| {
+                p.iter()
+                    .filter(move |x| t.is_none_or(|t| t.index != x.index))
+                    .map(|x| x.time_us)
+            })
+            .collect()
+    }
+
+    /// Each sweep's trigger and second potential timed: the second is the
+    /// deepest potential in the window, at least a share of its usual depth.
+    fn time(
+        &self,
+        target: Option<f64>,
+        window: Option<(f64, f64)>,
+        config: &JitterConfig,
+    ) -> Timed {
+        let time_us = |i: usize| self.t0_us + i as f64 * self.dt_us;
+        let usual_depth = target
+            .and_then(|c| {
+                median(
+                    self.peaks
+                        .iter()
+                        .filter_map(|p| nearest(p, c, CLUSTER_BIN_US))
+                        .map(|p| p.depth_mv)
+                        .collect(),
+                )
+            })
+            .unwrap_or(self.threshold);
+        let mut t = Timed {
+            first_us: Vec::new(),
+            second_us: Vec::new(),
+            depths: (Vec::new(), Vec::new()),
+            slopes: (Vec::new(), Vec::new()),
+        };
+        for ((row, p), trig) in self.rows.iter().zip(&self.peaks).zip(&self.triggers) {
+            let t1 = trig.map(|x| {
+                t.depths.0.push(x.depth_mv);
+                let (at, slope) = crossing_us(row, &x, config.level_pct, &time_us);
+                t.slopes.0.push(slope);
+                at
+            });
+            let second = window.and_then(|w| {
+                p.iter()
+                    .filter(|x| x.time_us >= w.0 && x.time_us <= w.1)
+                    .filter(|x| trig.is_none_or(|t| t.index != x.index))
+                    .filter(|x| x.depth_mv >= SAME_POTENTIAL_SHARE * usual_depth)
+                    .max_by(|a, b| a.depth_mv.total_cmp(&b.depth_mv))
+            });
+            t.first_us.push(t1);
+            t.second_us.push(
+                second
+                    .filter(|_| !self.voluntary || trig.is_some())
+                    .map(|x| {
+                        t.depths.1.push(x.depth_mv);
+                        let (at, slope) = crossing_us(row, x, config.level_pct, &time_us);
+                        t.slopes.1.push(slope);
+                        at
+                    }),
+            );
+        }
+        t
+    }
+}
+
+impl Timed {
+    /// The shape, noise and overlap flags; returns the MCD the noise alone
+    /// gives the pair.
+    fn flag(
+        &self,
+        flags: &mut Vec<PairFlag>,
+        (target, others): (f64, &[f64]),
+        noise_mv: f64,
+        config: &JitterConfig,
+    ) -> f64 {
+        if cv_pct(&self.depths.0).max(cv_pct(&self.depths.1)) > config.shape_cv_pct {
+            flags.push(PairFlag::ShapeChange);
+        }
+        let noise_jitter = noise_mcd_us(noise_mv, &self.slopes.0, &self.slopes.1);
+        if noise_jitter > config.noise_jitter_us {
+            flags.push(PairFlag::LowSignal);
+        }
+        let firsts: Vec<f64> = self.first_us.iter().flatten().copied().collect();
+        let separation = if firsts.is_empty() {
+            f64::INFINITY
+        } else {
+            (target - median(firsts).unwrap_or(0.0)).abs()
+        };
+        let crowded = others
+            .iter()
+            .any(|c| (c - target).abs() < config.overlap_us);
+        // A second potential found this close to the trigger potential in
+        // any sweep means it can land on it, where it is neither timed nor
+        // seen.
+        let closest = self
+            .first_us
+            .iter()
+            .zip(&self.second_us)
+            .filter_map(|(a, b)| Some((b.as_ref()? - a.as_ref()?).abs()))
+            .fold(f64::INFINITY, f64::min);
+        if separation < config.overlap_us || crowded || closest < config.overlap_us {
+            flags.push(PairFlag::Overlap);
+        }
+        noise_jitter
+    }
 }
 
 /// The pair and reading from the per-sweep times.
 fn finish(
     s: &JitterSweeps,
     flags: Vec<PairFlag>,
-    sweeps: usize,
     noise_mv: f64,
     window_us: Option<(f64, f64)>,
     first_us: Vec<Option<f64>>,
     second_us: Vec<Option<f64>>,
 ) -> (JitterPair, SweepReading) {
     let voluntary = s.method == JitterMethod::Voluntary;
+    let sweeps = first_us.len();
     let mut discharges = Vec::with_capacity(sweeps);
     let mut untriggered = 0;
     for i in 0..sweeps {
