@@ -111,13 +111,7 @@ fn main() {
                         .into_iter()
                         .map(|p| p.pair)
                         .collect();
-                    let input = nmjscope::io::jitter::JitterInput {
-                        files: vec![],
-                        pairs,
-                        sweeps: vec![],
-                        age_years: None,
-                        warnings: vec![],
-                    };
+                    let input = nmjscope::io::jitter::JitterInput::of_pairs(pairs);
                     let a = nmjscope::pipeline::jitter::analyze_jitter(
                         &input,
                         None,

@@ -239,7 +239,7 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
                 // `summary_csv` points it at `studies.jsonl` unless each
                 // study has its own file.
                 input_hash: item.input_hash.clone(),
-                jitter_verdict: r.jitter.as_ref().map(worst_verdict),
+                jitter_verdict: r.jitter.as_ref().map(|j| j.worst_verdict().code()),
                 jitter_mean_us: r.jitter.as_ref().and_then(|j| {
                     j.muscles
                         .iter()
@@ -289,20 +289,6 @@ pub fn summary_row(root: &Path, item: &BatchItem) -> SummaryRow {
             jitter_abnormal_pairs: None,
         },
     }
-}
-
-/// A jitter study's verdict for the summary: the worst of its muscles'.
-fn worst_verdict(j: &crate::model::JitterReport) -> String {
-    use crate::model::JitterVerdict;
-    let any = |v: JitterVerdict| j.muscles.iter().any(|m| m.verdict == v);
-    let worst = if any(JitterVerdict::Abnormal) {
-        JitterVerdict::Abnormal
-    } else if any(JitterVerdict::NotJudged) || j.muscles.is_empty() {
-        JitterVerdict::NotJudged
-    } else {
-        JitterVerdict::Normal
-    };
-    worst.code()
 }
 
 /// The summary's `validity` cell: `valid`, or each test that is not as

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use super::sources;
 use crate::model::{
-    canonical_muscle, Electrode, JitterFinding, JitterFindingCode, JitterLimits, JitterMethod,
-    JitterReason, JitterVerdict, MuscleJitter, PairMeasures,
+    Electrode, JitterFinding, JitterFindingCode, JitterLimits, JitterMethod, JitterReason,
+    JitterVerdict, MuscleJitter, PairMeasures,
 };
 use crate::train::jitter::JitterConfig;
 
@@ -110,9 +110,10 @@ pub fn jitter_source(key: &str) -> &'static str {
     }
 }
 
-/// The muscle's name as the tables key it: canonical when known.
+/// The muscle's name as the tables key it: the one key every muscle table
+/// uses (`muscle_side_key`: canonical when known, else as written).
 fn muscle_key(muscle: &str) -> String {
-    canonical_muscle(muscle).map_or_else(|| muscle.trim().to_lowercase(), str::to_lowercase)
+    crate::model::muscle_side_key(Some(muscle), None).0
 }
 
 /// The limits a muscle is judged by: the lab's own first, then the

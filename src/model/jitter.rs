@@ -406,3 +406,33 @@ pub struct JitterInput {
     /// What a reader tolerated, each naming its file.
     pub warnings: Vec<String>,
 }
+
+impl JitterReport {
+    /// The study's jitter verdict: `abnormal` when any muscle's is, else
+    /// `not_judged` when any muscle's is (or there is none), else `normal`:
+    /// the one answer the batch summary and the web page show.
+    pub fn worst_verdict(&self) -> JitterVerdict {
+        let any = |v: JitterVerdict| self.muscles.iter().any(|m| m.verdict == v);
+        if any(JitterVerdict::Abnormal) {
+            JitterVerdict::Abnormal
+        } else if any(JitterVerdict::NotJudged) || self.muscles.is_empty() {
+            JitterVerdict::NotJudged
+        } else {
+            JitterVerdict::Normal
+        }
+    }
+}
+
+impl JitterInput {
+    /// Interval-list pairs already in hand (a simulation, a test), with no
+    /// file, age or warning.
+    pub fn of_pairs(pairs: Vec<JitterPair>) -> JitterInput {
+        JitterInput {
+            files: Vec::new(),
+            pairs,
+            sweeps: Vec::new(),
+            age_years: None,
+            warnings: Vec::new(),
+        }
+    }
+}

@@ -221,13 +221,7 @@ fn verdict_of(c: &JitterSimConfig) -> (JitterVerdict, Vec<JitterReason>, f64) {
         .into_iter()
         .map(|p| p.pair)
         .collect();
-    let input = nmjscope::io::jitter::JitterInput {
-        files: vec![],
-        pairs,
-        sweeps: vec![],
-        age_years: None,
-        warnings: vec![],
-    };
+    let input = nmjscope::io::jitter::JitterInput::of_pairs(pairs);
     let a = analyze_jitter(&input, None, &Settings::default()).unwrap();
     let m = &a.report.muscles[0];
     (
@@ -282,13 +276,7 @@ fn pairs_with(mcds: &[f64], discharges: usize) -> String {
 
 fn judge(mcds: &[f64], discharges: usize) -> nmjscope::model::MuscleJitter {
     let l = list(&pairs_with(mcds, discharges));
-    let input = nmjscope::io::jitter::JitterInput {
-        files: vec![],
-        pairs: l.pairs,
-        sweeps: vec![],
-        age_years: None,
-        warnings: vec![],
-    };
+    let input = nmjscope::io::jitter::JitterInput::of_pairs(l.pairs);
     analyze_jitter(&input, None, &Settings::default())
         .unwrap()
         .report
@@ -336,13 +324,7 @@ fn the_study_rule_counts_pairs_above_the_limit_and_never_a_flagged_pair() {
             .replace("1,", "x,")
     );
     let l = list(&text);
-    let input = nmjscope::io::jitter::JitterInput {
-        files: vec![],
-        pairs: l.pairs,
-        sweeps: vec![],
-        age_years: None,
-        warnings: vec![],
-    };
+    let input = nmjscope::io::jitter::JitterInput::of_pairs(l.pairs);
     let m = analyze_jitter(&input, None, &Settings::default())
         .unwrap()
         .report
@@ -559,13 +541,7 @@ fn what_a_hostile_pass_found_is_refused_or_said() {
     let l = list(
         "pair,muscle,ipi_us\n1,Left EDC,800\n1,Left EDC,840\n2,Right EDC,900\n2,Right EDC,910\n",
     );
-    let input = nmjscope::io::jitter::JitterInput {
-        files: vec![],
-        pairs: l.pairs,
-        sweeps: vec![],
-        age_years: None,
-        warnings: vec![],
-    };
+    let input = nmjscope::io::jitter::JitterInput::of_pairs(l.pairs);
     let a = analyze_jitter(&input, None, &Settings::default()).unwrap();
     let sides: Vec<_> = a.report.muscles.iter().map(|m| m.side.clone()).collect();
     assert_eq!(sides, [Some("left".to_string()), Some("right".to_string())]);

@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use nmjscope::model::JitterVerdict;
 use nmjscope::pipeline::jitter::{analyze_jitter, JitterAnalysis};
 use nmjscope::render::jitter as r;
 use nmjscope::simulate::jitter::{simulate_pairs, sweeps_of, JitterSimConfig};
@@ -39,17 +38,9 @@ pub(crate) fn is_jitter_study(files: &[(PathBuf, Vec<u8>)]) -> bool {
             .all(|(_, b)| nmjscope::io::jitter::is_jitter_file(b))
 }
 
-/// The code the page shows for a jitter study: its worst muscle's verdict.
+/// The code the page shows for a jitter study: the report's one verdict.
 fn verdict_code(a: &JitterAnalysis) -> String {
-    let v = a.report.muscles.iter().map(|m| m.verdict);
-    let worst = if v.clone().any(|v| v == JitterVerdict::Abnormal) {
-        "jitter_abnormal"
-    } else if v.clone().any(|v| v == JitterVerdict::NotJudged) || a.report.muscles.is_empty() {
-        "jitter_not_judged"
-    } else {
-        "jitter_normal"
-    };
-    worst.to_string()
+    format!("jitter_{}", a.report.worst_verdict().code())
 }
 
 pub(crate) fn study_view(
@@ -179,11 +170,8 @@ fn teach_view(
     let mut list: Vec<_> = pairs.into_iter().map(|p| p.pair).collect();
     list.remove(0);
     let input = nmjscope::io::jitter::JitterInput {
-        files: Vec::new(),
-        pairs: list,
         sweeps: vec![sweeps],
-        age_years: None,
-        warnings: Vec::new(),
+        ..nmjscope::io::jitter::JitterInput::of_pairs(list)
     };
     let a = analyze_jitter(&input, None, &Settings::default())?;
     let plots = nmjscope::render::plot::plots_for_jitter(&a)?;
