@@ -462,6 +462,9 @@ fn verdict_sentence(m: &MuscleJitter, config: &JitterConfig) -> String {
             "is not judged: {} counted pairs, {} needed for a normal reading",
             m.counted, config.min_pairs
         ),
+        JitterVerdict::NotJudged if m.reasons.contains(&JitterReason::AgeNeeded) => {
+            "is not judged: single-fibre limits depend on age and none was given (`# age:` in the file, or --age)".to_string()
+        }
         JitterVerdict::NotJudged => "is not judged: no reference limits for this muscle, electrode and method (set the lab's own in [[jitter.limits]])".to_string(),
     };
     format!("{head} {verdict}: {figures}.")

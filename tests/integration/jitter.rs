@@ -358,6 +358,26 @@ fn single_fibre_limits_follow_age_and_wait_for_it() {
         &cfg,
     );
     assert_eq!(none, Err(JitterReason::AgeNeeded));
+    // Through the whole analysis, the sentence says what is missing.
+    let l = parse_ipi_list(
+        Path::new("sf.csv"),
+        format!("# nmjscope: jitter\n# muscle: frontalis\n# method: voluntary\n# electrode: single_fibre\n{}", pairs_with(&[80.0; 3], 60)).as_bytes(),
+    )
+    .unwrap();
+    let input = nmjscope::io::jitter::JitterInput::of_pairs(l.pairs);
+    let r = analyze_jitter(&input, None, &Settings::default())
+        .unwrap()
+        .report;
+    assert!(
+        r.findings[0].text.contains("depend on age"),
+        "{}",
+        r.findings[0].text
+    );
+    // Aged 45: three pairs at 80 µs are above 53.5 µs, more than 10% of 20.
+    let aged = analyze_jitter(&input, Some(45.0), &Settings::default())
+        .unwrap()
+        .report;
+    assert_eq!(aged.muscles[0].verdict, JitterVerdict::Abnormal);
     let stim = nmjscope::interpret::jitter::limits_for(
         "EDC",
         JitterMethod::Stimulated,
