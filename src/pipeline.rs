@@ -54,6 +54,23 @@ pub struct Analysis {
     pub report: Report,
     /// One display per test, in the report's order.
     pub displays: Vec<TestDisplay>,
+    /// One display per jitter pair, in the order of `report.jitter`'s
+    /// muscles and pairs (empty without jitter).
+    pub jitter_displays: Vec<jitter::PairDisplay>,
+}
+
+impl Analysis {
+    /// The study's jitter with what its plots draw, for the jitter report
+    /// set (`render::jitter::jitter_report_set`); `None` without jitter.
+    pub fn jitter(&self) -> Option<jitter::JitterAnalysis> {
+        self.report
+            .jitter
+            .as_ref()
+            .map(|report| jitter::JitterAnalysis {
+                report: report.clone(),
+                displays: self.jitter_displays.clone(),
+            })
+    }
 }
 
 impl Analyzer {
@@ -90,11 +107,16 @@ impl Analyzer {
     /// [`Error::Implausible`] when a test's CMAP is larger than any CMAP can
     /// be (values in the wrong unit).
     pub fn analyze(&self, study: &Study) -> Result<Report> {
-        let mut report = analyze_study(study, &self.settings)?;
+        Ok(self.analyze_parts(study)?.0)
+    }
+
+    /// The report and its jitter pairs' displays.
+    fn analyze_parts(&self, study: &Study) -> Result<(Report, Vec<jitter::PairDisplay>)> {
+        let (mut report, jitter_displays) = study_parts(study, &self.settings)?;
         if self.identified {
             report.study.identifying = identifying(study);
         }
-        Ok(report)
+        Ok((report, jitter_displays))
     }
 
     /// Analyses a study, with the display traces its plots draw.
@@ -103,14 +125,18 @@ impl Analyzer {
     ///
     /// As [`Analyzer::analyze`].
     pub fn analyze_with_display(&self, study: &Study) -> Result<Analysis> {
-        let report = self.analyze(study)?;
+        let (report, jitter_displays) = self.analyze_parts(study)?;
         let displays = study
             .tests
             .iter()
             .zip(&report.tests)
             .map(|(rec, test)| display(rec, test))
             .collect();
-        Ok(Analysis { report, displays })
+        Ok(Analysis {
+            report,
+            displays,
+            jitter_displays,
+        })
     }
 
     /// Reads a study (a directory, or one file) and analyses it.
@@ -225,6 +251,11 @@ fn check_plausible(recording: &Recording, test: &TestMeasures) -> Result<()> {
 /// [`Error::Implausible`] when a test's CMAP is larger than any CMAP can be
 /// (values in the wrong unit).
 pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
+    Ok(study_parts(study, settings)?.0)
+}
+
+/// [`analyze_study`], with the displays of its jitter pairs.
+fn study_parts(study: &Study, settings: &Settings) -> Result<(Report, Vec<jitter::PairDisplay>)> {
     let mut measurer = Measurer::new();
     let mut tests = Vec::with_capacity(study.tests.len());
     for r in &study.tests {
@@ -234,22 +265,23 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
     }
     crate::train::series::link_post_exercise(&mut tests, &settings.train);
     let indication = first_metadata(study, "indication");
+    // Jitter is judged on its own, then joins the study's reading.
+    let (jitter, jitter_displays) = match &study.jitter {
+        Some(input) => {
+            let a = jitter::analyze_jitter(input, None, settings)?;
+            (Some(a.report), a.displays)
+        }
+        None => (None, Vec::new()),
+    };
     let reading = interpret_study(
         &mut tests,
         settings.train.decrement_response,
         &settings.interpret,
         indication.as_deref(),
+        jitter.as_ref(),
     );
-    let mut interpretation = reading.interpretation;
-    let jitter = match &study.jitter {
-        Some(input) => {
-            let j = jitter::analyze_jitter(input, None, settings)?.report;
-            crate::interpret::jitter::join_reading(&mut interpretation, &j);
-            Some(j)
-        }
-        None => None,
-    };
-    Ok(Report {
+    let interpretation = reading.interpretation;
+    let report = Report {
         schema: SCHEMA.to_string(),
         tool: ToolInfo::current(),
         study: StudyInfo {
@@ -267,7 +299,8 @@ pub fn analyze_study(study: &Study, settings: &Settings) -> Result<Report> {
         series: reading.series,
         interpretation,
         jitter,
-    })
+    };
+    Ok((report, jitter_displays))
 }
 
 /// The markers files of a study's tests, with their hashes.

@@ -204,10 +204,15 @@ class Report:
     def muscles(self) -> "pd.DataFrame":
         """One row per muscle and side (``interpretation.muscles``): the
         resting CMAP and its limit, the decrement and increment that decided
-        the muscle's reading (value, status, file) and that reading."""
+        the muscle's reading (value, status, file), its jitter (the entry
+        with the worst verdict, when several methods were recorded) and that
+        reading."""
         rows = []
+        worst = {"abnormal": 0, "not_judged": 1, "normal": 2}
         for m in self.to_dict()["interpretation"]["muscles"]:
             dec, inc = m["decrement"], m["increment"]
+            jitter = sorted(m.get("jitter", []), key=lambda j: worst.get(j["verdict"], 3))
+            j = jitter[0] if jitter else {}
             rows.append(
                 {
                     "muscle": m.get("muscle"),
@@ -223,6 +228,11 @@ class Report:
                     "increment_status": inc["status"],
                     "increment_file": inc.get("file"),
                     "max_exhaustion_pct": m.get("max_exhaustion_pct"),
+                    "jitter_verdict": j.get("verdict"),
+                    "jitter_mean_us": j.get("mean_jitter_us"),
+                    "jitter_limit_us": j.get("limit_mean_us"),
+                    "jitter_abnormal_pairs": j.get("abnormal_pairs"),
+                    "jitter_judged_pairs": j.get("judged"),
                     "pattern": m["pattern"],
                 }
             )
@@ -585,6 +595,11 @@ _MUSCLE_COLUMNS: Dict[str, str] = {
     "increment_status": "object",
     "increment_file": "object",
     "max_exhaustion_pct": "float64",
+    "jitter_verdict": "object",
+    "jitter_mean_us": "float64",
+    "jitter_limit_us": "float64",
+    "jitter_abnormal_pairs": "Int64",
+    "jitter_judged_pairs": "Int64",
     "pattern": "object",
 }
 

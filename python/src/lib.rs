@@ -232,7 +232,7 @@ impl PyReport {
     /// `out_dir`, as `nmjscope analyze --out` does; returns the folder.
     fn write(&self, py: Python<'_>, out_dir: PathBuf) -> PyResult<PathBuf> {
         py.detach(|| {
-            let files = render::report_set(&self.analysis.report, &self.analysis.displays)?;
+            let files = render::analysis_set(&self.analysis)?;
             nmjscope::io::fs::write_set(&out_dir, &files, "report")
         })
         .map_err(to_py)

@@ -64,3 +64,25 @@ def test_the_frames_match_the_command_line(tmp_path):
     ours.pop("tool"), theirs.pop("tool")
     ours.pop("files"), theirs.pop("files")
     assert ours == theirs
+
+
+def test_a_study_with_jitter_reads_it_into_its_pattern_and_muscles(tmp_path):
+    import shutil
+
+    root = Path(__file__).resolve().parents[2]
+    study = tmp_path / "study"
+    shutil.copytree(root / "samples" / "normal", study)
+    (study / "jitter_edc.csv").write_text(nmjscope.simulate_jitter("mg", severity=0.5, seed=2))
+    report = nmjscope.analyze(study)
+    assert report.pattern == "abnormal_jitter"
+    muscles = report.muscles().set_index("muscle")
+    assert muscles.loc["EDC", "jitter_verdict"] == "abnormal"
+    assert muscles.loc["EDC", "jitter_limit_us"] == 30.0
+    assert muscles.loc["EDC", "jitter_abnormal_pairs"] > 2
+    assert muscles.loc["EDC", "decrement_status"] == "not_tested"
+    assert muscles.loc["ADM", "pattern"] == "normal"
+    assert muscles["jitter_verdict"].isna().loc["ADM"]
+    out = tmp_path / "out"
+    report.write(out)
+    assert (out / "jitter.html").is_file() and (out / "jitter_pairs.csv").is_file()
+    assert "Appendix: jitter" in (out / "report.html").read_text()

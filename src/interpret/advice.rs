@@ -161,6 +161,13 @@ pub(crate) fn recommendations(
             sources::CARESS_2007
         ));
     }
+    if pattern == Pattern::AbnormalJitter {
+        out.push(format!(
+            "Jitter is abnormal: look for a disease of nerve or muscle with a nerve conduction study and needle EMG of the muscles jitter was recorded from before reading it as a junction disorder ({}; {}).",
+            sources::AAEE_1986_SFEMG,
+            sources::AANEM_MM74
+        ));
+    }
     if pattern == Pattern::Presynaptic {
         out.push(
             "Consider voltage-gated calcium channel (P/Q-type) antibodies and a search for small-cell lung cancer (the DELTA-P score and SOX1 antibodies estimate the tumour risk).".to_string(),

@@ -3,7 +3,7 @@
 //! measured, and nothing postsynaptic unless LEMS was looked for.
 
 use super::InterpretConfig;
-use crate::model::{DecrementGrade, LemsCriterion, Part, PartStatus, Pattern};
+use crate::model::{DecrementGrade, JitterVerdict, LemsCriterion, Part, PartStatus, Pattern};
 use crate::words::{number, pct_beside, signed_pct_beside};
 
 /// Decides the pattern from the two parts.
@@ -42,6 +42,71 @@ pub(crate) fn pattern(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> 
         (PartStatus::Measured, PartStatus::Measured) => Pattern::Normal,
         (PartStatus::NotTested, PartStatus::NotTested) => Pattern::Indeterminate,
         _ => Pattern::Incomplete,
+    }
+}
+
+/// What the study's jitter brings to its reading: each muscle's verdict,
+/// the muscles where it is abnormal ("frontalis (right)"), and each
+/// muscle's verdict sentence for the summary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct JitterPart {
+    pub verdicts: Vec<JitterVerdict>,
+    pub abnormal_in: Vec<String>,
+    pub sentences: Vec<String>,
+}
+
+/// The pattern once jitter is weighed in: the one rule the study and each
+/// muscle read. Jitter changes only a reading in which repetitive
+/// stimulation established no abnormality (normal, incomplete, equivocal,
+/// indeterminate): an abnormal jitter there makes it `abnormal_jitter`,
+/// since "SFEMG is more sensitive than RNS" (AAEM 2001) and an abnormal
+/// jitter establishes impaired transmission that those readings deny or
+/// leave open. A normal jitter in a study without repetitive stimulation
+/// makes it `incomplete` (nothing abnormal in the tests performed). A
+/// decrement or an increment says more than jitter, which "does not tell a
+/// presynaptic from a postsynaptic disorder" (docs/jitter.md), so a reading
+/// they make stands, with jitter's findings beside it.
+pub(crate) fn with_jitter(
+    p: Pattern,
+    (dec, inc): (&Part<DecrementGrade>, &Part<LemsCriterion>),
+    verdicts: &[JitterVerdict],
+) -> Pattern {
+    let any = |v: JitterVerdict| verdicts.contains(&v);
+    let no_rns = dec.status == PartStatus::NotTested && inc.status == PartStatus::NotTested;
+    match p {
+        Pattern::Normal | Pattern::Incomplete | Pattern::Equivocal | Pattern::Indeterminate
+            if any(JitterVerdict::Abnormal) =>
+        {
+            Pattern::AbnormalJitter
+        }
+        Pattern::Indeterminate if no_rns && any(JitterVerdict::Normal) => Pattern::Incomplete,
+        _ => p,
+    }
+}
+
+/// What repetitive stimulation showed, as the clause of an abnormal-jitter
+/// headline.
+fn rns_clause(
+    dec: &Part<DecrementGrade>,
+    inc: &Part<LemsCriterion>,
+    c: &InterpretConfig,
+) -> String {
+    if dec.status == PartStatus::NotTested && inc.status == PartStatus::NotTested {
+        return "repetitive stimulation was not done".to_string();
+    }
+    if inc.grade == Some(LemsCriterion::Equivocal) {
+        return format!(
+            "repetitive stimulation showed no abnormal decrement and an equivocal increment of {}, which leaves LEMS open",
+            pct_beside(value(inc), 0, &c.increment_cuts())
+        );
+    }
+    let valid = |s: PartStatus| s == PartStatus::Measured;
+    if valid(dec.status) && valid(inc.status) {
+        "repetitive stimulation showed no abnormal decrement and no significant increment"
+            .to_string()
+    } else {
+        "repetitive stimulation established no abnormality that can be relied on (below)"
+            .to_string()
     }
 }
 
@@ -236,8 +301,8 @@ fn indeterminate_why(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> S
 /// The opening sentence for a pattern.
 fn opening(
     p: Pattern,
-    dec: &Part<DecrementGrade>,
-    inc: &Part<LemsCriterion>,
+    (dec, inc): (&Part<DecrementGrade>, &Part<LemsCriterion>),
+    jitter: &JitterPart,
     c: &InterpretConfig,
 ) -> String {
     let cut = dec.limit_pct.unwrap_or(c.decrement_abnormal_pct);
@@ -280,6 +345,11 @@ fn opening(
             "No conclusion can be drawn: {}; the measures are reported for reference.",
             indeterminate_why(dec, inc)
         ),
+        Pattern::AbnormalJitter => format!(
+            "Jitter is abnormal in {}: neuromuscular transmission is impaired, while {}. Jitter does not tell a presynaptic from a postsynaptic disorder, and diseases of nerve and muscle raise it too: conventional EMG of the muscle should look for them.",
+            jitter.abnormal_in.join(", "),
+            rns_clause(dec, inc, c)
+        ),
     }
 }
 
@@ -300,11 +370,12 @@ pub(crate) fn unexplained_low(p: Pattern) -> bool {
 pub(crate) fn summary(
     p: Pattern,
     (dec, inc): (&Part<DecrementGrade>, &Part<LemsCriterion>),
+    jitter: &JitterPart,
     low_cmap: Option<bool>,
     (across, asked): (Option<&str>, Option<&str>),
     c: &InterpretConfig,
 ) -> String {
-    let mut s = opening(p, dec, inc, c);
+    let mut s = opening(p, (dec, inc), jitter, c);
     s.push(' ');
     if let Some(a) = across {
         s.push_str(a);
@@ -313,6 +384,10 @@ pub(crate) fn summary(
     s.push_str(&decrement_sentence(dec, c));
     s.push(' ');
     s.push_str(&increment_sentence(inc, c));
+    for j in &jitter.sentences {
+        s.push(' ');
+        s.push_str(j);
+    }
     match low_cmap {
         Some(true) if unexplained_low(p) => s.push_str(LOW_WITHOUT_NMJ),
         Some(true) => s.push_str(" The resting CMAP is below the lower limit of normal."),
@@ -448,6 +523,52 @@ mod tests {
         ];
         for (d, i, want) in cases {
             assert_eq!(pattern(&d, &i), want, "{d:?} {i:?}");
+        }
+    }
+
+    #[test]
+    fn jitter_changes_only_a_reading_without_an_established_abnormality() {
+        use DecrementGrade::*;
+        use JitterVerdict as J;
+        use LemsCriterion as L;
+        use PartStatus::*;
+        let normal = (dec(Measured, Some(Normal)), inc(Measured, Some(L::None)));
+        let none = (dec(NotTested, None), inc(NotTested, None));
+        let decrement = (dec(Measured, Some(Abnormal)), inc(Measured, Some(L::None)));
+        let lems = (
+            dec(Measured, Some(Normal)),
+            inc(Measured, Some(L::Specific)),
+        );
+        let equivocal = (
+            dec(Measured, Some(Normal)),
+            inc(Measured, Some(L::Equivocal)),
+        );
+        let unreliable = (dec(Unreliable, Some(Normal)), inc(Measured, Some(L::None)));
+        let cases = [
+            (&normal, vec![J::Abnormal], Pattern::AbnormalJitter),
+            (
+                &normal,
+                vec![J::Normal, J::Abnormal],
+                Pattern::AbnormalJitter,
+            ),
+            (&normal, vec![J::Normal], Pattern::Normal),
+            (&normal, vec![J::NotJudged], Pattern::Normal),
+            (&normal, vec![], Pattern::Normal),
+            (&none, vec![J::Abnormal], Pattern::AbnormalJitter),
+            (&none, vec![J::Normal, J::NotJudged], Pattern::Incomplete),
+            (&none, vec![J::NotJudged], Pattern::Indeterminate),
+            (&equivocal, vec![J::Abnormal], Pattern::AbnormalJitter),
+            (&unreliable, vec![J::Abnormal], Pattern::AbnormalJitter),
+            // A normal jitter does not mend a test that cannot be relied on.
+            (&unreliable, vec![J::Normal], Pattern::Indeterminate),
+            // A decrement or an increment says more than jitter.
+            (&decrement, vec![J::Abnormal], Pattern::Postsynaptic),
+            (&decrement, vec![J::Normal], Pattern::Postsynaptic),
+            (&lems, vec![J::Abnormal], Pattern::Presynaptic),
+        ];
+        for ((d, i), verdicts, want) in cases {
+            let p = with_jitter(pattern(d, i), (d, i), &verdicts);
+            assert_eq!(p, want, "{d:?} {i:?} {verdicts:?}");
         }
     }
 }

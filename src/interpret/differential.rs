@@ -159,6 +159,45 @@ fn decrement_conditions(p: Pattern, c: &InterpretConfig) -> Vec<Differential> {
     out
 }
 
+/// The conditions an abnormal jitter fits when repetitive stimulation
+/// established no abnormality: myasthenia gravis first, LEMS while the
+/// increment test has not excluded it (first when it was equivocal, or
+/// the resting CMAP low), then the diseases of nerve and muscle.
+fn jitter_conditions(
+    inc: &Part<LemsCriterion>,
+    low_cmap: Option<bool>,
+    c: &InterpretConfig,
+) -> Vec<Differential> {
+    let mut out = vec![item(
+        Condition::MyastheniaGravis,
+        "Myasthenia gravis: single-fibre EMG is more sensitive than repetitive stimulation and is often abnormal in muscles that are not weak, so an abnormal jitter without a decrement fits it; antibodies and the clinical picture decide.".to_string(),
+        &format!("{}; {}", sources::AAEM_2001, sources::JUEL_2019),
+    )];
+    let excluded = inc.status == PartStatus::Measured && inc.grade == Some(LemsCriterion::None);
+    if !excluded {
+        let mut l = lems(c);
+        l.text.push_str(&format!(
+            " Jitter is abnormal in LEMS too ({}): the increment test tells them apart.",
+            sources::JUEL_2019
+        ));
+        let first = inc.grade == Some(LemsCriterion::Equivocal) || low_cmap == Some(true);
+        out.insert(usize::from(!first), l);
+    }
+    out.extend([
+        item(
+            Condition::MotorNeuronDisease,
+            "Motor neuron disease and other causes of ongoing reinnervation raise jitter: needle EMG shows them.".to_string(),
+            &format!("{}; {}", sources::AANEM_MM74, sources::AAEE_1986_SFEMG),
+        ),
+        item(
+            Condition::NeuropathyOrMyopathy,
+            "Neuropathies and some myopathies raise jitter too, and so do botulinum toxin injections: a nerve conduction study, needle EMG and the history tell; with one of them present, abnormal jitter does not show that myasthenia gravis is present as well.".to_string(),
+            &format!("{}; {}", sources::AAEE_1986_SFEMG, sources::AANEM_MM74),
+        ),
+    ]);
+    out
+}
+
 /// What else lowers a resting CMAP when transmission was not shown to be
 /// abnormal.
 fn low_cmap_conditions(inc: &Part<LemsCriterion>, c: &InterpretConfig) -> Vec<Differential> {
@@ -213,6 +252,7 @@ pub(crate) fn differential(
             v
         }
         Pattern::Postsynaptic | Pattern::NmjUnspecified => decrement_conditions(p, c),
+        Pattern::AbnormalJitter => jitter_conditions(inc, low_cmap, c),
         Pattern::Normal | Pattern::Incomplete if low_cmap == Some(true) => {
             low_cmap_conditions(inc, c)
         }
@@ -265,8 +305,15 @@ pub(crate) fn indication_sentence(
         Indication::SuspectedLems if p == Pattern::Postsynaptic => Some(
             "The study was asked for suspected LEMS; an increment was looked for and not found, and the decrement points to a postsynaptic disorder.".to_string(),
         ),
+        Indication::SuspectedMnd if p == Pattern::AbnormalJitter => Some(format!(
+            "The study was asked for suspected motor neuron disease, in which ongoing reinnervation raises jitter ({}): the abnormal jitter does not by itself indicate a junction disorder, and needle EMG decides.",
+            sources::AANEM_MM74
+        )),
         Indication::SuspectedMnd if !decrement => Some(
             "The study was asked for suspected motor neuron disease, which repetitive stimulation does not test for: needle EMG decides.".to_string(),
+        ),
+        Indication::SuspectedMg if p == Pattern::AbnormalJitter => Some(
+            "The study was asked for suspected myasthenia gravis; the abnormal jitter fits it without proving it: it does not tell myasthenia gravis from LEMS, nor from diseases of nerve and muscle (see the differential).".to_string(),
         ),
         Indication::SuspectedMg if p == Pattern::Normal || p == Pattern::Incomplete => Some(
             "The study was asked for suspected myasthenia gravis; a normal repetitive stimulation study does not exclude it (see the recommendations).".to_string(),

@@ -363,7 +363,7 @@ fn muscle_findings(m: &MuscleJitter, config: &JitterConfig) -> Vec<JitterFinding
         JitterFindingCode::MuscleVerdict,
         verdict_sentence(m, config),
         match &m.limits {
-            Some(l) => format!("{}; rule: {rule}", l.source),
+            Some(l) => format!("{}; {rule}", l.source),
             None => sources::TOOL_RULE.to_string(),
         },
     )];
@@ -435,7 +435,7 @@ fn verdict_sentence(m: &MuscleJitter, config: &JitterConfig) -> String {
     let us = |v: f64| crate::words::number_beside(v, 1, &limits);
     let head = format!(
         "Jitter in {} ({}, {})",
-        m.muscle,
+        muscle_label(m),
         electrode_words(m.electrode),
         method_words(m.method)
     );
@@ -470,31 +470,53 @@ fn verdict_sentence(m: &MuscleJitter, config: &JitterConfig) -> String {
     format!("{head} {verdict}: {figures}.")
 }
 
-/// Joins a jitter study's verdicts to its reading (a study of jitter files
-/// only: its CMAP pattern is `indeterminate`, no test): each muscle's
-/// jitter verdict becomes a finding, and the summary says it. The jitter
-/// does not change the pattern: it does not tell a presynaptic from a
-/// postsynaptic disorder (`findings`). A folder of CMAP tests and jitter
-/// files is refused by the reader, until the pattern takes jitter in.
-pub fn join_reading(i: &mut crate::model::Interpretation, j: &crate::model::JitterReport) {
-    use crate::model::{Finding, FindingCode};
-    let rule = "mean jitter above its limit, or more than 10% of the judged pairs above the pair limit or blocking";
-    let verdicts: Vec<&JitterFinding> = j
-        .findings
+/// What a study's jitter brings to its reading, for
+/// `conclusion::with_jitter` and the summary: each muscle's verdict, the
+/// muscles where it is abnormal, and each muscle's verdict sentence.
+pub(crate) fn jitter_part(j: Option<&crate::model::JitterReport>) -> super::conclusion::JitterPart {
+    let Some(j) = j else {
+        return super::conclusion::JitterPart::default();
+    };
+    super::conclusion::JitterPart {
+        verdicts: j.muscles.iter().map(|m| m.verdict).collect(),
+        abnormal_in: j
+            .muscles
+            .iter()
+            .filter(|m| m.verdict == JitterVerdict::Abnormal)
+            .map(muscle_label)
+            .collect(),
+        sentences: verdict_findings(j).map(|f| f.text.clone()).collect(),
+    }
+}
+
+/// Each muscle's jitter verdict as a finding of the study's reading, with
+/// the rule and the source of its limits.
+pub(crate) fn study_findings(j: &crate::model::JitterReport) -> Vec<crate::model::Finding> {
+    let rule = format!(
+        "mean jitter above its limit, or more than {}% of the judged pairs above the pair limit or blocking",
+        crate::words::number(j.settings.pairs_above_pct)
+    );
+    verdict_findings(j)
+        .map(|f| crate::model::Finding {
+            code: crate::model::FindingCode::Jitter,
+            text: f.text.clone(),
+            criterion: rule.clone(),
+            source: f.source.clone(),
+        })
+        .collect()
+}
+
+fn verdict_findings(j: &crate::model::JitterReport) -> impl Iterator<Item = &JitterFinding> {
+    j.findings
         .iter()
         .filter(|f| f.code == JitterFindingCode::MuscleVerdict)
-        .collect();
-    for f in &verdicts {
-        i.findings.push(Finding {
-            code: FindingCode::Jitter,
-            text: f.text.clone(),
-            criterion: rule.to_string(),
-            source: f.source.clone(),
-        });
-    }
-    let sentences: Vec<&str> = verdicts.iter().map(|f| f.text.as_str()).collect();
-    if !sentences.is_empty() {
-        i.summary = format!("{} {}", i.summary, sentences.join(" "));
+}
+
+/// "frontalis (right)", "EDC".
+fn muscle_label(m: &MuscleJitter) -> String {
+    match &m.side {
+        Some(side) => format!("{} ({side})", m.muscle),
+        None => m.muscle.clone(),
     }
 }
 

@@ -31,7 +31,9 @@ pub(crate) use assess::ordinal;
 pub use limits::TABLE as REFERENCE_VALUES;
 pub use limits::{decrement_limit, lower_limit, reference_value, ReferenceValue};
 
-use crate::model::{Interpretation, LemsCriterion, PartStatus, StudySeries, TestMeasures};
+use crate::model::{
+    Interpretation, JitterReport, LemsCriterion, PartStatus, StudySeries, TestMeasures,
+};
 use crate::train::series::study_series;
 
 /// Interpretation thresholds, with the defaults documented per field.
@@ -173,17 +175,21 @@ pub fn interpret(
     decrement_response: usize,
     config: &InterpretConfig,
 ) -> Reading {
-    interpret_study(tests, decrement_response, config, None)
+    interpret_study(tests, decrement_response, config, None, None)
 }
 
-/// [`interpret`], for a study asked a question: the record's `indication`
-/// (free text, e.g. "suspected ALS") changes the wording and the order of
-/// the differential, never a measurement or a grade.
+/// [`interpret`], for a whole study: the record's `indication` (free
+/// text, e.g. "suspected ALS") changes the wording and the order of the
+/// differential, never a measurement or a grade; its `jitter`, judged on
+/// its own ([`jitter`]), joins the pattern (`abnormal_jitter` where
+/// repetitive stimulation established no abnormality), the summary, the
+/// findings and the per-muscle readings.
 pub fn interpret_study(
     tests: &mut [TestMeasures],
     decrement_response: usize,
     config: &InterpretConfig,
     indication: Option<&str>,
+    jitter: Option<&JitterReport>,
 ) -> Reading {
     let k = decrement_response.max(2);
     let verdicts = validity::judge(tests, k, config);
@@ -194,7 +200,12 @@ pub fn interpret_study(
     let series = study_series(tests);
     let decrement = assess::decrement_part(tests, config);
     let increment = assess::increment_part(tests, config);
-    let pattern = conclusion::pattern(&decrement, &increment);
+    let jitter_part = jitter::jitter_part(jitter);
+    let pattern = conclusion::with_jitter(
+        conclusion::pattern(&decrement, &increment),
+        (&decrement, &increment),
+        &jitter_part.verdicts,
+    );
     let lems_criterion = match increment.status {
         PartStatus::NotTested => LemsCriterion::NotTested,
         _ => increment.grade.unwrap_or(LemsCriterion::NotTested),
@@ -206,14 +217,18 @@ pub fn interpret_study(
     all.extend(low_findings);
     all.extend(protocols::series_findings(&series, config));
     all.extend(findings::side_to_side(tests, config));
+    all.extend(jitter.map(jitter::study_findings).unwrap_or_default());
     let recommendations =
         advice::recommendations(tests, pattern, &decrement, &increment, low_cmap, config);
     let mut caveats = advice::caveats(tests, pattern, &decrement, &increment, low_cmap, config);
     caveats.extend(muscles_without_limit(tests, config));
     caveats.extend(protocols::protocol_caveats(
-        tests, &series, &decrement, pattern,
+        tests,
+        &series,
+        (&decrement, pattern),
+        jitter.is_some(),
     ));
-    let muscles = muscles::muscle_readings(tests, config);
+    let muscles = muscles::muscle_readings(tests, jitter, config);
     let first_cmap = muscles.iter().find_map(|m| m.resting_cmap_mv);
     let quantities = assess::quantities(tests, &series, &increment, first_cmap, config);
     let across = muscles::synthesis(&muscles, config);
@@ -221,7 +236,7 @@ pub fn interpret_study(
     let asked = differential::read_indication(indication);
     let asked_words = differential::indication_sentence(asked, pattern, &increment);
     let extra = (across.as_deref(), asked_words.as_deref());
-    let summary = conclusion::summary(pattern, parts, low_cmap, extra, config);
+    let summary = conclusion::summary(pattern, parts, &jitter_part, low_cmap, extra, config);
     let differential = differential::differential(pattern, &increment, low_cmap, asked, config);
     Reading {
         series,

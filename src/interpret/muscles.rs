@@ -6,20 +6,26 @@
 //! nasalis 0%").
 
 use super::assess::{decrement_part, increment_part};
-use super::conclusion::pattern;
+use super::conclusion::{pattern, with_jitter};
 use super::findings::low_cmap_findings;
 use super::limits::lower_limit;
 use super::InterpretConfig;
 use crate::model::{
-    muscle_side_key, DecrementGrade, LemsCriterion, MuscleReading, PartStatus, Question, Standing,
-    TestMeasures,
+    muscle_side_key, DecrementGrade, JitterBrief, JitterReport, JitterVerdict, LemsCriterion,
+    MuscleReading, PartStatus, Question, Standing, TestMeasures,
 };
 use crate::train::series::study_series;
 use crate::words::{mv, number, pct_beside, signed_pct_beside};
 
 /// One reading per muscle and side, in the order the study first tests
-/// them.
-pub(crate) fn muscle_readings(tests: &[TestMeasures], c: &InterpretConfig) -> Vec<MuscleReading> {
+/// them; then the muscles only jitter was recorded from, in the jitter
+/// report's order. A muscle's jitter joins its reading by the same rule as
+/// the study's ([`with_jitter`]).
+pub(crate) fn muscle_readings(
+    tests: &[TestMeasures],
+    jitter: Option<&JitterReport>,
+    c: &InterpretConfig,
+) -> Vec<MuscleReading> {
     let mut groups: Vec<((String, String), Vec<TestMeasures>)> = Vec::new();
     for t in tests {
         let key = muscle_side_key(t.muscle.as_deref(), t.side.as_deref());
@@ -28,7 +34,29 @@ pub(crate) fn muscle_readings(tests: &[TestMeasures], c: &InterpretConfig) -> Ve
             None => groups.push((key, vec![t.clone()])),
         }
     }
-    groups.into_iter().map(|(_, g)| reading(&g, c)).collect()
+    let mut keys: Vec<(String, String)> = groups.iter().map(|(k, _)| k.clone()).collect();
+    let mut out: Vec<MuscleReading> = groups.into_iter().map(|(_, g)| reading(&g, c)).collect();
+    for m in jitter.map_or(&[][..], |j| &j.muscles[..]) {
+        let key = muscle_side_key(Some(&m.muscle), m.side.as_deref());
+        let i = match keys.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                keys.push(key);
+                out.push(MuscleReading {
+                    muscle: Some(m.muscle.clone()),
+                    side: m.side.clone(),
+                    ..reading(&[], c)
+                });
+                out.len() - 1
+            }
+        };
+        out[i].jitter.push(JitterBrief::from(m));
+    }
+    for r in &mut out {
+        let verdicts: Vec<JitterVerdict> = r.jitter.iter().map(|j| j.verdict).collect();
+        r.pattern = with_jitter(r.pattern, (&r.decrement, &r.increment), &verdicts);
+    }
+    out
 }
 
 fn reading(group: &[TestMeasures], c: &InterpretConfig) -> MuscleReading {
@@ -61,6 +89,7 @@ fn reading(group: &[TestMeasures], c: &InterpretConfig) -> MuscleReading {
         decrement,
         increment,
         max_exhaustion_pct,
+        jitter: Vec::new(),
     }
 }
 
@@ -206,6 +235,66 @@ fn increment_clause(muscles: &[MuscleReading], c: &InterpretConfig) -> Option<St
     Some(clause(&what, &raised, &below, &open))
 }
 
+/// The jitter clause of the synthesis, when any muscle's jitter was
+/// recorded: "abnormal jitter in 1 of 2 muscles (frontalis 48.2 µs), not
+/// in EDC (24.1 µs)".
+fn jitter_clause(muscles: &[MuscleReading]) -> Option<String> {
+    let recorded: Vec<&MuscleReading> = muscles.iter().filter(|m| !m.jitter.is_empty()).collect();
+    if recorded.is_empty() {
+        return None;
+    }
+    let value = |m: &MuscleReading, found: bool| {
+        let means: Vec<String> = m
+            .jitter
+            .iter()
+            .filter_map(|j| {
+                let limits: Vec<f64> = j.limit_mean_us.into_iter().collect();
+                j.mean_jitter_us
+                    .map(|v| format!("{} µs", crate::words::number_beside(v, 1, &limits)))
+            })
+            .collect();
+        let v = if means.is_empty() {
+            "no counted pair".to_string()
+        } else {
+            means.join(", ")
+        };
+        match found {
+            true => format!("{} {v}", label(m)),
+            false => format!("{} ({v})", label(m)),
+        }
+    };
+    let verdict = |m: &MuscleReading| {
+        let any = |v: JitterVerdict| m.jitter.iter().any(|j| j.verdict == v);
+        if any(JitterVerdict::Abnormal) {
+            JitterVerdict::Abnormal
+        } else if any(JitterVerdict::NotJudged) {
+            JitterVerdict::NotJudged
+        } else {
+            JitterVerdict::Normal
+        }
+    };
+    let pick = |v: JitterVerdict, found: bool| -> Vec<String> {
+        recorded
+            .iter()
+            .filter(|m| verdict(m) == v)
+            .map(|m| value(m, found))
+            .collect()
+    };
+    let abnormal = pick(JitterVerdict::Abnormal, true);
+    let normal = pick(JitterVerdict::Normal, false);
+    let open = pick(JitterVerdict::NotJudged, false);
+    // A muscle not judged (no reference, no age, too few pairs) is neither
+    // found nor cleared: it is named apart, not counted.
+    if abnormal.is_empty() && normal.is_empty() {
+        return Some(format!("jitter not judged in {}", open.join(", ")));
+    }
+    let mut s = clause("abnormal jitter", &abnormal, &normal, &[]);
+    if !open.is_empty() {
+        s.push_str(&format!("; jitter not judged in {}", open.join(", ")));
+    }
+    Some(s)
+}
+
 /// The low-CMAP clause: which muscles' resting CMAPs are below their limit.
 fn low_cmap_clause(muscles: &[MuscleReading]) -> Option<String> {
     let judged: Vec<&MuscleReading> = muscles.iter().filter(|m| m.low_cmap.is_some()).collect();
@@ -240,6 +329,7 @@ pub(crate) fn synthesis(muscles: &[MuscleReading], c: &InterpretConfig) -> Optio
     let clauses: Vec<String> = [
         decrement_clause(muscles, c),
         increment_clause(muscles, c),
+        jitter_clause(muscles),
         low_cmap_clause(muscles),
     ]
     .into_iter()

@@ -169,8 +169,8 @@ fn repeat_finding(r: &RepeatedTrains, c: &InterpretConfig) -> Option<Finding> {
 pub(crate) fn protocol_caveats(
     tests: &[TestMeasures],
     series: &StudySeries,
-    dec: &Part<DecrementGrade>,
-    pattern: Pattern,
+    (dec, pattern): (&Part<DecrementGrade>, Pattern),
+    jitter_recorded: bool,
 ) -> Vec<String> {
     let mut out = Vec::new();
     out.extend(single_train(series, dec));
@@ -193,8 +193,14 @@ pub(crate) fn protocol_caveats(
         Pattern::Normal | Pattern::Incomplete | Pattern::Equivocal
     );
     if reads_normal && dec.valid_grade() == Some(DecrementGrade::Normal) {
+        // A study with jitter has had the more sensitive test already.
+        let or_jitter = if jitter_recorded {
+            ""
+        } else {
+            ", or use single-fibre EMG"
+        };
         out.push(format!(
-            "A normal low-rate test does not exclude myasthenia gravis: repetitive stimulation finds a decrement in about 70% of generalised and 50% of ocular myasthenia, depending on the muscles tested ({}). If the suspicion remains, test a facial or proximal muscle (nasalis, deltoid, upper trapezius: {}), or use single-fibre EMG.",
+            "A normal low-rate test does not exclude myasthenia gravis: repetitive stimulation finds a decrement in about 70% of generalised and 50% of ocular myasthenia, depending on the muscles tested ({}). If the suspicion remains, test a facial or proximal muscle (nasalis, deltoid, upper trapezius: {}){or_jitter}.",
             sources::LEGEHANDBOKA_RNS,
             sources::NFKNF_MUSCLES
         ));

@@ -498,11 +498,12 @@ pub fn parse_jitter(
         pairs: Vec::new(),
         sweeps: Vec::new(),
         age_years: None,
+        identity: Vec::new(),
         warnings: Vec::new(),
     };
     let mut seen = Claims::default();
     for (file, bytes) in files {
-        let age = if is_ipi_list(bytes) {
+        let (age, identity) = if is_ipi_list(bytes) {
             let list = parse_ipi_list(file, bytes)?;
             for p in &list.pairs {
                 seen.claim(
@@ -515,9 +516,9 @@ pub fn parse_jitter(
                 input.warnings.extend(isi_note(file, p));
             }
             input.pairs.extend(list.pairs);
-            list.age_years
+            (list.age_years, crate::io::identity_of(&list.metadata))
         } else {
-            let (sweeps, age) = parse_sweeps(file, bytes, options)?;
+            let (sweeps, age, identity) = read_sweeps(file, bytes, options)?;
             seen.claim(
                 file,
                 &sweeps.id,
@@ -526,8 +527,17 @@ pub fn parse_jitter(
                 (sweeps.method, sweeps.electrode),
             )?;
             input.sweeps.push(sweeps);
-            age
+            (age, identity)
         };
+        // Files of two subjects are two studies: never merged.
+        if let Some(key) = crate::io::disagreeing_keys(&input.identity, &identity).first() {
+            return Err(Error::BadMetadata {
+                at: Location::file(file),
+                key: (*key).to_string(),
+                detail: "differs from the jitter files' before it: one study is one subject".into(),
+            });
+        }
+        crate::io::merge_identity(&mut input.identity, &identity);
         if let (Some(a), Some(b)) = (input.age_years, age) {
             if (a - b).abs() > 0.5 {
                 return Err(Error::BadMetadata {
@@ -611,6 +621,18 @@ pub fn parse_sweeps(
     bytes: &[u8],
     options: &crate::io::ReadOptions,
 ) -> Result<(crate::measure::jitter::JitterSweeps, Option<f64>)> {
+    read_sweeps(path, bytes, options).map(|(sweeps, age, _)| (sweeps, age))
+}
+
+/// The sweeps, the age and the study identity of a sweeps file.
+type SweepsRead = (
+    crate::measure::jitter::JitterSweeps,
+    Option<f64>,
+    Vec<Option<String>>,
+);
+
+/// [`parse_sweeps`], with the file's study identity.
+fn read_sweeps(path: &Path, bytes: &[u8], options: &crate::io::ReadOptions) -> Result<SweepsRead> {
     let mut opts = options.clone();
     opts.protocol = Some(crate::model::Protocol::Rns);
     let recording = match crate::io::read::parse_trace(path, bytes, &opts) {
@@ -663,6 +685,7 @@ pub fn parse_sweeps(
             samples_mv: samples,
         },
         age,
+        crate::io::identity_of(meta),
     ))
 }
 

@@ -23,6 +23,7 @@ mod toml_text;
 pub mod write;
 pub mod write_edf;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -199,7 +200,6 @@ pub fn parse_study_groups(
         let owned: FileBytes = jitter_files.into_iter().cloned().collect();
         Some(jitter::parse_jitter(&owned, options)?)
     };
-    let traces_empty = traces.is_empty();
     let mut tests = if sidecars.is_empty() && jitter.is_none() {
         read::parse_tests(files, options)?
     } else {
@@ -260,16 +260,6 @@ pub fn parse_study_groups(
         })
         .collect();
     studies.sort_by(|a, b| a.id.cmp(&b.id));
-    if let (Some(j), false) = (&jitter, traces_empty) {
-        // The CMAP pattern does not take jitter in yet: a normal
-        // repetitive stimulation beside an abnormal jitter would read
-        // "consistent with normal neuromuscular transmission".
-        let first = j.files.first().map_or(path, |f| Path::new(f));
-        return Err(Error::BadHeader {
-            at: crate::error::Location::file(first),
-            detail: "a jitter file in a folder of CMAP tests: `nmjscope jitter` judges jitter files; a CMAP report does not take them in yet (docs/jitter.md): keep them in a folder of their own".into(),
-        });
-    }
     if let Some(jitter) = jitter {
         // One patient's jitter cannot be given to one of several studies.
         if studies.len() > 1 {
@@ -283,6 +273,18 @@ pub fn parse_study_groups(
             });
         }
         if let Some(s) = studies.first_mut() {
+            let mut own = Vec::new();
+            for t in &s.tests {
+                merge_identity(&mut own, &identity(t));
+            }
+            if let Some(key) = disagreeing_keys(&own, &jitter.identity).first() {
+                let first = jitter.files.first().map_or(path, |f| Path::new(f));
+                return Err(Error::BadMetadata {
+                    at: crate::error::Location::file(first),
+                    key: (*key).to_string(),
+                    detail: "differs from the CMAP tests' beside it: jitter files join the study of their folder, so keep each study's files in a folder of its own".into(),
+                });
+            }
             s.jitter = Some(jitter);
         }
     }
@@ -334,16 +336,53 @@ fn study_name(
 
 /// The identity values of a recording, in the order of [`IDENTITY_KEYS`].
 fn identity(r: &Recording) -> Vec<Option<String>> {
+    identity_of(&r.metadata)
+}
+
+/// The identity keys' values ([`IDENTITY_KEYS`]) in a file's metadata.
+pub(crate) fn identity_of(metadata: &BTreeMap<String, String>) -> Vec<Option<String>> {
     IDENTITY_KEYS
         .iter()
-        .map(|k| r.metadata.get(*k).filter(|v| !v.is_empty()).cloned())
+        .map(|k| {
+            metadata
+                .get(*k)
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        })
         .collect()
 }
 
+/// Whether two identities can be one study's: no key given by both with
+/// different values (an empty identity is anyone's).
 fn compatible(a: &[Option<String>], b: &[Option<String>]) -> bool {
     a.iter()
         .zip(b)
         .all(|(x, y)| x.is_none() || y.is_none() || x == y)
+}
+
+/// Two compatible identities as one: each key from whichever gives it.
+pub(crate) fn merge_identity(a: &mut Vec<Option<String>>, b: &[Option<String>]) {
+    if a.is_empty() {
+        *a = b.to_vec();
+        return;
+    }
+    for (slot, v) in a.iter_mut().zip(b) {
+        if slot.is_none() {
+            slot.clone_from(v);
+        }
+    }
+}
+
+/// The identity keys on which two identities disagree, by name only (a
+/// value may identify the patient).
+pub(crate) fn disagreeing_keys(a: &[Option<String>], b: &[Option<String>]) -> Vec<&'static str> {
+    IDENTITY_KEYS
+        .iter()
+        .zip(a.iter().zip(b))
+        .filter(|(_, (x, y))| x.is_some() && y.is_some() && x != y)
+        .map(|(k, _)| *k)
+        .collect()
 }
 
 /// "files (name); ..." for each study of a split, each named as

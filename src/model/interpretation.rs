@@ -28,6 +28,12 @@ pub enum Pattern {
     /// A test needed for the reading is technically unreliable, or nothing
     /// could be measured.
     Indeterminate,
+    /// Jitter abnormal in at least one muscle, while repetitive stimulation
+    /// showed no abnormal decrement and no increment beyond equivocal (or
+    /// was not done, or cannot be relied on): transmission is impaired, but
+    /// jitter does not tell where (pre- or postsynaptic) or why (nerve and
+    /// muscle disease raise it too).
+    AbnormalJitter,
 }
 
 /// Where the increment stands against the LEMS cut-offs.
@@ -228,6 +234,10 @@ pub struct MuscleReading {
     pub max_exhaustion_pct: Option<f64>,
     /// This muscle's own reading, by the study's rules.
     pub pattern: Pattern,
+    /// This muscle's jitter, one entry per method and electrode (empty
+    /// when no jitter was recorded from it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub jitter: Vec<super::JitterBrief>,
 }
 
 /// A condition a differential diagnosis names.

@@ -403,8 +403,47 @@ pub struct JitterInput {
     pub sweeps: Vec<JitterSweeps>,
     /// The age the files give (all that give one must agree).
     pub age_years: Option<f64>,
+    /// The study identity its files give (`io::IDENTITY_KEYS`: study id,
+    /// patient id, date; `None` where none says): checked against the CMAP
+    /// tests it joins, and never written anywhere.
+    pub identity: Vec<Option<String>>,
     /// What a reader tolerated, each naming its file.
     pub warnings: Vec<String>,
+}
+
+/// A muscle's jitter as the CMAP report's per-muscle table shows it: one
+/// method and electrode, its mean against its limit, and the verdict (the
+/// pairs are in the jitter report).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JitterBrief {
+    /// Voluntary or stimulated.
+    pub method: JitterMethod,
+    /// Single-fibre or concentric needle.
+    pub electrode: Electrode,
+    /// Mean jitter of the counted pairs (µs).
+    pub mean_jitter_us: Option<f64>,
+    /// The limit for the mean (µs), when a reference applies.
+    pub limit_mean_us: Option<f64>,
+    /// The pairs judged against the pair limit.
+    pub judged: usize,
+    /// Judged pairs above the pair limit or blocking.
+    pub abnormal_pairs: usize,
+    /// The muscle's verdict.
+    pub verdict: JitterVerdict,
+}
+
+impl From<&MuscleJitter> for JitterBrief {
+    fn from(m: &MuscleJitter) -> Self {
+        JitterBrief {
+            method: m.method,
+            electrode: m.electrode,
+            mean_jitter_us: m.mean_jitter_us,
+            limit_mean_us: m.limits.as_ref().map(|l| l.mean_us),
+            judged: m.judged,
+            abnormal_pairs: m.abnormal_pairs,
+            verdict: m.verdict,
+        }
+    }
 }
 
 impl JitterReport {
@@ -425,13 +464,14 @@ impl JitterReport {
 
 impl JitterInput {
     /// Interval-list pairs already in hand (a simulation, a test), with no
-    /// file, age or warning.
+    /// file, age, identity or warning.
     pub fn of_pairs(pairs: Vec<JitterPair>) -> JitterInput {
         JitterInput {
             files: Vec::new(),
             pairs,
             sweeps: Vec::new(),
             age_years: None,
+            identity: Vec::new(),
             warnings: Vec::new(),
         }
     }

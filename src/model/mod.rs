@@ -27,7 +27,7 @@ pub use interpretation::{
     LemsCriterion, MuscleReading, Part, PartStatus, Pattern, Quantities,
 };
 pub use jitter::{
-    Discharge, Electrode, JitterFinding, JitterFindingCode, JitterInput, JitterLimits,
+    Discharge, Electrode, JitterBrief, JitterFinding, JitterFindingCode, JitterInput, JitterLimits,
     JitterMethod, JitterPair, JitterReason, JitterReport, JitterSweeps, JitterValue, JitterVerdict,
     LabJitterLimits, MuscleJitter, PairFlag, PairMeasures, JITTER_SCHEMA,
 };

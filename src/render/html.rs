@@ -26,6 +26,32 @@ struct SeriesSection {
     plots: Vec<String>,
 }
 
+/// One muscle's jitter in the appendix: its figures, pairs and plot.
+#[derive(Serialize)]
+struct JitterSection {
+    v: super::jitter::MuscleView,
+    plots: Vec<String>,
+}
+
+/// The jitter appendix: one section per muscle, its plot from the jitter
+/// group that follows the series' plots.
+fn jitter_sections(report: &Report, plots: Option<&Vec<Plot>>) -> Vec<JitterSection> {
+    let Some(j) = &report.jitter else {
+        return Vec::new();
+    };
+    j.muscles
+        .iter()
+        .enumerate()
+        .map(|(i, m)| JitterSection {
+            v: super::jitter::muscle_view(m),
+            plots: plots
+                .and_then(|ps| ps.get(i))
+                .map(|p| vec![inline_svg(&p.svg)])
+                .unwrap_or_default(),
+        })
+        .collect()
+}
+
 fn inline_all(plots: Option<&Vec<Plot>>) -> Vec<String> {
     plots
         .map(|ps| ps.iter().map(|p| inline_svg(&p.svg)).collect())
@@ -68,11 +94,16 @@ fn html(report: &Report, plots: &[Vec<Plot>]) -> Result<Vec<u8>> {
             plots: inline_all(plots.get(v.tests.len() + i)),
         })
         .collect();
+    let jitter = jitter_sections(report, plots.get(v.tests.len() + v.series.len()));
     let template = env
         .get_template("report.html")
         .map_err(|e| render_err(e.to_string()))?;
     let text = template
-        .render(context! { v => v, tests => tests, series => series, study_id => report.study.id, signature => SIGNATURE })
+        .render(context! {
+            v => v, tests => tests, series => series, study_id => report.study.id,
+            signature => SIGNATURE, jitter => jitter, jitter_head => super::jitter::HEAD,
+            jitter_more => super::jitter::PAIR_PLOTS_ARE_IN,
+        })
         .map_err(|e| render_err(e.to_string()))?;
     Ok(text.into_bytes())
 }

@@ -15,6 +15,10 @@ use crate::words::{fixed1, number};
 
 const TEMPLATE: &str = include_str!("jitter.html");
 
+/// Where a study report's jitter appendix sends a reader for each pair's
+/// pictures.
+pub(crate) const PAIR_PLOTS_ARE_IN: &str = "Each pair's intervals, and the superimposed sweeps of a pair recorded as sweeps, are drawn in the jitter report: jitter.html, written beside this report by `nmjscope analyze -o` (or by `nmjscope jitter` on the jitter files).";
+
 /// The tidy pairs table's columns, one row per pair.
 pub const JITTER_COLUMNS: &[&str] = &[
     "muscle",
@@ -37,7 +41,7 @@ pub const JITTER_COLUMNS: &[&str] = &[
 
 /// A muscle's rows as words, shared by every human format.
 #[derive(Debug, Clone, Serialize)]
-struct MuscleView {
+pub(crate) struct MuscleView {
     title: String,
     verdict: String,
     mean: String,
@@ -86,7 +90,7 @@ fn pair_row(p: &PairMeasures) -> [String; 9] {
     ]
 }
 
-fn muscle_view(m: &MuscleJitter) -> MuscleView {
+pub(crate) fn muscle_view(m: &MuscleJitter) -> MuscleView {
     MuscleView {
         title: format!(
             "{}{} - {}, {}",
@@ -125,7 +129,7 @@ fn muscle_view(m: &MuscleJitter) -> MuscleView {
     }
 }
 
-const HEAD: [&str; 9] = [
+pub(crate) const HEAD: [&str; 9] = [
     "pair",
     "discharges",
     "blocked",
@@ -143,6 +147,21 @@ pub fn jitter_text(r: &JitterReport) -> String {
     for f in &r.findings {
         out.push_str(&format!("- {}\n  [{}]\n", f.text, f.source));
     }
+    out.push_str(&muscles_text(r));
+    out.push('\n');
+    if !r.warnings.is_empty() {
+        out.push_str("warnings:\n");
+        for w in &r.warnings {
+            out.push_str(&format!("- {w}\n"));
+        }
+    }
+    out
+}
+
+/// Each muscle's verdict, figures and pairs table as plain text: the
+/// jitter report's body, and the CMAP report's jitter appendix.
+pub(crate) fn muscles_text(r: &JitterReport) -> String {
+    let mut out = String::new();
     for m in r.muscles.iter().map(muscle_view) {
         out.push_str(&format!(
             "\n{}\n  verdict: {}\n  mean jitter: {}\n  limits: {}\n  pairs above the pair limit: {}\n  pairs with blocking: {}\n\n",
@@ -171,13 +190,6 @@ pub fn jitter_text(r: &JitterReport) -> String {
             out.push_str(&line(row));
         }
     }
-    out.push('\n');
-    if !r.warnings.is_empty() {
-        out.push_str("warnings:\n");
-        for w in &r.warnings {
-            out.push_str(&format!("- {w}\n"));
-        }
-    }
     out
 }
 
@@ -192,9 +204,17 @@ pub fn jitter_markdown(r: &JitterReport) -> String {
     for f in &r.findings {
         out.push_str(&format!("- {} *({})*\n", md(&f.text), md(&f.source)));
     }
+    out.push_str(&muscles_markdown(r, "##"));
+    out
+}
+
+/// Each muscle's verdict, figures and pairs table as Markdown, under
+/// headings of `level` (`##`).
+pub(crate) fn muscles_markdown(r: &JitterReport, level: &str) -> String {
+    let mut out = String::new();
     for m in r.muscles.iter().map(muscle_view) {
         out.push_str(&format!(
-            "\n## {}\n\n- Verdict: **{}**\n- Mean jitter: {}\n- Limits: {}\n- Pairs above the pair limit: {}\n- Pairs with blocking: {}\n\n| {} |\n|{}\n",
+            "\n{level} {}\n\n- Verdict: **{}**\n- Mean jitter: {}\n- Limits: {}\n- Pairs above the pair limit: {}\n- Pairs with blocking: {}\n\n| {} |\n|{}\n",
             md(&m.title), m.verdict, m.mean, md(&m.limits), m.above, m.blocking,
             HEAD.join(" | "),
             "---|".repeat(9)

@@ -55,6 +55,19 @@ fn markdown(report: &Report, plots: &[Vec<Plot>]) -> Vec<u8> {
             let _ = writeln!(s, "![{}](plots/{}.svg)\n", esc(&p.title), p.name);
         }
     }
+    if let Some(j) = &report.jitter {
+        let _ = writeln!(s, "## Appendix: jitter");
+        // The jitter's plots come after the series'.
+        for p in plots
+            .get(v.tests.len() + v.series.len())
+            .into_iter()
+            .flatten()
+        {
+            let _ = writeln!(s, "\n![{}](plots/{}.svg)", esc(&p.title), p.name);
+        }
+        s.push_str(&super::jitter::muscles_markdown(j, "###"));
+        let _ = writeln!(s, "\n{}\n", esc(super::jitter::PAIR_PLOTS_ARE_IN));
+    }
     let _ = writeln!(
         s,
         "---\n\n{} Every setting used is in `report.json`.",

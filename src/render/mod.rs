@@ -120,7 +120,8 @@ pub struct Plot {
 /// The plots of every test of a report (none without the `plot` feature):
 /// `displays[i]` is what the pipeline measured on `report.tests[i]`. After
 /// the tests' come one entry per post-exercise series
-/// (`report.series.exhaustion`), with its decrement chart.
+/// (`report.series.exhaustion`), with its decrement chart; then, for a
+/// study with jitter, one entry with each muscle's jitter per pair.
 ///
 /// # Errors
 ///
@@ -142,6 +143,10 @@ pub fn plots(report: &Report, displays: &[TestDisplay]) -> Result<Vec<Vec<Plot>>
         for (i, s) in report.series.exhaustion.iter().enumerate() {
             out.push(vec![plot::plot_for_series(s, i, &report.settings)?]);
         }
+        // The jitter's plots come last, after the series'.
+        if let Some(j) = &report.jitter {
+            out.push(plot::plots_for_jitter_muscles(j)?);
+        }
         Ok(out)
     }
     #[cfg(not(feature = "plot"))]
@@ -149,6 +154,28 @@ pub fn plots(report: &Report, displays: &[TestDisplay]) -> Result<Vec<Vec<Plot>>
         let _ = (report, displays);
         Ok(Vec::new())
     }
+}
+
+/// The report set of an analysis: [`report_set`], and for a study with
+/// jitter the jitter report set beside it (`jitter.html`, `.md`, `.json`,
+/// `.txt`, `jitter_pairs.csv`, and each pair's intervals and sweeps under
+/// `plots/`), which the study report's jitter appendix points to.
+///
+/// # Errors
+///
+/// As [`report_set`].
+pub fn analysis_set(a: &crate::pipeline::Analysis) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut files = report_set(&a.report, &a.displays)?;
+    #[cfg(feature = "plot")]
+    if let Some(j) = a.jitter() {
+        for (name, bytes) in jitter::jitter_report_set(&j)? {
+            // The muscles' jitter plots are in both sets, the same bytes.
+            if !files.iter().any(|(n, _)| *n == name) {
+                files.push((name, bytes));
+            }
+        }
+    }
+    Ok(files)
 }
 
 /// The full report set of a study as (file name, bytes): every format of

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::model::{LemsCriterion, MuscleReading, Part, PartStatus, Report};
+use crate::model::{JitterVerdict, LemsCriterion, MuscleReading, Part, PartStatus, Report};
 use crate::words::{mv, number, pct_beside, signed_pct_beside};
 
 /// The columns of the table.
@@ -28,17 +28,62 @@ pub(crate) struct MuscleTable {
 }
 
 /// The table of a report (empty rows when no test names a muscle and the
-/// study has none).
+/// study has none), with a jitter column before the reading when the study
+/// recorded jitter.
 pub(crate) fn muscle_table(report: &Report) -> MuscleTable {
-    MuscleTable {
-        columns: MUSCLE_COLUMNS.iter().map(|c| c.to_string()).collect(),
-        rows: report
-            .interpretation
-            .muscles
-            .iter()
-            .map(|m| row(m, &report.settings.interpret))
-            .collect(),
+    let muscles = &report.interpretation.muscles;
+    let with_jitter = muscles.iter().any(|m| !m.jitter.is_empty());
+    let mut columns: Vec<String> = MUSCLE_COLUMNS.iter().map(|c| c.to_string()).collect();
+    if with_jitter {
+        columns.insert(columns.len() - 1, "Jitter".to_string());
     }
+    let rows = muscles
+        .iter()
+        .map(|m| {
+            let mut r = row(m, &report.settings.interpret);
+            if with_jitter {
+                r.insert(r.len() - 1, jitter(m));
+            }
+            r
+        })
+        .collect();
+    MuscleTable { columns, rows }
+}
+
+/// A muscle's jitter in a cell: per method and electrode, the mean against
+/// its limit, the abnormal pairs and the verdict ("mean 48.2 µs (limit
+/// 34), 7 of 20 pairs abnormal: abnormal, concentric needle, voluntary
+/// activation").
+fn jitter(m: &MuscleReading) -> String {
+    if m.jitter.is_empty() {
+        return "not tested".to_string();
+    }
+    let cells: Vec<String> = m
+        .jitter
+        .iter()
+        .map(|j| {
+            let limits: Vec<f64> = j.limit_mean_us.into_iter().collect();
+            let mean = j.mean_jitter_us.map_or("no counted pair".to_string(), |v| {
+                format!("mean {} µs", crate::words::number_beside(v, 1, &limits))
+            });
+            let limit = j
+                .limit_mean_us
+                .map_or(String::new(), |l| format!(" (limit {})", number(l)));
+            let verdict = match j.verdict {
+                JitterVerdict::Normal => "normal",
+                JitterVerdict::Abnormal => "abnormal",
+                JitterVerdict::NotJudged => "not judged",
+            };
+            format!(
+                "{mean}{limit}, {} of {} pairs abnormal: {verdict}, {}, {}",
+                j.abnormal_pairs,
+                j.judged,
+                crate::interpret::jitter::electrode_words(j.electrode),
+                crate::interpret::jitter::method_words(j.method)
+            )
+        })
+        .collect();
+    cells.join("; ")
 }
 
 fn row(m: &MuscleReading, c: &crate::interpret::InterpretConfig) -> Vec<String> {

@@ -39,6 +39,12 @@ fn text(report: &Report) -> Vec<u8> {
             }
         }
     }
+    if let Some(j) = &report.jitter {
+        let _ = writeln!(s, "\nAPPENDIX: JITTER");
+        s.push_str(&super::jitter::muscles_text(j));
+        let _ = writeln!(s);
+        wrap(&mut s, super::jitter::PAIR_PLOTS_ARE_IN, "  ");
+    }
     let _ = writeln!(s);
     wrap(&mut s, &v.footer, "");
     s.into_bytes()

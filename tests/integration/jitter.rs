@@ -503,7 +503,7 @@ fn the_command_line_simulates_and_reports_a_jitter_study() {
             r["tests"].as_array().unwrap().len(),
             r["interpretation"]["pattern"].as_str()
         ),
-        (0, Some("indeterminate"))
+        (0, Some("abnormal_jitter"))
     );
     assert_eq!(r["jitter"]["muscles"][0]["verdict"], "abnormal");
     assert!(r["interpretation"]["findings"]
@@ -511,22 +511,6 @@ fn the_command_line_simulates_and_reports_a_jitter_study() {
         .unwrap()
         .iter()
         .any(|f| f["code"] == "jitter"));
-    // Beside CMAP tests, a jitter file is refused, naming it.
-    let mixed = dir.path().join("mixed");
-    std::fs::create_dir(&mixed).unwrap();
-    std::fs::copy(sim.join("ipi.csv"), mixed.join("ipi.csv")).unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/mg/1_rns_3hz.csv"),
-        mixed.join("1_rns_3hz.csv"),
-    )
-    .unwrap();
-    let refused = nmjscope().arg("analyze").arg(&mixed).assert().failure();
-    assert_eq!(refused.get_output().status.code(), Some(3));
-    let said = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
-    assert!(
-        said.contains("ipi.csv") && said.contains("nmjscope jitter"),
-        "{said}"
-    );
     // Re-running over a folder it did not write is refused.
     let foreign = dir.write("foreign/notes.txt", "mine");
     let refused = nmjscope()
@@ -679,4 +663,125 @@ fn batch_scores_jitter_studies_into_the_summary() {
     let first = std::fs::read_to_string(out.join("studies.jsonl")).unwrap();
     let report: serde_json::Value = serde_json::from_str(first.lines().next().unwrap()).unwrap();
     assert_eq!(report["jitter"]["schema"], "nmjscope.jitter/1");
+}
+
+/// A simulated study of `condition` (3 Hz train, exercise, 50 Hz train of
+/// ADM) with a simulated EDC jitter list of `jitter` beside it, in `dir`.
+fn study_with_jitter(dir: &Path, (condition, severity): (&str, &str), jitter: (&str, &str)) {
+    nmjscope()
+        .args(["simulate", "--condition", condition, "--severity", severity])
+        .args(["--seed", "3", "--study"])
+        .arg(dir)
+        .assert()
+        .success();
+    let j = dir.join("j");
+    nmjscope()
+        .args(["simulate", "--condition", jitter.0, "--severity", jitter.1])
+        .args(["--muscle", "EDC", "--jitter"])
+        .arg(&j)
+        .assert()
+        .success();
+    std::fs::rename(j.join("ipi.csv"), dir.join("jitter_edc.csv")).unwrap();
+    std::fs::remove_dir_all(&j).unwrap();
+}
+
+fn analyze_json(dir: &Path) -> serde_json::Value {
+    let run = nmjscope()
+        .arg("analyze")
+        .arg(dir)
+        .args(["--format", "json"])
+        .assert()
+        .success();
+    serde_json::from_slice(&run.get_output().stdout).unwrap()
+}
+
+#[test]
+fn jitter_joins_the_pattern_the_summary_and_the_muscle_table() {
+    let dir = TempDir::new();
+    // The common MG finding: no decrement in ADM (MG 0.1 decrements 5.6%),
+    // abnormal jitter in EDC.
+    let mg = dir.path().join("mg");
+    study_with_jitter(&mg, ("mg", "0.1"), ("mg", "0.1"));
+    let r = analyze_json(&mg);
+    let i = &r["interpretation"];
+    assert_eq!(i["decrement"]["grade"], "normal");
+    assert_eq!(i["pattern"], "abnormal_jitter");
+    let summary = i["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("Jitter is abnormal in EDC"),
+        "{summary}"
+    );
+    assert!(summary.contains("does not tell a presynaptic from a postsynaptic"));
+    let muscles = i["muscles"].as_array().unwrap();
+    let pattern_of = |name: &str| {
+        let m = muscles.iter().find(|m| m["muscle"] == name).unwrap();
+        (
+            m["pattern"].clone(),
+            m["jitter"].as_array().map_or(0, Vec::len),
+        )
+    };
+    assert_eq!(pattern_of("ADM"), (serde_json::json!("normal"), 0));
+    assert_eq!(pattern_of("EDC"), (serde_json::json!("abnormal_jitter"), 1));
+    assert_eq!(i["differential"][0]["condition"], "myasthenia_gravis");
+    // The increment test was valid and below the floor: LEMS is not named.
+    assert!(!i["differential"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["condition"] == "lems"));
+    let text = nmjscope().arg("analyze").arg(&mg).assert().success();
+    let text = String::from_utf8_lossy(&text.get_output().stdout).to_string();
+    assert!(text.contains("Jitter: mean"), "{text}");
+    assert!(
+        !text.contains("] rule:"),
+        "a source split from its citation"
+    );
+    // Normal beside normal stays normal, and says the jitter.
+    let normal = dir.path().join("normal");
+    study_with_jitter(&normal, ("normal", "0.5"), ("normal", "0.5"));
+    let r = analyze_json(&normal);
+    assert_eq!(r["interpretation"]["pattern"], "normal");
+    assert!(r["interpretation"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("Jitter in EDC (concentric needle, voluntary activation) is normal"));
+    // A decrement says more than jitter: MG 0.5 stays a decrement reading.
+    let moderate = dir.path().join("moderate");
+    study_with_jitter(&moderate, ("mg", "0.5"), ("mg", "0.5"));
+    let r = analyze_json(&moderate);
+    assert_eq!(r["interpretation"]["pattern"], "postsynaptic");
+    assert!(r["interpretation"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["code"] == "jitter" && f["text"].as_str().unwrap().contains("is abnormal")));
+}
+
+#[test]
+fn a_jitter_file_of_another_subject_is_refused_without_its_value() {
+    let dir = TempDir::new();
+    let study = dir.path().join("s");
+    study_with_jitter(&study, ("normal", "0.5"), ("normal", "0.5"));
+    let add = |file: &str, line: &str| {
+        let p = study.join(file);
+        let body = std::fs::read_to_string(&p).unwrap();
+        std::fs::write(&p, format!("{line}\n{body}")).unwrap();
+    };
+    add("1_rns_3hz.csv", "# patient_id: 4711");
+    // The same patient: joined.
+    add("jitter_edc.csv", "# patient_id: 4711");
+    assert_eq!(
+        analyze_json(&study)["jitter"]["muscles"][0]["muscle"],
+        "EDC"
+    );
+    let p = study.join("jitter_edc.csv");
+    let body = std::fs::read_to_string(&p).unwrap();
+    std::fs::write(&p, body.replace("# patient_id: 4711", "# patient_id: 5822")).unwrap();
+    let refused = nmjscope().arg("analyze").arg(&study).assert().failure();
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(
+        said.contains("jitter_edc.csv") && said.contains("patient_id"),
+        "{said}"
+    );
+    assert!(!said.contains("4711") && !said.contains("5822"), "{said}");
 }

@@ -472,6 +472,7 @@ const PATTERN_WORDS = {
   equivocal: "equivocal",
   incomplete: "nothing abnormal in this test",
   indeterminate: "cannot be read",
+  abnormal_jitter: "abnormal jitter: transmission impaired, site not determined",
 };
 
 function showPattern(el, code, single) {

@@ -53,6 +53,31 @@ test("a dropped interval list reads as the CLI reads it", async () => {
   assert.deepEqual(consoleErrors, []);
 });
 
+test("a study dropped with its jitter file reads jitter into its pattern, as the CLI does", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "nmjscope-mixed-"));
+  const study = path.join(dir, "study");
+  execFileSync(cli, ["simulate", "--study", study, "--condition", "mg", "--severity", "0.1", "--seed", "3"]);
+  const sim = path.join(dir, "j");
+  execFileSync(cli, ["simulate", "--jitter", sim, "--condition", "mg", "--severity", "0.1", "--muscle", "EDC"]);
+  fs.copyFileSync(path.join(sim, "ipi.csv"), path.join(study, "jitter_edc.csv"));
+  const want = JSON.parse(execFileSync(cli, ["analyze", study, "--format", "json"]).toString());
+  const files = fs.readdirSync(study).map((f) => path.join(study, f));
+  // The drop before this one left its time: wait for this one's.
+  await page.evaluate(() => delete document.body.dataset.analyseMs);
+  await page.setInputFiles("#files", files);
+  await page.waitForFunction(() => document.body.dataset.analyseMs);
+  const got = await page.evaluate(() => ({
+    pattern: document.getElementById("pattern").dataset.code,
+    report: document.getElementById("report").shadowRoot?.textContent ?? "",
+  }));
+  assert.equal(want.interpretation.pattern, "abnormal_jitter");
+  assert.equal(got.pattern, want.interpretation.pattern);
+  assert.ok(got.report.includes("Appendix: jitter"), "the jitter appendix is in the report");
+  assert.ok(got.report.includes("Jitter is abnormal in EDC"), "the impression says it");
+  await page.screenshot({ path: path.join(root, "target/jitter-mixed.png"), fullPage: false });
+  assert.deepEqual(consoleErrors, []);
+});
+
 async function jitterShown() {
   return page.evaluate(() => ({
     verdict: document.getElementById("jt-verdict").dataset.code,

@@ -649,7 +649,7 @@ fn merge(args: MergeArgs) -> anyhow::Result<()> {
 /// printed to `report.pdf` joins the set before it is written, so the PDF
 /// is guarded, listed and replaced like every other file of the set.
 fn write_report_set(analysis: &Analysis, dir: &Path, browser: Option<&Path>) -> anyhow::Result<()> {
-    let mut files = render::report_set(&analysis.report, &analysis.displays)?;
+    let mut files = render::analysis_set(analysis)?;
     if let Some(browser) = browser {
         let html = files
             .iter()

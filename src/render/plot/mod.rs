@@ -306,11 +306,7 @@ pub fn plots_for_jitter(analysis: &crate::pipeline::jitter::JitterAnalysis) -> R
     let mut displays = analysis.displays.iter();
     for (mi, m) in analysis.report.muscles.iter().enumerate() {
         let muscle = clean(&m.muscle);
-        out.push(picture(
-            &Picture::JitterPairs(m),
-            format!("jitter{}_pairs", mi + 1),
-            format!("{muscle} - jitter of each pair"),
-        )?);
+        out.push(jitter_pairs_plot(m, mi)?);
         for (pi, (p, d)) in m.pairs.iter().zip(displays.by_ref()).enumerate() {
             let id = clean(&p.id);
             out.push(picture(
@@ -328,6 +324,30 @@ pub fn plots_for_jitter(analysis: &crate::pipeline::jitter::JitterAnalysis) -> R
         }
     }
     Ok(out)
+}
+
+/// Each muscle's jitter per pair against its limits: the jitter plot a
+/// study's report draws (the intervals and sweeps of each pair are in the
+/// jitter report set).
+///
+/// # Errors
+///
+/// [`Error::Plot`] naming the plot when it cannot be drawn.
+pub fn plots_for_jitter_muscles(report: &crate::model::JitterReport) -> Result<Vec<Plot>> {
+    report
+        .muscles
+        .iter()
+        .enumerate()
+        .map(|(mi, m)| jitter_pairs_plot(m, mi))
+        .collect()
+}
+
+fn jitter_pairs_plot(m: &crate::model::MuscleJitter, mi: usize) -> Result<Plot> {
+    picture(
+        &Picture::JitterPairs(m),
+        format!("jitter{}_pairs", mi + 1),
+        format!("{} - jitter of each pair", clean(&m.muscle)),
+    )
 }
 
 fn render(kind: PlotKind, input: &Input, stem: &str) -> Result<Plot> {

@@ -29,6 +29,9 @@ pub(crate) fn pattern_words(p: Pattern) -> &'static str {
             "incomplete: a test that decides is missing, failed or cannot exclude a disorder"
         }
         Pattern::Indeterminate => "indeterminate: the recordings are not reliable enough",
+        Pattern::AbnormalJitter => {
+            "abnormal jitter: transmission impaired, site and cause not determined"
+        }
     }
 }
 
