@@ -268,7 +268,11 @@ fn study_parts(study: &Study, settings: &Settings) -> Result<(Report, Vec<jitter
     // Jitter is judged on its own, then joins the study's reading.
     let (jitter, jitter_displays) = match &study.jitter {
         Some(input) => {
-            let a = jitter::analyze_jitter(input, None, settings)?;
+            // The jitter files' own age first, else the CMAP tests' `age`.
+            let age = first_metadata(study, "age")
+                .and_then(|a| a.trim().parse::<f64>().ok())
+                .filter(|a| (0.0..=120.0).contains(a) && input.age_years.is_none());
+            let a = jitter::analyze_jitter(input, age, settings)?;
             (Some(a.report), a.displays)
         }
         None => (None, Vec::new()),

@@ -348,6 +348,7 @@ def simulate(
 #: The pairs table's columns and their dtypes (``docs/jitter.md``).
 JITTER_COLUMNS: Dict[str, str] = {
     "muscle": "object",
+    "side": "object",
     "method": "object",
     "electrode": "object",
     "pair": "object",

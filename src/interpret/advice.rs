@@ -163,7 +163,7 @@ pub(crate) fn recommendations(
     }
     if pattern == Pattern::AbnormalJitter {
         out.push(format!(
-            "Jitter is abnormal: look for a disease of nerve or muscle with a nerve conduction study and needle EMG of the muscles jitter was recorded from before reading it as a junction disorder ({}; {}).",
+            "Jitter is abnormal: look for a disease of nerve or muscle with a nerve conduction study and needle EMG of the muscles jitter was recorded from before attributing it to a primary junction disorder ({}; {}).",
             sources::AAEE_1986_SFEMG,
             sources::AANEM_MM74
         ));

@@ -52,6 +52,7 @@ pub(crate) fn pattern(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> 
 pub(crate) struct JitterPart {
     pub verdicts: Vec<JitterVerdict>,
     pub abnormal_in: Vec<String>,
+    pub not_judged_in: Vec<String>,
     pub sentences: Vec<String>,
 }
 
@@ -62,7 +63,9 @@ pub(crate) struct JitterPart {
 /// since "SFEMG is more sensitive than RNS" (AAEM 2001) and an abnormal
 /// jitter establishes impaired transmission that those readings deny or
 /// leave open. A normal jitter in a study without repetitive stimulation
-/// makes it `incomplete` (nothing abnormal in the tests performed). A
+/// makes it `incomplete` (nothing abnormal in the tests performed), and so
+/// does a jitter not judged beside a normal one: a test done and not read
+/// cannot be part of "normal". A
 /// decrement or an increment says more than jitter, which "does not tell a
 /// presynaptic from a postsynaptic disorder" (docs/jitter.md), so a reading
 /// they make stands, with jitter's findings beside it.
@@ -80,6 +83,7 @@ pub(crate) fn with_jitter(
             Pattern::AbnormalJitter
         }
         Pattern::Indeterminate if no_rns && any(JitterVerdict::Normal) => Pattern::Incomplete,
+        Pattern::Normal if any(JitterVerdict::NotJudged) => Pattern::Incomplete,
         _ => p,
     }
 }
@@ -94,20 +98,23 @@ fn rns_clause(
     if dec.status == PartStatus::NotTested && inc.status == PartStatus::NotTested {
         return "repetitive stimulation was not done".to_string();
     }
-    if inc.grade == Some(LemsCriterion::Equivocal) {
-        return format!(
-            "repetitive stimulation showed no abnormal decrement and an equivocal increment of {}, which leaves LEMS open",
+    let dec_words = match dec.status {
+        PartStatus::Measured => "no abnormal decrement",
+        PartStatus::NotTested => "no low-rate train (the decrement was not tested)",
+        PartStatus::Unreliable => "a decrement test that cannot be relied on",
+        PartStatus::Inconclusive => "a decrement test that cannot exclude one",
+    };
+    let inc_words = match (inc.status, inc.grade) {
+        (PartStatus::NotTested, _) => "no increment test".to_string(),
+        (PartStatus::Unreliable, _) => "an increment test that cannot be relied on".to_string(),
+        (_, Some(LemsCriterion::Equivocal)) => format!(
+            "an equivocal increment of {}, which leaves LEMS open",
             pct_beside(value(inc), 0, &c.increment_cuts())
-        );
-    }
-    let valid = |s: PartStatus| s == PartStatus::Measured;
-    if valid(dec.status) && valid(inc.status) {
-        "repetitive stimulation showed no abnormal decrement and no significant increment"
-            .to_string()
-    } else {
-        "repetitive stimulation established no abnormality that can be relied on (below)"
-            .to_string()
-    }
+        ),
+        (PartStatus::Inconclusive, _) => "an increment test that cannot exclude LEMS".to_string(),
+        (PartStatus::Measured, _) => "no significant increment".to_string(),
+    };
+    format!("repetitive stimulation gave {dec_words} and {inc_words}")
 }
 
 fn value(p: &Part<impl Copy>) -> f64 {
@@ -259,8 +266,18 @@ fn lems_open(inc: &Part<LemsCriterion>) -> String {
 
 /// Why normal cannot be concluded in an incomplete study: each part that
 /// was not tested or cannot exclude.
-fn incomplete_why(dec: &Part<DecrementGrade>, inc: &Part<LemsCriterion>) -> String {
+fn incomplete_why(
+    dec: &Part<DecrementGrade>,
+    inc: &Part<LemsCriterion>,
+    jitter: &JitterPart,
+) -> String {
     let mut why = Vec::new();
+    if !jitter.not_judged_in.is_empty() {
+        why.push(format!(
+            "the jitter of {} was not judged (below)",
+            jitter.not_judged_in.join(", ")
+        ));
+    }
     for (what, status, detail) in [
         ("the decrement", dec.status, dec.detail.as_deref()),
         ("the increment", inc.status, inc.detail.as_deref()),
@@ -338,7 +355,7 @@ fn opening(
         ),
         Pattern::Incomplete => format!(
             "No abnormality of neuromuscular transmission was established in the tests performed, but normal transmission cannot be concluded: {}.",
-            incomplete_why(dec, inc)
+            incomplete_why(dec, inc, jitter)
         ),
         Pattern::Normal => "Findings are consistent with normal neuromuscular transmission in the muscles tested: no abnormal decrement and no significant increment.".to_string(),
         Pattern::Indeterminate => format!(
@@ -346,7 +363,7 @@ fn opening(
             indeterminate_why(dec, inc)
         ),
         Pattern::AbnormalJitter => format!(
-            "Jitter is abnormal in {}: neuromuscular transmission is impaired, while {}. Jitter does not tell a presynaptic from a postsynaptic disorder, and diseases of nerve and muscle raise it too: conventional EMG of the muscle should look for them.",
+            "Jitter is abnormal in {}: neuromuscular transmission is impaired, while {}. Jitter does not tell a presynaptic from a postsynaptic disorder, and diseases of nerve and muscle raise it too: a nerve conduction study and needle EMG should look for them.",
             jitter.abnormal_in.join(", "),
             rns_clause(dec, inc, c)
         ),
@@ -552,7 +569,8 @@ mod tests {
                 Pattern::AbnormalJitter,
             ),
             (&normal, vec![J::Normal], Pattern::Normal),
-            (&normal, vec![J::NotJudged], Pattern::Normal),
+            // A jitter recorded and not judged cannot be part of "normal".
+            (&normal, vec![J::NotJudged], Pattern::Incomplete),
             (&normal, vec![], Pattern::Normal),
             (&none, vec![J::Abnormal], Pattern::AbnormalJitter),
             (&none, vec![J::Normal, J::NotJudged], Pattern::Incomplete),

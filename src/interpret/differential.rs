@@ -89,7 +89,7 @@ fn botulism(inc: &Part<LemsCriterion>, low_cmap: Option<bool>) -> Differential {
     };
     item(
         Condition::Botulism,
-        format!("{lead}: the increment is usually smaller than in LEMS (20-60%), the CMAP may be normal, and the facilitation lasts minutes; test several muscles, over several days if needed."),
+        format!("{lead}: the increment is usually smaller than in LEMS (20-60%), the CMAP may be normal, and exhaustion is not prominent; test several muscles, over several days if needed."),
         &format!("{}; {}", sources::NFKNF_BOTULISM, sources::CHERINGTON_1982),
     )
 }
@@ -113,10 +113,10 @@ fn lems(c: &InterpretConfig) -> Differential {
     item(
         Condition::Lems,
         format!(
-            "Lambert-Eaton myasthenic syndrome: an increment of {}% or more after 10 s of exercise or at 20-50 Hz in 97% of 34 patients; the resting CMAP is usually low.",
+            "Lambert-Eaton myasthenic syndrome: an increment of {}% or more after 10 s of exercise or at 20-50 Hz in 97% of 34 patients; the resting CMAP is usually low (below the lower limit in 48 of 50 patients in one series).",
             number(c.increment_suggestive_pct)
         ),
-        sources::OH_2005,
+        &format!("{}; {}", sources::OH_2005, sources::ONEILL_1988),
     )
 }
 
@@ -170,7 +170,7 @@ fn jitter_conditions(
 ) -> Vec<Differential> {
     let mut out = vec![item(
         Condition::MyastheniaGravis,
-        "Myasthenia gravis: single-fibre EMG is more sensitive than repetitive stimulation and is often abnormal in muscles that are not weak, so an abnormal jitter without a decrement fits it; antibodies and the clinical picture decide.".to_string(),
+        "Myasthenia gravis: jitter studies are more sensitive than repetitive stimulation and often abnormal in muscles that are not weak, so an abnormal jitter fits it whether or not a decrement is found; antibodies and the clinical picture decide.".to_string(),
         &format!("{}; {}", sources::AAEM_2001, sources::JUEL_2019),
     )];
     let excluded = inc.status == PartStatus::Measured && inc.grade == Some(LemsCriterion::None);

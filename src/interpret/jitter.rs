@@ -177,17 +177,82 @@ pub fn limits_for(
     })
 }
 
-/// A muscle's figures and verdict from its pairs' measures.
+/// A muscle's figures and verdict from its pairs' measures. Without an
+/// age, single-fibre limits are tried band by band: when every band gives
+/// the same verdict, that is the verdict (judged by the band that decides
+/// it: the most lenient for abnormal, the strictest for normal).
 pub fn judge_muscle(
     muscle: &str,
     side: Option<&str>,
     method: JitterMethod,
     electrode: Electrode,
-    mut pairs: Vec<PairMeasures>,
+    pairs: Vec<PairMeasures>,
     age: Option<f64>,
     config: &JitterConfig,
 ) -> MuscleJitter {
     let limits = limits_for(muscle, method, electrode, age, config);
+    let mut judged = match limits {
+        Err(JitterReason::AgeNeeded) => every_band(muscle, method, electrode, &pairs, config),
+        _ => None,
+    }
+    .unwrap_or_else(|| assess(pairs, limits, config));
+    judged.muscle = muscle.to_string();
+    judged.side = side.map(str::to_string);
+    judged.method = method;
+    judged.electrode = electrode;
+    judged
+}
+
+/// The verdict by every age band of a single-fibre muscle given no age,
+/// when they all agree (`None` when they do not, or give no verdict).
+fn every_band(
+    muscle: &str,
+    method: JitterMethod,
+    electrode: Electrode,
+    pairs: &[PairMeasures],
+    config: &JitterConfig,
+) -> Option<MuscleJitter> {
+    let bands: Vec<MuscleJitter> = (0..100u32)
+        .step_by(10)
+        .filter_map(|decade| {
+            limits_for(
+                muscle,
+                method,
+                electrode,
+                Some(f64::from(decade + 5)),
+                config,
+            )
+            .ok()
+        })
+        .filter(|l| l.ages.is_some())
+        .map(|l| assess(pairs.to_vec(), Ok(l), config))
+        .collect();
+    let first = bands.first()?.verdict;
+    if first == JitterVerdict::NotJudged || bands.iter().any(|b| b.verdict != first) {
+        return None;
+    }
+    let mean_limit = |b: &MuscleJitter| b.limits.as_ref().map_or(0.0, |l| l.mean_us);
+    let deciding = match first {
+        JitterVerdict::Abnormal => bands
+            .into_iter()
+            .max_by(|a, b| mean_limit(a).total_cmp(&mean_limit(b))),
+        _ => bands
+            .into_iter()
+            .min_by(|a, b| mean_limit(a).total_cmp(&mean_limit(b))),
+    };
+    deciding.map(|mut m| {
+        m.reasons.push(JitterReason::EveryAgeBand);
+        m
+    })
+}
+
+/// A muscle's figures and verdict against `limits` (the name, side,
+/// method and electrode are the caller's).
+fn assess(
+    mut pairs: Vec<PairMeasures>,
+    limits: Result<JitterLimits, JitterReason>,
+    config: &JitterConfig,
+) -> MuscleJitter {
     let counted: Vec<f64> = pairs
         .iter()
         .filter(|p| p.counted)
@@ -232,10 +297,10 @@ pub fn judge_muscle(
     let (verdict, reasons) = verdict(&limits, &counts, config);
     let n_pairs = pairs.len();
     MuscleJitter {
-        muscle: muscle.to_string(),
-        side: side.map(str::to_string),
-        method,
-        electrode,
+        muscle: String::new(),
+        side: None,
+        method: JitterMethod::Voluntary,
+        electrode: Electrode::Concentric,
         counted: counted.len(),
         judged: counts.judged,
         abnormal_pairs,
@@ -270,7 +335,9 @@ struct Counts {
 /// `min_pairs` counted pairs, the share over at least `min_pairs` judged
 /// pairs; with fewer, a muscle is still abnormal when its abnormal pairs
 /// are already more than the allowed share of `min_pairs` (normal pairs
-/// still to come could not bring it under), and never normal.
+/// still to come could not bring it under), and never normal. Without
+/// limits, blocking is still seen: blocking is abnormal in any muscle, so
+/// a muscle whose blocking pairs alone pass the share rule is abnormal.
 fn verdict(
     limits: &Result<JitterLimits, JitterReason>,
     c: &Counts,
@@ -280,16 +347,20 @@ fn verdict(
     if c.blocking > 0 {
         reasons.push(JitterReason::Blocking);
     }
+    let share = config.pairs_above_pct / 100.0;
+    let pairs_high = c.abnormal as f64 > share * c.judged.max(config.min_pairs) as f64;
     let l = match limits {
         Ok(l) => l,
+        Err(why) if pairs_high => {
+            reasons.extend([JitterReason::PairsAbnormal, *why]);
+            return (JitterVerdict::Abnormal, reasons);
+        }
         Err(why) => {
             reasons.push(*why);
             return (JitterVerdict::NotJudged, reasons);
         }
     };
-    let share = config.pairs_above_pct / 100.0;
     let mean_high = c.counted >= config.min_pairs && c.mean.is_some_and(|m| m > l.mean_us);
-    let pairs_high = c.abnormal as f64 > share * c.judged.max(config.min_pairs) as f64;
     if mean_high {
         reasons.push(JitterReason::MeanAboveLimit);
     }
@@ -309,10 +380,14 @@ fn verdict(
 
 /// The findings of a jitter study: each muscle's verdict with its figures,
 /// then what a reader must weigh beside them, each with its source.
-pub fn findings(muscles: &[MuscleJitter], config: &JitterConfig) -> Vec<JitterFinding> {
+pub fn findings(
+    muscles: &[MuscleJitter],
+    age: Option<f64>,
+    config: &JitterConfig,
+) -> Vec<JitterFinding> {
     let mut out: Vec<JitterFinding> = muscles
         .iter()
-        .flat_map(|m| muscle_findings(m, config))
+        .flat_map(|m| muscle_findings(m, age, config))
         .collect();
     let general = |code, text: &str, source: &str| JitterFinding {
         code,
@@ -329,8 +404,14 @@ pub fn findings(muscles: &[MuscleJitter], config: &JitterConfig) -> Vec<JitterFi
         ));
         out.push(general(
             JitterFindingCode::SiteNotShown,
-            "Jitter does not tell a presynaptic from a postsynaptic disorder: it is abnormal in myasthenia gravis and in Lambert-Eaton myasthenia alike. The decrement at 2-5 Hz and the increment after exercise or at 20-50 Hz tell them apart.",
-            &format!("{}; {}", sources::JUEL_2019, sources::AAEM_2001),
+            "Jitter does not tell a presynaptic from a postsynaptic disorder: it is often abnormal in both myasthenia gravis and Lambert-Eaton myasthenia. The increment after 10 s of exercise or at 20-50 Hz, and the resting CMAP, tell them apart; a low-rate decrement occurs in both.",
+            &format!(
+                "{}; {}; {}; {}",
+                sources::JUEL_2019,
+                sources::OH_2005,
+                sources::ONEILL_1988,
+                sources::SUN_LEMS
+            ),
         ));
     }
     if any(JitterVerdict::Normal) {
@@ -351,7 +432,11 @@ pub fn findings(muscles: &[MuscleJitter], config: &JitterConfig) -> Vec<JitterFi
 }
 
 /// A muscle's verdict sentence and its notes.
-fn muscle_findings(m: &MuscleJitter, config: &JitterConfig) -> Vec<JitterFinding> {
+fn muscle_findings(
+    m: &MuscleJitter,
+    age: Option<f64>,
+    config: &JitterConfig,
+) -> Vec<JitterFinding> {
     let f = |code, text: String, source: String| JitterFinding {
         code,
         muscle: Some(m.muscle.clone()),
@@ -375,7 +460,7 @@ fn muscle_findings(m: &MuscleJitter, config: &JitterConfig) -> Vec<JitterFinding
     if trend > 0 {
         out.push(f(
             JitterFindingCode::RateTrend,
-            format!("{trend} pair(s) had an MCD/MSD ratio above {}: a slow change with the firing rate inflated the MCD, and their MSD is used. Voluntary jitter includes interdischarge-interval-dependent jitter, which axonal stimulation avoids.", crate::words::number(config.trend_ratio)),
+            format!("{trend} pair(s) had an MCD/MSD ratio above {}: the intervals varied with the firing (the inter-discharge interval), which inflates the MCD, and their MSD is used. Voluntary jitter includes interdischarge-interval-dependent jitter, which axonal stimulation avoids.", crate::words::number(config.trend_ratio)),
             format!("{}; the ratio rule and the MSD as nmjscope computes it: {}", sources::TRONTELJ_1992, sources::TOOL_RULE),
         ));
     }
@@ -410,16 +495,39 @@ fn muscle_findings(m: &MuscleJitter, config: &JitterConfig) -> Vec<JitterFinding
             ),
         ));
     }
-    if m.electrode == Electrode::SingleFibre && m.reasons.contains(&JitterReason::AgeNeeded) {
-        out.push(f(JitterFindingCode::AgeBand, "Single-fibre limits rise with age and no age was given: the muscle is not judged (give `# age:` in the file or --age).".into(), sources::GILCHRIST_1992_SFEMG.into()));
-    } else if let Some((lo, hi)) = m.limits.as_ref().and_then(|l| l.ages) {
-        out.push(f(
+    out.extend(age_band_note(m, age).map(|text| {
+        f(
             JitterFindingCode::AgeBand,
-            format!("Single-fibre limits for ages {lo}-{hi} were used."),
+            text,
             sources::GILCHRIST_1992_SFEMG.into(),
-        ));
-    }
+        )
+    }));
     out
+}
+
+/// Which single-fibre age band judged the muscle, or why none did.
+fn age_band_note(m: &MuscleJitter, age: Option<f64>) -> Option<String> {
+    if m.electrode != Electrode::SingleFibre {
+        return None;
+    }
+    if m.reasons.contains(&JitterReason::AgeNeeded) {
+        return Some("Single-fibre limits rise with age and no age was given, and the age bands do not agree on this muscle: it is not judged on its jitter (give `# age:` in a file of the study, or `nmjscope jitter --age`).".into());
+    }
+    let (lo, hi) = m.limits.as_ref().and_then(|l| l.ages)?;
+    let verdict = match m.verdict {
+        JitterVerdict::Abnormal => "abnormal even by the most lenient band",
+        _ => "normal even by the strictest band",
+    };
+    Some(match age {
+        _ if m.reasons.contains(&JitterReason::EveryAgeBand) => format!(
+            "No age was given, and every age band's single-fibre limits give the same verdict: {verdict}, ages {lo}-{hi}, whose limits are shown."
+        ),
+        Some(a) if a < f64::from(lo) || a > f64::from(hi) + 1.0 => format!(
+            "The age ({}) is outside the published bands: the limits of the nearest band, ages {lo}-{hi}, were used.",
+            crate::words::number(a)
+        ),
+        _ => format!("Single-fibre limits for ages {lo}-{hi} were used."),
+    })
 }
 
 /// "Jitter in EDC (concentric needle, voluntary) is abnormal: mean 52.1 µs
@@ -439,33 +547,50 @@ fn verdict_sentence(m: &MuscleJitter, config: &JitterConfig) -> String {
         electrode_words(m.electrode),
         method_words(m.method)
     );
-    let mean = m.mean_jitter_us.map_or("no counted pair".to_string(), |v| {
-        format!("mean {} µs", us(v))
-    });
+    // A mean of fewer pairs than the mean criterion needs is not read
+    // against its limit: the sentence says so.
+    let few = m.counted < config.min_pairs;
+    let mean = match (m.mean_jitter_us, few) {
+        (None, _) => "no counted pair".to_string(),
+        (Some(v), false) => format!("mean {} µs", us(v)),
+        (Some(v), true) => format!(
+            "mean {} µs of {} counted pairs, fewer than the {} the mean criterion needs",
+            us(v),
+            m.counted,
+            config.min_pairs
+        ),
+    };
+    let blocking = format!(
+        "{} of {} pairs with blocking",
+        m.pairs_blocking,
+        m.pairs.len()
+    );
     let figures = match &m.limits {
         Some(l) => format!(
-            "{mean} (limit {}); {} of {} judged pairs abnormal ({} above {} µs, {} of {} pairs with blocking)",
-            crate::words::number(l.mean_us),
+            "{mean}{}; {} of {} judged pairs abnormal ({} of {} counted pairs above {} µs; {blocking})",
+            if few { String::new() } else { format!(" (limit {})", crate::words::number(l.mean_us)) },
             m.abnormal_pairs,
             m.judged,
             m.pairs_above_limit.unwrap_or(0),
-            crate::words::number(l.pair_us),
-            m.pairs_blocking,
-            m.pairs.len()
+            m.counted,
+            crate::words::number(l.pair_us)
         ),
-        None => format!("{mean}, {} of {} pairs with blocking", m.pairs_blocking, m.pairs.len()),
+        None => format!("{mean}; {blocking}"),
     };
     let verdict = match m.verdict {
         JitterVerdict::Normal => "is normal".to_string(),
+        JitterVerdict::Abnormal if m.limits.is_none() => {
+            "is abnormal by its blocking alone (no limits for its jitter)".to_string()
+        }
         JitterVerdict::Abnormal => "is abnormal".to_string(),
         JitterVerdict::NotJudged if m.reasons.contains(&JitterReason::TooFewPairs) => format!(
             "is not judged: {} counted pairs, {} needed for a normal reading",
             m.counted, config.min_pairs
         ),
         JitterVerdict::NotJudged if m.reasons.contains(&JitterReason::AgeNeeded) => {
-            "is not judged: single-fibre limits depend on age and none was given (`# age:` in the file, or --age)".to_string()
+            "is not judged: single-fibre limits depend on age and none was given (`# age:` in a file of the study, or `nmjscope jitter --age`)".to_string()
         }
-        JitterVerdict::NotJudged => "is not judged: no reference limits for this muscle, electrode and method (set the lab's own in [[jitter.limits]])".to_string(),
+        JitterVerdict::NotJudged => "is not judged: no reference limits for this muscle, electrode and method (a lab's own can be set in its thresholds file, `docs/jitter.md`)".to_string(),
     };
     format!("{head} {verdict}: {figures}.")
 }
@@ -485,8 +610,55 @@ pub(crate) fn jitter_part(j: Option<&crate::model::JitterReport>) -> super::conc
             .filter(|m| m.verdict == JitterVerdict::Abnormal)
             .map(muscle_label)
             .collect(),
+        not_judged_in: j
+            .muscles
+            .iter()
+            .filter(|m| m.verdict == JitterVerdict::NotJudged)
+            .map(muscle_label)
+            .collect(),
         sentences: verdict_findings(j).map(|f| f.text.clone()).collect(),
     }
+}
+
+/// What a study's reader must weigh beside its jitter: a normal jitter
+/// answers for the muscle it was recorded from (Juel 2019; AAEE 1986), and
+/// a normal jitter beside an abnormal decrement is discordant (nmjscope's
+/// own rule: jitter is the more sensitive test, AAEM 2001).
+pub(crate) fn study_caveats(
+    j: Option<&crate::model::JitterReport>,
+    dec: &crate::model::Part<crate::model::DecrementGrade>,
+) -> Vec<String> {
+    let Some(j) = j else {
+        return Vec::new();
+    };
+    let of = |v: JitterVerdict| -> Vec<String> {
+        j.muscles
+            .iter()
+            .filter(|m| m.verdict == v)
+            .map(muscle_label)
+            .collect()
+    };
+    let (normal, abnormal) = (of(JitterVerdict::Normal), of(JitterVerdict::Abnormal));
+    let mut out = Vec::new();
+    if !normal.is_empty() {
+        out.push(format!(
+            "Jitter is normal in {}: in a clinically weak muscle, normal jitter excludes a neuromuscular junction disorder as the cause of that muscle's weakness; it says nothing of muscles not tested ({}; {}).",
+            normal.join(", "),
+            sources::JUEL_2019,
+            sources::AAEE_1986_SFEMG
+        ));
+    }
+    if dec.valid_grade() == Some(crate::model::DecrementGrade::Abnormal)
+        && !normal.is_empty()
+        && abnormal.is_empty()
+    {
+        out.push(format!(
+            "The findings are discordant: an abnormal decrement with normal jitter in {} (jitter is the more sensitive test: {}). Check the decrement's technique and that it reproduces, and consider causes other than a junction disorder (nmjscope's own reading).",
+            normal.join(", "),
+            sources::AAEM_2001
+        ));
+    }
+    out
 }
 
 /// Each muscle's jitter verdict as a finding of the study's reading, with
@@ -512,11 +684,13 @@ fn verdict_findings(j: &crate::model::JitterReport) -> impl Iterator<Item = &Jit
         .filter(|f| f.code == JitterFindingCode::MuscleVerdict)
 }
 
-/// "frontalis (right)", "EDC".
+/// "frontalis (right)", "EDC"; "Left EDC" when the name says the side.
 fn muscle_label(m: &MuscleJitter) -> String {
     match &m.side {
-        Some(side) => format!("{} ({side})", m.muscle),
-        None => m.muscle.clone(),
+        Some(side) if !m.muscle.to_lowercase().contains(side.as_str()) => {
+            format!("{} ({side})", m.muscle)
+        }
+        _ => m.muscle.clone(),
     }
 }
 
@@ -527,7 +701,7 @@ fn flag_words(f: crate::model::PairFlag) -> &'static str {
         F::TooFewDischarges => "too few conducted discharges",
         F::Overlap => "its potentials overlap, or another comes too close",
         F::ShapeChange => "a potential changes shape",
-        F::FiringRateTrend => "a firing-rate trend (its MSD used)",
+        F::FiringRateTrend => "irregular firing inflated its MCD (its MSD used)",
         F::MostlyBlocked => "more blocked than conducted discharges",
         F::BelowFloor => "jitter under the floor: split fibres or direct muscle stimulation",
         F::LowSignal => "potentials too small beside the noise",

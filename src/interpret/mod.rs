@@ -222,6 +222,7 @@ pub fn interpret_study(
         advice::recommendations(tests, pattern, &decrement, &increment, low_cmap, config);
     let mut caveats = advice::caveats(tests, pattern, &decrement, &increment, low_cmap, config);
     caveats.extend(muscles_without_limit(tests, config));
+    caveats.extend(jitter::study_caveats(jitter, &decrement));
     caveats.extend(protocols::protocol_caveats(
         tests,
         &series,

@@ -6,7 +6,8 @@
 
 /// AAEM literature review: decrement > 10% (1st to 4th or 5th response) at
 /// 2-5 Hz is valid for MG; a LEMS increment is at least 25%, most accurate
-/// above 100%.
+/// above 100%; SFEMG "is more sensitive than RNS ... but may be less
+/// specific" (the abstract, as docs/jitter.md quotes it).
 pub const AAEM_2001: &str = "AAEM Quality Assurance Committee; Chiou-Tan FY, Tim RW, Gilchrist JM. Literature review of the usefulness of repetitive nerve stimulation and single fiber EMG in the electrodiagnostic evaluation of patients with suspected myasthenia gravis or Lambert-Eaton myasthenic syndrome. Muscle Nerve 2001;24(9):1239-1247, doi 10.1002/mus.1140";
 
 /// Oh et al. 2005: 34 LEMS, 40 normal subjects, 538 MG tests, ADM.
@@ -165,6 +166,9 @@ pub const SETTINGS_MUSCLE_DECREMENT: &str =
 /// most often smaller (20-60%) than in LEMS; in severe botulism it may be
 /// absent; several muscles over several days are advised.
 pub const NFKNF_BOTULISM: &str = "Norsk forening for klinisk nevrofysiologi. Retningslinjer for metoder i klinisk nevrofysiologi, Repetitiv stimulering: Myastent syndrom og botulisme (presynaptisk affeksjon) (legeforeningen.no)";
+/// LEMS: the resting CMAP below the lower limit of normal in 48 of 50
+/// patients (as the project's criteria reference gives it).
+pub const ONEILL_1988: &str = "O'Neill JH, Murray NM, Newsom-Davis J. The Lambert-Eaton myasthenic syndrome: a review of 50 cases. Brain 1988;111(Pt 3):577-596";
 /// Botulism: post-tetanic facilitation like LEMS's but less, exhaustion
 /// not prominent, no notable low-rate decrement.
 pub const CHERINGTON_1982: &str =
@@ -192,8 +196,9 @@ pub const TAN_2011: &str = "Tan SV, Matthews E, Barber M, et al. Refined exercis
 /// Every source above, for the writers that number references
 /// (`render::references`): a citation joins several with "; ", but a
 /// source's own text holds "; " too, so it is split by finding these.
-pub const ALL: [&str; 49] = [
+pub const ALL: [&str; 50] = [
     AAEM_2001,
+    ONEILL_1988,
     OH_2005,
     LIPKA_2020,
     NORWEGIAN_GUIDELINE,

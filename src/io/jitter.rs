@@ -249,7 +249,9 @@ impl Columns {
                 at: Location::line(path, line),
                 detail: format!(
                     "no `{n}` column; an interval list needs `pair` and `ipi_us` (docs/jitter.md), found {}",
-                    names.join(", ")
+                    // A metadata line without its `#` may be read as the
+                    // header: what may identify is withheld.
+                    names.iter().map(|h| crate::model::privacy::quotable(h)).collect::<Vec<_>>().join(", ")
                 ),
             })
         };
@@ -467,7 +469,30 @@ pub fn read_jitter(path: &Path, options: &crate::io::ReadOptions) -> Result<Jitt
         .map(|f| Ok((crate::io::read::text::read_bounded(&f)?, f)))
         .collect::<Result<Vec<_>>>()?;
     let read: Vec<(std::path::PathBuf, Vec<u8>)> = read.into_iter().map(|(b, f)| (f, b)).collect();
-    parse_jitter(&read, options)
+    if !path.is_dir() {
+        return parse_jitter(&read, options);
+    }
+    // A study folder holds CMAP tests too: they are left out, and said.
+    let (jitter, others): (Vec<_>, Vec<_>) = read.into_iter().partition(|(_, b)| is_jitter_file(b));
+    let name = |(f, _): &(std::path::PathBuf, Vec<u8>)| {
+        f.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
+    };
+    if jitter.is_empty() {
+        return Err(Error::BadHeader {
+            at: Location::file(path),
+            detail: "no jitter file here: an interval list starts with `# nmjscope: jitter` (or has an `ipi_us` column), and a pair's sweeps declare `# method:` and `# electrode:` (docs/jitter.md)".into(),
+        });
+    }
+    let mut input = parse_jitter(&jitter, options)?;
+    if !others.is_empty() {
+        let names: Vec<String> = others.iter().map(name).collect();
+        input.warnings.push(format!(
+            "not jitter files, left out: {} (`nmjscope analyze` reads a study's CMAP tests with its jitter)",
+            names.join(", ")
+        ));
+    }
+    Ok(input)
 }
 
 /// Whether a file's bytes are a jitter file: an interval list, or a trace
@@ -498,13 +523,25 @@ pub fn parse_jitter(
         pairs: Vec::new(),
         sweeps: Vec::new(),
         age_years: None,
-        identity: Vec::new(),
+        identities: Vec::new(),
         warnings: Vec::new(),
     };
+    let mut identity = Vec::new();
     let mut seen = Claims::default();
     for (file, bytes) in files {
-        let (age, identity) = if is_ipi_list(bytes) {
-            let list = parse_ipi_list(file, bytes)?;
+        let (age, own) = if is_ipi_list(bytes) {
+            let mut list = parse_ipi_list(file, bytes)?;
+            // --muscle and --side replace the files' values, as they do
+            // for a sweeps file (read through the trace reader).
+            for p in &mut list.pairs {
+                if let Some(m) = &options.overrides.muscle {
+                    p.muscle.clone_from(m);
+                }
+                if let Some(s) = &options.overrides.side {
+                    p.side =
+                        crate::model::canonical_side(s).or_else(|| Some(s.trim().to_lowercase()));
+                }
+            }
             for p in &list.pairs {
                 seen.claim(
                     file,
@@ -530,14 +567,15 @@ pub fn parse_jitter(
             (age, identity)
         };
         // Files of two subjects are two studies: never merged.
-        if let Some(key) = crate::io::disagreeing_keys(&input.identity, &identity).first() {
+        if let Some(key) = crate::io::disagreeing_keys(&identity, &own).first() {
             return Err(Error::BadMetadata {
                 at: Location::file(file),
                 key: (*key).to_string(),
                 detail: "differs from the jitter files' before it: one study is one subject".into(),
             });
         }
-        crate::io::merge_identity(&mut input.identity, &identity);
+        crate::io::merge_identity(&mut identity, &own);
+        input.identities.push(own);
         if let (Some(a), Some(b)) = (input.age_years, age) {
             if (a - b).abs() > 0.5 {
                 return Err(Error::BadMetadata {

@@ -194,12 +194,7 @@ pub fn parse_study_groups(
     let (jitter_files, traces): (Vec<_>, Vec<_>) = traces
         .into_iter()
         .partition(|(_, b)| jitter::is_jitter_file(b));
-    let jitter = if jitter_files.is_empty() {
-        None
-    } else {
-        let owned: FileBytes = jitter_files.into_iter().cloned().collect();
-        Some(jitter::parse_jitter(&owned, options)?)
-    };
+    let jitter = study_jitter(&jitter_files, options)?;
     let mut tests = if sidecars.is_empty() && jitter.is_none() {
         read::parse_tests(files, options)?
     } else {
@@ -261,34 +256,90 @@ pub fn parse_study_groups(
         .collect();
     studies.sort_by(|a, b| a.id.cmp(&b.id));
     if let Some(jitter) = jitter {
-        // One patient's jitter cannot be given to one of several studies.
-        if studies.len() > 1 {
-            return Err(Error::MixedStudies {
-                path: path.to_path_buf(),
-                detail: format!(
-                    "{}; and jitter files ({}) that belong to none of them in particular: keep them beside one study",
-                    describe_groups(&studies),
-                    jitter.files.join(", ")
-                ),
-            });
-        }
-        if let Some(s) = studies.first_mut() {
-            let mut own = Vec::new();
-            for t in &s.tests {
-                merge_identity(&mut own, &identity(t));
-            }
-            if let Some(key) = disagreeing_keys(&own, &jitter.identity).first() {
-                let first = jitter.files.first().map_or(path, |f| Path::new(f));
-                return Err(Error::BadMetadata {
-                    at: crate::error::Location::file(first),
-                    key: (*key).to_string(),
-                    detail: "differs from the CMAP tests' beside it: jitter files join the study of their folder, so keep each study's files in a folder of its own".into(),
-                });
-            }
-            s.jitter = Some(jitter);
-        }
+        join_jitter(&mut studies, jitter, options)?;
     }
     Ok(studies)
+}
+
+/// A study's jitter files read (`None` without any). `--muscle` and
+/// `--side` name the CMAP tests' muscle: the jitter files keep their own
+/// (`nmjscope jitter --muscle` renames them).
+fn study_jitter(
+    files: &[&(PathBuf, Vec<u8>)],
+    options: &ReadOptions,
+) -> Result<Option<crate::model::JitterInput>> {
+    if files.is_empty() {
+        return Ok(None);
+    }
+    let owned: FileBytes = files.iter().map(|f| (*f).clone()).collect();
+    let mut own = options.clone();
+    own.overrides.muscle = None;
+    own.overrides.side = None;
+    jitter::parse_jitter(&owned, &own).map(Some)
+}
+
+/// Gives a folder's jitter files to their study: the one study of the
+/// folder, or, when the folder splits, the one study whose identity the
+/// jitter files name. A jitter file whose `study_id`, `patient_id` or
+/// `date` differs from its study's is refused, naming the file and the
+/// key, never the value.
+fn join_jitter(
+    studies: &mut [Study],
+    mut jitter: crate::model::JitterInput,
+    options: &ReadOptions,
+) -> Result<()> {
+    // --date replaces every file's date, the jitter files' too.
+    if let Some(d) = &options.overrides.date {
+        for id in &mut jitter.identities {
+            id.resize(IDENTITY_KEYS.len(), None);
+            id[2] = Some(d.clone());
+        }
+    }
+    let study_identity = |s: &Study| {
+        let mut own = Vec::new();
+        for t in &s.tests {
+            merge_identity(&mut own, &identity(t));
+        }
+        own
+    };
+    let named = |s: &Study| {
+        let own = study_identity(s);
+        jitter
+            .identities
+            .iter()
+            .any(|id| own.iter().zip(id).any(|(a, b)| a.is_some() && a == b))
+    };
+    let at = match studies.len() {
+        1 => 0,
+        _ => match studies.iter().filter(|s| named(s)).count() {
+            1 => studies.iter().position(named).unwrap_or(0),
+            _ => {
+                let first = jitter.files.first().cloned().unwrap_or_default();
+                return Err(Error::BadMetadata {
+                    at: crate::error::Location::file(Path::new(&first)),
+                    key: "study_id".into(),
+                    detail: format!(
+                        "the folder holds {} studies ({}) and the jitter files ({}) name none of them alone: give them the study_id or patient_id of their study, or keep each study in a folder of its own",
+                        studies.len(),
+                        describe_groups(studies),
+                        jitter.files.join(", ")
+                    ),
+                });
+            }
+        },
+    };
+    let own = study_identity(&studies[at]);
+    for (file, id) in jitter.files.iter().zip(&jitter.identities) {
+        if let Some(key) = disagreeing_keys(&own, id).first() {
+            return Err(Error::BadMetadata {
+                at: crate::error::Location::file(Path::new(file)),
+                key: (*key).to_string(),
+                detail: "differs from the CMAP tests' of its study: jitter files join the study they name, or the one study of their folder".into(),
+            });
+        }
+    }
+    studies[at].jitter = Some(jitter);
+    Ok(())
 }
 
 /// The name of one study of a folder (the `k`-th group, in the order its

@@ -105,8 +105,9 @@ pub enum PairFlag {
     /// The potentials are so small beside the noise that the noise alone
     /// would give more jitter than the floor (raw sweeps; not counted).
     LowSignal,
-    /// No second potential was found in any sweep: no pair to measure, and
-    /// no block to count (raw sweeps; not judged).
+    /// No second potential was found in any sweep, or a listed pair is
+    /// blocked in every discharge: no pair to measure, and no block to
+    /// count (not judged).
     NoSecondPotential,
     /// Sampled too coarsely to time a potential to a few µs (raw sweeps
     /// below 20 kHz; not counted).
@@ -245,6 +246,10 @@ pub enum JitterReason {
     TooFewPairs,
     /// Single-fibre limits depend on age, and none was given.
     AgeNeeded,
+    /// No age was given, and every age band's limits give the same
+    /// verdict: the limits shown are the band that decides it (the most
+    /// lenient for abnormal, the strictest for normal).
+    EveryAgeBand,
 }
 
 /// One muscle's jitter, as a method and electrode recorded it.
@@ -403,10 +408,11 @@ pub struct JitterInput {
     pub sweeps: Vec<JitterSweeps>,
     /// The age the files give (all that give one must agree).
     pub age_years: Option<f64>,
-    /// The study identity its files give (`io::IDENTITY_KEYS`: study id,
-    /// patient id, date; `None` where none says): checked against the CMAP
-    /// tests it joins, and never written anywhere.
-    pub identity: Vec<Option<String>>,
+    /// The study identity each file gives, in `files`' order
+    /// (`io::IDENTITY_KEYS`: study id, patient id, date; `None` where the
+    /// file does not say): checked against the CMAP tests it joins, and
+    /// never written anywhere.
+    pub identities: Vec<Vec<Option<String>>>,
     /// What a reader tolerated, each naming its file.
     pub warnings: Vec<String>,
 }
@@ -424,6 +430,8 @@ pub struct JitterBrief {
     pub mean_jitter_us: Option<f64>,
     /// The limit for the mean (µs), when a reference applies.
     pub limit_mean_us: Option<f64>,
+    /// The pairs whose jitter counts (the mean's pairs).
+    pub counted: usize,
     /// The pairs judged against the pair limit.
     pub judged: usize,
     /// Judged pairs above the pair limit or blocking.
@@ -439,6 +447,7 @@ impl From<&MuscleJitter> for JitterBrief {
             electrode: m.electrode,
             mean_jitter_us: m.mean_jitter_us,
             limit_mean_us: m.limits.as_ref().map(|l| l.mean_us),
+            counted: m.counted,
             judged: m.judged,
             abnormal_pairs: m.abnormal_pairs,
             verdict: m.verdict,
@@ -471,7 +480,7 @@ impl JitterInput {
             pairs,
             sweeps: Vec::new(),
             age_years: None,
-            identity: Vec::new(),
+            identities: Vec::new(),
             warnings: Vec::new(),
         }
     }

@@ -124,7 +124,7 @@ pub fn analyze_jitter(
         tool: ToolInfo::current(),
         files: input.files.clone(),
         age_years: age,
-        findings: findings(&muscles, config),
+        findings: findings(&muscles, age, config),
         muscles,
         warnings,
         settings: config.clone(),

@@ -22,6 +22,7 @@ pub(crate) const PAIR_PLOTS_ARE_IN: &str = "Each pair's intervals, and the super
 /// The tidy pairs table's columns, one row per pair.
 pub const JITTER_COLUMNS: &[&str] = &[
     "muscle",
+    "side",
     "method",
     "electrode",
     "pair",
@@ -246,6 +247,7 @@ pub fn jitter_csv(r: &JitterReport) -> Vec<u8> {
             let flags: Vec<String> = p.flags.iter().map(|f| f.code()).collect();
             let _ = w.write_record([
                 super::text_cell(&m.muscle),
+                super::text_cell(m.side.as_deref().unwrap_or_default()),
                 m.method.code(),
                 m.electrode.code(),
                 super::text_cell(&p.id),

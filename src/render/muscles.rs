@@ -42,7 +42,7 @@ pub(crate) fn muscle_table(report: &Report) -> MuscleTable {
         .map(|m| {
             let mut r = row(m, &report.settings.interpret);
             if with_jitter {
-                r.insert(r.len() - 1, jitter(m));
+                r.insert(r.len() - 1, jitter(m, report.settings.jitter.min_pairs));
             }
             r
         })
@@ -54,7 +54,7 @@ pub(crate) fn muscle_table(report: &Report) -> MuscleTable {
 /// its limit, the abnormal pairs and the verdict ("mean 48.2 µs (limit
 /// 34), 7 of 20 pairs abnormal: abnormal, concentric needle, voluntary
 /// activation").
-fn jitter(m: &MuscleReading) -> String {
+fn jitter(m: &MuscleReading, min_pairs: usize) -> String {
     if m.jitter.is_empty() {
         return "not tested".to_string();
     }
@@ -63,19 +63,28 @@ fn jitter(m: &MuscleReading) -> String {
         .iter()
         .map(|j| {
             let limits: Vec<f64> = j.limit_mean_us.into_iter().collect();
-            let mean = j.mean_jitter_us.map_or("no counted pair".to_string(), |v| {
-                format!("mean {} µs", crate::words::number_beside(v, 1, &limits))
-            });
-            let limit = j
-                .limit_mean_us
-                .map_or(String::new(), |l| format!(" (limit {})", number(l)));
+            let few = j.counted < min_pairs;
+            let mean = match j.mean_jitter_us {
+                None => "no counted pair".to_string(),
+                Some(v) if few => format!(
+                    "mean {} µs of {} counted pairs (too few for the mean criterion)",
+                    crate::words::number_beside(v, 1, &limits),
+                    j.counted
+                ),
+                Some(v) => format!(
+                    "mean {} µs{}",
+                    crate::words::number_beside(v, 1, &limits),
+                    j.limit_mean_us
+                        .map_or(String::new(), |l| format!(" (limit {})", number(l)))
+                ),
+            };
             let verdict = match j.verdict {
                 JitterVerdict::Normal => "normal",
                 JitterVerdict::Abnormal => "abnormal",
                 JitterVerdict::NotJudged => "not judged",
             };
             format!(
-                "{mean}{limit}, {} of {} pairs abnormal: {verdict}, {}, {}",
+                "{verdict}: {mean}, {} of {} judged pairs abnormal; {}, {}",
                 j.abnormal_pairs,
                 j.judged,
                 crate::interpret::jitter::electrode_words(j.electrode),
@@ -97,8 +106,25 @@ fn row(m: &MuscleReading, c: &crate::interpret::InterpretConfig) -> Vec<String> 
         resting(m),
         decrement(&m.decrement, c.decrement_abnormal_pct),
         increment(&m.increment, c),
-        super::view::pattern_words(m.pattern).to_string(),
+        reading(m),
     ]
+}
+
+/// A muscle's reading in words; a muscle only jitter was recorded from
+/// and not found abnormal says what it has, not what it lacks.
+fn reading(m: &MuscleReading) -> String {
+    let no_rns =
+        m.decrement.status == PartStatus::NotTested && m.increment.status == PartStatus::NotTested;
+    if no_rns && !m.jitter.is_empty() && m.pattern != crate::model::Pattern::AbnormalJitter {
+        let normal = m.jitter.iter().all(|j| j.verdict == JitterVerdict::Normal);
+        let what = if normal {
+            "normal jitter"
+        } else {
+            "jitter not judged"
+        };
+        return format!("{what}; no repetitive stimulation of this muscle");
+    }
+    super::view::pattern_words(m.pattern).to_string()
 }
 
 fn resting(m: &MuscleReading) -> String {

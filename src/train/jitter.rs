@@ -141,6 +141,11 @@ pub fn measure_pair(pair: &JitterPair, config: &JitterConfig) -> PairMeasures {
         _ => None,
     };
     let mut flags = pair.sweep_flags.clone();
+    // A list pair blocked in every discharge shows no second potential at
+    // all, as a sweeps pair with none: no pair to judge, as there.
+    if conducted.is_empty() && discharges > 0 && !flags.contains(&PairFlag::NoSecondPotential) {
+        flags.push(PairFlag::NoSecondPotential);
+    }
     if conducted.len() < config.min_discharges {
         flags.push(PairFlag::TooFewDischarges);
     }

@@ -358,21 +358,37 @@ fn single_fibre_limits_follow_age_and_wait_for_it() {
         &cfg,
     );
     assert_eq!(none, Err(JitterReason::AgeNeeded));
-    // Through the whole analysis, the sentence says what is missing.
-    let l = parse_ipi_list(
-        Path::new("sf.csv"),
-        format!("# nmjscope: jitter\n# muscle: frontalis\n# method: voluntary\n# electrode: single_fibre\n{}", pairs_with(&[80.0; 3], 60)).as_bytes(),
-    )
-    .unwrap();
-    let input = nmjscope::io::jitter::JitterInput::of_pairs(l.pairs);
-    let r = analyze_jitter(&input, None, &Settings::default())
+    // Through the whole analysis: without an age, three pairs at 60 µs are
+    // above the pair limit of the young (49.7 µs at 10-19) and within that
+    // of the old (63.9 µs at 60-69): the bands disagree, and the sentence
+    // says what is missing.
+    let sf = |mcd: f64| {
+        let l = parse_ipi_list(
+            Path::new("sf.csv"),
+            format!("# nmjscope: jitter\n# muscle: frontalis\n# method: voluntary\n# electrode: single_fibre\n{}", pairs_with(&[mcd; 3], 60)).as_bytes(),
+        )
+        .unwrap();
+        nmjscope::io::jitter::JitterInput::of_pairs(l.pairs)
+    };
+    let r = analyze_jitter(&sf(60.0), None, &Settings::default())
         .unwrap()
         .report;
+    assert_eq!(r.muscles[0].verdict, JitterVerdict::NotJudged);
     assert!(
         r.findings[0].text.contains("depend on age"),
         "{}",
         r.findings[0].text
     );
+    // At 80 µs every band (up to 74.1 µs at 70-79) finds the three pairs
+    // above its limit: abnormal at any age, judged by the most lenient band.
+    let any_age = analyze_jitter(&sf(80.0), None, &Settings::default())
+        .unwrap()
+        .report;
+    let m = &any_age.muscles[0];
+    assert_eq!(m.verdict, JitterVerdict::Abnormal);
+    assert!(m.reasons.contains(&JitterReason::EveryAgeBand));
+    assert_eq!(m.limits.as_ref().unwrap().ages, Some((70, 79)));
+    let input = sf(80.0);
     // Aged 45: three pairs at 80 µs are above 53.5 µs, more than 10% of 20.
     let aged = analyze_jitter(&input, Some(45.0), &Settings::default())
         .unwrap()
@@ -731,7 +747,7 @@ fn jitter_joins_the_pattern_the_summary_and_the_muscle_table() {
         .any(|d| d["condition"] == "lems"));
     let text = nmjscope().arg("analyze").arg(&mg).assert().success();
     let text = String::from_utf8_lossy(&text.get_output().stdout).to_string();
-    assert!(text.contains("Jitter: mean"), "{text}");
+    assert!(text.contains("Jitter: abnormal: mean"), "{text}");
     assert!(
         !text.contains("] rule:"),
         "a source split from its citation"
@@ -784,4 +800,181 @@ fn a_jitter_file_of_another_subject_is_refused_without_its_value() {
         "{said}"
     );
     assert!(!said.contains("4711") && !said.contains("5822"), "{said}");
+}
+
+#[test]
+fn jitter_takes_the_flags_of_how_files_are_read_and_refuses_a_cmap_test_s() {
+    let dir = TempDir::new();
+    let sim = dir.path().join("j");
+    nmjscope()
+        .args(["simulate", "--pairs", "3", "--sweeps", "--jitter"])
+        .arg(&sim)
+        .assert()
+        .success();
+    // --muscle and --side name the muscle of a list as of sweeps.
+    for path in [sim.join("ipi.csv"), sim.join("sweeps")] {
+        let run = nmjscope()
+            .arg("jitter")
+            .arg(&path)
+            .args(["--muscle", "frontalis", "--side", "L", "--format", "json"])
+            .assert()
+            .success();
+        let r: serde_json::Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+        let m = &r["muscles"][0];
+        assert_eq!(
+            (&m["muscle"], &m["side"]),
+            (&"frontalis".into(), &"left".into()),
+            "{path:?}"
+        );
+    }
+    // A stimulation rate is a CMAP test's: refused, not ignored.
+    let refused = nmjscope()
+        .arg("jitter")
+        .arg(sim.join("ipi.csv"))
+        .args(["--rate", "3"])
+        .assert()
+        .failure();
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(said.contains("--rate") && said.contains("CMAP"), "{said}");
+}
+
+/// An interval list of `muscle` with `meta` lines, pairs of the given MCDs.
+fn list_file(muscle: &str, meta: &str, mcds: &[f64]) -> String {
+    format!(
+        "# nmjscope: jitter\n# muscle: {muscle}\n# method: voluntary\n# electrode: concentric\n{meta}{}",
+        pairs_with(mcds, 60)
+    )
+}
+
+#[test]
+fn what_the_second_hostile_pass_found_is_read_right() {
+    let dir = TempDir::new();
+    let s = dir.path().join("s");
+    nmjscope()
+        .args([
+            "simulate",
+            "--condition",
+            "normal",
+            "--seed",
+            "3",
+            "--study",
+        ])
+        .arg(&s)
+        .assert()
+        .success();
+    // A jitter not judged (no limits for biceps) beside a normal RNS: the
+    // study is not called normal.
+    std::fs::write(s.join("j.csv"), list_file("biceps", "", &[30.0; 24])).unwrap();
+    let r = analyze_json(&s);
+    assert_eq!(r["interpretation"]["pattern"], "incomplete");
+    assert!(r["interpretation"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("the jitter of biceps was not judged"));
+    // `analyze --muscle` names the CMAP tests' muscle, not the jitter's.
+    std::fs::write(s.join("j.csv"), list_file("EDC", "", &[80.0; 24])).unwrap();
+    let run = nmjscope()
+        .arg("analyze")
+        .arg(&s)
+        .args(["--muscle", "ADM", "--format", "json"])
+        .assert()
+        .success();
+    let r: serde_json::Value = serde_json::from_slice(&run.get_output().stdout).unwrap();
+    assert_eq!(r["jitter"]["muscles"][0]["muscle"], "EDC");
+    assert_eq!(r["interpretation"]["pattern"], "abnormal_jitter");
+    // A header line that is a metadata line without its `#` is quoted
+    // without its value.
+    std::fs::write(
+        s.join("j.csv"),
+        "# nmjscope: jitter\n# muscle: EDC\n# method: voluntary\n# electrode: concentric\npatient_name: Leakname\n1,1000\n",
+    )
+    .unwrap();
+    let refused = nmjscope().arg("analyze").arg(&s).assert().failure();
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(!said.to_lowercase().contains("leakname"), "{said}");
+    // The file that names another patient is the one blamed; --date is
+    // every file's date.
+    std::fs::write(s.join("j.csv"), list_file("EDC", "", &[30.0; 24])).unwrap();
+    std::fs::write(
+        s.join("k.csv"),
+        list_file(
+            "frontalis",
+            "# patient_id: P2\n# date: 2024-03-01\n",
+            &[30.0; 24],
+        ),
+    )
+    .unwrap();
+    for f in ["1_rns_3hz.csv", "2_exercise_10s.csv", "3_hfrns_50hz.csv"] {
+        let body = std::fs::read_to_string(s.join(f)).unwrap();
+        std::fs::write(s.join(f), format!("# patient_id: P1\n{body}")).unwrap();
+    }
+    let refused = nmjscope().arg("analyze").arg(&s).assert().failure();
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(
+        said.contains("k.csv") && said.contains("patient_id"),
+        "{said}"
+    );
+    assert!(!said.contains("P2") && !said.contains("P1"), "{said}");
+    let body = std::fs::read_to_string(s.join("k.csv")).unwrap();
+    std::fs::write(s.join("k.csv"), body.replace("P2", "P1")).unwrap();
+    nmjscope()
+        .arg("analyze")
+        .arg(&s)
+        .args(["--date", "2024-03-05"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn jitter_files_join_the_study_they_name_in_a_folder_of_two() {
+    let dir = TempDir::new();
+    let s = dir.path().join("archive").join("s");
+    nmjscope()
+        .args([
+            "simulate",
+            "--condition",
+            "normal",
+            "--seed",
+            "3",
+            "--study",
+        ])
+        .arg(&s)
+        .assert()
+        .success();
+    for (f, who) in [
+        ("1_rns_3hz.csv", "A1"),
+        ("2_exercise_10s.csv", "B2"),
+        ("3_hfrns_50hz.csv", "B2"),
+    ] {
+        let body = std::fs::read_to_string(s.join(f)).unwrap();
+        std::fs::write(s.join(f), body.replace("sim-normal-3", who)).unwrap();
+    }
+    std::fs::write(
+        s.join("j.csv"),
+        list_file("EDC", "# study_id: B2\n", &[80.0; 24]),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    nmjscope()
+        .arg("batch")
+        .arg(dir.path().join("archive"))
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let row = |id: &str| {
+        summary
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap()
+            .to_string()
+    };
+    assert!(row("B2").contains("abnormal_jitter"), "{summary}");
+    assert!(!row("A1").contains("jitter"), "{summary}");
+    // Naming no study of the two, they are refused, without batch advice.
+    std::fs::write(s.join("j.csv"), list_file("EDC", "", &[80.0; 24])).unwrap();
+    let refused = nmjscope().arg("analyze").arg(&s).assert().failure();
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(said.contains("name none of them"), "{said}");
 }

@@ -75,6 +75,11 @@ pub struct JitterSimArgs {
 
 /// `nmjscope jitter`.
 pub fn jitter(args: JitterArgs) -> anyhow::Result<()> {
+    if let Some(flag) = cmap_only_flag(&args.read) {
+        anyhow::bail!(
+            "--{flag} sets a value of a CMAP test and does not apply to jitter files (nmjscope jitter); give it to `nmjscope analyze`"
+        );
+    }
     let settings = args.settings.settings()?;
     let options = args.read.options()?;
     let input = nmjscope::io::jitter::read_jitter(&args.path, &options)?;
@@ -99,6 +104,33 @@ pub fn jitter(args: JitterArgs) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The first flag given that only a CMAP test reads (a stimulation rate,
+/// a protocol, a temperature...): `jitter` refuses it rather than ignore
+/// it. The flags of how a trace is read (units, polarity, format,
+/// channel, stimuli) apply to sweeps files and are kept.
+fn cmap_only_flag(r: &ReadArgs) -> Option<&'static str> {
+    let given = [
+        ("protocol", r.protocol.is_some()),
+        ("rate", r.rate.is_some()),
+        ("nerve", r.nerve.is_some()),
+        ("exercise-s", r.exercise_s.is_some()),
+        ("temperature", r.temperature.is_some()),
+        ("examiner", r.examiner.is_some()),
+        ("date", r.date.is_some()),
+        ("record", r.record.is_some()),
+        ("indication", r.indication.is_some()),
+        ("medication", r.medication.is_some()),
+        ("stim-intensity-ma", r.stim_intensity_ma.is_some()),
+        ("stim-duration-ms", r.stim_duration_ms.is_some()),
+        ("supramaximal", r.supramaximal.is_some()),
+        ("pyridostigmine-h", r.pyridostigmine_last_dose_h.is_some()),
+    ];
+    given
+        .into_iter()
+        .find(|(_, set)| *set)
+        .map(|(flag, _)| flag)
 }
 
 /// `simulate --jitter DIR`.
