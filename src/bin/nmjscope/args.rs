@@ -438,9 +438,10 @@ pub struct SimulateArgs {
     /// Stimulation rate (Hz); default 3 (rns) or 50 (hfrns).
     #[arg(long)]
     pub rate: Option<f64>,
-    /// Muscle written to the file.
-    #[arg(long, default_value = "ADM")]
-    pub muscle: String,
+    /// Muscle written to the file (default ADM; EDC with --jitter, a
+    /// muscle with published jitter limits).
+    #[arg(long)]
+    pub muscle: Option<String>,
     /// Random seed: same seed, same bytes.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -523,6 +524,11 @@ pub enum SeriesArg {
 const SUBMAXIMAL_FRACTION: f64 = 0.7;
 
 impl SimulateArgs {
+    /// The muscle of a simulated CMAP test: `--muscle`, else ADM.
+    pub fn cmap_muscle(&self) -> String {
+        self.muscle.clone().unwrap_or_else(|| "ADM".to_string())
+    }
+
     /// The simulation these flags ask for.
     pub fn config(&self) -> nmjscope::simulate::SimConfig {
         use nmjscope::simulate::SimConfig;
@@ -531,7 +537,7 @@ impl SimulateArgs {
             severity: self.severity,
             protocol: self.protocol,
             rate_hz: self.rate,
-            muscle: self.muscle.clone(),
+            muscle: self.cmap_muscle(),
             seed: self.seed,
             noise_mv: self.noise_mv,
             pre_stimulus_ms: self.pre_stimulus_ms,

@@ -70,6 +70,13 @@ fn inspect(args: InspectArgs) -> anyhow::Result<()> {
         .iter()
         .map(|t| nmjscope::io::inspect(t, &options))
         .collect();
+    // Jitter files are read by their own reader: named, not inspected.
+    if let Some(j) = &study.jitter {
+        say(&format!(
+            "note: jitter files, not inspected here (`nmjscope jitter` reads them): {}",
+            j.files.join(", ")
+        ));
+    }
     if args.format != InspectFormat::Json {
         return stdout(crate::inspect_text::text(&inspections).as_bytes());
     }
@@ -259,7 +266,7 @@ fn simulate(args: SimulateArgs) -> anyhow::Result<()> {
         let what = (
             args.condition,
             args.severity,
-            args.muscle.as_str(),
+            args.muscle.as_deref().unwrap_or("EDC"),
             args.seed,
             args.noise_mv,
         );
@@ -306,7 +313,7 @@ fn simulate_bids(args: &SimulateArgs, dir: &Path) -> anyhow::Result<()> {
             nmjscope::simulate::cohort::cohort(&nmjscope::simulate::cohort::CohortSpec {
                 condition: condition.into(),
                 n: args.n as usize,
-                muscle: args.muscle.clone(),
+                muscle: args.cmap_muscle(),
                 seed: args.seed,
             })
             .into_iter()
@@ -380,7 +387,7 @@ fn cohort(
     let spec = nmjscope::simulate::cohort::CohortSpec {
         condition: condition.into(),
         n: args.n as usize,
-        muscle: args.muscle.clone(),
+        muscle: args.cmap_muscle(),
         seed: args.seed,
     };
     let mut files = Vec::new();

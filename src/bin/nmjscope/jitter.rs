@@ -140,7 +140,6 @@ pub fn simulate_jitter(
     (condition, severity, muscle, seed, noise_mv): (ConditionArg, f64, &str, u64, f64),
 ) -> anyhow::Result<()> {
     use nmjscope::simulate::jitter::{simulate_pairs, sweeps_of, JitterSimConfig};
-    let muscle = if muscle == "ADM" { "EDC" } else { muscle };
     let config = JitterSimConfig {
         condition: condition.into(),
         severity,
