@@ -277,11 +277,17 @@ fn assess(
     }
     // What the share rule counts (Bollu 2019: "increased jitter or
     // blocking"): the counted pairs, and the pairs not counted only because
-    // they blocked too often to give a jitter; a pair whose measurement is
-    // in doubt is not judged at all.
+    // they blocked too often to give a jitter (enough discharges recorded,
+    // too few conducted); a pair too short to measure, or whose
+    // measurement is in doubt, is not judged at all.
     let judged: Vec<&PairMeasures> = pairs
         .iter()
-        .filter(|p| p.counted || (p.blocked > 0 && !p.flags.iter().any(|f| f.doubts_measurement())))
+        .filter(|p| {
+            p.counted
+                || (p.blocked > 0
+                    && p.discharges >= config.min_discharges
+                    && !p.flags.iter().any(|f| f.doubts_measurement()))
+        })
         .collect();
     let abnormal_pairs = judged
         .iter()
@@ -622,11 +628,13 @@ pub(crate) fn jitter_part(j: Option<&crate::model::JitterReport>) -> super::conc
 
 /// What a study's reader must weigh beside its jitter: a normal jitter
 /// answers for the muscle it was recorded from (Juel 2019; AAEE 1986), and
-/// a normal jitter beside an abnormal decrement is discordant (nmjscope's
-/// own rule: jitter is the more sensitive test, AAEM 2001).
+/// a normal jitter beside an abnormal decrement of the same muscle and side
+/// is discordant (nmjscope's own rule: jitter is the more sensitive test,
+/// AAEM 2001), unless the reading is presynaptic.
 pub(crate) fn study_caveats(
     j: Option<&crate::model::JitterReport>,
-    dec: &crate::model::Part<crate::model::DecrementGrade>,
+    muscles: &[crate::model::MuscleReading],
+    pattern: crate::model::Pattern,
 ) -> Vec<String> {
     let Some(j) = j else {
         return Vec::new();
@@ -638,7 +646,7 @@ pub(crate) fn study_caveats(
             .map(muscle_label)
             .collect()
     };
-    let (normal, abnormal) = (of(JitterVerdict::Normal), of(JitterVerdict::Abnormal));
+    let normal = of(JitterVerdict::Normal);
     let mut out = Vec::new();
     if !normal.is_empty() {
         out.push(format!(
@@ -648,13 +656,19 @@ pub(crate) fn study_caveats(
             sources::AAEE_1986_SFEMG
         ));
     }
-    if dec.valid_grade() == Some(crate::model::DecrementGrade::Abnormal)
-        && !normal.is_empty()
-        && abnormal.is_empty()
-    {
+    let discordant: Vec<String> = muscles
+        .iter()
+        .filter(|m| {
+            m.decrement.valid_grade() == Some(crate::model::DecrementGrade::Abnormal)
+                && !m.jitter.is_empty()
+                && m.jitter.iter().all(|b| b.verdict == JitterVerdict::Normal)
+        })
+        .map(super::muscles::label)
+        .collect();
+    if !discordant.is_empty() && pattern != crate::model::Pattern::Presynaptic {
         out.push(format!(
-            "The findings are discordant: an abnormal decrement with normal jitter in {} (jitter is the more sensitive test: {}). Check the decrement's technique and that it reproduces, and consider causes other than a junction disorder (nmjscope's own reading).",
-            normal.join(", "),
+            "The findings are discordant: an abnormal decrement with normal jitter in the same muscle, {} (jitter is the more sensitive test: {}). Check the decrement's technique and that it reproduces, and consider causes other than a junction disorder (nmjscope's own reading).",
+            discordant.join(", "),
             sources::AAEM_2001
         ));
     }

@@ -222,7 +222,6 @@ pub fn interpret_study(
         advice::recommendations(tests, pattern, &decrement, &increment, low_cmap, config);
     let mut caveats = advice::caveats(tests, pattern, &decrement, &increment, low_cmap, config);
     caveats.extend(muscles_without_limit(tests, config));
-    caveats.extend(jitter::study_caveats(jitter, &decrement));
     caveats.extend(protocols::protocol_caveats(
         tests,
         &series,
@@ -230,6 +229,7 @@ pub fn interpret_study(
         jitter.is_some(),
     ));
     let muscles = muscles::muscle_readings(tests, jitter, config);
+    caveats.extend(jitter::study_caveats(jitter, &muscles, pattern));
     let first_cmap = muscles.iter().find_map(|m| m.resting_cmap_mv);
     let quantities = assess::quantities(tests, &series, &increment, first_cmap, config);
     let across = muscles::synthesis(&muscles, config);

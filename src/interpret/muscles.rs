@@ -38,7 +38,16 @@ pub(crate) fn muscle_readings(
     let mut out: Vec<MuscleReading> = groups.into_iter().map(|(_, g)| reading(&g, c)).collect();
     for m in jitter.map_or(&[][..], |j| &j.muscles[..]) {
         let key = muscle_side_key(Some(&m.muscle), m.side.as_deref());
-        let i = match keys.iter().position(|k| *k == key) {
+        // A jitter file that names no side joins its muscle's one row.
+        let same_muscle: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].0 == key.0).collect();
+        let found = keys
+            .iter()
+            .position(|k| *k == key)
+            .or(match same_muscle[..] {
+                [i] if key.1.is_empty() => Some(i),
+                _ => None,
+            });
+        let i = match found {
             Some(i) => i,
             None => {
                 keys.push(key);

@@ -256,7 +256,7 @@ pub fn parse_study_groups(
         .collect();
     studies.sort_by(|a, b| a.id.cmp(&b.id));
     if let Some(jitter) = jitter {
-        join_jitter(&mut studies, jitter, options)?;
+        join_jitter(&mut studies, jitter)?;
     }
     Ok(studies)
 }
@@ -275,7 +275,7 @@ fn study_jitter(
     let mut own = options.clone();
     own.overrides.muscle = None;
     own.overrides.side = None;
-    jitter::parse_jitter(&owned, &own).map(Some)
+    jitter::parse_jitter_files(&owned, &own).map(Some)
 }
 
 /// Gives a folder's jitter files to their study: the one study of the
@@ -283,18 +283,7 @@ fn study_jitter(
 /// jitter files name. A jitter file whose `study_id`, `patient_id` or
 /// `date` differs from its study's is refused, naming the file and the
 /// key, never the value.
-fn join_jitter(
-    studies: &mut [Study],
-    mut jitter: crate::model::JitterInput,
-    options: &ReadOptions,
-) -> Result<()> {
-    // --date replaces every file's date, the jitter files' too.
-    if let Some(d) = &options.overrides.date {
-        for id in &mut jitter.identities {
-            id.resize(IDENTITY_KEYS.len(), None);
-            id[2] = Some(d.clone());
-        }
-    }
+fn join_jitter(studies: &mut [Study], jitter: crate::model::JitterInput) -> Result<()> {
     let study_identity = |s: &Study| {
         let mut own = Vec::new();
         for t in &s.tests {
@@ -317,9 +306,9 @@ fn join_jitter(
                 let first = jitter.files.first().cloned().unwrap_or_default();
                 return Err(Error::BadMetadata {
                     at: crate::error::Location::file(Path::new(&first)),
-                    key: "study_id".into(),
+                    key: "study_id, patient_id or date".into(),
                     detail: format!(
-                        "the folder holds {} studies ({}) and the jitter files ({}) name none of them alone: give them the study_id or patient_id of their study, or keep each study in a folder of its own",
+                        "the folder holds {} studies ({}) and the jitter files ({}) do not name exactly one of them: give them the study_id or patient_id of their study, or keep each study in a folder of its own",
                         studies.len(),
                         describe_groups(studies),
                         jitter.files.join(", ")
@@ -328,16 +317,7 @@ fn join_jitter(
             }
         },
     };
-    let own = study_identity(&studies[at]);
-    for (file, id) in jitter.files.iter().zip(&jitter.identities) {
-        if let Some(key) = disagreeing_keys(&own, id).first() {
-            return Err(Error::BadMetadata {
-                at: crate::error::Location::file(Path::new(file)),
-                key: (*key).to_string(),
-                detail: "differs from the CMAP tests' of its study: jitter files join the study they name, or the one study of their folder".into(),
-            });
-        }
-    }
+    jitter::check_identities(&jitter, &study_identity(&studies[at]))?;
     studies[at].jitter = Some(jitter);
     Ok(())
 }

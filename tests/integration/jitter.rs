@@ -976,5 +976,114 @@ fn jitter_files_join_the_study_they_name_in_a_folder_of_two() {
     std::fs::write(s.join("j.csv"), list_file("EDC", "", &[80.0; 24])).unwrap();
     let refused = nmjscope().arg("analyze").arg(&s).assert().failure();
     let said = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
-    assert!(said.contains("name none of them"), "{said}");
+    assert!(said.contains("do not name exactly one of them"), "{said}");
+}
+
+#[test]
+fn what_the_retest_found_is_read_right() {
+    // Pairs too short to measure are not judged, however they block.
+    let tiny = parse_ipi_list(
+        Path::new("tiny.csv"),
+        b"# nmjscope: jitter\n# muscle: EDC\n# method: voluntary\n# electrode: concentric\npair,ipi_us\n1,blocked\n1,1000\n2,blocked\n2,1000\n3,blocked\n3,1000\n",
+    )
+    .unwrap();
+    let r = analyze_jitter(
+        &nmjscope::io::jitter::JitterInput::of_pairs(tiny.pairs),
+        None,
+        &Settings::default(),
+    )
+    .unwrap()
+    .report;
+    assert_eq!(
+        (r.muscles[0].verdict, r.muscles[0].judged),
+        (JitterVerdict::NotJudged, 0)
+    );
+    // A CSV-style identifying line read as the header: nothing after its key.
+    let dir = TempDir::new();
+    for line in [
+        "patient_name,Smith",
+        "mrn;55512345",
+        "Patient name,Smith,John",
+    ] {
+        let f = dir.write(
+            "e.csv",
+            format!("# nmjscope: jitter\n# muscle: EDC\n# method: voluntary\n# electrode: concentric\n{line}\npair,ipi_us\n1,1000\n"),
+        );
+        let refused = nmjscope().arg("jitter").arg(&f).assert().failure();
+        let said = String::from_utf8_lossy(&refused.get_output().stderr).to_lowercase();
+        assert!(!said.contains("smith") && !said.contains("555"), "{said}");
+    }
+    // The odd file out is blamed: the CMAP tests and j2 agree on the date.
+    let s = dir.path().join("s");
+    nmjscope()
+        .args([
+            "simulate",
+            "--condition",
+            "normal",
+            "--seed",
+            "3",
+            "--study",
+        ])
+        .arg(&s)
+        .assert()
+        .success();
+    for f in ["1_rns_3hz.csv", "2_exercise_10s.csv", "3_hfrns_50hz.csv"] {
+        let body = std::fs::read_to_string(s.join(f)).unwrap();
+        std::fs::write(s.join(f), format!("# date: 2024-01-01\n{body}")).unwrap();
+    }
+    std::fs::write(
+        s.join("j1.csv"),
+        list_file("EDC", "# date: 2024-09-09\n", &[30.0; 12]),
+    )
+    .unwrap();
+    std::fs::write(
+        s.join("j2.csv"),
+        list_file("frontalis", "# date: 2024-01-01\n", &[30.0; 12]),
+    )
+    .unwrap();
+    let refused = nmjscope().arg("analyze").arg(&s).assert().failure();
+    let said = String::from_utf8_lossy(&refused.get_output().stderr).to_string();
+    assert!(said.contains("j1.csv") && said.contains("date"), "{said}");
+    // --date is every file's date, the jitter files' among themselves too.
+    nmjscope()
+        .arg("analyze")
+        .arg(&s)
+        .args(["--date", "2024-05-05"])
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_discordant_decrement_is_said_only_for_its_own_muscle() {
+    let dir = TempDir::new();
+    let run = |muscle: &str| {
+        let s = dir.path().join(muscle);
+        nmjscope()
+            .args([
+                "simulate",
+                "--condition",
+                "mg",
+                "--severity",
+                "0.6",
+                "--seed",
+                "2",
+            ])
+            .args(["--muscle", muscle, "--study"])
+            .arg(&s)
+            .assert()
+            .success();
+        std::fs::write(s.join("j.csv"), list_file("EDC", "", &[20.0; 24])).unwrap();
+        let r = analyze_json(&s);
+        let caveats = r["interpretation"]["caveats"].to_string();
+        (
+            r["interpretation"]["pattern"].clone(),
+            caveats.contains("discordant"),
+        )
+    };
+    // The decrement of EDC beside EDC's normal jitter: discordant.
+    let (pattern, discordant) = run("EDC");
+    assert_eq!(pattern, "postsynaptic");
+    assert!(discordant);
+    // ADM's decrement beside EDC's normal jitter: two muscles, no discord.
+    assert!(!run("ADM").1);
 }

@@ -199,9 +199,31 @@ pub(super) fn draw_ipis<DB: DrawingBackend>(
 
 /// Each pair's jitter against the pair limit (red) and the mean limit
 /// (orange); pairs not counted are hollow and grey.
+/// The not-counted legend: the hollow points, and the pairs with no
+/// jitter to draw (no second potential, every discharge blocked).
+fn not_counted_label(m: &MuscleJitter, drawn: usize) -> String {
+    let without = m.pairs.iter().filter(|p| p.jitter_us.is_none()).count();
+    match without {
+        0 => format!("not counted ({drawn})"),
+        n => format!("not counted ({drawn}; {n} more without a jitter to draw)"),
+    }
+}
+
+/// The mean's legend: a mean of fewer pairs than the mean criterion needs
+/// is not read against its limit, and says so.
+fn mean_label(mean: f64, counted: usize, min_pairs: usize) -> String {
+    let us = crate::words::fixed1(mean);
+    if counted < min_pairs {
+        format!("mean of {counted} counted pairs {us} µs (too few to judge)")
+    } else {
+        format!("mean of counted pairs {us} µs")
+    }
+}
+
 pub(super) fn draw_pairs<DB: DrawingBackend>(
     root: &Area<'_, DB>,
     m: &MuscleJitter,
+    min_pairs: usize,
     title: String,
 ) -> Drawn {
     let values: Vec<f64> = m.pairs.iter().filter_map(|p| p.jitter_us).collect();
@@ -262,17 +284,12 @@ pub(super) fn draw_pairs<DB: DrawingBackend>(
                 .map(|&p| Circle::new(p, 5, MUTED.stroke_width(2))),
         )
         .map_err(err)?
-        .label(format!("not counted ({})", excluded.len()))
+        .label(not_counted_label(m, excluded.len()))
         .legend(|(x, y)| Circle::new((x + 9, y), 5, MUTED.stroke_width(2)));
     let span = (0.5, n as f64 + 0.5);
     if let Some(mean) = m.mean_jitter_us {
-        draw_threshold(
-            &mut chart,
-            span,
-            mean,
-            COLOURS[2],
-            format!("mean of counted pairs {} µs", crate::words::fixed1(mean)),
-        )?;
+        let label = mean_label(mean, m.counted, min_pairs);
+        draw_threshold(&mut chart, span, mean, COLOURS[2], label)?;
     }
     if let Some(l) = &m.limits {
         let us = |v: f64| crate::words::number(v);

@@ -243,7 +243,8 @@ enum Picture<'a> {
         &'a crate::pipeline::jitter::PairDisplay,
         Option<&'a crate::model::PairMeasures>,
     ),
-    JitterPairs(&'a crate::model::MuscleJitter),
+    /// A muscle's pairs, with the pairs the mean criterion needs.
+    JitterPairs(&'a crate::model::MuscleJitter, usize),
 }
 
 fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, picture: &Picture, title: &str) -> Drawn {
@@ -268,7 +269,7 @@ fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, picture: &Picture, title: &str)
         Picture::Series(series, settings) => series::draw(root, series, settings, title)?,
         Picture::JitterSweeps(s) => jitter::draw_sweeps(root, s, title)?,
         Picture::JitterIpis(d, m) => jitter::draw_ipis(root, d, m, title)?,
-        Picture::JitterPairs(m) => jitter::draw_pairs(root, m, title)?,
+        Picture::JitterPairs(m, min_pairs) => jitter::draw_pairs(root, m, min_pairs, title)?,
     }
     root.present().map_err(style::err)
 }
@@ -306,7 +307,11 @@ pub fn plots_for_jitter(analysis: &crate::pipeline::jitter::JitterAnalysis) -> R
     let mut displays = analysis.displays.iter();
     for (mi, m) in analysis.report.muscles.iter().enumerate() {
         let muscle = clean(&m.muscle);
-        out.push(jitter_pairs_plot(m, mi)?);
+        out.push(jitter_pairs_plot(
+            m,
+            mi,
+            analysis.report.settings.min_pairs,
+        )?);
         for (pi, (p, d)) in m.pairs.iter().zip(displays.by_ref()).enumerate() {
             let id = clean(&p.id);
             out.push(picture(
@@ -338,13 +343,13 @@ pub fn plots_for_jitter_muscles(report: &crate::model::JitterReport) -> Result<V
         .muscles
         .iter()
         .enumerate()
-        .map(|(mi, m)| jitter_pairs_plot(m, mi))
+        .map(|(mi, m)| jitter_pairs_plot(m, mi, report.settings.min_pairs))
         .collect()
 }
 
-fn jitter_pairs_plot(m: &crate::model::MuscleJitter, mi: usize) -> Result<Plot> {
+fn jitter_pairs_plot(m: &crate::model::MuscleJitter, mi: usize, min_pairs: usize) -> Result<Plot> {
     picture(
-        &Picture::JitterPairs(m),
+        &Picture::JitterPairs(m, min_pairs),
         format!("jitter{}_pairs", mi + 1),
         format!("{} - jitter of each pair", clean(&m.muscle)),
     )

@@ -8,6 +8,9 @@
 //! `electrode`), then one row per discharge in recorded order. A blocked
 //! discharge is `blocked` in `ipi_us`, or `1`/`yes`/`true` in `blocked`.
 
+mod study;
+mod sweeps;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -240,6 +243,23 @@ struct Columns {
     electrode: Option<usize>,
 }
 
+/// A header's names as a message quotes them. A metadata line without
+/// its `#` may be read as the header (`patient_name,Smith`): from the
+/// first name that may identify on, nothing is quoted.
+fn quoted_header(names: &[String]) -> String {
+    let mut out = Vec::new();
+    for n in names {
+        let quoted = crate::model::privacy::quotable(n);
+        if quoted != *n || crate::model::is_identifying(n, &[]) {
+            let key = n.split([':', '=']).next().unwrap_or_default();
+            out.push(format!("{key} (withheld, with what follows)"));
+            break;
+        }
+        out.push(quoted);
+    }
+    out.join(", ")
+}
+
 impl Columns {
     fn find(path: &Path, line: u64, headers: &csv::StringRecord) -> Result<Columns> {
         let names: Vec<String> = headers.iter().map(crate::model::normalise_key).collect();
@@ -249,9 +269,7 @@ impl Columns {
                 at: Location::line(path, line),
                 detail: format!(
                     "no `{n}` column; an interval list needs `pair` and `ipi_us` (docs/jitter.md), found {}",
-                    // A metadata line without its `#` may be read as the
-                    // header: what may identify is withheld.
-                    names.iter().map(|h| crate::model::privacy::quotable(h)).collect::<Vec<_>>().join(", ")
+                    quoted_header(&names)
                 ),
             })
         };
@@ -442,291 +460,6 @@ fn row_key(
     Ok((muscle, method, electrode))
 }
 
-pub use crate::model::JitterInput;
-
-/// Reads a jitter study: a file, or every trace file of a folder (each an
-/// interval list or one pair's sweeps).
-///
-/// # Errors
-///
-/// The readers' errors, each naming its file; [`Error::EmptyStudy`] for a
-/// folder without a file to read; [`Error::BadMetadata`] when two files
-/// give different ages.
-pub fn read_jitter(path: &Path, options: &crate::io::ReadOptions) -> Result<JitterInput> {
-    let files = if path.is_dir() {
-        let folder = crate::io::folder::list_study(path, options.follow_links)?;
-        if folder.files.is_empty() {
-            return Err(Error::EmptyStudy {
-                path: path.to_path_buf(),
-            });
-        }
-        folder.files
-    } else {
-        vec![path.to_path_buf()]
-    };
-    let read = files
-        .into_iter()
-        .map(|f| Ok((crate::io::read::text::read_bounded(&f)?, f)))
-        .collect::<Result<Vec<_>>>()?;
-    let read: Vec<(std::path::PathBuf, Vec<u8>)> = read.into_iter().map(|(b, f)| (f, b)).collect();
-    if !path.is_dir() {
-        return parse_jitter(&read, options);
-    }
-    // A study folder holds CMAP tests too: they are left out, and said.
-    let (jitter, others): (Vec<_>, Vec<_>) = read.into_iter().partition(|(_, b)| is_jitter_file(b));
-    let name = |(f, _): &(std::path::PathBuf, Vec<u8>)| {
-        f.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    };
-    if jitter.is_empty() {
-        return Err(Error::BadHeader {
-            at: Location::file(path),
-            detail: "no jitter file here: an interval list starts with `# nmjscope: jitter` (or has an `ipi_us` column), and a pair's sweeps declare `# method:` and `# electrode:` (docs/jitter.md)".into(),
-        });
-    }
-    let mut input = parse_jitter(&jitter, options)?;
-    if !others.is_empty() {
-        let names: Vec<String> = others.iter().map(name).collect();
-        input.warnings.push(format!(
-            "not jitter files, left out: {} (`nmjscope analyze` reads a study's CMAP tests with its jitter)",
-            names.join(", ")
-        ));
-    }
-    Ok(input)
-}
-
-/// Whether a file's bytes are a jitter file: an interval list, or a trace
-/// file whose metadata names a jitter `method` (one pair's sweeps).
-pub fn is_jitter_file(bytes: &[u8]) -> bool {
-    if is_ipi_list(bytes) {
-        return true;
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-    head.lines()
-        .take_while(|l| l.trim_start().starts_with('#') || l.trim().is_empty())
-        .filter_map(|l| l.trim_start_matches(['#', ' ']).split_once(':'))
-        .any(|(k, v)| k.trim().eq_ignore_ascii_case("method") && parse_method(v).is_some())
-}
-
-/// [`read_jitter`] of files already in memory (a browser's dropped files),
-/// in the order given.
-///
-/// # Errors
-///
-/// As [`read_jitter`].
-pub fn parse_jitter(
-    files: &[(std::path::PathBuf, Vec<u8>)],
-    options: &crate::io::ReadOptions,
-) -> Result<JitterInput> {
-    let mut input = JitterInput {
-        files: Vec::new(),
-        pairs: Vec::new(),
-        sweeps: Vec::new(),
-        age_years: None,
-        identities: Vec::new(),
-        warnings: Vec::new(),
-    };
-    let mut identity = Vec::new();
-    let mut seen = Claims::default();
-    for (file, bytes) in files {
-        let (age, own) = if is_ipi_list(bytes) {
-            let mut list = parse_ipi_list(file, bytes)?;
-            // --muscle and --side replace the files' values, as they do
-            // for a sweeps file (read through the trace reader).
-            for p in &mut list.pairs {
-                if let Some(m) = &options.overrides.muscle {
-                    p.muscle.clone_from(m);
-                }
-                if let Some(s) = &options.overrides.side {
-                    p.side =
-                        crate::model::canonical_side(s).or_else(|| Some(s.trim().to_lowercase()));
-                }
-            }
-            for p in &list.pairs {
-                seen.claim(
-                    file,
-                    &p.id,
-                    &p.muscle,
-                    p.side.as_deref(),
-                    (p.method, p.electrode),
-                )?;
-                input.warnings.extend(isi_note(file, p));
-            }
-            input.pairs.extend(list.pairs);
-            (list.age_years, crate::io::identity_of(&list.metadata))
-        } else {
-            let (sweeps, age, identity) = read_sweeps(file, bytes, options)?;
-            seen.claim(
-                file,
-                &sweeps.id,
-                &sweeps.muscle,
-                sweeps.side.as_deref(),
-                (sweeps.method, sweeps.electrode),
-            )?;
-            input.sweeps.push(sweeps);
-            (age, identity)
-        };
-        // Files of two subjects are two studies: never merged.
-        if let Some(key) = crate::io::disagreeing_keys(&identity, &own).first() {
-            return Err(Error::BadMetadata {
-                at: Location::file(file),
-                key: (*key).to_string(),
-                detail: "differs from the jitter files' before it: one study is one subject".into(),
-            });
-        }
-        crate::io::merge_identity(&mut identity, &own);
-        input.identities.push(own);
-        if let (Some(a), Some(b)) = (input.age_years, age) {
-            if (a - b).abs() > 0.5 {
-                return Err(Error::BadMetadata {
-                    at: Location::file(file),
-                    key: "age".into(),
-                    detail: format!("{b} here, {a} in an earlier file: one study is one subject"),
-                });
-            }
-        }
-        input.age_years = input.age_years.or(age);
-        input.files.push(file.display().to_string());
-    }
-    Ok(input)
-}
-
-/// The pairs read so far, by muscle, side, method, electrode and name: one
-/// pair given twice (a file copied, a list beside the same pairs' sweeps)
-/// would count twice and could turn a study too small to judge into a
-/// normal one.
-/// A pair's identity: muscle, side, method, electrode and name.
-type PairKey = (String, String, JitterMethod, Electrode, String);
-
-#[derive(Default)]
-struct Claims(Vec<(PairKey, std::path::PathBuf)>);
-
-impl Claims {
-    fn claim(
-        &mut self,
-        file: &Path,
-        id: &str,
-        muscle: &str,
-        side: Option<&str>,
-        (method, electrode): (JitterMethod, Electrode),
-    ) -> Result<()> {
-        let (m, sd) = crate::model::muscle_side_key(Some(muscle), side);
-        let key = (m, sd, method, electrode, id.to_string());
-        if let Some((_, first)) = self.0.iter().find(|(k, _)| *k == key) {
-            return Err(Error::BadHeader {
-                at: Location::file(file),
-                detail: format!(
-                    "pair {id:?} of {muscle} ({method}, {electrode}) is also in {}: one pair is read once (a copied file, or a list beside the same pairs' sweeps?)",
-                    first.display()
-                ),
-            });
-        }
-        self.0.push((key, file.to_path_buf()));
-        Ok(())
-    }
-}
-
-/// A note when some of a pair's discharges give their firing interval
-/// and others do not: the pair then has no MSD, and no trend rule.
-fn isi_note(file: &Path, p: &JitterPair) -> Option<String> {
-    let conducted = p.discharges.iter().filter(|d| d.ipi_us.is_some());
-    let missing = conducted.clone().filter(|d| d.isi_ms.is_none()).count();
-    (missing > 0 && missing < conducted.count()).then(|| {
-        format!(
-            "{}: pair {}: isi_ms is missing in {missing} of its conducted discharges, so it has no MSD and no firing-rate trend check",
-            file.display(),
-            p.id
-        )
-    })
-}
-
-/// One pair's raw sweeps from a trace file of any format nmjscope reads:
-/// each sweep one discharge, its time zero the trigger potential
-/// (voluntary) or the stimulus (stimulated). The file's metadata gives
-/// `method` and `electrode` (required), `pair` (else the file's name),
-/// `muscle` and `age`.
-///
-/// The trace readers check a train's protocol and rate; a jitter sweep
-/// series is no train, so it is read as one at the rate it gives (low or
-/// high), and only its sweeps are kept.
-///
-/// # Errors
-///
-/// The trace readers' errors; [`Error::BadMetadata`] for a missing or
-/// unknown method or electrode.
-pub fn parse_sweeps(
-    path: &Path,
-    bytes: &[u8],
-    options: &crate::io::ReadOptions,
-) -> Result<(crate::measure::jitter::JitterSweeps, Option<f64>)> {
-    read_sweeps(path, bytes, options).map(|(sweeps, age, _)| (sweeps, age))
-}
-
-/// The sweeps, the age and the study identity of a sweeps file.
-type SweepsRead = (
-    crate::measure::jitter::JitterSweeps,
-    Option<f64>,
-    Vec<Option<String>>,
-);
-
-/// [`parse_sweeps`], with the file's study identity.
-fn read_sweeps(path: &Path, bytes: &[u8], options: &crate::io::ReadOptions) -> Result<SweepsRead> {
-    let mut opts = options.clone();
-    opts.protocol = Some(crate::model::Protocol::Rns);
-    let recording = match crate::io::read::parse_trace(path, bytes, &opts) {
-        Err(Error::BadMetadata { key, .. }) if key == "protocol" || key == "stim_rate_hz" => {
-            opts.protocol = Some(crate::model::Protocol::Hfrns);
-            crate::io::read::parse_trace(path, bytes, &opts)?
-        }
-        other => other?,
-    };
-    let meta = &recording.metadata;
-    let need = |key: &str, expected: &str| Error::BadMetadata {
-        at: Location::file(path),
-        key: key.to_string(),
-        detail: format!("a jitter sweeps file needs `# {key}: <{expected}>`"),
-    };
-    let method = meta
-        .get("method")
-        .ok_or_else(|| need("method", "voluntary|stimulated"))?;
-    let method = parse_method(method).ok_or_else(|| need("method", "voluntary|stimulated"))?;
-    let electrode = meta
-        .get("electrode")
-        .ok_or_else(|| need("electrode", "single_fibre|concentric"))?;
-    let electrode =
-        parse_electrode(electrode).ok_or_else(|| need("electrode", "single_fibre|concentric"))?;
-    let age = meta
-        .get("age")
-        .and_then(|a| a.parse::<f64>().ok())
-        .filter(|a| (0.0..=120.0).contains(a));
-    let mut samples = recording.samples_mv.clone();
-    if recording.polarity == crate::model::Polarity::Inverted {
-        samples.mapv_inplace(|v| -v);
-    }
-    let id = meta.get("pair").cloned().unwrap_or_else(|| {
-        path.file_stem()
-            .map_or_else(String::new, |s| s.to_string_lossy().into_owned())
-    });
-    Ok((
-        crate::measure::jitter::JitterSweeps {
-            id,
-            side: recording
-                .side
-                .as_deref()
-                .and_then(crate::model::canonical_side)
-                .or_else(|| recording.muscle.as_deref().and_then(side_in)),
-            muscle: recording.muscle.clone().unwrap_or_default(),
-            method,
-            electrode,
-            sampling_rate_hz: recording.sampling_rate_hz,
-            t0_ms: recording.t0_ms,
-            samples_mv: samples,
-        },
-        age,
-        crate::io::identity_of(meta),
-    ))
-}
-
 /// An interval list as CSV (the contract's layout), for the simulator and
 /// the web page's example: metadata lines, then `pair,ipi_us,isi_ms`.
 pub fn ipi_csv(pairs: &[JitterPair], metadata: &[(&str, String)]) -> String {
@@ -753,47 +486,7 @@ pub fn ipi_csv(pairs: &[JitterPair], metadata: &[(&str, String)]) -> String {
     out
 }
 
-/// What a sweeps file records about its pair.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SweepsHeader<'a> {
-    /// The pair's name.
-    pub pair: &'a str,
-    /// The muscle.
-    pub muscle: &'a str,
-    /// Voluntary or stimulated.
-    pub method: JitterMethod,
-    /// The electrode.
-    pub electrode: Electrode,
-    /// Sampling rate (Hz).
-    pub sampling_rate_hz: f64,
-    /// Further `# key: value` lines (the generator, the truth's seed).
-    pub extra: &'a [(&'a str, String)],
-}
-
-/// One pair's sweeps as a trace CSV (input contract v1, wide layout: a
-/// `time_ms` column and one column per sweep, `r1`, `r2`, ...), which
-/// [`parse_sweeps`] reads back.
-pub fn sweeps_csv(h: &SweepsHeader, t0_ms: f64, samples_mv: &ndarray::Array2<f64>) -> Vec<u8> {
-    let mut out = String::new();
-    for (k, v) in h.extra {
-        out.push_str(&format!("# {k}: {v}\n"));
-    }
-    out.push_str(&format!(
-        "# muscle: {}\n# pair: {}\n# method: {}\n# electrode: {}\n# sampling_rate_hz: {}\n",
-        h.muscle, h.pair, h.method, h.electrode, h.sampling_rate_hz
-    ));
-    out.push_str("time_ms");
-    for i in 0..samples_mv.nrows() {
-        out.push_str(&format!(",r{}", i + 1));
-    }
-    out.push('\n');
-    let dt_ms = 1000.0 / h.sampling_rate_hz;
-    for j in 0..samples_mv.ncols() {
-        out.push_str(&format!("{:.4}", t0_ms + j as f64 * dt_ms));
-        for v in samples_mv.column(j) {
-            out.push_str(&format!(",{v:.4}"));
-        }
-        out.push('\n');
-    }
-    out.into_bytes()
-}
+pub use crate::model::JitterInput;
+pub(crate) use study::{check_identities, parse_jitter_files};
+pub use study::{is_jitter_file, parse_jitter, read_jitter};
+pub use sweeps::{parse_sweeps, sweeps_csv, SweepsHeader};
