@@ -2,7 +2,8 @@
 //! interval list or a pair's sweeps (`docs/jitter.md`). Whatever the
 //! bytes, the study is refused with an error that names a file, or read,
 //! measured, judged and written (text, JSON, CSV, HTML), never a panic or
-//! a hang.
+//! a hang. Beside a CMAP test, the same files are a study, joined to its
+//! reading and written.
 #![no_main]
 
 use std::path::PathBuf;
@@ -35,6 +36,23 @@ fuzz_target!(|data: &[u8]| {
             let _ = nmjscope::render::jitter::jitter_json(&a.report);
             let _ = nmjscope::render::jitter::jitter_csv(&a.report);
             let _ = nmjscope::render::jitter::jitter_html(&a.report, &[]);
+        }
+    }
+    // Beside a CMAP test the same files are a study: joined to its
+    // reading, judged and written, or refused naming a file.
+    let mut study = files;
+    study.push((
+        PathBuf::from("cmap.csv"),
+        include_bytes!("../../samples/normal/1_rns_3hz.csv").to_vec(),
+    ));
+    let at = std::path::Path::new("fuzz-study");
+    if let Ok(studies) = nmjscope::io::parse_study_groups(at, &study, &ReadOptions::default()) {
+        for s in studies {
+            if let Ok(a) = nmjscope::pipeline::Analyzer::default().analyze_with_display(&s) {
+                for format in nmjscope::render::Format::ALL {
+                    let _ = nmjscope::render::serialize(format, &a.report, &[]);
+                }
+            }
         }
     }
 });
