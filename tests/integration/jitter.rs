@@ -838,6 +838,23 @@ fn jitter_takes_the_flags_of_how_files_are_read_and_refuses_a_cmap_test_s() {
     assert!(said.contains("--rate") && said.contains("CMAP"), "{said}");
 }
 
+/// A simulated normal study (ADM: 3 Hz train, exercise, 50 Hz train) in
+/// `dir`.
+fn normal_study(dir: &Path) {
+    nmjscope()
+        .args([
+            "simulate",
+            "--condition",
+            "normal",
+            "--seed",
+            "3",
+            "--study",
+        ])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
 /// An interval list of `muscle` with `meta` lines, pairs of the given MCDs.
 fn list_file(muscle: &str, meta: &str, mcds: &[f64]) -> String {
     format!(
@@ -850,18 +867,7 @@ fn list_file(muscle: &str, meta: &str, mcds: &[f64]) -> String {
 fn what_the_second_hostile_pass_found_is_read_right() {
     let dir = TempDir::new();
     let s = dir.path().join("s");
-    nmjscope()
-        .args([
-            "simulate",
-            "--condition",
-            "normal",
-            "--seed",
-            "3",
-            "--study",
-        ])
-        .arg(&s)
-        .assert()
-        .success();
+    normal_study(&s);
     // A jitter not judged (no limits for biceps) beside a normal RNS: the
     // study is not called normal.
     std::fs::write(s.join("j.csv"), list_file("biceps", "", &[30.0; 24])).unwrap();
@@ -929,18 +935,7 @@ fn what_the_second_hostile_pass_found_is_read_right() {
 fn jitter_files_join_the_study_they_name_in_a_folder_of_two() {
     let dir = TempDir::new();
     let s = dir.path().join("archive").join("s");
-    nmjscope()
-        .args([
-            "simulate",
-            "--condition",
-            "normal",
-            "--seed",
-            "3",
-            "--study",
-        ])
-        .arg(&s)
-        .assert()
-        .success();
+    normal_study(&s);
     for (f, who) in [
         ("1_rns_3hz.csv", "A1"),
         ("2_exercise_10s.csv", "B2"),
@@ -1015,18 +1010,7 @@ fn what_the_retest_found_is_read_right() {
     }
     // The odd file out is blamed: the CMAP tests and j2 agree on the date.
     let s = dir.path().join("s");
-    nmjscope()
-        .args([
-            "simulate",
-            "--condition",
-            "normal",
-            "--seed",
-            "3",
-            "--study",
-        ])
-        .arg(&s)
-        .assert()
-        .success();
+    normal_study(&s);
     for f in ["1_rns_3hz.csv", "2_exercise_10s.csv", "3_hfrns_50hz.csv"] {
         let body = std::fs::read_to_string(s.join(f)).unwrap();
         std::fs::write(s.join(f), format!("# date: 2024-01-01\n{body}")).unwrap();
