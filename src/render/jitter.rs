@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Plot;
 use crate::error::{Error, Result};
 use crate::interpret::jitter::{electrode_words, method_words};
-use crate::model::{JitterReport, JitterVerdict, MuscleJitter, PairMeasures};
+use crate::model::{JitterReason, JitterReport, JitterVerdict, MuscleJitter, PairMeasures};
 use crate::words::{fixed1, number};
 
 const TEMPLATE: &str = include_str!("jitter.html");
@@ -114,8 +114,16 @@ pub(crate) fn muscle_view(m: &MuscleJitter, min_pairs: usize) -> MuscleView {
             format!("{} µs ({} counted pairs{few})", fixed1(v), m.counted)
         }),
         limits: m.limits.as_ref().map_or("none".into(), |l| {
+            // The age band judged by, and why when no age was given.
+            let band = match l.ages {
+                Some((lo, hi)) if m.reasons.contains(&JitterReason::EveryAgeBand) => {
+                    format!(", ages {lo}-{hi}: no age given, every band agrees")
+                }
+                Some((lo, hi)) => format!(", ages {lo}-{hi}"),
+                None => String::new(),
+            };
             format!(
-                "mean {} µs, pair {} µs ({})",
+                "mean {} µs, pair {} µs{band} ({})",
                 number(l.mean_us),
                 number(l.pair_us),
                 l.source
