@@ -138,12 +138,7 @@ pub fn limits_for(
             ages: None,
         });
     }
-    let rows: Vec<&JitterReference> = JITTER_REFERENCE
-        .iter()
-        .filter(|r| {
-            r.muscle.to_lowercase() == key && r.method == method && r.electrode == electrode
-        })
-        .collect();
+    let rows = reference_rows(muscle, method, electrode);
     if rows.is_empty() {
         return Err(JitterReason::NoReference);
     }
@@ -169,12 +164,32 @@ pub fn limits_for(
                 .ok_or(JitterReason::NoReference)?
         }
     };
-    Ok(JitterLimits {
+    Ok(row_limits(row))
+}
+
+/// The published rows of a muscle, method and electrode (by age band for
+/// single-fibre limits).
+fn reference_rows(
+    muscle: &str,
+    method: JitterMethod,
+    electrode: Electrode,
+) -> Vec<&'static JitterReference> {
+    let key = muscle_key(muscle);
+    JITTER_REFERENCE
+        .iter()
+        .filter(|r| {
+            r.muscle.to_lowercase() == key && r.method == method && r.electrode == electrode
+        })
+        .collect()
+}
+
+fn row_limits(row: &JitterReference) -> JitterLimits {
+    JitterLimits {
         mean_us: row.mean_us,
         pair_us: row.pair_us,
         source: jitter_source(row.source).into(),
         ages: row.ages,
-    })
+    }
 }
 
 /// A muscle's figures and verdict from its pairs' measures. Without an
@@ -212,20 +227,10 @@ fn every_band(
     pairs: &[PairMeasures],
     config: &JitterConfig,
 ) -> Option<MuscleJitter> {
-    let bands: Vec<MuscleJitter> = (0..100u32)
-        .step_by(10)
-        .filter_map(|decade| {
-            limits_for(
-                muscle,
-                method,
-                electrode,
-                Some(f64::from(decade + 5)),
-                config,
-            )
-            .ok()
-        })
-        .filter(|l| l.ages.is_some())
-        .map(|l| assess(pairs.to_vec(), Ok(l), config))
+    let bands: Vec<MuscleJitter> = reference_rows(muscle, method, electrode)
+        .into_iter()
+        .filter(|r| r.ages.is_some())
+        .map(|r| assess(pairs.to_vec(), Ok(row_limits(r)), config))
         .collect();
     let first = bands.first()?.verdict;
     if first == JitterVerdict::NotJudged || bands.iter().any(|b| b.verdict != first) {
@@ -295,7 +300,7 @@ fn assess(
         .count();
     let counts = Counts {
         mean: mean_jitter_us,
-        counted: counted.len(),
+        mean_judged: counted.len() >= config.min_pairs,
         judged: judged.len(),
         abnormal: abnormal_pairs,
         blocking: pairs_blocking,
@@ -311,6 +316,7 @@ fn assess(
         judged: counts.judged,
         abnormal_pairs,
         mean_jitter_us,
+        mean_judged: counts.mean_judged,
         pairs_above_limit: above,
         above_limit_pct: above
             .filter(|_| !counted.is_empty())
@@ -331,7 +337,7 @@ fn assess(
 /// A muscle's counts the verdict reads.
 struct Counts {
     mean: Option<f64>,
-    counted: usize,
+    mean_judged: bool,
     judged: usize,
     abnormal: usize,
     blocking: usize,
@@ -366,7 +372,7 @@ fn verdict(
             return (JitterVerdict::NotJudged, reasons);
         }
     };
-    let mean_high = c.counted >= config.min_pairs && c.mean.is_some_and(|m| m > l.mean_us);
+    let mean_high = c.mean_judged && c.mean.is_some_and(|m| m > l.mean_us);
     if mean_high {
         reasons.push(JitterReason::MeanAboveLimit);
     }
@@ -375,7 +381,7 @@ fn verdict(
     }
     let v = if mean_high || pairs_high {
         JitterVerdict::Abnormal
-    } else if c.counted >= config.min_pairs {
+    } else if c.mean_judged {
         JitterVerdict::Normal
     } else {
         reasons.push(JitterReason::TooFewPairs);
@@ -555,7 +561,7 @@ fn verdict_sentence(m: &MuscleJitter, config: &JitterConfig) -> String {
     );
     // A mean of fewer pairs than the mean criterion needs is not read
     // against its limit: the sentence says so.
-    let few = m.counted < config.min_pairs;
+    let few = !m.mean_judged;
     let mean = match (m.mean_jitter_us, few) {
         (None, _) => "no counted pair".to_string(),
         (Some(v), false) => format!("mean {} µs", us(v)),
@@ -661,7 +667,7 @@ pub(crate) fn study_caveats(
         .filter(|m| {
             m.decrement.valid_grade() == Some(crate::model::DecrementGrade::Abnormal)
                 && !m.jitter.is_empty()
-                && m.jitter.iter().all(|b| b.verdict == JitterVerdict::Normal)
+                && JitterVerdict::worst(m.jitter.iter().map(|b| b.verdict)) == JitterVerdict::Normal
         })
         .map(super::muscles::label)
         .collect();
@@ -699,7 +705,7 @@ fn verdict_findings(j: &crate::model::JitterReport) -> impl Iterator<Item = &Jit
 }
 
 /// "frontalis (right)", "EDC"; "Left EDC" when the name says the side.
-fn muscle_label(m: &MuscleJitter) -> String {
+pub(crate) fn muscle_label(m: &MuscleJitter) -> String {
     match &m.side {
         Some(side) if !m.muscle.to_lowercase().contains(side.as_str()) => {
             format!("{} ({side})", m.muscle)

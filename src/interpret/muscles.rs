@@ -272,16 +272,7 @@ fn jitter_clause(muscles: &[MuscleReading]) -> Option<String> {
             false => format!("{} ({v})", label(m)),
         }
     };
-    let verdict = |m: &MuscleReading| {
-        let any = |v: JitterVerdict| m.jitter.iter().any(|j| j.verdict == v);
-        if any(JitterVerdict::Abnormal) {
-            JitterVerdict::Abnormal
-        } else if any(JitterVerdict::NotJudged) {
-            JitterVerdict::NotJudged
-        } else {
-            JitterVerdict::Normal
-        }
-    };
+    let verdict = |m: &MuscleReading| JitterVerdict::worst(m.jitter.iter().map(|j| j.verdict));
     let pick = |v: JitterVerdict, found: bool| -> Vec<String> {
         recorded
             .iter()

@@ -275,6 +275,11 @@ pub struct MuscleJitter {
     pub abnormal_pairs: usize,
     /// Mean of the counted pairs' jitter (µs).
     pub mean_jitter_us: Option<f64>,
+    /// Whether the mean is over enough counted pairs (`min_pairs`) to be
+    /// read against its limit: every writer and plot reads this, not the
+    /// count.
+    #[serde(default)]
+    pub mean_judged: bool,
     /// Counted pairs above the pair limit (with a reference).
     pub pairs_above_limit: Option<usize>,
     /// Their share of the counted pairs (%).
@@ -432,6 +437,9 @@ pub struct JitterBrief {
     pub limit_mean_us: Option<f64>,
     /// The pairs whose jitter counts (the mean's pairs).
     pub counted: usize,
+    /// Whether the mean is over enough pairs to be read against its limit.
+    #[serde(default)]
+    pub mean_judged: bool,
     /// The pairs judged against the pair limit.
     pub judged: usize,
     /// Judged pairs above the pair limit or blocking.
@@ -448,6 +456,7 @@ impl From<&MuscleJitter> for JitterBrief {
             mean_jitter_us: m.mean_jitter_us,
             limit_mean_us: m.limits.as_ref().map(|l| l.mean_us),
             counted: m.counted,
+            mean_judged: m.mean_judged,
             judged: m.judged,
             abnormal_pairs: m.abnormal_pairs,
             verdict: m.verdict,
@@ -460,10 +469,19 @@ impl JitterReport {
     /// `not_judged` when any muscle's is (or there is none), else `normal`:
     /// the one answer the batch summary and the web page show.
     pub fn worst_verdict(&self) -> JitterVerdict {
-        let any = |v: JitterVerdict| self.muscles.iter().any(|m| m.verdict == v);
-        if any(JitterVerdict::Abnormal) {
+        JitterVerdict::worst(self.muscles.iter().map(|m| m.verdict))
+    }
+}
+
+impl JitterVerdict {
+    /// The worst of several verdicts: `abnormal` when any is, else
+    /// `not_judged` when any is (or there is none), else `normal`. The one
+    /// rule a study's, a muscle's and a batch row's jitter verdict follow.
+    pub fn worst(verdicts: impl IntoIterator<Item = JitterVerdict>) -> JitterVerdict {
+        let all: Vec<JitterVerdict> = verdicts.into_iter().collect();
+        if all.contains(&JitterVerdict::Abnormal) {
             JitterVerdict::Abnormal
-        } else if any(JitterVerdict::NotJudged) || self.muscles.is_empty() {
+        } else if all.is_empty() || all.contains(&JitterVerdict::NotJudged) {
             JitterVerdict::NotJudged
         } else {
             JitterVerdict::Normal

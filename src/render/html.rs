@@ -43,7 +43,7 @@ fn jitter_sections(report: &Report, plots: Option<&Vec<Plot>>) -> Vec<JitterSect
         .iter()
         .enumerate()
         .map(|(i, m)| JitterSection {
-            v: super::jitter::muscle_view(m, j.settings.min_pairs),
+            v: super::jitter::muscle_view(m),
             plots: plots
                 .and_then(|ps| ps.get(i))
                 .map(|p| vec![inline_svg(&p.svg)])

@@ -91,25 +91,20 @@ fn pair_row(p: &PairMeasures) -> [String; 9] {
     ]
 }
 
-pub(crate) fn muscle_view(m: &MuscleJitter, min_pairs: usize) -> MuscleView {
+pub(crate) fn muscle_view(m: &MuscleJitter) -> MuscleView {
     MuscleView {
         title: format!(
-            "{}{} - {}, {}",
-            m.muscle,
-            // The side, unless the muscle's name says it ("Left EDC").
-            m.side
-                .as_deref()
-                .filter(|s| !m.muscle.to_lowercase().contains(*s))
-                .map_or(String::new(), |s| format!(" ({s})")),
+            "{} - {}, {}",
+            crate::interpret::jitter::muscle_label(m),
             electrode_words(m.electrode),
             method_words(m.method)
         ),
         verdict: verdict_words(m.verdict).to_string(),
         mean: m.mean_jitter_us.map_or("-".into(), |v| {
-            let few = if m.counted < min_pairs {
-                format!(", too few for the mean criterion ({min_pairs})")
+            let few = if m.mean_judged {
+                ""
             } else {
-                String::new()
+                ", too few for the mean criterion"
             };
             format!("{} µs ({} counted pairs{few})", fixed1(v), m.counted)
         }),
@@ -176,11 +171,7 @@ pub fn jitter_text(r: &JitterReport) -> String {
 /// jitter report's body, and the CMAP report's jitter appendix.
 pub(crate) fn muscles_text(r: &JitterReport) -> String {
     let mut out = String::new();
-    for m in r
-        .muscles
-        .iter()
-        .map(|m| muscle_view(m, r.settings.min_pairs))
-    {
+    for m in r.muscles.iter().map(muscle_view) {
         out.push_str(&format!(
             "\n{}\n  verdict: {}\n  mean jitter: {}\n  limits: {}\n  pairs above the pair limit: {}\n  pairs with blocking: {}\n\n",
             m.title, m.verdict, m.mean, m.limits, m.above, m.blocking
@@ -230,11 +221,7 @@ pub fn jitter_markdown(r: &JitterReport) -> String {
 /// headings of `level` (`##`).
 pub(crate) fn muscles_markdown(r: &JitterReport, level: &str) -> String {
     let mut out = String::new();
-    for m in r
-        .muscles
-        .iter()
-        .map(|m| muscle_view(m, r.settings.min_pairs))
-    {
+    for m in r.muscles.iter().map(muscle_view) {
         out.push_str(&format!(
             "\n{level} {}\n\n- Verdict: **{}**\n- Mean jitter: {}\n- Limits: {}\n- Pairs above the pair limit: {}\n- Pairs with blocking: {}\n\n| {} |\n|{}\n",
             md(&m.title), m.verdict, m.mean, md(&m.limits), m.above, m.blocking,
@@ -302,11 +289,7 @@ pub fn jitter_html(r: &JitterReport, plots: &[Plot]) -> Result<Vec<u8>> {
     };
     let mut env = Environment::new();
     env.add_template("jitter.html", TEMPLATE).map_err(fail)?;
-    let muscles: Vec<MuscleView> = r
-        .muscles
-        .iter()
-        .map(|m| muscle_view(m, r.settings.min_pairs))
-        .collect();
+    let muscles: Vec<MuscleView> = r.muscles.iter().map(muscle_view).collect();
     let svgs: Vec<String> = plots
         .iter()
         .map(|p| super::html::inline_svg(&p.svg))

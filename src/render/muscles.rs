@@ -42,7 +42,7 @@ pub(crate) fn muscle_table(report: &Report) -> MuscleTable {
         .map(|m| {
             let mut r = row(m, &report.settings.interpret);
             if with_jitter {
-                r.insert(r.len() - 1, jitter(m, report.settings.jitter.min_pairs));
+                r.insert(r.len() - 1, jitter(m));
             }
             r
         })
@@ -54,7 +54,7 @@ pub(crate) fn muscle_table(report: &Report) -> MuscleTable {
 /// its limit, the abnormal pairs and the verdict ("mean 48.2 µs (limit
 /// 34), 7 of 20 pairs abnormal: abnormal, concentric needle, voluntary
 /// activation").
-fn jitter(m: &MuscleReading, min_pairs: usize) -> String {
+fn jitter(m: &MuscleReading) -> String {
     if m.jitter.is_empty() {
         return "not tested".to_string();
     }
@@ -63,7 +63,7 @@ fn jitter(m: &MuscleReading, min_pairs: usize) -> String {
         .iter()
         .map(|j| {
             let limits: Vec<f64> = j.limit_mean_us.into_iter().collect();
-            let few = j.counted < min_pairs;
+            let few = !j.mean_judged;
             let mean = match j.mean_jitter_us {
                 None => "no counted pair".to_string(),
                 Some(v) if few => format!(
@@ -116,7 +116,8 @@ fn reading(m: &MuscleReading) -> String {
     let no_rns =
         m.decrement.status == PartStatus::NotTested && m.increment.status == PartStatus::NotTested;
     if no_rns && !m.jitter.is_empty() && m.pattern != crate::model::Pattern::AbnormalJitter {
-        let normal = m.jitter.iter().all(|j| j.verdict == JitterVerdict::Normal);
+        let normal =
+            JitterVerdict::worst(m.jitter.iter().map(|j| j.verdict)) == JitterVerdict::Normal;
         let what = if normal {
             "normal jitter"
         } else {

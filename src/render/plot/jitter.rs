@@ -211,9 +211,9 @@ fn not_counted_label(m: &MuscleJitter, drawn: usize) -> String {
 
 /// The mean's legend: a mean of fewer pairs than the mean criterion needs
 /// is not read against its limit, and says so.
-fn mean_label(mean: f64, counted: usize, min_pairs: usize) -> String {
+fn mean_label(mean: f64, counted: usize, judged: bool) -> String {
     let us = crate::words::fixed1(mean);
-    if counted < min_pairs {
+    if !judged {
         format!("mean of {counted} counted pairs {us} µs (too few to judge)")
     } else {
         format!("mean of counted pairs {us} µs")
@@ -223,7 +223,6 @@ fn mean_label(mean: f64, counted: usize, min_pairs: usize) -> String {
 pub(super) fn draw_pairs<DB: DrawingBackend>(
     root: &Area<'_, DB>,
     m: &MuscleJitter,
-    min_pairs: usize,
     title: String,
 ) -> Drawn {
     let values: Vec<f64> = m.pairs.iter().filter_map(|p| p.jitter_us).collect();
@@ -288,7 +287,7 @@ pub(super) fn draw_pairs<DB: DrawingBackend>(
         .legend(|(x, y)| Circle::new((x + 9, y), 5, MUTED.stroke_width(2)));
     let span = (0.5, n as f64 + 0.5);
     if let Some(mean) = m.mean_jitter_us {
-        let label = mean_label(mean, m.counted, min_pairs);
+        let label = mean_label(mean, m.counted, m.mean_judged);
         draw_threshold(&mut chart, span, mean, COLOURS[2], label)?;
     }
     if let Some(l) = &m.limits {

@@ -243,8 +243,7 @@ enum Picture<'a> {
         &'a crate::pipeline::jitter::PairDisplay,
         Option<&'a crate::model::PairMeasures>,
     ),
-    /// A muscle's pairs, with the pairs the mean criterion needs.
-    JitterPairs(&'a crate::model::MuscleJitter, usize),
+    JitterPairs(&'a crate::model::MuscleJitter),
 }
 
 fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, picture: &Picture, title: &str) -> Drawn {
@@ -269,7 +268,7 @@ fn draw<DB: DrawingBackend>(root: &Area<'_, DB>, picture: &Picture, title: &str)
         Picture::Series(series, settings) => series::draw(root, series, settings, title)?,
         Picture::JitterSweeps(s) => jitter::draw_sweeps(root, s, title)?,
         Picture::JitterIpis(d, m) => jitter::draw_ipis(root, d, m, title)?,
-        Picture::JitterPairs(m, min_pairs) => jitter::draw_pairs(root, m, min_pairs, title)?,
+        Picture::JitterPairs(m) => jitter::draw_pairs(root, m, title)?,
     }
     root.present().map_err(style::err)
 }
@@ -307,11 +306,7 @@ pub fn plots_for_jitter(analysis: &crate::pipeline::jitter::JitterAnalysis) -> R
     let mut displays = analysis.displays.iter();
     for (mi, m) in analysis.report.muscles.iter().enumerate() {
         let muscle = clean(&m.muscle);
-        out.push(jitter_pairs_plot(
-            m,
-            mi,
-            analysis.report.settings.min_pairs,
-        )?);
+        out.push(jitter_pairs_plot(m, mi)?);
         for (pi, (p, d)) in m.pairs.iter().zip(displays.by_ref()).enumerate() {
             let id = clean(&p.id);
             out.push(picture(
@@ -343,13 +338,13 @@ pub fn plots_for_jitter_muscles(report: &crate::model::JitterReport) -> Result<V
         .muscles
         .iter()
         .enumerate()
-        .map(|(mi, m)| jitter_pairs_plot(m, mi, report.settings.min_pairs))
+        .map(|(mi, m)| jitter_pairs_plot(m, mi))
         .collect()
 }
 
-fn jitter_pairs_plot(m: &crate::model::MuscleJitter, mi: usize, min_pairs: usize) -> Result<Plot> {
+fn jitter_pairs_plot(m: &crate::model::MuscleJitter, mi: usize) -> Result<Plot> {
     picture(
-        &Picture::JitterPairs(m, min_pairs),
+        &Picture::JitterPairs(m),
         format!("jitter{}_pairs", mi + 1),
         format!("{} - jitter of each pair", clean(&m.muscle)),
     )
